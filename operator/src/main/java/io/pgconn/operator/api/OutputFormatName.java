@@ -1,0 +1,19 @@
+package io.pgconn.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** The dialects a user can ask for, spelled as users write them in YAML. */
+public enum OutputFormatName {
+  prisma,
+  libpq,
+  jdbc,
+  pgx,
+  @JsonProperty("node-postgres")
+  node_postgres,
+  env;
+
+  /** The spelling users write, also understood by the url engine's parser. */
+  public String wireName() {
+    return this == node_postgres ? "node-postgres" : name();
+  }
+}

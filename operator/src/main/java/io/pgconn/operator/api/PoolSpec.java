@@ -1,0 +1,66 @@
+package io.pgconn.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+
+public class PoolSpec {
+
+  @Min(1)
+  @Max(10000)
+  @JsonPropertyDescription("Fixed per-pod pool size. Omit it to size automatically from the server's"
+      + " connection budget (see auto).")
+  private Integer connectionLimit;
+
+  @JsonPropertyDescription("Automatic sizing, used when connectionLimit is omitted.")
+  private AutoPoolSpec auto = new AutoPoolSpec();
+
+  @Default("20")
+  @Min(0)
+  @JsonPropertyDescription("Seconds a query waits for a free pool connection (0 = forever). Default 20.")
+  private Integer poolTimeoutSeconds = 20;
+
+  @Default("10")
+  @Min(1)
+  @JsonPropertyDescription("Seconds to wait for a new connection. Default 10.")
+  private Integer connectTimeoutSeconds = 10;
+
+  @Min(0)
+  @JsonPropertyDescription("Seconds a query may wait on the socket (clients that support it). Unset: the"
+      + " client's default.")
+  private Integer socketTimeoutSeconds;
+
+  @Default("require")
+  @Pattern("^(disable|allow|prefer|require|verify-ca|verify-full)$")
+  @JsonPropertyDescription("disable | allow | prefer | require | verify-ca | verify-full. Default require."
+      + " Prisma honours only disable, prefer and require: asking it for more is refused, never weakened.")
+  private String sslMode = "require";
+
+  @JsonPropertyDescription("application_name reported to the server (visible in pg_stat_activity)."
+      + " Default: the policy's name.")
+  private String applicationName;
+
+  @Default("false")
+  @JsonPropertyDescription("The source is a transaction-mode pooler (PgBouncer, Supavisor 6543): Prisma"
+      + " pgbouncer=true, JDBC prepareThreshold=0, and the budget is computed against the pooler.")
+  private Boolean pgbouncer = Boolean.FALSE;
+
+  public Integer getConnectionLimit() { return connectionLimit; }
+  public void setConnectionLimit(Integer connectionLimit) { this.connectionLimit = connectionLimit; }
+  public AutoPoolSpec getAuto() { return auto == null ? new AutoPoolSpec() : auto; }
+  public void setAuto(AutoPoolSpec auto) { this.auto = auto; }
+  public Integer getPoolTimeoutSeconds() { return poolTimeoutSeconds; }
+  public void setPoolTimeoutSeconds(Integer poolTimeoutSeconds) { this.poolTimeoutSeconds = poolTimeoutSeconds; }
+  public Integer getConnectTimeoutSeconds() { return connectTimeoutSeconds; }
+  public void setConnectTimeoutSeconds(Integer connectTimeoutSeconds) { this.connectTimeoutSeconds = connectTimeoutSeconds; }
+  public Integer getSocketTimeoutSeconds() { return socketTimeoutSeconds; }
+  public void setSocketTimeoutSeconds(Integer socketTimeoutSeconds) { this.socketTimeoutSeconds = socketTimeoutSeconds; }
+  public String getSslMode() { return sslMode; }
+  public void setSslMode(String sslMode) { this.sslMode = sslMode; }
+  public String getApplicationName() { return applicationName; }
+  public void setApplicationName(String applicationName) { this.applicationName = applicationName; }
+  public Boolean getPgbouncer() { return pgbouncer != null && pgbouncer; }
+  public void setPgbouncer(Boolean pgbouncer) { this.pgbouncer = pgbouncer; }
+}

@@ -1,0 +1,3 @@
+package io.pgconn.operator.api;
+
+public enum RestartPolicy { OnChange, Never }

@@ -1,0 +1,52 @@
+package io.pgconn.operator.app;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.micronaut.context.annotation.Factory;
+import io.pgconn.operator.probe.ServerProbe;
+import io.pgconn.operator.reconciler.PolicyReconciler;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.util.HashSet;
+
+/** Builds the JOSDK operator with every reconciler; OperatorLifecycle starts and stops it. */
+@Factory
+public class OperatorFactory {
+
+  @Singleton
+  public Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Singleton
+  public ServerProbe serverProbe(Clock clock) {
+    return new ServerProbe(clock);
+  }
+
+  @Singleton
+  public PolicyReconciler policyReconciler(KubernetesClient client, ServerProbe probe, Clock clock) {
+    return new PolicyReconciler(client, probe, clock);
+  }
+
+  @Singleton
+  public Operator operator(KubernetesClient client, PolicyReconciler reconciler,
+      OperatorSettings settings) {
+    Operator operator = new Operator(o -> o.withKubernetesClient(client)
+        .withCloseClientOnStop(false)
+        .withStopOnInformerErrorDuringStartup(false));
+    // Backs off from 2 s to 5 min and never gives up: a fixed Secret or a database coming back
+    // must be picked up without anyone touching the policy.
+    GenericRetry retry = new GenericRetry().setInitialInterval(2_000).setIntervalMultiplier(2)
+        .setMaxInterval(300_000).withoutMaxAttempts();
+    operator.register(reconciler, c -> {
+      c.withRetry(retry);
+      if (settings.watchedNamespaces().isEmpty()) {
+        c.watchingAllNamespaces();
+      } else {
+        c.settingNamespaces(new HashSet<>(settings.watchedNamespaces()));
+      }
+    });
+    return operator;
+  }
+}

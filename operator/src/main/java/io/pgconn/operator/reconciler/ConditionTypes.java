@@ -1,0 +1,12 @@
+package io.pgconn.operator.reconciler;
+
+/** Condition types of status.conditions. */
+public final class ConditionTypes {
+  public static final String READY = "Ready";
+  public static final String CONNECTION_VERIFIED = "ConnectionVerified";
+  public static final String SECRET_SYNCED = "SecretSynced";
+  public static final String WORKLOADS_UP_TO_DATE = "WorkloadsUpToDate";
+  public static final String BUDGET_SATISFIED = "BudgetSatisfied";
+
+  private ConditionTypes() {}
+}

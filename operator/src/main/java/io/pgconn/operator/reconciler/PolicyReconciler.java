@@ -1,0 +1,456 @@
+package io.pgconn.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.api.ProbeMode;
+import io.pgconn.operator.api.ProbeStatus;
+import io.pgconn.operator.api.RestartPolicy;
+import io.pgconn.operator.api.SecretStatus;
+import io.pgconn.operator.api.ServerStatus;
+import io.pgconn.operator.api.WorkloadStatus;
+import io.pgconn.operator.budget.PoolBudget;
+import io.pgconn.operator.budget.PoolDecision;
+import io.pgconn.operator.budget.PoolRequest;
+import io.pgconn.operator.budget.ServerLimits;
+import io.pgconn.operator.probe.ProbeResult;
+import io.pgconn.operator.probe.ServerProbe;
+import io.pgconn.operator.probe.ServerFacts;
+import io.pgconn.operator.rollout.PodTemplateStamper;
+import io.pgconn.operator.rollout.Workload;
+import io.pgconn.operator.rollout.WorkloadInventory;
+import io.pgconn.operator.rollout.WorkloadKey;
+import io.pgconn.operator.url.ConnectionString;
+import io.pgconn.operator.url.SourceKind;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a PostgresConnectionPolicy: reads the source URL, verifies the server, sizes the
+ * pool, writes the target Secret and stamps the consuming workloads, then reports all of it in
+ * status. Anything the user must fix raises a PolicyFailure before a single write, so the
+ * target keeps its last good content.
+ */
+@ControllerConfiguration(name = PolicyReconciler.NAME, fieldManager = ManagedSecrets.FIELD_MANAGER)
+public class PolicyReconciler
+    implements Reconciler<PostgresConnectionPolicy>, Cleaner<PostgresConnectionPolicy> {
+
+  public static final String NAME = "postgresconnectionpolicy";
+  static final String MANAGED_SECRETS = "managed-secrets";
+  private static final Logger LOG = LoggerFactory.getLogger(PolicyReconciler.class);
+
+  private final KubernetesClient client;
+  private final ServerProbe probe;
+  private final WorkloadInventory inventory;
+  private final PodTemplateStamper stamper;
+  private final TargetSecretWriter writer;
+  private final InPlaceRewriter inPlace;
+  private final PolicyEvents events;
+  private final Clock clock;
+  private volatile InformerEventSource<Secret, PostgresConnectionPolicy> managedSecrets;
+  private volatile ReferencedSecretEventSource referencedSecrets;
+
+  public PolicyReconciler(KubernetesClient client, ServerProbe probe, Clock clock) {
+    this.client = client;
+    this.probe = probe;
+    this.clock = clock;
+    this.inventory = new WorkloadInventory(client);
+    this.stamper = new PodTemplateStamper(client);
+    this.writer = new TargetSecretWriter(client);
+    this.inPlace = new InPlaceRewriter(client, writer);
+    this.events = new PolicyEvents(client, clock);
+  }
+
+  @Override
+  public List<EventSource<?, PostgresConnectionPolicy>> prepareEventSources(
+      EventSourceContext<PostgresConnectionPolicy> context) {
+    managedSecrets = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Secret.class, PostgresConnectionPolicy.class)
+            .withName(MANAGED_SECRETS)
+            .withLabelSelector(ManagedSecrets.SELECTOR)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(PostgresConnectionPolicy.class))
+            .build(),
+        context);
+    referencedSecrets = new ReferencedSecretEventSource(context.getClient());
+    return List.of(managedSecrets, referencedSecrets);
+  }
+
+  @Override
+  public UpdateControl<PostgresConnectionPolicy> reconcile(PostgresConnectionPolicy policy,
+      Context<PostgresConnectionPolicy> context) throws PolicyFailure {
+    PolicyView view = PolicyView.of(policy);
+    referencedSecrets.track(ResourceID.fromResource(policy), view.referencedSecrets());
+    PolicyStatus previous = policy.getStatus() == null ? new PolicyStatus() : policy.getStatus();
+
+    Secret source = SourceReader.secret(view, view.sourceId(), "spec.source.secretRef",
+        view.inPlace() ? this::readFresh : referencedSecrets::get);
+    String raw = view.inPlace() ? inPlace.resolveBase(policy, view, source)
+        : SourceReader.value(view, source, view.source());
+    ConnectionString base = SourceReader.parse(view.sourceId(), view.source().getKey(), raw);
+    ConnectionString direct = null;
+    if (view.direct() != null) {
+      Secret directSecret = SourceReader.secret(view, view.directId(),
+          "spec.source.directSecretRef", referencedSecrets::get);
+      direct = SourceReader.parse(view.directId(), view.direct().getKey(),
+          SourceReader.value(view, directSecret, view.direct()));
+    }
+
+    List<String> warnings = new ArrayList<>();
+    ProbeResult probed = probe(view, direct != null ? direct : base, warnings);
+
+    List<Workload> found = new ArrayList<>();
+    List<WorkloadKey> missing = new ArrayList<>();
+    for (WorkloadKey key : view.workloads()) {
+      inventory.find(key).ifPresentOrElse(found::add, () -> missing.add(key));
+    }
+    var auto = view.spec().getPool().getAuto();
+    PoolDecision decision = PoolBudget.decide(new PoolRequest(
+        view.spec().getPool().getConnectionLimit(), auto.getReserve(), auto.getMin(),
+        Math.max(auto.getMin(), auto.getMax()), found.stream().map(Workload::asConsumer).toList(),
+        probed != null && probed.ok() ? limits(probed.facts()) : null));
+
+    RenderedContent content = ContentRenderer.render(view, base, direct, decision.connectionLimit());
+    warnings.addAll(content.warnings());
+    boolean changed = view.inPlace() ? writeInPlace(policy, view, source, content)
+        : writeTarget(policy, view, content);
+    if (changed) {
+      events.normal(policy, "SecretUpdated", "wrote " + content.data().size() + " keys to Secret "
+          + view.targetSecretName() + " (" + content.hash() + ")");
+    }
+    List<WorkloadStatus> workloads = roll(policy, view, content.hash(), found, missing, previous);
+
+    PolicyStatus status = new PolicyStatus();
+    status.setObservedGeneration(view.generation());
+    status.setServer(probed != null && probed.ok() ? server(probed.facts()) : previous.getServer());
+    status.setPool(poolStatus(decision));
+    status.setSecret(secretStatus(view, content, changed, previous));
+    status.setWorkloads(workloads);
+    status.setLastProbe(probed == null ? previous.getLastProbe() : probeStatus(probed));
+    status.setWarnings(List.copyOf(warnings));
+    status.setConditions(conditions(view, previous, probed, decision, content, workloads));
+    announceTransition(policy, previous, status);
+    return statusUpdate(policy, previous, status)
+        .rescheduleAfter(view.spec().getProbe().intervalDuration());
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<PostgresConnectionPolicy> updateErrorStatus(
+      PostgresConnectionPolicy policy, Context<PostgresConnectionPolicy> context, Exception e) {
+    PolicyView view = PolicyView.of(policy);
+    PolicyStatus previous = policy.getStatus() == null ? new PolicyStatus() : policy.getStatus();
+    String type;
+    String reason;
+    String message;
+    if (e instanceof PolicyFailure failure) {
+      type = failure.conditionType();
+      reason = failure.reason();
+      message = failure.getMessage();
+    } else {
+      LOG.error("reconciling {}/{} failed", view.namespace(), view.name(), e);
+      type = ConditionTypes.SECRET_SYNCED;
+      reason = "ReconcileError";
+      message = e.getClass().getSimpleName() + ": " + e.getMessage() + " (retrying with backoff)";
+    }
+    PolicyStatus status = copyOf(previous);
+    status.setObservedGeneration(view.generation());
+    if (e instanceof PolicyFailure failure && failure.probe() != null) {
+      status.setLastProbe(probeStatus(failure.probe()));
+    }
+    ConditionWriter conditions = new ConditionWriter(previous.getConditions(), view.generation(),
+        clock.instant());
+    for (String kept : List.of(ConditionTypes.CONNECTION_VERIFIED, ConditionTypes.SECRET_SYNCED,
+        ConditionTypes.BUDGET_SATISFIED, ConditionTypes.WORKLOADS_UP_TO_DATE)) {
+      conditions.keep(kept);
+    }
+    conditions.set(type, false, reason, message);
+    conditions.set(ConditionTypes.READY, false, reason, message
+        + (view.inPlace() ? "" : " The target Secret keeps its last good content."));
+    status.setConditions(conditions.build());
+    announceTransition(policy, previous, status);
+    if (status.equals(previous)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    return ErrorStatusUpdateControl.patchStatus(withStatus(policy, status));
+  }
+
+  @Override
+  public DeleteControl cleanup(PostgresConnectionPolicy policy,
+      Context<PostgresConnectionPolicy> context) {
+    PolicyView view = PolicyView.of(policy);
+    referencedSecrets.untrack(ResourceID.fromResource(policy));
+    if (view.inPlace()) {
+      inPlace.restore(view);
+    }
+    return DeleteControl.defaultDelete();
+  }
+
+  private ProbeResult probe(PolicyView view, ConnectionString target, List<String> warnings)
+      throws PolicyFailure {
+    ProbeMode mode = view.spec().getProbe().getMode();
+    if (mode == ProbeMode.Off) return null;
+    if (target.kind() == SourceKind.PRISMA_ACCELERATE) {
+      warnings.add("the source is a Prisma Accelerate URL, which cannot be probed: set"
+          + " spec.source.directSecretRef to the database's direct URL");
+      return null;
+    }
+    ProbeResult result = probe.probe(ProbeTargets.of(target, ContentRenderer.sslMode(view),
+        view.spec().getPool().getConnectTimeoutSeconds()));
+    if (!result.ok() && mode == ProbeMode.Enforce) {
+      throw new PolicyFailure(ConditionTypes.CONNECTION_VERIFIED, result.failure().name(),
+          result.message(), result);
+    }
+    return result;
+  }
+
+  private boolean writeTarget(PostgresConnectionPolicy policy, PolicyView view,
+      RenderedContent content) throws PolicyFailure {
+    ResourceID id = new ResourceID(view.targetSecretName(), view.namespace());
+    Optional<Secret> cached = managedSecrets.get(id);
+    if (cached.isEmpty()) {
+      Secret existing = readFresh(new SecretId(view.namespace(), view.targetSecretName())).orElse(null);
+      if (existing != null && !ownedBy(existing, policy)) {
+        throw new PolicyFailure(ConditionTypes.SECRET_SYNCED, "TargetSecretConflict",
+            "Secret " + view.namespace() + "/" + view.targetSecretName() + " exists and is not"
+                + " managed by this policy, so the operator will not overwrite it: choose another"
+                + " spec.target.secretName, delete that Secret, or name the source Secret for in"
+                + " place mode");
+      }
+      cached = Optional.ofNullable(existing);
+    }
+    if (cached.isPresent() && holdsExactly(cached.get(), content)) {
+      return false;
+    }
+    Secret written = writer.apply(policy, view.targetSecretName(), content.data(), Map.of());
+    // Tell the informer this change is ours, so it does not wake this policy again.
+    if (cached.isPresent()) {
+      managedSecrets.handleRecentResourceUpdate(id, written, cached.get());
+    } else {
+      managedSecrets.handleRecentResourceCreate(id, written);
+    }
+    return cached.isEmpty() || !content.hash().equals(hashOf(cached.get()));
+  }
+
+  private boolean writeInPlace(PostgresConnectionPolicy policy, PolicyView view, Secret source,
+      RenderedContent content) {
+    boolean changed = !ManagedSecrets.holds(source, content.data());
+    inPlace.write(policy, view, source, content);
+    return changed;
+  }
+
+  private List<WorkloadStatus> roll(PostgresConnectionPolicy policy, PolicyView view, String hash,
+      List<Workload> found, List<WorkloadKey> missing, PolicyStatus previous) {
+    List<WorkloadStatus> result = new ArrayList<>();
+    RestartPolicy restart = view.spec().getWorkloads().getRestart();
+    for (Workload workload : found) {
+      WorkloadKey key = workload.key();
+      String restartedAt = previousRestart(previous, key);
+      if (hash.equals(workload.stampedHash())) {
+        result.add(new WorkloadStatus(key.kind(), key.name(), "UpToDate", hash, restartedAt, null));
+      } else if (restart == RestartPolicy.Never) {
+        result.add(new WorkloadStatus(key.kind(), key.name(), "Pending", workload.stampedHash(),
+            restartedAt, "spec.workloads.restart is Never: restart it to pick up the new content"));
+      } else {
+        stamper.stamp(key, hash);
+        String now = clock.instant().toString();
+        events.normal(policy, "WorkloadRestarted", key.kind() + " " + key.name()
+            + " restarted for content " + hash);
+        result.add(new WorkloadStatus(key.kind(), key.name(), "UpToDate", hash, now, null));
+      }
+    }
+    for (WorkloadKey key : missing) {
+      result.add(new WorkloadStatus(key.kind(), key.name(), "Missing", null, null,
+          key.kind() + " " + key.name() + " does not exist in namespace " + key.namespace()));
+    }
+    return result;
+  }
+
+  private List<Condition> conditions(PolicyView view, PolicyStatus previous, ProbeResult probed,
+      PoolDecision decision, RenderedContent content, List<WorkloadStatus> workloads) {
+    ConditionWriter conditions = new ConditionWriter(previous.getConditions(), view.generation(),
+        clock.instant());
+    if (probed == null) {
+      conditions.set(ConditionTypes.CONNECTION_VERIFIED, "Unknown", "NotProbed",
+          view.spec().getProbe().getMode() == ProbeMode.Off ? "spec.probe.mode is Off"
+              : "the source cannot be probed (see warnings)");
+    } else if (probed.ok()) {
+      conditions.set(ConditionTypes.CONNECTION_VERIFIED, true, "Connected", probed.message());
+    } else {
+      conditions.set(ConditionTypes.CONNECTION_VERIFIED, false, probed.failure().name(),
+          probed.message() + " (probe mode Observe: the content was published anyway)");
+    }
+    conditions.set(ConditionTypes.SECRET_SYNCED, true, "Synced", "Secret "
+        + view.targetSecretName() + " holds " + String.join(", ", content.data().keySet()));
+    conditions.set(ConditionTypes.BUDGET_SATISFIED, decision.satisfied(),
+        decision.satisfied() ? "WithinBudget" : "InsufficientConnections", decision.explanation()
+            + (decision.satisfied() ? "" : ". Fix: fewer replicas, a pooler (spec.pool.pgbouncer),"
+            + " or a larger server"));
+    List<WorkloadStatus> notReady = workloads.stream().filter(w -> !"UpToDate".equals(w.getState()))
+        .toList();
+    if (notReady.isEmpty()) {
+      conditions.set(ConditionTypes.WORKLOADS_UP_TO_DATE, true,
+          workloads.isEmpty() ? "NoWorkloads" : "UpToDate", workloads.isEmpty()
+              ? "no workloads listed in spec.workloads"
+              : workloads.size() + " workloads carry the current content");
+    } else {
+      WorkloadStatus first = notReady.get(0);
+      conditions.set(ConditionTypes.WORKLOADS_UP_TO_DATE, false,
+          "Missing".equals(first.getState()) ? "WorkloadNotFound" : "RestartPending",
+          first.getMessage());
+    }
+    List<Condition> built = conditions.build();
+    Optional<Condition> failing = built.stream().filter(c -> "False".equals(c.getStatus()))
+        .findFirst();
+    if (failing.isPresent()) {
+      conditions.set(ConditionTypes.READY, false, failing.get().getReason(),
+          failing.get().getType() + ": " + failing.get().getMessage());
+    } else {
+      conditions.set(ConditionTypes.READY, true, "Reconciled",
+          "Secret " + view.targetSecretName() + " is up to date; pool " + decision.connectionLimit()
+              + " per pod");
+    }
+    return conditions.build();
+  }
+
+  private void announceTransition(PostgresConnectionPolicy policy, PolicyStatus previous,
+      PolicyStatus current) {
+    Optional<Condition> before = ready(previous);
+    Condition after = ready(current).orElseThrow();
+    boolean same = before.isPresent() && Objects.equals(before.get().getStatus(), after.getStatus())
+        && Objects.equals(before.get().getReason(), after.getReason());
+    if (same) return;
+    if ("True".equals(after.getStatus())) {
+      events.normal(policy, after.getReason(), after.getMessage());
+    } else {
+      events.warning(policy, after.getReason(), after.getMessage());
+    }
+    LOG.info("policy {}/{}: Ready={} reason={}", policy.getMetadata().getNamespace(),
+        policy.getMetadata().getName(), after.getStatus(), after.getReason());
+  }
+
+  private static Optional<Condition> ready(PolicyStatus status) {
+    return status.getConditions() == null ? Optional.empty() : status.getConditions().stream()
+        .filter(c -> ConditionTypes.READY.equals(c.getType())).findFirst();
+  }
+
+  private static UpdateControl<PostgresConnectionPolicy> statusUpdate(
+      PostgresConnectionPolicy policy, PolicyStatus previous, PolicyStatus status) {
+    if (status.equals(previous)) {
+      return UpdateControl.noUpdate();
+    }
+    return UpdateControl.patchStatus(withStatus(policy, status));
+  }
+
+  /** A fresh object carrying only identity and status: what server-side apply of status wants. */
+  private static PostgresConnectionPolicy withStatus(PostgresConnectionPolicy policy,
+      PolicyStatus status) {
+    PostgresConnectionPolicy fresh = new PostgresConnectionPolicy();
+    fresh.setMetadata(new ObjectMetaBuilder().withName(policy.getMetadata().getName())
+        .withNamespace(policy.getMetadata().getNamespace()).build());
+    fresh.setStatus(status);
+    return fresh;
+  }
+
+  private Optional<Secret> readFresh(SecretId id) {
+    return Optional.ofNullable(client.secrets().inNamespace(id.namespace()).withName(id.name()).get());
+  }
+
+  private static boolean ownedBy(Secret secret, PostgresConnectionPolicy policy) {
+    return secret.getMetadata().getOwnerReferences() != null && secret.getMetadata()
+        .getOwnerReferences().stream()
+        .anyMatch(o -> Objects.equals(o.getUid(), policy.getMetadata().getUid()));
+  }
+
+  private static boolean holdsExactly(Secret secret, RenderedContent content) {
+    Set<String> keys = secret.getData() == null ? Set.of() : secret.getData().keySet();
+    return keys.equals(content.data().keySet()) && ManagedSecrets.holds(secret, content.data());
+  }
+
+  private static String hashOf(Secret secret) {
+    var content = new java.util.TreeMap<String, String>();
+    if (secret.getData() != null) {
+      secret.getData().keySet().forEach(k -> content.put(k, ManagedSecrets.value(secret, k).orElse("")));
+    }
+    return ContentHash.of(content);
+  }
+
+  private static ServerLimits limits(ServerFacts facts) {
+    return new ServerLimits(facts.maxConnections(), facts.reservedTotal(),
+        facts.roleConnectionLimit(), facts.databaseConnectionLimit());
+  }
+
+  private static ServerStatus server(ServerFacts facts) {
+    ServerStatus server = new ServerStatus();
+    server.setVersion(facts.version());
+    server.setMaxConnections(facts.maxConnections());
+    server.setReservedConnections(facts.reservedTotal());
+    server.setRoleConnectionLimit(facts.roleConnectionLimit());
+    server.setDatabaseConnectionLimit(facts.databaseConnectionLimit());
+    server.setInUse(facts.inUse());
+    return server;
+  }
+
+  private static io.pgconn.operator.api.PoolStatus poolStatus(PoolDecision decision) {
+    var pool = new io.pgconn.operator.api.PoolStatus();
+    pool.setConnectionLimit(decision.connectionLimit());
+    pool.setConsumers(decision.consumers());
+    pool.setBudget(decision.budget());
+    pool.setExplanation(decision.explanation());
+    return pool;
+  }
+
+  private SecretStatus secretStatus(PolicyView view, RenderedContent content, boolean changed,
+      PolicyStatus previous) {
+    SecretStatus before = previous.getSecret();
+    boolean same = !changed && before != null && content.hash().equals(before.getContentHash())
+        && view.targetSecretName().equals(before.getName());
+    String updatedAt = same ? before.getUpdatedAt() : clock.instant().toString();
+    return new SecretStatus(view.targetSecretName(), content.hash(), updatedAt);
+  }
+
+  private static ProbeStatus probeStatus(ProbeResult result) {
+    return new ProbeStatus(result.time().toString(), result.latencyMs(), result.result(),
+        result.message());
+  }
+
+  private static String previousRestart(PolicyStatus previous, WorkloadKey key) {
+    return previous.getWorkloads() == null ? null : previous.getWorkloads().stream()
+        .filter(w -> w.getKind() == key.kind() && key.name().equals(w.getName()))
+        .map(WorkloadStatus::getRestartedAt).filter(Objects::nonNull).findFirst().orElse(null);
+  }
+
+  private static PolicyStatus copyOf(PolicyStatus previous) {
+    PolicyStatus copy = new PolicyStatus();
+    copy.setObservedGeneration(previous.getObservedGeneration());
+    copy.setConditions(previous.getConditions());
+    copy.setServer(previous.getServer());
+    copy.setPool(previous.getPool());
+    copy.setSecret(previous.getSecret());
+    copy.setWorkloads(previous.getWorkloads());
+    copy.setLastProbe(previous.getLastProbe());
+    copy.setWarnings(previous.getWarnings());
+    return copy;
+  }
+}

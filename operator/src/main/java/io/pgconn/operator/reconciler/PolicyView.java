@@ -1,0 +1,78 @@
+package io.pgconn.operator.reconciler;
+
+import io.pgconn.operator.api.OutputFormatName;
+import io.pgconn.operator.api.OutputSpec;
+import io.pgconn.operator.api.PolicySpec;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.api.SecretKeyRef;
+import io.pgconn.operator.api.WorkloadRef;
+import io.pgconn.operator.rollout.WorkloadKey;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** A policy with its defaults resolved, so the reconciler reads each decision in one place. */
+record PolicyView(
+    String namespace,
+    String name,
+    long generation,
+    SecretKeyRef source,
+    SecretKeyRef direct,
+    String targetSecretName,
+    List<OutputSpec> outputs,
+    PolicySpec spec) {
+
+  static PolicyView of(PostgresConnectionPolicy policy) {
+    PolicySpec spec = policy.getSpec();
+    String name = policy.getMetadata().getName();
+    String target = spec.getTarget() == null || blank(spec.getTarget().getSecretName())
+        ? name + "-connection" : spec.getTarget().getSecretName();
+    List<OutputSpec> outputs = spec.getTarget() == null || spec.getTarget().getOutputs() == null
+        || spec.getTarget().getOutputs().isEmpty()
+        ? List.of(new OutputSpec(SecretKeyRef.DEFAULT_KEY, OutputFormatName.prisma, true))
+        : List.copyOf(spec.getTarget().getOutputs());
+    Long generation = policy.getMetadata().getGeneration();
+    return new PolicyView(policy.getMetadata().getNamespace(), name,
+        generation == null ? 0 : generation, spec.getSource().getSecretRef(),
+        spec.getSource().getDirectSecretRef(), target, outputs, spec);
+  }
+
+  /** In place mode: the target is the source Secret itself. */
+  boolean inPlace() {
+    return targetSecretName.equals(source.getName());
+  }
+
+  String backupSecretName() {
+    return name + "-original";
+  }
+
+  SecretId sourceId() {
+    return new SecretId(namespace, source.getName());
+  }
+
+  SecretId directId() {
+    return direct == null ? null : new SecretId(namespace, direct.getName());
+  }
+
+  Set<SecretId> referencedSecrets() {
+    Set<SecretId> ids = new LinkedHashSet<>();
+    ids.add(sourceId());
+    if (direct != null) ids.add(directId());
+    return ids;
+  }
+
+  List<WorkloadKey> workloads() {
+    return spec.getWorkloads().getRefs().stream()
+        .map((WorkloadRef ref) -> new WorkloadKey(ref.getKind(), namespace, ref.getName()))
+        .distinct().toList();
+  }
+
+  String applicationName() {
+    String configured = spec.getPool().getApplicationName();
+    return blank(configured) ? name : configured;
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+}

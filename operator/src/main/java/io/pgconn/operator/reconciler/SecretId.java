@@ -1,0 +1,9 @@
+package io.pgconn.operator.reconciler;
+
+public record SecretId(String namespace, String name) {
+
+  @Override
+  public String toString() {
+    return namespace + "/" + name;
+  }
+}

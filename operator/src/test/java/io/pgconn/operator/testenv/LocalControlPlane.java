@@ -1,0 +1,144 @@
+package io.pgconn.operator.testenv;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real etcd + kube-apiserver (no controllers) through io.fabric8:kube-api-test, on binaries
+ * this project builds from Go modules (tools/build-control-plane.sh) into
+ * {@code <pgconn.bin.dir>/k8s/<version>-linux-amd64}. When they are missing and Go is on PATH they
+ * are built first (once per machine, with progress on the console); without Go, kube-api-test is
+ * left to download them, which works only on a machine with internet access.
+ */
+public final class LocalControlPlane implements AutoCloseable {
+
+  public static final String K8S_VERSION = "1.34.4";
+
+  private final KubeAPIServer server;
+  private final String kubeconfigYaml;
+  private final Path kubeconfigFile;
+
+  private LocalControlPlane(KubeAPIServer server, String kubeconfigYaml, Path kubeconfigFile) {
+    this.server = server;
+    this.kubeconfigYaml = kubeconfigYaml;
+    this.kubeconfigFile = kubeconfigFile;
+  }
+
+  public static LocalControlPlane start() {
+    Path binDir = binDir();
+    boolean present = ensureBinaries(binDir);
+    KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+        .withTestDir(binDir.toString())
+        .withApiServerVersion(K8S_VERSION)
+        // The parameter is named the other way round in 7.5.2: true means "never download".
+        .withOfflineMode(present)
+        .withUpdateKubeConfig(false)
+        .withApiServerFlag("--advertise-address", "127.0.0.1")
+        .build());
+    server.start();
+    try {
+      String yaml = server.getKubeConfigYaml();
+      Path file = Files.createTempFile("pgconn-kubeconfig-", ".yaml");
+      Files.writeString(file, yaml);
+      return new LocalControlPlane(server, yaml, file);
+    } catch (IOException e) {
+      server.stop();
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String kubeconfigYaml() {
+    return kubeconfigYaml;
+  }
+
+  public Path kubeconfigFile() {
+    return kubeconfigFile;
+  }
+
+  /** A new client for this API server; the caller closes it. */
+  public KubernetesClient newClient() {
+    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml)).build();
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+    try {
+      Files.deleteIfExists(kubeconfigFile);
+    } catch (IOException e) {
+      // a temp file left behind is harmless
+    }
+  }
+
+  static Path binDir() {
+    return Path.of(System.getProperty("pgconn.bin.dir",
+        System.getProperty("user.home") + "/.kubeapitest"));
+  }
+
+  /** @return whether the binaries are present (after building them if needed and possible) */
+  private static boolean ensureBinaries(Path binDir) {
+    Path dir = binDir.resolve("k8s").resolve(K8S_VERSION + "-linux-amd64");
+    if (List.of("etcd", "kube-apiserver", "kubectl").stream()
+        .allMatch(b -> Files.isExecutable(dir.resolve(b)))) {
+      return true;
+    }
+    Path script = toolsDir().resolve("build-control-plane.sh");
+    if (!Files.isRegularFile(script) || !onPath("go")) {
+      System.err.println("control plane: no binaries in " + dir + " and no Go toolchain to build"
+          + " them; kube-api-test will try to download them");
+      return false;
+    }
+    System.err.println("control plane: binaries missing in " + dir + "; building them from Go"
+        + " modules (first time only)");
+    run(List.of("bash", script.toString()), binDir, 60);
+    return true;
+  }
+
+  static Path toolsDir() {
+    String configured = System.getProperty("pgconn.tools.dir");
+    if (configured != null) return Path.of(configured);
+    Path here = Path.of("").toAbsolutePath();
+    for (Path p = here; p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("tools/build-control-plane.sh"))) return p.resolve("tools");
+    }
+    return here.resolve("tools");
+  }
+
+  static void run(List<String> command, Path binDir, int timeoutMinutes) {
+    ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+    builder.environment().put("PGCONN_BIN_DIR", binDir.toString());
+    try {
+      Process process = builder.start();
+      if (!process.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        throw new IllegalStateException(command + " did not finish in " + timeoutMinutes + " min");
+      }
+      if (process.exitValue() != 0) {
+        throw new IllegalStateException(command + " failed with exit code " + process.exitValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static boolean onPath(String tool) {
+    String path = System.getenv("PATH");
+    if (path == null) return false;
+    for (String dir : path.split(":")) {
+      if (Files.isExecutable(Path.of(dir, tool))) return true;
+    }
+    return false;
+  }
+}
