@@ -30,8 +30,6 @@ public class PostgresConnectionPolicy extends CustomResource<PolicySpec, PolicyS
 
   public static final String GROUP = "pgconn.io";
 
-  @Override
-  protected PolicySpec initSpec() {
-    return new PolicySpec();
-  }
+  // No initSpec(): the SDK applies fresh instances (finalizers, status) with server-side apply,
+  // and a default spec in them would take over and reset the user's fields.
 }

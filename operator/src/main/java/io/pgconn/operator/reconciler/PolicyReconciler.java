@@ -39,6 +39,7 @@ import io.pgconn.operator.rollout.WorkloadKey;
 import io.pgconn.operator.url.ConnectionString;
 import io.pgconn.operator.url.SourceKind;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,7 +101,21 @@ public class PolicyReconciler
 
   @Override
   public UpdateControl<PostgresConnectionPolicy> reconcile(PostgresConnectionPolicy policy,
-      Context<PostgresConnectionPolicy> context) throws PolicyFailure {
+      Context<PostgresConnectionPolicy> context) {
+    try {
+      return reconcileOrFail(policy);
+    } catch (PolicyFailure failure) {
+      // Expected trouble the user can fix: report it in status and try again later, without
+      // handing it to the SDK's error path (which would log a stack trace per retry).
+      PolicyStatus status = failedStatus(policy, failure.conditionType(), failure.reason(),
+          failure.getMessage(), failure.probe());
+      Duration delay = FailureBackoff.next(status, clock.instant());
+      return statusUpdate(policy, policy.getStatus(), status).rescheduleAfter(delay);
+    }
+  }
+
+  private UpdateControl<PostgresConnectionPolicy> reconcileOrFail(PostgresConnectionPolicy policy)
+      throws PolicyFailure {
     PolicyView view = PolicyView.of(policy);
     referencedSecrets.track(ResourceID.fromResource(policy), view.referencedSecrets());
     PolicyStatus previous = policy.getStatus() == null ? new PolicyStatus() : policy.getStatus();
@@ -159,25 +174,24 @@ public class PolicyReconciler
   @Override
   public ErrorStatusUpdateControl<PostgresConnectionPolicy> updateErrorStatus(
       PostgresConnectionPolicy policy, Context<PostgresConnectionPolicy> context, Exception e) {
+    // Only unexpected errors get here (API server refusals, bugs); the SDK retries with backoff.
+    PolicyStatus status = failedStatus(policy, ConditionTypes.SECRET_SYNCED, "ReconcileError",
+        e.getClass().getSimpleName() + ": " + e.getMessage() + " (retrying with backoff)", null);
+    PolicyStatus previous = policy.getStatus() == null ? new PolicyStatus() : policy.getStatus();
+    if (status.equals(previous)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    return ErrorStatusUpdateControl.patchStatus(withStatus(policy, status));
+  }
+
+  private PolicyStatus failedStatus(PostgresConnectionPolicy policy, String type, String reason,
+      String message, ProbeResult probed) {
     PolicyView view = PolicyView.of(policy);
     PolicyStatus previous = policy.getStatus() == null ? new PolicyStatus() : policy.getStatus();
-    String type;
-    String reason;
-    String message;
-    if (e instanceof PolicyFailure failure) {
-      type = failure.conditionType();
-      reason = failure.reason();
-      message = failure.getMessage();
-    } else {
-      LOG.error("reconciling {}/{} failed", view.namespace(), view.name(), e);
-      type = ConditionTypes.SECRET_SYNCED;
-      reason = "ReconcileError";
-      message = e.getClass().getSimpleName() + ": " + e.getMessage() + " (retrying with backoff)";
-    }
     PolicyStatus status = copyOf(previous);
     status.setObservedGeneration(view.generation());
-    if (e instanceof PolicyFailure failure && failure.probe() != null) {
-      status.setLastProbe(probeStatus(failure.probe()));
+    if (probed != null) {
+      status.setLastProbe(probeStatus(probed));
     }
     ConditionWriter conditions = new ConditionWriter(previous.getConditions(), view.generation(),
         clock.instant());
@@ -187,13 +201,10 @@ public class PolicyReconciler
     }
     conditions.set(type, false, reason, message);
     conditions.set(ConditionTypes.READY, false, reason, message
-        + (view.inPlace() ? "" : " The target Secret keeps its last good content."));
+        + (previous.getSecret() == null ? "" : " The target Secret keeps its last good content."));
     status.setConditions(conditions.build());
     announceTransition(policy, previous, status);
-    if (status.equals(previous)) {
-      return ErrorStatusUpdateControl.noStatusUpdate();
-    }
-    return ErrorStatusUpdateControl.patchStatus(withStatus(policy, status));
+    return status;
   }
 
   @Override

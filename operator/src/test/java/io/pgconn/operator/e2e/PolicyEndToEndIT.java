@@ -1,0 +1,360 @@
+package io.pgconn.operator.e2e;
+
+import static io.pgconn.operator.testenv.ClusterFixtures.annotation;
+import static io.pgconn.operator.testenv.ClusterFixtures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.api.OutputFormatName;
+import io.pgconn.operator.api.OutputSpec;
+import io.pgconn.operator.api.PolicySpec;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.api.SecretKeyRef;
+import io.pgconn.operator.api.WorkloadKind;
+import io.pgconn.operator.api.WorkloadRef;
+import io.pgconn.operator.rollout.PodTemplateStamper;
+import io.pgconn.operator.testenv.ClusterFixtures;
+import io.pgconn.operator.testenv.LocalControlPlane;
+import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.LogCapture;
+import io.pgconn.operator.testenv.OperatorApp;
+import io.pgconn.operator.url.ConnectionString;
+import io.pgconn.operator.url.ConnectionStringParser;
+import io.pgconn.operator.url.HostPort;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The whole path as a user walks it, on a real kube-apiserver and a real PostgreSQL 16 with
+ * ssl=on, against the real Micronaut application: apply a Secret, a Deployment and a policy;
+ * read the tuned Secret; watch the Deployment roll; rotate; break things.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PolicyEndToEndIT {
+
+  /** Every character class that URL encoding gets wrong; searched for everywhere at the end. */
+  static final String CANARY = "Canary-Pa55@w0rd/%:?#&=+ é";
+  static final String ROTATED = "Canary-R0tated@/%?";
+  static final String APP_USER = "shop_app";
+  static final String APP_DB = "shop";
+
+  static LogCapture logs;
+  static LocalControlPlane controlPlane;
+  static LocalPostgres postgres;
+  static OperatorApp app;
+  static KubernetesClient client;
+  static ClusterFixtures k8s;
+
+  @BeforeAll
+  static void start() {
+    logs = LogCapture.install();
+    controlPlane = LocalControlPlane.start();
+    postgres = LocalPostgres.builder().version(16).ssl(true).maxConnections(60).start();
+    postgres.createRole(APP_USER, CANARY, null);
+    postgres.createDatabase(APP_DB, APP_USER, null);
+    client = controlPlane.newClient();
+    k8s = new ClusterFixtures(client);
+    k8s.installCrd();
+    app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (app != null) app.close();
+    if (client != null) client.close();
+    if (postgres != null) postgres.close();
+    if (controlPlane != null) controlPlane.close();
+    if (logs != null) logs.close();
+  }
+
+  @Test
+  @Order(1)
+  void writesTunedUrlRollsTheDeploymentAndRollsAgainOnlyOnRealChange() throws Exception {
+    String ns = "shop";
+    k8s.namespace(ns);
+    k8s.secret(ns, "railway-postgres", Map.of("DATABASE_URL",
+        postgres.url(APP_USER, CANARY, APP_DB) + "?sslmode=prefer&schema=shop&connection_limit=99"));
+    k8s.deployment(ns, "backend", "shop-backend-connection");
+    k8s.create(policy(ns, "shop-backend", "railway-postgres", spec -> {
+      spec.getPool().setConnectionLimit(8);
+      spec.getTarget().setOutputs(List.of(
+          new OutputSpec("DATABASE_URL", OutputFormatName.prisma, true),
+          new OutputSpec("DIRECT_URL", OutputFormatName.libpq, false)));
+      spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, "backend")));
+    }));
+
+    await().until(() -> ready(ns, "shop-backend"));
+    String url = k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL").orElseThrow();
+    ConnectionString written = ConnectionStringParser.parse(url);
+    assertThat(written.hosts()).containsExactly(new HostPort(LocalPostgres.HOST, postgres.port()));
+    assertThat(written.user()).isEqualTo(APP_USER);
+    assertThat(written.password()).isEqualTo(CANARY);
+    assertThat(written.database()).isEqualTo(APP_DB);
+    assertThat(written.parameters())
+        .containsEntry("connection_limit", "8")
+        .containsEntry("pool_timeout", "20")
+        .containsEntry("connect_timeout", "10")
+        .containsEntry("sslmode", "require")
+        .containsEntry("application_name", "shop-backend")
+        .containsEntry("schema", "shop");
+    // The direct URL, unpooled in libpq's dialect, really logs in with the encoded password.
+    ConnectionString direct = ConnectionStringParser.parse(
+        k8s.secretValue(ns, "shop-backend-connection", "DIRECT_URL").orElseThrow(
+            () -> new AssertionError("target keys: " + client.secrets().inNamespace(ns)
+                .withName("shop-backend-connection").get().getData().keySet() + " policy: "
+                + io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                    k8s.policy(ns, "shop-backend").getSpec().getTarget()))));
+    assertThat(direct.parameters()).doesNotContainKeys("connection_limit", "pool_timeout", "schema");
+    assertThat(currentUser(direct)).isEqualTo(APP_USER);
+
+    PostgresConnectionPolicy policy = k8s.policy(ns, "shop-backend");
+    String hash = policy.getStatus().getSecret().getContentHash();
+    assertThat(hash).startsWith("sha256:");
+    assertThat(policy.getStatus().getObservedGeneration()).isEqualTo(policy.getMetadata().getGeneration());
+    assertThat(policy.getStatus().getServer().getVersion()).startsWith("16");
+    assertThat(policy.getStatus().getServer().getMaxConnections()).isEqualTo(60);
+    assertThat(policy.getStatus().getLastProbe().getResult()).isEqualTo("Success");
+    for (String type : List.of("ConnectionVerified", "SecretSynced", "WorkloadsUpToDate")) {
+      assertThat(k8s.condition(ns, "shop-backend", type)).get()
+          .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"))
+          .satisfies(c -> assertThat(c.getObservedGeneration()).isEqualTo(policy.getMetadata().getGeneration()))
+          .satisfies(c -> assertThat(c.getLastTransitionTime()).isNotBlank());
+    }
+    Deployment rolled = k8s.getDeployment(ns, "backend").orElseThrow();
+    assertThat(annotation(rolled, PodTemplateStamper.HASH_ANNOTATION)).isEqualTo(hash);
+    long generationAfterFirstRoll = rolled.getMetadata().getGeneration();
+    assertThat(generationAfterFirstRoll).isEqualTo(2);
+
+    // Rotate the password: new content, a new hash and a second roll.
+    postgres.execute("ALTER ROLE " + APP_USER + " PASSWORD '" + ROTATED.replace("'", "''") + "'");
+    k8s.replaceSecret(ns, "railway-postgres", Map.of("DATABASE_URL",
+        postgres.url(APP_USER, ROTATED, APP_DB) + "?sslmode=prefer&schema=shop"));
+    await().until(() -> !hash.equals(contentHash(ns, "shop-backend")));
+    String rotatedHash = contentHash(ns, "shop-backend");
+    assertThat(ConnectionStringParser.parse(
+        k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL").orElseThrow()).password())
+        .isEqualTo(ROTATED);
+    await().until(() -> rotatedHash.equals(annotation(k8s.getDeployment(ns, "backend").orElseThrow(),
+        PodTemplateStamper.HASH_ANNOTATION)));
+    assertThat(k8s.getDeployment(ns, "backend").orElseThrow().getMetadata().getGeneration())
+        .isEqualTo(generationAfterFirstRoll + 1);
+
+    // Touch the source without changing what it says: a reconcile runs, nothing rolls.
+    String probedBefore = k8s.policy(ns, "shop-backend").getStatus().getLastProbe().getTime();
+    k8s.replaceSecret(ns, "railway-postgres", Map.of("DATABASE_URL",
+        postgres.url(APP_USER, ROTATED, APP_DB) + "?sslmode=prefer&schema=shop",
+        "UNRELATED", "x"));
+    await().until(() -> !probedBefore.equals(
+        k8s.policy(ns, "shop-backend").getStatus().getLastProbe().getTime()));
+    assertThat(contentHash(ns, "shop-backend")).isEqualTo(rotatedHash);
+    assertThat(k8s.getDeployment(ns, "backend").orElseThrow().getMetadata().getGeneration())
+        .isEqualTo(generationAfterFirstRoll + 1);
+  }
+
+  @Test
+  @Order(2)
+  void restoresTheTargetWhenDeletedOrEdited() {
+    String ns = "shop";
+    String before = k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL").orElseThrow();
+    client.secrets().inNamespace(ns).withName("shop-backend-connection").delete();
+    await().until(() -> k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL")
+        .filter(before::equals).isPresent());
+
+    client.secrets().inNamespace(ns).withName("shop-backend-connection").edit(s -> {
+      s.getData().put("DATABASE_URL", java.util.Base64.getEncoder().encodeToString(
+          "postgresql://someone:else@example.invalid/db".getBytes()));
+      return s;
+    });
+    await().until(() -> k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL")
+        .filter(before::equals).isPresent());
+  }
+
+  @Test
+  @Order(3)
+  void aMissingSourceSecretIsReportedAndPickedUpWhenItAppears() {
+    String ns = "late";
+    k8s.namespace(ns);
+    k8s.create(policy(ns, "late", "not-yet", spec -> { }));
+    await().until(() -> reason(ns, "late", "Ready").equals("SourceSecretNotFound"));
+    assertThat(k8s.condition(ns, "late", "Ready").orElseThrow().getMessage())
+        .contains("late/not-yet").contains("create it");
+    assertThat(client.secrets().inNamespace(ns).withName("late-connection").get()).isNull();
+
+    k8s.secret(ns, "not-yet", Map.of("DATABASE_URL", postgres.url(APP_USER, ROTATED, APP_DB)));
+    await().until(() -> ready(ns, "late"));
+    assertThat(k8s.secretValue(ns, "late-connection", "DATABASE_URL")).isPresent();
+  }
+
+  @Test
+  @Order(4)
+  void badInputGivesSpecificReasonsAndKeepsTheLastGoodContent() {
+    String ns = "broken";
+    k8s.namespace(ns);
+    k8s.secret(ns, "src", Map.of("DATABASE_URL", postgres.url(APP_USER, ROTATED, APP_DB)));
+    k8s.create(policy(ns, "app", "src", spec -> { }));
+    await().until(() -> ready(ns, "app"));
+    String good = k8s.secretValue(ns, "app-connection", "DATABASE_URL").orElseThrow();
+
+    k8s.replaceSecret(ns, "src", Map.of("URL", postgres.url(APP_USER, ROTATED, APP_DB)));
+    await().until(() -> reason(ns, "app", "Ready").equals("SourceKeyNotFound"));
+    assertThat(k8s.condition(ns, "app", "Ready").orElseThrow().getMessage()).contains("URL");
+
+    k8s.replaceSecret(ns, "src", Map.of("DATABASE_URL", "mysql://u:" + CANARY + "@h/db"));
+    await().until(() -> reason(ns, "app", "Ready").equals("InvalidConnectionString"));
+
+    k8s.replaceSecret(ns, "src", Map.of("DATABASE_URL",
+        postgres.url(APP_USER, CANARY + "-wrong", APP_DB)));
+    await().until(() -> reason(ns, "app", "Ready").equals("AuthenticationFailed"));
+    assertThat(k8s.condition(ns, "app", "ConnectionVerified").orElseThrow().getStatus())
+        .isEqualTo("False");
+    assertThat(k8s.policy(ns, "app").getStatus().getLastProbe().getResult())
+        .isEqualTo("AuthenticationFailed");
+
+    k8s.replaceSecret(ns, "src", Map.of("DATABASE_URL",
+        "postgresql://" + APP_USER + ":x@127.0.0.1:1/" + APP_DB));
+    await().until(() -> reason(ns, "app", "Ready").equals("ConnectionRefused"));
+
+    // Through all of it, the app kept the last content that worked.
+    assertThat(k8s.secretValue(ns, "app-connection", "DATABASE_URL")).contains(good);
+
+    k8s.replaceSecret(ns, "src", Map.of("DATABASE_URL", postgres.url(APP_USER, ROTATED, APP_DB)));
+    await().until(() -> ready(ns, "app"));
+  }
+
+  @Test
+  @Order(5)
+  void inPlaceModeSavesTheOriginalAdoptsRotationsAndStopsFightingAReverter() {
+    String ns = "inplace";
+    k8s.namespace(ns);
+    String original = postgres.url(APP_USER, ROTATED, APP_DB);
+    k8s.secret(ns, "db", Map.of("DATABASE_URL", original));
+    k8s.create(policy(ns, "app", "db", spec -> {
+      spec.getTarget().setSecretName("db");
+      spec.getPool().setConnectionLimit(4);
+    }));
+    await().until(() -> ready(ns, "app"));
+    String rewritten = k8s.secretValue(ns, "db", "DATABASE_URL").orElseThrow();
+    assertThat(rewritten).contains("connection_limit=4");
+    assertThat(k8s.secretValue(ns, "app-original", "DATABASE_URL")).contains(original);
+
+    // A rotation by someone else becomes the new base.
+    String rotated = postgres.url(APP_USER, ROTATED, APP_DB) + "?sslmode=require";
+    k8s.replaceSecret(ns, "db", Map.of("DATABASE_URL", rotated));
+    await().until(() -> k8s.secretValue(ns, "app-original", "DATABASE_URL")
+        .filter(rotated::equals).isPresent());
+    await().until(() -> k8s.secretValue(ns, "db", "DATABASE_URL")
+        .filter(v -> v.contains("connection_limit=4")).isPresent());
+
+    // A writer that keeps putting the original back: after three reverts the operator gives up.
+    for (int i = 0; i < 3; i++) {
+      await().until(() -> k8s.secretValue(ns, "db", "DATABASE_URL")
+          .filter(v -> v.contains("connection_limit=4")).isPresent()
+          || reason(ns, "app", "Ready").equals("ConflictingWriter"));
+      k8s.replaceSecret(ns, "db", Map.of("DATABASE_URL", rotated));
+    }
+    await().until(() -> reason(ns, "app", "Ready").equals("ConflictingWriter"));
+    assertThat(k8s.condition(ns, "app", "SecretSynced").orElseThrow().getMessage())
+        .contains("stopped rewriting");
+    assertThat(k8s.secretValue(ns, "db", "DATABASE_URL")).contains(rotated);
+
+    // Deleting the policy puts the saved original back.
+    client.resources(PostgresConnectionPolicy.class).inNamespace(ns).withName("app").delete();
+    await().until(() -> k8s.policy(ns, "app") == null);
+    assertThat(k8s.secretValue(ns, "db", "DATABASE_URL")).contains(rotated);
+    assertThat(client.secrets().inNamespace(ns).withName("app-original").get()).isNull();
+  }
+
+  @Test
+  @Order(6)
+  void worksAgainstPostgres17() {
+    try (LocalPostgres pg17 = LocalPostgres.builder().version(17).maxConnections(40)
+        .reservedConnections(2).start()) {
+      pg17.createRole("app17", CANARY, 10);
+      String ns = "seventeen";
+      k8s.namespace(ns);
+      k8s.secret(ns, "src", Map.of("DATABASE_URL", pg17.url("app17", CANARY, "postgres")));
+      k8s.create(policy(ns, "app", "src", spec -> spec.getPool().setSslMode("disable")));
+      await().until(() -> ready(ns, "app"));
+      var status = k8s.policy(ns, "app").getStatus();
+      assertThat(status.getServer().getVersion()).startsWith("17");
+      assertThat(status.getServer().getReservedConnections()).isEqualTo(3 + 2);
+      assertThat(status.getServer().getRoleConnectionLimit()).isEqualTo(10);
+      // 10 role slots - 5 reserve = 5, one consumer (no workloads listed).
+      assertThat(status.getPool().getConnectionLimit()).isEqualTo(5);
+      client.resources(PostgresConnectionPolicy.class).inNamespace(ns).withName("app").delete();
+    }
+  }
+
+  @Test
+  @Order(100)
+  void noPasswordAppearsInStatusEventsOrLogs() {
+    List<String> secrets = List.of(CANARY, ROTATED, LocalPostgres.percentEncode(CANARY),
+        LocalPostgres.percentEncode(ROTATED));
+    String statuses = client.resources(PostgresConnectionPolicy.class).inAnyNamespace().list()
+        .getItems().stream().map(p -> io.fabric8.kubernetes.client.utils.Serialization.asJson(p))
+        .reduce("", String::concat);
+    String events = client.v1().events().inAnyNamespace().list().getItems().stream()
+        .map(e -> e.getReason() + " " + e.getMessage()).reduce("", (a, b) -> a + "\n" + b);
+    assertThat(events).contains("SecretUpdated");
+    assertThat(logs.lines()).isNotEmpty();
+    for (String secret : secrets) {
+      assertThat(statuses).doesNotContain(secret);
+      assertThat(events).doesNotContain(secret);
+      assertThat(logs.lines()).noneMatch(line -> line.contains(secret));
+    }
+  }
+
+  private static PostgresConnectionPolicy policy(String ns, String name, String sourceSecret,
+      java.util.function.Consumer<PolicySpec> customize) {
+    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
+    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    PolicySpec spec = new PolicySpec();
+    spec.getSource().setSecretRef(new SecretKeyRef(sourceSecret, "DATABASE_URL"));
+    spec.getProbe().setInterval("1h");
+    customize.accept(spec);
+    policy.setSpec(spec);
+    return policy;
+  }
+
+  private static boolean ready(String ns, String name) {
+    return k8s.condition(ns, name, "Ready").map(c -> "True".equals(c.getStatus())).orElse(false);
+  }
+
+  private static String reason(String ns, String name, String type) {
+    return k8s.condition(ns, name, type).map(c -> String.valueOf(c.getReason())).orElse("");
+  }
+
+  private static String contentHash(String ns, String name) {
+    var status = k8s.policy(ns, name).getStatus();
+    return status == null || status.getSecret() == null ? "" : status.getSecret().getContentHash();
+  }
+
+  private static String currentUser(ConnectionString cs) throws Exception {
+    Properties props = new Properties();
+    props.setProperty("user", cs.user());
+    props.setProperty("password", cs.password());
+    props.setProperty("sslmode", cs.parameters().getOrDefault("sslmode", "prefer"));
+    HostPort host = cs.hosts().get(0);
+    AtomicReference<String> user = new AtomicReference<>();
+    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + host.host() + ":"
+        + host.portOrDefault() + "/" + cs.database(), props);
+        ResultSet rs = c.createStatement().executeQuery("select current_user")) {
+      rs.next();
+      user.set(rs.getString(1));
+    }
+    return user.get();
+  }
+}

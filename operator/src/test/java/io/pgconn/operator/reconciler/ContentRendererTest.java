@@ -1,0 +1,61 @@
+package io.pgconn.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.pgconn.operator.api.OutputFormatName;
+import io.pgconn.operator.api.OutputSpec;
+import io.pgconn.operator.api.PolicySpec;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.api.SecretKeyRef;
+import io.pgconn.operator.url.ConnectionStringParser;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ContentRendererTest {
+
+  @Test
+  void everyOutputLandsUnderItsKeyAndTheHashFollowsTheContent() throws Exception {
+    PolicyView view = view(List.of(new OutputSpec("DATABASE_URL", OutputFormatName.prisma, true),
+        new OutputSpec("DIRECT_URL", OutputFormatName.libpq, false)));
+    var base = ConnectionStringParser.parse("postgresql://u:p%40ss@db:5432/app?schema=s");
+    RenderedContent content = ContentRenderer.render(view, base, null, 7);
+    assertThat(content.data()).containsOnlyKeys("DATABASE_URL", "DIRECT_URL");
+    assertThat(content.data().get("DATABASE_URL")).contains("connection_limit=7");
+    assertThat(content.data().get("DIRECT_URL")).doesNotContain("connection_limit");
+    assertThat(content.hash()).isEqualTo(ContentHash.of(content.data()));
+    assertThat(ContentRenderer.render(view, base, null, 8).hash()).isNotEqualTo(content.hash());
+  }
+
+  @Test
+  void twoOutputsOnOneKeyAreRefused() throws Exception {
+    PolicyView view = view(List.of(new OutputSpec("URL", OutputFormatName.prisma, true),
+        new OutputSpec("URL", OutputFormatName.libpq, true)));
+    var base = ConnectionStringParser.parse("postgresql://u:p@db/app");
+    assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5))
+        .isInstanceOf(PolicyFailure.class).hasMessageContaining("URL twice");
+  }
+
+  @Test
+  void prismaWithVerifyFullIsRefusedNotWeakened() throws Exception {
+    PolicyView view = view(List.of(new OutputSpec("DATABASE_URL", OutputFormatName.prisma, true)));
+    view.spec().getPool().setSslMode("verify-full");
+    var base = ConnectionStringParser.parse("postgresql://u:secret-pw@db/app");
+    assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5))
+        .isInstanceOf(PolicyFailure.class)
+        .satisfies(e -> assertThat(((PolicyFailure) e).reason()).isEqualTo("UnsupportedSetting"))
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret-pw"));
+  }
+
+  static PolicyView view(List<OutputSpec> outputs) {
+    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
+    policy.setMetadata(new ObjectMetaBuilder().withName("p").withNamespace("ns").withGeneration(1L)
+        .build());
+    PolicySpec spec = new PolicySpec();
+    spec.getSource().setSecretRef(new SecretKeyRef("src", "DATABASE_URL"));
+    spec.getTarget().setOutputs(outputs);
+    policy.setSpec(spec);
+    return PolicyView.of(policy);
+  }
+}

@@ -1,0 +1,126 @@
+package io.pgconn.operator.testenv;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+
+/** Small helpers to set up and read cluster state in tests, as a user would with kubectl. */
+public final class ClusterFixtures {
+
+  private final KubernetesClient client;
+
+  public ClusterFixtures(KubernetesClient client) {
+    this.client = client;
+  }
+
+  public static ConditionFactory await() {
+    return Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200));
+  }
+
+  /** Applies the CRD the build generated and waits until the API server serves it. */
+  public void installCrd() {
+    Path crd = Path.of(System.getProperty("pgconn.crds.generated",
+        "target/classes/META-INF/fabric8"), "postgresconnectionpolicies.pgconn.io-v1.yml");
+    try (InputStream in = Files.newInputStream(crd)) {
+      CustomResourceDefinition definition = client.apiextensions().v1().customResourceDefinitions()
+          .load(in).item();
+      client.apiextensions().v1().customResourceDefinitions().resource(definition)
+          .forceConflicts().serverSideApply();
+      client.apiextensions().v1().customResourceDefinitions()
+          .withName(definition.getMetadata().getName())
+          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
+              && c.getStatus().getConditions().stream().anyMatch(
+                  x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+              30, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public void namespace(String name) {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
+        .endMetadata().build()).serverSideApply();
+  }
+
+  public Secret secret(String namespace, String name, Map<String, String> values) {
+    return client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata()
+        .withName(name).withNamespace(namespace).endMetadata().withStringData(values).build())
+        .createOr(r -> r.update());
+  }
+
+  /** Replaces a Secret's whole content, as kubectl apply or a rotation would. */
+  public void replaceSecret(String namespace, String name, Map<String, String> values) {
+    client.secrets().inNamespace(namespace).withName(name).edit(s -> {
+      s.setData(null);
+      s.setStringData(values);
+      return s;
+    });
+  }
+
+  public Deployment deployment(String namespace, String name, String secretName) {
+    Deployment deployment = new DeploymentBuilder()
+        .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
+        .withNewSpec().withReplicas(2)
+        .withNewSelector().addToMatchLabels("app", name).endSelector()
+        .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
+        .withNewSpec().addNewContainer().withName("app").withImage("example/app:1")
+        .addNewEnvFrom().withNewSecretRef().withName(secretName).endSecretRef().endEnvFrom()
+        .endContainer().endSpec().endTemplate().endSpec().build();
+    return client.apps().deployments().inNamespace(namespace).resource(deployment).create();
+  }
+
+  public Optional<Deployment> getDeployment(String namespace, String name) {
+    return Optional.ofNullable(client.apps().deployments().inNamespace(namespace).withName(name).get());
+  }
+
+  public Optional<String> secretValue(String namespace, String name, String key) {
+    Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+    if (secret == null || secret.getData() == null || !secret.getData().containsKey(key)) {
+      return Optional.empty();
+    }
+    return Optional.of(new String(Base64.getDecoder().decode(secret.getData().get(key)),
+        StandardCharsets.UTF_8));
+  }
+
+  public PostgresConnectionPolicy policy(String namespace, String name) {
+    return client.resources(PostgresConnectionPolicy.class).inNamespace(namespace).withName(name).get();
+  }
+
+  public PostgresConnectionPolicy create(PostgresConnectionPolicy policy) {
+    return client.resource(policy).create();
+  }
+
+  public Optional<Condition> condition(String namespace, String name, String type) {
+    PostgresConnectionPolicy policy = policy(namespace, name);
+    if (policy == null || policy.getStatus() == null || policy.getStatus().getConditions() == null) {
+      return Optional.empty();
+    }
+    return policy.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
+        .findFirst();
+  }
+
+  public static String annotation(Deployment deployment, String key) {
+    Map<String, String> annotations = deployment.getSpec().getTemplate().getMetadata()
+        .getAnnotations();
+    return annotations == null ? null : annotations.get(key);
+  }
+}

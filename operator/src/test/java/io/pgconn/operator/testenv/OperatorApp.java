@@ -1,0 +1,48 @@
+package io.pgconn.operator.testenv;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The real Micronaut application, wired exactly as in a cluster, pointed at a test API server
+ * through pgconn.kubeconfig. Starting the embedded server is what starts the operator.
+ */
+public final class OperatorApp implements AutoCloseable {
+
+  private final ApplicationContext context;
+  private final EmbeddedServer server;
+
+  private OperatorApp(ApplicationContext context, EmbeddedServer server) {
+    this.context = context;
+    this.server = server;
+  }
+
+  public static OperatorApp start(Path kubeconfig, Map<String, Object> extra) {
+    Map<String, Object> properties = new HashMap<>();
+    properties.put("pgconn.kubeconfig", kubeconfig.toString());
+    properties.put("micronaut.server.port", -1);
+    properties.putAll(extra);
+    ApplicationContext context = ApplicationContext.run(properties);
+    EmbeddedServer server = context.getBean(EmbeddedServer.class);
+    server.start();
+    return new OperatorApp(context, server);
+  }
+
+  public ApplicationContext context() {
+    return context;
+  }
+
+  /** Base URL of the health and metrics endpoints. */
+  public String url() {
+    return server.getURL().toString();
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+    context.close();
+  }
+}
