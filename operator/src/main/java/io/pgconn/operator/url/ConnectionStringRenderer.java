@@ -72,10 +72,12 @@ public final class ConnectionStringRenderer {
       throw new UnsupportedSettingException("Prisma connects to a single host; the source lists "
           + cs.hosts().size() + " hosts: point the source at one host (or a load balancer)");
     }
+    // Prisma's URL parser needs a host; libpq's "no host" default is not expressible for it.
+    List<HostPort> hosts = cs.hosts().isEmpty() ? List.of(new HostPort("localhost", null)) : cs.hosts();
     // Prisma ignores parameters it does not know, so the source's others are kept as they are.
     return new UrlAssembler("postgresql")
         .credentials(cs.user(), cs.password())
-        .hosts(cs.hosts(), "localhost")
+        .hosts(hosts, "localhost")
         .database(cs.database(), PercentCodec::encode)
         .parameters(settings)
         .build();
