@@ -23,6 +23,25 @@ public final class ConnectionStringRenderer {
 
   private ConnectionStringRenderer() {}
 
+  /**
+   * Writes {@code cs} for one client.
+   *
+   * <ul>
+   *   <li>PRISMA, LIBPQ, PGX: {@code {key: postgresql://...}};
+   *   <li>JDBC: {@code key} (credentials in the query) plus SPRING_DATASOURCE_URL (without
+   *       them), _USERNAME, _PASSWORD and, when pooled and set, the HIKARI pool size and
+   *       connection timeout;
+   *   <li>NODE_POSTGRES: {@code key} plus {@code <key>_POOL_MAX},
+   *       {@code <key>_POOL_CONNECTION_TIMEOUT_MILLIS} (when set) and
+   *       {@code <key>_POOL_IDLE_TIMEOUT_MILLIS} (pg's default 10000, when pooled);
+   *   <li>ENV: PGHOST, PGPORT, PGDATABASE, ... ({@code key} is not used).
+   * </ul>
+   *
+   * @param pool null means {@link PoolSettings#NONE}
+   * @param pooled false for a direct connection (migrations): every pool-only setting is left out
+   * @throws UnsupportedSettingException when the client cannot express what is asked without
+   *     weakening it (Prisma with verify-full, pgjdbc with a Unix socket, ...)
+   */
   public static RenderedOutput render(ConnectionString cs, OutputFormat format, String key,
       PoolSettings pool, boolean pooled) throws UnsupportedSettingException {
     Objects.requireNonNull(cs, "connection string");

@@ -24,10 +24,6 @@ final class PercentCodec {
    */
   static String decode(String raw, int rawPosition, boolean plusIsSpace)
       throws InvalidConnectionStringException {
-    if (raw.indexOf('%') < 0 && !(plusIsSpace && raw.indexOf('+') >= 0)) {
-      checkNoNul(raw, rawPosition);
-      return raw;
-    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
@@ -57,8 +53,13 @@ final class PercentCodec {
       } else {
         // Non-ASCII written raw: keep it as its UTF-8 bytes so mixed raw/encoded text decodes whole.
         int end = i + 1;
-        if (Character.isHighSurrogate(c) && end < raw.length()) {
+        if (Character.isHighSurrogate(c) && end < raw.length()
+            && Character.isLowSurrogate(raw.charAt(end))) {
           end++;
+        } else if (Character.isSurrogate(c)) {
+          // getBytes would silently turn it into '?', changing the value.
+          throw new InvalidConnectionStringException(Reason.BAD_PERCENT_ENCODING, rawPosition + i,
+              "invalid character (unpaired UTF-16 surrogate)", "re-copy the value as UTF-8 text");
         }
         bytes.writeBytes(raw.substring(i, end).getBytes(StandardCharsets.UTF_8));
         i = end - 1;

@@ -178,6 +178,13 @@ class ConnectionStringParserTest {
   }
 
   @Test
+  void rejectsAnUnpairedSurrogateInsteadOfSilentlyChangingTheValue() {
+    InvalidConnectionStringException e = failure("postgresql://u:ab\ud800@h/db");
+    assertEquals(Reason.BAD_PERCENT_ENCODING, e.reason());
+    assertEquals(17, e.position());
+  }
+
+  @Test
   void misspellingMessageSuggestsTheKnownName() {
     assertTrue(failure("postgresql://h/db?conection_limit=10").getMessage().contains("did you mean 'connection_limit'"));
     assertTrue(failure("postgresql://h/db?sslmdoe=require").getMessage().contains("did you mean 'sslmode'"));
