@@ -1,7 +1,6 @@
 package io.pgconn.operator.url;
 
 import io.pgconn.operator.url.InvalidConnectionStringException.Reason;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -24,7 +23,9 @@ final class PercentCodec {
    */
   static String decode(String raw, int rawPosition, boolean plusIsSpace)
       throws InvalidConnectionStringException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    // A UTF-16 char never needs more than 3 UTF-8 bytes (a surrogate pair: 4 for 2 chars).
+    byte[] bytes = new byte[raw.length() * 3];
+    int length = 0;
     for (int i = 0; i < raw.length(); i++) {
       char c = raw.charAt(i);
       if (c == '%') {
@@ -42,14 +43,14 @@ final class PercentCodec {
         if (b == 0) {
           throw nul(rawPosition + i);
         }
-        bytes.write(b);
+        bytes[length++] = (byte) b;
         i += 2;
       } else if (c == '+' && plusIsSpace) {
-        bytes.write(' ');
+        bytes[length++] = ' ';
       } else if (c == 0) {
         throw nul(rawPosition + i);
       } else if (c < 0x80) {
-        bytes.write(c);
+        bytes[length++] = (byte) c;
       } else {
         // Non-ASCII written raw: keep it as its UTF-8 bytes so mixed raw/encoded text decodes whole.
         int end = i + 1;
@@ -61,7 +62,9 @@ final class PercentCodec {
           throw new InvalidConnectionStringException(Reason.BAD_PERCENT_ENCODING, rawPosition + i,
               "invalid character (unpaired UTF-16 surrogate)", "re-copy the value as UTF-8 text");
         }
-        bytes.writeBytes(raw.substring(i, end).getBytes(StandardCharsets.UTF_8));
+        byte[] utf8 = raw.substring(i, end).getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(utf8, 0, bytes, length, utf8.length);
+        length += utf8.length;
         i = end - 1;
       }
     }
@@ -70,7 +73,7 @@ final class PercentCodec {
           .newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes.toByteArray()))
+          .decode(ByteBuffer.wrap(bytes, 0, length))
           .toString();
     } catch (CharacterCodingException e) {
       throw new InvalidConnectionStringException(
