@@ -162,11 +162,16 @@ final class KnownParameters {
     String lower = name.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = 3;
+    int bestExactCase = Integer.MAX_VALUE;
     for (String known : new TreeSet<>(ALL)) {
-      int d = distance(lower, known.toLowerCase(Locale.ROOT), bestDistance);
-      if (d < bestDistance) {
+      int d = distance(lower, known.toLowerCase(Locale.ROOT), 3);
+      // Ties go to the name closest in case too: application-name means application_name,
+      // not pgjdbc's ApplicationName.
+      int exactCase = d < 3 ? distance(name, known, Integer.MAX_VALUE) : Integer.MAX_VALUE;
+      if (d < bestDistance || (d == bestDistance && d < 3 && exactCase < bestExactCase)) {
         best = known;
         bestDistance = d;
+        bestExactCase = exactCase;
       }
     }
     return best;

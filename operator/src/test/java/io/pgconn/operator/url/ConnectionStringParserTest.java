@@ -188,6 +188,8 @@ class ConnectionStringParserTest {
   void misspellingMessageSuggestsTheKnownName() {
     assertTrue(failure("postgresql://h/db?conection_limit=10").getMessage().contains("did you mean 'connection_limit'"));
     assertTrue(failure("postgresql://h/db?sslmdoe=require").getMessage().contains("did you mean 'sslmode'"));
+    assertTrue(failure("postgresql://h/db?application-name=x").getMessage().contains("did you mean 'application_name'"));
+    assertTrue(failure("jdbc:postgresql://h/db?applicationName=x").getMessage().contains("did you mean 'ApplicationName'"));
   }
 
   @Test
