@@ -24,6 +24,20 @@ final class JdbcWriter {
           "socket_timeout", "socketTimeout",
           "application_name", "ApplicationName");
 
+  /**
+   * libpq target_session_attrs to pgjdbc targetServerType. pgjdbc's "primary" is decided by
+   * transaction_read_only = off, which is exactly read-write; it has no recovery-based check,
+   * so standby and prefer-standby map to the read-only-based secondary modes.
+   */
+  private static final Map<String, String> TARGET_SERVER_TYPES =
+      Map.of(
+          "any", "any",
+          "read-write", "primary",
+          "primary", "primary",
+          "read-only", "secondary",
+          "standby", "secondary",
+          "prefer-standby", "preferSecondary");
+
   private JdbcWriter() {}
 
   static void write(ConnectionString cs, SortedMap<String, String> settings, String key,
@@ -39,6 +53,10 @@ final class JdbcWriter {
     if ("true".equals(s.remove("pgbouncer"))) {
       // Server-side prepared statements break behind a transaction-mode pooler.
       s.put("prepareThreshold", "0");
+    }
+    String attrs = s.remove("target_session_attrs");
+    if (attrs != null) {
+      s.put("targetServerType", TARGET_SERVER_TYPES.get(attrs));
     }
     SortedMap<String, String> query = new TreeMap<>();
     s.forEach((name, value) -> query.put(RENAMES.getOrDefault(name, name), value));

@@ -99,6 +99,14 @@ class ConnectionStringRendererTest {
   }
 
   @Test
+  void jdbcTranslatesTargetSessionAttrs() throws Exception {
+    assertEquals("jdbc:postgresql://a,b/db?targetServerType=primary",
+        url("postgresql://a,b/db?target_session_attrs=read-write", OutputFormat.JDBC, PoolSettings.NONE, true));
+    assertEquals("jdbc:postgresql://a,b/db?targetServerType=preferSecondary",
+        url("postgresql://a,b/db?target_session_attrs=prefer-standby", OutputFormat.JDBC, PoolSettings.NONE, true));
+  }
+
+  @Test
   void jdbcRefusesUnixSockets() {
     assertThrows(UnsupportedSettingException.class,
         () -> render("postgresql:///db?host=/tmp", OutputFormat.JDBC, PoolSettings.NONE, true));
