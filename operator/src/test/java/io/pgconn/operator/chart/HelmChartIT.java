@@ -1,0 +1,725 @@
+package io.pgconn.operator.chart;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Subject;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.testenv.LocalControlPlane;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Helm chart helm/pgconn-operator: lint, rendering with several value sets, CRD drift, and
+ * the rendered RBAC applied to a real API server (kube-api-test, RBAC authorizer) where the
+ * chart's ServiceAccount is impersonated and makes the requests the operator makes.
+ */
+class HelmChartIT {
+
+  private static final String KUBE_VERSION = LocalControlPlane.K8S_VERSION;
+  private static final String CRD_FILE = "postgresconnectionpolicies.pgconn.io-v1.yml";
+  private static final String CRD_NAME = "postgresconnectionpolicies.pgconn.io";
+  private static final KubernetesSerialization YAML = new KubernetesSerialization();
+
+  /** Every permission the operator needs on namespaced resources, as group/resource:verb. */
+  private static final Set<String> NAMESPACED_PERMISSIONS = union(
+      permissions("pgconn.io", List.of("postgresconnectionpolicies"),
+          "get", "list", "watch", "patch", "update"),
+      permissions("pgconn.io", List.of("postgresconnectionpolicies/status"),
+          "get", "patch", "update"),
+      permissions("pgconn.io", List.of("postgresconnectionpolicies/finalizers"), "update"),
+      permissions("", List.of("secrets"),
+          "get", "list", "watch", "create", "patch", "update", "delete"),
+      permissions("apps", List.of("deployments", "statefulsets", "daemonsets"),
+          "get", "list", "watch", "patch"),
+      permissions("", List.of("events"), "create", "patch"));
+  private static final Set<String> CRD_PERMISSIONS = Set.of(
+      "apiextensions.k8s.io/customresourcedefinitions:get[" + CRD_NAME + "]");
+  private static final Set<String> LEASE_PERMISSIONS =
+      permissions("coordination.k8s.io", List.of("leases"), "get", "create", "update");
+
+  private static final String NAMESPACED_VALUES = "watchNamespaces: [a, b]\n";
+  private static final String SERVICE_MONITOR_VALUES =
+      "serviceMonitor:\n  enabled: true\n  labels: {release: prom}\n";
+  private static final String CUSTOM_IMAGE_VALUES =
+      "image:\n  repository: registry.example.com/ops/pgconn\n  tag: 1.2.3-rc1\n"
+          + "  pullPolicy: Always\n";
+
+  @TempDir
+  static Path scratch;
+  private static Helm helm;
+  private static Path chart;
+
+  @BeforeAll
+  static void locateHelm() {
+    helm = Helm.locate(scratch);
+    chart = Helm.repoRoot().resolve("helm/pgconn-operator");
+    assertTrue(Files.isRegularFile(chart.resolve("Chart.yaml")), "no chart at " + chart);
+  }
+
+  // ---------------------------------------------------------------- lint and schema
+
+  @Test
+  void lintPassesStrictForEveryValueSet() throws IOException {
+    for (String values : List.of("", NAMESPACED_VALUES, SERVICE_MONITOR_VALUES,
+        CUSTOM_IMAGE_VALUES)) {
+      Helm.Result lint = helm.run(List.of("lint", chart.toString(), "--strict",
+          "--kube-version", KUBE_VERSION, "-f", valuesFile(values).toString()));
+      assertTrue(lint.ok(), lint.describe());
+      assertTrue(lint.stdout().contains("0 chart(s) failed"), lint.describe());
+    }
+  }
+
+  @Test
+  void schemaRejectsInvalidValues() throws IOException {
+    Map<String, String> invalid = Map.of(
+        "watchNamespaces: team-a\n", "/watchNamespaces",
+        "watchNamespaces: [Team_A]\n", "/watchNamespaces/0",
+        "replica: 2\n", "replica",
+        "image:\n  repository: x\n  pullPolicy: Sometimes\n", "/image/pullPolicy",
+        "serviceMonitor:\n  enabled: yes-please\n", "/serviceMonitor/enabled");
+    for (var e : invalid.entrySet()) {
+      Helm.Result r = helm.run(templateArgs("pgconn-operator", "pgconn-system", false, e.getKey()));
+      assertNotEquals(0, r.exitCode(), "accepted invalid values:\n" + e.getKey() + r.describe());
+      assertTrue(r.stderr().contains(e.getValue()), "error does not name " + e.getValue() + ":\n"
+          + r.describe());
+    }
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  @Test
+  void defaultsGrantClusterWideAccessThroughOneClusterRole() throws IOException {
+    List<HasMetadata> objects = render("pgconn-operator", "pgconn-system", "");
+    String sa = only(objects, ServiceAccount.class).getMetadata().getName();
+    assertEquals("pgconn-operator", sa);
+
+    ClusterRole main = named(objects, ClusterRole.class, "pgconn-operator");
+    assertEquals(NAMESPACED_PERMISSIONS, permissions(main.getRules()));
+    ClusterRoleBinding binding = named(objects, ClusterRoleBinding.class, "pgconn-operator");
+    assertEquals("pgconn-operator", binding.getRoleRef().getName());
+    assertEquals("ClusterRole", binding.getRoleRef().getKind());
+    assertBindsOnly(binding.getSubjects(), "pgconn-system", sa);
+
+    assertEquals(CRD_PERMISSIONS, permissions(
+        named(objects, ClusterRole.class, "pgconn-operator-crd").getRules()));
+    assertEquals(2, all(objects, ClusterRole.class).size(), "ClusterRoles: " + names(objects));
+
+    // The only Role is the leader-election one, in the release namespace.
+    Role leases = only(objects, Role.class);
+    assertEquals("pgconn-system", leases.getMetadata().getNamespace());
+    assertEquals(LEASE_PERMISSIONS, permissions(leases.getRules()));
+    RoleBinding leaseBinding = only(objects, RoleBinding.class);
+    assertEquals(leases.getMetadata().getName(), leaseBinding.getRoleRef().getName());
+    assertBindsOnly(leaseBinding.getSubjects(), "pgconn-system", sa);
+
+    Container c = operatorContainer(objects);
+    assertTrue(c.getEnv().stream().noneMatch(e -> e.getName().equals("PGCONN_NAMESPACES")),
+        "cluster-wide mode must not set PGCONN_NAMESPACES: " + c.getEnv());
+  }
+
+  @Test
+  void watchNamespacesGrantOneRolePerNamespaceAndNothingClusterWideButTheCrd()
+      throws IOException {
+    List<HasMetadata> objects = render("pgconn-operator", "pgconn-system", NAMESPACED_VALUES);
+
+    // The only ClusterRole left reads the CRD by name.
+    ClusterRole crd = only(objects, ClusterRole.class);
+    assertEquals("pgconn-operator-crd", crd.getMetadata().getName());
+    assertEquals(CRD_PERMISSIONS, permissions(crd.getRules()));
+    ClusterRoleBinding crdBinding = only(objects, ClusterRoleBinding.class);
+    assertEquals("pgconn-operator-crd", crdBinding.getRoleRef().getName());
+
+    List<Role> watched = all(objects, Role.class).stream()
+        .filter(r -> r.getMetadata().getName().equals("pgconn-operator")).toList();
+    assertEquals(List.of("a", "b"), watched.stream().map(r -> r.getMetadata().getNamespace())
+        .sorted().toList());
+    watched.forEach(r -> assertEquals(NAMESPACED_PERMISSIONS, permissions(r.getRules()),
+        "Role in " + r.getMetadata().getNamespace()));
+    List<RoleBinding> bindings = all(objects, RoleBinding.class).stream()
+        .filter(b -> b.getRoleRef().getName().equals("pgconn-operator")).toList();
+    assertEquals(List.of("a", "b"), bindings.stream().map(b -> b.getMetadata().getNamespace())
+        .sorted().toList());
+    bindings.forEach(b -> {
+      assertEquals("Role", b.getRoleRef().getKind());
+      assertBindsOnly(b.getSubjects(), "pgconn-system", "pgconn-operator");
+    });
+
+    Role leases = named(objects, Role.class, "pgconn-operator-leader-election");
+    assertEquals("pgconn-system", leases.getMetadata().getNamespace());
+    assertEquals(LEASE_PERMISSIONS, permissions(leases.getRules()));
+    assertEquals(3, all(objects, Role.class).size(), "Roles: " + names(objects));
+
+    assertEquals("a,b", env(operatorContainer(objects), "PGCONN_NAMESPACES"));
+  }
+
+  @Test
+  void podIsHardenedAndProbesTheHealthEndpoints() throws IOException {
+    List<HasMetadata> objects = render("pgconn-operator", "pgconn-system", "");
+    Deployment d = only(objects, Deployment.class);
+    assertEquals("pgconn-system", d.getMetadata().getNamespace());
+    assertEquals(1, d.getSpec().getReplicas());
+    var pod = d.getSpec().getTemplate().getSpec();
+    assertEquals("pgconn-operator", pod.getServiceAccountName());
+
+    PodSecurityContext psc = pod.getSecurityContext();
+    assertEquals(Boolean.TRUE, psc.getRunAsNonRoot());
+    assertEquals(65532L, psc.getRunAsUser());
+    assertEquals("RuntimeDefault", psc.getSeccompProfile().getType());
+
+    Container c = operatorContainer(objects);
+    assertEquals("ghcr.io/pgconn/pgconn-operator:" + appVersion(), c.getImage());
+    assertEquals(List.of("run"), c.getArgs());
+    SecurityContext sc = c.getSecurityContext();
+    assertEquals(Boolean.FALSE, sc.getAllowPrivilegeEscalation());
+    assertEquals(Boolean.TRUE, sc.getReadOnlyRootFilesystem());
+    assertEquals(Boolean.TRUE, sc.getRunAsNonRoot());
+    assertEquals(List.of("ALL"), sc.getCapabilities().getDrop());
+    assertTrue(sc.getCapabilities().getAdd() == null || sc.getCapabilities().getAdd().isEmpty());
+    assertEquals("RuntimeDefault", sc.getSeccompProfile().getType());
+    assertNull(sc.getPrivileged());
+
+    // Read-only root: /tmp is an emptyDir.
+    var tmpMount = c.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp"))
+        .findFirst().orElseThrow(() -> new AssertionError("no /tmp mount: " + c.getVolumeMounts()));
+    var tmpVolume = pod.getVolumes().stream().filter(v -> v.getName().equals(tmpMount.getName()))
+        .findFirst().orElseThrow();
+    assertNotNull(tmpVolume.getEmptyDir(), "/tmp must be an emptyDir: " + tmpVolume);
+
+    assertEquals(1, c.getPorts().size());
+    assertEquals("http", c.getPorts().get(0).getName());
+    assertEquals(8080, c.getPorts().get(0).getContainerPort());
+    assertEquals("/health/liveness", c.getLivenessProbe().getHttpGet().getPath());
+    assertEquals("http", c.getLivenessProbe().getHttpGet().getPort().getStrVal());
+    assertEquals("/health/readiness", c.getReadinessProbe().getHttpGet().getPath());
+    assertEquals("http", c.getReadinessProbe().getHttpGet().getPort().getStrVal());
+
+    assertEquals("100m", c.getResources().getRequests().get("cpu").toString());
+    assertEquals("256Mi", c.getResources().getRequests().get("memory").toString());
+    assertEquals("512Mi", c.getResources().getLimits().get("memory").toString());
+    assertTrue(env(c, "JAVA_TOOL_OPTIONS").contains("-XX:MaxRAMPercentage=75"));
+
+    Service svc = only(objects, Service.class);
+    assertEquals(1, svc.getSpec().getPorts().size());
+    var port = svc.getSpec().getPorts().get(0);
+    assertEquals("http-metrics", port.getName());
+    assertEquals(8080, port.getPort());
+    assertEquals("http", port.getTargetPort().getStrVal());
+    Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+    svc.getSpec().getSelector().forEach((k, v) -> assertEquals(v, podLabels.get(k),
+        "Service selector " + k + " does not match the pod"));
+    assertEquals(d.getSpec().getSelector().getMatchLabels(), svc.getSpec().getSelector());
+
+    assertTrue(objects.stream().noneMatch(o -> o.getKind().equals("ServiceMonitor")),
+        "ServiceMonitor rendered although disabled");
+  }
+
+  @Test
+  void serviceMonitorScrapesTheMetricsPortWhenEnabled() throws IOException {
+    List<HasMetadata> objects = render("pgconn-operator", "pgconn-system",
+        SERVICE_MONITOR_VALUES);
+    List<HasMetadata> monitors = objects.stream()
+        .filter(o -> o.getKind().equals("ServiceMonitor")).toList();
+    assertEquals(1, monitors.size());
+    GenericKubernetesResource sm = (GenericKubernetesResource) monitors.get(0);
+    assertEquals("monitoring.coreos.com/v1", sm.getApiVersion());
+    assertEquals("pgconn-system", sm.getMetadata().getNamespace());
+    assertEquals("prom", sm.getMetadata().getLabels().get("release"));
+    List<Map<String, Object>> endpoints = sm.get("spec", "endpoints");
+    assertEquals(1, endpoints.size());
+    assertEquals("http-metrics", endpoints.get(0).get("port"));
+    assertEquals("/prometheus", endpoints.get(0).get("path"));
+    Map<String, String> selector = sm.get("spec", "selector", "matchLabels");
+    Service svc = only(objects, Service.class);
+    selector.forEach((k, v) -> assertEquals(v, svc.getMetadata().getLabels().get(k),
+        "ServiceMonitor selector " + k + " does not match the Service"));
+  }
+
+  @Test
+  void imageIsConfigurable() throws IOException {
+    List<HasMetadata> objects = render("pgconn-operator", "pgconn-system", CUSTOM_IMAGE_VALUES);
+    Container c = operatorContainer(objects);
+    assertEquals("registry.example.com/ops/pgconn:1.2.3-rc1", c.getImage());
+    assertEquals("Always", c.getImagePullPolicy());
+    objects.forEach(o -> assertEquals("1.2.3-rc1",
+        o.getMetadata().getLabels().get("app.kubernetes.io/version"), o.getKind()));
+  }
+
+  @Test
+  void noWildcardsAndStandardLabelsOnEveryObject() throws IOException {
+    for (String values : List.of("", NAMESPACED_VALUES, SERVICE_MONITOR_VALUES,
+        CUSTOM_IMAGE_VALUES)) {
+      List<HasMetadata> objects = render("rel", "ops", values);
+      assertFalse(objects.isEmpty());
+      for (HasMetadata o : objects) {
+        String what = o.getKind() + " " + o.getMetadata().getName() + " (values: " + values + ")";
+        Map<String, String> labels = o.getMetadata().getLabels();
+        assertEquals("pgconn-operator", labels.get("app.kubernetes.io/name"), what);
+        assertEquals("rel", labels.get("app.kubernetes.io/instance"), what);
+        assertEquals("Helm", labels.get("app.kubernetes.io/managed-by"), what);
+        assertNotNull(labels.get("app.kubernetes.io/version"), what);
+        List<PolicyRule> rules = o instanceof Role r ? r.getRules()
+            : o instanceof ClusterRole cr ? cr.getRules() : List.of();
+        if (o instanceof ClusterRole cr) {
+          assertNull(cr.getAggregationRule(), what);
+        }
+        for (PolicyRule rule : rules) {
+          Stream.of(rule.getApiGroups(), rule.getResources(), rule.getVerbs(),
+                  rule.getResourceNames(), rule.getNonResourceURLs())
+              .filter(l -> l != null)
+              .flatMap(List::stream)
+              .forEach(s -> assertFalse(s.contains("*"), what + ": wildcard in " + rule));
+          assertTrue(rule.getNonResourceURLs() == null || rule.getNonResourceURLs().isEmpty(),
+              what + ": nonResourceURLs " + rule);
+          assertFalse(rule.getResources().isEmpty(), what + ": rule without resources " + rule);
+          assertFalse(rule.getVerbs().isEmpty(), what + ": rule without verbs " + rule);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- CRD drift
+
+  @Test
+  void chartCrdIsByteIdenticalToTheGeneratedCrd() throws IOException {
+    String dir = System.getProperty("pgconn.crds.dir");
+    Path topLevel = dir != null ? Path.of(dir).resolve(CRD_FILE)
+        : Helm.repoRoot().resolve("crds").resolve(CRD_FILE);
+    Path inChart = chart.resolve("crds").resolve(CRD_FILE);
+    assertTrue(Files.isRegularFile(topLevel), topLevel + " is missing: the build writes it"
+        + " (mvn package); is pgconn.crds.dir right?");
+    assertTrue(Files.isRegularFile(inChart), inChart + " is missing");
+    assertEquals(-1L, Files.mismatch(topLevel, inChart), inChart + " differs from " + topLevel
+        + ": copy the generated CRD into the chart (cp " + topLevel + " " + inChart + ")");
+  }
+
+  // ---------------------------------------------------------------- on a real API server
+
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  class OnARealApiServer {
+
+    private LocalControlPlane controlPlane;
+    private KubernetesClient admin;
+    private final List<KubernetesClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    void startControlPlane() {
+      controlPlane = LocalControlPlane.start();
+      admin = controlPlane.newClient();
+    }
+
+    @AfterAll
+    void stopControlPlane() {
+      clients.forEach(KubernetesClient::close);
+      if (admin != null) admin.close();
+      if (controlPlane != null) controlPlane.close();
+    }
+
+    @Test
+    void clusterWideInstallGrantsExactlyWhatTheOperatorUses() throws IOException {
+      String release = "pgconn-system";
+      install("pgconn-operator", release, "", "shop");
+      seed("shop");
+      KubernetesClient sa = impersonate(release, "pgconn-operator");
+
+      allowed("list secrets in shop", () -> assertTrue(sa.secrets().inNamespace("shop").list()
+          .getItems().stream().anyMatch(s -> s.getMetadata().getName().equals("db"))));
+      allowed("watch secrets in shop", () -> watchSecrets(sa, "shop"));
+      allowed("watch secrets in all namespaces", () -> {
+        try (Watch w = sa.secrets().inAnyNamespace().watch(noop())) {
+          assertNotNull(w);
+        }
+      });
+      allowed("server-side apply a target secret in shop", () -> sa.secrets().inNamespace("shop")
+          .resource(new SecretBuilder().withNewMetadata().withName("db-connection")
+              .withNamespace("shop").endMetadata().addToStringData("DATABASE_URL", "x").build())
+          .fieldManager("pgconn-operator").forceConflicts().serverSideApply());
+      allowed("delete a secret in shop", () -> assertFalse(sa.secrets().inNamespace("shop")
+          .withName("db-connection").delete().isEmpty()));
+      allowed("patch a deployment in shop", () -> stampDeployment(sa, "shop", "cluster-wide"));
+      assertEquals("cluster-wide", admin.apps().deployments().inNamespace("shop").withName("web")
+          .get().getSpec().getTemplate().getMetadata().getAnnotations().get("pgconn.io/test"));
+      allowed("patch postgresconnectionpolicies/status in shop",
+          () -> patchPolicyStatus(sa, "shop", 7L));
+      assertEquals(7L, admin.resources(PostgresConnectionPolicy.class).inNamespace("shop")
+          .withName("app").get().getStatus().getObservedGeneration());
+      allowed("create an event in shop", () -> createEvent(sa, "shop"));
+      allowed("get the CRD", () -> assertNotNull(sa.apiextensions().v1()
+          .customResourceDefinitions().withName(CRD_NAME).get()));
+      allowed("create a lease in the release namespace", () -> createLease(sa, release));
+
+      // ... and nothing more.
+      forbidden("delete a deployment", () -> sa.apps().deployments().inNamespace("shop")
+          .withName("web").delete());
+      forbidden("list configmaps", () -> sa.configMaps().inNamespace("shop").list());
+      forbidden("list pods", () -> sa.pods().inNamespace("shop").list());
+      forbidden("delete a policy", () -> sa.resources(PostgresConnectionPolicy.class)
+          .inNamespace("shop").withName("app").delete());
+      forbidden("list CRDs", () -> sa.apiextensions().v1().customResourceDefinitions().list());
+      forbidden("create a lease outside the release namespace", () -> createLease(sa, "shop"));
+      forbidden("list roles", () -> sa.rbac().roles().inNamespace("shop").list());
+    }
+
+    @Test
+    void namespacedInstallIsConfinedToTheWatchedNamespaces() throws IOException {
+      String release = "pgconn-scoped";
+      install("scoped", release, "watchNamespaces: [team-a]\n", "team-a", "team-b");
+      seed("team-a");
+      seed("team-b");
+      assertNull(admin.rbac().clusterRoles().withName("scoped-pgconn-operator").get(),
+          "namespaced mode created the cluster-wide ClusterRole");
+      KubernetesClient sa = impersonate(release, "scoped-pgconn-operator");
+
+      allowed("get a secret in team-a", () -> assertEquals("db", sa.secrets()
+          .inNamespace("team-a").withName("db").get().getMetadata().getName()));
+      allowed("watch secrets in team-a", () -> watchSecrets(sa, "team-a"));
+      allowed("patch a deployment in team-a", () -> stampDeployment(sa, "team-a", "scoped"));
+      allowed("patch postgresconnectionpolicies/status in team-a",
+          () -> patchPolicyStatus(sa, "team-a", 3L));
+      allowed("create a lease in the release namespace", () -> createLease(sa, release));
+      allowed("get the CRD", () -> assertNotNull(sa.apiextensions().v1()
+          .customResourceDefinitions().withName(CRD_NAME).get()));
+
+      forbidden("get a secret in team-b", () -> sa.secrets().inNamespace("team-b").withName("db")
+          .get());
+      forbidden("list secrets in team-b", () -> sa.secrets().inNamespace("team-b").list());
+      forbidden("list secrets in all namespaces", () -> sa.secrets().inAnyNamespace().list());
+      forbidden("get a secret in the release namespace", () -> sa.secrets()
+          .inNamespace(release).withName("anything").get());
+      forbidden("patch a deployment in team-b", () -> stampDeployment(sa, "team-b", "x"));
+      forbidden("patch policy status in team-b", () -> patchPolicyStatus(sa, "team-b", 3L));
+      forbidden("list policies in all namespaces", () -> sa.resources(
+          PostgresConnectionPolicy.class).inAnyNamespace().list());
+      forbidden("create a lease in team-a", () -> createLease(sa, "team-a"));
+    }
+
+    /** Applies the rendered chart (with its CRD) server-side, as helm would, and checks it. */
+    private void install(String release, String namespace, String values,
+        String... workloadNamespaces) throws IOException {
+      for (String ns : concat(namespace, workloadNamespaces)) {
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
+            .endMetadata().build()).serverSideApply();
+      }
+      List<HasMetadata> objects = renderWithCrds(release, namespace, values);
+      CustomResourceDefinition crd = only(objects, CustomResourceDefinition.class);
+      admin.resource(crd).fieldManager("helm-chart-it").forceConflicts().serverSideApply();
+      await("CRD established").atMost(Duration.ofSeconds(30)).until(() -> {
+        var current = admin.apiextensions().v1().customResourceDefinitions()
+            .withName(CRD_NAME).get();
+        return current.getStatus() != null && current.getStatus().getConditions().stream()
+            .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
+      });
+      for (HasMetadata o : objects) {
+        if (o != crd) {
+          admin.resource(o).fieldManager("helm-chart-it").forceConflicts().serverSideApply();
+        }
+      }
+      for (HasMetadata o : objects) {
+        HasMetadata live = admin.resource(o).get();
+        assertNotNull(live, o.getKind() + " " + o.getMetadata().getName() + " was not created");
+        assertNotNull(live.getMetadata().getUid());
+      }
+    }
+
+    /** What an operator's user would have in a namespace: a secret, a workload, a policy. */
+    private void seed(String ns) {
+      admin.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata()
+          .withName("db").withNamespace(ns).endMetadata()
+          .addToStringData("DATABASE_URL", "postgresql://u:p@db:5432/app").build()).create();
+      admin.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
+          .withNewMetadata().withName("web").withNamespace(ns).endMetadata()
+          .withNewSpec().withNewSelector().addToMatchLabels("app", "web").endSelector()
+          .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
+          .withNewSpec().addNewContainer().withName("web").withImage("example/web:1")
+          .endContainer().endSpec().endTemplate().endSpec().build()).create();
+      admin.resource(YAML.unmarshal("""
+          apiVersion: pgconn.io/v1alpha1
+          kind: PostgresConnectionPolicy
+          metadata:
+            name: app
+            namespace: %s
+          spec:
+            source:
+              secretRef:
+                name: db
+          """.formatted(ns), GenericKubernetesResource.class)).create();
+    }
+
+    private KubernetesClient impersonate(String namespace, String serviceAccount) {
+      Config config = Config.fromKubeconfig(controlPlane.kubeconfigYaml());
+      config.setImpersonateUsername("system:serviceaccount:" + namespace + ":" + serviceAccount);
+      KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+      clients.add(client);
+      return client;
+    }
+  }
+
+  // ---------------------------------------------------------------- requests the operator makes
+
+  private static void watchSecrets(KubernetesClient client, String ns) {
+    try (Watch w = client.secrets().inNamespace(ns).watch(noop())) {
+      assertNotNull(w);
+    }
+  }
+
+  /** As rollout.PodTemplateStamper does: server-side apply of a pod-template annotation. */
+  private static void stampDeployment(KubernetesClient client, String ns, String value) {
+    String body = YAML.asJson(Map.of("apiVersion", "apps/v1", "kind", "Deployment",
+        "metadata", Map.of("name", "web", "namespace", ns),
+        "spec", Map.of("template", Map.of("metadata",
+            Map.of("annotations", Map.of("pgconn.io/test", value))))));
+    client.apps().deployments().inNamespace(ns).withName("web").patch(new PatchContext.Builder()
+        .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("pgconn-operator")
+        .withForce(true).build(), body);
+  }
+
+  private static void patchPolicyStatus(KubernetesClient client, String ns, long generation) {
+    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
+    policy.getMetadata().setName("app");
+    policy.getMetadata().setNamespace(ns);
+    PolicyStatus status = new PolicyStatus();
+    status.setObservedGeneration(generation);
+    policy.setStatus(status);
+    client.resource(policy).patchStatus();
+  }
+
+  private static void createEvent(KubernetesClient client, String ns) {
+    client.v1().events().inNamespace(ns).resource(new EventBuilder().withNewMetadata()
+        .withGenerateName("app.").withNamespace(ns).endMetadata()
+        .withNewInvolvedObject().withApiVersion("pgconn.io/v1alpha1")
+        .withKind("PostgresConnectionPolicy").withName("app").withNamespace(ns)
+        .endInvolvedObject().withType("Normal").withReason("Test").withMessage("test")
+        .withNewSource().withComponent("pgconn-operator").endSource().build()).create();
+  }
+
+  private static void createLease(KubernetesClient client, String ns) {
+    Lease lease = new LeaseBuilder().withNewMetadata().withGenerateName("pgconn-operator-")
+        .withNamespace(ns).endMetadata().withNewSpec().withHolderIdentity("test").endSpec()
+        .build();
+    client.resources(Lease.class).inNamespace(ns).resource(lease).create();
+  }
+
+  private static <T> Watcher<T> noop() {
+    return new Watcher<>() {
+      @Override
+      public void eventReceived(Action action, T resource) {
+      }
+
+      @Override
+      public void onClose(WatcherException cause) {
+      }
+    };
+  }
+
+  /**
+   * Retries until the request succeeds: a fresh RoleBinding reaches the API server's RBAC cache
+   * asynchronously. A 403 that persists fails with the server's message.
+   */
+  private static void allowed(String what, Executable request) {
+    await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> {
+          try {
+            request.execute();
+          } catch (KubernetesClientException e) {
+            throw new AssertionError(what + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
+          } catch (Throwable t) {
+            if (t instanceof AssertionError a) throw a;
+            throw new AssertionError(what, t);
+          }
+        });
+  }
+
+  /** Checked only after the allowed requests passed, so the RBAC cache is already warm. */
+  private static void forbidden(String what, Executable request) {
+    KubernetesClientException e = assertThrows(KubernetesClientException.class, request,
+        what + " should be forbidden");
+    assertEquals(403, e.getCode(), what + ": " + e.getMessage());
+  }
+
+  // ---------------------------------------------------------------- rendering helpers
+
+  private static List<HasMetadata> render(String release, String namespace, String values)
+      throws IOException {
+    return parse(release, namespace, false, values);
+  }
+
+  private static List<HasMetadata> renderWithCrds(String release, String namespace,
+      String values) throws IOException {
+    return parse(release, namespace, true, values);
+  }
+
+  private static List<HasMetadata> parse(String release, String namespace, boolean crds,
+      String values) throws IOException {
+    Helm.Result r = helm.run(templateArgs(release, namespace, crds, values));
+    assertTrue(r.ok(), r.describe());
+    Object parsed = YAML.unmarshal(r.stdout());
+    List<?> items = parsed instanceof List<?> l ? l : List.of(parsed);
+    List<HasMetadata> objects = new ArrayList<>();
+    for (Object item : items) {
+      if (item == null) continue;
+      if (!(item instanceof HasMetadata h)) {
+        return fail("not a Kubernetes object in helm output: " + item);
+      }
+      objects.add(h);
+    }
+    return objects;
+  }
+
+  private static List<String> templateArgs(String release, String namespace, boolean crds,
+      String values) throws IOException {
+    List<String> args = new ArrayList<>(List.of("template", release, chart.toString(),
+        "--namespace", namespace, "--kube-version", KUBE_VERSION,
+        "-f", valuesFile(values).toString()));
+    if (crds) args.add("--include-crds");
+    return args;
+  }
+
+  private static Path valuesFile(String values) throws IOException {
+    Path file = Files.createTempFile(scratch, "values-", ".yaml");
+    Files.writeString(file, values);
+    return file;
+  }
+
+  private static <T extends HasMetadata> List<T> all(List<HasMetadata> objects, Class<T> type) {
+    return objects.stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  private static <T extends HasMetadata> T only(List<HasMetadata> objects, Class<T> type) {
+    List<T> found = all(objects, type);
+    assertEquals(1, found.size(), "expected one " + type.getSimpleName() + ": " + names(objects));
+    return found.get(0);
+  }
+
+  private static <T extends HasMetadata> T named(List<HasMetadata> objects, Class<T> type,
+      String name) {
+    return all(objects, type).stream().filter(o -> o.getMetadata().getName().equals(name))
+        .findFirst().orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " "
+            + name + " in " + names(objects)));
+  }
+
+  private static List<String> names(List<HasMetadata> objects) {
+    return objects.stream().map(o -> o.getKind() + "/" + (o.getMetadata().getNamespace() == null
+        ? "" : o.getMetadata().getNamespace() + "/") + o.getMetadata().getName()).toList();
+  }
+
+  private static Container operatorContainer(List<HasMetadata> objects) {
+    List<Container> containers = only(objects, Deployment.class).getSpec().getTemplate()
+        .getSpec().getContainers();
+    assertEquals(1, containers.size());
+    return containers.get(0);
+  }
+
+  private static String env(Container c, String name) {
+    return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue)
+        .findFirst().orElseThrow(() -> new AssertionError("no env " + name + ": " + c.getEnv()));
+  }
+
+  private static void assertBindsOnly(List<Subject> subjects, String namespace, String sa) {
+    assertEquals(1, subjects.size(), "subjects: " + subjects);
+    Subject s = subjects.get(0);
+    assertEquals("ServiceAccount", s.getKind());
+    assertEquals(sa, s.getName());
+    assertEquals(namespace, s.getNamespace());
+  }
+
+  private static String appVersion() throws IOException {
+    Map<?, ?> chartYaml = YAML.unmarshal(Files.readString(chart.resolve("Chart.yaml")), Map.class);
+    return String.valueOf(chartYaml.get("appVersion"));
+  }
+
+  /** Flattens rules into group/resource:verb (plus [resourceNames]) for exact comparison. */
+  private static Set<String> permissions(List<PolicyRule> rules) {
+    Set<String> out = new TreeSet<>();
+    for (PolicyRule rule : rules) {
+      String names = rule.getResourceNames() == null || rule.getResourceNames().isEmpty() ? ""
+          : "[" + String.join(",", rule.getResourceNames()) + "]";
+      for (String group : rule.getApiGroups()) {
+        for (String resource : rule.getResources()) {
+          for (String verb : rule.getVerbs()) {
+            out.add(group + "/" + resource + ":" + verb + names);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static Set<String> permissions(String group, List<String> resources, String... verbs) {
+    Set<String> out = new TreeSet<>();
+    for (String resource : resources) {
+      for (String verb : verbs) {
+        out.add(group + "/" + resource + ":" + verb);
+      }
+    }
+    return out;
+  }
+
+  @SafeVarargs
+  private static Set<String> union(Collection<String>... sets) {
+    Set<String> out = new TreeSet<>();
+    for (Collection<String> s : sets) out.addAll(s);
+    return out;
+  }
+
+  private static List<String> concat(String first, String... rest) {
+    List<String> out = new ArrayList<>(List.of(first));
+    out.addAll(List.of(rest));
+    return out;
+  }
+}
