@@ -299,6 +299,21 @@ class PolicyEndToEndIT {
   }
 
   @Test
+  @Order(7)
+  void readinessReflectsTheRunningOperator() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var response = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(app.url() + "/health/readiness")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("\"status\":\"UP\"").contains("informersHealthy");
+    var liveness = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(app.url() + "/health/liveness")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(liveness.statusCode()).isEqualTo(200);
+  }
+
+  @Test
   @Order(100)
   void noPasswordAppearsInStatusEventsOrLogs() {
     List<String> secrets = List.of(CANARY, ROTATED, LocalPostgres.percentEncode(CANARY),

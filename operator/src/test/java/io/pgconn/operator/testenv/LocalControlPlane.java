@@ -64,6 +64,11 @@ public final class LocalControlPlane implements AutoCloseable {
     return kubeconfigFile;
   }
 
+  /** The kubectl built with the control plane. */
+  public Path kubectl() {
+    return binDir().resolve("k8s").resolve(K8S_VERSION + "-linux-amd64").resolve("kubectl");
+  }
+
   /** A new client for this API server; the caller closes it. */
   public KubernetesClient newClient() {
     return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml)).build();
