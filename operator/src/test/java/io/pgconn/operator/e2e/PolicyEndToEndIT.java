@@ -15,6 +15,7 @@ import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.rollout.PodTemplateStamper;
+import io.pgconn.operator.testenv.AuditLog;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalControlPlane;
 import io.pgconn.operator.testenv.LocalPostgres;
@@ -52,6 +53,7 @@ class PolicyEndToEndIT {
   static final String APP_DB = "shop";
 
   static LogCapture logs;
+  static AuditLog audit;
   static LocalControlPlane controlPlane;
   static LocalPostgres postgres;
   static OperatorApp app;
@@ -61,7 +63,8 @@ class PolicyEndToEndIT {
   @BeforeAll
   static void start() {
     logs = LogCapture.install();
-    controlPlane = LocalControlPlane.start();
+    audit = AuditLog.forSecrets();
+    controlPlane = LocalControlPlane.start(audit.apiServerFlags());
     postgres = LocalPostgres.builder().version(16).ssl(true).maxConnections(60).start();
     postgres.createRole(APP_USER, CANARY, null);
     postgres.createDatabase(APP_DB, APP_USER, null);
@@ -311,6 +314,23 @@ class PolicyEndToEndIT {
             java.net.URI.create(app.url() + "/health/liveness")).build(),
         java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(liveness.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(99)
+  void theOperatorNeverListsOrWatchesEverySecret() {
+    // The test itself only gets, creates, updates and deletes Secrets by name, and the API
+    // server's own loopback client (its user agent is kube-apiserver) caches every Secret for
+    // itself: every other list or watch is the operator's, and each must be scoped by label or
+    // by name.
+    var listsAndWatches = audit.requests().stream()
+        .filter(r -> r.verb().equals("list") || r.verb().equals("watch"))
+        .filter(r -> !r.userAgent().startsWith("kube-apiserver")).toList();
+    assertThat(listsAndWatches).isNotEmpty();
+    assertThat(listsAndWatches).allSatisfy(r -> assertThat(r.uri())
+        .matches(".*(labelSelector=app.kubernetes.io%2Fmanaged-by%3Dpgconn-operator"
+            + "|fieldSelector=metadata.name%3D).*"));
+    assertThat(listsAndWatches).anySatisfy(r -> assertThat(r.uri()).contains("fieldSelector"));
   }
 
   @Test

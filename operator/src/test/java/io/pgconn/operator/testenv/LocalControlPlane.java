@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,16 +35,22 @@ public final class LocalControlPlane implements AutoCloseable {
   }
 
   public static LocalControlPlane start() {
+    return start(Map.of());
+  }
+
+  /** @param apiServerFlags extra kube-apiserver flags, e.g. audit logging */
+  public static LocalControlPlane start(Map<String, String> apiServerFlags) {
     Path binDir = binDir();
     boolean present = ensureBinaries(binDir);
-    KubeAPIServer server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
+    KubeAPIServerConfigBuilder config = KubeAPIServerConfigBuilder.anAPIServerConfig()
         .withTestDir(binDir.toString())
         .withApiServerVersion(K8S_VERSION)
         // The parameter is named the other way round in 7.5.2: true means "never download".
         .withOfflineMode(present)
         .withUpdateKubeConfig(false)
-        .withApiServerFlag("--advertise-address", "127.0.0.1")
-        .build());
+        .withApiServerFlag("--advertise-address", "127.0.0.1");
+    apiServerFlags.forEach(config::withApiServerFlag);
+    KubeAPIServer server = new KubeAPIServer(config.build());
     server.start();
     try {
       String yaml = server.getKubeConfigYaml();
