@@ -17,10 +17,10 @@ import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.rollout.PodTemplateStamper;
 import io.pgconn.operator.testenv.AuditLog;
 import io.pgconn.operator.testenv.ClusterFixtures;
-import io.pgconn.operator.testenv.LocalControlPlane;
 import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.LogCapture;
 import io.pgconn.operator.testenv.OperatorApp;
+import io.pgconn.operator.testenv.TestCluster;
 import io.pgconn.operator.url.ConnectionString;
 import io.pgconn.operator.url.ConnectionStringParser;
 import io.pgconn.operator.url.HostPort;
@@ -54,7 +54,7 @@ class PolicyEndToEndIT {
 
   static LogCapture logs;
   static AuditLog audit;
-  static LocalControlPlane controlPlane;
+  static TestCluster controlPlane;
   static LocalPostgres postgres;
   static OperatorApp app;
   static KubernetesClient client;
@@ -64,7 +64,7 @@ class PolicyEndToEndIT {
   static void start() {
     logs = LogCapture.install();
     audit = AuditLog.forSecrets();
-    controlPlane = LocalControlPlane.start(audit.apiServerFlags());
+    controlPlane = TestCluster.start(audit.apiServerFlags());
     postgres = LocalPostgres.builder().version(16).ssl(true).maxConnections(60).start();
     postgres.createRole(APP_USER, CANARY, null);
     postgres.createDatabase(APP_DB, APP_USER, null);
@@ -77,6 +77,11 @@ class PolicyEndToEndIT {
   @AfterAll
   static void stop() {
     if (app != null) app.close();
+    if (controlPlane != null && !controlPlane.local() && client != null) {
+      for (String ns : List.of("shop", "late", "broken", "inplace", "seventeen")) {
+        client.namespaces().withName(ns).delete();
+      }
+    }
     if (client != null) client.close();
     if (postgres != null) postgres.close();
     if (controlPlane != null) controlPlane.close();
@@ -319,6 +324,8 @@ class PolicyEndToEndIT {
   @Test
   @Order(99)
   void theOperatorNeverListsOrWatchesEverySecret() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(controlPlane.local(),
+        "the audit log is only available on the local control plane");
     // The test itself only gets, creates, updates and deletes Secrets by name, and the API
     // server's own loopback client (its user agent is kube-apiserver) caches every Secret for
     // itself: every other list or watch is the operator's, and each must be scoped by label or

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * are built first (once per machine, with progress on the console); without Go, kube-api-test is
  * left to download them, which works only on a machine with internet access.
  */
-public final class LocalControlPlane implements AutoCloseable {
+public final class LocalControlPlane implements TestCluster {
 
   public static final String K8S_VERSION = "1.34.4";
 
@@ -67,6 +67,7 @@ public final class LocalControlPlane implements AutoCloseable {
     return kubeconfigYaml;
   }
 
+  @Override
   public Path kubeconfigFile() {
     return kubeconfigFile;
   }
@@ -76,7 +77,13 @@ public final class LocalControlPlane implements AutoCloseable {
     return binDir().resolve("k8s").resolve(K8S_VERSION + "-linux-amd64").resolve("kubectl");
   }
 
+  @Override
+  public boolean local() {
+    return true;
+  }
+
   /** A new client for this API server; the caller closes it. */
+  @Override
   public KubernetesClient newClient() {
     return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfigYaml)).build();
   }
