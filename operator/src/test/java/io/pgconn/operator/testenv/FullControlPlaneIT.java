@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -167,6 +168,30 @@ class FullControlPlaneIT {
     assertThat(newRs.getStatus().getReadyReplicas()).isEqualTo(REPLICAS);
   }
 
+  @Test
+  void deletedPodsDisappearDespiteFinalizersAndGracePeriod() {
+    String ns = "deletion";
+    client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    Pod pod = client.resource(new PodBuilder()
+        .withNewMetadata().withName("held").withNamespace(ns)
+          .addToFinalizers("example.com/hold").endMetadata()
+        .withNewSpec().withTerminationGracePeriodSeconds(30L)
+          .addNewContainer().withName("app").withImage("registry.invalid/none:1").endContainer()
+        .endSpec()
+        .build()).create();
+    await("pod Ready").atMost(DEADLINE).until(() ->
+        isReady(client.pods().inNamespace(ns).withName("held").get()));
+    long t0 = System.nanoTime();
+    client.resource(pod).delete();
+    // kwok's built-in pod-delete stage clears the finalizers and deletes with no grace period,
+    // as a kubelet would once the containers stopped (and as no finalizer owner would).
+    await("deleted pod gone").atMost(DEADLINE).until(() ->
+        client.pods().inNamespace(ns).withName("held").get() == null);
+    System.out.printf("Pod with a finalizer and 30 s grace period gone %d ms after delete%n",
+        (System.nanoTime() - t0) / 1_000_000);
+  }
+
   private static Deployment deployment() {
     return new DeploymentBuilder()
         .withNewMetadata().withName(APP).withNamespace(NS).endMetadata()
@@ -208,7 +233,7 @@ class FullControlPlaneIT {
   }
 
   private static boolean isReady(Pod p) {
-    return p.getStatus() != null && p.getStatus().getConditions() != null
+    return p != null && p.getStatus() != null && p.getStatus().getConditions() != null
         && p.getStatus().getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
