@@ -3,7 +3,9 @@ package io.pgconn.operator.api;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
 
+@ValidationRule(value = "self.min <= self.max", message = "auto.min must not exceed auto.max")
 public class AutoPoolSpec {
 
   @Default("5")

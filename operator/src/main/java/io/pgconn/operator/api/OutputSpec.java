@@ -4,11 +4,13 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 public class OutputSpec {
 
   @Required
   @Pattern("^[-._a-zA-Z0-9]+$")
+  @Size(min = 1, max = 64)
   @JsonPropertyDescription("Key in the target Secret.")
   private String key;
 

@@ -1,11 +1,16 @@
 package io.pgconn.operator.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
 
+@ValidationRule(value = "!(has(self.connectionLimit) && has(self.auto))",
+    message = "set connectionLimit (a fixed per-pod pool) or auto (sized from the server's budget),"
+        + " not both")
 public class PoolSpec {
 
   @Min(1)
@@ -15,7 +20,7 @@ public class PoolSpec {
   private Integer connectionLimit;
 
   @JsonPropertyDescription("Automatic sizing, used when connectionLimit is omitted.")
-  private AutoPoolSpec auto = new AutoPoolSpec();
+  private AutoPoolSpec auto;
 
   @Default("20")
   @Min(0)
@@ -49,7 +54,11 @@ public class PoolSpec {
 
   public Integer getConnectionLimit() { return connectionLimit; }
   public void setConnectionLimit(Integer connectionLimit) { this.connectionLimit = connectionLimit; }
-  public AutoPoolSpec getAuto() { return auto == null ? new AutoPoolSpec() : auto; }
+  public AutoPoolSpec getAuto() { return auto; }
+
+  /** auto as given, or its defaults: what sizing uses when connectionLimit is omitted. */
+  @JsonIgnore
+  public AutoPoolSpec autoOrDefault() { return auto == null ? new AutoPoolSpec() : auto; }
   public void setAuto(AutoPoolSpec auto) { this.auto = auto; }
   public Integer getPoolTimeoutSeconds() { return poolTimeoutSeconds; }
   public void setPoolTimeoutSeconds(Integer poolTimeoutSeconds) { this.poolTimeoutSeconds = poolTimeoutSeconds; }

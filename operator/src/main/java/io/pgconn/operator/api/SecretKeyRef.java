@@ -2,6 +2,7 @@ package io.pgconn.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
 public class SecretKeyRef {
@@ -9,10 +10,12 @@ public class SecretKeyRef {
   public static final String DEFAULT_KEY = "DATABASE_URL";
 
   @Required
+  @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
   @JsonPropertyDescription("Name of the Secret, in the policy's namespace.")
   private String name;
 
   @Default(DEFAULT_KEY)
+  @Pattern("^[-._a-zA-Z0-9]+$")
   @JsonPropertyDescription("Key in the Secret's data. Default DATABASE_URL.")
   private String key = DEFAULT_KEY;
 

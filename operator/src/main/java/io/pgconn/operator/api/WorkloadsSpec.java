@@ -3,6 +3,7 @@ package io.pgconn.operator.api;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ public class WorkloadsSpec {
       + " references the target Secret.")
   private Boolean discover = Boolean.FALSE;
 
+  @Size(max = 100)
   @JsonPropertyDescription("Workloads (same namespace) that consume the target Secret.")
   private List<WorkloadRef> refs = new ArrayList<>();
 

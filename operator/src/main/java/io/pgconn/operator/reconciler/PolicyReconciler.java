@@ -141,7 +141,7 @@ public class PolicyReconciler
     for (WorkloadKey key : view.workloads()) {
       inventory.find(key).ifPresentOrElse(found::add, () -> missing.add(key));
     }
-    var auto = view.spec().getPool().getAuto();
+    var auto = view.spec().getPool().autoOrDefault();
     PoolDecision decision = PoolBudget.decide(new PoolRequest(
         view.spec().getPool().getConnectionLimit(), auto.getReserve(), auto.getMin(),
         Math.max(auto.getMin(), auto.getMax()), found.stream().map(Workload::asConsumer).toList(),

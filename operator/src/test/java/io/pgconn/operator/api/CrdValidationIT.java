@@ -1,0 +1,94 @@
+package io.pgconn.operator.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.pgconn.operator.testenv.ClusterFixtures;
+import io.pgconn.operator.testenv.LocalControlPlane;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The CRD's OpenAPI and CEL rules refuse bad manifests at the API server, with a clear message. */
+class CrdValidationIT {
+
+  static LocalControlPlane controlPlane;
+  static KubernetesClient client;
+
+  @BeforeAll
+  static void start() {
+    controlPlane = LocalControlPlane.start();
+    client = controlPlane.newClient();
+    ClusterFixtures k8s = new ClusterFixtures(client);
+    k8s.installCrd();
+    k8s.namespace("v");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (client != null) client.close();
+    if (controlPlane != null) controlPlane.close();
+  }
+
+  @Test
+  void aMinimalPolicyIsAcceptedAndDefaulted() {
+    // Structural defaults apply inside the objects a manifest has; the operator applies the same
+    // defaults to those it leaves out.
+    GenericKubernetesResource applied = client.resource(policy("ok", "{\"pool\":{},\"probe\":{}}"))
+        .serverSideApply();
+    var spec = (java.util.Map<?, ?>) applied.getAdditionalProperties().get("spec");
+    assertThat(Serialization.asJson(spec)).contains("\"mode\":\"Enforce\"")
+        .contains("\"key\":\"DATABASE_URL\"").contains("\"sslMode\":\"require\"");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "fixed and auto together|{\"pool\":{\"connectionLimit\":5,\"auto\":{\"max\":9}}}|set connectionLimit (a fixed per-pod pool) or auto",
+      "min above max|{\"pool\":{\"auto\":{\"min\":10,\"max\":5}}}|auto.min must not exceed auto.max",
+      "two outputs one key|{\"target\":{\"outputs\":[{\"key\":\"A\"},{\"key\":\"A\",\"format\":\"libpq\"}]}}|each output needs its own key",
+      "unknown format|{\"target\":{\"outputs\":[{\"key\":\"A\",\"format\":\"mysql\"}]}}|Unsupported value: \"mysql\"",
+      "unknown sslMode|{\"pool\":{\"sslMode\":\"verify-everything\"}}|spec.pool.sslMode",
+      "unknown probe mode|{\"probe\":{\"mode\":\"Sometimes\"}}|Unsupported value: \"Sometimes\"",
+      "pool of zero|{\"pool\":{\"connectionLimit\":0}}|spec.pool.connectionLimit",
+      "interval in words|{\"probe\":{\"interval\":\"5 minutes\"}}|spec.probe.interval",
+      "bad secret name|{\"source\":{\"secretRef\":{\"name\":\"Not_A_Name\"}}}|spec.source.secretRef.name",
+  })
+  void badManifestsAreRefusedWithAClearMessage(String what, String specPatch, String expected) {
+    assertThatThrownBy(() -> client.resource(policy("bad", specPatch)).serverSideApply())
+        .as(what).isInstanceOf(KubernetesClientException.class)
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+        .hasMessageContaining(expected);
+  }
+
+  /** A policy whose spec is {source: {secretRef: {name: src}}} deep-merged with the patch. */
+  static GenericKubernetesResource policy(String name, String specPatch) {
+    var spec = new java.util.LinkedHashMap<String, Object>();
+    spec.put("source", new java.util.LinkedHashMap<>(java.util.Map.of("secretRef",
+        new java.util.LinkedHashMap<>(java.util.Map.of("name", "src")))));
+    merge(spec, Serialization.unmarshal(specPatch, java.util.Map.class));
+    GenericKubernetesResource resource = new GenericKubernetesResource();
+    resource.setApiVersion("pgconn.io/v1alpha1");
+    resource.setKind("PostgresConnectionPolicy");
+    resource.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name)
+        .withNamespace("v").build());
+    resource.setAdditionalProperty("spec", spec);
+    return resource;
+  }
+
+  @SuppressWarnings("unchecked")
+  static void merge(java.util.Map<String, Object> into, java.util.Map<String, Object> patch) {
+    patch.forEach((k, v) -> {
+      if (v instanceof java.util.Map<?, ?> m && into.get(k) instanceof java.util.Map<?, ?> existing) {
+        merge((java.util.Map<String, Object>) existing, (java.util.Map<String, Object>) m);
+      } else {
+        into.put(k, v);
+      }
+    });
+  }
+}
