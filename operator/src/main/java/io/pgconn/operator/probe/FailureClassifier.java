@@ -76,6 +76,10 @@ final class FailureClassifier {
   /** The reason's remedy, made specific where the server's words say more. */
   static String remedy(FailureReason reason, String serverText) {
     String text = String.valueOf(serverText);
+    if (reason == FailureReason.PgHbaRejected && text.contains("rejects connection")) {
+      return "a reject line in pg_hba.conf matches this host, user, database and encryption:"
+          + " remove or move that line, or connect as a role the server admits from here";
+    }
     if (reason == FailureReason.PgHbaRejected) {
       if (text.contains("no encryption")) {
         return "the connection was not encrypted and no pg_hba.conf line accepts it unencrypted:"

@@ -132,12 +132,20 @@ public class ServerProbe implements AutoCloseable {
 
   /** The driver's own words (they never carry the password), then what to change. */
   static String describe(FailureReason reason, SQLException e, ProbeTarget target) {
-    String detail = String.valueOf(e.getMessage()).strip();
+    String detail = stripPeriod(String.valueOf(e.getMessage()).strip());
+    // Client-side failures say only "The connection attempt failed": the causes say what happened.
+    int shown = 0;
+    for (Throwable c = e.getCause(); c != null && shown < 2; c = c.getCause()) {
+      String m = c.getMessage();
+      if (c instanceof SQLException || (m != null && detail.contains(m))) {
+        continue;
+      }
+      detail += " (" + c.getClass().getSimpleName() + (m == null ? "" : ": " + stripPeriod(m.strip()))
+          + ")";
+      shown++;
+    }
     if (target.password() != null && !target.password().isEmpty()) {
       detail = detail.replace(target.password(), "****");
-    }
-    if (detail.endsWith(".")) {
-      detail = detail.substring(0, detail.length() - 1);
     }
     String what = reason.what();
     if (reason == FailureReason.PgHbaRejected && FailureClassifier.hbaEncryption(detail) != null) {
@@ -145,6 +153,10 @@ public class ServerProbe implements AutoCloseable {
     }
     String code = reason.prismaCode() == null ? "" : " [Prisma " + reason.prismaCode() + "]";
     return what + code + ": " + detail + ". Fix: " + FailureClassifier.remedy(reason, detail) + ".";
+  }
+
+  private static String stripPeriod(String text) {
+    return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
   }
 
   private static long elapsedMs(long t0) {
