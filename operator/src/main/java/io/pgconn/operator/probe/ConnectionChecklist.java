@@ -210,7 +210,8 @@ public final class ConnectionChecklist {
     }
     int usable = f.usableConnections();
     String counted = f.inUse() + " of " + usable + " usable connections in use (max_connections "
-        + f.maxConnections() + " less " + f.reservedTotal() + " reserved)";
+        + f.maxConnections() + " less " + f.reservedTotal() + " reserved; this check's own"
+        + " session included)";
     if (usable <= 0) {
       return CheckResult.fail(USAGE_BELOW_80_PERCENT, counted + ": no slot is left for ordinary"
           + " roles. Fix: raise max_connections");
