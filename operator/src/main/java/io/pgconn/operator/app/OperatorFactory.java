@@ -3,6 +3,7 @@ package io.pgconn.operator.app;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.pgconn.operator.probe.ServerProbe;
 import io.pgconn.operator.reconciler.PolicyReconciler;
@@ -19,7 +20,9 @@ public class OperatorFactory {
     return Clock.systemUTC();
   }
 
+  /** Closed with the application context, so no probe connection outlives the operator. */
   @Singleton
+  @Bean(preDestroy = "close")
   public ServerProbe serverProbe(Clock clock) {
     return new ServerProbe(clock);
   }

@@ -3,6 +3,12 @@ package io.pgconn.operator.probe;
 /**
  * What a probe read from the server. A null Integer means "could not be seen" (for example
  * pg_stat_activity rows hidden from an unprivileged role), never zero.
+ *
+ * @param inUse sessions connected to any database (pg_stat_activity rows with a datname)
+ * @param idleInTransaction sessions this role can see that have been idle in a transaction longer
+ *     than the probe's threshold (60 s by default); null when not read
+ * @param hiddenSessions client sessions of other roles whose state this role cannot see (it is
+ *     neither a member of their role nor of pg_read_all_stats); 0 when everything is visible
  */
 public record ServerFacts(
     String version,
@@ -11,9 +17,29 @@ public record ServerFacts(
     int reservedConnections,
     int roleConnectionLimit,
     int databaseConnectionLimit,
-    Integer inUse) {
+    Integer inUse,
+    Integer idleInTransaction,
+    int hiddenSessions) {
+
+  /** The original shape, for callers that do not read session states. */
+  public ServerFacts(String version, int maxConnections, int superuserReservedConnections,
+      int reservedConnections, int roleConnectionLimit, int databaseConnectionLimit,
+      Integer inUse) {
+    this(version, maxConnections, superuserReservedConnections, reservedConnections,
+        roleConnectionLimit, databaseConnectionLimit, inUse, null, 0);
+  }
 
   public int reservedTotal() {
     return superuserReservedConnections + reservedConnections;
+  }
+
+  /** Slots ordinary roles can use: max_connections less both reserved pools. */
+  public int usableConnections() {
+    return maxConnections - reservedTotal();
+  }
+
+  /** Whether every session's state was visible, so idleInTransaction is a full count. */
+  public boolean sessionStatesVisible() {
+    return idleInTransaction != null && hiddenSessions == 0;
   }
 }

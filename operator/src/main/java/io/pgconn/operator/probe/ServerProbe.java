@@ -2,22 +2,24 @@ package io.pgconn.operator.probe;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Properties;
 import java.util.stream.Collectors;
-import org.postgresql.Driver;
 
 /**
- * Connects once with the policy's own credentials and reads the server's limits. One short-lived
- * connection per probe, closed at once: the operator must never be the client that exhausts
- * connection slots.
+ * Connects with the policy's own credentials and reads the server's limits. Connections come from
+ * {@link ProbePools}: one pool of at most one connection per server, database, user, credentials
+ * and sslmode, closed after {@link ProbeSettings#idleTimeout()} without probes. The operator must
+ * never be the client that exhausts connection slots.
  */
-public class ServerProbe {
+public class ServerProbe implements AutoCloseable {
 
   private static final String FACTS_QUERY = """
       select current_setting('server_version'),
@@ -26,14 +28,26 @@ public class ServerProbe {
              coalesce(current_setting('reserved_connections', true)::int, 0),
              (select rolconnlimit from pg_roles where rolname = current_user),
              (select datconnlimit from pg_database where datname = current_database()),
-             (select count(*) from pg_stat_activity where datname is not null)::int
+             (select count(*) from pg_stat_activity where datname is not null)::int,
+             (select count(*) from pg_stat_activity
+               where state in ('idle in transaction', 'idle in transaction (aborted)')
+                 and state_change < now() - make_interval(secs => ?))::int,
+             (select count(*) from pg_stat_activity
+               where datname is not null and usename is not null and state is null)::int
       """;
 
-  private final Driver driver = new Driver();
   private final Clock clock;
+  private final ProbeSettings settings;
+  private final ProbePools pools;
 
   public ServerProbe(Clock clock) {
+    this(clock, ProbeSettings.defaults());
+  }
+
+  public ServerProbe(Clock clock, ProbeSettings settings) {
     this.clock = clock;
+    this.settings = settings;
+    this.pools = new ProbePools(settings);
   }
 
   public ProbeResult probe(ProbeTarget target) {
@@ -44,11 +58,8 @@ public class ServerProbe {
           "the URL names a Unix socket, which the operator cannot reach from its own pod; set"
               + " spec.source.directSecretRef to a TCP address or use probe mode Off");
     }
-    try (Connection connection = driver.connect(jdbcUrl(target), properties(target))) {
-      if (connection == null) {
-        return ProbeResult.failure(start, 0, FailureReason.ProbeFailed, "pgjdbc refused the address");
-      }
-      ServerFacts facts = readFacts(connection);
+    try {
+      ServerFacts facts = pools.use(target, this::readFacts);
       return ProbeResult.success(start, elapsedMs(t0), facts);
     } catch (SQLException e) {
       FailureReason reason = FailureClassifier.classify(e);
@@ -56,16 +67,38 @@ public class ServerProbe {
     }
   }
 
-  private static ServerFacts readFacts(Connection connection) throws SQLException {
-    try (Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery(FACTS_QUERY)) {
-      rs.next();
-      return new ServerFacts(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4),
-          rs.getInt(5), rs.getInt(6), rs.getInt(7));
+  /** Closes the pool (and its connection) this target would use; call when a policy goes away. */
+  public void release(ProbeTarget target) {
+    pools.release(target);
+  }
+
+  /** Closes every probe pool; later probes open new ones. */
+  public void closeAll() {
+    pools.closeAll();
+  }
+
+  /** Closes every pool and stops the pools' threads; the probe cannot be used afterwards. */
+  @Override
+  public void close() {
+    pools.close();
+  }
+
+  ProbePools pools() {
+    return pools;
+  }
+
+  private ServerFacts readFacts(Connection connection) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement(FACTS_QUERY)) {
+      statement.setDouble(1, settings.idleInTransactionThreshold().toMillis() / 1000.0);
+      try (ResultSet rs = statement.executeQuery()) {
+        rs.next();
+        return new ServerFacts(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4),
+            rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getInt(8), rs.getInt(9));
+      }
     }
   }
 
-  private static String jdbcUrl(ProbeTarget target) {
+  static String jdbcUrl(ProbeTarget target) {
     String hosts = target.endpoints().stream()
         .map(e -> (e.host().contains(":") ? "[" + e.host() + "]" : e.host()) + ":" + e.port())
         .collect(Collectors.joining(","));
@@ -75,26 +108,55 @@ public class ServerProbe {
         + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
-  private static Properties properties(ProbeTarget target) {
+  static Properties properties(ProbeTarget target) {
     Properties p = new Properties();
     if (target.user() != null) p.setProperty("user", target.user());
     if (target.password() != null) p.setProperty("password", target.password());
     p.setProperty("sslmode", target.sslMode());
+    if (target.sslMode().startsWith("verify") && !Files.isRegularFile(defaultRootCert())) {
+      // Without ~/.postgresql/root.crt pgjdbc cannot verify anything; the JVM's trust store
+      // (public CAs, plus whatever the deployment adds) is the operator's CA bundle then.
+      p.setProperty("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory");
+    }
     p.setProperty("connectTimeout", Integer.toString(target.connectTimeoutSeconds()));
     p.setProperty("loginTimeout", Integer.toString(target.connectTimeoutSeconds()));
     p.setProperty("socketTimeout", Integer.toString(Math.max(10, target.connectTimeoutSeconds())));
-    p.setProperty("ApplicationName", "pgconn-operator-probe");
+    p.setProperty("ApplicationName", ProbePools.APPLICATION_NAME);
     p.setProperty("tcpKeepAlive", "true");
     return p;
   }
 
+  private static Path defaultRootCert() {
+    return Path.of(System.getProperty("user.home", "/"), ".postgresql", "root.crt");
+  }
+
   /** The driver's own words (they never carry the password), then what to change. */
-  private static String describe(FailureReason reason, SQLException e, ProbeTarget target) {
-    String detail = String.valueOf(e.getMessage());
+  static String describe(FailureReason reason, SQLException e, ProbeTarget target) {
+    String detail = stripPeriod(String.valueOf(e.getMessage()).strip());
+    // Client-side failures say only "The connection attempt failed": the causes say what happened.
+    int shown = 0;
+    for (Throwable c = e.getCause(); c != null && shown < 2; c = c.getCause()) {
+      String m = c.getMessage();
+      if (c instanceof SQLException || (m != null && detail.contains(m))) {
+        continue;
+      }
+      detail += " (" + c.getClass().getSimpleName() + (m == null ? "" : ": " + stripPeriod(m.strip()))
+          + ")";
+      shown++;
+    }
     if (target.password() != null && !target.password().isEmpty()) {
       detail = detail.replace(target.password(), "****");
     }
-    return reason.what() + ": " + detail.strip() + ". Fix: " + reason.remedy() + ".";
+    String what = reason.what();
+    if (reason == FailureReason.PgHbaRejected && FailureClassifier.hbaEncryption(detail) != null) {
+      what += " (this connection was " + FailureClassifier.hbaEncryption(detail) + ")";
+    }
+    String code = reason.prismaCode() == null ? "" : " [Prisma " + reason.prismaCode() + "]";
+    return what + code + ": " + detail + ". Fix: " + FailureClassifier.remedy(reason, detail) + ".";
+  }
+
+  private static String stripPeriod(String text) {
+    return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
   }
 
   private static long elapsedMs(long t0) {

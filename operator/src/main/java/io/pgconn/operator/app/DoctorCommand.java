@@ -1,0 +1,172 @@
+package io.pgconn.operator.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.pgconn.operator.probe.CheckResult;
+import io.pgconn.operator.probe.CheckStatus;
+import io.pgconn.operator.probe.ConnectionChecklist;
+import io.pgconn.operator.probe.ProbeResult;
+import io.pgconn.operator.probe.ServerProbe;
+import io.pgconn.operator.url.ConnectionString;
+import io.pgconn.operator.url.ConnectionStringParser;
+import io.pgconn.operator.url.InvalidConnectionStringException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Runs the troubleshooting checklist on one connection string and the server behind it. The URL
+ * comes from the argument, else $DATABASE_URL, else stdin; it is shown only redacted. Exit code:
+ * 0 no check failed, 1 a check failed, 2 the input is missing or unreadable.
+ */
+@Command(
+    name = "doctor",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Check a PostgreSQL connection string and the server behind it.",
+        "The URL is read from the argument, else $DATABASE_URL, else stdin (prefer the last two:"
+            + " an argument ends up in shell history and process lists).",
+        "Exit codes: 0 no check failed, 1 a check failed, 2 missing or unreadable input."})
+public class DoctorCommand implements Callable<Integer> {
+
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int BAD_INPUT = 2;
+  static final String ENV = "DATABASE_URL";
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "URL",
+      description = "the connection string (default: $DATABASE_URL, then stdin)")
+  String url;
+
+  @Option(names = "--json", description = "print the report as JSON")
+  boolean json;
+
+  @Option(names = "--connect-timeout", defaultValue = "5",
+      description = "seconds to wait for the server when the URL sets none (default: ${DEFAULT-VALUE})")
+  int connectTimeout;
+
+  private InputStream in = System.in;
+  private PrintStream out = System.out;
+  private PrintStream err = System.err;
+  private Function<String, String> environment = System::getenv;
+
+  /** For tests and embedding: where the URL is read from and the report and errors go. */
+  public void setStreams(InputStream in, PrintStream out, PrintStream err) {
+    this.in = in;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** For tests: the environment $DATABASE_URL is read from. */
+  public void setEnvironment(Function<String, String> environment) {
+    this.environment = environment;
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    if (connectTimeout < 1) {
+      err.println("error: --connect-timeout must be at least 1");
+      return BAD_INPUT;
+    }
+    String input = input();
+    if (input == null || input.isBlank()) {
+      err.println("error: no connection string: pass it as an argument, in $" + ENV
+          + " or on stdin");
+      return BAD_INPUT;
+    }
+    String shown = null;
+    List<CheckResult> checks;
+    int code;
+    try {
+      ConnectionString cs = ConnectionStringParser.parse(input);
+      shown = cs.redacted();
+      ProbeResult probed = null;
+      if (ConnectionChecklist.canProbe(cs)) {
+        try (ServerProbe probe = new ServerProbe(Clock.systemUTC())) {
+          probed = probe.probe(ConnectionChecklist.targetOf(cs, connectTimeout));
+        }
+      }
+      checks = ConnectionChecklist.evaluate(cs, probed);
+      code = checks.stream().anyMatch(c -> c.status() == CheckStatus.Fail) ? FAILED : OK;
+    } catch (InvalidConnectionStringException e) {
+      checks = ConnectionChecklist.unreadable(e);
+      code = BAD_INPUT;
+    }
+    if (json) {
+      printJson(shown, checks, code);
+    } else {
+      printText(shown, checks, code);
+    }
+    out.flush();
+    return code;
+  }
+
+  private String input() throws IOException {
+    if (url != null) {
+      return url;
+    }
+    String fromEnv = environment.apply(ENV);
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv;
+    }
+    if (in == System.in && System.console() != null) {
+      return null; // an interactive terminal: do not sit waiting for input nobody announced
+    }
+    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+  }
+
+  private void printText(String shown, List<CheckResult> checks, int code) {
+    out.println("pgconn doctor: " + (shown == null ? "(connection string not shown: it could not"
+        + " be read)" : shown));
+    int width = checks.stream().mapToInt(c -> c.name().length()).max().orElse(0);
+    for (CheckResult c : checks) {
+      out.printf("%-7s %-" + width + "s  %s%n", label(c.status()), c.name(), c.message());
+    }
+    out.println("verdict: " + verdict(checks, code));
+  }
+
+  private void printJson(String shown, List<CheckResult> checks, int code) throws IOException {
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("url", shown);
+    report.put("verdict", code == OK ? "pass" : code == FAILED ? "fail" : "bad-input");
+    report.put("exitCode", code);
+    List<Map<String, String>> list = new ArrayList<>();
+    for (CheckResult c : checks) {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put("name", c.name());
+      m.put("status", label(c.status()).toLowerCase(Locale.ROOT));
+      m.put("message", c.message());
+      list.add(m);
+    }
+    report.put("checks", list);
+    out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValueAsString(report));
+  }
+
+  private static String label(CheckStatus status) {
+    return status.name().toUpperCase(Locale.ROOT);
+  }
+
+  private static String verdict(List<CheckResult> checks, int code) {
+    long failed = checks.stream().filter(c -> c.status() == CheckStatus.Fail).count();
+    long unknown = checks.stream().filter(c -> c.status() == CheckStatus.Unknown).count();
+    String counts = failed + " of " + checks.size() + " checks failed, " + unknown + " unknown";
+    return switch (code) {
+      case OK -> "PASS (" + counts + ")";
+      case FAILED -> "FAIL (" + counts + ")";
+      default -> "BAD INPUT (the connection string could not be read)";
+    };
+  }
+}
