@@ -18,8 +18,8 @@ import java.util.TreeMap;
  *       policies start at 1 instead and are not satisfied: connections beyond the budget do not
  *       exist, so the largest limit that fits serves the workload better than a min that fails
  *       at connect time, and it keeps the other tenants of the server working.
- *   <li>Weighted fill: one connection per pod at a time goes to the policy whose total after the
- *       step, divided by its weight, is smallest (ties: smaller id), if the step fits every scope
+ *   <li>Weighted fill: one connection per pod at a time goes to the policy whose total so far,
+ *       divided by its weight, is smallest (ties: smaller id), if the step fits every scope
  *       the policy is in and stays within its max. This is weighted max-min fairness in whole
  *       connections; it never exceeds a capacity and uses what flooring shares would waste.
  *   <li>Hysteresis ({@link RaiseStep}) may keep a previous, lower limit.
@@ -176,10 +176,14 @@ final class ServerBudget {
     }
   }
 
-  /** Whether {@code a}'s next step comes first: smaller total after the step per unit of weight. */
+  /**
+   * Whether {@code a} is served first: the policy with the fewest connections per unit of weight
+   * so far (water-filling, weighted max-min). Comparing totals after the step instead would
+   * favour policies with few pods and, on large steps, starve the lower-weight policy.
+   */
   private boolean before(int a, int b) {
-    long totalA = (long) pods[a] * (limit[a] + 1);
-    long totalB = (long) pods[b] * (limit[b] + 1);
+    long totalA = (long) pods[a] * limit[a];
+    long totalB = (long) pods[b] * limit[b];
     long weightA = ((PoolSizing.Auto) policies.get(a).sizing()).weight();
     long weightB = ((PoolSizing.Auto) policies.get(b).sizing()).weight();
     long left = totalA * weightB;

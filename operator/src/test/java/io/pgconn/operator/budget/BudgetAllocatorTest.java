@@ -108,6 +108,20 @@ class BudgetAllocatorTest {
   }
 
   @Test
+  void largeStepsDoNotStarveTheLowerWeight() {
+    // 50 - 3 - 4 = 43 over 8 pods each, weights 2:1. Serving the lowest level first gives
+    // 24:16; serving the smallest total-after-step first would give 32:8.
+    List<BudgetPolicy> policies = List.of(
+        auto("a/api", 2, 1, 20, 2, new ServerLimits(50, 3, -1, -1), new Consumer("Deployment", "a", 6, 2)),
+        auto("b/worker", 2, 1, 20, 1, new ServerLimits(50, 3, -1, -1), new Consumer("Deployment", "w", 6, 2)));
+
+    Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
+
+    assertThat(decisions.get("a/api").connectionLimit()).isEqualTo(3);
+    assertThat(decisions.get("b/worker").connectionLimit()).isEqualTo(2);
+  }
+
+  @Test
   void leftoverConnectionsGoToPoliciesWhoseSmallerPodsStillFit() {
     // 87 budget: floor(43.5 / 10) = 4 and floor(43.5 / 3) = 14 would waste 5 connections.
     List<BudgetPolicy> policies = List.of(
