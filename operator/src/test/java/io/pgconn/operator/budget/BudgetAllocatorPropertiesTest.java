@@ -16,7 +16,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** Invariants of the allocator over random fleets of servers, policies, HPAs and surges. */
-class BudgetAllocatorProperties {
+class BudgetAllocatorPropertiesTest {
 
   static final String[] USERS = {"app", "reporting", "worker"};
   static final String[] DATABASES = {"shop", "analytics"};
