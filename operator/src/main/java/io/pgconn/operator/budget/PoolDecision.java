@@ -3,8 +3,36 @@ package io.pgconn.operator.budget;
 /**
  * The per-pod pool size to write and the arithmetic behind it.
  *
- * @param budget connections available to this policy's pods, or null when the server is unknown
- * @param satisfied false when pods x limit exceeds the budget even at the safest limit
+ * @param consumers pods that may hold a pool at once (HPA max or replicas, plus surge)
+ * @param budget connections available in the tightest limit this policy counts against (shared
+ *     with the other policies there), or null when the server is unknown
+ * @param satisfied false when pods x limit does not fit the budget at the policy's min (or fixed
+ *     limit); the limit is then the safest one that exists, see {@link BudgetAllocator}
+ * @param explanation the arithmetic in one line
+ * @param remedy when not satisfied: what to change, with numbers; empty otherwise
  */
 public record PoolDecision(int connectionLimit, int consumers, Integer budget, boolean satisfied,
-    String explanation) {}
+    String explanation, String remedy) {
+
+  public static final String WITHIN_BUDGET = "WithinBudget";
+  public static final String INSUFFICIENT_CONNECTIONS = "InsufficientConnections";
+
+  public PoolDecision {
+    remedy = remedy == null ? "" : remedy;
+  }
+
+  public PoolDecision(int connectionLimit, int consumers, Integer budget, boolean satisfied,
+      String explanation) {
+    this(connectionLimit, consumers, budget, satisfied, explanation, "");
+  }
+
+  /** The BudgetSatisfied condition's reason. */
+  public String reason() {
+    return satisfied ? WITHIN_BUDGET : INSUFFICIENT_CONNECTIONS;
+  }
+
+  /** The BudgetSatisfied condition's message: the explanation, then the remedy if any. */
+  public String message() {
+    return remedy.isEmpty() ? explanation : explanation + ". " + remedy;
+  }
+}

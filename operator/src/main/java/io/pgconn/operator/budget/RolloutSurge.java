@@ -10,11 +10,16 @@ public final class RolloutSurge {
 
   /** @param maxSurge "25%", "2", or null for the default */
   public static int resolve(String maxSurge, int replicas) {
+    if (replicas < 0) throw new IllegalArgumentException("negative replicas: " + replicas);
     String value = maxSurge == null || maxSurge.isBlank() ? "25%" : maxSurge.strip();
     if (value.endsWith("%")) {
-      int percent = Integer.parseInt(value.substring(0, value.length() - 1));
-      return (int) Math.ceil(replicas * percent / 100.0);
+      long percent = Long.parseLong(value.substring(0, value.length() - 1).strip());
+      if (percent < 0) throw new IllegalArgumentException("negative maxSurge: " + maxSurge);
+      // Integer ceiling: no floating point, so 25% of 10 is exactly 3 (2.5 rounded up).
+      return Math.toIntExact((replicas * percent + 99) / 100);
     }
-    return Integer.parseInt(value);
+    int surge = Integer.parseInt(value);
+    if (surge < 0) throw new IllegalArgumentException("negative maxSurge: " + maxSurge);
+    return surge;
   }
 }

@@ -1,0 +1,40 @@
+package io.pgconn.operator.budget;
+
+/**
+ * A set of connections the server counts against one limit: the whole server (max_connections),
+ * one role (rolconnlimit) or one database (datconnlimit) on it.
+ */
+public record LimitScope(ServerKey server, Kind kind, String name) implements Comparable<LimitScope> {
+
+  /** In the order the explanation prefers them: the server first. */
+  public enum Kind { SERVER, ROLE, DATABASE }
+
+  public static LimitScope server(ServerKey server) {
+    return new LimitScope(server, Kind.SERVER, "");
+  }
+
+  public static LimitScope role(ServerKey server, String user) {
+    return new LimitScope(server, Kind.ROLE, user);
+  }
+
+  public static LimitScope database(ServerKey server, String database) {
+    return new LimitScope(server, Kind.DATABASE, database);
+  }
+
+  @Override
+  public int compareTo(LimitScope other) {
+    int c = server.compareTo(other.server);
+    if (c != 0) return c;
+    c = kind.compareTo(other.kind);
+    return c != 0 ? c : name.compareTo(other.name);
+  }
+
+  /** As written in explanations: {@code server}, {@code role "app"}, {@code database "shop"}. */
+  public String label() {
+    return switch (kind) {
+      case SERVER -> "server";
+      case ROLE -> name.isEmpty() ? "role" : "role \"" + name + "\"";
+      case DATABASE -> name.isEmpty() ? "database" : "database \"" + name + "\"";
+    };
+  }
+}

@@ -1,0 +1,362 @@
+package io.pgconn.operator.budget;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Sizes every policy on one server at once. Instances live for one {@link #decide} call only.
+ *
+ * <p>Steps, each independent of input order (policies are sorted by id, scopes by kind and name):
+ * <ol>
+ *   <li>Scopes: the server, plus each role and database that has a limit. Capacity = the limit
+ *       minus the reserves of the policies in the scope (minus unlisted usage, server only).
+ *   <li>Fixed pools take pods x limit in each of their scopes first.
+ *   <li>Every auto policy starts at its min. In a scope where the mins do not fit, its auto
+ *       policies start at 1 instead and are not satisfied: connections beyond the budget do not
+ *       exist, so the largest limit that fits serves the workload better than a min that fails
+ *       at connect time, and it keeps the other tenants of the server working.
+ *   <li>Weighted fill: one connection per pod at a time goes to the policy whose total so far,
+ *       divided by its weight, is smallest (ties: smaller id), if the step fits every scope
+ *       the policy is in and stays within its max. This is weighted max-min fairness in whole
+ *       connections; it never exceeds a capacity and uses what flooring shares would waste.
+ *   <li>Hysteresis ({@link RaiseStep}) may keep a previous, lower limit.
+ * </ol>
+ */
+final class ServerBudget {
+
+  private final ServerKey key;
+  private final List<BudgetPolicy> policies;
+  private final ServerView view;
+  private final Integer unlisted;
+  private final List<Scope> scopes = new ArrayList<>();
+  private final List<List<Integer>> scopesOf = new ArrayList<>();
+  private final int[] pods;
+  private final int[] limit;
+  private final boolean[] minFits;
+  private final int[] blockedBy;
+  private final long[] fixedUsed;
+  private final long[] minDemand;
+  private final long[] used;
+
+  private ServerBudget(ServerKey key, List<BudgetPolicy> sortedPolicies, ServerView view,
+      Integer unlisted) {
+    this.key = key;
+    this.policies = sortedPolicies;
+    this.view = view;
+    this.unlisted = unlisted;
+    int n = policies.size();
+    pods = new int[n];
+    limit = new int[n];
+    minFits = new boolean[n];
+    blockedBy = new int[n];
+    for (int p = 0; p < n; p++) {
+      pods[p] = policies.get(p).pods();
+      scopesOf.add(new ArrayList<>());
+      blockedBy[p] = -1;
+    }
+    buildScopes();
+    fixedUsed = new long[scopes.size()];
+    minDemand = new long[scopes.size()];
+    used = new long[scopes.size()];
+  }
+
+  /** @param sortedPolicies policies on {@code key}, sorted by id, ids unique */
+  static Map<String, PoolDecision> decide(ServerKey key, List<BudgetPolicy> sortedPolicies,
+      Integer unlistedUsage) {
+    ServerView view = ServerView.combine(sortedPolicies);
+    if (view == null) return unknownServer(sortedPolicies);
+    ServerBudget budget = new ServerBudget(key, sortedPolicies, view, unlistedUsage);
+    budget.startAtFloors();
+    budget.fill();
+    return budget.decisions();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** What a scope counts against and what it has left for pools. */
+  private record Scope(LimitScope scope, long capacity, String arithmetic, List<Integer> members) {}
+
+  private void buildScopes() {
+    Map<LimitScope, List<Integer>> members = new TreeMap<>();
+    for (int p = 0; p < policies.size(); p++) {
+      BudgetPolicy policy = policies.get(p);
+      members.computeIfAbsent(LimitScope.server(key), s -> new ArrayList<>()).add(p);
+      if (view.roleLimits().containsKey(policy.user())) {
+        members.computeIfAbsent(LimitScope.role(key, policy.user()), s -> new ArrayList<>()).add(p);
+      }
+      if (view.databaseLimits().containsKey(policy.database())) {
+        members.computeIfAbsent(LimitScope.database(key, policy.database()),
+            s -> new ArrayList<>()).add(p);
+      }
+    }
+    for (Map.Entry<LimitScope, List<Integer>> entry : members.entrySet()) {
+      LimitScope scope = entry.getKey();
+      List<Integer> in = List.copyOf(entry.getValue());
+      long reserves = in.stream().mapToLong(p -> policies.get(p).reserve()).sum();
+      String reserveText = " - " + reserves + " reserve"
+          + (in.size() > 1 ? " (" + in.size() + " policies)" : "");
+      long capacity;
+      String arithmetic;
+      switch (scope.kind()) {
+        case SERVER -> {
+          long usage = unlisted == null ? 0 : Math.max(0, unlisted);
+          capacity = (long) view.maxConnections() - view.reservedConnections() - reserves - usage;
+          arithmetic = capacity + " = " + view.maxConnections() + " max - "
+              + view.reservedConnections() + " reserved" + reserveText
+              + (usage > 0 ? " - " + usage + " used by unlisted clients" : "");
+        }
+        case ROLE -> {
+          int roleLimit = view.roleLimits().get(scope.name());
+          capacity = roleLimit - reserves;
+          arithmetic = capacity + " = " + scope.label() + " limit " + roleLimit + reserveText;
+        }
+        default -> {
+          int dbLimit = view.databaseLimits().get(scope.name());
+          capacity = dbLimit - reserves;
+          arithmetic = capacity + " = " + scope.label() + " limit " + dbLimit + reserveText;
+        }
+      }
+      int index = scopes.size();
+      scopes.add(new Scope(scope, capacity, arithmetic, in));
+      in.forEach(p -> scopesOf.get(p).add(index));
+    }
+  }
+
+  private void startAtFloors() {
+    for (int k = 0; k < scopes.size(); k++) {
+      for (int p : scopes.get(k).members()) {
+        PoolSizing sizing = policies.get(p).sizing();
+        if (sizing instanceof PoolSizing.Fixed fixed) {
+          fixedUsed[k] += (long) pods[p] * fixed.connectionLimit();
+        } else if (sizing instanceof PoolSizing.Auto auto) {
+          minDemand[k] += (long) pods[p] * auto.min();
+        }
+      }
+    }
+    for (int p = 0; p < policies.size(); p++) {
+      PoolSizing sizing = policies.get(p).sizing();
+      if (sizing instanceof PoolSizing.Fixed fixed) {
+        limit[p] = fixed.connectionLimit();
+        minFits[p] = scopesOf.get(p).stream().allMatch(k -> fixedUsed[k] <= scopes.get(k).capacity());
+      } else if (sizing instanceof PoolSizing.Auto auto) {
+        minFits[p] = scopesOf.get(p).stream()
+            .allMatch(k -> fixedUsed[k] + minDemand[k] <= scopes.get(k).capacity());
+        limit[p] = minFits[p] ? auto.min() : 1;
+      }
+      for (int k : scopesOf.get(p)) used[k] += (long) pods[p] * limit[p];
+    }
+  }
+
+  private void fill() {
+    List<Integer> growing = new ArrayList<>();
+    for (int p = 0; p < policies.size(); p++) {
+      if (policies.get(p).sizing() instanceof PoolSizing.Auto auto && limit[p] < auto.max()) {
+        growing.add(p);
+      }
+    }
+    while (!growing.isEmpty()) {
+      int next = growing.get(0);
+      for (int p : growing) {
+        if (before(p, next)) next = p;
+      }
+      int blocking = firstScopeWithout(next, pods[next]);
+      if (blocking >= 0) {
+        blockedBy[next] = blocking;
+        growing.remove(Integer.valueOf(next));
+        continue;
+      }
+      limit[next]++;
+      for (int k : scopesOf.get(next)) used[k] += pods[next];
+      if (limit[next] >= ((PoolSizing.Auto) policies.get(next).sizing()).max()) {
+        growing.remove(Integer.valueOf(next));
+      }
+    }
+  }
+
+  /**
+   * Whether {@code a} is served first: the policy with the fewest connections per unit of weight
+   * so far (water-filling, weighted max-min). Comparing totals after the step instead would
+   * favour policies with few pods and, on large steps, starve the lower-weight policy.
+   */
+  private boolean before(int a, int b) {
+    long totalA = (long) pods[a] * limit[a];
+    long totalB = (long) pods[b] * limit[b];
+    long weightA = ((PoolSizing.Auto) policies.get(a).sizing()).weight();
+    long weightB = ((PoolSizing.Auto) policies.get(b).sizing()).weight();
+    long left = totalA * weightB;
+    long right = totalB * weightA;
+    return left != right ? left < right : a < b;
+  }
+
+  /** The first scope of policy {@code p} that cannot take {@code more} connections, or -1. */
+  private int firstScopeWithout(int p, long more) {
+    for (int k : scopesOf.get(p)) {
+      if (used[k] + more > scopes.get(k).capacity()) return k;
+    }
+    return -1;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private Map<String, PoolDecision> decisions() {
+    Map<String, PoolDecision> out = new LinkedHashMap<>();
+    for (int p = 0; p < policies.size(); p++) {
+      out.put(policies.get(p).id(), decision(p));
+    }
+    return out;
+  }
+
+  private PoolDecision decision(int p) {
+    BudgetPolicy policy = policies.get(p);
+    int over = -1;
+    for (int k : scopesOf.get(p)) {
+      if (used[k] > scopes.get(k).capacity()) {
+        over = k;
+        break;
+      }
+    }
+    boolean satisfied = minFits[p] && (policy.sizing() instanceof PoolSizing.Fixed || over < 0);
+    int binding = binding(p, over);
+    Scope scope = scopes.get(binding);
+    int written = limit[p];
+    String note = "";
+    if (policy.sizing() instanceof PoolSizing.Auto auto) {
+      Integer previous = policy.previousLimit();
+      int floor = minFits[p] ? auto.min() : 1;
+      if (previous != null && previous >= floor && previous <= auto.max()
+          && RaiseStep.holds(previous, limit[p]) && previous != limit[p]) {
+        written = previous;
+        note = " (kept " + previous + ": target " + limit[p] + " is less than a raise of "
+            + RaiseStep.from(previous) + ")";
+      } else if (!minFits[p]) {
+        note = " (min " + auto.min() + " does not fit)";
+      } else if (limit[p] == auto.max() && blockedBy[p] < 0) {
+        note = " (capped at max " + auto.max() + ")";
+      }
+    }
+    String explanation = scope.arithmetic() + "; " + podsText(policy) + sharing(p, scope)
+        + (policy.sizing() instanceof PoolSizing.Fixed ? " -> fixed " + written + " each ("
+            + (long) pods[p] * written + (satisfied ? ")" : ", exceeds the budget)")
+            : " -> " + written + " each" + note);
+    String remedy = satisfied ? "" : remedy(p, firstShortScope(p));
+    return new PoolDecision(written, pods[p], (int) Math.max(0, scope.capacity()), satisfied,
+        explanation, remedy);
+  }
+
+  /** The scope the explanation shows: where the policy does not fit, or what stopped its growth. */
+  private int binding(int p, int over) {
+    if (!minFits[p]) return firstShortScope(p);
+    if (over >= 0) return over;
+    if (blockedBy[p] >= 0) return blockedBy[p];
+    int tightest = scopesOf.get(p).get(0);
+    for (int k : scopesOf.get(p)) {
+      if (scopes.get(k).capacity() < scopes.get(tightest).capacity()) tightest = k;
+    }
+    return tightest;
+  }
+
+  /** The first scope where the policy's floor demand (fixed, or mins) exceeds the capacity. */
+  private int firstShortScope(int p) {
+    for (int k : scopesOf.get(p)) {
+      if (demand(k) > scopes.get(k).capacity()) return k;
+    }
+    for (int k : scopesOf.get(p)) {
+      if (used[k] > scopes.get(k).capacity()) return k;
+    }
+    return scopesOf.get(p).get(0);
+  }
+
+  /** Connections needed in scope k with every fixed pool at its limit and every auto at its min. */
+  private long demand(int k) {
+    return fixedUsed[k] + minDemand[k];
+  }
+
+  private String sharing(int p, Scope scope) {
+    int others = scope.members().size() - 1;
+    if (others == 0) return "";
+    StringBuilder text = new StringBuilder(", shared with ").append(others)
+        .append(others == 1 ? " other policy" : " other policies");
+    int k = scopes.indexOf(scope);
+    long othersFixed = fixedUsed[k] - (policies.get(p).sizing() instanceof PoolSizing.Fixed f
+        ? (long) pods[p] * f.connectionLimit() : 0);
+    if (othersFixed > 0) text.append(" (").append(othersFixed).append(" in fixed pools)");
+    if (policies.get(p).sizing() instanceof PoolSizing.Auto auto) {
+      long weights = scope.members().stream().map(q -> policies.get(q).sizing())
+          .filter(s -> s instanceof PoolSizing.Auto).mapToLong(s -> ((PoolSizing.Auto) s).weight())
+          .sum();
+      if (weights > auto.weight()) text.append(", weight ").append(auto.weight()).append(" of ").append(weights);
+    }
+    return text.toString();
+  }
+
+  private String remedy(int p, int k) {
+    BudgetPolicy policy = policies.get(p);
+    Scope scope = scopes.get(k);
+    long demand = Math.max(demand(k), used[k]);
+    long short_ = demand - scope.capacity();
+    int floor = policy.sizing() instanceof PoolSizing.Fixed fixed ? fixed.connectionLimit()
+        : ((PoolSizing.Auto) policy.sizing()).min();
+    long othersDemand = demand - (long) pods[p] * floor;
+    long fittingPods = Math.max(0, (scope.capacity() - othersDemand) / floor);
+    String what = policy.sizing() instanceof PoolSizing.Fixed ? "fixed " : "min ";
+    StringBuilder text = new StringBuilder("Not enough connections in ").append(scope.scope().label())
+        .append(": ").append(demand).append(" needed (").append(pods[p]).append(" pods x ")
+        .append(what).append(floor).append(othersDemand > 0 ? " + " + othersDemand + " for others" : "")
+        .append(") > ").append(scope.capacity()).append(" available, ").append(short_)
+        .append(" short. Change one of: fewer pods (").append(fittingPods)
+        .append(" fit at ").append(what).append(floor).append(")");
+    if (policy.sizing() instanceof PoolSizing.Auto) text.append(", a lower min");
+    text.append(", smaller reserves, a pooler in front of the server (spec.pool.pgbouncer), ");
+    switch (scope.scope().kind()) {
+      case SERVER -> text.append("a larger server (max_connections >= ")
+          .append(view.maxConnections() + short_).append(")");
+      case ROLE -> text.append("a higher role limit (CONNECTION LIMIT >= ")
+          .append(view.roleLimits().get(scope.scope().name()) + short_).append(")");
+      default -> text.append("a higher database limit (CONNECTION LIMIT >= ")
+          .append(view.databaseLimits().get(scope.scope().name()) + short_).append(")");
+    }
+    return text.toString();
+  }
+
+  static String podsText(BudgetPolicy policy) {
+    List<Consumer> consumers = policy.consumers();
+    int pods = policy.pods();
+    int replicas = consumers.stream().mapToInt(Consumer::replicas).sum();
+    int surge = consumers.stream().mapToInt(Consumer::surge).sum();
+    if (consumers.isEmpty() || replicas + surge == 0) {
+      return pods + " pod (no workloads" + (consumers.isEmpty() ? " listed" : " running") + ")";
+    }
+    boolean allHpa = consumers.stream().allMatch(Consumer::autoscaled);
+    boolean someHpa = consumers.stream().anyMatch(Consumer::autoscaled);
+    String hpa = allHpa ? " HPA max" : someHpa ? " incl. HPA max" : "";
+    return pods + (pods == 1 ? " pod" : " pods") + (surge == 0 && !someHpa ? ""
+        : " (" + replicas + hpa + " + " + surge + " surge)");
+  }
+
+  private static Map<String, PoolDecision> unknownServer(List<BudgetPolicy> policies) {
+    Map<String, PoolDecision> out = new LinkedHashMap<>();
+    for (BudgetPolicy policy : policies) {
+      PoolDecision decision;
+      if (policy.sizing() instanceof PoolSizing.Fixed fixed) {
+        decision = new PoolDecision(fixed.connectionLimit(), policy.pods(), null, true,
+            "server limits unknown (no successful probe): fixed connectionLimit "
+                + fixed.connectionLimit());
+      } else {
+        PoolSizing.Auto auto = (PoolSizing.Auto) policy.sizing();
+        Integer previous = policy.previousLimit();
+        // The last computed limit was within the budget when it was computed; dropping to min
+        // now would restart every pod for no known reason.
+        boolean keep = previous != null && previous >= auto.min() && previous <= auto.max();
+        int written = keep ? previous : auto.min();
+        decision = new PoolDecision(written, policy.pods(), null, true,
+            "server limits unknown (no successful probe): " + (keep
+                ? "keeping the last computed " + written : "using auto.min " + written));
+      }
+      out.put(policy.id(), decision);
+    }
+    return out;
+  }
+}

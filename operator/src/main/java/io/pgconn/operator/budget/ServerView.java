@@ -1,0 +1,39 @@
+package io.pgconn.operator.budget;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One server's limits, combined from what every policy on it probed. Probes run at different
+ * times and as different roles, so they may disagree; the combination takes the tightest value of
+ * each (smallest max_connections, largest reserved count, smallest role and database limit), which
+ * is also independent of the order of the probes.
+ *
+ * @param roleLimits rolconnlimit by role, only roles that have a limit (-1 is "none", left out)
+ * @param databaseLimits datconnlimit by database, only databases that have a limit
+ */
+record ServerView(int maxConnections, int reservedConnections, Map<String, Integer> roleLimits,
+    Map<String, Integer> databaseLimits) {
+
+  /** Null when no policy on the server could probe it. */
+  static ServerView combine(List<BudgetPolicy> policies) {
+    Integer max = null;
+    int reserved = 0;
+    Map<String, Integer> roles = new TreeMap<>();
+    Map<String, Integer> databases = new TreeMap<>();
+    for (BudgetPolicy policy : policies) {
+      ServerLimits limits = policy.limits();
+      if (limits == null) continue;
+      max = max == null ? limits.maxConnections() : Math.min(max, limits.maxConnections());
+      reserved = Math.max(reserved, limits.reservedConnections());
+      if (limits.roleConnectionLimit() >= 0) {
+        roles.merge(policy.user(), limits.roleConnectionLimit(), Math::min);
+      }
+      if (limits.databaseConnectionLimit() >= 0) {
+        databases.merge(policy.database(), limits.databaseConnectionLimit(), Math::min);
+      }
+    }
+    return max == null ? null : new ServerView(max, reserved, Map.copyOf(roles), Map.copyOf(databases));
+  }
+}

@@ -1,0 +1,232 @@
+package io.pgconn.operator.budget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/** Invariants of the allocator over random fleets of servers, policies, HPAs and surges. */
+class BudgetAllocatorPropertiesTest {
+
+  static final String[] USERS = {"app", "reporting", "worker"};
+  static final String[] DATABASES = {"shop", "analytics"};
+
+  record ServerSpec(int maxConnections, int reserved, List<Integer> roleLimits,
+      List<Integer> databaseLimits, Integer unlisted) {}
+
+  record ConsumerSpec(int replicas, Integer hpaMax, String maxSurge) {
+    Consumer consumer(int index) {
+      return ConsumerPods.of("Deployment", "w" + index, replicas, hpaMax, maxSurge);
+    }
+  }
+
+  record PolicySpec(int server, int user, int database, int reserve, PoolSizing sizing,
+      List<ConsumerSpec> consumers, Integer previous) {}
+
+  record World(List<ServerSpec> servers, List<PolicySpec> specs) {
+
+    ServerKey key(int server) {
+      return new ServerKey("db" + server + ".internal", 5432);
+    }
+
+    List<BudgetPolicy> policies() {
+      List<BudgetPolicy> out = new ArrayList<>();
+      for (int i = 0; i < specs.size(); i++) {
+        PolicySpec s = specs.get(i);
+        ServerSpec server = servers.get(s.server() % servers.size());
+        List<Consumer> consumers = new ArrayList<>();
+        for (int c = 0; c < s.consumers().size(); c++) consumers.add(s.consumers().get(c).consumer(c));
+        out.add(new BudgetPolicy("ns" + (i % 3) + "/p" + i, key(s.server() % servers.size()),
+            USERS[s.user()], DATABASES[s.database()], s.reserve(), s.sizing(), consumers,
+            new ServerLimits(server.maxConnections(), server.reserved(),
+                server.roleLimits().get(s.user()), server.databaseLimits().get(s.database())),
+            s.previous()));
+      }
+      return out;
+    }
+
+    Map<ServerKey, Integer> unlisted() {
+      Map<ServerKey, Integer> out = new HashMap<>();
+      for (int i = 0; i < servers.size(); i++) out.put(key(i), servers.get(i).unlisted());
+      return out;
+    }
+
+    /** Every limit as an independent check computes it: capacity and the policies counted. */
+    List<Map.Entry<Long, List<BudgetPolicy>>> scopes() {
+      List<BudgetPolicy> policies = policies();
+      List<Map.Entry<Long, List<BudgetPolicy>>> out = new ArrayList<>();
+      for (int i = 0; i < servers.size(); i++) {
+        ServerSpec server = servers.get(i);
+        ServerKey key = key(i);
+        List<BudgetPolicy> on = policies.stream().filter(p -> p.server().equals(key)).toList();
+        if (on.isEmpty()) continue;
+        long usage = server.unlisted() == null ? 0 : server.unlisted();
+        out.add(Map.entry(server.maxConnections() - server.reserved() - reserves(on) - usage, on));
+        for (int u = 0; u < USERS.length; u++) {
+          String user = USERS[u];
+          List<BudgetPolicy> in = on.stream().filter(p -> p.user().equals(user)).toList();
+          if (!in.isEmpty() && server.roleLimits().get(u) >= 0) {
+            out.add(Map.entry(server.roleLimits().get(u) - reserves(in), in));
+          }
+        }
+        for (int d = 0; d < DATABASES.length; d++) {
+          String db = DATABASES[d];
+          List<BudgetPolicy> in = on.stream().filter(p -> p.database().equals(db)).toList();
+          if (!in.isEmpty() && server.databaseLimits().get(d) >= 0) {
+            out.add(Map.entry(server.databaseLimits().get(d) - reserves(in), in));
+          }
+        }
+      }
+      return out;
+    }
+
+    private static long reserves(List<BudgetPolicy> policies) {
+      return policies.stream().mapToLong(BudgetPolicy::reserve).sum();
+    }
+  }
+
+  @Provide
+  Arbitrary<World> worlds() {
+    Arbitrary<Integer> limit = Arbitraries.oneOf(Arbitraries.just(-1), Arbitraries.integers().between(0, 120));
+    Arbitrary<ServerSpec> server = Combinators.combine(
+        Arbitraries.integers().between(5, 400), Arbitraries.integers().between(0, 10),
+        limit.list().ofSize(USERS.length), limit.list().ofSize(DATABASES.length),
+        Arbitraries.integers().between(0, 30).injectNull(0.3)).as(ServerSpec::new);
+    Arbitrary<ConsumerSpec> consumer = Combinators.combine(
+        Arbitraries.integers().between(0, 20),
+        Arbitraries.integers().between(0, 15).injectNull(0.5),
+        Arbitraries.of("25%", "50%", "0", "1", "3", "100%").injectNull(0.2))
+        .as((replicas, extra, surge) -> new ConsumerSpec(replicas, extra == null ? null : replicas + extra, surge));
+    Arbitrary<PoolSizing> sizing = Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(1, 20).map(PoolSizing.Fixed::new)),
+        net.jqwik.api.Tuple.of(4, Combinators.combine(Arbitraries.integers().between(1, 6),
+            Arbitraries.integers().between(0, 60), Arbitraries.integers().between(1, 5))
+            .as((min, span, weight) -> new PoolSizing.Auto(min, min + span, weight))));
+    Arbitrary<PolicySpec> policy = Combinators.combine(
+        Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, USERS.length - 1),
+        Arbitraries.integers().between(0, DATABASES.length - 1), Arbitraries.integers().between(0, 10),
+        sizing, consumer.list().ofMaxSize(3), Arbitraries.integers().between(1, 70).injectNull(0.5))
+        .as(PolicySpec::new);
+    return Combinators.combine(server.list().ofMinSize(1).ofMaxSize(3), policy.list().ofMinSize(1).ofMaxSize(8))
+        .as(World::new);
+  }
+
+  private static Map<String, PoolDecision> allocate(World world, List<BudgetPolicy> policies) {
+    return BudgetAllocator.allocate(policies, world.unlisted());
+  }
+
+  @Property(tries = 500)
+  void everyLimitHoldsWhereEveryPolicyIsSatisfied(@ForAll("worlds") World world) {
+    Map<String, PoolDecision> decisions = allocate(world, world.policies());
+    for (Map.Entry<Long, List<BudgetPolicy>> scope : world.scopes()) {
+      List<BudgetPolicy> members = scope.getValue();
+      if (!members.stream().allMatch(p -> decisions.get(p.id()).satisfied())) continue;
+      long used = members.stream()
+          .mapToLong(p -> (long) p.pods() * decisions.get(p.id()).connectionLimit()).sum();
+      assertThat(used).as("%s in a scope of capacity %d", members, scope.getKey())
+          .isLessThanOrEqualTo(scope.getKey());
+    }
+  }
+
+  @Property(tries = 500)
+  void autoPoliciesNeverExceedTheirLimitsEvenWhenOthersAreNotSatisfied(@ForAll("worlds") World world) {
+    // Auto pools never push a limit over: only fixed pools or floors of 1 can.
+    Map<String, PoolDecision> decisions = allocate(world, world.policies());
+    for (Map.Entry<Long, List<BudgetPolicy>> scope : world.scopes()) {
+      List<BudgetPolicy> members = scope.getValue();
+      long floors = members.stream().mapToLong(p -> (long) p.pods()
+          * (p.sizing() instanceof PoolSizing.Fixed f ? f.connectionLimit() : 1)).sum();
+      long used = members.stream()
+          .mapToLong(p -> (long) p.pods() * decisions.get(p.id()).connectionLimit()).sum();
+      assertThat(used).isLessThanOrEqualTo(Math.max(scope.getKey(), floors));
+    }
+  }
+
+  @Property(tries = 500)
+  void limitsStayWithinBounds(@ForAll("worlds") World world) {
+    Map<String, PoolDecision> decisions = allocate(world, world.policies());
+    for (BudgetPolicy policy : world.policies()) {
+      PoolDecision decision = decisions.get(policy.id());
+      assertThat(decision.consumers()).isEqualTo(policy.pods());
+      if (policy.sizing() instanceof PoolSizing.Fixed fixed) {
+        assertThat(decision.connectionLimit()).isEqualTo(fixed.connectionLimit());
+      } else {
+        PoolSizing.Auto auto = (PoolSizing.Auto) policy.sizing();
+        assertThat(decision.connectionLimit()).isBetween(1, auto.max());
+        if (decision.satisfied()) assertThat(decision.connectionLimit()).isGreaterThanOrEqualTo(auto.min());
+      }
+      assertThat(decision.remedy().isEmpty()).isEqualTo(decision.satisfied());
+      assertThat(decision.explanation()).doesNotContain("\n");
+    }
+  }
+
+  @Property(tries = 300)
+  void inputOrderDoesNotMatter(@ForAll("worlds") World world, @ForAll long seed) {
+    List<BudgetPolicy> shuffled = new ArrayList<>(world.policies());
+    Collections.shuffle(shuffled, new Random(seed));
+    assertThat(allocate(world, shuffled)).isEqualTo(allocate(world, world.policies()));
+  }
+
+  @Property(tries = 300)
+  void scalingInsideHpaBoundsChangesNothing(@ForAll("worlds") World world, @ForAll long seed) {
+    Random random = new Random(seed);
+    List<PolicySpec> scaled = new ArrayList<>();
+    for (PolicySpec spec : world.specs()) {
+      List<ConsumerSpec> consumers = spec.consumers().stream()
+          .map(c -> c.hpaMax() == null ? c
+              : new ConsumerSpec(random.nextInt(c.hpaMax() + 1), c.hpaMax(), c.maxSurge()))
+          .toList();
+      scaled.add(new PolicySpec(spec.server(), spec.user(), spec.database(), spec.reserve(),
+          spec.sizing(), consumers, spec.previous()));
+    }
+    World after = new World(world.servers(), scaled);
+    assertThat(allocate(after, after.policies())).isEqualTo(allocate(world, world.policies()));
+  }
+
+  @Property(tries = 200)
+  void reconcileOrderDoesNotChangeTheOutcome(@ForAll("worlds") World world, @ForAll long seed) {
+    // Each reconcile recomputes every policy but writes only its own limit (its "previous").
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < world.specs().size(); i++) order.add(i);
+    List<Integer> reversed = new ArrayList<>(order);
+    Collections.reverse(reversed);
+    List<Integer> shuffled = new ArrayList<>(order);
+    Collections.shuffle(shuffled, new Random(seed));
+    Map<String, Integer> a = reconcileInOrder(world, order);
+    assertThat(reconcileInOrder(world, reversed)).isEqualTo(a);
+    assertThat(reconcileInOrder(world, shuffled)).isEqualTo(a);
+  }
+
+  private static Map<String, Integer> reconcileInOrder(World world, List<Integer> order) {
+    List<BudgetPolicy> policies = new ArrayList<>(world.policies());
+    for (int round = 0; round < 2; round++) {
+      for (int i : order) {
+        PoolDecision mine = allocate(world, policies).get(policies.get(i).id());
+        policies.set(i, policies.get(i).withPreviousLimit(mine.connectionLimit()));
+      }
+    }
+    Map<String, Integer> written = new HashMap<>();
+    policies.forEach(p -> written.put(p.id(), p.previousLimit()));
+    return written;
+  }
+
+  @Property(tries = 300)
+  void writtenLimitsAreAFixedPoint(@ForAll("worlds") World world) {
+    // Feeding the written limits back as previous limits changes nothing: no restart loops.
+    Map<String, PoolDecision> first = allocate(world, world.policies());
+    List<BudgetPolicy> again = world.policies().stream()
+        .map(p -> p.withPreviousLimit(first.get(p.id()).connectionLimit())).toList();
+    Map<String, PoolDecision> second = allocate(world, again);
+    first.forEach((id, d) -> assertThat(second.get(id).connectionLimit()).isEqualTo(d.connectionLimit()));
+  }
+}
