@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "pgconn", mixinStandardHelpOptions = true,
     description = "PostgreSQL connection policies for Kubernetes.",
-    subcommands = {UrlCommand.class})
+    subcommands = {UrlCommand.class, DoctorCommand.class})
 public class PgconnCommand implements Runnable {
 
   public static void main(String[] args) {
