@@ -32,6 +32,10 @@ public class PolicyStatus {
   @JsonPropertyDescription("The last probe of the server.")
   private ProbeStatus lastProbe;
 
+  @JsonPropertyDescription("The troubleshooting checklist, evaluated at each probe: Pass | Fail |"
+      + " Unknown with a message each.")
+  private List<PolicyCheck> checks = new ArrayList<>();
+
   @JsonPropertyDescription("Things the operator did that the user should know, e.g. parameters dropped"
       + " because a client would reject them.")
   private List<String> warnings = new ArrayList<>();
@@ -50,6 +54,8 @@ public class PolicyStatus {
   public void setWorkloads(List<WorkloadStatus> workloads) { this.workloads = workloads; }
   public ProbeStatus getLastProbe() { return lastProbe; }
   public void setLastProbe(ProbeStatus lastProbe) { this.lastProbe = lastProbe; }
+  public List<PolicyCheck> getChecks() { return checks; }
+  public void setChecks(List<PolicyCheck> checks) { this.checks = checks; }
   public List<String> getWarnings() { return warnings; }
   public void setWarnings(List<String> warnings) { this.warnings = warnings; }
 
@@ -63,11 +69,13 @@ public class PolicyStatus {
         && Objects.equals(secret, that.secret)
         && Objects.equals(workloads, that.workloads)
         && Objects.equals(lastProbe, that.lastProbe)
+        && Objects.equals(checks, that.checks)
         && Objects.equals(warnings, that.warnings);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, conditions, server, pool, secret, workloads, lastProbe, warnings);
+    return Objects.hash(observedGeneration, conditions, server, pool, secret, workloads, lastProbe,
+        checks, warnings);
   }
 }

@@ -14,6 +14,8 @@ public class PoolStatus {
   private Integer budget;
   @JsonPropertyDescription("The arithmetic, in one line.")
   private String explanation;
+  @JsonPropertyDescription("The sslmode written to the outputs.")
+  private String sslMode;
 
   public Integer getConnectionLimit() { return connectionLimit; }
   public void setConnectionLimit(Integer connectionLimit) { this.connectionLimit = connectionLimit; }
@@ -22,17 +24,19 @@ public class PoolStatus {
   public Integer getBudget() { return budget; }
   public void setBudget(Integer budget) { this.budget = budget; }
   public String getExplanation() { return explanation; }
+  public String getSslMode() { return sslMode; }
+  public void setSslMode(String sslMode) { this.sslMode = sslMode; }
   public void setExplanation(String explanation) { this.explanation = explanation; }
 
   @Override
   public boolean equals(Object o) {
     return o instanceof PoolStatus that && Objects.equals(connectionLimit, that.connectionLimit)
         && Objects.equals(consumers, that.consumers) && Objects.equals(budget, that.budget)
-        && Objects.equals(explanation, that.explanation);
+        && Objects.equals(explanation, that.explanation) && Objects.equals(sslMode, that.sslMode);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(connectionLimit, consumers, budget, explanation);
+    return Objects.hash(connectionLimit, consumers, budget, explanation, sslMode);
   }
 }

@@ -18,6 +18,8 @@ public class ServerStatus {
   private Integer databaseConnectionLimit;
   @JsonPropertyDescription("Client connections the policy's role can see in pg_stat_activity.")
   private Integer inUse;
+  @JsonPropertyDescription("inUse/maxConnections, for kubectl get.")
+  private String usage;
 
   public String getVersion() { return version; }
   public void setVersion(String version) { this.version = version; }
@@ -30,6 +32,8 @@ public class ServerStatus {
   public Integer getDatabaseConnectionLimit() { return databaseConnectionLimit; }
   public void setDatabaseConnectionLimit(Integer databaseConnectionLimit) { this.databaseConnectionLimit = databaseConnectionLimit; }
   public Integer getInUse() { return inUse; }
+  public String getUsage() { return usage; }
+  public void setUsage(String usage) { this.usage = usage; }
   public void setInUse(Integer inUse) { this.inUse = inUse; }
 
   @Override
@@ -39,12 +43,12 @@ public class ServerStatus {
         && Objects.equals(reservedConnections, that.reservedConnections)
         && Objects.equals(roleConnectionLimit, that.roleConnectionLimit)
         && Objects.equals(databaseConnectionLimit, that.databaseConnectionLimit)
-        && Objects.equals(inUse, that.inUse);
+        && Objects.equals(inUse, that.inUse) && Objects.equals(usage, that.usage);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(version, maxConnections, reservedConnections, roleConnectionLimit,
-        databaseConnectionLimit, inUse);
+        databaseConnectionLimit, inUse, usage);
   }
 }

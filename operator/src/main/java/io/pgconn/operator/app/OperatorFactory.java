@@ -7,6 +7,8 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.pgconn.operator.probe.ServerProbe;
 import io.pgconn.operator.reconciler.PolicyReconciler;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.HashSet;
@@ -28,14 +30,21 @@ public class OperatorFactory {
   }
 
   @Singleton
-  public PolicyReconciler policyReconciler(KubernetesClient client, ServerProbe probe, Clock clock) {
-    return new PolicyReconciler(client, probe, clock);
+  public PolicyMetrics policyMetrics(MeterRegistry registry) {
+    return new PolicyMetrics(registry);
+  }
+
+  @Singleton
+  public PolicyReconciler policyReconciler(KubernetesClient client, ServerProbe probe, Clock clock,
+      PolicyMetrics metrics) {
+    return new PolicyReconciler(client, probe, clock, metrics);
   }
 
   @Singleton
   public Operator operator(KubernetesClient client, PolicyReconciler reconciler,
-      OperatorSettings settings) {
+      OperatorSettings settings, MeterRegistry registry) {
     Operator operator = new Operator(o -> o.withKubernetesClient(client)
+        .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
         .withCloseClientOnStop(false)
         .withStopOnInformerErrorDuringStartup(false));
     // Backs off from 2 s to 5 min and never gives up: a fixed Secret or a database coming back

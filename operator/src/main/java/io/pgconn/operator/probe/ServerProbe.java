@@ -144,7 +144,9 @@ public class ServerProbe implements AutoCloseable {
           + ")";
       shown++;
     }
-    if (target.password() != null && !target.password().isEmpty()) {
+    // Defence in depth: the driver's messages do not carry the password. A password of a few
+    // characters would match ordinary words, and masking those would garble the message.
+    if (target.password() != null && target.password().length() >= 4) {
       detail = detail.replace(target.password(), "****");
     }
     String what = reason.what();

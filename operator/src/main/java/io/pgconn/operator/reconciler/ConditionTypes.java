@@ -7,6 +7,7 @@ public final class ConditionTypes {
   public static final String SECRET_SYNCED = "SecretSynced";
   public static final String WORKLOADS_UP_TO_DATE = "WorkloadsUpToDate";
   public static final String BUDGET_SATISFIED = "BudgetSatisfied";
+  public static final String STALLED = "Stalled";
 
   private ConditionTypes() {}
 }

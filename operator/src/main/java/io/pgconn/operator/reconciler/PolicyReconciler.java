@@ -17,6 +17,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.pgconn.operator.api.PolicyCheck;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.ProbeMode;
@@ -36,7 +37,10 @@ import io.pgconn.operator.rollout.PodTemplateStamper;
 import io.pgconn.operator.rollout.Workload;
 import io.pgconn.operator.rollout.WorkloadInventory;
 import io.pgconn.operator.rollout.WorkloadKey;
+import io.pgconn.operator.probe.ConnectionChecklist;
 import io.pgconn.operator.url.ConnectionString;
+import io.pgconn.operator.url.ConnectionStringParser;
+import io.pgconn.operator.url.InvalidConnectionStringException;
 import io.pgconn.operator.url.SourceKind;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,10 +75,17 @@ public class PolicyReconciler
   private final InPlaceRewriter inPlace;
   private final PolicyEvents events;
   private final Clock clock;
+  private final PolicyObserver observer;
   private volatile InformerEventSource<Secret, PostgresConnectionPolicy> managedSecrets;
   private volatile ReferencedSecretEventSource referencedSecrets;
 
   public PolicyReconciler(KubernetesClient client, ServerProbe probe, Clock clock) {
+    this(client, probe, clock, PolicyObserver.NONE);
+  }
+
+  public PolicyReconciler(KubernetesClient client, ServerProbe probe, Clock clock,
+      PolicyObserver observer) {
+    this.observer = observer;
     this.client = client;
     this.probe = probe;
     this.clock = clock;
@@ -165,7 +176,10 @@ public class PolicyReconciler
     status.setWorkloads(workloads);
     status.setLastProbe(probed == null ? previous.getLastProbe() : probeStatus(probed));
     status.setWarnings(List.copyOf(warnings));
+    status.setChecks(checks(view, base, content, probed, previous));
+    status.getPool().setSslMode(ContentRenderer.sslMode(view).wire());
     status.setConditions(conditions(view, previous, probed, decision, content, workloads));
+    observe(view, decision, status, previous);
     announceTransition(policy, previous, status);
     return statusUpdate(policy, previous, status)
         .rescheduleAfter(view.spec().getProbe().intervalDuration());
@@ -200,6 +214,8 @@ public class PolicyReconciler
       conditions.keep(kept);
     }
     conditions.set(type, false, reason, message);
+    // kstatus (Flux, Argo CD's health assessment) reads Stalled=True as "needs a human".
+    conditions.set(ConditionTypes.STALLED, true, reason, message);
     conditions.set(ConditionTypes.READY, false, reason, message
         + (previous.getSecret() == null ? "" : " The target Secret keeps its last good content."));
     status.setConditions(conditions.build());
@@ -212,10 +228,51 @@ public class PolicyReconciler
       Context<PostgresConnectionPolicy> context) {
     PolicyView view = PolicyView.of(policy);
     referencedSecrets.untrack(ResourceID.fromResource(policy));
+    observer.forgotten(view.namespace(), view.name());
     if (view.inPlace()) {
       inPlace.restore(view);
     }
     return DeleteControl.defaultDelete();
+  }
+
+  /**
+   * The troubleshooting checklist for what the app really gets: the first pooled output when it is
+   * a connection string, the source otherwise.
+   */
+  private static List<PolicyCheck> checks(PolicyView view, ConnectionString base,
+      RenderedContent content, ProbeResult probed, PolicyStatus previous) {
+    ConnectionString subject = base;
+    for (var output : view.outputs()) {
+      if (!output.getPooled() || output.getFormat() == io.pgconn.operator.api.OutputFormatName.env) {
+        continue;
+      }
+      String value = content.data().get(output.getKey());
+      try {
+        subject = value == null ? base : ConnectionStringParser.parse(value);
+      } catch (InvalidConnectionStringException e) {
+        subject = base;
+      }
+      break;
+    }
+    if (probed == null && previous.getChecks() != null && !previous.getChecks().isEmpty()
+        && view.spec().getProbe().getMode() != ProbeMode.Off) {
+      return previous.getChecks();
+    }
+    return ConnectionChecklist.evaluate(subject, probed).stream()
+        .map(c -> new PolicyCheck(c.name(), c.status().name(), c.message())).toList();
+  }
+
+  private void observe(PolicyView view, PoolDecision decision, PolicyStatus status,
+      PolicyStatus previous) {
+    ServerStatus server = status.getServer();
+    observer.sized(view.namespace(), view.name(), decision.connectionLimit(), decision.consumers(),
+        server == null ? null : server.getMaxConnections(), server == null ? null : server.getInUse());
+    for (WorkloadStatus workload : status.getWorkloads()) {
+      String before = previousRestart(previous, workload.getKind(), workload.getName());
+      if (workload.getRestartedAt() != null && !workload.getRestartedAt().equals(before)) {
+        observer.restarted(view.namespace(), view.name(), String.valueOf(workload.getKind()));
+      }
+    }
   }
 
   private ProbeResult probe(PolicyView view, ConnectionString target, List<String> warnings)
@@ -229,6 +286,7 @@ public class PolicyReconciler
     }
     ProbeResult result = probe.probe(ProbeTargets.of(target, ContentRenderer.sslMode(view),
         view.spec().getPool().getConnectTimeoutSeconds()));
+    observer.probed(view.namespace(), view.name(), result);
     if (!result.ok() && mode == ProbeMode.Enforce) {
       throw new PolicyFailure(ConditionTypes.CONNECTION_VERIFIED, result.failure().name(),
           result.message(), result);
@@ -420,6 +478,7 @@ public class PolicyReconciler
     server.setRoleConnectionLimit(facts.roleConnectionLimit());
     server.setDatabaseConnectionLimit(facts.databaseConnectionLimit());
     server.setInUse(facts.inUse());
+    server.setUsage((facts.inUse() == null ? "?" : facts.inUse()) + "/" + facts.maxConnections());
     return server;
   }
 
@@ -446,6 +505,13 @@ public class PolicyReconciler
         result.message());
   }
 
+  private static String previousRestart(PolicyStatus previous, io.pgconn.operator.api.WorkloadKind kind,
+      String name) {
+    return previous.getWorkloads() == null ? null : previous.getWorkloads().stream()
+        .filter(w -> w.getKind() == kind && name.equals(w.getName()))
+        .map(WorkloadStatus::getRestartedAt).filter(Objects::nonNull).findFirst().orElse(null);
+  }
+
   private static String previousRestart(PolicyStatus previous, WorkloadKey key) {
     return previous.getWorkloads() == null ? null : previous.getWorkloads().stream()
         .filter(w -> w.getKind() == key.kind() && key.name().equals(w.getName()))
@@ -462,6 +528,7 @@ public class PolicyReconciler
     copy.setWorkloads(previous.getWorkloads());
     copy.setLastProbe(previous.getLastProbe());
     copy.setWarnings(previous.getWarnings());
+    copy.setChecks(previous.getChecks());
     return copy;
   }
 }

@@ -135,6 +135,14 @@ class PolicyEndToEndIT {
     assertThat(policy.getStatus().getServer().getVersion()).startsWith("16");
     assertThat(policy.getStatus().getServer().getMaxConnections()).isEqualTo(60);
     assertThat(policy.getStatus().getLastProbe().getResult()).isEqualTo("Success");
+    assertThat(policy.getStatus().getServer().getUsage()).matches("\\d+/60");
+    assertThat(policy.getStatus().getPool().getSslMode()).isEqualTo("require");
+    assertThat(policy.getStatus().getChecks())
+        .anySatisfy(c -> assertThat(c.getName() + "=" + c.getStatus()).isEqualTo("ssl-enabled=Pass"))
+        .anySatisfy(c -> assertThat(c.getName() + "=" + c.getStatus())
+            .isEqualTo("pool-parameters-present=Pass"))
+        .anySatisfy(c -> assertThat(c.getName() + "=" + c.getStatus())
+            .isEqualTo("server-reachable-and-login-accepted=Pass"));
     for (String type : List.of("ConnectionVerified", "SecretSynced", "WorkloadsUpToDate")) {
       assertThat(k8s.condition(ns, "shop-backend", type)).get()
           .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"))
@@ -322,6 +330,22 @@ class PolicyEndToEndIT {
   }
 
   @Test
+  @Order(8)
+  void prometheusShowsPolicyProbeAndSdkMetrics() {
+    String metrics = metricsPage();
+    assertThat(metrics)
+        .contains("pgconn_pool_connection_limit{namespace=\"shop\",policy=\"shop-backend\"} 8.0")
+        .contains("pgconn_server_max_connections{namespace=\"shop\",policy=\"shop-backend\"} 60.0")
+        .containsPattern("pgconn_probe_results_total\\{namespace=\"broken\",policy=\"app\","
+            + "result=\"AuthenticationFailed\"\\} [1-9]")
+        .contains("pgconn_probe_duration_seconds_bucket")
+        .containsPattern("pgconn_workload_restarts_total\\{kind=\"Deployment\",namespace=\"shop\","
+            + "policy=\"shop-backend\"\\} [2-9]")
+        // JOSDK's own controller metrics.
+        .contains("operator_sdk_");
+  }
+
+  @Test
   @Order(99)
   void theOperatorNeverListsOrWatchesEverySecret() {
     org.junit.jupiter.api.Assumptions.assumeTrue(controlPlane.local(),
@@ -351,11 +375,25 @@ class PolicyEndToEndIT {
     String events = client.v1().events().inAnyNamespace().list().getItems().stream()
         .map(e -> e.getReason() + " " + e.getMessage()).reduce("", (a, b) -> a + "\n" + b);
     assertThat(events).contains("SecretUpdated");
+    String metrics = metricsPage();
     assertThat(logs.lines()).isNotEmpty();
     for (String secret : secrets) {
       assertThat(statuses).doesNotContain(secret);
       assertThat(events).doesNotContain(secret);
+      assertThat(metrics).doesNotContain(secret);
       assertThat(logs.lines()).noneMatch(line -> line.contains(secret));
+    }
+  }
+
+  private static String metricsPage() {
+    try {
+      var response = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create(app.url() + "/prometheus")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      return response.body();
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new IllegalStateException(e);
     }
   }
 
