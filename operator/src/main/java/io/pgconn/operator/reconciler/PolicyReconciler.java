@@ -227,12 +227,30 @@ public class PolicyReconciler
   public DeleteControl cleanup(PostgresConnectionPolicy policy,
       Context<PostgresConnectionPolicy> context) {
     PolicyView view = PolicyView.of(policy);
+    releaseProbeConnection(view);
     referencedSecrets.untrack(ResourceID.fromResource(policy));
     observer.forgotten(view.namespace(), view.name());
     if (view.inPlace()) {
       inPlace.restore(view);
     }
     return DeleteControl.defaultDelete();
+  }
+
+  /** Closes the probe's pooled connection for this policy's server and credentials, if any. */
+  private void releaseProbeConnection(PolicyView view) {
+    try {
+      SecretId id = view.direct() != null ? view.directId() : view.sourceId();
+      var ref = view.direct() != null ? view.direct() : view.source();
+      Optional<Secret> secret = view.inPlace()
+          ? read(view.namespace(), view.backupSecretName()) : referencedSecrets.get(id);
+      if (secret.isEmpty()) return;
+      Optional<String> raw = ManagedSecrets.value(secret.get(), ref.getKey());
+      if (raw.isEmpty()) return;
+      probe.release(ProbeTargets.of(ConnectionStringParser.parse(raw.get()),
+          ContentRenderer.sslMode(view), view.spec().getPool().getConnectTimeoutSeconds()));
+    } catch (PolicyFailure | InvalidConnectionStringException | RuntimeException e) {
+      // Nothing to release, or nothing readable: the idle sweeper closes it in time anyway.
+    }
   }
 
   /**
@@ -440,6 +458,10 @@ public class PolicyReconciler
         .withNamespace(policy.getMetadata().getNamespace()).build());
     fresh.setStatus(status);
     return fresh;
+  }
+
+  private Optional<Secret> read(String namespace, String name) {
+    return readFresh(new SecretId(namespace, name));
   }
 
   private Optional<Secret> readFresh(SecretId id) {
