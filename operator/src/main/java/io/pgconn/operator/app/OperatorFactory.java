@@ -2,6 +2,8 @@ package io.pgconn.operator.app;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
@@ -40,13 +42,30 @@ public class OperatorFactory {
     return new PolicyReconciler(client, probe, clock, metrics);
   }
 
+  private static LeaderElectionConfiguration leaderElection(OperatorSettings settings) {
+    var builder = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
+        .withExitOnStopLeading(settings.exitOnLeadershipLoss());
+    if (settings.leaseNamespace() != null && !settings.leaseNamespace().isBlank()) {
+      builder.withLeaseNamespace(settings.leaseNamespace());
+    }
+    if (settings.identity() != null && !settings.identity().isBlank()) {
+      builder.withIdentity(settings.identity());
+    }
+    return builder.build();
+  }
+
   @Singleton
   public Operator operator(KubernetesClient client, PolicyReconciler reconciler,
       OperatorSettings settings, MeterRegistry registry) {
-    Operator operator = new Operator(o -> o.withKubernetesClient(client)
-        .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
-        .withCloseClientOnStop(false)
-        .withStopOnInformerErrorDuringStartup(false));
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+          .withCloseClientOnStop(false)
+          .withStopOnInformerErrorDuringStartup(false);
+      if (settings.leaderElection()) {
+        o.withLeaderElectionConfiguration(leaderElection(settings));
+      }
+    });
     // Backs off from 2 s to 5 min and never gives up: a fixed Secret or a database coming back
     // must be picked up without anyone touching the policy.
     GenericRetry retry = new GenericRetry().setInitialInterval(2_000).setIntervalMultiplier(2)

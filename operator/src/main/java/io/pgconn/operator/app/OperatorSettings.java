@@ -11,11 +11,23 @@ import java.util.List;
  * @param kubeconfig path of a kubeconfig file; unset: in-cluster config, then KUBECONFIG and
  *     ~/.kube/config, as kubectl does
  * @param namespaces namespaces to watch; empty: all namespaces
+ * @param leaderElection whether replicas elect a leader through a Lease (only the leader
+ *     reconciles), so two replicas are safe
+ * @param leaseName the Lease's name
+ * @param leaseNamespace where the Lease lives; unset: the namespace the operator runs in
+ * @param identity this replica's name in the Lease; unset: the host (pod) name
+ * @param exitOnLeadershipLoss exit when leadership is lost, so the replica restarts clean instead
+ *     of running half-stopped
  */
 @ConfigurationProperties("pgconn")
 public record OperatorSettings(
     @Nullable String kubeconfig,
-    @Bindable(defaultValue = "") List<String> namespaces) {
+    @Bindable(defaultValue = "") List<String> namespaces,
+    @Bindable(defaultValue = "false") boolean leaderElection,
+    @Bindable(defaultValue = "pgconn-operator") String leaseName,
+    @Nullable String leaseNamespace,
+    @Nullable String identity,
+    @Bindable(defaultValue = "true") boolean exitOnLeadershipLoss) {
 
   public List<String> watchedNamespaces() {
     return namespaces == null ? List.of()

@@ -253,6 +253,10 @@ class HelmChartIT {
     assertEquals("256Mi", c.getResources().getRequests().get("memory").toString());
     assertEquals("512Mi", c.getResources().getLimits().get("memory").toString());
     assertTrue(env(c, "JAVA_TOOL_OPTIONS").contains("-XX:MaxRAMPercentage=75"));
+    assertEquals("true", env(c, "PGCONN_LEADER_ELECTION"));
+    assertEquals("metadata.namespace", c.getEnv().stream()
+        .filter(e -> e.getName().equals("PGCONN_LEASE_NAMESPACE")).findFirst().orElseThrow()
+        .getValueFrom().getFieldRef().getFieldPath());
 
     Service svc = only(objects, Service.class);
     assertEquals(1, svc.getSpec().getPorts().size());
