@@ -505,6 +505,57 @@ class HelmChartIT {
           """.formatted(ns), GenericKubernetesResource.class)).create();
     }
 
+    @Test
+    void theOperatorReconcilesWithExactlyTheChartsRbac() throws Exception {
+      String release = "pgconn-rbac";
+      install("pgconn-operator", release, "watchNamespaces: [team-c]\n", "team-c", "team-d");
+      // A kubeconfig holding a token of the chart's ServiceAccount (TokenRequest API): the
+      // application then authenticates exactly as it would in the cluster, with the chart's RBAC.
+      String token = admin.serviceAccounts().inNamespace(release).withName("pgconn-operator")
+          .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
+              .withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+          .getStatus().getToken();
+      var kubeconfig = (Map<String, Object>) YAML.unmarshal(controlPlane.kubeconfigYaml(), Map.class);
+      for (Object user : (List<?>) kubeconfig.get("users")) {
+        ((Map<String, Object>) user).put("user", Map.of("token", token));
+      }
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("pgconn-sa-", ".yaml");
+      java.nio.file.Files.writeString(file, YAML.asYaml(kubeconfig));
+      try (KubernetesClient asOperator = new KubernetesClientBuilder().withConfig(
+              Config.fromKubeconfig(java.nio.file.Files.readString(file))).build()) {
+        forbidden("the impersonating kubeconfig is in effect", () -> asOperator.secrets()
+            .inNamespace("team-d").list());
+      }
+      admin.secrets().inNamespace("team-c").resource(new SecretBuilder().withNewMetadata()
+          .withName("src").withNamespace("team-c").endMetadata()
+          .addToStringData("DATABASE_URL", "postgresql://u:p@db.example.invalid/app").build())
+          .serverSideApply();
+      var policy = new PostgresConnectionPolicy();
+      policy.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("rbac")
+          .withNamespace("team-c").build());
+      var spec = new io.pgconn.operator.api.PolicySpec();
+      spec.getSource().setSecretRef(new io.pgconn.operator.api.SecretKeyRef("src", "DATABASE_URL"));
+      spec.getPool().setConnectionLimit(3);
+      spec.getProbe().setMode(io.pgconn.operator.api.ProbeMode.Off);
+      policy.setSpec(spec);
+      admin.resource(policy).create();
+      try (var app = io.pgconn.operator.testenv.OperatorApp.start(file, Map.of(
+          "pgconn.namespaces", "team-c", "pgconn.leader-election", true,
+          "pgconn.lease-namespace", release, "pgconn.identity", "rbac-test",
+          "pgconn.exit-on-leadership-loss", false))) {
+        await("the policy is Ready under the chart's RBAC").atMost(Duration.ofSeconds(60))
+            .until(() -> {
+              var live = admin.resources(PostgresConnectionPolicy.class).inNamespace("team-c")
+                  .withName("rbac").get();
+              return live.getStatus() != null && live.getStatus().getConditions().stream()
+                  .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+            });
+        assertNotNull(admin.secrets().inNamespace("team-c").withName("rbac-connection").get());
+      } finally {
+        java.nio.file.Files.deleteIfExists(file);
+      }
+    }
+
     private KubernetesClient impersonate(String namespace, String serviceAccount) {
       Config config = Config.fromKubeconfig(controlPlane.kubeconfigYaml());
       config.setImpersonateUsername("system:serviceaccount:" + namespace + ":" + serviceAccount);
