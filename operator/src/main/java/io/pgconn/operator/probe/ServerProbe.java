@@ -26,8 +26,10 @@ public class ServerProbe implements AutoCloseable {
              current_setting('max_connections')::int,
              current_setting('superuser_reserved_connections')::int,
              coalesce(current_setting('reserved_connections', true)::int, 0),
-             (select rolconnlimit from pg_roles where rolname = current_user),
-             (select datconnlimit from pg_database where datname = current_database()),
+             (select case when rolsuper then -1 else rolconnlimit end
+                from pg_roles where rolname = current_user),
+             (select case when (select rolsuper from pg_roles where rolname = current_user) then -1
+                else datconnlimit end from pg_database where datname = current_database()),
              (select count(*) from pg_stat_activity where datname is not null)::int,
              (select count(*) from pg_stat_activity
                where state in ('idle in transaction', 'idle in transaction (aborted)')

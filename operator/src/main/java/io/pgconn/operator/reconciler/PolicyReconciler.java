@@ -26,19 +26,22 @@ import io.pgconn.operator.api.RestartPolicy;
 import io.pgconn.operator.api.SecretStatus;
 import io.pgconn.operator.api.ServerStatus;
 import io.pgconn.operator.api.WorkloadStatus;
-import io.pgconn.operator.budget.PoolBudget;
 import io.pgconn.operator.budget.PoolDecision;
-import io.pgconn.operator.budget.PoolRequest;
+import io.pgconn.operator.budget.BudgetPolicy;
+import io.pgconn.operator.budget.PoolSizing;
+import io.pgconn.operator.budget.ServerKey;
 import io.pgconn.operator.budget.ServerLimits;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.probe.ServerProbe;
 import io.pgconn.operator.probe.ServerFacts;
 import io.pgconn.operator.rollout.PodTemplateStamper;
 import io.pgconn.operator.rollout.Workload;
+import io.pgconn.operator.rollout.HorizontalScalers;
 import io.pgconn.operator.rollout.WorkloadInventory;
 import io.pgconn.operator.rollout.WorkloadKey;
 import io.pgconn.operator.probe.ConnectionChecklist;
 import io.pgconn.operator.url.ConnectionString;
+import io.pgconn.operator.url.HostPort;
 import io.pgconn.operator.url.ConnectionStringParser;
 import io.pgconn.operator.url.InvalidConnectionStringException;
 import io.pgconn.operator.url.SourceKind;
@@ -76,6 +79,9 @@ public class PolicyReconciler
   private final PolicyEvents events;
   private final Clock clock;
   private final PolicyObserver observer;
+  private final ServerBudgets budgets = new ServerBudgets();
+  private final PeerEventSource peers = new PeerEventSource();
+  private final HorizontalScalers scalers;
   private volatile InformerEventSource<Secret, PostgresConnectionPolicy> managedSecrets;
   private volatile ReferencedSecretEventSource referencedSecrets;
 
@@ -90,6 +96,7 @@ public class PolicyReconciler
     this.probe = probe;
     this.clock = clock;
     this.inventory = new WorkloadInventory(client);
+    this.scalers = new HorizontalScalers(client);
     this.stamper = new PodTemplateStamper(client);
     this.writer = new TargetSecretWriter(client);
     this.inPlace = new InPlaceRewriter(client, writer);
@@ -107,7 +114,7 @@ public class PolicyReconciler
             .build(),
         context);
     referencedSecrets = new ReferencedSecretEventSource(context.getClient());
-    return List.of(managedSecrets, referencedSecrets);
+    return List.of(managedSecrets, referencedSecrets, peers);
   }
 
   @Override
@@ -152,11 +159,7 @@ public class PolicyReconciler
     for (WorkloadKey key : view.workloads()) {
       inventory.find(key).ifPresentOrElse(found::add, () -> missing.add(key));
     }
-    var auto = view.spec().getPool().autoOrDefault();
-    PoolDecision decision = PoolBudget.decide(new PoolRequest(
-        view.spec().getPool().getConnectionLimit(), auto.getReserve(), auto.getMin(),
-        Math.max(auto.getMin(), auto.getMax()), found.stream().map(Workload::asConsumer).toList(),
-        probed != null && probed.ok() ? limits(probed.facts()) : null));
+    PoolDecision decision = size(policy, view, direct != null ? direct : base, probed, found);
 
     RenderedContent content = ContentRenderer.render(view, base, direct, decision.connectionLimit());
     warnings.addAll(content.warnings());
@@ -230,6 +233,7 @@ public class PolicyReconciler
     releaseProbeConnection(view);
     referencedSecrets.untrack(ResourceID.fromResource(policy));
     observer.forgotten(view.namespace(), view.name());
+    peers.wake(budgets.remove(view.namespace() + "/" + view.name()));
     if (view.inPlace()) {
       inPlace.restore(view);
     }
@@ -390,10 +394,8 @@ public class PolicyReconciler
     }
     conditions.set(ConditionTypes.SECRET_SYNCED, true, "Synced", "Secret "
         + view.targetSecretName() + " holds " + String.join(", ", content.data().keySet()));
-    conditions.set(ConditionTypes.BUDGET_SATISFIED, decision.satisfied(),
-        decision.satisfied() ? "WithinBudget" : "InsufficientConnections", decision.explanation()
-            + (decision.satisfied() ? "" : ". Fix: fewer replicas, a pooler (spec.pool.pgbouncer),"
-            + " or a larger server"));
+    conditions.set(ConditionTypes.BUDGET_SATISFIED, decision.satisfied(), decision.reason(),
+        decision.message());
     List<WorkloadStatus> notReady = workloads.stream().filter(w -> !"UpToDate".equals(w.getState()))
         .toList();
     if (notReady.isEmpty()) {
@@ -485,6 +487,33 @@ public class PolicyReconciler
       secret.getData().keySet().forEach(k -> content.put(k, ManagedSecrets.value(secret, k).orElse("")));
     }
     return ContentHash.of(content);
+  }
+
+  /**
+   * Sizes this policy's pool together with every policy on the same server, and wakes those
+   * whose share moves. Pods count at their HPA's maximum, so autoscaling changes nothing.
+   */
+  private PoolDecision size(PostgresConnectionPolicy policy, PolicyView view,
+      ConnectionString target, ProbeResult probed, List<Workload> found) {
+    Map<WorkloadKey, Integer> hpaMax = found.isEmpty() ? Map.of() : scalers.maxReplicas(view.namespace());
+    var consumers = found.stream().map(w -> w.asConsumer(hpaMax.get(w.key()))).toList();
+    var pool = view.spec().getPool();
+    var auto = pool.autoOrDefault();
+    PoolSizing sizing = pool.getConnectionLimit() != null
+        ? new PoolSizing.Fixed(pool.getConnectionLimit())
+        : new PoolSizing.Auto(auto.getMin(), Math.max(auto.getMin(), auto.getMax()), auto.getWeight());
+    HostPort endpoint = target.hosts().isEmpty() ? new HostPort("localhost", null) : target.hosts().get(0);
+    PolicyStatus previous = policy.getStatus();
+    Integer previousLimit = previous == null || previous.getPool() == null ? null
+        : previous.getPool().getConnectionLimit();
+    BudgetPolicy input = new BudgetPolicy(view.namespace() + "/" + view.name(),
+        new ServerKey(endpoint.host().isEmpty() ? "localhost" : endpoint.host(),
+            endpoint.portOrDefault()),
+        target.user(), target.database(), auto.getReserve(), sizing, consumers,
+        probed != null && probed.ok() ? limits(probed.facts()) : null, previousLimit);
+    ServerBudgets.Allocation allocation = budgets.put(input);
+    peers.wake(allocation.peersToWake());
+    return allocation.decision();
   }
 
   private static ServerLimits limits(ServerFacts facts) {

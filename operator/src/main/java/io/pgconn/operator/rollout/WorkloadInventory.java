@@ -37,14 +37,15 @@ public class WorkloadInventory {
   private static Workload deployment(WorkloadKey key, Deployment d) {
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     var strategy = d.getSpec().getStrategy();
-    int surge = 0;
+    String maxSurge = "0";
     if (strategy == null || strategy.getType() == null || "RollingUpdate".equals(strategy.getType())) {
       var rolling = strategy == null ? null : strategy.getRollingUpdate();
-      var maxSurge = rolling == null ? null : rolling.getMaxSurge();
-      surge = RolloutSurge.resolve(maxSurge == null ? null : String.valueOf(
-          maxSurge.getIntVal() != null ? maxSurge.getIntVal() : maxSurge.getStrVal()), replicas);
+      var surgeSpec = rolling == null ? null : rolling.getMaxSurge();
+      maxSurge = surgeSpec == null ? null : String.valueOf(
+          surgeSpec.getIntVal() != null ? surgeSpec.getIntVal() : surgeSpec.getStrVal());
     }
-    return new Workload(key, replicas, surge, stamp(d.getSpec().getTemplate()), generation(d));
+    return new Workload(key, replicas, RolloutSurge.resolve(maxSurge, replicas),
+        stamp(d.getSpec().getTemplate()), generation(d), maxSurge);
   }
 
   private static Workload statefulSet(WorkloadKey key, StatefulSet s) {

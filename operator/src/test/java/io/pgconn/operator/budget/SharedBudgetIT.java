@@ -1,0 +1,195 @@
+package io.pgconn.operator.budget;
+
+import static io.pgconn.operator.testenv.ClusterFixtures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.api.AutoPoolSpec;
+import io.pgconn.operator.api.PolicySpec;
+import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.api.SecretKeyRef;
+import io.pgconn.operator.api.WorkloadKind;
+import io.pgconn.operator.api.WorkloadRef;
+import io.pgconn.operator.rollout.PodTemplateStamper;
+import io.pgconn.operator.testenv.ClusterFixtures;
+import io.pgconn.operator.testenv.LocalControlPlane;
+import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.OperatorApp;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Three policies in two namespaces share one real PostgreSQL (max_connections 40): their limits
+ * fit together, an HPA's bounds move everyone's share, scaling inside the bounds moves nothing,
+ * and a role limit too small for the pods is reported with the numbers.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SharedBudgetIT {
+
+  static final int MAX_CONNECTIONS = 40;
+  static LocalControlPlane controlPlane;
+  static LocalPostgres postgres;
+  static OperatorApp app;
+  static KubernetesClient client;
+  static ClusterFixtures k8s;
+
+  @BeforeAll
+  static void start() {
+    controlPlane = LocalControlPlane.start();
+    postgres = LocalPostgres.builder().version(16).maxConnections(MAX_CONNECTIONS).start();
+    postgres.createRole("team_a", "pw-team-a", null);
+    postgres.createRole("team_b", "pw-team-b", null);
+    client = controlPlane.newClient();
+    k8s = new ClusterFixtures(client);
+    k8s.installCrd();
+    app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
+    for (String ns : List.of("team-a", "team-b")) k8s.namespace(ns);
+    k8s.secret("team-a", "db", Map.of("DATABASE_URL", postgres.url("team_a", "pw-team-a", "postgres")));
+    k8s.secret("team-b", "db", Map.of("DATABASE_URL", postgres.url("team_b", "pw-team-b", "postgres")));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (app != null) app.close();
+    if (client != null) client.close();
+    if (postgres != null) postgres.close();
+    if (controlPlane != null) controlPlane.close();
+  }
+
+  @Test
+  @Order(1)
+  void threePoliciesOnOneServerGetLimitsThatFitTogether() {
+    k8s.deployment("team-a", "checkout", "checkout-connection");      // 2 replicas + 1 surge
+    k8s.deployment("team-a", "worker", "worker-connection");          // 2 replicas + 1 surge
+    k8s.deployment("team-b", "reporting", "reporting-connection");    // 2 replicas, HPA max 4
+    hpa("team-b", "reporting", 4);
+    k8s.create(policy("team-a", "checkout", spec -> spec.getPool().setAuto(auto(2))));
+    k8s.create(policy("team-a", "worker", spec -> spec.getPool().setConnectionLimit(2)));
+    k8s.create(policy("team-b", "reporting", spec -> spec.getPool().setAuto(auto(1))));
+
+    await().until(() -> allReady() && fitsTogether());
+    assertThat(status("team-b", "reporting").getPool().getConsumers()).isEqualTo(4 + 1);
+    assertThat(status("team-a", "worker").getPool().getConnectionLimit()).isEqualTo(2);
+    // Weight 2 against weight 1 with the same pods: checkout gets at least reporting's share.
+    assertThat(status("team-a", "checkout").getPool().getConnectionLimit())
+        .isGreaterThanOrEqualTo(status("team-b", "reporting").getPool().getConnectionLimit());
+  }
+
+  @Test
+  @Order(2)
+  void raisingAnHpasMaximumMovesEveryShareOnTheServer() {
+    int checkoutBefore = status("team-a", "checkout").getPool().getConnectionLimit();
+    hpa("team-b", "reporting", 8);
+    touch("team-b");   // HPAs are not watched: the next reconcile (here: a Secret change) sees it
+    await().until(() -> status("team-b", "reporting").getPool().getConsumers() == 8 + 2);
+    await().until(() -> allReady() && fitsTogether()
+        && status("team-a", "checkout").getPool().getConnectionLimit() < checkoutBefore);
+  }
+
+  @Test
+  @Order(3)
+  void scalingInsideTheHpaBoundsChangesNothing() {
+    PolicyStatus before = status("team-b", "reporting");
+    String stamped = stamp("team-b", "reporting");
+    client.apps().deployments().inNamespace("team-b").withName("reporting").scale(5);
+    String probed = before.getLastProbe().getTime();
+    touch("team-b");
+    await().until(() -> !probed.equals(status("team-b", "reporting").getLastProbe().getTime()));
+    assertThat(status("team-b", "reporting").getPool().getConnectionLimit())
+        .isEqualTo(before.getPool().getConnectionLimit());
+    assertThat(status("team-b", "reporting").getSecret().getContentHash())
+        .isEqualTo(before.getSecret().getContentHash());
+    assertThat(stamp("team-b", "reporting")).isEqualTo(stamped);
+  }
+
+  @Test
+  @Order(4)
+  void aRoleLimitTooSmallForThePodsIsReportedWithTheNumbers() {
+    postgres.execute("ALTER ROLE team_b CONNECTION LIMIT 8");
+    touch("team-b");
+    await().until(() -> k8s.condition("team-b", "reporting", "BudgetSatisfied")
+        .filter(c -> "False".equals(c.getStatus())
+            && "InsufficientConnections".equals(c.getReason())).isPresent());
+    String message = k8s.condition("team-b", "reporting", "BudgetSatisfied").orElseThrow()
+        .getMessage();
+    assertThat(message).contains("10 pods").contains("fewer pods");
+    assertThat(status("team-b", "reporting").getServer().getRoleConnectionLimit()).isEqualTo(8);
+    assertThat(k8s.condition("team-b", "reporting", "Ready").orElseThrow().getReason())
+        .isEqualTo("InsufficientConnections");
+  }
+
+  private static boolean fitsTogether() {
+    // Server scope: Σ pods × limit ≤ max_connections - reserved (3) - every policy's reserve (5).
+    int used = 0;
+    for (String[] p : List.of(new String[] {"team-a", "checkout"}, new String[] {"team-a", "worker"},
+        new String[] {"team-b", "reporting"})) {
+      PolicyStatus s = status(p[0], p[1]);
+      if (s == null || s.getPool() == null) return false;
+      used += s.getPool().getConsumers() * s.getPool().getConnectionLimit();
+    }
+    return used <= MAX_CONNECTIONS - 3 - 3 * 5;
+  }
+
+  private static boolean allReady() {
+    return List.of("team-a/checkout", "team-a/worker", "team-b/reporting").stream().allMatch(id -> {
+      String[] p = id.split("/");
+      return k8s.condition(p[0], p[1], "Ready").map(c -> "True".equals(c.getStatus())).orElse(false);
+    });
+  }
+
+  private static PolicyStatus status(String ns, String name) {
+    PostgresConnectionPolicy policy = k8s.policy(ns, name);
+    return policy == null ? null : policy.getStatus();
+  }
+
+  private static String stamp(String ns, String name) {
+    return ClusterFixtures.annotation(k8s.getDeployment(ns, name).orElseThrow(),
+        PodTemplateStamper.HASH_ANNOTATION);
+  }
+
+  private static void touch(String ns) {
+    client.secrets().inNamespace(ns).withName("db").edit(s -> {
+      s.getData().put("TOUCHED", java.util.Base64.getEncoder().encodeToString(
+          Long.toString(System.nanoTime()).getBytes()));
+      return s;
+    });
+  }
+
+  private static void hpa(String ns, String deployment, int max) {
+    client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).resource(
+        new HorizontalPodAutoscalerBuilder().withNewMetadata().withName(deployment)
+            .withNamespace(ns).endMetadata().withNewSpec().withMinReplicas(2).withMaxReplicas(max)
+            .withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment")
+            .withName(deployment).endScaleTargetRef().endSpec().build())
+        .fieldManager("test").forceConflicts().serverSideApply();
+  }
+
+  private static AutoPoolSpec auto(int weight) {
+    AutoPoolSpec auto = new AutoPoolSpec();
+    auto.setWeight(weight);
+    return auto;
+  }
+
+  private static PostgresConnectionPolicy policy(String ns, String name, Consumer<PolicySpec> customize) {
+    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
+    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    PolicySpec spec = new PolicySpec();
+    spec.getSource().setSecretRef(new SecretKeyRef("db", "DATABASE_URL"));
+    spec.getPool().setSslMode("disable");
+    spec.getProbe().setInterval("1h");
+    spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, name)));
+    customize.accept(spec);
+    policy.setSpec(spec);
+    return policy;
+  }
+}
