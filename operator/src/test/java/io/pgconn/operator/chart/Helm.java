@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.pgconn.operator.testenv.BuildScripts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,14 +41,14 @@ final class Helm {
     Path binary = binDir.resolve("helm").resolve(version).resolve("helm");
     if (!Files.isExecutable(binary)) {
       Path script = tools.resolve("build-helm.sh");
-      if (!onPath("go")) {
+      if (!BuildScripts.onPath("go")) {
         fail("helm " + version + " is not at " + binary + " and Go is not on PATH to build it:"
             + " install Go (the module proxy must be reachable) or run " + script
             + " on a machine that has it");
       }
       System.err.println("helm: " + binary + " missing; building it from Go modules (first time"
           + " only)");
-      run(List.of("bash", script.toString()), binDir, 30);
+      BuildScripts.run(List.of("bash", script.toString()), binDir, 30);
       if (!Files.isExecutable(binary)) {
         fail(script + " finished but " + binary + " is still missing");
       }
@@ -123,32 +124,4 @@ final class Helm {
     }
   }
 
-  private static void run(List<String> command, Path binDir, int timeoutMinutes) {
-    ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-    builder.environment().put("PGCONN_BIN_DIR", binDir.toString());
-    try {
-      Process process = builder.start();
-      if (!process.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
-        process.destroyForcibly();
-        fail(command + " did not finish in " + timeoutMinutes + " min");
-      }
-      if (process.exitValue() != 0) {
-        fail(command + " failed with exit code " + process.exitValue());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static boolean onPath(String tool) {
-    String path = System.getenv("PATH");
-    if (path == null) return false;
-    for (String dir : path.split(":")) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) return true;
-    }
-    return false;
-  }
 }

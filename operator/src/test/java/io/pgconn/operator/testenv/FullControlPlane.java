@@ -185,7 +185,7 @@ public final class FullControlPlane implements AutoCloseable {
     }
     System.err.println("control plane: controllers/kwok missing in " + dir + "; building them"
         + " from Go modules (first time only)");
-    LocalControlPlane.run(List.of("bash", script.toString(), "--with-controllers"), binDir, 60);
+    BuildScripts.run(List.of("bash", script.toString(), "--with-controllers"), binDir, 60);
     return dir;
   }
 

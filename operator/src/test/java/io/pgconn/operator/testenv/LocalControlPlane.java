@@ -111,14 +111,14 @@ public final class LocalControlPlane implements TestCluster {
       return true;
     }
     Path script = toolsDir().resolve("build-control-plane.sh");
-    if (!Files.isRegularFile(script) || !onPath("go")) {
+    if (!Files.isRegularFile(script) || !BuildScripts.onPath("go")) {
       System.err.println("control plane: no binaries in " + dir + " and no Go toolchain to build"
           + " them; kube-api-test will try to download them");
       return false;
     }
     System.err.println("control plane: binaries missing in " + dir + "; building them from Go"
         + " modules (first time only)");
-    run(List.of("bash", script.toString()), binDir, 60);
+    BuildScripts.run(List.of("bash", script.toString()), binDir, 60);
     return true;
   }
 
@@ -132,32 +132,4 @@ public final class LocalControlPlane implements TestCluster {
     return here.resolve("tools");
   }
 
-  static void run(List<String> command, Path binDir, int timeoutMinutes) {
-    ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-    builder.environment().put("PGCONN_BIN_DIR", binDir.toString());
-    try {
-      Process process = builder.start();
-      if (!process.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
-        process.destroyForcibly();
-        throw new IllegalStateException(command + " did not finish in " + timeoutMinutes + " min");
-      }
-      if (process.exitValue() != 0) {
-        throw new IllegalStateException(command + " failed with exit code " + process.exitValue());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static boolean onPath(String tool) {
-    String path = System.getenv("PATH");
-    if (path == null) return false;
-    for (String dir : path.split(":")) {
-      if (Files.isExecutable(Path.of(dir, tool))) return true;
-    }
-    return false;
-  }
 }

@@ -1,0 +1,44 @@
+package io.pgconn.operator.testenv;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the tools/ scripts that build test binaries from Go modules, with their progress shown. */
+public final class BuildScripts {
+
+  private BuildScripts() {}
+
+  /** Runs a build script with PGCONN_BIN_DIR set; fails if it fails or overruns. */
+  public static void run(List<String> command, Path binDir, int timeoutMinutes) {
+    ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+    builder.environment().put("PGCONN_BIN_DIR", binDir.toString());
+    try {
+      Process process = builder.start();
+      if (!process.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        throw new IllegalStateException(command + " did not finish in " + timeoutMinutes + " min");
+      }
+      if (process.exitValue() != 0) {
+        throw new IllegalStateException(command + " failed with exit code " + process.exitValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static boolean onPath(String tool) {
+    String path = System.getenv("PATH");
+    if (path == null) return false;
+    for (String dir : path.split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) return true;
+    }
+    return false;
+  }
+}
