@@ -68,11 +68,15 @@ public final class RolloutSequencer {
     Optional<Snapshot> stuck = workloads.stream()
         .filter(w -> Objects.equals(desiredHash, w.stampedHash()) && !w.optedOut())
         .filter(w -> overran(w, settings, now) != null).findFirst();
+    // Slots are taken by rollouts of a content of ours (a stamped workload still rolling). A
+    // workload never stamped that is rolling anyway (just created, or someone else's change)
+    // does not take one: otherwise a controller that never reports would block every restart.
     long rolling = workloads.stream().filter(w -> !w.optedOut() && w.progress().inProgress())
-        .filter(w -> overran(w, settings, now) == null).count();
+        .filter(w -> w.stampedHash() != null && overran(w, settings, now) == null).count();
     long slots = settings.maxConcurrent() - rolling;
     Optional<Snapshot> firstRolling = workloads.stream()
-        .filter(w -> !w.optedOut() && w.progress().inProgress()).findFirst();
+        .filter(w -> !w.optedOut() && w.progress().inProgress() && w.stampedHash() != null)
+        .findFirst();
 
     List<Step> steps = new ArrayList<>();
     List<Duration> rechecks = new ArrayList<>();
@@ -115,9 +119,10 @@ public final class RolloutSequencer {
         steps.add(new Step(key, false, HELD, SEQUENCE_HELD, current, restartedAt,
             "waiting behind " + describe(stuck.get().key()) + ", whose rollout did not complete"));
         rechecks.add(HELD_RECHECK);
-      } else if (w.progress().inProgress() && overran(w, settings, now) == null) {
-        // Already rolling (an older content or someone else's change): restamping it starts the
-        // newest content in the slot it holds anyway.
+      } else if (current != null && w.progress().inProgress()
+          && overran(w, settings, now) == null) {
+        // Already rolling an older content of ours: restamping it starts the newest content in
+        // the slot it holds anyway.
         steps.add(restart(w, desiredHash, now));
         rechecks.add(ROLLING_RECHECK);
       } else if (slots > 0) {

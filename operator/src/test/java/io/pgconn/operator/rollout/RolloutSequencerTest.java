@@ -90,7 +90,8 @@ class RolloutSequencerTest {
         .containsExactly("a", "b");
     assertThat(stamped(plan(two, rolling("a", NEW, NOW), done("b", OLD), done("c", OLD))))
         .containsExactly("b");
-    // someone else's rollout in progress takes a slot too
+    // a rollout of our content in progress takes a slot even when it was started by someone
+    // else (no restart time known), e.g. an image change after our stamp
     assertThat(stamped(plan(two, rolling("x", NEW, null), rolling("y", NEW, null),
         done("c", OLD)))).isEmpty();
   }
@@ -101,6 +102,17 @@ class RolloutSequencerTest {
     assertThat(stamped(plan)).containsExactly("b");
     assertThat(states(plan)).containsExactly("a=Pending/WaitingForSlot",
         "b=Restarting/RolloutInProgress");
+  }
+
+  @Test
+  void justCreatedWorkloadsAreAdoptedOneSlotAtATime() {
+    Plan plan = plan(ONE_AT_A_TIME, rolling("a", null, null), rolling("b", null, null));
+    assertThat(stamped(plan)).containsExactly("a");
+    assertThat(states(plan)).containsExactly("a=Restarting/RolloutInProgress",
+        "b=Pending/WaitingForSlot");
+    // once a rolls our content, b waits for it
+    assertThat(stamped(plan(ONE_AT_A_TIME, rolling("a", NEW, NOW), rolling("b", null, null))))
+        .isEmpty();
   }
 
   @Test
