@@ -66,8 +66,8 @@ class GitOpsCoexistenceIT {
 
       // A sync of the unchanged manifest (dry run: what Argo CD diffs against) and of a changed
       // one (a real apply) both leave the operator's annotation in place.
-      Deployment dryRun = client.resource(fromGit("example/app:1")).fieldManager(manager)
-          .forceConflicts().dryRun().serverSideApply();
+      Deployment dryRun = client.resource(fromGit("example/app:1")).dryRun()
+          .fieldManager(manager).forceConflicts().serverSideApply();
       assertThat(templateAnnotations(dryRun))
           .containsEntry(PodTemplateStamper.HASH_ANNOTATION, "sha256:" + manager)
           .containsEntry("example.com/team", "shop");
