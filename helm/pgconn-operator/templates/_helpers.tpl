@@ -68,7 +68,11 @@ watched namespace (Role). Keep in step with docs/install.md; HelmChartIT checks 
 - apiGroups: ["apps"]
   resources: ["deployments", "statefulsets", "daemonsets"]
   verbs: ["get", "list", "watch", "patch"]
-# Events on the policy (SecretUpdated, WorkloadRestarted, probe failures).
+# CronJobs and Jobs: discovered and reported (state NextRun), never modified.
+- apiGroups: ["batch"]
+  resources: ["cronjobs", "jobs"]
+  verbs: ["get", "list"]
+# Events on the policy and on the workloads it restarts or holds.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]

@@ -7,7 +7,8 @@ import io.fabric8.generator.annotation.Required;
 public class WorkloadRef {
 
   @Default("Deployment")
-  @JsonPropertyDescription("Deployment | StatefulSet | DaemonSet. Default Deployment.")
+  @JsonPropertyDescription("Deployment | StatefulSet | DaemonSet (restarted on change) | CronJob | Job"
+      + " (reported only: the next run reads the current Secret). Default Deployment.")
   private WorkloadKind kind = WorkloadKind.Deployment;
 
   @Required

@@ -8,11 +8,14 @@ import java.util.Objects;
 public class WorkloadStatus {
   private WorkloadKind kind;
   private String name;
-  @JsonPropertyDescription("UpToDate | Restarting | Pending | Held | Missing.")
+  @JsonPropertyDescription("UpToDate | Restarting | Pending | Held | NextRun | Missing.")
   private String state;
+  @JsonPropertyDescription("Why it is in this state, as one word (e.g. Settling, WaitingForSlot,"
+      + " Paused, OptedOut, ProgressDeadlineExceeded, ConnectionRefused).")
+  private String reason;
   @JsonPropertyDescription("Content hash stamped on the workload's pod template.")
   private String contentHash;
-  @JsonPropertyDescription("When the operator last restarted it.")
+  @JsonPropertyDescription("When the operator last restarted it (for contentHash).")
   private String restartedAt;
   @JsonPropertyDescription("Why it is in this state, when not UpToDate.")
   private String message;
@@ -21,9 +24,15 @@ public class WorkloadStatus {
 
   public WorkloadStatus(WorkloadKind kind, String name, String state, String contentHash,
       String restartedAt, String message) {
+    this(kind, name, state, null, contentHash, restartedAt, message);
+  }
+
+  public WorkloadStatus(WorkloadKind kind, String name, String state, String reason,
+      String contentHash, String restartedAt, String message) {
     this.kind = kind;
     this.name = name;
     this.state = state;
+    this.reason = reason;
     this.contentHash = contentHash;
     this.restartedAt = restartedAt;
     this.message = message;
@@ -35,6 +44,8 @@ public class WorkloadStatus {
   public void setName(String name) { this.name = name; }
   public String getState() { return state; }
   public void setState(String state) { this.state = state; }
+  public String getReason() { return reason; }
+  public void setReason(String reason) { this.reason = reason; }
   public String getContentHash() { return contentHash; }
   public void setContentHash(String contentHash) { this.contentHash = contentHash; }
   public String getRestartedAt() { return restartedAt; }
@@ -45,12 +56,13 @@ public class WorkloadStatus {
   @Override
   public boolean equals(Object o) {
     return o instanceof WorkloadStatus that && kind == that.kind && Objects.equals(name, that.name)
-        && Objects.equals(state, that.state) && Objects.equals(contentHash, that.contentHash)
+        && Objects.equals(state, that.state) && Objects.equals(reason, that.reason)
+        && Objects.equals(contentHash, that.contentHash)
         && Objects.equals(restartedAt, that.restartedAt) && Objects.equals(message, that.message);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(kind, name, state, contentHash, restartedAt, message);
+    return Objects.hash(kind, name, state, reason, contentHash, restartedAt, message);
   }
 }

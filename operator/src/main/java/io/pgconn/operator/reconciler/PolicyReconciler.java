@@ -22,7 +22,6 @@ import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.ProbeMode;
 import io.pgconn.operator.api.ProbeStatus;
-import io.pgconn.operator.api.RestartPolicy;
 import io.pgconn.operator.api.SecretStatus;
 import io.pgconn.operator.api.ServerStatus;
 import io.pgconn.operator.api.WorkloadStatus;
@@ -34,12 +33,14 @@ import io.pgconn.operator.budget.ServerLimits;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.probe.ServerProbe;
 import io.pgconn.operator.probe.ServerFacts;
-import io.pgconn.operator.rollout.PodTemplateStamper;
 import io.pgconn.operator.rollout.Workload;
 import io.pgconn.operator.rollout.HorizontalScalers;
 import io.pgconn.operator.rollout.WorkloadInventory;
 import io.pgconn.operator.rollout.WorkloadKey;
 import io.pgconn.operator.probe.ConnectionChecklist;
+import io.pgconn.operator.rollout.WorkloadRoller;
+import io.pgconn.operator.rollout.WorkloadSelection;
+import io.pgconn.operator.rollout.WorkloadsCondition;
 import io.pgconn.operator.url.ConnectionString;
 import io.pgconn.operator.url.HostPort;
 import io.pgconn.operator.url.ConnectionStringParser;
@@ -47,6 +48,7 @@ import io.pgconn.operator.url.InvalidConnectionStringException;
 import io.pgconn.operator.url.SourceKind;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +75,7 @@ public class PolicyReconciler
   private final KubernetesClient client;
   private final ServerProbe probe;
   private final WorkloadInventory inventory;
-  private final PodTemplateStamper stamper;
+  private final WorkloadRoller roller;
   private final TargetSecretWriter writer;
   private final InPlaceRewriter inPlace;
   private final PolicyEvents events;
@@ -97,7 +99,7 @@ public class PolicyReconciler
     this.clock = clock;
     this.inventory = new WorkloadInventory(client);
     this.scalers = new HorizontalScalers(client);
-    this.stamper = new PodTemplateStamper(client);
+    this.roller = new WorkloadRoller(client, clock);
     this.writer = new TargetSecretWriter(client);
     this.inPlace = new InPlaceRewriter(client, writer);
     this.events = new PolicyEvents(client, clock);
@@ -154,11 +156,9 @@ public class PolicyReconciler
     List<String> warnings = new ArrayList<>();
     ProbeResult probed = probe(view, direct != null ? direct : base, warnings);
 
-    List<Workload> found = new ArrayList<>();
-    List<WorkloadKey> missing = new ArrayList<>();
-    for (WorkloadKey key : view.workloads()) {
-      inventory.find(key).ifPresentOrElse(found::add, () -> missing.add(key));
-    }
+    WorkloadSelection selection = inventory.select(view.namespace(), view.spec().getWorkloads(),
+        view.targetSecretName());
+    List<Workload> found = selection.found();
     PoolDecision decision = size(policy, view, direct != null ? direct : base, probed, found);
 
     RenderedContent content = ContentRenderer.render(view, base, direct, decision.connectionLimit());
@@ -169,13 +169,16 @@ public class PolicyReconciler
       events.normal(policy, "SecretUpdated", "wrote " + content.data().size() + " keys to Secret "
           + view.targetSecretName() + " (" + content.hash() + ")");
     }
-    List<WorkloadStatus> workloads = roll(policy, view, content.hash(), found, missing, previous);
+    SecretStatus secret = secretStatus(view, content, changed, previous);
+    WorkloadRoller.Result rollout = roller.roll(policy, selection, content.hash(),
+        Instant.parse(secret.getUpdatedAt()), previous.getWorkloads());
+    List<WorkloadStatus> workloads = rollout.workloads();
 
     PolicyStatus status = new PolicyStatus();
     status.setObservedGeneration(view.generation());
     status.setServer(probed != null && probed.ok() ? server(probed.facts()) : previous.getServer());
     status.setPool(poolStatus(decision));
-    status.setSecret(secretStatus(view, content, changed, previous));
+    status.setSecret(secret);
     status.setWorkloads(workloads);
     status.setLastProbe(probed == null ? previous.getLastProbe() : probeStatus(probed));
     status.setWarnings(List.copyOf(warnings));
@@ -185,7 +188,7 @@ public class PolicyReconciler
     observe(view, decision, status, previous);
     announceTransition(policy, previous, status);
     return statusUpdate(policy, previous, status)
-        .rescheduleAfter(view.spec().getProbe().intervalDuration());
+        .rescheduleAfter(rollout.recheck(view.spec().getProbe().intervalDuration()));
   }
 
   @Override
@@ -219,6 +222,8 @@ public class PolicyReconciler
     conditions.set(type, false, reason, message);
     // kstatus (Flux, Argo CD's health assessment) reads Stalled=True as "needs a human".
     conditions.set(ConditionTypes.STALLED, true, reason, message);
+    // Nothing restarts while the policy fails: say so on each workload.
+    status.setWorkloads(roller.hold(policy, previous.getWorkloads(), reason));
     conditions.set(ConditionTypes.READY, false, reason, message
         + (previous.getSecret() == null ? "" : " The target Secret keeps its last good content."));
     status.setConditions(conditions.build());
@@ -351,33 +356,6 @@ public class PolicyReconciler
     return changed;
   }
 
-  private List<WorkloadStatus> roll(PostgresConnectionPolicy policy, PolicyView view, String hash,
-      List<Workload> found, List<WorkloadKey> missing, PolicyStatus previous) {
-    List<WorkloadStatus> result = new ArrayList<>();
-    RestartPolicy restart = view.spec().getWorkloads().getRestart();
-    for (Workload workload : found) {
-      WorkloadKey key = workload.key();
-      String restartedAt = previousRestart(previous, key);
-      if (hash.equals(workload.stampedHash())) {
-        result.add(new WorkloadStatus(key.kind(), key.name(), "UpToDate", hash, restartedAt, null));
-      } else if (restart == RestartPolicy.Never) {
-        result.add(new WorkloadStatus(key.kind(), key.name(), "Pending", workload.stampedHash(),
-            restartedAt, "spec.workloads.restart is Never: restart it to pick up the new content"));
-      } else {
-        stamper.stamp(key, hash);
-        String now = clock.instant().toString();
-        events.normal(policy, "WorkloadRestarted", key.kind() + " " + key.name()
-            + " restarted for content " + hash);
-        result.add(new WorkloadStatus(key.kind(), key.name(), "UpToDate", hash, now, null));
-      }
-    }
-    for (WorkloadKey key : missing) {
-      result.add(new WorkloadStatus(key.kind(), key.name(), "Missing", null, null,
-          key.kind() + " " + key.name() + " does not exist in namespace " + key.namespace()));
-    }
-    return result;
-  }
-
   private List<Condition> conditions(PolicyView view, PolicyStatus previous, ProbeResult probed,
       PoolDecision decision, RenderedContent content, List<WorkloadStatus> workloads) {
     ConditionWriter conditions = new ConditionWriter(previous.getConditions(), view.generation(),
@@ -396,21 +374,14 @@ public class PolicyReconciler
         + view.targetSecretName() + " holds " + String.join(", ", content.data().keySet()));
     conditions.set(ConditionTypes.BUDGET_SATISFIED, decision.satisfied(), decision.reason(),
         decision.message());
-    List<WorkloadStatus> notReady = workloads.stream().filter(w -> !"UpToDate".equals(w.getState()))
-        .toList();
-    if (notReady.isEmpty()) {
-      conditions.set(ConditionTypes.WORKLOADS_UP_TO_DATE, true,
-          workloads.isEmpty() ? "NoWorkloads" : "UpToDate", workloads.isEmpty()
-              ? "no workloads listed in spec.workloads"
-              : workloads.size() + " workloads carry the current content");
-    } else {
-      WorkloadStatus first = notReady.get(0);
-      conditions.set(ConditionTypes.WORKLOADS_UP_TO_DATE, false,
-          "Missing".equals(first.getState()) ? "WorkloadNotFound" : "RestartPending",
-          first.getMessage());
-    }
+    WorkloadsCondition rollout = WorkloadsCondition.of(workloads);
+    conditions.set(ConditionTypes.WORKLOADS_UP_TO_DATE, rollout.upToDate(), rollout.reason(),
+        rollout.message());
     List<Condition> built = conditions.build();
+    // A rollout that is merely under way (or paused on purpose) does not make the policy un-Ready.
     Optional<Condition> failing = built.stream().filter(c -> "False".equals(c.getStatus()))
+        .filter(c -> rollout.blocksReady()
+            || !ConditionTypes.WORKLOADS_UP_TO_DATE.equals(c.getType()))
         .findFirst();
     if (failing.isPresent()) {
       conditions.set(ConditionTypes.READY, false, failing.get().getReason(),
@@ -560,12 +531,6 @@ public class PolicyReconciler
       String name) {
     return previous.getWorkloads() == null ? null : previous.getWorkloads().stream()
         .filter(w -> w.getKind() == kind && name.equals(w.getName()))
-        .map(WorkloadStatus::getRestartedAt).filter(Objects::nonNull).findFirst().orElse(null);
-  }
-
-  private static String previousRestart(PolicyStatus previous, WorkloadKey key) {
-    return previous.getWorkloads() == null ? null : previous.getWorkloads().stream()
-        .filter(w -> w.getKind() == key.kind() && key.name().equals(w.getName()))
         .map(WorkloadStatus::getRestartedAt).filter(Objects::nonNull).findFirst().orElse(null);
   }
 

@@ -5,8 +5,6 @@ import io.pgconn.operator.api.OutputSpec;
 import io.pgconn.operator.api.PolicySpec;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.SecretKeyRef;
-import io.pgconn.operator.api.WorkloadRef;
-import io.pgconn.operator.rollout.WorkloadKey;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -59,12 +57,6 @@ record PolicyView(
     ids.add(sourceId());
     if (direct != null) ids.add(directId());
     return ids;
-  }
-
-  List<WorkloadKey> workloads() {
-    return spec.getWorkloads().getRefs().stream()
-        .map((WorkloadRef ref) -> new WorkloadKey(ref.getKind(), namespace, ref.getName()))
-        .distinct().toList();
   }
 
   String applicationName() {

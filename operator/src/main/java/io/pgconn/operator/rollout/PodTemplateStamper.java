@@ -42,6 +42,7 @@ public class PodTemplateStamper {
           .withName(key.name()).patch(context, body);
       case DaemonSet -> client.apps().daemonSets().inNamespace(key.namespace()).withName(key.name())
           .patch(context, body);
+      default -> throw new IllegalArgumentException(key.kind() + " is not restarted by stamping");
     }
   }
 }

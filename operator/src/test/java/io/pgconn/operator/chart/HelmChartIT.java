@@ -87,6 +87,7 @@ class HelmChartIT {
           "get", "list", "watch", "create", "patch", "update", "delete"),
       permissions("apps", List.of("deployments", "statefulsets", "daemonsets"),
           "get", "list", "watch", "patch"),
+      permissions("batch", List.of("cronjobs", "jobs"), "get", "list"),
       permissions("", List.of("events"), "create", "patch"));
   private static final Set<String> CRD_PERMISSIONS = Set.of(
       "apiextensions.k8s.io/customresourcedefinitions:get[" + CRD_NAME + "]");
@@ -409,6 +410,10 @@ class HelmChartIT {
       allowed("create a lease in the release namespace", () -> createLease(sa, release));
 
       // ... and nothing more.
+      allowed("list cronjobs in shop", () -> sa.batch().v1().cronjobs().inNamespace("shop").list());
+      allowed("list jobs in shop", () -> sa.batch().v1().jobs().inNamespace("shop").list());
+      forbidden("delete a job", () -> sa.batch().v1().jobs().inNamespace("shop").withName("x")
+          .delete());
       forbidden("delete a deployment", () -> sa.apps().deployments().inNamespace("shop")
           .withName("web").delete());
       forbidden("list configmaps", () -> sa.configMaps().inNamespace("shop").list());

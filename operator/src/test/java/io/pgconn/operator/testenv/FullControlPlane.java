@@ -211,7 +211,11 @@ public final class FullControlPlane implements AutoCloseable {
     daemons.add(Daemon.start("kube-controller-manager", logDir, kcmPort, List.of(
         k8sDir.resolve("kube-controller-manager").toString(), kubeconfig,
         "--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port=" + kcmPort,
-        "--service-account-private-key-file=" + saKey, "--root-ca-file=" + rootCa)));
+        "--service-account-private-key-file=" + saKey, "--root-ca-file=" + rootCa,
+        // kwok's node heartbeats can lapse on a loaded machine (2 shared cores): with the default
+        // grace period every node turned NotReady about 2 min into a run and the node lifecycle
+        // controller marked all pods unready for good (kwok does not make them Ready again).
+        "--node-monitor-grace-period=10m")));
     int schedulerPort = freePort();
     daemons.add(Daemon.start("kube-scheduler", logDir, schedulerPort, List.of(
         k8sDir.resolve("kube-scheduler").toString(), kubeconfig,

@@ -1,0 +1,97 @@
+package io.pgconn.operator.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.api.WorkloadKind;
+import io.pgconn.operator.testenv.LocalControlPlane;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The restart annotation survives a GitOps tool re-applying the user's own manifest (which does
+ * not contain it) with server-side apply under its own field manager, as Argo CD (ServerSideApply
+ * sync option) and Flux do: the annotation belongs to field manager pgconn-operator, and an apply
+ * only removes fields its own manager owned. See docs/gitops.md.
+ */
+class GitOpsCoexistenceIT {
+
+  static final String NS = "gitops";
+  static LocalControlPlane controlPlane;
+  static KubernetesClient client;
+
+  @BeforeAll
+  static void start() {
+    controlPlane = LocalControlPlane.start();
+    client = controlPlane.newClient();
+    client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .create();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (client != null) client.close();
+    if (controlPlane != null) controlPlane.close();
+  }
+
+  /** The manifest as it lives in Git: no pgconn annotation anywhere. */
+  static Deployment fromGit(String image) {
+    return new DeploymentBuilder()
+        .withNewMetadata().withName("web").withNamespace(NS).endMetadata()
+        .withNewSpec().withReplicas(2)
+        .withNewSelector().addToMatchLabels("app", "web").endSelector()
+        .withNewTemplate().withNewMetadata().addToLabels("app", "web")
+        .addToAnnotations("example.com/team", "shop").endMetadata()
+        .withNewSpec().addNewContainer().withName("app").withImage(image)
+        .addNewEnvFrom().withNewSecretRef().withName("web-connection").endSecretRef().endEnvFrom()
+        .endContainer().endSpec().endTemplate().endSpec().build();
+  }
+
+  static Map<String, String> templateAnnotations(Deployment d) {
+    return d.getSpec().getTemplate().getMetadata().getAnnotations();
+  }
+
+  @Test
+  void applyingTheGitManifestUnderAnotherManagerKeepsTheStamp() {
+    for (String manager : new String[] {"argocd-controller", "kustomize-controller"}) {
+      client.resource(fromGit("example/app:1")).fieldManager(manager).forceConflicts()
+          .serverSideApply();
+      new PodTemplateStamper(client).stamp(new WorkloadKey(WorkloadKind.Deployment, NS, "web"),
+          "sha256:" + manager);
+
+      // A sync of the unchanged manifest (dry run: what Argo CD diffs against) and of a changed
+      // one (a real apply) both leave the operator's annotation in place.
+      Deployment dryRun = client.resource(fromGit("example/app:1")).dryRun()
+          .fieldManager(manager).forceConflicts().serverSideApply();
+      assertThat(templateAnnotations(dryRun))
+          .containsEntry(PodTemplateStamper.HASH_ANNOTATION, "sha256:" + manager)
+          .containsEntry("example.com/team", "shop");
+      Deployment applied = client.resource(fromGit("example/app:2")).fieldManager(manager)
+          .forceConflicts().serverSideApply();
+      assertThat(templateAnnotations(applied))
+          .containsEntry(PodTemplateStamper.HASH_ANNOTATION, "sha256:" + manager);
+      assertThat(applied.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+          .isEqualTo("example/app:2");
+
+      // The annotation is owned by pgconn-operator alone: that is what ignoreDifferences with
+      // managedFieldsManagers: [pgconn-operator] keys on.
+      assertThat(applied.getMetadata().getManagedFields()).anySatisfy(f -> {
+        assertThat(f.getManager()).isEqualTo(PodTemplateStamper.FIELD_MANAGER);
+        assertThat(f.getFieldsV1().getAdditionalProperties().toString())
+            .contains("f:" + PodTemplateStamper.HASH_ANNOTATION);
+      });
+      assertThat(applied.getMetadata().getManagedFields())
+          .filteredOn(f -> manager.equals(f.getManager()))
+          .allSatisfy(f -> assertThat(f.getFieldsV1().getAdditionalProperties().toString())
+              .doesNotContain(PodTemplateStamper.HASH_ANNOTATION));
+      client.resource(applied).delete();
+      client.apps().deployments().inNamespace(NS).withName("web")
+          .waitUntilCondition(d -> d == null, 30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+}
