@@ -79,7 +79,8 @@ class RolloutsIT {
   static void start() {
     logs = LogCapture.install();
     controlPlane = FullControlPlane.start();
-    postgres = LocalPostgres.builder().version(16).maxConnections(60).start();
+    // Room for every policy of the class: they share this one server's budget.
+    postgres = LocalPostgres.builder().version(16).maxConnections(300).start();
     postgres.createRole(USER, CANARY, null);
     postgres.createDatabase(DB, USER, null);
     client = controlPlane.newClient();
