@@ -48,7 +48,7 @@ import org.postgresql.Driver;
  */
 public final class ProbePools implements AutoCloseable {
 
-  static final String APPLICATION_NAME = "pgconn-operator-probe";
+  public static final String APPLICATION_NAME = "pgconn-operator-probe";
 
   private static final long SWEEP_PERIOD_MS = 1000;
   private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();

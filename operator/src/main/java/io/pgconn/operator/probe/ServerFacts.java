@@ -1,5 +1,9 @@
 package io.pgconn.operator.probe;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * What a probe read from the server. A null Integer means "could not be seen" (for example
  * pg_stat_activity rows hidden from an unprivileged role), never zero.
@@ -19,7 +23,21 @@ public record ServerFacts(
     int databaseConnectionLimit,
     Integer inUse,
     Integer idleInTransaction,
-    int hiddenSessions) {
+    int hiddenSessions,
+    Map<String, Integer> connectionsByApplication) {
+
+  public ServerFacts {
+    connectionsByApplication = connectionsByApplication == null ? Map.of()
+        : Collections.unmodifiableMap(new TreeMap<>(connectionsByApplication));
+  }
+
+  public ServerFacts(String version, int maxConnections, int superuserReservedConnections,
+      int reservedConnections, int roleConnectionLimit, int databaseConnectionLimit,
+      Integer inUse, Integer idleInTransaction, int hiddenSessions) {
+    this(version, maxConnections, superuserReservedConnections, reservedConnections,
+        roleConnectionLimit, databaseConnectionLimit, inUse, idleInTransaction, hiddenSessions,
+        Map.of());
+  }
 
   /** The original shape, for callers that do not read session states. */
   public ServerFacts(String version, int maxConnections, int superuserReservedConnections,

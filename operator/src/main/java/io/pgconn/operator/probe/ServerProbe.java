@@ -8,6 +8,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Properties;
@@ -95,9 +98,28 @@ public class ServerProbe implements AutoCloseable {
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
         return new ServerFacts(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4),
-            rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getInt(8), rs.getInt(9));
+            rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getInt(8), rs.getInt(9),
+            connectionsByApplication(connection));
       }
     }
+  }
+
+  /**
+   * Client connections by application_name, visible to any role: how the budget tells the pools
+   * it sized (they carry the policy's application name) from clients no policy lists.
+   */
+  private static Map<String, Integer> connectionsByApplication(Connection connection)
+      throws SQLException {
+    Map<String, Integer> counts = new TreeMap<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("select coalesce(application_name, ''), count(*)::int"
+            + " from pg_stat_activity where datname is not null and pid <> pg_backend_pid()"
+            + " group by 1")) {
+      while (rs.next()) {
+        counts.put(rs.getString(1), rs.getInt(2));
+      }
+    }
+    return counts;
   }
 
   static String jdbcUrl(ProbeTarget target) {

@@ -482,7 +482,9 @@ public class PolicyReconciler
             endpoint.portOrDefault()),
         target.user(), target.database(), auto.getReserve(), sizing, consumers,
         probed != null && probed.ok() ? limits(probed.facts()) : null, previousLimit);
-    ServerBudgets.Allocation allocation = budgets.put(input);
+    ServerBudgets.Usage seen = probed != null && probed.ok()
+        ? new ServerBudgets.Usage(probed.facts().connectionsByApplication()) : null;
+    ServerBudgets.Allocation allocation = budgets.put(input, view.applicationName(), seen);
     peers.wake(allocation.peersToWake());
     return allocation.decision();
   }

@@ -5,6 +5,7 @@ import io.pgconn.operator.budget.BudgetPolicy;
 import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.budget.ServerKey;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -24,12 +25,27 @@ final class ServerBudgets {
 
   record Allocation(PoolDecision decision, Set<String> peersToWake) {}
 
-  private final Map<String, BudgetPolicy> policies = new HashMap<>();
+  /** Client connections by application_name, as a probe last saw them on a server. */
+  record Usage(Map<String, Integer> byApplication) {}
 
-  synchronized Allocation put(BudgetPolicy policy) {
+  private final Map<String, BudgetPolicy> policies = new HashMap<>();
+  private final Map<String, String> applicationNames = new HashMap<>();
+  private final Map<ServerKey, Usage> usage = new HashMap<>();
+
+  /**
+   * @param applicationName what the policy's pools report as application_name: their connections
+   *     are the policy's own, every other client's count as unlisted usage
+   * @param seen the server's connections as this policy's probe saw them, or null
+   */
+  synchronized Allocation put(BudgetPolicy policy, String applicationName, Usage seen) {
     BudgetPolicy previous = policies.put(policy.id(), policy);
-    Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies.values().stream()
-        .filter(p -> p.server().equals(policy.server())).toList());
+    applicationNames.put(policy.id(), applicationName);
+    if (seen != null) usage.put(policy.server(), seen);
+    List<BudgetPolicy> onServer = policies.values().stream()
+        .filter(p -> p.server().equals(policy.server())).toList();
+    Map<ServerKey, Integer> unlisted = new HashMap<>();
+    unlistedBeyondReserves(policy.server(), onServer).ifPresent(n -> unlisted.put(policy.server(), n));
+    Map<String, PoolDecision> decisions = BudgetAllocator.allocate(onServer, unlisted);
     Set<String> wake = new TreeSet<>();
     if (previous == null || !sameInputs(previous, policy)) {
       wake.addAll(idsOn(policy.server()));
@@ -43,6 +59,7 @@ final class ServerBudgets {
 
   /** Forgets a policy; returns the peers whose share may now grow. */
   synchronized Set<String> remove(String id) {
+    applicationNames.remove(id);
     BudgetPolicy removed = policies.remove(id);
     return removed == null ? Set.of() : idsOn(removed.server());
   }
@@ -51,6 +68,24 @@ final class ServerBudgets {
     Set<String> ids = new TreeSet<>();
     policies.values().stream().filter(p -> p.server().equals(server)).forEach(p -> ids.add(p.id()));
     return ids;
+  }
+
+  /**
+   * Connections of clients no policy on the server accounts for, beyond what the policies'
+   * reserves already keep free for them: the reserves exist for exactly these clients, so only
+   * the excess takes from the pools. The operator's own probe connections are not counted.
+   */
+  private java.util.Optional<Integer> unlistedBeyondReserves(ServerKey server,
+      List<BudgetPolicy> onServer) {
+    Usage seen = usage.get(server);
+    if (seen == null) return java.util.Optional.empty();
+    Set<String> listed = new java.util.HashSet<>();
+    onServer.forEach(p -> listed.add(applicationNames.get(p.id())));
+    listed.add(io.pgconn.operator.probe.ProbePools.APPLICATION_NAME);
+    int unlisted = seen.byApplication().entrySet().stream()
+        .filter(e -> !listed.contains(e.getKey())).mapToInt(Map.Entry::getValue).sum();
+    int reserves = onServer.stream().mapToInt(BudgetPolicy::reserve).sum();
+    return java.util.Optional.of(Math.max(0, unlisted - reserves));
   }
 
   /** The last written limit only steers hysteresis for this policy; it never moves a peer. */

@@ -114,6 +114,32 @@ class SharedBudgetIT {
 
   @Test
   @Order(4)
+  void clientsNoPolicyListsTakeFromTheSharedBudgetBeyondTheReserves() throws Exception {
+    // 22 = 40 - 3 reserved - 3 x 5 reserve: worker 3 pods x 2, checkout 3 pods x 2 (weight 2),
+    // reporting 10 pods x 1. 18 ad-hoc sessions are 3 more than the reserves keep free.
+    assertThat(used()).isEqualTo(22);
+    assertThat(status("team-a", "checkout").getPool().getConnectionLimit()).isEqualTo(2);
+    List<java.sql.Connection> adhoc = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 18; i++) {
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", "postgres");
+        props.setProperty("password", postgres.superuserPassword());
+        props.setProperty("ApplicationName", "psql-adhoc");
+        adhoc.add(java.sql.DriverManager.getConnection(postgres.jdbcUrl("postgres"), props));
+      }
+      touch("team-a");
+      await().until(() -> status("team-a", "checkout").getPool().getConnectionLimit() == 1);
+      await().until(() -> allReady() && used() <= 22 - 3);
+      assertThat(status("team-a", "checkout").getPool().getExplanation())
+          .contains("3 used by unlisted clients");
+    } finally {
+      for (java.sql.Connection c : adhoc) c.close();
+    }
+  }
+
+  @Test
+  @Order(5)
   void aRoleLimitTooSmallForThePodsIsReportedWithTheNumbers() {
     postgres.execute("ALTER ROLE team_b CONNECTION LIMIT 8");
     touch("team-b");
@@ -130,14 +156,19 @@ class SharedBudgetIT {
 
   private static boolean fitsTogether() {
     // Server scope: Σ pods × limit ≤ max_connections - reserved (3) - every policy's reserve (5).
+    return used() <= MAX_CONNECTIONS - 3 - 3 * 5;
+  }
+
+  /** Σ pods × limit over the three policies; MAX_VALUE while one has no pool status yet. */
+  private static int used() {
     int used = 0;
     for (String[] p : List.of(new String[] {"team-a", "checkout"}, new String[] {"team-a", "worker"},
         new String[] {"team-b", "reporting"})) {
       PolicyStatus s = status(p[0], p[1]);
-      if (s == null || s.getPool() == null) return false;
+      if (s == null || s.getPool() == null) return Integer.MAX_VALUE;
       used += s.getPool().getConsumers() * s.getPool().getConnectionLimit();
     }
-    return used <= MAX_CONNECTIONS - 3 - 3 * 5;
+    return used;
   }
 
   private static boolean allReady() {
