@@ -8,6 +8,7 @@ public final class ConditionTypes {
   public static final String WORKLOADS_UP_TO_DATE = "WorkloadsUpToDate";
   public static final String BUDGET_SATISFIED = "BudgetSatisfied";
   public static final String STALLED = "Stalled";
+  public static final String RECONCILING = "Reconciling";
 
   private ConditionTypes() {}
 }

@@ -377,6 +377,10 @@ public class PolicyReconciler
     WorkloadsCondition rollout = WorkloadsCondition.of(workloads);
     conditions.set(ConditionTypes.WORKLOADS_UP_TO_DATE, rollout.upToDate(), rollout.reason(),
         rollout.message());
+    if (!rollout.upToDate() && !rollout.blocksReady()) {
+      // kstatus reads Reconciling=True as "in progress": a GitOps sync waits for the rollout.
+      conditions.set(ConditionTypes.RECONCILING, true, rollout.reason(), rollout.message());
+    }
     List<Condition> built = conditions.build();
     // A rollout that is merely under way (or paused on purpose) does not make the policy un-Ready.
     Optional<Condition> failing = built.stream().filter(c -> "False".equals(c.getStatus()))

@@ -148,6 +148,10 @@ class PolicyEndToEndIT {
     assertThat(k8s.condition(ns, "shop-backend", "WorkloadsUpToDate")).get()
         .satisfies(c -> assertThat(c.getStatus() + "/" + c.getReason())
             .isIn("True/UpToDate", "False/RolloutInProgress"));
+    // While the rollout is under way kstatus must see the policy as in progress.
+    assertThat(k8s.condition(ns, "shop-backend", "Reconciling").map(c -> c.getStatus()).orElse("absent"))
+        .isEqualTo(k8s.condition(ns, "shop-backend", "WorkloadsUpToDate").orElseThrow()
+            .getStatus().equals("False") ? "True" : "absent");
     for (String type : List.of("ConnectionVerified", "SecretSynced")) {
       assertThat(k8s.condition(ns, "shop-backend", type)).get()
           .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"))
