@@ -7,8 +7,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.pgconn.operator.testenv.ClusterFixtures;
-import io.pgconn.operator.testenv.LocalControlPlane;
+import io.pgconn.operator.testenv.ApiServerSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,22 +17,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The CRD's OpenAPI and CEL rules refuse bad manifests at the API server, with a clear message. */
 class CrdValidationIT {
 
-  static LocalControlPlane controlPlane;
+  static ApiServerSession api;
   static KubernetesClient client;
 
   @BeforeAll
   static void start() {
-    controlPlane = LocalControlPlane.start();
-    client = controlPlane.newClient();
-    ClusterFixtures k8s = new ClusterFixtures(client);
-    k8s.installCrd();
-    k8s.namespace("v");
+    api = ApiServerSession.start("v");
+    client = api.client();
   }
 
   @AfterAll
   static void stop() {
-    if (client != null) client.close();
-    if (controlPlane != null) controlPlane.close();
+    if (api != null) api.close();
   }
 
   @Test

@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.testenv.ClusterFixtures;
-import io.pgconn.operator.testenv.LocalControlPlane;
+import io.pgconn.operator.testenv.ApiServerSession;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -18,20 +18,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every example is accepted by a real API server with the project's CRD (server-side apply). */
 class ExamplesIT {
 
-  static LocalControlPlane controlPlane;
+  static ApiServerSession api;
   static KubernetesClient client;
 
   @BeforeAll
   static void start() {
-    controlPlane = LocalControlPlane.start();
-    client = controlPlane.newClient();
-    new ClusterFixtures(client).installCrd();
+    api = ApiServerSession.start();
+    client = api.client();
   }
 
   @AfterAll
   static void stop() {
-    if (client != null) client.close();
-    if (controlPlane != null) controlPlane.close();
+    if (api != null) api.close();
   }
 
   static Stream<Path> examples() {

@@ -2,12 +2,11 @@ package io.pgconn.operator.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.WorkloadKind;
-import io.pgconn.operator.testenv.LocalControlPlane;
+import io.pgconn.operator.testenv.ApiServerSession;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,21 +21,18 @@ import org.junit.jupiter.api.Test;
 class GitOpsCoexistenceIT {
 
   static final String NS = "gitops";
-  static LocalControlPlane controlPlane;
+  static ApiServerSession api;
   static KubernetesClient client;
 
   @BeforeAll
   static void start() {
-    controlPlane = LocalControlPlane.start();
-    client = controlPlane.newClient();
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .create();
+    api = ApiServerSession.start(NS);
+    client = api.client();
   }
 
   @AfterAll
   static void stop() {
-    if (client != null) client.close();
-    if (controlPlane != null) controlPlane.close();
+    if (api != null) api.close();
   }
 
   /** The manifest as it lives in Git: no pgconn annotation anywhere. */
