@@ -1,21 +1,23 @@
 package io.pgconn.operator.reconciler;
 
+import io.pgconn.operator.probe.ConnectionChecklist;
 import io.pgconn.operator.probe.ProbeTarget;
 import io.pgconn.operator.url.ConnectionString;
-import io.pgconn.operator.url.HostPort;
 import io.pgconn.operator.url.SslMode;
 
-/** Where to probe, from a parsed connection string and the policy's TLS and timeout settings. */
+/**
+ * Where to probe for a policy: the endpoints, database and credentials the doctor's checklist
+ * reads from the string, with the policy's TLS mode and connect timeout, which are what its
+ * clients will use.
+ */
 final class ProbeTargets {
 
   private ProbeTargets() {}
 
   static ProbeTarget of(ConnectionString cs, SslMode sslMode, Integer connectTimeoutSeconds) {
-    var endpoints = cs.hosts().isEmpty()
-        ? java.util.List.of(new ProbeTarget.Endpoint("localhost", HostPort.DEFAULT_PORT))
-        : cs.hosts().stream().map(h -> new ProbeTarget.Endpoint(h.host(), h.portOrDefault())).toList();
     int timeout = connectTimeoutSeconds == null ? 10 : connectTimeoutSeconds;
-    return new ProbeTarget(endpoints, cs.database(), cs.user(), cs.password(), sslMode.wire(),
-        timeout, "pgconn-operator-probe");
+    ProbeTarget fromString = ConnectionChecklist.targetOf(cs, timeout);
+    return new ProbeTarget(fromString.endpoints(), fromString.database(), fromString.user(),
+        fromString.password(), sslMode.wire(), timeout, fromString.applicationName());
   }
 }

@@ -100,13 +100,11 @@ final class Helm {
   }
 
   static Path toolsDir() {
-    String configured = System.getProperty("pgconn.tools.dir");
-    if (configured != null) return Path.of(configured).toAbsolutePath().normalize();
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("tools/build-helm.sh"))) return p.resolve("tools");
+    Path tools = BuildScripts.toolsDir();
+    if (!Files.isRegularFile(tools.resolve("build-helm.sh"))) {
+      fail("cannot find tools/build-helm.sh (looked in " + tools + "); set -Dpgconn.tools.dir");
     }
-    return fail("cannot find tools/build-helm.sh above " + Path.of("").toAbsolutePath()
-        + "; set -Dpgconn.tools.dir");
+    return tools;
   }
 
   static Path repoRoot() {

@@ -5,17 +5,14 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.examples.ExampleFiles;
 import io.pgconn.operator.rollout.PodTemplateStamper;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalControlPlane;
 import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.OperatorApp;
 import io.pgconn.operator.url.ConnectionStringParser;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -84,13 +81,15 @@ public final class Quickstart implements AutoCloseable {
 
     step("Applying examples/quickstart (the Secret's URL now points at the local PostgreSQL)");
     k8s.namespace("shop");
-    for (HasMetadata resource : load(examples().resolve("secret.yaml"))) {
+    Path example = ExampleFiles.root().resolve("quickstart");
+    for (HasMetadata resource : ExampleFiles.load(example.resolve("secret.yaml"))) {
       Secret secret = (Secret) resource;
       secret.getStringData().put("DATABASE_URL", postgres.url("shop_app", password, "shop"));
       client.resource(secret).serverSideApply();
     }
-    load(examples().resolve("deployment.yaml")).forEach(r -> client.resource(r).serverSideApply());
-    load(examples().resolve("policy.yaml")).forEach(r -> client.resource(r).serverSideApply());
+    for (String file : List.of("deployment.yaml", "policy.yaml")) {
+      ExampleFiles.load(example.resolve(file)).forEach(r -> client.resource(r).serverSideApply());
+    }
 
     Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
         .until(() -> k8s.condition("shop", "shop-backend", "Ready")
@@ -133,25 +132,6 @@ public final class Quickstart implements AutoCloseable {
     } catch (Exception e) {
       return "(unparsable)";
     }
-  }
-
-  private List<HasMetadata> load(Path file) {
-    try (InputStream in = Files.newInputStream(file);
-        KubernetesClient offline = new io.fabric8.kubernetes.client.KubernetesClientBuilder().build()) {
-      return offline.load(in).items();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static Path examples() {
-    String configured = System.getProperty("pgconn.examples.dir");
-    if (configured != null) return Path.of(configured, "quickstart");
-    Path here = Path.of("").toAbsolutePath();
-    for (Path p = here; p != null; p = p.getParent()) {
-      if (Files.isDirectory(p.resolve("examples/quickstart"))) return p.resolve("examples/quickstart");
-    }
-    throw new IllegalStateException("examples/quickstart not found from " + here);
   }
 
   private <T extends AutoCloseable> T keep(T resource) {

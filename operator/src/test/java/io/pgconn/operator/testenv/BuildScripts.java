@@ -33,6 +33,17 @@ public final class BuildScripts {
     }
   }
 
+  /** tools/ of this repository: -Dpgconn.tools.dir, or found above the working directory. */
+  public static Path toolsDir() {
+    String configured = System.getProperty("pgconn.tools.dir");
+    if (configured != null) return Path.of(configured).toAbsolutePath().normalize();
+    Path here = Path.of("").toAbsolutePath();
+    for (Path p = here; p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("tools/build-control-plane.sh"))) return p.resolve("tools");
+    }
+    return here.resolve("tools");
+  }
+
   public static boolean onPath(String tool) {
     String path = System.getenv("PATH");
     if (path == null) return false;

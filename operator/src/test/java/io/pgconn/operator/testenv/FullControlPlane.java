@@ -178,7 +178,7 @@ public final class FullControlPlane implements AutoCloseable {
   private static Path ensureBinaries(Path binDir) {
     Path dir = binDir.resolve("k8s").resolve(LocalControlPlane.K8S_VERSION + "-linux-amd64");
     if (BINARIES.stream().allMatch(b -> Files.isExecutable(dir.resolve(b)))) return dir;
-    Path script = LocalControlPlane.toolsDir().resolve("build-control-plane.sh");
+    Path script = BuildScripts.toolsDir().resolve("build-control-plane.sh");
     if (!Files.isRegularFile(script)) {
       throw new IllegalStateException("control plane: " + dir + " lacks some of " + BINARIES
           + " and " + script + " is missing");

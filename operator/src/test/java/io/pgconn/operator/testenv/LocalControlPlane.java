@@ -110,7 +110,7 @@ public final class LocalControlPlane implements TestCluster {
         .allMatch(b -> Files.isExecutable(dir.resolve(b)))) {
       return true;
     }
-    Path script = toolsDir().resolve("build-control-plane.sh");
+    Path script = BuildScripts.toolsDir().resolve("build-control-plane.sh");
     if (!Files.isRegularFile(script) || !BuildScripts.onPath("go")) {
       System.err.println("control plane: no binaries in " + dir + " and no Go toolchain to build"
           + " them; kube-api-test will try to download them");
@@ -121,15 +121,4 @@ public final class LocalControlPlane implements TestCluster {
     BuildScripts.run(List.of("bash", script.toString()), binDir, 60);
     return true;
   }
-
-  static Path toolsDir() {
-    String configured = System.getProperty("pgconn.tools.dir");
-    if (configured != null) return Path.of(configured);
-    Path here = Path.of("").toAbsolutePath();
-    for (Path p = here; p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("tools/build-control-plane.sh"))) return p.resolve("tools");
-    }
-    return here.resolve("tools");
-  }
-
 }
