@@ -33,14 +33,14 @@ final class ContentRenderer {
             OutputFormat.parse(output.getFormat().wireName()), output.getKey(), settings, pooled);
         for (var entry : rendered.entries().entrySet()) {
           if (data.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
-            throw new PolicyFailure(ConditionTypes.SECRET_SYNCED, "DuplicateOutputKey",
+            throw new PolicyFailure(ConditionType.SECRET_SYNCED, "DuplicateOutputKey",
                 "spec.target.outputs writes key " + entry.getKey() + " twice: give each output its"
                     + " own key");
           }
         }
         rendered.warnings().forEach(w -> warnings.add(output.getKey() + ": " + w));
       } catch (UnsupportedSettingException e) {
-        throw new PolicyFailure(ConditionTypes.SECRET_SYNCED, "UnsupportedSetting",
+        throw new PolicyFailure(ConditionType.SECRET_SYNCED, "UnsupportedSetting",
             "output " + output.getKey() + " (" + output.getFormat().wireName() + "): "
                 + e.getMessage());
       }
@@ -54,7 +54,7 @@ final class ContentRenderer {
     try {
       return configured == null || configured.isBlank() ? SslMode.REQUIRE : SslMode.parse(configured);
     } catch (IllegalArgumentException e) {
-      throw new PolicyFailure(ConditionTypes.SECRET_SYNCED, "InvalidSpec",
+      throw new PolicyFailure(ConditionType.SECRET_SYNCED, "InvalidSpec",
           "spec.pool.sslMode: " + e.getMessage());
     }
   }

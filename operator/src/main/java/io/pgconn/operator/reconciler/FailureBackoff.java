@@ -19,7 +19,8 @@ final class FailureBackoff {
 
   static Duration next(PolicyStatus status, Instant now) {
     Instant since = status.getConditions().stream()
-        .filter(c -> ConditionTypes.READY.equals(c.getType()) && "False".equals(c.getStatus()))
+        .filter(c -> ConditionType.READY.wire().equals(c.getType())
+            && ConditionStatus.FALSE.wire().equals(c.getStatus()))
         .map(c -> Instant.parse(c.getLastTransitionTime())).findFirst().orElse(now);
     Duration failing = Duration.between(since, now);
     Duration half = failing.dividedBy(2);

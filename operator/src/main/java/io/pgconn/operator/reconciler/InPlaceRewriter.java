@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.kube.OperatorIdentity;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,18 +28,16 @@ final class InPlaceRewriter {
   static final int REVERTS_BEFORE_GIVING_UP = 3;
 
   private final KubernetesClient client;
-  private final TargetSecretWriter writer;
 
-  InPlaceRewriter(KubernetesClient client, TargetSecretWriter writer) {
+  InPlaceRewriter(KubernetesClient client) {
     this.client = client;
-    this.writer = writer;
   }
 
   /** The base connection string to render from, saving or updating the backup as needed. */
   String resolveBase(PostgresConnectionPolicy policy, PolicyView view, Secret source)
       throws PolicyFailure {
     String key = view.source().getKey();
-    String current = ManagedSecrets.value(source, key).orElseThrow(() -> SourceReader.missingKey(view, source));
+    String current = InputResolver.value(source, view.source());
     Optional<Secret> backup = read(view.namespace(), view.backupSecretName());
     if (backup.isEmpty()) {
       save(policy, view, current, Map.of());
@@ -62,9 +61,9 @@ final class InPlaceRewriter {
     Map<String, String> kept = new HashMap<>(notes);
     kept.put(REVERTS, Integer.toString(reverts));
     kept.put(GENERATION, Long.toString(view.generation()));
-    writer.apply(policy, view.backupSecretName(), single(key, original), kept);
+    saveBackup(policy, view.backupSecretName(), single(key, original), kept);
     if (reverts >= REVERTS_BEFORE_GIVING_UP) {
-      throw new PolicyFailure(ConditionTypes.SECRET_SYNCED, "ConflictingWriter",
+      throw new PolicyFailure(ConditionType.SECRET_SYNCED, "ConflictingWriter",
           "another writer restored the original value of key " + key + " in Secret "
               + view.source().getName() + " " + reverts + " times after the operator rewrote it;"
               + " the operator stopped rewriting it. Let that writer ignore the key (Argo CD"
@@ -88,8 +87,14 @@ final class InPlaceRewriter {
     notes.put(WRITTEN_HASH, content.hash());
     notes.put(WRITTEN_KEYS, keys);
     String key = view.source().getKey();
-    writer.apply(policy, view.backupSecretName(),
+    saveBackup(policy, view.backupSecretName(),
         single(key, ManagedSecrets.value(backup, key).orElse("")), notes);
+  }
+
+  /** The original value saved in the backup, if there is one. */
+  Optional<String> savedOriginal(PolicyView view) {
+    return read(view.namespace(), view.backupSecretName())
+        .flatMap(backup -> ManagedSecrets.value(backup, view.source().getKey()));
   }
 
   /** Puts the saved original back (the policy is going away). */
@@ -109,7 +114,14 @@ final class InPlaceRewriter {
         .withNamespace(view.namespace()).endMetadata()
         .withData(ManagedSecrets.encode(data)).build();
     client.secrets().inNamespace(view.namespace()).resource(patch)
-        .fieldManager(ManagedSecrets.FIELD_MANAGER).forceConflicts().serverSideApply();
+        .fieldManager(OperatorIdentity.FIELD_MANAGER).forceConflicts().serverSideApply();
+  }
+
+  private void saveBackup(PostgresConnectionPolicy policy, String name,
+      SortedMap<String, String> content, Map<String, String> annotations) {
+    client.secrets().inNamespace(policy.getMetadata().getNamespace())
+        .resource(ManagedSecrets.owned(policy, name, content, annotations))
+        .fieldManager(OperatorIdentity.FIELD_MANAGER).forceConflicts().serverSideApply();
   }
 
   private void save(PostgresConnectionPolicy policy, PolicyView view, String original,
@@ -117,7 +129,7 @@ final class InPlaceRewriter {
     Map<String, String> annotations = new HashMap<>(notes);
     annotations.put(REVERTS, "0");
     annotations.put(GENERATION, Long.toString(view.generation()));
-    writer.apply(policy, view.backupSecretName(), single(view.source().getKey(), original),
+    saveBackup(policy, view.backupSecretName(), single(view.source().getKey(), original),
         annotations);
   }
 

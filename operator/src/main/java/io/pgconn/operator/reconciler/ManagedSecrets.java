@@ -3,24 +3,63 @@ package io.pgconn.operator.reconciler;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.kube.OperatorIdentity;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /** Labels, ownership and data encoding shared by every Secret the operator writes. */
 public final class ManagedSecrets {
 
-  public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-  public static final String MANAGED_BY = "pgconn-operator";
+  public static final String MANAGED_BY_LABEL = OperatorIdentity.MANAGED_BY_LABEL;
+  public static final String MANAGED_BY = OperatorIdentity.NAME;
   public static final String POLICY_LABEL = "pgconn.io/policy";
-  public static final String SELECTOR = MANAGED_BY_LABEL + "=" + MANAGED_BY;
-  public static final String FIELD_MANAGER = "pgconn-operator";
+  public static final String SELECTOR = OperatorIdentity.MANAGED_SELECTOR;
 
   private ManagedSecrets() {}
+
+  /** A Secret owned by the policy, labelled as managed, holding exactly this content. */
+  static Secret owned(PostgresConnectionPolicy policy, String name,
+      SortedMap<String, String> content, Map<String, String> annotations) {
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(policy.getMetadata().getNamespace())
+        .withLabels(labels(policy))
+        .withAnnotations(annotations)
+        .withOwnerReferences(ownerReference(policy))
+        .endMetadata()
+        .withType("Opaque")
+        .withData(encode(content))
+        .build();
+  }
+
+  static boolean ownedBy(Secret secret, PostgresConnectionPolicy policy) {
+    return owners(secret).stream()
+        .anyMatch(o -> Objects.equals(o.getUid(), policy.getMetadata().getUid()));
+  }
+
+  /** The PostgresConnectionPolicy that owns the Secret, if one does. */
+  static Optional<String> owningPolicy(Secret secret) {
+    return owners(secret).stream().filter(o -> policyKind().equals(o.getKind()))
+        .map(OwnerReference::getName).findFirst();
+  }
+
+  private static java.util.List<OwnerReference> owners(Secret secret) {
+    var refs = secret.getMetadata().getOwnerReferences();
+    return refs == null ? java.util.List.of() : refs;
+  }
+
+  private static String policyKind() {
+    return io.fabric8.kubernetes.api.model.HasMetadata.getKind(PostgresConnectionPolicy.class);
+  }
 
   static Map<String, String> labels(PostgresConnectionPolicy policy) {
     return Map.of(MANAGED_BY_LABEL, MANAGED_BY, POLICY_LABEL, policy.getMetadata().getName());
@@ -61,5 +100,11 @@ public final class ManagedSecrets {
   static boolean holds(Secret secret, SortedMap<String, String> content) {
     return content.entrySet().stream()
         .allMatch(e -> value(secret, e.getKey()).filter(e.getValue()::equals).isPresent());
+  }
+
+  /** Whether the Secret holds these keys with these values, and no other key. */
+  static boolean holdsExactly(Secret secret, SortedMap<String, String> content) {
+    Set<String> keys = secret.getData() == null ? Set.of() : secret.getData().keySet();
+    return keys.equals(content.keySet()) && holds(secret, content);
   }
 }

@@ -17,13 +17,9 @@ final class PeerEventSource
     super(PostgresConnectionPolicy.class, NAME);
   }
 
-  void wake(Collection<String> ids) {
+  void wake(Collection<ResourceID> policies) {
     if (!isRunning()) return;
-    for (String id : ids) {
-      int slash = id.indexOf('/');
-      getEventHandler().handleEvent(new Event(new ResourceID(id.substring(slash + 1),
-          id.substring(0, slash))));
-    }
+    policies.forEach(policy -> getEventHandler().handleEvent(new Event(policy)));
   }
 
   @Override

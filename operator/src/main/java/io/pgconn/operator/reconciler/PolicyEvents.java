@@ -1,57 +1,48 @@
 package io.pgconn.operator.reconciler;
 
-import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
-import java.time.Clock;
-import java.util.UUID;
+import io.pgconn.operator.kube.EventRecorder;
+import io.pgconn.operator.kube.EventRecorder.Type;
+import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Kubernetes Events on a policy, for transitions only (never one per probe). */
-public class PolicyEvents {
+/** Events on a policy, for transitions only (never one per probe). */
+final class PolicyEvents {
 
   private static final Logger LOG = LoggerFactory.getLogger(PolicyEvents.class);
 
-  private final KubernetesClient client;
-  private final Clock clock;
+  private final EventRecorder events;
 
-  public PolicyEvents(KubernetesClient client, Clock clock) {
-    this.client = client;
-    this.clock = clock;
+  PolicyEvents(EventRecorder events) {
+    this.events = events;
   }
 
-  public void normal(PostgresConnectionPolicy policy, String reason, String message) {
-    emit(policy, "Normal", reason, message);
+  void secretUpdated(PostgresConnectionPolicy policy, String secretName, RenderedContent content) {
+    events.record(EventRecorder.referenceTo(policy), Type.Normal, "SecretUpdated", "wrote "
+        + content.data().size() + " keys to Secret " + secretName + " (" + content.hash() + ")");
   }
 
-  public void warning(PostgresConnectionPolicy policy, String reason, String message) {
-    emit(policy, "Warning", reason, message);
+  /** An event and a log line when Ready changes status or reason. */
+  void readyTransition(PostgresConnectionPolicy policy, PolicyStatus previous,
+      PolicyStatus current) {
+    Optional<Condition> before = ready(previous);
+    Condition after = ready(current).orElseThrow();
+    boolean same = before.isPresent() && Objects.equals(before.get().getStatus(), after.getStatus())
+        && Objects.equals(before.get().getReason(), after.getReason());
+    if (same) return;
+    boolean ready = ConditionStatus.TRUE.wire().equals(after.getStatus());
+    events.record(EventRecorder.referenceTo(policy), ready ? Type.Normal : Type.Warning,
+        after.getReason(), after.getMessage());
+    LOG.info("policy {}/{}: Ready={} reason={}", policy.getMetadata().getNamespace(),
+        policy.getMetadata().getName(), after.getStatus(), after.getReason());
   }
 
-  private void emit(PostgresConnectionPolicy policy, String type, String reason, String message) {
-    String now = clock.instant().toString();
-    var meta = policy.getMetadata();
-    var event = new EventBuilder()
-        .withNewMetadata()
-        .withName(meta.getName() + "." + UUID.randomUUID().toString().substring(0, 13))
-        .withNamespace(meta.getNamespace())
-        .endMetadata()
-        .withInvolvedObject(new ObjectReferenceBuilder().withApiVersion(policy.getApiVersion())
-            .withKind(policy.getKind()).withName(meta.getName()).withNamespace(meta.getNamespace())
-            .withUid(meta.getUid()).build())
-        .withType(type).withReason(reason).withMessage(message)
-        .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-        .withNewSource().withComponent("pgconn-operator").endSource()
-        .build();
-    try {
-      client.v1().events().inNamespace(meta.getNamespace()).resource(event).create();
-    } catch (KubernetesClientException e) {
-      // An event is a courtesy: losing one must not fail the reconcile.
-      LOG.warn("could not record event {} on {}/{}: {}", reason, meta.getNamespace(), meta.getName(),
-          e.getCode());
-    }
+  private static Optional<Condition> ready(PolicyStatus status) {
+    return status.getConditions() == null ? Optional.empty() : status.getConditions().stream()
+        .filter(c -> ConditionType.READY.wire().equals(c.getType())).findFirst();
   }
 }

@@ -9,15 +9,16 @@ import io.pgconn.operator.probe.ProbeResult;
  */
 public class PolicyFailure extends Exception {
 
-  private final String conditionType;
+  private final ConditionType conditionType;
   private final String reason;
   private final transient ProbeResult probe;
 
-  public PolicyFailure(String conditionType, String reason, String message) {
+  public PolicyFailure(ConditionType conditionType, String reason, String message) {
     this(conditionType, reason, message, null);
   }
 
-  public PolicyFailure(String conditionType, String reason, String message, ProbeResult probe) {
+  public PolicyFailure(ConditionType conditionType, String reason, String message,
+      ProbeResult probe) {
     super(message, null, false, false);
     this.conditionType = conditionType;
     this.reason = reason;
@@ -25,7 +26,7 @@ public class PolicyFailure extends Exception {
   }
 
   /** The condition that turns False: ConnectionVerified, SecretSynced, ... */
-  public String conditionType() { return conditionType; }
+  public ConditionType conditionType() { return conditionType; }
 
   public String reason() { return reason; }
 

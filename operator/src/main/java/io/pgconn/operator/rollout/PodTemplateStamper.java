@@ -1,5 +1,7 @@
 package io.pgconn.operator.rollout;
 
+import io.pgconn.operator.kube.OperatorIdentity;
+
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -14,7 +16,6 @@ import java.util.Map;
 public class PodTemplateStamper {
 
   public static final String HASH_ANNOTATION = "pgconn.io/content-hash";
-  public static final String FIELD_MANAGER = "pgconn-operator";
 
   private final KubernetesClient client;
 
@@ -31,7 +32,7 @@ public class PodTemplateStamper {
             Map.of("annotations", Map.of(HASH_ANNOTATION, contentHash)))));
     PatchContext context = new PatchContext.Builder()
         .withPatchType(PatchType.SERVER_SIDE_APPLY)
-        .withFieldManager(FIELD_MANAGER)
+        .withFieldManager(OperatorIdentity.FIELD_MANAGER)
         .withForce(true)
         .build();
     String body = Serialization.asJson(apply);

@@ -10,24 +10,15 @@ import io.pgconn.operator.budget.ConsumerPods;
  * @param maxSurge the rolling update's maxSurge as written ("25%", "2"), null for the default,
  *     "0" for workloads that replace pods without surge
  */
-public record Workload(WorkloadKey key, int replicas, int surge, String stampedHash,
-    long generation, String uid, boolean optedOut, RolloutProgress progress, String maxSurge) {
+public record Workload(WorkloadKey key, int replicas, int surge, String stampedHash, String uid,
+    boolean optedOut, RolloutProgress progress, String maxSurge) {
 
   /** Annotation on a workload: "false" means the operator never restarts it. */
   public static final String RESTART_ANNOTATION = "pgconn.io/restart";
 
-  public Workload(WorkloadKey key, int replicas, int surge, String stampedHash,
-      long generation, String uid, boolean optedOut, RolloutProgress progress) {
-    this(key, replicas, surge, stampedHash, generation, uid, optedOut, progress,
-        Integer.toString(surge));
-  }
-
-  public Workload(WorkloadKey key, int replicas, int surge, String stampedHash, long generation) {
-    this(key, replicas, surge, stampedHash, generation, null, false, RolloutProgress.complete());
-  }
-
-  public Consumer asConsumer() {
-    return new Consumer(key.kind().name(), key.name(), replicas, surge);
+  public Workload(WorkloadKey key, int replicas, int surge, String stampedHash, String uid,
+      boolean optedOut, RolloutProgress progress) {
+    this(key, replicas, surge, stampedHash, uid, optedOut, progress, Integer.toString(surge));
   }
 
   /** As a pool consumer, counted against the HPA's maximum when one scales it. */

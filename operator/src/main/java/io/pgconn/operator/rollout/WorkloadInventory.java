@@ -150,21 +150,21 @@ public class WorkloadInventory {
           surgeSpec.getIntVal() != null ? surgeSpec.getIntVal() : surgeSpec.getStrVal());
     }
     return new Workload(key, replicas, RolloutSurge.resolve(maxSurge, replicas),
-        stamp(d.getSpec().getTemplate()), generation(d), d.getMetadata().getUid(), optedOut(d),
+        stamp(d.getSpec().getTemplate()), d.getMetadata().getUid(), optedOut(d),
         deploymentProgress(d, replicas), maxSurge);
   }
 
   private static Workload statefulSet(WorkloadKey key, StatefulSet s) {
     int replicas = s.getSpec().getReplicas() == null ? 1 : s.getSpec().getReplicas();
     // StatefulSets replace pods one by one without surge.
-    return new Workload(key, replicas, 0, stamp(s.getSpec().getTemplate()), generation(s),
+    return new Workload(key, replicas, 0, stamp(s.getSpec().getTemplate()),
         s.getMetadata().getUid(), optedOut(s), statefulSetProgress(s, replicas));
   }
 
   private static Workload daemonSet(WorkloadKey key, DaemonSet d) {
     Integer scheduled = d.getStatus() == null ? null : d.getStatus().getDesiredNumberScheduled();
     return new Workload(key, scheduled == null ? 1 : scheduled, 0, stamp(d.getSpec().getTemplate()),
-        generation(d), d.getMetadata().getUid(), optedOut(d), daemonSetProgress(d));
+        d.getMetadata().getUid(), optedOut(d), daemonSetProgress(d));
   }
 
   static RolloutProgress deploymentProgress(Deployment d, int replicas) {

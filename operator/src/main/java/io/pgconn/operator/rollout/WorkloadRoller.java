@@ -5,6 +5,7 @@ import static io.pgconn.operator.rollout.WorkloadStates.*;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.WorkloadStatus;
+import io.pgconn.operator.kube.EventRecorder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,9 +31,9 @@ public class WorkloadRoller {
   private final WorkloadEvents events;
   private final Clock clock;
 
-  public WorkloadRoller(KubernetesClient client, Clock clock) {
+  public WorkloadRoller(KubernetesClient client, EventRecorder events, Clock clock) {
     this.stamper = new PodTemplateStamper(client);
-    this.events = new WorkloadEvents(client, clock);
+    this.events = new WorkloadEvents(events);
     this.clock = clock;
   }
 

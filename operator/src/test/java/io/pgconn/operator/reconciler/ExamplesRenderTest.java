@@ -37,10 +37,10 @@ class ExamplesRenderTest {
       policy.getMetadata().setGeneration(1L);
       PolicyView view = PolicyView.of(policy);
       Secret source = secret(items, view.namespace(), view.source().getName(), file);
-      ConnectionString base = ConnectionStringParser.parse(SourceReader.value(view, source,
+      ConnectionString base = ConnectionStringParser.parse(InputResolver.value(source,
           view.source()));
       ConnectionString direct = view.direct() == null ? null : ConnectionStringParser.parse(
-          SourceReader.value(view, secret(items, view.namespace(), view.direct().getName(), file),
+          InputResolver.value(secret(items, view.namespace(), view.direct().getName(), file),
               view.direct()));
       RenderedContent content = ContentRenderer.render(view, base, direct, 5);
       assertThat(content.data()).as(file.toString()).isNotEmpty();

@@ -77,7 +77,7 @@ class GitOpsCoexistenceIT {
       // The annotation is owned by pgconn-operator alone: that is what ignoreDifferences with
       // managedFieldsManagers: [pgconn-operator] keys on.
       assertThat(applied.getMetadata().getManagedFields()).anySatisfy(f -> {
-        assertThat(f.getManager()).isEqualTo(PodTemplateStamper.FIELD_MANAGER);
+        assertThat(f.getManager()).isEqualTo(io.pgconn.operator.kube.OperatorIdentity.FIELD_MANAGER);
         assertThat(f.getFieldsV1().getAdditionalProperties().toString())
             .contains("f:" + PodTemplateStamper.HASH_ANNOTATION);
       });

@@ -121,7 +121,7 @@ class FullControlPlaneIT {
     assertThat(stamped.getMetadata().getGeneration()).isEqualTo(generationBefore + 1);
     assertThat(stamped.getMetadata().getManagedFields())
         .anySatisfy(f -> {
-          assertThat(f.getManager()).isEqualTo(PodTemplateStamper.FIELD_MANAGER);
+          assertThat(f.getManager()).isEqualTo(io.pgconn.operator.kube.OperatorIdentity.FIELD_MANAGER);
           assertThat(f.getOperation()).isEqualTo("Apply");
         });
 

@@ -1,0 +1,94 @@
+package io.pgconn.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.api.SecretKeyRef;
+import io.pgconn.operator.url.ConnectionString;
+import io.pgconn.operator.url.ConnectionStringParser;
+import io.pgconn.operator.url.InvalidConnectionStringException;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Reads and parses the connection strings a policy references, with errors users can act on. The
+ * one place that knows where a policy's inputs come from: reconcile, probe release and cleanup
+ * all ask here.
+ */
+final class InputResolver {
+
+  private final SecretLookup referenced;
+  private final SecretLookup fresh;
+  private final InPlaceRewriter inPlace;
+
+  InputResolver(SecretLookup referenced, SecretLookup fresh, InPlaceRewriter inPlace) {
+    this.referenced = referenced;
+    this.fresh = fresh;
+    this.inPlace = inPlace;
+  }
+
+  /** The inputs of a reconcile; in place mode saves or updates the backup of the original. */
+  PolicyInputs resolve(PostgresConnectionPolicy policy, PolicyView view) throws PolicyFailure {
+    Secret source = sourceSecret(view);
+    String raw = view.inPlace() ? inPlace.resolveBase(policy, view, source)
+        : value(source, view.source());
+    return inputs(view, source, raw);
+  }
+
+  /** The inputs as they stand, writing nothing: for cleanup. Empty when they cannot be read. */
+  Optional<PolicyInputs> current(PolicyView view) {
+    try {
+      Secret source = sourceSecret(view);
+      Optional<String> saved = view.inPlace() ? inPlace.savedOriginal(view) : Optional.empty();
+      return Optional.of(inputs(view, source,
+          saved.isPresent() ? saved.get() : value(source, view.source())));
+    } catch (PolicyFailure e) {
+      return Optional.empty();
+    }
+  }
+
+  private Secret sourceSecret(PolicyView view) throws PolicyFailure {
+    // In place mode reads fresh: a stale read would look like someone reverting the operator.
+    return secret(view.sourceId(), "spec.source.secretRef", view.inPlace() ? fresh : referenced);
+  }
+
+  private PolicyInputs inputs(PolicyView view, Secret source, String raw) throws PolicyFailure {
+    ConnectionString base = parse(view.sourceId(), view.source().getKey(), raw);
+    ConnectionString direct = null;
+    if (view.direct() != null) {
+      Secret directSecret = secret(view.directId(), "spec.source.directSecretRef", referenced);
+      direct = parse(view.directId(), view.direct().getKey(), value(directSecret, view.direct()));
+    }
+    return new PolicyInputs(source, base, direct);
+  }
+
+  private static Secret secret(SecretId id, String field, SecretLookup lookup)
+      throws PolicyFailure {
+    return lookup.get(id).orElseThrow(() -> new PolicyFailure(ConditionType.SECRET_SYNCED,
+        "SourceSecretNotFound", "Secret " + id + " (" + field + ") does not exist: create it, or"
+            + " fix " + field + ".name"));
+  }
+
+  static String value(Secret secret, SecretKeyRef ref) throws PolicyFailure {
+    return ManagedSecrets.value(secret, ref.getKey()).orElseThrow(() -> missingKey(ref, secret));
+  }
+
+  private static PolicyFailure missingKey(SecretKeyRef ref, Secret secret) {
+    TreeSet<String> keys = new TreeSet<>();
+    if (secret.getData() != null) keys.addAll(secret.getData().keySet());
+    if (secret.getStringData() != null) keys.addAll(secret.getStringData().keySet());
+    return new PolicyFailure(ConditionType.SECRET_SYNCED, "SourceKeyNotFound",
+        "Secret " + secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName()
+            + " has no key " + ref.getKey() + " (it has: " + (keys.isEmpty() ? "no keys" : keys)
+            + "): set the key's name in the secretRef, or add the key to the Secret");
+  }
+
+  static ConnectionString parse(SecretId id, String key, String raw) throws PolicyFailure {
+    try {
+      return ConnectionStringParser.parse(raw);
+    } catch (InvalidConnectionStringException e) {
+      throw new PolicyFailure(ConditionType.SECRET_SYNCED, "InvalidConnectionString",
+          "key " + key + " of Secret " + id + " is not a usable PostgreSQL connection string: "
+              + e.getMessage());
+    }
+  }
+}

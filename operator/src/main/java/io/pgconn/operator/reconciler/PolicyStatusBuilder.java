@@ -1,0 +1,135 @@
+package io.pgconn.operator.reconciler;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.pgconn.operator.api.PolicyCheck;
+import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.api.ProbeMode;
+import io.pgconn.operator.api.SecretStatus;
+import io.pgconn.operator.api.WorkloadStatus;
+import io.pgconn.operator.budget.PoolDecision;
+import io.pgconn.operator.probe.ProbeResult;
+import io.pgconn.operator.rollout.WorkloadsCondition;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Builds a policy's next status from its previous one: plain values in, a status out, so the
+ * rules users read (which failure makes Ready False, when Stalled and Reconciling are set, when a
+ * timestamp moves) are tested on their own.
+ */
+final class PolicyStatusBuilder {
+
+  /**
+   * What a reconcile that ran to the end found and did.
+   *
+   * @param probed the probe's result, or null when there was none (probe mode Off, Accelerate)
+   * @param keys the keys the target Secret holds now
+   */
+  record Reconciled(String targetSecretName, ProbeMode probeMode, ProbeResult probed,
+      PoolDecision decision, SecretStatus secret, List<String> keys,
+      List<WorkloadStatus> workloads, List<String> warnings, List<PolicyCheck> checks,
+      String sslMode) {}
+
+  private final PolicyStatus previous;
+  private final long generation;
+  private final Instant now;
+
+  PolicyStatusBuilder(PolicyStatus previous, long generation, Instant now) {
+    this.previous = previous == null ? new PolicyStatus() : previous;
+    this.generation = generation;
+    this.now = now;
+  }
+
+  PolicyStatus previous() {
+    return previous;
+  }
+
+  /** status.secret: updatedAt moves only when the content or the Secret's name moved. */
+  SecretStatus secret(String name, String contentHash, boolean changed) {
+    SecretStatus before = previous.getSecret();
+    boolean same = !changed && before != null && contentHash.equals(before.getContentHash())
+        && name.equals(before.getName());
+    return new SecretStatus(name, contentHash, same ? before.getUpdatedAt() : now.toString());
+  }
+
+  PolicyStatus reconciled(Reconciled r) {
+    PolicyStatus status = new PolicyStatus();
+    status.setObservedGeneration(generation);
+    boolean probedOk = r.probed() != null && r.probed().ok();
+    status.setServer(probedOk ? StatusParts.server(r.probed().facts()) : previous.getServer());
+    status.setPool(StatusParts.pool(r.decision(), r.sslMode()));
+    status.setSecret(r.secret());
+    status.setWorkloads(r.workloads());
+    status.setLastProbe(r.probed() == null ? previous.getLastProbe()
+        : StatusParts.probe(r.probed()));
+    status.setWarnings(List.copyOf(r.warnings()));
+    status.setChecks(r.checks());
+    status.setConditions(conditions(r));
+    return status;
+  }
+
+  /**
+   * A failure stopped the reconcile before anything was written: the failing part and Ready turn
+   * False, Stalled says a human is needed, everything else keeps what it said.
+   *
+   * @param held status.workloads while nothing may restart
+   */
+  PolicyStatus failed(PolicyFailure failure, List<WorkloadStatus> held) {
+    PolicyStatus status = StatusParts.copyOf(previous);
+    status.setObservedGeneration(generation);
+    if (failure.probe() != null) {
+      status.setLastProbe(StatusParts.probe(failure.probe()));
+    }
+    ConditionWriter conditions = writer();
+    ConditionType.PARTS.forEach(conditions::keep);
+    conditions.set(failure.conditionType(), false, failure.reason(), failure.getMessage());
+    // kstatus (Flux, Argo CD's health assessment) reads Stalled=True as "needs a human".
+    conditions.set(ConditionType.STALLED, true, failure.reason(), failure.getMessage());
+    status.setWorkloads(held);
+    conditions.set(ConditionType.READY, false, failure.reason(), failure.getMessage()
+        + (previous.getSecret() == null ? "" : " The target Secret keeps its last good content."));
+    status.setConditions(conditions.build());
+    return status;
+  }
+
+  private List<Condition> conditions(Reconciled r) {
+    ConditionWriter conditions = writer();
+    if (r.probed() == null) {
+      conditions.set(ConditionType.CONNECTION_VERIFIED, ConditionStatus.UNKNOWN, "NotProbed",
+          r.probeMode() == ProbeMode.Off ? "spec.probe.mode is Off"
+              : "the source cannot be probed (see warnings)");
+    } else if (r.probed().ok()) {
+      conditions.set(ConditionType.CONNECTION_VERIFIED, true, "Connected", r.probed().message());
+    } else {
+      conditions.set(ConditionType.CONNECTION_VERIFIED, false, r.probed().failure().name(),
+          r.probed().message() + " (probe mode Observe: the content was published anyway)");
+    }
+    conditions.set(ConditionType.SECRET_SYNCED, true, "Synced", "Secret "
+        + r.targetSecretName() + " holds " + String.join(", ", r.keys()));
+    conditions.set(ConditionType.BUDGET_SATISFIED, r.decision().satisfied(), r.decision().reason(),
+        r.decision().message());
+    WorkloadsCondition rollout = WorkloadsCondition.of(r.workloads());
+    conditions.set(ConditionType.WORKLOADS_UP_TO_DATE, rollout.upToDate(), rollout.reason(),
+        rollout.message());
+    if (!rollout.upToDate() && !rollout.blocksReady()) {
+      // kstatus reads Reconciling=True as "in progress": a GitOps sync waits for the rollout.
+      conditions.set(ConditionType.RECONCILING, true, rollout.reason(), rollout.message());
+    }
+    // A rollout that is merely under way (or paused on purpose) does not make the policy un-Ready.
+    Optional<Condition> failing = conditions.firstFalse(c -> rollout.blocksReady()
+        || !ConditionType.WORKLOADS_UP_TO_DATE.wire().equals(c.getType()));
+    if (failing.isPresent()) {
+      conditions.set(ConditionType.READY, false, failing.get().getReason(),
+          failing.get().getType() + " is False: " + failing.get().getMessage());
+    } else {
+      conditions.set(ConditionType.READY, true, "Reconciled", "Secret " + r.targetSecretName()
+          + " is up to date; pool " + r.decision().connectionLimit() + " per pod");
+    }
+    return conditions.build();
+  }
+
+  private ConditionWriter writer() {
+    return new ConditionWriter(previous.getConditions(), generation, now);
+  }
+}

@@ -1,0 +1,56 @@
+package io.pgconn.operator.reconciler;
+
+import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.api.PoolStatus;
+import io.pgconn.operator.api.ProbeStatus;
+import io.pgconn.operator.api.ServerStatus;
+import io.pgconn.operator.budget.PoolDecision;
+import io.pgconn.operator.probe.ProbeResult;
+import io.pgconn.operator.probe.ServerFacts;
+
+/** The parts of status that are plain translations of what the operator found or decided. */
+final class StatusParts {
+
+  private StatusParts() {}
+
+  static ServerStatus server(ServerFacts facts) {
+    ServerStatus server = new ServerStatus();
+    server.setVersion(facts.version());
+    server.setMaxConnections(facts.maxConnections());
+    server.setReservedConnections(facts.reservedTotal());
+    server.setRoleConnectionLimit(facts.roleConnectionLimit());
+    server.setDatabaseConnectionLimit(facts.databaseConnectionLimit());
+    server.setInUse(facts.inUse());
+    server.setUsage((facts.inUse() == null ? "?" : facts.inUse()) + "/" + facts.maxConnections());
+    return server;
+  }
+
+  static PoolStatus pool(PoolDecision decision, String sslMode) {
+    PoolStatus pool = new PoolStatus();
+    pool.setConnectionLimit(decision.connectionLimit());
+    pool.setConsumers(decision.consumers());
+    pool.setBudget(decision.budget());
+    pool.setExplanation(decision.explanation());
+    pool.setSslMode(sslMode);
+    return pool;
+  }
+
+  static ProbeStatus probe(ProbeResult result) {
+    return new ProbeStatus(result.time().toString(), result.latencyMs(), result.result(),
+        result.message());
+  }
+
+  static PolicyStatus copyOf(PolicyStatus previous) {
+    PolicyStatus copy = new PolicyStatus();
+    copy.setObservedGeneration(previous.getObservedGeneration());
+    copy.setConditions(previous.getConditions());
+    copy.setServer(previous.getServer());
+    copy.setPool(previous.getPool());
+    copy.setSecret(previous.getSecret());
+    copy.setWorkloads(previous.getWorkloads());
+    copy.setLastProbe(previous.getLastProbe());
+    copy.setWarnings(previous.getWarnings());
+    copy.setChecks(previous.getChecks());
+    return copy;
+  }
+}

@@ -1,0 +1,67 @@
+package io.pgconn.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.examples.ExampleFiles;
+import io.pgconn.operator.url.ConnectionStringParser;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Same inputs, byte-identical Secrets: every example policy rendered at pool sizes 1, 5 and 37
+ * must match, key for key and byte for byte, what the renderer produced when this file was
+ * recorded. A refactoring that changes one byte restarts every consumer of every policy, so it
+ * fails here first. Record again only for an intended change of output:
+ * {@code mvn -pl operator test -Dtest=ExamplesGoldenTest -Dgolden.update=true}.
+ */
+class ExamplesGoldenTest {
+
+  private static final Path GOLDEN = Path.of("src/test/resources/golden/examples-rendered.txt");
+
+  @Test
+  void everyExampleRendersExactlyAsRecorded() throws Exception {
+    String rendered = renderAll();
+    if (Boolean.getBoolean("golden.update")) {
+      Files.writeString(GOLDEN, rendered, StandardCharsets.UTF_8);
+    }
+    assertThat(rendered).isEqualTo(Files.readString(GOLDEN, StandardCharsets.UTF_8));
+  }
+
+  private static String renderAll() throws Exception {
+    StringBuilder out = new StringBuilder();
+    for (Path file : ExampleFiles.files()) {
+      List<HasMetadata> items = ExampleFiles.load(file);
+      for (HasMetadata item : items) {
+        if (!(item instanceof PostgresConnectionPolicy policy)) continue;
+        policy.getMetadata().setGeneration(1L);
+        PolicyView view = PolicyView.of(policy);
+        var base = ConnectionStringParser.parse(
+            InputResolver.value(secret(items, file, view.source().getName()), view.source()));
+        var direct = view.direct() == null ? null : ConnectionStringParser.parse(
+            InputResolver.value(secret(items, file, view.direct().getName()), view.direct()));
+        for (int limit : new int[] {1, 5, 37}) {
+          RenderedContent content = ContentRenderer.render(view, base, direct, limit);
+          out.append("## ").append(ExampleFiles.root().relativize(file)).append(' ')
+              .append(view.namespace()).append('/').append(view.name()).append(" limit ")
+              .append(limit).append(' ').append(content.hash()).append('\n');
+          content.data().forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  private static Secret secret(List<HasMetadata> items, Path file, String name) {
+    List<HasMetadata> from = file.getParent().getFileName().toString().equals("quickstart")
+        ? ExampleFiles.load(file.getParent().resolve("secret.yaml")) : items;
+    return from.stream().filter(Secret.class::isInstance).map(Secret.class::cast)
+        .filter(s -> name.equals(s.getMetadata().getName())).findFirst()
+        .orElseThrow(() -> new AssertionError(file + ": no Secret " + name));
+  }
+}

@@ -1,0 +1,145 @@
+package io.pgconn.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.api.ProbeMode;
+import io.pgconn.operator.api.SecretStatus;
+import io.pgconn.operator.api.WorkloadKind;
+import io.pgconn.operator.api.WorkloadStatus;
+import io.pgconn.operator.budget.PoolDecision;
+import io.pgconn.operator.probe.FailureReason;
+import io.pgconn.operator.probe.ProbeResult;
+import io.pgconn.operator.probe.ServerFacts;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The rules of status, on plain values: which failure wins Ready, Stalled, Reconciling, times. */
+class PolicyStatusBuilderTest {
+
+  static final Instant T1 = Instant.parse("2026-11-28T10:00:00Z");
+  static final Instant T2 = Instant.parse("2026-11-28T10:05:00Z");
+  static final ServerFacts FACTS = new ServerFacts("16.10", 50, 3, 0, -1, -1, 7, 0, 0);
+  static final ProbeResult OK = ProbeResult.success(T1, 4, FACTS);
+  static final ProbeResult REFUSED = ProbeResult.failure(T1, 2, FailureReason.values()[0], "no");
+  static final PoolDecision FITS = new PoolDecision(10, 4, 42, true, "42 = 50 - 3 - 5");
+  static final PoolDecision SHORT = new PoolDecision(1, 40, 42, false, "40 pods", "lower replicas");
+  static final WorkloadStatus UP = new WorkloadStatus(WorkloadKind.Deployment, "web", "UpToDate",
+      "sha256:a", null, null);
+  static final WorkloadStatus ROLLING = new WorkloadStatus(WorkloadKind.Deployment, "web",
+      "Restarting", "RolloutInProgress", "sha256:a", T1.toString(), "2 of 3 pods");
+  static final WorkloadStatus HELD = new WorkloadStatus(WorkloadKind.Deployment, "web", "Held",
+      "ProgressDeadlineExceeded", "sha256:a", T1.toString(), "stuck");
+
+  @Test
+  void allPartsTrueMakesReadyTrueWithNeitherStalledNorReconciling() {
+    PolicyStatus status = builder(null, T1).reconciled(outcome(OK, FITS, List.of(UP)));
+    Map<String, Condition> c = byType(status);
+    assertThat(c.get("Ready").getStatus()).isEqualTo("True");
+    assertThat(c.get("Ready").getReason()).isEqualTo("Reconciled");
+    assertThat(c).doesNotContainKeys("Stalled", "Reconciling");
+    assertThat(status.getConditions()).allMatch(x -> x.getObservedGeneration() == 3L);
+    assertThat(status.getServer().getUsage()).isEqualTo("7/50");
+  }
+
+  @Test
+  void theFirstFalsePartInOrderWinsReady() {
+    PolicyStatus status = builder(null, T1).reconciled(outcome(REFUSED, SHORT, List.of(HELD)));
+    Condition ready = byType(status).get("Ready");
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getReason()).isEqualTo(REFUSED.failure().name());
+    assertThat(ready.getMessage()).startsWith("ConnectionVerified is False: ");
+
+    status = builder(null, T1).reconciled(outcome(OK, SHORT, List.of(HELD)));
+    ready = byType(status).get("Ready");
+    assertThat(ready.getReason()).isEqualTo("InsufficientConnections");
+    assertThat(ready.getMessage()).startsWith("BudgetSatisfied is False: 40 pods");
+
+    ready = byType(builder(null, T1).reconciled(outcome(OK, FITS, List.of(HELD)))).get("Ready");
+    assertThat(ready.getReason()).isEqualTo("RolloutHeld");
+  }
+
+  @Test
+  void aRolloutUnderWayKeepsReadyTrueAndSetsReconciling() {
+    Map<String, Condition> c = byType(builder(null, T1).reconciled(outcome(OK, FITS,
+        List.of(ROLLING))));
+    assertThat(c.get("Ready").getStatus()).isEqualTo("True");
+    assertThat(c.get("WorkloadsUpToDate").getStatus()).isEqualTo("False");
+    assertThat(c.get("Reconciling").getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void probeModeOffLeavesConnectionUnknownAndTheLastServerFactsInPlace() {
+    PolicyStatus before = builder(null, T1).reconciled(outcome(OK, FITS, List.of()));
+    var r = new PolicyStatusBuilder.Reconciled("t", ProbeMode.Off, null, FITS,
+        new SecretStatus("t", "sha256:a", T1.toString()), List.of("DATABASE_URL"), List.of(),
+        List.of(), List.of(), "require");
+    PolicyStatus after = builder(before, T2).reconciled(r);
+    assertThat(byType(after).get("ConnectionVerified").getStatus()).isEqualTo("Unknown");
+    assertThat(after.getServer()).isEqualTo(before.getServer());
+    assertThat(after.getLastProbe()).isEqualTo(before.getLastProbe());
+  }
+
+  @Test
+  void aFailureTurnsItsPartAndReadyFalseSetsStalledAndKeepsTheRest() {
+    PolicyStatus good = builder(null, T1).reconciled(outcome(OK, FITS, List.of(UP)));
+    PolicyFailure failure = new PolicyFailure(ConditionType.SECRET_SYNCED, "SourceKeyNotFound",
+        "Secret a/b has no key URL");
+    PolicyStatus failed = builder(good, T2).failed(failure, List.of(HELD));
+    Map<String, Condition> c = byType(failed);
+    assertThat(c.get("SecretSynced").getReason()).isEqualTo("SourceKeyNotFound");
+    assertThat(c.get("Stalled").getStatus()).isEqualTo("True");
+    assertThat(c.get("Ready").getMessage()).endsWith("The target Secret keeps its last good content.");
+    assertThat(c.get("Ready").getLastTransitionTime()).isEqualTo(T2.toString());
+    assertThat(c.get("ConnectionVerified")).isEqualTo(byType(good).get("ConnectionVerified"));
+    assertThat(failed.getSecret()).isEqualTo(good.getSecret());
+    assertThat(failed.getWorkloads()).containsExactly(HELD);
+  }
+
+  @Test
+  void aFailedProbeInEnforceModeIsRecordedAsTheLastProbe() {
+    PolicyFailure failure = new PolicyFailure(ConditionType.CONNECTION_VERIFIED,
+        REFUSED.failure().name(), "no", REFUSED);
+    PolicyStatus failed = builder(null, T1).failed(failure, List.of());
+    assertThat(failed.getLastProbe().getResult()).isEqualTo(REFUSED.failure().name());
+    assertThat(byType(failed).get("Ready").getMessage()).isEqualTo("no");
+  }
+
+  @Test
+  void transitionTimesMoveOnlyWhenTheStatusFlips() {
+    PolicyStatus first = builder(null, T1).reconciled(outcome(OK, FITS, List.of(UP)));
+    PolicyStatus same = builder(first, T2).reconciled(outcome(OK, FITS, List.of(UP)));
+    assertThat(byType(same).get("Ready").getLastTransitionTime()).isEqualTo(T1.toString());
+    PolicyStatus flipped = builder(same, T2).reconciled(outcome(OK, SHORT, List.of(UP)));
+    assertThat(byType(flipped).get("Ready").getLastTransitionTime()).isEqualTo(T2.toString());
+  }
+
+  @Test
+  void secretUpdatedAtMovesOnlyWithTheContent() {
+    PolicyStatus before = new PolicyStatus();
+    before.setSecret(new SecretStatus("t", "sha256:a", T1.toString()));
+    PolicyStatusBuilder b = builder(before, T2);
+    assertThat(b.secret("t", "sha256:a", false).getUpdatedAt()).isEqualTo(T1.toString());
+    assertThat(b.secret("t", "sha256:b", true).getUpdatedAt()).isEqualTo(T2.toString());
+    assertThat(b.secret("other", "sha256:a", false).getUpdatedAt()).isEqualTo(T2.toString());
+  }
+
+  private static PolicyStatusBuilder builder(PolicyStatus previous, Instant now) {
+    return new PolicyStatusBuilder(previous, 3, now);
+  }
+
+  private static PolicyStatusBuilder.Reconciled outcome(ProbeResult probed, PoolDecision decision,
+      List<WorkloadStatus> workloads) {
+    return new PolicyStatusBuilder.Reconciled("t", ProbeMode.Enforce, probed, decision,
+        new SecretStatus("t", "sha256:a", T1.toString()), List.of("DATABASE_URL"), workloads,
+        List.of(), List.of(), "require");
+  }
+
+  private static Map<String, Condition> byType(PolicyStatus status) {
+    return status.getConditions().stream().collect(Collectors.toMap(Condition::getType, c -> c));
+  }
+}
