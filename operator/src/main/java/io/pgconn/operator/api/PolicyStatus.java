@@ -13,8 +13,10 @@ public class PolicyStatus {
   @JsonPropertyDescription("The spec generation this status describes.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("Ready, ConnectionVerified, SecretSynced, WorkloadsUpToDate (Kubernetes"
-      + " condition conventions).")
+  @JsonPropertyDescription("Kubernetes condition conventions. Ready: all is well (its reason names"
+      + " the first failing part). ConnectionVerified, SecretSynced, BudgetSatisfied,"
+      + " WorkloadsUpToDate: each part. Stalled=True: a human must act (kstatus). Reconciling=True:"
+      + " workloads are rolling to new content (kstatus).")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("What the operator read from the server.")
