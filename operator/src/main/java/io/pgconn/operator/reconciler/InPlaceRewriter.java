@@ -39,6 +39,12 @@ final class InPlaceRewriter {
     String key = view.source().getKey();
     String current = InputResolver.value(source, view.source());
     Optional<Secret> backup = read(view.namespace(), view.backupSecretName());
+    if (backup.isPresent() && !ManagedSecrets.ownedBy(backup.get(), policy)) {
+      throw new PolicyFailure(ConditionType.SECRET_SYNCED, "BackupSecretConflict",
+          "Secret " + view.namespace() + "/" + view.backupSecretName() + " exists and is not"
+              + " this policy's backup of the original, so in place mode will not overwrite it:"
+              + " rename or delete that Secret, or give the policy another name");
+    }
     if (backup.isEmpty()) {
       save(policy, view, current, Map.of());
       return current;
@@ -91,15 +97,14 @@ final class InPlaceRewriter {
         single(key, ManagedSecrets.value(backup, key).orElse("")), notes);
   }
 
-  /** The original value saved in the backup, if there is one. */
-  Optional<String> savedOriginal(PolicyView view) {
-    return read(view.namespace(), view.backupSecretName())
-        .flatMap(backup -> ManagedSecrets.value(backup, view.source().getKey()));
+  /** The original value saved in this policy's backup, if there is one. */
+  Optional<String> savedOriginal(PostgresConnectionPolicy policy, PolicyView view) {
+    return ownBackup(policy, view).flatMap(b -> ManagedSecrets.value(b, view.source().getKey()));
   }
 
-  /** Puts the saved original back (the policy is going away). */
-  void restore(PolicyView view) {
-    read(view.namespace(), view.backupSecretName()).ifPresent(backup -> {
+  /** Puts the saved original back (the policy is going away); a foreign Secret stays as it is. */
+  void restore(PostgresConnectionPolicy policy, PolicyView view) {
+    ownBackup(policy, view).ifPresent(backup -> {
       String key = view.source().getKey();
       ManagedSecrets.value(backup, key).ifPresent(original -> {
         // Applying only the original key releases every other key this field manager wrote.
@@ -107,6 +112,11 @@ final class InPlaceRewriter {
       });
       client.secrets().inNamespace(view.namespace()).withName(view.backupSecretName()).delete();
     });
+  }
+
+  private Optional<Secret> ownBackup(PostgresConnectionPolicy policy, PolicyView view) {
+    return read(view.namespace(), view.backupSecretName())
+        .filter(backup -> ManagedSecrets.ownedBy(backup, policy));
   }
 
   private void apply(PolicyView view, SortedMap<String, String> data) {

@@ -35,10 +35,10 @@ final class InputResolver {
   }
 
   /** The inputs as they stand, writing nothing: for cleanup. Empty when they cannot be read. */
-  Optional<PolicyInputs> current(PolicyView view) {
+  Optional<PolicyInputs> current(PostgresConnectionPolicy policy, PolicyView view) {
     try {
       Secret source = sourceSecret(view);
-      Optional<String> saved = view.inPlace() ? inPlace.savedOriginal(view) : Optional.empty();
+      Optional<String> saved = view.inPlace() ? inPlace.savedOriginal(policy, view) : Optional.empty();
       return Optional.of(inputs(view, source,
           saved.isPresent() ? saved.get() : value(source, view.source())));
     } catch (PolicyFailure e) {

@@ -147,12 +147,12 @@ public class PolicyReconciler
   public DeleteControl cleanup(PostgresConnectionPolicy policy,
       Context<PostgresConnectionPolicy> context) {
     PolicyView view = PolicyView.of(policy);
-    inputs.current(view).ifPresent(current -> probe.release(view, current));
+    inputs.current(policy, view).ifPresent(current -> probe.release(view, current));
     referencedSecrets.untrack(ResourceID.fromResource(policy));
     observer.forgotten(view.namespace(), view.name());
     sizer.forget(view);
     if (view.inPlace()) {
-      inPlace.restore(view);
+      inPlace.restore(policy, view);
     }
     return DeleteControl.defaultDelete();
   }

@@ -17,14 +17,15 @@ record PolicyView(
     SecretKeyRef source,
     SecretKeyRef direct,
     String targetSecretName,
+    boolean targetNamed,
     List<OutputSpec> outputs,
     PolicySpec spec) {
 
   static PolicyView of(PostgresConnectionPolicy policy) {
     PolicySpec spec = policy.getSpec();
     String name = policy.getMetadata().getName();
-    String target = spec.getTarget() == null || blank(spec.getTarget().getSecretName())
-        ? name + "-connection" : spec.getTarget().getSecretName();
+    boolean named = spec.getTarget() != null && !blank(spec.getTarget().getSecretName());
+    String target = named ? spec.getTarget().getSecretName() : name + "-connection";
     List<OutputSpec> outputs = spec.getTarget() == null || spec.getTarget().getOutputs() == null
         || spec.getTarget().getOutputs().isEmpty()
         ? List.of(new OutputSpec(SecretKeyRef.DEFAULT_KEY, OutputFormatName.prisma, true))
@@ -32,12 +33,15 @@ record PolicyView(
     Long generation = policy.getMetadata().getGeneration();
     return new PolicyView(policy.getMetadata().getNamespace(), name,
         generation == null ? 0 : generation, spec.getSource().getSecretRef(),
-        spec.getSource().getDirectSecretRef(), target, outputs, spec);
+        spec.getSource().getDirectSecretRef(), target, named, outputs, spec);
   }
 
-  /** In place mode: the target is the source Secret itself. */
+  /**
+   * In place mode: spec.target.secretName names the source Secret itself. Only when named: a
+   * source that happens to be called like the default target is never rewritten silently.
+   */
   boolean inPlace() {
-    return targetSecretName.equals(source.getName());
+    return targetNamed && targetSecretName.equals(source.getName());
   }
 
   String backupSecretName() {
