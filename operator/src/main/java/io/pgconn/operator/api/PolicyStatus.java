@@ -42,6 +42,10 @@ public class PolicyStatus {
       + " because a client would reject them.")
   private List<String> warnings = new ArrayList<>();
 
+  @JsonPropertyDescription("The resourceVersion of the source Secret the last completed reconcile"
+      + " read: like observedGeneration, for the policy's main input.")
+  private String observedSourceVersion;
+
   public Long getObservedGeneration() { return observedGeneration; }
   public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
   public List<Condition> getConditions() { return conditions; }
@@ -61,6 +65,11 @@ public class PolicyStatus {
   public List<String> getWarnings() { return warnings; }
   public void setWarnings(List<String> warnings) { this.warnings = warnings; }
 
+  public String getObservedSourceVersion() { return observedSourceVersion; }
+  public void setObservedSourceVersion(String observedSourceVersion) {
+    this.observedSourceVersion = observedSourceVersion;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof PolicyStatus that
@@ -72,12 +81,13 @@ public class PolicyStatus {
         && Objects.equals(workloads, that.workloads)
         && Objects.equals(lastProbe, that.lastProbe)
         && Objects.equals(checks, that.checks)
-        && Objects.equals(warnings, that.warnings);
+        && Objects.equals(warnings, that.warnings)
+        && Objects.equals(observedSourceVersion, that.observedSourceVersion);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(observedGeneration, conditions, server, pool, secret, workloads, lastProbe,
-        checks, warnings);
+        checks, warnings, observedSourceVersion);
   }
 }

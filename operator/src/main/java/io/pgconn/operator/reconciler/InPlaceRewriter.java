@@ -3,34 +3,46 @@ package io.pgconn.operator.reconciler;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.kube.OperatorIdentity;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * In place mode: the app already reads the source Secret, so the operator rewrites its keys
- * there. The original value is saved first in a Secret the policy owns (the backup), so nothing
- * is lost and deleting the policy restores it. A new value written by someone else (a rotated
- * password) becomes the new base; a writer that keeps restoring the original (a GitOps tool, a
- * secrets syncer) is detected and the operator stops fighting it.
+ * In place mode: the app already reads the source Secret, so the operator rewrites its keys there.
+ * Every write is recorded first in a Secret the policy owns (the backup): the value each key had
+ * before the operator first wrote it, or that it was absent, and the content about to be written.
+ * Only then is the source written, with the resourceVersion it was read at as a precondition. So a
+ * crash between any two writes leaves a backup that knows the original, a password rotated while
+ * the probe ran is never overwritten, and deleting the policy (or moving its target away) puts
+ * back every key as it was. A new value written by someone else (a rotation) becomes the new base;
+ * a writer that keeps restoring the original (a GitOps tool, a secrets syncer) is detected, and the
+ * operator stops fighting it without writing anything more.
  */
 final class InPlaceRewriter {
 
-  static final String WRITTEN_HASH = "pgconn.io/written-hash";
-  static final String WRITTEN_KEYS = "pgconn.io/written-keys";
-  static final String REVERTS = "pgconn.io/reverts";
-  static final String GENERATION = "pgconn.io/policy-generation";
   static final int REVERTS_BEFORE_GIVING_UP = 3;
+  /** Reverts further apart than this do not add up: a revert a month ago is not a fight. */
+  static final Duration REVERT_WINDOW = Duration.ofMinutes(10);
+
+  /** The source changed between the read and the write: read it again. */
+  static final class SourceChanged extends Exception {
+    SourceChanged() {
+      super(null, null, false, false);
+    }
+  }
 
   private final KubernetesClient client;
+  private final Clock clock;
 
-  InPlaceRewriter(KubernetesClient client) {
+  InPlaceRewriter(KubernetesClient client, Clock clock) {
     this.client = client;
+    this.clock = clock;
   }
 
   /** The base connection string to render from, saving or updating the backup as needed. */
@@ -38,109 +50,125 @@ final class InPlaceRewriter {
       throws PolicyFailure {
     String key = view.source().getKey();
     String current = InputResolver.value(source, view.source());
-    Optional<Secret> backup = read(view.namespace(), view.backupSecretName());
-    if (backup.isPresent() && !ManagedSecrets.ownedBy(backup.get(), policy)) {
+    Optional<InPlaceBackup> found = backup(policy, view);
+    long generation = view.generation();
+    if (found.isEmpty()) {
+      save(policy, view, InPlaceBackup.first(view.source().getName(), key, current, generation));
+      return current;
+    }
+    InPlaceBackup backup = found.get();
+    String original = backup.original(key).orElse(current);
+    if (backup.writtenHash() != null
+        && backup.writtenHash().equals(currentHash(source, backup.writtenKeys()))) {
+      return original;
+    }
+    if (!current.equals(original)) {
+      // Someone else wrote a new value: a rotated password. It is the new base.
+      save(policy, view, backup.withOriginal(key, current, generation));
+      return current;
+    }
+    if (backup.writtenHash() == null) {
+      return original;
+    }
+    // The source holds the original again although the operator had written: a revert.
+    boolean sameGeneration = backup.generation() == generation;
+    if (sameGeneration && backup.reverts() >= REVERTS_BEFORE_GIVING_UP) {
+      throw conflictingWriter(view, backup.reverts());
+    }
+    Instant now = clock.instant();
+    boolean recent = sameGeneration && backup.lastRevert() != null
+        && Duration.between(backup.lastRevert(), now).compareTo(REVERT_WINDOW) < 0;
+    int reverts = recent ? backup.reverts() + 1 : 1;
+    save(policy, view, backup.withRevert(reverts, generation, now));
+    if (reverts >= REVERTS_BEFORE_GIVING_UP) {
+      throw conflictingWriter(view, reverts);
+    }
+    return original;
+  }
+
+  /**
+   * Records, then writes the rendered keys into the source Secret. Returns whether the source's
+   * content changed.
+   */
+  boolean write(PostgresConnectionPolicy policy, PolicyView view, Secret source,
+      RenderedContent content) throws PolicyFailure, SourceChanged {
+    InPlaceBackup backup = backup(policy, view).orElseThrow(() -> new IllegalStateException(
+        "the backup of " + view.namespace() + "/" + view.name() + " vanished"));
+    boolean holds = ManagedSecrets.holds(source, content.data());
+    boolean recorded = content.hash().equals(backup.writtenHash())
+        && backup.writtenKeys().equals(content.data().keySet());
+    if (!recorded) {
+      save(policy, view, backup.recording(source, content));
+    }
+    if (holds) return false;
+    try {
+      applyToSource(view.namespace(), source, content.data());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) throw new SourceChanged();
+      throw e;
+    }
+    return true;
+  }
+
+  /**
+   * Puts every key the policy wrote back as it was (the policy is going away, or no longer writes
+   * in place) and deletes the backup. A Secret of the backup's name that the policy does not own
+   * stays as it is; a source that is gone needs nothing put back.
+   */
+  void restore(PostgresConnectionPolicy policy, PolicyView view) {
+    Optional<Secret> secret = read(view.namespace(), view.backupSecretName())
+        .filter(b -> ManagedSecrets.ownedBy(b, policy));
+    if (secret.isEmpty()) return;
+    InPlaceBackup backup = InPlaceBackup.of(secret.get(), view.source().getName());
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Optional<Secret> source = read(view.namespace(), backup.source());
+      if (source.isEmpty()) break;
+      try {
+        // Applying only the originals releases the keys that were absent: they are removed.
+        applyToSource(view.namespace(), source.get(), backup.originals());
+        break;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 && e.getCode() != 404) throw e;
+      }
+    }
+    client.secrets().inNamespace(view.namespace()).withName(view.backupSecretName()).delete();
+  }
+
+  /** The original value saved in this policy's backup, if there is one. */
+  Optional<String> savedOriginal(PostgresConnectionPolicy policy, PolicyView view) {
+    try {
+      return backup(policy, view).flatMap(b -> b.original(view.source().getKey()));
+    } catch (PolicyFailure e) {
+      return Optional.empty();
+    }
+  }
+
+  private Optional<InPlaceBackup> backup(PostgresConnectionPolicy policy, PolicyView view)
+      throws PolicyFailure {
+    Optional<Secret> secret = read(view.namespace(), view.backupSecretName());
+    if (secret.isPresent() && !ManagedSecrets.ownedBy(secret.get(), policy)) {
       throw new PolicyFailure(ConditionType.SECRET_SYNCED, "BackupSecretConflict",
           "Secret " + view.namespace() + "/" + view.backupSecretName() + " exists and is not"
               + " this policy's backup of the original, so in place mode will not overwrite it:"
               + " rename or delete that Secret, or give the policy another name");
     }
-    if (backup.isEmpty()) {
-      save(policy, view, current, Map.of());
-      return current;
-    }
-    Map<String, String> notes = annotations(backup.get());
-    String original = ManagedSecrets.value(backup.get(), key).orElse(current);
-    String writtenHash = notes.get(WRITTEN_HASH);
-    if (writtenHash != null && writtenHash.equals(currentHash(source, notes.get(WRITTEN_KEYS)))) {
-      return original;
-    }
-    if (!current.equals(original)) {
-      // Someone else wrote a new value: a rotated password. It is the new base.
-      save(policy, view, current, Map.of());
-      return current;
-    }
-    if (writtenHash == null) {
-      return original;
-    }
-    int reverts = sameGeneration(notes, view) ? parse(notes.get(REVERTS)) + 1 : 1;
-    Map<String, String> kept = new HashMap<>(notes);
-    kept.put(REVERTS, Integer.toString(reverts));
-    kept.put(GENERATION, Long.toString(view.generation()));
-    saveBackup(policy, view.backupSecretName(), single(key, original), kept);
-    if (reverts >= REVERTS_BEFORE_GIVING_UP) {
-      throw new PolicyFailure(ConditionType.SECRET_SYNCED, "ConflictingWriter",
-          "another writer restored the original value of key " + key + " in Secret "
-              + view.source().getName() + " " + reverts + " times after the operator rewrote it;"
-              + " the operator stopped rewriting it. Let that writer ignore the key (Argo CD"
-              + " ignoreDifferences, Flux/External Secrets: stop templating it) or set"
-              + " spec.target.secretName to a separate Secret; changing the policy resumes.");
-    }
-    return original;
+    return secret.map(s -> InPlaceBackup.of(s, view.source().getName()));
   }
 
-  /** Writes the rendered keys into the source Secret and remembers what was written. */
-  void write(PostgresConnectionPolicy policy, PolicyView view, Secret source, RenderedContent content) {
-    if (!ManagedSecrets.holds(source, content.data())) {
-      apply(view, content.data());
-    }
-    Secret backup = read(view.namespace(), view.backupSecretName()).orElseThrow();
-    Map<String, String> notes = new HashMap<>(annotations(backup));
-    String keys = String.join(",", content.data().keySet());
-    if (content.hash().equals(notes.get(WRITTEN_HASH)) && keys.equals(notes.get(WRITTEN_KEYS))) {
-      return;
-    }
-    notes.put(WRITTEN_HASH, content.hash());
-    notes.put(WRITTEN_KEYS, keys);
-    String key = view.source().getKey();
-    saveBackup(policy, view.backupSecretName(),
-        single(key, ManagedSecrets.value(backup, key).orElse("")), notes);
-  }
-
-  /** The original value saved in this policy's backup, if there is one. */
-  Optional<String> savedOriginal(PostgresConnectionPolicy policy, PolicyView view) {
-    return ownBackup(policy, view).flatMap(b -> ManagedSecrets.value(b, view.source().getKey()));
-  }
-
-  /** Puts the saved original back (the policy is going away); a foreign Secret stays as it is. */
-  void restore(PostgresConnectionPolicy policy, PolicyView view) {
-    ownBackup(policy, view).ifPresent(backup -> {
-      String key = view.source().getKey();
-      ManagedSecrets.value(backup, key).ifPresent(original -> {
-        // Applying only the original key releases every other key this field manager wrote.
-        apply(view, single(key, original));
-      });
-      client.secrets().inNamespace(view.namespace()).withName(view.backupSecretName()).delete();
-    });
-  }
-
-  private Optional<Secret> ownBackup(PostgresConnectionPolicy policy, PolicyView view) {
-    return read(view.namespace(), view.backupSecretName())
-        .filter(backup -> ManagedSecrets.ownedBy(backup, policy));
-  }
-
-  private void apply(PolicyView view, SortedMap<String, String> data) {
-    Secret patch = new SecretBuilder().withNewMetadata().withName(view.source().getName())
-        .withNamespace(view.namespace()).endMetadata()
-        .withData(ManagedSecrets.encode(data)).build();
-    client.secrets().inNamespace(view.namespace()).resource(patch)
+  /** A server-side apply that only succeeds on the source as it was read. */
+  private void applyToSource(String namespace, Secret source, SortedMap<String, String> data) {
+    Secret patch = new SecretBuilder().withNewMetadata().withName(source.getMetadata().getName())
+        .withNamespace(namespace).withResourceVersion(source.getMetadata().getResourceVersion())
+        .endMetadata().withData(ManagedSecrets.encode(data)).build();
+    client.secrets().inNamespace(namespace).resource(patch)
         .fieldManager(OperatorIdentity.FIELD_MANAGER).forceConflicts().serverSideApply();
   }
 
-  private void saveBackup(PostgresConnectionPolicy policy, String name,
-      SortedMap<String, String> content, Map<String, String> annotations) {
-    client.secrets().inNamespace(policy.getMetadata().getNamespace())
-        .resource(ManagedSecrets.owned(policy, name, content, annotations))
+  private void save(PostgresConnectionPolicy policy, PolicyView view, InPlaceBackup backup) {
+    client.secrets().inNamespace(view.namespace())
+        .resource(ManagedSecrets.owned(policy, view.backupSecretName(), backup.originals(),
+            backup.annotations()))
         .fieldManager(OperatorIdentity.FIELD_MANAGER).forceConflicts().serverSideApply();
-  }
-
-  private void save(PostgresConnectionPolicy policy, PolicyView view, String original,
-      Map<String, String> notes) {
-    Map<String, String> annotations = new HashMap<>(notes);
-    annotations.put(REVERTS, "0");
-    annotations.put(GENERATION, Long.toString(view.generation()));
-    saveBackup(policy, view.backupSecretName(), single(view.source().getKey(), original),
-        annotations);
   }
 
   private Optional<Secret> read(String namespace, String name) {
@@ -148,37 +176,23 @@ final class InPlaceRewriter {
     return Optional.ofNullable(client.secrets().inNamespace(namespace).withName(name).get());
   }
 
-  private static String currentHash(Secret source, String keys) {
-    if (keys == null || keys.isEmpty()) return null;
+  private static PolicyFailure conflictingWriter(PolicyView view, int reverts) {
+    return new PolicyFailure(ConditionType.SECRET_SYNCED, "ConflictingWriter",
+        "another writer restored the original value of key " + view.source().getKey()
+            + " in Secret " + view.source().getName() + " " + reverts + " times after the"
+            + " operator rewrote it; the operator stopped rewriting it. Let that writer ignore the"
+            + " key (Argo CD ignoreDifferences, Flux/External Secrets: stop templating it) or set"
+            + " spec.target.secretName to a separate Secret; changing the policy resumes.");
+  }
+
+  private static String currentHash(Secret source, java.util.Set<String> keys) {
+    if (keys.isEmpty()) return null;
     SortedMap<String, String> values = new TreeMap<>();
-    for (String key : Arrays.asList(keys.split(","))) {
+    for (String key : keys) {
       Optional<String> value = ManagedSecrets.value(source, key);
       if (value.isEmpty()) return null;
       values.put(key, value.get());
     }
     return ContentHash.of(values);
-  }
-
-  private static boolean sameGeneration(Map<String, String> notes, PolicyView view) {
-    return Long.toString(view.generation()).equals(notes.get(GENERATION));
-  }
-
-  private static int parse(String number) {
-    try {
-      return number == null ? 0 : Integer.parseInt(number);
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
-
-  private static Map<String, String> annotations(Secret secret) {
-    return secret.getMetadata().getAnnotations() == null ? Map.of()
-        : secret.getMetadata().getAnnotations();
-  }
-
-  private static SortedMap<String, String> single(String key, String value) {
-    SortedMap<String, String> map = new TreeMap<>();
-    map.put(key, value);
-    return map;
   }
 }

@@ -43,6 +43,7 @@ public class PolicyReconciler
     implements Reconciler<PostgresConnectionPolicy>, Cleaner<PostgresConnectionPolicy> {
 
   public static final String NAME = "postgresconnectionpolicy";
+  private static final Duration RETRY_NOW = Duration.ofMillis(200);
 
   private final Clock clock;
   private final PolicyObserver observer;
@@ -71,7 +72,7 @@ public class PolicyReconciler
         client.secrets().inNamespace(id.namespace()).withName(id.name()).get());
     this.probe = new PolicyProbe(probe, observer);
     this.roller = new WorkloadRoller(client, recorder, clock);
-    this.inPlace = new InPlaceRewriter(client);
+    this.inPlace = new InPlaceRewriter(client, clock);
     this.events = new PolicyEvents(recorder);
     this.referencedSecrets = new ReferencedSecretEventSource(client);
     this.inputs = new InputResolver(referencedSecrets::get, fresh, inPlace);
@@ -103,7 +104,12 @@ public class PolicyReconciler
       RenderedContent content = ContentRenderer.render(view, seen.inputs().base(),
           seen.inputs().direct(), decision.connectionLimit());
       // Act: write the content, roll its consumers, report.
-      boolean changed = sync.write(policy, view, seen.inputs(), content, context);
+      SecretSync.Outcome written = sync.write(policy, view, seen.inputs(), content, context);
+      if (written == SecretSync.Outcome.SOURCE_CHANGED) {
+        // A rotation landed while this reconcile ran: start over from the new source.
+        return UpdateControl.<PostgresConnectionPolicy>noUpdate().rescheduleAfter(RETRY_NOW);
+      }
+      boolean changed = written == SecretSync.Outcome.WRITTEN;
       if (changed) events.secretUpdated(policy, view.targetSecretName(), content);
       SecretStatus secret = status.secret(view.targetSecretName(), content.hash(), changed);
       WorkloadRoller.Result rollout = roller.roll(policy, seen.workloads(), content.hash(),
@@ -115,7 +121,8 @@ public class PolicyReconciler
           view.targetSecretName(), view.spec().getProbe().getMode(), probed, decision, secret,
           List.copyOf(content.data().keySet()), rollout.workloads(), warnings,
           PolicyChecks.of(view, seen.inputs().base(), content, probed, status.previous()),
-          ContentRenderer.sslMode(view).wire()));
+          ContentRenderer.sslMode(view).wire(),
+          seen.inputs().source().getMetadata().getResourceVersion()));
       report(policy, view, decision, next, status.previous());
       return statusUpdate(policy, status.previous(), next)
           .rescheduleAfter(rollout.recheck(view.spec().getProbe().intervalDuration()));

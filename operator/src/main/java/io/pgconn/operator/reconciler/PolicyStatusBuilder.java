@@ -4,13 +4,17 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.pgconn.operator.api.PolicyCheck;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.ProbeMode;
+import io.pgconn.operator.api.ProbeStatus;
 import io.pgconn.operator.api.SecretStatus;
+import io.pgconn.operator.api.ServerStatus;
 import io.pgconn.operator.api.WorkloadStatus;
 import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.rollout.WorkloadsCondition;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -25,11 +29,18 @@ final class PolicyStatusBuilder {
    *
    * @param probed the probe's result, or null when there was none (probe mode Off, Accelerate)
    * @param keys the keys the target Secret holds now
+   * @param sourceVersion the resourceVersion of the source Secret as read
    */
   record Reconciled(String targetSecretName, ProbeMode probeMode, ProbeResult probed,
       PoolDecision decision, SecretStatus secret, List<String> keys,
       List<WorkloadStatus> workloads, List<String> warnings, List<PolicyCheck> checks,
-      String sslMode) {}
+      String sslMode, String sourceVersion) {}
+
+  /**
+   * How long a probe that keeps saying the same thing leaves status.lastProbe and status.server
+   * as they are: probe timestamps and usage samples alone do not justify a write every probe.
+   */
+  static final Duration PROBE_REFRESH = Duration.ofMinutes(5);
 
   private final PolicyStatus previous;
   private final long generation;
@@ -56,13 +67,14 @@ final class PolicyStatusBuilder {
   PolicyStatus reconciled(Reconciled r) {
     PolicyStatus status = new PolicyStatus();
     status.setObservedGeneration(generation);
+    status.setObservedSourceVersion(r.sourceVersion());
+    boolean refresh = r.probed() != null && refreshProbe(r.probed());
     boolean probedOk = r.probed() != null && r.probed().ok();
-    status.setServer(probedOk ? StatusParts.server(r.probed().facts()) : previous.getServer());
+    status.setServer(probedOk ? server(r.probed(), refresh) : previous.getServer());
     status.setPool(StatusParts.pool(r.decision(), r.sslMode()));
     status.setSecret(r.secret());
     status.setWorkloads(r.workloads());
-    status.setLastProbe(r.probed() == null ? previous.getLastProbe()
-        : StatusParts.probe(r.probed()));
+    status.setLastProbe(refresh ? StatusParts.probe(r.probed()) : previous.getLastProbe());
     status.setWarnings(List.copyOf(r.warnings()));
     status.setChecks(r.checks());
     status.setConditions(conditions(r));
@@ -78,7 +90,7 @@ final class PolicyStatusBuilder {
   PolicyStatus failed(PolicyFailure failure, List<WorkloadStatus> held) {
     PolicyStatus status = StatusParts.copyOf(previous);
     status.setObservedGeneration(generation);
-    if (failure.probe() != null) {
+    if (failure.probe() != null && refreshProbe(failure.probe())) {
       status.setLastProbe(StatusParts.probe(failure.probe()));
     }
     ConditionWriter conditions = writer();
@@ -127,6 +139,30 @@ final class PolicyStatusBuilder {
           + " is up to date; pool " + r.decision().connectionLimit() + " per pod");
     }
     return conditions.build();
+  }
+
+  /** A new result or message, or the recorded probe is older than {@link #PROBE_REFRESH}. */
+  private boolean refreshProbe(ProbeResult probed) {
+    ProbeStatus last = previous.getLastProbe();
+    if (last == null || !Objects.equals(last.getResult(), probed.result())
+        || !Objects.equals(last.getMessage(), probed.message())) {
+      return true;
+    }
+    try {
+      return Duration.between(Instant.parse(last.getTime()), now).compareTo(PROBE_REFRESH) >= 0;
+    } catch (RuntimeException e) {
+      return true;
+    }
+  }
+
+  /** The server's facts; between refreshes the usage sample stays as it was recorded. */
+  private ServerStatus server(ProbeResult probed, boolean refresh) {
+    ServerStatus fresh = StatusParts.server(probed.facts());
+    ServerStatus before = previous.getServer();
+    if (refresh || before == null) return fresh;
+    fresh.setInUse(before.getInUse());
+    fresh.setUsage(before.getUsage());
+    return fresh;
   }
 
   private ConditionWriter writer() {

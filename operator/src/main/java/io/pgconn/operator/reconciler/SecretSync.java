@@ -11,6 +11,14 @@ import java.util.Optional;
  */
 final class SecretSync {
 
+  /** What a write did. */
+  enum Outcome {
+    UNCHANGED,
+    WRITTEN,
+    /** In place mode: the source changed between the read and the write; nothing was written. */
+    SOURCE_CHANGED
+  }
+
   private final TargetSecretDependent target;
   private final InPlaceRewriter inPlace;
   private final SecretLookup fresh;
@@ -21,23 +29,39 @@ final class SecretSync {
     this.fresh = fresh;
   }
 
-  /** Writes the content if it is not there yet; returns whether the app's content changed. */
-  boolean write(PostgresConnectionPolicy policy, PolicyView view, PolicyInputs inputs,
+  /** Writes the content if it is not there yet. */
+  Outcome write(PostgresConnectionPolicy policy, PolicyView view, PolicyInputs inputs,
       RenderedContent content, Context<PostgresConnectionPolicy> context) throws PolicyFailure {
     if (view.inPlace()) {
-      boolean changed = !ManagedSecrets.holds(inputs.source(), content.data());
-      inPlace.write(policy, view, inputs.source(), content);
-      return changed;
+      try {
+        return inPlace.write(policy, view, inputs.source(), content) ? Outcome.WRITTEN
+            : Outcome.UNCHANGED;
+      } catch (InPlaceRewriter.SourceChanged e) {
+        return Outcome.SOURCE_CHANGED;
+      }
     }
+    restoreIfMovedAway(policy, view);
     Optional<Secret> existing = existingTarget(policy, view, context);
     if (existing.isPresent() && !ManagedSecrets.ownedBy(existing.get(), policy)) {
       throw notOurs(view, existing.get());
     }
     if (existing.isPresent() && ManagedSecrets.holdsExactly(existing.get(), content.data())) {
-      return false;
+      return Outcome.UNCHANGED;
     }
     target.reconcile(policy, context, content);
-    return existing.isEmpty() || !ManagedSecrets.holds(existing.get(), content.data());
+    return existing.isEmpty() || !ManagedSecrets.holds(existing.get(), content.data())
+        ? Outcome.WRITTEN : Outcome.UNCHANGED;
+  }
+
+  /** A policy that wrote in place and now has a target of its own puts the source back at once. */
+  private void restoreIfMovedAway(PostgresConnectionPolicy policy, PolicyView view) {
+    var backupId = new io.javaoperatorsdk.operator.processing.event.ResourceID(
+        view.backupSecretName(), view.namespace());
+    boolean backedUp = target.eventSource().flatMap(informer -> informer.get(backupId))
+        .filter(backup -> ManagedSecrets.ownedBy(backup, policy)).isPresent();
+    if (backedUp) {
+      inPlace.restore(policy, view);
+    }
   }
 
   /** The target as the label-filtered cache has it, or else as the API server has it. */

@@ -51,6 +51,7 @@ final class StatusParts {
     copy.setLastProbe(previous.getLastProbe());
     copy.setWarnings(previous.getWarnings());
     copy.setChecks(previous.getChecks());
+    copy.setObservedSourceVersion(previous.getObservedSourceVersion());
     return copy;
   }
 }

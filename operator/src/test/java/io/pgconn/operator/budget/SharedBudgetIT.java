@@ -102,9 +102,9 @@ class SharedBudgetIT {
     PolicyStatus before = status("team-b", "reporting");
     String stamped = stamp("team-b", "reporting");
     client.apps().deployments().inNamespace("team-b").withName("reporting").scale(5);
-    String probed = before.getLastProbe().getTime();
     touch("team-b");
-    await().until(() -> !probed.equals(status("team-b", "reporting").getLastProbe().getTime()));
+    String touched = k8s.resourceVersion("team-b", "db");
+    await().until(() -> touched.equals(status("team-b", "reporting").getObservedSourceVersion()));
     assertThat(status("team-b", "reporting").getPool().getConnectionLimit())
         .isEqualTo(before.getPool().getConnectionLimit());
     assertThat(status("team-b", "reporting").getSecret().getContentHash())

@@ -178,12 +178,12 @@ class PolicyEndToEndIT {
         .isEqualTo(generationAfterFirstRoll + 1);
 
     // Touch the source without changing what it says: a reconcile runs, nothing rolls.
-    String probedBefore = k8s.policy(ns, "shop-backend").getStatus().getLastProbe().getTime();
     k8s.replaceSecret(ns, "railway-postgres", Map.of("DATABASE_URL",
         postgres.url(APP_USER, ROTATED, APP_DB) + "?sslmode=prefer&schema=shop",
         "UNRELATED", "x"));
-    await().until(() -> !probedBefore.equals(
-        k8s.policy(ns, "shop-backend").getStatus().getLastProbe().getTime()));
+    String touched = k8s.resourceVersion(ns, "railway-postgres");
+    await().until(() -> touched.equals(
+        k8s.policy(ns, "shop-backend").getStatus().getObservedSourceVersion()));
     assertThat(contentHash(ns, "shop-backend")).isEqualTo(rotatedHash);
     assertThat(k8s.getDeployment(ns, "backend").orElseThrow().getMetadata().getGeneration())
         .isEqualTo(generationAfterFirstRoll + 1);

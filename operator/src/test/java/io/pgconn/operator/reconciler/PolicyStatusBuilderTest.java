@@ -23,6 +23,7 @@ class PolicyStatusBuilderTest {
 
   static final Instant T1 = Instant.parse("2026-11-28T10:00:00Z");
   static final Instant T2 = Instant.parse("2026-11-28T10:05:00Z");
+  static final Instant SOON = T1.plusSeconds(60);
   static final ServerFacts FACTS = new ServerFacts("16.10", 50, 3, 0, -1, -1, 7, 0, 0);
   static final ProbeResult OK = ProbeResult.success(T1, 4, FACTS);
   static final ProbeResult REFUSED = ProbeResult.failure(T1, 2, FailureReason.values()[0], "no");
@@ -77,7 +78,7 @@ class PolicyStatusBuilderTest {
     PolicyStatus before = builder(null, T1).reconciled(outcome(OK, FITS, List.of()));
     var r = new PolicyStatusBuilder.Reconciled("t", ProbeMode.Off, null, FITS,
         new SecretStatus("t", "sha256:a", T1.toString()), List.of("DATABASE_URL"), List.of(),
-        List.of(), List.of(), "require");
+        List.of(), List.of(), "require", "7");
     PolicyStatus after = builder(before, T2).reconciled(r);
     assertThat(byType(after).get("ConnectionVerified").getStatus()).isEqualTo("Unknown");
     assertThat(after.getServer()).isEqualTo(before.getServer());
@@ -128,6 +129,36 @@ class PolicyStatusBuilderTest {
     assertThat(b.secret("other", "sha256:a", false).getUpdatedAt()).isEqualTo(T2.toString());
   }
 
+  @Test
+  void aProbeThatSaysTheSameThingChangesNothingUntilTheRefreshIsDue() {
+    PolicyStatus first = builder(null, T1).reconciled(outcome(OK, FITS, List.of(UP)));
+    ServerFacts busier = new ServerFacts("16.10", 50, 3, 0, -1, -1, 19, 0, 0);
+    ProbeResult later = ProbeResult.success(SOON, 9, busier);
+    PolicyStatus same = builder(first, SOON).reconciled(outcome(later, FITS, List.of(UP)));
+    assertThat(same).as("no write at rest").isEqualTo(first);
+
+    Instant due = T1.plus(PolicyStatusBuilder.PROBE_REFRESH);
+    PolicyStatus refreshed = builder(same, due).reconciled(outcome(
+        ProbeResult.success(due, 9, busier), FITS, List.of(UP)));
+    assertThat(refreshed.getLastProbe().getTime()).isEqualTo(due.toString());
+    assertThat(refreshed.getServer().getUsage()).isEqualTo("19/50");
+
+    ProbeResult failed = ProbeResult.failure(T2, 2, FailureReason.values()[0], "no");
+    PolicyStatus changed = builder(first, T2).reconciled(outcome(failed, FITS, List.of(UP)));
+    assertThat(changed.getLastProbe().getResult()).isEqualTo(failed.result());
+  }
+
+  @Test
+  void aFailureThatRepeatsItselfWritesNothingMore() {
+    PolicyFailure failure = new PolicyFailure(ConditionType.CONNECTION_VERIFIED,
+        REFUSED.failure().name(), "no", REFUSED);
+    PolicyStatus first = builder(null, T1).failed(failure, List.of());
+    ProbeResult again = ProbeResult.failure(SOON, 3, REFUSED.failure(), "no");
+    PolicyStatus second = builder(first, SOON).failed(new PolicyFailure(
+        ConditionType.CONNECTION_VERIFIED, again.failure().name(), "no", again), List.of());
+    assertThat(second).isEqualTo(first);
+  }
+
   private static PolicyStatusBuilder builder(PolicyStatus previous, Instant now) {
     return new PolicyStatusBuilder(previous, 3, now);
   }
@@ -136,7 +167,7 @@ class PolicyStatusBuilderTest {
       List<WorkloadStatus> workloads) {
     return new PolicyStatusBuilder.Reconciled("t", ProbeMode.Enforce, probed, decision,
         new SecretStatus("t", "sha256:a", T1.toString()), List.of("DATABASE_URL"), workloads,
-        List.of(), List.of(), "require");
+        List.of(), List.of(), "require", "7");
   }
 
   private static Map<String, Condition> byType(PolicyStatus status) {

@@ -145,6 +145,9 @@ class TargetOwnershipIT {
     spec.getProbe().setInterval("1h");
     // A fixed pool: the shared budget moving between the two policies is another test's subject.
     spec.getPool().setConnectionLimit(5);
+    var auto = new io.pgconn.operator.api.AutoPoolSpec();
+    auto.setReserve(0);
+    spec.getPool().setAuto(auto);
     if (target != null) spec.getTarget().setSecretName(target);
     policy.setSpec(spec);
     return policy;

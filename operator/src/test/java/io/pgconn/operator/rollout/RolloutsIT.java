@@ -273,13 +273,13 @@ class RolloutsIT {
     Map<String, Long> generations = generations(NS, CONSUMERS);
     String before = hash(NS, POLICY);
     for (int i = 0; i < 3; i++) {
-      String probed = k8s.policy(NS, POLICY).getStatus().getLastProbe().getTime();
       Map<String, String> values = new LinkedHashMap<>();
       values.put("DATABASE_URL", sourceUrl());
       values.put("UNRELATED", "touch-" + i);
       k8s.replaceSecret(NS, "src", values);
-      await().until(() -> !probed.equals(k8s.policy(NS, POLICY).getStatus().getLastProbe()
-          .getTime()));
+      String touched = k8s.resourceVersion(NS, "src");
+      await().until(() -> touched.equals(k8s.policy(NS, POLICY).getStatus()
+          .getObservedSourceVersion()));
       assertThat(hash(NS, POLICY)).isEqualTo(before);
       assertThat(generations(NS, CONSUMERS)).isEqualTo(generations);
     }

@@ -92,6 +92,11 @@ public final class ClusterFixtures {
     return Optional.ofNullable(client.apps().deployments().inNamespace(namespace).withName(name).get());
   }
 
+  public String resourceVersion(String namespace, String secret) {
+    return client.secrets().inNamespace(namespace).withName(secret).get().getMetadata()
+        .getResourceVersion();
+  }
+
   public Optional<String> secretValue(String namespace, String name, String key) {
     Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
     if (secret == null || secret.getData() == null || !secret.getData().containsKey(key)) {
