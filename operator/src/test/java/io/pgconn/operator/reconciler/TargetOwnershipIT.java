@@ -39,7 +39,7 @@ class TargetOwnershipIT {
   static void start() {
     audit = AuditLog.forSecrets();
     controlPlane = TestCluster.start(audit.apiServerFlags());
-    postgres = LocalPostgres.builder().version(16).ssl(true).maxConnections(40).start();
+    postgres = LocalPostgres.builder().version(16).ssl(true).maxConnections(100).start();
     postgres.createRole("team_a", "pw-a", null);
     postgres.createRole("team_b", "pw-b", null);
     client = controlPlane.newClient();
@@ -145,9 +145,6 @@ class TargetOwnershipIT {
     spec.getProbe().setInterval("1h");
     // A fixed pool: the shared budget moving between the two policies is another test's subject.
     spec.getPool().setConnectionLimit(5);
-    var auto = new io.pgconn.operator.api.AutoPoolSpec();
-    auto.setReserve(0);
-    spec.getPool().setAuto(auto);
     if (target != null) spec.getTarget().setSecretName(target);
     policy.setSpec(spec);
     return policy;
