@@ -44,6 +44,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.testenv.AuditLog;
 import io.pgconn.operator.testenv.LocalControlPlane;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -362,10 +363,16 @@ class HelmChartIT {
     private LocalControlPlane controlPlane;
     private KubernetesClient admin;
     private final List<KubernetesClient> clients = new ArrayList<>();
+    /** Every request made with a ServiceAccount token: the operator's, in the tests above. */
+    private final AuditLog audit = AuditLog.forServiceAccounts();
 
     @BeforeAll
     void startControlPlane() {
-      controlPlane = LocalControlPlane.start();
+      Map<String, String> flags = new java.util.HashMap<>(audit.apiServerFlags());
+      // As on OpenShift: changing ownerReferences needs delete on the object, and
+      // blockOwnerDeletion: true needs update on the owner's finalizers subresource.
+      flags.put("--enable-admission-plugins", "OwnerReferencesPermissionEnforcement");
+      controlPlane = LocalControlPlane.start(flags);
       admin = controlPlane.newClient();
     }
 
@@ -511,54 +518,77 @@ class HelmChartIT {
     }
 
     @Test
-    void theOperatorReconcilesWithExactlyTheChartsRbac() throws Exception {
-      String release = "pgconn-rbac";
-      install("pgconn-operator", release, "watchNamespaces: [team-c]\n", "team-c", "team-d");
-      // A kubeconfig holding a token of the chart's ServiceAccount (TokenRequest API): the
-      // application then authenticates exactly as it would in the cluster, with the chart's RBAC.
-      String token = admin.serviceAccounts().inNamespace(release).withName("pgconn-operator")
+    void theOperatorRunsEveryCodePathWithTheNamespacedChartsRbac() throws Exception {
+      runEveryCodePathAs("tour", "pgconn-tour", "watchNamespaces: [team-c]\n", "team-c",
+          Map.of("pgconn.namespaces", "team-c"));
+    }
+
+    @Test
+    void theOperatorRunsEveryCodePathWithTheClusterWideChartsRbac() throws Exception {
+      runEveryCodePathAs("wide", "pgconn-wide", "", "team-e", Map.of());
+    }
+
+    /**
+     * Installs the chart, runs the real application with a token of the chart's ServiceAccount
+     * (so it authenticates exactly as in the cluster, under exactly the chart's RBAC), walks
+     * every code path, and reads from the audit log what the API server answered the operator.
+     */
+    private void runEveryCodePathAs(String release, String releaseNamespace, String values,
+        String namespace, Map<String, Object> settings) throws Exception {
+      install(release, releaseNamespace, values, namespace);
+      String serviceAccount = release + "-pgconn-operator";
+      String user = "system:serviceaccount:" + releaseNamespace + ":" + serviceAccount;
+      Path kubeconfig = tokenKubeconfig(releaseNamespace, serviceAccount);
+      try (KubernetesClient asOperator = new KubernetesClientBuilder().withConfig(
+              Config.fromKubeconfig(Files.readString(kubeconfig))).build()) {
+        forbidden("the token kubeconfig is in effect", () -> asOperator.pods()
+            .inNamespace(namespace).list());
+      }
+      EveryCodePathScenario scenario = new EveryCodePathScenario(admin, namespace);
+      scenario.seed();
+      Map<String, Object> properties = new java.util.HashMap<>(settings);
+      properties.putAll(Map.of("pgconn.leader-election", true,
+          "pgconn.lease-namespace", releaseNamespace, "pgconn.identity", release,
+          "pgconn.exit-on-leadership-loss", false));
+      try (var app = io.pgconn.operator.testenv.OperatorApp.start(kubeconfig, properties)) {
+        scenario.awaitConverged();
+        scenario.deleteAndAwaitCleanup();
+      } finally {
+        Files.deleteIfExists(kubeconfig);
+      }
+
+      List<AuditLog.Request> requests = audit.requests().stream()
+          .filter(r -> r.user().equals(user)).toList();
+      assertFalse(requests.isEmpty(), "no request of " + user + " in the audit log");
+      List<String> refused = requests.stream().filter(r -> r.code() == 403)
+          .map(r -> r.verb() + " " + r.uri()).distinct().toList();
+      assertEquals(List.of(), refused, "the chart's RBAC refused the operator");
+      Set<String> used = requests.stream().filter(r -> !r.resource().isEmpty())
+          .map(AuditLog.Request::permission).collect(java.util.stream.Collectors.toCollection(
+              TreeSet::new));
+      Set<String> granted = union(NAMESPACED_PERMISSIONS, LEASE_PERMISSIONS,
+          CRD_PERMISSIONS.stream().map(p -> p.replaceAll("\\[.*]$", "")).toList());
+      Set<String> unused = new TreeSet<>(granted);
+      unused.removeAll(used);
+      System.out.println("[" + release + "] used by the operator: " + used);
+      System.out.println("[" + release + "] granted, never used: " + unused);
+    }
+
+    /** A kubeconfig holding a token of the ServiceAccount (TokenRequest API). */
+    @SuppressWarnings("unchecked")
+    private Path tokenKubeconfig(String namespace, String serviceAccount) throws IOException {
+      String token = admin.serviceAccounts().inNamespace(namespace).withName(serviceAccount)
           .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
               .withNewSpec().withExpirationSeconds(3600L).endSpec().build())
           .getStatus().getToken();
-      var kubeconfig = (Map<String, Object>) YAML.unmarshal(controlPlane.kubeconfigYaml(), Map.class);
+      var kubeconfig = (Map<String, Object>) YAML.unmarshal(controlPlane.kubeconfigYaml(),
+          Map.class);
       for (Object user : (List<?>) kubeconfig.get("users")) {
         ((Map<String, Object>) user).put("user", Map.of("token", token));
       }
-      java.nio.file.Path file = java.nio.file.Files.createTempFile("pgconn-sa-", ".yaml");
-      java.nio.file.Files.writeString(file, YAML.asYaml(kubeconfig));
-      try (KubernetesClient asOperator = new KubernetesClientBuilder().withConfig(
-              Config.fromKubeconfig(java.nio.file.Files.readString(file))).build()) {
-        forbidden("the impersonating kubeconfig is in effect", () -> asOperator.secrets()
-            .inNamespace("team-d").list());
-      }
-      admin.secrets().inNamespace("team-c").resource(new SecretBuilder().withNewMetadata()
-          .withName("src").withNamespace("team-c").endMetadata()
-          .addToStringData("DATABASE_URL", "postgresql://u:p@db.example.invalid/app").build())
-          .serverSideApply();
-      var policy = new PostgresConnectionPolicy();
-      policy.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("rbac")
-          .withNamespace("team-c").build());
-      var spec = new io.pgconn.operator.api.PolicySpec();
-      spec.getSource().setSecretRef(new io.pgconn.operator.api.SecretKeyRef("src", "DATABASE_URL"));
-      spec.getPool().setConnectionLimit(3);
-      spec.getProbe().setMode(io.pgconn.operator.api.ProbeMode.Off);
-      policy.setSpec(spec);
-      admin.resource(policy).create();
-      try (var app = io.pgconn.operator.testenv.OperatorApp.start(file, Map.of(
-          "pgconn.namespaces", "team-c", "pgconn.leader-election", true,
-          "pgconn.lease-namespace", release, "pgconn.identity", "rbac-test",
-          "pgconn.exit-on-leadership-loss", false))) {
-        await("the policy is Ready under the chart's RBAC").atMost(Duration.ofSeconds(60))
-            .until(() -> {
-              var live = admin.resources(PostgresConnectionPolicy.class).inNamespace("team-c")
-                  .withName("rbac").get();
-              return live.getStatus() != null && live.getStatus().getConditions().stream()
-                  .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
-            });
-        assertNotNull(admin.secrets().inNamespace("team-c").withName("rbac-connection").get());
-      } finally {
-        java.nio.file.Files.deleteIfExists(file);
-      }
+      Path file = Files.createTempFile("pgconn-sa-", ".yaml");
+      Files.writeString(file, YAML.asYaml(kubeconfig));
+      return file;
     }
 
     private KubernetesClient impersonate(String namespace, String serviceAccount) {
