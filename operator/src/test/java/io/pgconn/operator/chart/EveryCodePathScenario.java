@@ -129,6 +129,7 @@ final class EveryCodePathScenario {
             refs:
               - {kind: Deployment, name: web}
               - {kind: StatefulSet, name: ledger}
+              - {kind: DaemonSet, name: agent}
               - {kind: CronJob, name: nightly}
               - {kind: Job, name: backfill}
             selector: {matchLabels: {tier: app}}
