@@ -562,6 +562,9 @@ class HelmChartIT {
       try (var app = io.pgconn.operator.testenv.OperatorApp.start(kubeconfig, properties)) {
         scenario.awaitConverged();
         scenario.deleteAndAwaitCleanup();
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError(e.getMessage() + "\nrefused by the chart's RBAC: "
+            + refused(user), e);
       } finally {
         Files.deleteIfExists(kubeconfig);
       }
@@ -570,9 +573,7 @@ class HelmChartIT {
       List<AuditLog.Request> requests = audit.requests().stream()
           .filter(r -> r.user().equals(user)).toList();
       assertFalse(requests.isEmpty(), "no request of " + user + " in the audit log");
-      List<String> refused = requests.stream().filter(r -> r.code() == 403)
-          .map(r -> r.verb() + " " + r.uri()).distinct().toList();
-      assertEquals(List.of(), refused, "the chart's RBAC refused the operator");
+      assertEquals(List.of(), refused(user), "the chart's RBAC refused the operator");
       Set<String> used = new TreeSet<>();
       for (AuditLog.Request r : requests) {
         if (r.resource().isEmpty()) continue;
@@ -592,6 +593,12 @@ class HelmChartIT {
       Set<String> ungranted = new TreeSet<>(used);
       ungranted.removeAll(granted);
       assertEquals(Set.of(), ungranted, "used but not in the chart's rules");
+    }
+
+    /** The requests of this user the API server answered 403, as verb and URI. */
+    private List<String> refused(String user) {
+      return audit.requests().stream().filter(r -> r.user().equals(user) && r.code() == 403)
+          .map(r -> r.verb() + " " + r.uri()).distinct().toList();
     }
 
     /** A kubeconfig holding a token of the ServiceAccount (TokenRequest API). */
