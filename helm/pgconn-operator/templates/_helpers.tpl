@@ -46,34 +46,41 @@ app.kubernetes.io/component: operator
 
 {{/*
 What the operator does with namespaced resources, granted cluster-wide (ClusterRole) or per
-watched namespace (Role). Keep in step with docs/install.md; HelmChartIT checks it.
+watched namespace (Role): exactly the requests its code makes, nothing more. Keep in step with
+docs/install.md; HelmChartIT runs the operator under these rules through every code path and
+checks from the API server's audit log that it was never refused and used every grant.
 */}}
 {{- define "pgconn-operator.namespacedRules" -}}
-# Reconciled resource: informer (list/watch), finalizer added/removed by patch/update.
+# Reconciled resource: informer (list/watch); finalizer added and removed by patch (get re-reads
+# a policy whose finalizer removal conflicted).
 - apiGroups: ["pgconn.io"]
   resources: ["postgresconnectionpolicies"]
-  verbs: ["get", "list", "watch", "patch", "update"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["pgconn.io"]
   resources: ["postgresconnectionpolicies/status"]
-  verbs: ["get", "patch", "update"]
-- apiGroups: ["pgconn.io"]
-  resources: ["postgresconnectionpolicies/finalizers"]
-  verbs: ["update"]
-# Source/target Secrets: watched (labelled and name-scoped informers), the target is applied
-# server-side (create/patch), in-place mode updates the source, the backup Secret is deleted.
+  verbs: ["patch"]
+# Secrets: the source read by name (name-scoped watches), the Secrets the operator owns watched
+# by label; every write is a server-side apply patch (create: an apply that creates the target
+# or the backup); delete: the in-place backup when its policy goes, and owner references on an
+# existing Secret (OwnerReferencesPermissionEnforcement). Never update.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
-# Workloads: discovered and read, restarted by patching a pod-template annotation.
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
+# Workloads: read by name, by label selector and by discovery (no watch), restarted by applying a
+# pod-template annotation. Never deleted or scaled.
 - apiGroups: ["apps"]
   resources: ["deployments", "statefulsets", "daemonsets"]
-  verbs: ["get", "list", "watch", "patch"]
+  verbs: ["get", "list", "patch"]
 # CronJobs and Jobs: discovered and reported (state NextRun), never modified.
 - apiGroups: ["batch"]
   resources: ["cronjobs", "jobs"]
   verbs: ["get", "list"]
-# Events on the policy and on the workloads it restarts or holds.
+# HorizontalPodAutoscalers: pools are sized for a workload's HPA maximum.
+- apiGroups: ["autoscaling"]
+  resources: ["horizontalpodautoscalers"]
+  verbs: ["list"]
+# Events on the policy and on the workloads it restarts or holds (each one created once).
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end }}

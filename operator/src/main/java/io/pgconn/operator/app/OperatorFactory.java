@@ -54,7 +54,13 @@ public class OperatorFactory {
     return builder.build();
   }
 
+  /**
+   * The one Operator of the application: OperatorLifecycle starts it with the HTTP server, and
+   * the context stops it on shutdown, before the client and reconciler it uses are closed
+   * (stop() does nothing to an Operator that never started).
+   */
   @Singleton
+  @Bean(preDestroy = "stop")
   public Operator operator(KubernetesClient client, PolicyReconciler reconciler,
       OperatorSettings settings, MeterRegistry registry) {
     Operator operator = new Operator(o -> {

@@ -1,41 +1,45 @@
 package io.pgconn.operator.app;
 
 import io.javaoperatorsdk.operator.Operator;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
-import jakarta.annotation.PreDestroy;
-import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
+import java.util.Optional;
 
 /**
- * Starts the operator when the HTTP server (health, metrics) is up, and stops it on shutdown.
- * Command-line runs (pgconn url, pgconn doctor) start no server, so they never start it.
+ * Starts the operator when the HTTP server (health, metrics) is up. Command-line runs (pgconn
+ * url, pgconn doctor) start no server, so they never build it.
+ *
+ * <p>The operator is looked up lazily, once, and kept: asking the provider again while the
+ * context shuts down would build a second Operator (the first is already destroyed by then).
+ * Stopping is the Operator bean's own pre-destroy (see OperatorFactory), which runs before the
+ * Kubernetes client it uses is closed.
  */
 @Singleton
 public class OperatorLifecycle implements ApplicationEventListener<ServerStartupEvent> {
 
-  private final Provider<Operator> operator;
-  private volatile boolean started;
+  private final BeanProvider<Operator> operator;
+  private volatile Operator started;
 
-  public OperatorLifecycle(Provider<Operator> operator) {
+  public OperatorLifecycle(BeanProvider<Operator> operator) {
     this.operator = operator;
   }
 
   @Override
-  public void onApplicationEvent(ServerStartupEvent event) {
-    operator.get().start();
-    started = true;
+  public synchronized void onApplicationEvent(ServerStartupEvent event) {
+    if (started != null) return;
+    Operator built = operator.get();
+    built.start();
+    started = built;
   }
 
-  @PreDestroy
-  public void stop() {
-    if (started) {
-      operator.get().stop();
-      started = false;
-    }
+  /** The running operator; empty before the server started it. Never builds one. */
+  public Optional<Operator> started() {
+    return Optional.ofNullable(started);
   }
 
   public boolean isStarted() {
-    return started;
+    return started != null;
   }
 }

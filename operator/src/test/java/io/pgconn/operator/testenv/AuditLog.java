@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * kube-apiserver audit logging at Metadata level for Secrets, so a test can see every request
- * made for them (verb and URI with its selectors), whoever made it.
+ * kube-apiserver audit logging at Metadata level, so a test can see every request of interest:
+ * verb, URI with its selectors, who made it, on which resource, and the answer's status code.
  */
 public final class AuditLog {
 
@@ -24,7 +24,27 @@ public final class AuditLog {
     this.log = log;
   }
 
+  /** Every request for Secrets, whoever made it. */
   public static AuditLog forSecrets() {
+    return withRule("""
+        resources:
+          - group: ""
+            resources: ["secrets"]
+        """);
+  }
+
+  /**
+   * Every request made with a ServiceAccount's credentials (a token, as a pod presents it), on
+   * any resource. Requests impersonating a ServiceAccount are audited as their real user, so
+   * they are not included.
+   */
+  public static AuditLog forServiceAccounts() {
+    return withRule("""
+        userGroups: ["system:serviceaccounts"]
+        """);
+  }
+
+  private static AuditLog withRule(String match) {
     try {
       Path dir = Files.createTempDirectory("pgconn-audit-");
       Path policy = dir.resolve("policy.yaml");
@@ -34,11 +54,8 @@ public final class AuditLog {
           omitStages: [RequestReceived]
           rules:
             - level: Metadata
-              resources:
-                - group: ""
-                  resources: ["secrets"]
-            - level: None
-          """);
+          %s  - level: None
+          """.formatted(match.indent(4)));
       return new AuditLog(policy, dir.resolve("audit.log"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -49,7 +66,7 @@ public final class AuditLog {
     return Map.of("--audit-policy-file", policy.toString(), "--audit-log-path", log.toString());
   }
 
-  /** verb, request URI and user agent of every audited request. */
+  /** Every audited request, in the order the API server answered them. */
   public List<Request> requests() {
     ObjectMapper json = new ObjectMapper();
     List<Request> requests = new ArrayList<>();
@@ -58,8 +75,12 @@ public final class AuditLog {
       for (String line : Files.readAllLines(log)) {
         if (line.isBlank()) continue;
         JsonNode event = json.readTree(line);
+        JsonNode ref = event.path("objectRef");
         requests.add(new Request(event.path("verb").asText(), event.path("requestURI").asText(),
-            event.path("userAgent").asText()));
+            event.path("userAgent").asText(), event.path("user").path("username").asText(),
+            ref.path("apiGroup").asText(), ref.path("resource").asText(),
+            ref.path("subresource").asText(), ref.path("namespace").asText(),
+            event.path("responseStatus").path("code").asInt()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -67,5 +88,17 @@ public final class AuditLog {
     return requests;
   }
 
-  public record Request(String verb, String uri, String userAgent) {}
+  /**
+   * One audited request. apiGroup, resource, subresource and namespace are empty when they do
+   * not apply (the core group, a non-resource URL, a cluster-scoped resource).
+   */
+  public record Request(String verb, String uri, String userAgent, String user, String apiGroup,
+      String resource, String subresource, String namespace, int code) {
+
+    /** As RBAC spells what was asked: group/resource[/subresource]:verb. */
+    public String permission() {
+      return apiGroup + "/" + resource + (subresource.isEmpty() ? "" : "/" + subresource) + ":"
+          + verb;
+    }
+  }
 }
