@@ -76,7 +76,11 @@ final class PolicyStatusBuilder {
     status.setWorkloads(r.workloads());
     status.setLastProbe(refresh ? StatusParts.probe(r.probed()) : previous.getLastProbe());
     status.setWarnings(List.copyOf(r.warnings()));
-    status.setChecks(r.checks());
+    // The checklist's messages carry usage and latency samples: like them, they wait for the
+    // refresh unless a verdict changed.
+    boolean specChanged = !Objects.equals(previous.getObservedGeneration(), generation);
+    status.setChecks(refresh || specChanged || !sameVerdicts(previous.getChecks(), r.checks())
+        ? r.checks() : previous.getChecks());
     status.setConditions(conditions(r));
     return status;
   }
@@ -153,6 +157,11 @@ final class PolicyStatusBuilder {
     } catch (RuntimeException e) {
       return true;
     }
+  }
+
+  private static boolean sameVerdicts(List<PolicyCheck> before, List<PolicyCheck> after) {
+    return before != null && before.stream().map(c -> c.getName() + "=" + c.getStatus()).toList()
+        .equals(after.stream().map(c -> c.getName() + "=" + c.getStatus()).toList());
   }
 
   /** The server's facts; between refreshes the usage sample stays as it was recorded. */

@@ -44,6 +44,13 @@ public final class AuditLog {
         """);
   }
 
+  /** Every request that writes (create, update, patch, delete), whoever made it. */
+  public static AuditLog forWrites() {
+    return withRule("""
+        verbs: ["create", "update", "patch", "delete", "deletecollection"]
+        """);
+  }
+
   private static AuditLog withRule(String match) {
     try {
       Path dir = Files.createTempDirectory("pgconn-audit-");
