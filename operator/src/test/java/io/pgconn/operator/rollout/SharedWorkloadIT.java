@@ -13,6 +13,7 @@ import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.api.WorkloadStatus;
+import io.pgconn.operator.kube.OperatorIdentity;
 import io.pgconn.operator.testenv.AuditLog;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
@@ -105,6 +106,16 @@ class SharedWorkloadIT {
     applyTemplateAnnotation("ssa", "web", "manager/a", "example.com/a", "3");
     assertThat(templateAnnotations("ssa", "web")).containsEntry("example.com/a", "3")
         .containsEntry("example.com/b", "2");
+
+    // The operator's stamper does the latter: each policy's key under its own manager.
+    PodTemplateStamper stamper = new PodTemplateStamper(client);
+    WorkloadKey web = new WorkloadKey(WorkloadKind.Deployment, "ssa", "web");
+    stamper.stamp(web, ORDERS, "sha256:o1");
+    stamper.stamp(web, BILLING, "sha256:b1");
+    stamper.stamp(web, ORDERS, "sha256:o2");
+    assertThat(templateAnnotations("ssa", "web"))
+        .containsEntry(PodTemplateStamps.key(ORDERS), "sha256:o2")
+        .containsEntry(PodTemplateStamps.key(BILLING), "sha256:b1");
   }
 
   @Test
@@ -135,11 +146,11 @@ class SharedWorkloadIT {
     // Created at generation 1; one restart per policy for its first content.
     assertThat(generation()).as("generation of the shared Deployment").isEqualTo(3);
     assertThat(templateAnnotations(NS, API))
-        .containsEntry("content-hash.pgconn.io/" + ORDERS, ordersHash)
-        .containsEntry("content-hash.pgconn.io/" + BILLING, billingHash)
-        .doesNotContainKey("pgconn.io/content-hash");
-    assertThat(operatorPatches("pgconn-operator/" + ORDERS)).isEqualTo(1);
-    assertThat(operatorPatches("pgconn-operator/" + BILLING)).isEqualTo(1);
+        .containsEntry(PodTemplateStamps.key(ORDERS), ordersHash)
+        .containsEntry(PodTemplateStamps.key(BILLING), billingHash)
+        .doesNotContainKey(PodTemplateStamps.LEGACY_KEY);
+    assertThat(operatorPatches(OperatorIdentity.policyFieldManager(ORDERS))).isEqualTo(1);
+    assertThat(operatorPatches(OperatorIdentity.policyFieldManager(BILLING))).isEqualTo(1);
 
     // A real change of one policy's source: that policy restarts the Deployment once more.
     postgres.execute("ALTER ROLE " + ORDERS + "_app PASSWORD "
@@ -149,15 +160,15 @@ class SharedWorkloadIT {
     await().until(() -> !ordersHash.equals(contentHash(ORDERS)));
     String rotatedHash = contentHash(ORDERS);
     await().until(() -> rotatedHash.equals(
-        templateAnnotations(NS, API).get("content-hash.pgconn.io/" + ORDERS)));
+        templateAnnotations(NS, API).get(PodTemplateStamps.key(ORDERS))));
     watchReconciles(() -> touch(BILLING + "-db"));
     assertThat(contentHash(ORDERS)).isEqualTo(rotatedHash);
     assertThat(generation()).as("generation of the shared Deployment").isEqualTo(4);
     assertThat(templateAnnotations(NS, API))
-        .containsEntry("content-hash.pgconn.io/" + ORDERS, rotatedHash)
-        .containsEntry("content-hash.pgconn.io/" + BILLING, billingHash);
-    assertThat(operatorPatches("pgconn-operator/" + ORDERS)).isEqualTo(2);
-    assertThat(operatorPatches("pgconn-operator/" + BILLING)).isEqualTo(1);
+        .containsEntry(PodTemplateStamps.key(ORDERS), rotatedHash)
+        .containsEntry(PodTemplateStamps.key(BILLING), billingHash);
+    assertThat(operatorPatches(OperatorIdentity.policyFieldManager(ORDERS))).isEqualTo(2);
+    assertThat(operatorPatches(OperatorIdentity.policyFieldManager(BILLING))).isEqualTo(1);
   }
 
   /**
@@ -175,7 +186,7 @@ class SharedWorkloadIT {
     String hash = contentHash("legacy");
     // What the previous version left: the one annotation, carrying the current content.
     Deployment old = new DeploymentBuilder(deployment(NS, "old", "legacy-connection"))
-        .editSpec().editTemplate().editMetadata().addToAnnotations("pgconn.io/content-hash", hash)
+        .editSpec().editTemplate().editMetadata().addToAnnotations(PodTemplateStamps.LEGACY_KEY, hash)
         .endMetadata().endTemplate().endSpec().build();
     client.apps().deployments().inNamespace(NS).resource(old).create();
     long generation = client.apps().deployments().inNamespace(NS).withName("old").get()
@@ -187,7 +198,7 @@ class SharedWorkloadIT {
     watchReconciles(() -> touch("legacy-db"), "legacy");
     assertThat(client.apps().deployments().inNamespace(NS).withName("old").get().getMetadata()
         .getGeneration()).isEqualTo(generation);
-    assertThat(templateAnnotations(NS, "old")).doesNotContainKey("content-hash.pgconn.io/legacy");
+    assertThat(templateAnnotations(NS, "old")).doesNotContainKey(PodTemplateStamps.key("legacy"));
   }
 
   /** A Deployment whose pods read both policies' target Secrets (envFrom, one prefix each). */
@@ -236,11 +247,12 @@ class SharedWorkloadIT {
   private static long operatorPatches(String manager) {
     Assumptions.assumeTrue(controlPlane.local(), "the audit log needs the local control plane");
     String uri = "/apis/apps/v1/namespaces/" + NS + "/deployments/" + API + "?";
-    String param = "fieldManager=" + java.net.URLEncoder.encode(manager,
-        java.nio.charset.StandardCharsets.UTF_8);
+    String param = "fieldManager=" + manager;
     return audit.requests().stream()
         .filter(r -> r.verb().equals("patch") && r.uri().startsWith(uri))
-        .filter(r -> List.of(r.uri().substring(uri.length()).split("&")).contains(param))
+        .filter(r -> List.of(r.uri().substring(uri.length()).split("&")).stream()
+            .map(p -> java.net.URLDecoder.decode(p, java.nio.charset.StandardCharsets.UTF_8))
+            .anyMatch(param::equals))
         .count();
   }
 
