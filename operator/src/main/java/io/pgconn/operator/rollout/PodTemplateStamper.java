@@ -9,13 +9,14 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Map;
 
 /**
- * Restarts a workload by stamping its pod template with the content hash, through server-side
- * apply under the operator's own field manager: only that one annotation is owned by the
- * operator, so GitOps tools and kubectl keep owning everything else.
+ * Restarts a workload by stamping its pod template with the policy's content hash under the
+ * policy's own annotation key ({@link PodTemplateStamps#key}), through server-side apply under
+ * the policy's own field manager ({@link OperatorIdentity#policyFieldManager}). Each policy then
+ * owns exactly one annotation: GitOps tools and kubectl keep owning everything else, and a
+ * policy's apply, which names only its own key, never removes another policy's (server-side
+ * apply removes only fields the applying manager owned before).
  */
 public class PodTemplateStamper {
-
-  public static final String HASH_ANNOTATION = "pgconn.io/content-hash";
 
   private final KubernetesClient client;
 
@@ -23,16 +24,16 @@ public class PodTemplateStamper {
     this.client = client;
   }
 
-  public void stamp(WorkloadKey key, String contentHash) {
+  public void stamp(WorkloadKey key, String policyName, String contentHash) {
     Map<String, Object> apply = Map.of(
         "apiVersion", "apps/v1",
         "kind", key.kind().name(),
         "metadata", Map.of("name", key.name(), "namespace", key.namespace()),
         "spec", Map.of("template", Map.of("metadata",
-            Map.of("annotations", Map.of(HASH_ANNOTATION, contentHash)))));
+            Map.of("annotations", Map.of(PodTemplateStamps.key(policyName), contentHash)))));
     PatchContext context = new PatchContext.Builder()
         .withPatchType(PatchType.SERVER_SIDE_APPLY)
-        .withFieldManager(OperatorIdentity.FIELD_MANAGER)
+        .withFieldManager(OperatorIdentity.policyFieldManager(policyName))
         .withForce(true)
         .build();
     String body = Serialization.asJson(apply);

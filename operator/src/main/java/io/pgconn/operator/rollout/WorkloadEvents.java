@@ -25,7 +25,7 @@ public class WorkloadEvents {
     events.record(EventRecorder.referenceTo(policy), Type.Normal, "WorkloadRestarted",
         RolloutSequencer.describe(key) + " restarted for content " + hash);
     events.record(workloadRef(key, uid), Type.Normal, "RestartedByPgconn", "pod template stamped"
-        + " with " + PodTemplateStamper.HASH_ANNOTATION + "=" + hash + " by PostgresConnectionPolicy "
+        + " with " + PodTemplateStamps.key(policyName) + "=" + hash + " by PostgresConnectionPolicy "
         + policyName + ": its connection Secret changed");
   }
 

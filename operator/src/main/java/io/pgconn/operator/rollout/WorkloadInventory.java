@@ -2,7 +2,6 @@ package io.pgconn.operator.rollout;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
@@ -150,20 +149,20 @@ public class WorkloadInventory {
           surgeSpec.getIntVal() != null ? surgeSpec.getIntVal() : surgeSpec.getStrVal());
     }
     return new Workload(key, replicas, RolloutSurge.resolve(maxSurge, replicas),
-        stamp(d.getSpec().getTemplate()), d.getMetadata().getUid(), optedOut(d),
+        PodTemplateStamps.of(d.getSpec().getTemplate()), d.getMetadata().getUid(), optedOut(d),
         deploymentProgress(d, replicas), maxSurge);
   }
 
   private static Workload statefulSet(WorkloadKey key, StatefulSet s) {
     int replicas = s.getSpec().getReplicas() == null ? 1 : s.getSpec().getReplicas();
     // StatefulSets replace pods one by one without surge.
-    return new Workload(key, replicas, 0, stamp(s.getSpec().getTemplate()),
+    return new Workload(key, replicas, 0, PodTemplateStamps.of(s.getSpec().getTemplate()),
         s.getMetadata().getUid(), optedOut(s), statefulSetProgress(s, replicas));
   }
 
   private static Workload daemonSet(WorkloadKey key, DaemonSet d) {
     Integer scheduled = d.getStatus() == null ? null : d.getStatus().getDesiredNumberScheduled();
-    return new Workload(key, scheduled == null ? 1 : scheduled, 0, stamp(d.getSpec().getTemplate()),
+    return new Workload(key, scheduled == null ? 1 : scheduled, 0, PodTemplateStamps.of(d.getSpec().getTemplate()),
         d.getMetadata().getUid(), optedOut(d), daemonSetProgress(d));
   }
 
@@ -236,12 +235,6 @@ public class WorkloadInventory {
 
   private static int zeroIfNull(Integer i) {
     return i == null ? 0 : i;
-  }
-
-  private static String stamp(PodTemplateSpec template) {
-    ObjectMeta meta = template == null ? null : template.getMetadata();
-    Map<String, String> annotations = meta == null ? null : meta.getAnnotations();
-    return annotations == null ? null : annotations.get(PodTemplateStamper.HASH_ANNOTATION);
   }
 
   private static long generation(HasMetadata resource) {

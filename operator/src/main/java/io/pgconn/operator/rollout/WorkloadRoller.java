@@ -56,10 +56,14 @@ public class WorkloadRoller {
     Map<WorkloadKey, WorkloadStatus> before = byKey(policy, previous);
     List<RolloutSequencer.Snapshot> snapshots = new ArrayList<>();
     Map<WorkloadKey, Workload> byKey = new HashMap<>();
+    String policyName = policy.getMetadata().getName();
     for (Workload w : selection.found()) {
       byKey.put(w.key(), w);
-      snapshots.add(new RolloutSequencer.Snapshot(w.key(), w.stampedHash(), w.optedOut(),
-          w.progress(), restartedAt(before.get(w.key()), w.stampedHash())));
+      // Only this policy's own stamp counts: another policy's hash on a shared workload is not
+      // an older content of ours.
+      String stamped = w.stampedHash(policyName);
+      snapshots.add(new RolloutSequencer.Snapshot(w.key(), stamped, w.optedOut(),
+          w.progress(), restartedAt(before.get(w.key()), stamped)));
     }
     RolloutSequencer.Plan plan = RolloutSequencer.plan(snapshots, hash, contentChangedAt,
         RolloutSettings.of(policy), now);
@@ -68,7 +72,7 @@ public class WorkloadRoller {
     for (RolloutSequencer.Step step : plan.steps()) {
       Workload workload = byKey.get(step.key());
       if (step.stamp()) {
-        stamper.stamp(step.key(), hash);
+        stamper.stamp(step.key(), policyName, hash);
         LOG.info("policy {}/{}: restarted {} for content {}", policy.getMetadata().getNamespace(),
             policy.getMetadata().getName(), RolloutSequencer.describe(step.key()), hash);
         events.restarted(policy, step.key(), workload.uid(), hash);

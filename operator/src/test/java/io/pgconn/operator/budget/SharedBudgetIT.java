@@ -13,7 +13,7 @@ import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
-import io.pgconn.operator.rollout.PodTemplateStamper;
+import io.pgconn.operator.rollout.PodTemplateStamps;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalControlPlane;
 import io.pgconn.operator.testenv.LocalPostgres;
@@ -184,8 +184,9 @@ class SharedBudgetIT {
   }
 
   private static String stamp(String ns, String name) {
-    return ClusterFixtures.annotation(k8s.getDeployment(ns, name).orElseThrow(),
-        PodTemplateStamper.HASH_ANNOTATION);
+    // Every restart stamp on the pod template, whichever policy wrote it.
+    return PodTemplateStamps.of(k8s.getDeployment(ns, name).orElseThrow().getSpec().getTemplate())
+        .byKey().toString();
   }
 
   private static void touch(String ns) {

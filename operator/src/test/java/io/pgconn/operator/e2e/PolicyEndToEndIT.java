@@ -14,7 +14,7 @@ import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
-import io.pgconn.operator.rollout.PodTemplateStamper;
+import io.pgconn.operator.rollout.PodTemplateStamps;
 import io.pgconn.operator.testenv.AuditLog;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
@@ -159,7 +159,7 @@ class PolicyEndToEndIT {
           .satisfies(c -> assertThat(c.getLastTransitionTime()).isNotBlank());
     }
     Deployment rolled = k8s.getDeployment(ns, "backend").orElseThrow();
-    assertThat(annotation(rolled, PodTemplateStamper.HASH_ANNOTATION)).isEqualTo(hash);
+    assertThat(annotation(rolled, PodTemplateStamps.key("shop-backend"))).isEqualTo(hash);
     long generationAfterFirstRoll = rolled.getMetadata().getGeneration();
     assertThat(generationAfterFirstRoll).isEqualTo(2);
 
@@ -173,7 +173,7 @@ class PolicyEndToEndIT {
         k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL").orElseThrow()).password())
         .isEqualTo(ROTATED);
     await().until(() -> rotatedHash.equals(annotation(k8s.getDeployment(ns, "backend").orElseThrow(),
-        PodTemplateStamper.HASH_ANNOTATION)));
+        PodTemplateStamps.key("shop-backend"))));
     assertThat(k8s.getDeployment(ns, "backend").orElseThrow().getMetadata().getGeneration())
         .isEqualTo(generationAfterFirstRoll + 1);
 

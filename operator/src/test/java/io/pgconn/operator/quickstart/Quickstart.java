@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.examples.ExampleFiles;
-import io.pgconn.operator.rollout.PodTemplateStamper;
+import io.pgconn.operator.rollout.PodTemplateStamps;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalControlPlane;
 import io.pgconn.operator.testenv.LocalPostgres;
@@ -115,8 +115,8 @@ public final class Quickstart implements AutoCloseable {
     }
     Deployment backend = k8s.getDeployment("shop", "backend").orElseThrow();
     out.println("  Deployment shop/backend rolled: generation " + backend.getMetadata().getGeneration()
-        + ", pod template annotated " + PodTemplateStamper.HASH_ANNOTATION + "="
-        + ClusterFixtures.annotation(backend, PodTemplateStamper.HASH_ANNOTATION));
+        + ", pod template annotated " + PodTemplateStamps.key("shop-backend") + "="
+        + ClusterFixtures.annotation(backend, PodTemplateStamps.key("shop-backend")));
     out.println();
     String kubectl = controlPlane.kubectl().toString();
     out.println("Look around with kubectl (the one built for the local control plane):");

@@ -140,16 +140,16 @@ class RolloutsIT {
         List<ReplicaSet> added = newReplicaSets(NS, name, replicaSetsBefore.get(name));
         assertThat(added).as("new ReplicaSets of %s", name).hasSize(1);
         assertThat(added.get(0).getSpec().getTemplate().getMetadata().getAnnotations())
-            .containsEntry(PodTemplateStamper.HASH_ANNOTATION, second);
+            .containsEntry(PodTemplateStamps.key(POLICY), second);
         List<Pod> pods = pods(NS, name);
         assertThat(pods).hasSize(2).allSatisfy(p -> assertThat(p.getMetadata().getAnnotations())
-            .containsEntry(PodTemplateStamper.HASH_ANNOTATION, second));
+            .containsEntry(PodTemplateStamps.key(POLICY), second));
         assertThat(names(pods)).doesNotContainAnyElementsOf(podsBefore.get(name));
       }
       // A Deployment that does not read the target Secret was not touched.
       assertThat(generation(NS, BYSTANDER)).isEqualTo(bystanderGeneration);
       assertThat(annotation(k8s.getDeployment(NS, BYSTANDER).orElseThrow(),
-          PodTemplateStamper.HASH_ANNOTATION)).isNull();
+          PodTemplateStamps.key(POLICY))).isNull();
 
       // One after another: a starts, completes; then b; then c. No overlap.
       List<String> order = timeline.entries(CONSUMERS);
@@ -189,7 +189,7 @@ class RolloutsIT {
         assertThat(newReplicaSets(NS, name, replicaSetsBefore.get(name)))
             .as("new ReplicaSets of %s", name).hasSize(1)
             .allSatisfy(rs -> assertThat(rs.getSpec().getTemplate().getMetadata()
-                .getAnnotations()).containsEntry(PodTemplateStamper.HASH_ANNOTATION, finalHash));
+                .getAnnotations()).containsEntry(PodTemplateStamps.key(POLICY), finalHash));
       }
       assertThat(timeline.entries(CONSUMERS)).filteredOn(e -> e.startsWith("start"))
           .containsExactly("start a-api", "start b-worker", "start c-web");
@@ -498,7 +498,7 @@ class RolloutsIT {
       Map<String, WorkloadStatus> statuses = workloadStatuses(ns, policy);
       for (String name : names) {
         Deployment d = k8s.getDeployment(ns, name).orElseThrow();
-        assertThat(annotation(d, PodTemplateStamper.HASH_ANNOTATION)).as(name).isEqualTo(hash);
+        assertThat(annotation(d, PodTemplateStamps.key(policy))).as(name).isEqualTo(hash);
         assertThat(complete(d)).as("%s complete; status %s; policy workloads %s", name,
             Serialization.asJson(d.getStatus()), Serialization.asJson(statuses.values()))
             .isTrue();
@@ -521,7 +521,7 @@ class RolloutsIT {
   }
 
   static String stamped(String ns, String name) {
-    return annotation(k8s.getDeployment(ns, name).orElseThrow(), PodTemplateStamper.HASH_ANNOTATION);
+    return annotation(k8s.getDeployment(ns, name).orElseThrow(), PodTemplateStamps.key(POLICY));
   }
 
   static long generation(String ns, String name) {

@@ -69,6 +69,33 @@ public final class AuditLog {
     }
   }
 
+  /**
+   * Secrets and Deployments: also who patched a workload's pod template and under which field
+   * manager (the requestURI of an apply patch carries fieldManager=...).
+   */
+  public static AuditLog forSecretsAndDeployments() {
+    try {
+      Path dir = Files.createTempDirectory("pgconn-audit-");
+      Path policy = dir.resolve("policy.yaml");
+      Files.writeString(policy, """
+          apiVersion: audit.k8s.io/v1
+          kind: Policy
+          omitStages: [RequestReceived]
+          rules:
+            - level: Metadata
+              resources:
+                - group: ""
+                  resources: ["secrets"]
+                - group: "apps"
+                  resources: ["deployments"]
+            - level: None
+          """);
+      return new AuditLog(policy, dir.resolve("audit.log"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public Map<String, String> apiServerFlags() {
     return Map.of("--audit-policy-file", policy.toString(), "--audit-log-path", log.toString());
   }

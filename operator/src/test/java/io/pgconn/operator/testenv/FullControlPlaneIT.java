@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.rollout.PodTemplateStamper;
+import io.pgconn.operator.rollout.PodTemplateStamps;
 import io.pgconn.operator.rollout.WorkloadKey;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,12 +117,13 @@ class FullControlPlaneIT {
     // 2. Stamp the template the way the operator does and watch the rollout complete.
     long t1 = System.nanoTime();
     new PodTemplateStamper(client).stamp(new WorkloadKey(WorkloadKind.Deployment, NS, APP),
-        "sha256:abc");
+        APP, "sha256:abc");
     Deployment stamped = deploymentNow();
     assertThat(stamped.getMetadata().getGeneration()).isEqualTo(generationBefore + 1);
     assertThat(stamped.getMetadata().getManagedFields())
         .anySatisfy(f -> {
-          assertThat(f.getManager()).isEqualTo(io.pgconn.operator.kube.OperatorIdentity.FIELD_MANAGER);
+          assertThat(f.getManager())
+              .isEqualTo(io.pgconn.operator.kube.OperatorIdentity.policyFieldManager(APP));
           assertThat(f.getOperation()).isEqualTo("Apply");
         });
 
@@ -129,7 +131,7 @@ class FullControlPlaneIT {
         assertThat(replicaSets()).anySatisfy(rs -> {
           assertThat(rs.getMetadata().getName()).isNotEqualTo(oldRs.getMetadata().getName());
           assertThat(rs.getSpec().getTemplate().getMetadata().getAnnotations())
-              .containsEntry(PodTemplateStamper.HASH_ANNOTATION, "sha256:abc");
+              .containsEntry(PodTemplateStamps.key(APP), "sha256:abc");
         }));
     await("rollout complete").atMost(DEADLINE).untilAsserted(() -> {
       Deployment d = deploymentNow();
@@ -151,7 +153,7 @@ class FullControlPlaneIT {
       assertThat(names(now)).doesNotContainAnyElementsOf(oldPods);
       assertThat(now).hasSize(REPLICAS).allSatisfy(p -> {
         assertThat(p.getMetadata().getAnnotations())
-            .containsEntry(PodTemplateStamper.HASH_ANNOTATION, "sha256:abc");
+            .containsEntry(PodTemplateStamps.key(APP), "sha256:abc");
         assertThat(p.getStatus().getPhase()).isEqualTo("Running");
         assertThat(isReady(p)).isTrue();
       });
