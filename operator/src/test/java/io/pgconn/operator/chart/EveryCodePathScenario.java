@@ -12,7 +12,6 @@ import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadStatus;
-import io.pgconn.operator.rollout.PodTemplateStamper;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -168,7 +167,7 @@ final class EveryCodePathScenario {
           admin.apps().daemonSets().inNamespace(ns).withName("agent").get().getSpec()
               .getTemplate())) {
         assertThat(template.getMetadata().getAnnotations()).as("restarted workloads")
-            .containsKey(PodTemplateStamper.HASH_ANNOTATION);
+            .containsKey(io.pgconn.operator.rollout.PodTemplateStamps.key("tour"));
       }
       PolicyStatus status = policy("tour").getStatus();
       assertThat(status.getWorkloads()).extracting(WorkloadStatus::getKind)
