@@ -98,13 +98,17 @@ class WritesAtRestIT {
 
     // Settled: from here on, nothing writes.
     int before = writes(ns).size();
+    String rollingBefore = io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+        k8s.policy(ns, "rolling").getStatus());
     try {
       await().during(QUIET).atMost(QUIET.plusSeconds(15)).until(() -> writes(ns).size() == before);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       // Fall through to the assertion, which names the writes.
     }
     List<AuditLog.Request> all = writes(ns);
-    assertThat(all.subList(before, all.size())).as("writes at rest").isEmpty();
+    assertThat(all.subList(before, all.size())).as("writes at rest; rolling's status was %s and"
+        + " is %s", rollingBefore, io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+            k8s.policy(ns, "rolling").getStatus())).isEmpty();
   }
 
   private static List<AuditLog.Request> writes(String ns) {

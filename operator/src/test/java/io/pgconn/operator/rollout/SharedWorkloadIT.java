@@ -161,7 +161,7 @@ class SharedWorkloadIT {
     String rotatedHash = contentHash(ORDERS);
     await().until(() -> rotatedHash.equals(
         templateAnnotations(NS, API).get(PodTemplateStamps.key(ORDERS))));
-    watchReconciles(() -> touch(BILLING + "-db"));
+    watchReconciles(() -> touch(BILLING + "-db"), BILLING);
     assertThat(contentHash(ORDERS)).isEqualTo(rotatedHash);
     assertThat(generation()).as("generation of the shared Deployment").isEqualTo(4);
     assertThat(templateAnnotations(NS, API))
@@ -257,23 +257,23 @@ class SharedWorkloadIT {
   }
 
   /**
-   * Runs {@code between} and waits, after each run, for a reconcile of every listed policy
-   * (each reconcile probes, so status.lastProbe.time moves), RECONCILES times.
+   * Runs {@code between} (which touches the listed policies' sources) and waits, after each run,
+   * until every listed policy has reconciled from its touched source, RECONCILES times.
    */
   private static void watchReconciles(Runnable between, String... policies) {
     List<String> names = policies.length == 0 ? List.of(ORDERS, BILLING) : List.of(policies);
     for (int i = 0; i < RECONCILES; i++) {
-      Map<String, String> before = new java.util.HashMap<>();
-      names.forEach(n -> before.put(n, lastProbe(n)));
       between.run();
-      await().until(() -> names.stream().noneMatch(n -> before.get(n).equals(lastProbe(n))));
+      Map<String, String> touched = new java.util.HashMap<>();
+      names.forEach(n -> touched.put(n, k8s.resourceVersion(NS, k8s.policy(NS, n).getSpec()
+          .getSource().getSecretRef().getName())));
+      await().until(() -> names.stream().allMatch(n -> touched.get(n).equals(observed(n))));
     }
   }
 
-  private static String lastProbe(String name) {
+  private static String observed(String name) {
     var status = k8s.policy(NS, name).getStatus();
-    return status == null || status.getLastProbe() == null ? ""
-        : String.valueOf(status.getLastProbe().getTime());
+    return status == null ? "" : String.valueOf(status.getObservedSourceVersion());
   }
 
   private static void touch(String secret) {
