@@ -81,7 +81,7 @@ public class PolicyReconciler
   private final PolicyEvents events;
   private final Clock clock;
   private final PolicyObserver observer;
-  private final ServerBudgets budgets = new ServerBudgets();
+  private final ServerBudgetIndex budgets = new ServerBudgetIndex();
   private final PeerEventSource peers = new PeerEventSource();
   private final HorizontalScalers scalers;
   private volatile InformerEventSource<Secret, PostgresConnectionPolicy> managedSecrets;
@@ -486,9 +486,9 @@ public class PolicyReconciler
             endpoint.portOrDefault()),
         target.user(), target.database(), auto.getReserve(), sizing, consumers,
         probed != null && probed.ok() ? limits(probed.facts()) : null, previousLimit);
-    ServerBudgets.Usage seen = probed != null && probed.ok()
-        ? new ServerBudgets.Usage(probed.facts().connectionsByApplication()) : null;
-    ServerBudgets.Allocation allocation = budgets.put(input, view.applicationName(), seen);
+    ServerBudgetIndex.Usage seen = probed != null && probed.ok()
+        ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication()) : null;
+    ServerBudgetIndex.Allocation allocation = budgets.put(input, view.applicationName(), seen);
     peers.wake(allocation.peersToWake());
     return allocation.decision();
   }

@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Sizes every policy on one server at once. Instances live for one {@link #decide} call only.
+ * Divides one server's connection budget into per-pod shares for every policy on it, in one pure
+ * computation (the reconciler's per-server index of policies is {@code ServerBudgetIndex}).
+ * Instances live for one {@link #decide} call only.
  *
  * <p>Steps, each independent of input order (policies are sorted by id, scopes by kind and name):
  * <ol>
@@ -25,7 +27,7 @@ import java.util.TreeMap;
  *   <li>Hysteresis ({@link RaiseStep}) may keep a previous, lower limit.
  * </ol>
  */
-final class ServerBudget {
+final class ServerShares {
 
   private final ServerKey key;
   private final List<BudgetPolicy> policies;
@@ -41,7 +43,7 @@ final class ServerBudget {
   private final long[] minDemand;
   private final long[] used;
 
-  private ServerBudget(ServerKey key, List<BudgetPolicy> sortedPolicies, ServerView view,
+  private ServerShares(ServerKey key, List<BudgetPolicy> sortedPolicies, ServerView view,
       Integer unlisted) {
     this.key = key;
     this.policies = sortedPolicies;
@@ -68,10 +70,10 @@ final class ServerBudget {
       Integer unlistedUsage) {
     ServerView view = ServerView.combine(sortedPolicies);
     if (view == null) return unknownServer(sortedPolicies);
-    ServerBudget budget = new ServerBudget(key, sortedPolicies, view, unlistedUsage);
-    budget.startAtFloors();
-    budget.fill();
-    return budget.decisions();
+    ServerShares shares = new ServerShares(key, sortedPolicies, view, unlistedUsage);
+    shares.startAtFloors();
+    shares.fill();
+    return shares.decisions();
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Every policy's latest sizing inputs, indexed by the server its URL reaches, so that one
+ * The reconciler's index of every policy's latest sizing inputs, by the server its URL reaches
+ * (the pure division of one server's budget is {@code budget.ServerShares}), so that one
  * policy's decision is computed together with every other policy on that server. When a policy's
  * inputs change, the others on its server are named so they can be recomputed too: the allocation
  * is a function of the whole set, so the result does not depend on which policy reconciled first.
@@ -21,7 +22,7 @@ import java.util.TreeSet;
  * until then a policy may briefly be sized as if alone on its server, and its peers are woken as
  * they come.
  */
-final class ServerBudgets {
+final class ServerBudgetIndex {
 
   record Allocation(PoolDecision decision, Set<String> peersToWake) {}
 
