@@ -487,7 +487,8 @@ public class PolicyReconciler
         target.user(), target.database(), auto.getReserve(), sizing, consumers,
         probed != null && probed.ok() ? limits(probed.facts()) : null, previousLimit);
     ServerBudgetIndex.Usage seen = probed != null && probed.ok()
-        ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication()) : null;
+        ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication(),
+            probed.time()) : null;
     ServerBudgetIndex.Allocation allocation = budgets.put(input, view.applicationName(), seen);
     peers.wake(allocation.peersToWake());
     return allocation.decision();

@@ -4,10 +4,15 @@ import io.pgconn.operator.budget.BudgetAllocator;
 import io.pgconn.operator.budget.BudgetPolicy;
 import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.budget.ServerKey;
+import io.pgconn.operator.budget.UsageWindow;
+import io.pgconn.operator.probe.ProbePools;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -17,6 +22,8 @@ import java.util.TreeSet;
  * policy's decision is computed together with every other policy on that server. When a policy's
  * inputs change, the others on its server are named so they can be recomputed too: the allocation
  * is a function of the whole set, so the result does not depend on which policy reconciled first.
+ * The same holds when the server's sustained unlisted usage changes: every policy there is
+ * recomputed, so the end of a burst frees every pool at the first probe that sees it.
  *
  * <p>In memory only: after a restart every policy reconciles once and the set is complete again;
  * until then a policy may briefly be sized as if alone on its server, and its peers are woken as
@@ -26,12 +33,13 @@ final class ServerBudgetIndex {
 
   record Allocation(PoolDecision decision, Set<String> peersToWake) {}
 
-  /** Client connections by application_name, as a probe last saw them on a server. */
-  record Usage(Map<String, Integer> byApplication) {}
+  /** Client connections by application_name, as a probe saw them on a server at a time. */
+  record Usage(Map<String, Integer> byApplication, Instant seenAt) {}
 
   private final Map<String, BudgetPolicy> policies = new HashMap<>();
   private final Map<String, String> applicationNames = new HashMap<>();
-  private final Map<ServerKey, Usage> usage = new HashMap<>();
+  private final Map<ServerKey, UsageWindow> usage = new HashMap<>();
+  private final Map<ServerKey, OptionalInt> counted = new HashMap<>();
 
   /**
    * @param applicationName what the policy's pools report as application_name: their connections
@@ -41,16 +49,22 @@ final class ServerBudgetIndex {
   synchronized Allocation put(BudgetPolicy policy, String applicationName, Usage seen) {
     BudgetPolicy previous = policies.put(policy.id(), policy);
     applicationNames.put(policy.id(), applicationName);
-    if (seen != null) usage.put(policy.server(), seen);
+    ServerKey server = policy.server();
+    if (seen != null) {
+      usage.put(server, usage.getOrDefault(server, UsageWindow.empty())
+          .with(seen.seenAt().toEpochMilli(), seen.byApplication()));
+    }
     List<BudgetPolicy> onServer = policies.values().stream()
-        .filter(p -> p.server().equals(policy.server())).toList();
-    Map<ServerKey, Integer> unlisted = new HashMap<>();
-    unlistedBeyondReserves(policy.server(), onServer).ifPresent(n -> unlisted.put(policy.server(), n));
-    Map<String, PoolDecision> decisions = BudgetAllocator.allocate(onServer, unlisted);
+        .filter(p -> p.server().equals(server)).toList();
+    OptionalInt unlisted = unlistedBeyondReserves(server, onServer);
+    OptionalInt before = counted.put(server, unlisted);
+    Map<ServerKey, Integer> unlistedUsage = new HashMap<>();
+    unlisted.ifPresent(n -> unlistedUsage.put(server, n));
+    Map<String, PoolDecision> decisions = BudgetAllocator.allocate(onServer, unlistedUsage);
     Set<String> wake = new TreeSet<>();
-    if (previous == null || !sameInputs(previous, policy)) {
-      wake.addAll(idsOn(policy.server()));
-      if (previous != null && !previous.server().equals(policy.server())) {
+    if (previous == null || !sameInputs(previous, policy) || !unlisted.equals(before)) {
+      wake.addAll(idsOn(server));
+      if (previous != null && !previous.server().equals(server)) {
         wake.addAll(idsOn(previous.server()));
       }
       wake.remove(policy.id());
@@ -72,21 +86,18 @@ final class ServerBudgetIndex {
   }
 
   /**
-   * Connections of clients no policy on the server accounts for, beyond what the policies'
-   * reserves already keep free for them: the reserves exist for exactly these clients, so only
-   * the excess takes from the pools. The operator's own probe connections are not counted.
+   * Sustained connections of clients no policy on the server accounts for, beyond what the
+   * policies' reserves keep free for them (see {@link UsageWindow}). The operator's own probe
+   * connections are not counted.
    */
-  private java.util.Optional<Integer> unlistedBeyondReserves(ServerKey server,
-      List<BudgetPolicy> onServer) {
-    Usage seen = usage.get(server);
-    if (seen == null) return java.util.Optional.empty();
-    Set<String> listed = new java.util.HashSet<>();
+  private OptionalInt unlistedBeyondReserves(ServerKey server, List<BudgetPolicy> onServer) {
+    UsageWindow window = usage.get(server);
+    if (window == null) return OptionalInt.empty();
+    Set<String> listed = new HashSet<>();
     onServer.forEach(p -> listed.add(applicationNames.get(p.id())));
-    listed.add(io.pgconn.operator.probe.ProbePools.APPLICATION_NAME);
-    int unlisted = seen.byApplication().entrySet().stream()
-        .filter(e -> !listed.contains(e.getKey())).mapToInt(Map.Entry::getValue).sum();
+    listed.add(ProbePools.APPLICATION_NAME);
     int reserves = onServer.stream().mapToInt(BudgetPolicy::reserve).sum();
-    return java.util.Optional.of(Math.max(0, unlisted - reserves));
+    return window.sustainedUnlisted(listed, reserves);
   }
 
   /** The last written limit only steers hysteresis for this policy; it never moves a peer. */
