@@ -489,7 +489,8 @@ public class PolicyReconciler
     ServerBudgetIndex.Usage seen = probed != null && probed.ok()
         ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication(),
             probed.time()) : null;
-    ServerBudgetIndex.Allocation allocation = budgets.put(input, view.applicationName(), seen);
+    ServerBudgetIndex.Allocation allocation = budgets.put(input,
+        ServerBudgetIndex.rolledOut(previous), view.applicationName(), seen);
     peers.wake(allocation.peersToWake());
     return allocation.decision();
   }

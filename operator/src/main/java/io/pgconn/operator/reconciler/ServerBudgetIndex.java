@@ -1,11 +1,14 @@
 package io.pgconn.operator.reconciler;
 
+import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.api.WorkloadStatus;
 import io.pgconn.operator.budget.BudgetAllocator;
 import io.pgconn.operator.budget.BudgetPolicy;
 import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.budget.ServerKey;
 import io.pgconn.operator.budget.UsageWindow;
 import io.pgconn.operator.probe.ProbePools;
+import io.pgconn.operator.rollout.WorkloadStates;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,6 +28,12 @@ import java.util.TreeSet;
  * The same holds when the server's sustained unlisted usage changes: every policy there is
  * recomputed, so the end of a burst frees every pool at the first probe that sees it.
  *
+ * <p>It also remembers, per policy, the highest limit its pods may run: while a rollout is under
+ * way (or held, paused, opted out) pods run the old and the new content side by side, and status
+ * only says which content they roll to. Peers' raises are bounded by it (see
+ * {@code budget.ServerShares}), and when a rollout completes the policy's running limit drops,
+ * which wakes the peers whose raise was waiting.
+ *
  * <p>In memory only: after a restart every policy reconciles once and the set is complete again;
  * until then a policy may briefly be sized as if alone on its server, and its peers are woken as
  * they come.
@@ -40,14 +49,46 @@ final class ServerBudgetIndex {
   private final Map<String, String> applicationNames = new HashMap<>();
   private final Map<ServerKey, UsageWindow> usage = new HashMap<>();
   private final Map<ServerKey, OptionalInt> counted = new HashMap<>();
+  private final Map<String, Integer> running = new HashMap<>();
 
   /**
+   * Whether every pod of the policy runs the content its previous status names: every workload
+   * UpToDate with that content (or not restarted by design: a Job's next run reads the current
+   * Secret; a missing workload has no pods). True when nothing was written yet.
+   */
+  static boolean rolledOut(PolicyStatus previous) {
+    if (previous == null || previous.getSecret() == null || previous.getWorkloads() == null) {
+      return true;
+    }
+    String hash = previous.getSecret().getContentHash();
+    for (WorkloadStatus w : previous.getWorkloads()) {
+      boolean current = WorkloadStates.UP_TO_DATE.equals(w.getState())
+          && Objects.equals(hash, w.getContentHash());
+      boolean noPodsToRoll = WorkloadStates.NEXT_RUN.equals(w.getState())
+          || WorkloadStates.MISSING.equals(w.getState());
+      if (!current && !noPodsToRoll) return false;
+    }
+    return true;
+  }
+
+  /**
+   * @param policy with previousLimit the limit now in its Secret; its runningLimit is ignored
+   * @param rolledOut whether every pod runs that content ({@link #rolledOut(PolicyStatus)})
    * @param applicationName what the policy's pools report as application_name: their connections
    *     are the policy's own, every other client's count as unlisted usage
    * @param seen the server's connections as this policy's probe saw them, or null
    */
-  synchronized Allocation put(BudgetPolicy policy, String applicationName, Usage seen) {
-    BudgetPolicy previous = policies.put(policy.id(), policy);
+  synchronized Allocation put(BudgetPolicy policy, boolean rolledOut, String applicationName,
+      Usage seen) {
+    Integer written = policy.previousLimit();
+    Integer before = running.get(policy.id());
+    BudgetPolicy previous = policies.get(policy.id());
+    // Rolling: pods may still run any limit written since the last completed rollout.
+    policy = policy.withRunningLimit(rolledOut || before == null ? written
+        : written == null ? before : Integer.valueOf(Math.max(before, written)))
+        .withRaiseWaiting(previous != null && previous.raiseWaiting()
+            && Objects.equals(previous.previousLimit(), written));
+    policies.put(policy.id(), policy);
     applicationNames.put(policy.id(), applicationName);
     ServerKey server = policy.server();
     if (seen != null) {
@@ -57,24 +98,31 @@ final class ServerBudgetIndex {
     List<BudgetPolicy> onServer = policies.values().stream()
         .filter(p -> p.server().equals(server)).toList();
     OptionalInt unlisted = unlistedBeyondReserves(server, onServer);
-    OptionalInt before = counted.put(server, unlisted);
+    OptionalInt countedBefore = counted.put(server, unlisted);
     Map<ServerKey, Integer> unlistedUsage = new HashMap<>();
     unlisted.ifPresent(n -> unlistedUsage.put(server, n));
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(onServer, unlistedUsage);
     Set<String> wake = new TreeSet<>();
-    if (previous == null || !sameInputs(previous, policy) || !unlisted.equals(before)) {
+    PoolDecision decision = decisions.get(policy.id());
+    // From now on the Secret holds this decision and pods roll to it: peers count it.
+    int limit = decision.connectionLimit();
+    int mayRun = policy.runningLimit() == null ? limit : Math.max(policy.runningLimit(), limit);
+    running.put(policy.id(), mayRun);
+    policies.put(policy.id(), policy.withWritten(decision, mayRun));
+    if (previous == null || !sameInputs(previous, policy) || !unlisted.equals(countedBefore)) {
       wake.addAll(idsOn(server));
       if (previous != null && !previous.server().equals(server)) {
         wake.addAll(idsOn(previous.server()));
       }
       wake.remove(policy.id());
     }
-    return new Allocation(decisions.get(policy.id()), wake);
+    return new Allocation(decision, wake);
   }
 
   /** Forgets a policy; returns the peers whose share may now grow. */
   synchronized Set<String> remove(String id) {
     applicationNames.remove(id);
+    running.remove(id);
     BudgetPolicy removed = policies.remove(id);
     return removed == null ? Set.of() : idsOn(removed.server());
   }
@@ -100,8 +148,13 @@ final class ServerBudgetIndex {
     return window.sustainedUnlisted(listed, reserves);
   }
 
-  /** The last written limit only steers hysteresis for this policy; it never moves a peer. */
-  private static boolean sameInputs(BudgetPolicy a, BudgetPolicy b) {
-    return Objects.equals(a.withPreviousLimit(null), b.withPreviousLimit(null));
+  /**
+   * The last written limit only steers hysteresis for this policy; it never moves a peer. What
+   * its pods run does: a lower that has rolled out makes room for raises that wait. (Whether
+   * its own raise waits is its own bookkeeping too: withPreviousLimit clears it.)
+   */
+  private static boolean sameInputs(BudgetPolicy stored, BudgetPolicy next) {
+    return Objects.equals(stored.withPreviousLimit(null), next.withPreviousLimit(null))
+        && Objects.equals(stored.runningLimit(), next.runningLimit());
   }
 }
