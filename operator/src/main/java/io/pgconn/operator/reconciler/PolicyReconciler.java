@@ -389,7 +389,7 @@ public class PolicyReconciler
         .findFirst();
     if (failing.isPresent()) {
       conditions.set(ConditionTypes.READY, false, failing.get().getReason(),
-          failing.get().getType() + ": " + failing.get().getMessage());
+          failing.get().getType() + "=False: " + failing.get().getMessage());
     } else {
       conditions.set(ConditionTypes.READY, true, "Reconciled",
           "Secret " + view.targetSecretName() + " is up to date; pool " + decision.connectionLimit()
