@@ -21,6 +21,10 @@ import java.util.Set;
  * counts. Usage is thus sustained when seen for at least {@code (SLOTS - 1) x SLOT_MILLIS} across
  * {@link #SLOTS} probes.
  *
+ * <p>Until the window holds {@link #SLOTS} slots (the first 40 s after the operator starts), the
+ * readings so far count: ignoring usage until then would raise every pool that makes room for a
+ * steady client on each operator restart, and lower it again 40 s later, two rollouts each time.
+ *
  * @param slots oldest first, at most {@link #SLOTS}
  */
 public record UsageWindow(List<Slot> slots) {
