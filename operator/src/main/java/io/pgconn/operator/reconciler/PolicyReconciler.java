@@ -490,7 +490,7 @@ public class PolicyReconciler
         ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication(),
             probed.time()) : null;
     ServerBudgetIndex.Allocation allocation = budgets.put(input,
-        ServerBudgetIndex.rolledOut(previous), view.applicationName(), seen);
+        ServerBudgetIndex.rolledOut(previous, found), view.applicationName(), seen);
     peers.wake(allocation.peersToWake());
     return allocation.decision();
   }

@@ -1,14 +1,13 @@
 package io.pgconn.operator.reconciler;
 
 import io.pgconn.operator.api.PolicyStatus;
-import io.pgconn.operator.api.WorkloadStatus;
 import io.pgconn.operator.budget.BudgetAllocator;
 import io.pgconn.operator.budget.BudgetPolicy;
 import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.budget.ServerKey;
 import io.pgconn.operator.budget.UsageWindow;
 import io.pgconn.operator.probe.ProbePools;
-import io.pgconn.operator.rollout.WorkloadStates;
+import io.pgconn.operator.rollout.Workload;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,28 +51,23 @@ final class ServerBudgetIndex {
   private final Map<String, Integer> running = new HashMap<>();
 
   /**
-   * Whether every pod of the policy runs the content its previous status names: every workload
-   * UpToDate with that content (or not restarted by design: a Job's next run reads the current
-   * Secret; a missing workload has no pods). True when nothing was written yet.
+   * Whether every pod of the policy runs the content its Secret holds now (the content its
+   * previous status names): every workload found carries that content's stamp and its own rollout
+   * is complete. Read from the workloads as they are now, not from the previous status, so that
+   * the reconcile that sees a rollout finish also frees the peers' raises (after it there may be
+   * no other reconcile for a whole probe interval). Workloads not restarted by design (Jobs,
+   * CronJobs) and missing ones are not in {@code found}. True when nothing was written yet.
    */
-  static boolean rolledOut(PolicyStatus previous) {
-    if (previous == null || previous.getSecret() == null || previous.getWorkloads() == null) {
-      return true;
-    }
+  static boolean rolledOut(PolicyStatus previous, List<Workload> found) {
+    if (previous == null || previous.getSecret() == null) return true;
     String hash = previous.getSecret().getContentHash();
-    for (WorkloadStatus w : previous.getWorkloads()) {
-      boolean current = WorkloadStates.UP_TO_DATE.equals(w.getState())
-          && Objects.equals(hash, w.getContentHash());
-      boolean noPodsToRoll = WorkloadStates.NEXT_RUN.equals(w.getState())
-          || WorkloadStates.MISSING.equals(w.getState());
-      if (!current && !noPodsToRoll) return false;
-    }
-    return true;
+    return found.stream().allMatch(w -> Objects.equals(hash, w.stampedHash())
+        && w.progress() != null && w.progress().isComplete());
   }
 
   /**
    * @param policy with previousLimit the limit now in its Secret; its runningLimit is ignored
-   * @param rolledOut whether every pod runs that content ({@link #rolledOut(PolicyStatus)})
+   * @param rolledOut whether every pod runs that content ({@link #rolledOut})
    * @param applicationName what the policy's pools report as application_name: their connections
    *     are the policy's own, every other client's count as unlisted usage
    * @param seen the server's connections as this policy's probe saw them, or null
