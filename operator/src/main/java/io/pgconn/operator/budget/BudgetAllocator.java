@@ -50,7 +50,7 @@ public final class BudgetAllocator {
     Map<String, PoolDecision> decisions = new TreeMap<>();
     byServer.forEach((server, onServer) -> {
       onServer.sort(Comparator.comparing(BudgetPolicy::id));
-      decisions.putAll(ServerBudget.decide(server, onServer,
+      decisions.putAll(ServerShares.decide(server, onServer,
           unlistedUsage == null ? null : unlistedUsage.get(server)));
     });
     return decisions;

@@ -10,15 +10,22 @@ package io.pgconn.operator.budget;
  *     limit); the limit is then the safest one that exists, see {@link BudgetAllocator}
  * @param explanation the arithmetic in one line
  * @param remedy when not satisfied: what to change, with numbers; empty otherwise
+ * @param raiseWaiting the limit is below the policy's target because peers' pods still run higher
+ *     limits: the rest of the raise follows once they have rolled (see {@link ServerShares})
  */
 public record PoolDecision(int connectionLimit, int consumers, Integer budget, boolean satisfied,
-    String explanation, String remedy) {
+    String explanation, String remedy, boolean raiseWaiting) {
 
   public static final String WITHIN_BUDGET = "WithinBudget";
   public static final String INSUFFICIENT_CONNECTIONS = "InsufficientConnections";
 
   public PoolDecision {
     remedy = remedy == null ? "" : remedy;
+  }
+
+  public PoolDecision(int connectionLimit, int consumers, Integer budget, boolean satisfied,
+      String explanation, String remedy) {
+    this(connectionLimit, consumers, budget, satisfied, explanation, remedy, false);
   }
 
   public PoolDecision(int connectionLimit, int consumers, Integer budget, boolean satisfied,

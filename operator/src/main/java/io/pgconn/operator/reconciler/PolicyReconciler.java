@@ -100,7 +100,7 @@ public class PolicyReconciler
       ProbeResult probed = seen.probe().result();
       // Decide: what should be.
       PoolDecision decision = sizer.size(policy, view, seen.inputs().server(), probed,
-          seen.consumers());
+          seen.consumers(), seen.workloads().found());
       RenderedContent content = ContentRenderer.render(view, seen.inputs().base(),
           seen.inputs().direct(), decision.connectionLimit());
       // Act: write the content, roll its consumers, report.

@@ -137,7 +137,7 @@ final class PolicyStatusBuilder {
         || !ConditionType.WORKLOADS_UP_TO_DATE.wire().equals(c.getType()));
     if (failing.isPresent()) {
       conditions.set(ConditionType.READY, false, failing.get().getReason(),
-          failing.get().getType() + " is False: " + failing.get().getMessage());
+          failing.get().getType() + "=False: " + failing.get().getMessage());
     } else {
       conditions.set(ConditionType.READY, true, "Reconciled", "Secret " + r.targetSecretName()
           + " is up to date; pool " + r.decision().connectionLimit() + " per pod");

@@ -10,6 +10,7 @@ import io.pgconn.operator.budget.ServerKey;
 import io.pgconn.operator.budget.ServerLimits;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.probe.ServerFacts;
+import io.pgconn.operator.rollout.Workload;
 import io.pgconn.operator.url.ConnectionString;
 import io.pgconn.operator.url.HostPort;
 import java.util.Collection;
@@ -23,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PoolSizer {
 
-  private final ServerBudgets budgets = new ServerBudgets();
+  private final ServerBudgetIndex budgets = new ServerBudgetIndex();
   private final Map<String, ResourceID> policies = new ConcurrentHashMap<>();
   private final PeerEventSource peers;
 
@@ -31,8 +32,13 @@ final class PoolSizer {
     this.peers = peers;
   }
 
+  /**
+   * @param consumers the workloads as pool consumers, counted at their HPA maximum
+   * @param found the same workloads as found: whether they all run the current content decides
+   *     whether peers may raise into what this policy's pods still hold
+   */
   PoolDecision size(PostgresConnectionPolicy policy, PolicyView view, ConnectionString server,
-      ProbeResult probed, List<Consumer> consumers) {
+      ProbeResult probed, List<Consumer> consumers, List<Workload> found) {
     var pool = view.spec().getPool();
     var auto = pool.autoOrDefault();
     PoolSizing sizing = pool.getConnectionLimit() != null
@@ -52,9 +58,11 @@ final class PoolSizer {
             endpoint.portOrDefault()),
         server.user(), server.database(), auto.getReserve(), sizing, consumers,
         probedOk ? limits(probed.facts()) : null, previousLimit);
-    ServerBudgets.Usage seen = probedOk
-        ? new ServerBudgets.Usage(probed.facts().connectionsByApplication()) : null;
-    ServerBudgets.Allocation allocation = budgets.put(input, view.applicationName(), seen);
+    ServerBudgetIndex.Usage seen = probedOk
+        ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication(), probed.time())
+        : null;
+    ServerBudgetIndex.Allocation allocation = budgets.put(input,
+        ServerBudgetIndex.rolledOut(view.name(), previous, found), view.applicationName(), seen);
     peers.wake(resourceIds(allocation.peersToWake()));
     return allocation.decision();
   }

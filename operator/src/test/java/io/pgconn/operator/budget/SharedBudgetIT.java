@@ -128,7 +128,13 @@ class SharedBudgetIT {
         props.setProperty("ApplicationName", "psql-adhoc");
         adhoc.add(java.sql.DriverManager.getConnection(postgres.jdbcUrl("postgres"), props));
       }
-      touch("team-a");
+      // Unlisted usage counts once every slot of the usage window saw it: probe across it.
+      for (int slot = 0; slot < UsageWindow.SLOTS; slot++) {
+        if (slot > 0) pause(UsageWindow.SLOT_MILLIS + 1000);
+        String probed = status("team-a", "checkout").getLastProbe().getTime();
+        touch("team-a");
+        await().until(() -> !probed.equals(status("team-a", "checkout").getLastProbe().getTime()));
+      }
       await().until(() -> status("team-a", "checkout").getPool().getConnectionLimit() == 1);
       await().until(() -> allReady() && used() <= 22 - 3);
       assertThat(status("team-a", "checkout").getPool().getExplanation())
@@ -152,6 +158,14 @@ class SharedBudgetIT {
     assertThat(status("team-b", "reporting").getServer().getRoleConnectionLimit()).isEqualTo(8);
     assertThat(k8s.condition("team-b", "reporting", "Ready").orElseThrow().getReason())
         .isEqualTo("InsufficientConnections");
+  }
+
+  /** Lets wall-clock time pass so that the next probe falls into a new usage slot. */
+  private static void pause(long millis) {
+    java.time.Instant until = java.time.Instant.now().plusMillis(millis);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMillis(millis + 5000))
+        .pollInterval(java.time.Duration.ofMillis(250))
+        .until(() -> java.time.Instant.now().isAfter(until));
   }
 
   private static boolean fitsTogether() {

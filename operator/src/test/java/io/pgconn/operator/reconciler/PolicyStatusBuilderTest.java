@@ -53,12 +53,12 @@ class PolicyStatusBuilderTest {
     Condition ready = byType(status).get("Ready");
     assertThat(ready.getStatus()).isEqualTo("False");
     assertThat(ready.getReason()).isEqualTo(REFUSED.failure().name());
-    assertThat(ready.getMessage()).startsWith("ConnectionVerified is False: ");
+    assertThat(ready.getMessage()).startsWith("ConnectionVerified=False: ");
 
     status = builder(null, T1).reconciled(outcome(OK, SHORT, List.of(HELD)));
     ready = byType(status).get("Ready");
     assertThat(ready.getReason()).isEqualTo("InsufficientConnections");
-    assertThat(ready.getMessage()).startsWith("BudgetSatisfied is False: 40 pods");
+    assertThat(ready.getMessage()).startsWith("BudgetSatisfied=False: 40 pods");
 
     ready = byType(builder(null, T1).reconciled(outcome(OK, FITS, List.of(HELD)))).get("Ready");
     assertThat(ready.getReason()).isEqualTo("RolloutHeld");

@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Sizes every policy on one server at once. Instances live for one {@link #decide} call only.
+ * Divides one server's connection budget into per-pod shares for every policy on it, in one pure
+ * computation (the reconciler's per-server index of policies is {@code ServerBudgetIndex}).
+ * Instances live for one {@link #decide} call only.
  *
  * <p>Steps, each independent of input order (policies are sorted by id, scopes by kind and name):
  * <ol>
@@ -23,9 +25,18 @@ import java.util.TreeMap;
  *       the policy is in and stays within its max. This is weighted max-min fairness in whole
  *       connections; it never exceeds a capacity and uses what flooring shares would waste.
  *   <li>Hysteresis ({@link RaiseStep}) may keep a previous, lower limit.
+ *   <li>Raises are bounded by what runs: a lower reaches a peer's pods only through its paced
+ *       rollout (or never, if it is paused, opted out, {@code restart: Never} or held), while a
+ *       raise would be rolled at once. So each scope counts every policy at
+ *       {@code pods x max(running, written)} (see {@link BudgetPolicy#runningLimit}), and raises
+ *       are granted in id order from what is left: in full if it fits, else partly (if at least a
+ *       {@link RaiseStep}), else not yet. At every instant {@code sum of pods x the limit they
+ *       may run <= capacity} then holds, as long as it held before and every floor (1 per pod)
+ *       fits. A raise completes once its peers have rolled: their running limit drops, which
+ *       changes their inputs and wakes this policy.
  * </ol>
  */
-final class ServerBudget {
+final class ServerShares {
 
   private final ServerKey key;
   private final List<BudgetPolicy> policies;
@@ -40,8 +51,11 @@ final class ServerBudget {
   private final long[] fixedUsed;
   private final long[] minDemand;
   private final long[] used;
+  private final int[] written;
+  private final String[] notes;
+  private final boolean[] waiting;
 
-  private ServerBudget(ServerKey key, List<BudgetPolicy> sortedPolicies, ServerView view,
+  private ServerShares(ServerKey key, List<BudgetPolicy> sortedPolicies, ServerView view,
       Integer unlisted) {
     this.key = key;
     this.policies = sortedPolicies;
@@ -61,6 +75,9 @@ final class ServerBudget {
     fixedUsed = new long[scopes.size()];
     minDemand = new long[scopes.size()];
     used = new long[scopes.size()];
+    written = new int[n];
+    notes = new String[n];
+    waiting = new boolean[n];
   }
 
   /** @param sortedPolicies policies on {@code key}, sorted by id, ids unique */
@@ -68,10 +85,12 @@ final class ServerBudget {
       Integer unlistedUsage) {
     ServerView view = ServerView.combine(sortedPolicies);
     if (view == null) return unknownServer(sortedPolicies);
-    ServerBudget budget = new ServerBudget(key, sortedPolicies, view, unlistedUsage);
-    budget.startAtFloors();
-    budget.fill();
-    return budget.decisions();
+    ServerShares shares = new ServerShares(key, sortedPolicies, view, unlistedUsage);
+    shares.startAtFloors();
+    shares.fill();
+    shares.holdSmallRaises();
+    shares.boundRaisesByWhatRuns();
+    return shares.decisions();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -201,6 +220,70 @@ final class ServerBudget {
 
   // ---------------------------------------------------------------------------------------------
 
+  /** Step 5: a raise too small to be worth a restart of every pod keeps the previous limit. */
+  private void holdSmallRaises() {
+    for (int p = 0; p < policies.size(); p++) {
+      BudgetPolicy policy = policies.get(p);
+      written[p] = limit[p];
+      notes[p] = "";
+      if (policy.sizing() instanceof PoolSizing.Auto auto) {
+        Integer previous = policy.previousLimit();
+        int floor = minFits[p] ? auto.min() : 1;
+        if (previous != null && previous >= floor && previous <= auto.max()
+            && !policy.raiseWaiting()
+            && RaiseStep.holds(previous, limit[p]) && previous != limit[p]) {
+          written[p] = previous;
+          notes[p] = " (kept " + previous + ": target " + limit[p] + " is less than a raise of "
+              + RaiseStep.from(previous) + ")";
+        } else if (!minFits[p]) {
+          notes[p] = " (min " + auto.min() + " does not fit)";
+        } else if (limit[p] == auto.max() && blockedBy[p] < 0) {
+          notes[p] = " (capped at max " + auto.max() + ")";
+        }
+      }
+    }
+  }
+
+  /**
+   * Step 6: every scope counts each policy at pods x max(running, written); raises (written above
+   * running) are granted in id order from what the scope has left.
+   */
+  private void boundRaisesByWhatRuns() {
+    long[] exposed = new long[scopes.size()];
+    for (int p = 0; p < policies.size(); p++) {
+      for (int k : scopesOf.get(p)) exposed[k] += (long) pods[p] * policies.get(p).running();
+    }
+    for (int p = 0; p < policies.size(); p++) {
+      BudgetPolicy policy = policies.get(p);
+      int running = policy.running();
+      if (written[p] <= running) continue;
+      long slack = Long.MAX_VALUE;
+      for (int k : scopesOf.get(p)) slack = Math.min(slack, scopes.get(k).capacity() - exposed[k]);
+      long room = running + Math.floorDiv(slack, pods[p]);
+      int target = written[p];
+      if (room < target) {
+        Integer previous = policy.previousLimit();
+        boolean partial = room > running && policy.sizing() instanceof PoolSizing.Auto
+            && (previous == null || room - previous >= RaiseStep.from(previous));
+        if (partial) {
+          written[p] = (int) room;
+        } else if (previous != null) {
+          written[p] = previous;
+        } else if (policy.sizing() instanceof PoolSizing.Auto) {
+          // Nothing written yet and no room: the floor of 1, as when a min does not fit.
+          written[p] = 1;
+        }
+        // A new fixed pool is written as asked: it consumes before every auto share anyway.
+        if (written[p] != target) {
+          waiting[p] = true;
+          notes[p] = " (" + written[p] + " until peers have rolled to lower limits: target "
+              + target + ", " + Math.max(0, slack) + " free while pods still run earlier limits)";
+        }
+      }
+      for (int k : scopesOf.get(p)) exposed[k] += (long) pods[p] * Math.max(0, written[p] - running);
+    }
+  }
+
   private Map<String, PoolDecision> decisions() {
     Map<String, PoolDecision> out = new LinkedHashMap<>();
     for (int p = 0; p < policies.size(); p++) {
@@ -221,29 +304,16 @@ final class ServerBudget {
     boolean satisfied = minFits[p] && (policy.sizing() instanceof PoolSizing.Fixed || over < 0);
     int binding = binding(p, over);
     Scope scope = scopes.get(binding);
-    int written = limit[p];
-    String note = "";
-    if (policy.sizing() instanceof PoolSizing.Auto auto) {
-      Integer previous = policy.previousLimit();
-      int floor = minFits[p] ? auto.min() : 1;
-      if (previous != null && previous >= floor && previous <= auto.max()
-          && RaiseStep.holds(previous, limit[p]) && previous != limit[p]) {
-        written = previous;
-        note = " (kept " + previous + ": target " + limit[p] + " is less than a raise of "
-            + RaiseStep.from(previous) + ")";
-      } else if (!minFits[p]) {
-        note = " (min " + auto.min() + " does not fit)";
-      } else if (limit[p] == auto.max() && blockedBy[p] < 0) {
-        note = " (capped at max " + auto.max() + ")";
-      }
-    }
+    int written = this.written[p];
+    String note = notes[p];
     String explanation = scope.arithmetic() + "; " + podsText(policy) + sharing(p, scope)
-        + (policy.sizing() instanceof PoolSizing.Fixed ? " -> fixed " + written + " each ("
-            + (long) pods[p] * written + (satisfied ? ")" : ", exceeds the budget)")
+        + (policy.sizing() instanceof PoolSizing.Fixed f ? " -> fixed " + written + " each ("
+            + (long) pods[p] * written + (satisfied || written != f.connectionLimit() ? ")"
+                : ", exceeds the budget)") + note
             : " -> " + written + " each" + note);
     String remedy = satisfied ? "" : remedy(p, firstShortScope(p));
     return new PoolDecision(written, pods[p], (int) Math.max(0, scope.capacity()), satisfied,
-        explanation, remedy);
+        explanation, remedy, waiting[p]);
   }
 
   /** The scope the explanation shows: where the policy does not fit, or what stopped its growth. */

@@ -1,0 +1,187 @@
+package io.pgconn.operator.budget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.api.AutoPoolSpec;
+import io.pgconn.operator.api.PolicySpec;
+import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.api.SecretKeyRef;
+import io.pgconn.operator.api.WorkloadKind;
+import io.pgconn.operator.api.WorkloadRef;
+import io.pgconn.operator.api.WorkloadStatus;
+import io.pgconn.operator.testenv.ClusterFixtures;
+import io.pgconn.operator.testenv.LocalControlPlane;
+import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.OperatorApp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The issue's example on a real API server and PostgreSQL 16 (max_connections 40, 3 reserved):
+ * A and B, one Deployment each (2 replicas + 1 surge = 3 pods), share 37 slots, 6 per pod each.
+ * A's weight goes to 3 (targets: A 9, B 3). There is no Deployment controller here, so a rollout
+ * completes only when the test writes the Deployment's status as the controller would: until B
+ * has rolled, B's pods still run 6, and A must not roll to 9 (27 + 18 = 45 on 37 slots).
+ *
+ * <p>The test tracks, per policy, the highest limit its pods may run (the limit at its last
+ * completed rollout and every limit its status showed since) and checks
+ * {@code sum of 3 pods x that limit <= 37} at every poll.
+ */
+class BudgetTransitionsIT {
+
+  static final int USABLE = 40 - 3;
+  static final int PODS = 3;
+
+  static LocalControlPlane controlPlane;
+  static LocalPostgres postgres;
+  static OperatorApp app;
+  static KubernetesClient client;
+  static ClusterFixtures k8s;
+  static final Map<String, Integer> mayRun = new HashMap<>();
+
+  @BeforeAll
+  static void start() {
+    controlPlane = LocalControlPlane.start();
+    postgres = LocalPostgres.builder().version(16).maxConnections(40).start();
+    postgres.createRole("app", "pw-app-canary", null);
+    client = controlPlane.newClient();
+    k8s = new ClusterFixtures(client);
+    k8s.installCrd();
+    app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
+    for (String ns : List.of("team-a", "team-b")) {
+      k8s.namespace(ns);
+      k8s.secret(ns, "db", Map.of("DATABASE_URL", postgres.url("app", "pw-app-canary", "postgres")));
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (app != null) app.close();
+    if (client != null) client.close();
+    if (postgres != null) postgres.close();
+    if (controlPlane != null) controlPlane.close();
+  }
+
+  @Test
+  void aRaiseWaitsUntilThePeerThatLowersHasRolledOut() {
+    k8s.deployment("team-a", "a", "a-connection");
+    k8s.deployment("team-b", "b", "b-connection");
+    k8s.create(policy("team-a", "a"));
+    k8s.create(policy("team-b", "b"));
+    // Settle with every rollout completed as soon as it starts.
+    await().until(() -> {
+      completeRollouts("team-a", "a");
+      completeRollouts("team-b", "b");
+      return limit("team-a", "a") == 6 && limit("team-b", "b") == 6 && rolled("team-a", "a")
+          && rolled("team-b", "b");
+    });
+    mayRun.put("team-a/a", 6);
+    mayRun.put("team-b/b", 6);
+
+    client.resources(PostgresConnectionPolicy.class).inNamespace("team-a").withName("a")
+        .edit(p -> {
+          p.getSpec().getPool().getAuto().setWeight(3);
+          return p;
+        });
+    // B lowers to 3 and starts rolling; A's raise to 9 waits while B's pods still run 6.
+    await().until(() -> checkInvariant() && limit("team-b", "b") == 3
+        && explanation("team-a", "a").contains("until peers have rolled"));
+    Instant until = Instant.now().plusSeconds(6);   // a few reconciles (every 2 s while rolling)
+    await().until(() -> checkInvariant() && Instant.now().isAfter(until));
+    assertThat(limit("team-a", "a")).isEqualTo(6);
+
+    // B's rollout completes: B runs 3 everywhere, and A's raise follows without any other input.
+    completeRollouts("team-b", "b");
+    mayRun.put("team-b/b", 3);
+    await().until(() -> {
+      boolean ok = checkInvariant();
+      completeRollouts("team-b", "b");
+      if (completeRollouts("team-a", "a")) mayRun.put("team-a/a", limit("team-a", "a"));
+      return ok && limit("team-a", "a") == 9 && rolled("team-a", "a");
+    });
+    assertThat(explanation("team-a", "a")).doesNotContain("until peers");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Records what each policy's status shows and checks the budget against what pods may run. */
+  static boolean checkInvariant() {
+    for (String id : List.of("team-a/a", "team-b/b")) {
+      String[] p = id.split("/");
+      int limit = limit(p[0], p[1]);
+      if (limit > 0) mayRun.merge(id, limit, Math::max);
+    }
+    int used = mayRun.values().stream().mapToInt(l -> PODS * l).sum();
+    assertThat(used).as("pods x limits they may run: %s", mayRun).isLessThanOrEqualTo(USABLE);
+    return true;
+  }
+
+  /**
+   * Writes the status the Deployment controller would write once every pod runs the current
+   * template; returns whether there was a rollout to complete.
+   */
+  static boolean completeRollouts(String ns, String name) {
+    Deployment d = k8s.getDeployment(ns, name).orElseThrow();
+    Long generation = d.getMetadata().getGeneration();
+    if (d.getStatus() != null && generation.equals(d.getStatus().getObservedGeneration())) {
+      return false;
+    }
+    d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(generation).withReplicas(2)
+        .withUpdatedReplicas(2).withAvailableReplicas(2).withReadyReplicas(2).build());
+    client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
+    return true;
+  }
+
+  static boolean rolled(String ns, String name) {
+    PolicyStatus s = status(ns, name);
+    return s != null && s.getWorkloads() != null && !s.getWorkloads().isEmpty()
+        && s.getWorkloads().stream().map(WorkloadStatus::getState).allMatch("UpToDate"::equals);
+  }
+
+  static org.awaitility.core.ConditionFactory await() {
+    return Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100));
+  }
+
+  static int limit(String ns, String name) {
+    PolicyStatus s = status(ns, name);
+    return s == null || s.getPool() == null ? -1 : s.getPool().getConnectionLimit();
+  }
+
+  static String explanation(String ns, String name) {
+    PolicyStatus s = status(ns, name);
+    return s == null || s.getPool() == null ? "" : s.getPool().getExplanation();
+  }
+
+  static PolicyStatus status(String ns, String name) {
+    PostgresConnectionPolicy policy = k8s.policy(ns, name);
+    return policy == null ? null : policy.getStatus();
+  }
+
+  static PostgresConnectionPolicy policy(String ns, String name) {
+    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
+    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    PolicySpec spec = new PolicySpec();
+    spec.getSource().setSecretRef(new SecretKeyRef("db", "DATABASE_URL"));
+    spec.getPool().setSslMode("disable");
+    AutoPoolSpec auto = new AutoPoolSpec();
+    auto.setReserve(0);
+    spec.getPool().setAuto(auto);
+    spec.getProbe().setInterval("1h");
+    spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, name)));
+    spec.getWorkloads().setSettleSeconds(0);
+    policy.setSpec(spec);
+    return policy;
+  }
+}

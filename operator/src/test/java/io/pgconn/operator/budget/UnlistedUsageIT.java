@@ -1,0 +1,219 @@
+package io.pgconn.operator.budget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.api.AutoPoolSpec;
+import io.pgconn.operator.api.PolicySpec;
+import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.api.SecretKeyRef;
+import io.pgconn.operator.testenv.ClusterFixtures;
+import io.pgconn.operator.testenv.LocalControlPlane;
+import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.OperatorApp;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Usage feedback on a real PostgreSQL 16 (max_connections 40, 3 reserved for superusers): two
+ * one-pod policies share 37 slots. Sessions are opened here as the policies' pods and as other
+ * clients would open them; probes are triggered by touching the source Secret (interval 1h).
+ *
+ * <ul>
+ *   <li>Sessions reporting a policy's application_name are its own, also when the name is longer
+ *       than 63 bytes and not ASCII (the server stores it cut and escaped).
+ *   <li>A burst of other clients seen by two probes shrinks nothing; sustained over the window it
+ *       does; and once it ends, the first probe of either policy frees both.
+ * </ul>
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class UnlistedUsageIT {
+
+  static final int MAX_CONNECTIONS = 40;
+  /** Longer than 63 bytes once escaped, and not ASCII. */
+  static final String LONG_NAME = "checkout-bestellungen-über-alle-märkte-und-länder-der-eu-hauptsystem";
+
+  static final int CHECKOUT = 19;
+  static final int REPORTING = 18;
+
+  static LocalControlPlane controlPlane;
+  static LocalPostgres postgres;
+  static OperatorApp app;
+  static KubernetesClient client;
+  static ClusterFixtures k8s;
+  final List<Connection> sessions = new ArrayList<>();
+
+  @BeforeAll
+  static void start() {
+    controlPlane = LocalControlPlane.start();
+    postgres = LocalPostgres.builder().version(16).maxConnections(MAX_CONNECTIONS).start();
+    postgres.createRole("app", "pw-app-canary", null);
+    client = controlPlane.newClient();
+    k8s = new ClusterFixtures(client);
+    k8s.installCrd();
+    app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
+    for (String ns : List.of("team-a", "team-b")) {
+      k8s.namespace(ns);
+      k8s.secret(ns, "db", Map.of("DATABASE_URL", postgres.url("app", "pw-app-canary", "postgres")));
+    }
+    k8s.create(policy("team-a", "checkout", LONG_NAME));
+    k8s.create(policy("team-b", "reporting", null));
+    // 37 slots between two one-pod policies of weight 1: 19 (first by id) and 18.
+    await(Duration.ofSeconds(60)).until(() -> ready("team-a", "checkout")
+        && ready("team-b", "reporting") && limit("team-a", "checkout") == CHECKOUT
+        && limit("team-b", "reporting") == REPORTING);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (app != null) app.close();
+    if (client != null) client.close();
+    if (postgres != null) postgres.close();
+    if (controlPlane != null) controlPlane.close();
+  }
+
+  @AfterEach
+  void closeSessions() throws Exception {
+    for (Connection c : sessions) c.close();
+    sessions.clear();
+  }
+
+  @Test
+  @Order(1)
+  void aPolicysOwnSessionsNeverCountAsForeignWhateverItsName() throws Exception {
+    // What checkout's pod does with its pool: 12 sessions under its application_name.
+    open(12, LONG_NAME);
+    // Three probes at least one usage slot apart: enough to count anything sustained.
+    for (int probe = 0; probe < 3; probe++) {
+      probeAndWait("team-a", "checkout");
+      probeAndWait("team-b", "reporting");
+      if (probe < 2) pause(UsageWindow.SLOT_MILLIS + 1000);
+    }
+    assertThat(limit("team-a", "checkout")).isEqualTo(CHECKOUT);
+    assertThat(limit("team-b", "reporting")).isEqualTo(REPORTING);
+    assertThat(status("team-a", "checkout").getPool().getExplanation())
+        .doesNotContain("unlisted");
+  }
+
+  @Test
+  @Order(2)
+  void aBurstOfOtherClientsShrinksNothingAndItsEndFreesEveryPoolAtTheNextProbe() throws Exception {
+    open(30, "psql-filler");
+    // Seen by two probes in one slot: a burst, not sustained usage.
+    probeAndWait("team-a", "checkout");
+    probeAndWait("team-b", "reporting");
+    assertThat(limit("team-a", "checkout")).isEqualTo(CHECKOUT);
+    assertThat(ready("team-a", "checkout")).isTrue();
+
+    // Sustained over the window: 37 - 30 = 7 slots cannot give two pods their min of 5.
+    for (int slot = 0; slot < 2; slot++) {
+      pause(UsageWindow.SLOT_MILLIS + 1000);
+      probeAndWait("team-b", "reporting");
+    }
+    await(Duration.ofSeconds(30)).until(() -> "InsufficientConnections".equals(
+        readyCondition("team-a", "checkout").getReason()));
+    Condition short_ = readyCondition("team-a", "checkout");
+    assertThat(short_.getStatus()).isEqualTo("False");
+    assertThat(short_.getMessage()).startsWith("BudgetSatisfied=False: ")
+        .contains("30 used by unlisted clients");
+
+    // The burst ends; only reporting probes. Checkout is freed without a probe of its own.
+    closeSessions();
+    Instant released = Instant.now();
+    touch("team-b");
+    await(Duration.ofSeconds(30)).until(() -> ready("team-a", "checkout")
+        && ready("team-b", "reporting") && limit("team-a", "checkout") == CHECKOUT);
+    System.out.printf("checkout Ready again %d ms after the fillers were released%n",
+        Duration.between(released, Instant.now()).toMillis());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  void open(int n, String applicationName) throws Exception {
+    for (int i = 0; i < n; i++) {
+      Properties props = new Properties();
+      props.setProperty("user", LocalPostgres.SUPERUSER);
+      props.setProperty("password", postgres.superuserPassword());
+      props.setProperty("ApplicationName", applicationName);
+      sessions.add(DriverManager.getConnection(postgres.jdbcUrl("postgres"), props));
+    }
+  }
+
+  /** Touches the source Secret and waits until the policy has probed since. */
+  static void probeAndWait(String ns, String name) {
+    String before = status(ns, name).getLastProbe().getTime();
+    touch(ns);
+    await(Duration.ofSeconds(30)).until(() -> !before.equals(status(ns, name).getLastProbe().getTime()));
+  }
+
+  /** Lets wall-clock time pass so that the next probe falls into a new usage slot. */
+  static void pause(long millis) {
+    Instant until = Instant.now().plusMillis(millis);
+    Awaitility.await().atMost(Duration.ofMillis(millis + 5000)).pollInterval(Duration.ofMillis(250))
+        .until(() -> Instant.now().isAfter(until));
+  }
+
+  static org.awaitility.core.ConditionFactory await(Duration atMost) {
+    return Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(200));
+  }
+
+  static boolean ready(String ns, String name) {
+    return "True".equals(readyCondition(ns, name).getStatus());
+  }
+
+  static Condition readyCondition(String ns, String name) {
+    return k8s.condition(ns, name, "Ready").orElse(new Condition());
+  }
+
+  static int limit(String ns, String name) {
+    PolicyStatus s = status(ns, name);
+    return s == null || s.getPool() == null ? -1 : s.getPool().getConnectionLimit();
+  }
+
+  static PolicyStatus status(String ns, String name) {
+    PostgresConnectionPolicy policy = k8s.policy(ns, name);
+    return policy == null ? null : policy.getStatus();
+  }
+
+  static void touch(String ns) {
+    client.secrets().inNamespace(ns).withName("db").edit(s -> {
+      s.getData().put("TOUCHED", Base64.getEncoder().encodeToString(
+          Long.toString(System.nanoTime()).getBytes()));
+      return s;
+    });
+  }
+
+  static PostgresConnectionPolicy policy(String ns, String name, String applicationName) {
+    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
+    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    PolicySpec spec = new PolicySpec();
+    spec.getSource().setSecretRef(new SecretKeyRef("db", "DATABASE_URL"));
+    spec.getPool().setSslMode("disable");
+    spec.getPool().setApplicationName(applicationName);
+    AutoPoolSpec auto = new AutoPoolSpec();
+    auto.setMin(5);
+    auto.setReserve(0);
+    spec.getPool().setAuto(auto);
+    spec.getProbe().setInterval("1h");
+    policy.setSpec(spec);
+    return policy;
+  }
+}
