@@ -131,9 +131,9 @@ class SharedBudgetIT {
       // Unlisted usage counts once every slot of the usage window saw it: probe across it.
       for (int slot = 0; slot < UsageWindow.SLOTS; slot++) {
         if (slot > 0) pause(UsageWindow.SLOT_MILLIS + 1000);
-        String probed = status("team-a", "checkout").getLastProbe().getTime();
         touch("team-a");
-        await().until(() -> !probed.equals(status("team-a", "checkout").getLastProbe().getTime()));
+        String touched = k8s.resourceVersion("team-a", "db");
+        await().until(() -> touched.equals(status("team-a", "checkout").getObservedSourceVersion()));
       }
       await().until(() -> status("team-a", "checkout").getPool().getConnectionLimit() == 1);
       await().until(() -> allReady() && used() <= 22 - 3);

@@ -157,11 +157,13 @@ class UnlistedUsageIT {
     }
   }
 
-  /** Touches the source Secret and waits until the policy has probed since. */
+  /** Touches the source Secret and waits until the policy has reconciled (and probed) since. */
   static void probeAndWait(String ns, String name) {
-    String before = status(ns, name).getLastProbe().getTime();
     touch(ns);
-    await(Duration.ofSeconds(30)).until(() -> !before.equals(status(ns, name).getLastProbe().getTime()));
+    String touched = client.secrets().inNamespace(ns).withName("db").get().getMetadata()
+        .getResourceVersion();
+    await(Duration.ofSeconds(30)).until(() -> touched.equals(
+        status(ns, name).getObservedSourceVersion()));
   }
 
   /** Lets wall-clock time pass so that the next probe falls into a new usage slot. */
