@@ -13,10 +13,15 @@ import io.fabric8.generator.annotation.ValidationRule;
         + " not both")
 public class PoolSpec {
 
+  /** Per pod: no PostgreSQL server serves a thousand connections from one process usefully. */
+  public static final int MAX_CONNECTION_LIMIT = 1000;
+  /** Each probe holds a worker for up to this long; a minute covers serverless cold starts. */
+  public static final int MAX_CONNECT_TIMEOUT_SECONDS = 60;
+
   @Min(1)
-  @Max(10000)
-  @JsonPropertyDescription("Fixed per-pod pool size. Omit it to size automatically from the server's"
-      + " connection budget (see auto).")
+  @Max(MAX_CONNECTION_LIMIT)
+  @JsonPropertyDescription("Fixed per-pod pool size, 1 to 1000. Omit it to size automatically from the"
+      + " server's connection budget (see auto).")
   private Integer connectionLimit;
 
   @JsonPropertyDescription("Automatic sizing, used when connectionLimit is omitted.")
@@ -29,7 +34,9 @@ public class PoolSpec {
 
   @Default("10")
   @Min(1)
-  @JsonPropertyDescription("Seconds to wait for a new connection. Default 10.")
+  @Max(MAX_CONNECT_TIMEOUT_SECONDS)
+  @JsonPropertyDescription("Seconds to wait for a new connection, 1 to 60. Default 10. The operator's"
+      + " own probe waits as long, on one of a few shared probe workers.")
   private Integer connectTimeoutSeconds = 10;
 
   @Min(0)
