@@ -137,8 +137,9 @@ public class ServerProbe implements AutoCloseable {
 
   static Properties properties(ProbeTarget target) {
     Properties p = new Properties();
-    // IPv6 addresses go without brackets: pgjdbc splits PGHOST on ',' only.
-    p.setProperty("PGHOST", target.endpoints().stream().map(ProbeTarget.Endpoint::host)
+    // IPv6 addresses in brackets, as pgjdbc's own URL parser leaves them in PGHOST.
+    p.setProperty("PGHOST", target.endpoints().stream()
+        .map(e -> e.host().contains(":") ? "[" + e.host() + "]" : e.host())
         .collect(Collectors.joining(",")));
     p.setProperty("PGPORT", target.endpoints().stream().map(e -> Integer.toString(e.port()))
         .collect(Collectors.joining(",")));

@@ -31,6 +31,8 @@ import io.pgconn.operator.budget.PoolSizing;
 import io.pgconn.operator.budget.ServerKey;
 import io.pgconn.operator.budget.ServerLimits;
 import io.pgconn.operator.probe.ProbeResult;
+import io.pgconn.operator.probe.ProbeScheduler;
+import io.pgconn.operator.probe.ProbeTarget;
 import io.pgconn.operator.probe.ServerProbe;
 import io.pgconn.operator.probe.ServerFacts;
 import io.pgconn.operator.rollout.Workload;
@@ -71,6 +73,8 @@ public class PolicyReconciler
   public static final String NAME = "postgresconnectionpolicy";
   static final String MANAGED_SECRETS = "managed-secrets";
   private static final Logger LOG = LoggerFactory.getLogger(PolicyReconciler.class);
+  /** A probe result this young is acted on without probing again. */
+  private static final Duration PROBE_REUSE_WINDOW = Duration.ofSeconds(5);
 
   private final KubernetesClient client;
   private final ServerProbe probe;
@@ -83,6 +87,8 @@ public class PolicyReconciler
   private final PolicyObserver observer;
   private final ServerBudgets budgets = new ServerBudgets();
   private final PeerEventSource peers = new PeerEventSource();
+  private final ProbeScheduler probes;
+  private final ProbeEventSource probeResults = new ProbeEventSource();
   private final HorizontalScalers scalers;
   private volatile InformerEventSource<Secret, PostgresConnectionPolicy> managedSecrets;
   private volatile ReferencedSecretEventSource referencedSecrets;
@@ -97,6 +103,7 @@ public class PolicyReconciler
     this.client = client;
     this.probe = probe;
     this.clock = clock;
+    this.probes = new ProbeScheduler(probe, clock, ProbeScheduler.DEFAULT_THREADS);
     this.inventory = new WorkloadInventory(client);
     this.scalers = new HorizontalScalers(client);
     this.roller = new WorkloadRoller(client, clock);
@@ -116,7 +123,7 @@ public class PolicyReconciler
             .build(),
         context);
     referencedSecrets = new ReferencedSecretEventSource(context.getClient());
-    return List.of(managedSecrets, referencedSecrets, peers);
+    return List.of(managedSecrets, referencedSecrets, peers, probeResults);
   }
 
   @Override
@@ -311,9 +318,29 @@ public class PolicyReconciler
           + " spec.source.directSecretRef to the database's direct URL");
       return null;
     }
-    ProbeResult result = probe.probe(ProbeTargets.of(target, ContentRenderer.sslMode(view),
-        view.spec().getPool().getConnectTimeoutSeconds()));
-    observer.probed(view.namespace(), view.name(), result);
+    // Probes run on the scheduler's few workers, never on this thread: a server that does not
+    // answer cannot hold the reconcile threads. A result of the last few seconds is reused (a
+    // burst of peer wakes costs one probe); an older one is acted on while a new probe runs, and
+    // the probe's completion wakes this policy through probeResults to act on the new one.
+    ProbeTarget probeTarget = ProbeTargets.of(target, ContentRenderer.sslMode(view),
+        view.spec().getPool().getConnectTimeoutSeconds());
+    Optional<ProbeScheduler.Latest> latest = probes.latest(probeTarget, PROBE_REUSE_WINDOW,
+        PROBE_REUSE_WINDOW);
+    if (latest.isEmpty() || !latest.get().fresh()) {
+      ResourceID id = new ResourceID(view.name(), view.namespace());
+      probes.request(probeTarget, () -> {
+        probes.latest(probeTarget, PROBE_REUSE_WINDOW, PROBE_REUSE_WINDOW)
+            .ifPresent(done -> observer.probed(view.namespace(), view.name(), done.result()));
+        probeResults.wake(id);
+      });
+    }
+    if (latest.isEmpty()) {
+      throw new PolicyFailure(ConditionTypes.CONNECTION_VERIFIED, "ProbeInProgress",
+          "verifying the connection to " + target.hosts().stream().map(h -> h.host() + ":"
+              + h.portOrDefault()).toList() + " (the policy continues when the probe completes,"
+              + " within connectTimeoutSeconds)");
+    }
+    ProbeResult result = latest.get().result();
     if (!result.ok() && mode == ProbeMode.Enforce) {
       throw new PolicyFailure(ConditionTypes.CONNECTION_VERIFIED, result.failure().name(),
           result.message(), result);

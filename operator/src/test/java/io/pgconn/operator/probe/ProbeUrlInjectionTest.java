@@ -54,7 +54,7 @@ class ProbeUrlInjectionTest {
         new ProbeTarget.Endpoint("2001:db8::1", 5433)), "shop", "app", "pw", "require", 5, "x");
     assertThat(ServerProbe.jdbcUrl(t)).isEqualTo("jdbc:postgresql://");
     Properties parsed = driverView(t);
-    assertThat(parsed.getProperty("PGHOST")).isEqualTo("db.example,2001:db8::1");
+    assertThat(parsed.getProperty("PGHOST")).isEqualTo("db.example,[2001:db8::1]");
     assertThat(parsed.getProperty("PGPORT")).isEqualTo("6543,5433");
     assertThat(parsed.getProperty("PGDBNAME")).isEqualTo("shop");
   }
