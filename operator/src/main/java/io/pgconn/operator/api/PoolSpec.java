@@ -47,8 +47,17 @@ public class PoolSpec {
   @Default("require")
   @Pattern("^(disable|allow|prefer|require|verify-ca|verify-full)$")
   @JsonPropertyDescription("disable | allow | prefer | require | verify-ca | verify-full. Default require."
-      + " Prisma honours only disable, prefer and require: asking it for more is refused, never weakened.")
+      + " A floor: a source with a stricter sslmode keeps its own (see allowWeakerSsl). Prisma"
+      + " honours only disable, prefer and require: asking it for more is refused, never weakened.")
   private String sslMode = "require";
+
+  @Default("false")
+  @JsonPropertyDescription("Allow sslMode to be weaker than the source's sslmode. By default the"
+      + " effective mode is the stricter of the two (disable < allow < prefer < require < verify-ca"
+      + " < verify-full), so a verify-full source stays verify-full under the default require,"
+      + " and an explicitly weaker sslMode is refused (Ready=False, reason SslModeWeakened). Set"
+      + " true only to write the weaker mode on purpose.")
+  private Boolean allowWeakerSsl = Boolean.FALSE;
 
   @JsonPropertyDescription("application_name reported to the server (visible in pg_stat_activity)."
       + " Default: the policy's name.")
@@ -75,6 +84,8 @@ public class PoolSpec {
   public void setSocketTimeoutSeconds(Integer socketTimeoutSeconds) { this.socketTimeoutSeconds = socketTimeoutSeconds; }
   public String getSslMode() { return sslMode; }
   public void setSslMode(String sslMode) { this.sslMode = sslMode; }
+  public Boolean getAllowWeakerSsl() { return allowWeakerSsl != null && allowWeakerSsl; }
+  public void setAllowWeakerSsl(Boolean allowWeakerSsl) { this.allowWeakerSsl = allowWeakerSsl; }
   public String getApplicationName() { return applicationName; }
   public void setApplicationName(String applicationName) { this.applicationName = applicationName; }
   public Boolean getPgbouncer() { return pgbouncer != null && pgbouncer; }

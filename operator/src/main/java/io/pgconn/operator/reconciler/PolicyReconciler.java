@@ -322,7 +322,7 @@ public class PolicyReconciler
     // answer cannot hold the reconcile threads. A result of the last few seconds is reused (a
     // burst of peer wakes costs one probe); an older one is acted on while a new probe runs, and
     // the probe's completion wakes this policy through probeResults to act on the new one.
-    ProbeTarget probeTarget = ProbeTargets.of(target, ContentRenderer.sslMode(view),
+    ProbeTarget probeTarget = ProbeTargets.of(target, ContentRenderer.sslMode(view, target),
         view.spec().getPool().getConnectTimeoutSeconds());
     Optional<ProbeScheduler.Latest> latest = probes.latest(probeTarget, PROBE_REUSE_WINDOW,
         PROBE_REUSE_WINDOW);
