@@ -3,8 +3,7 @@ package io.pgconn.operator.url;
 /**
  * The one rule for the sslmode the operator writes: never weaker than the source's, unless the
  * policy says so explicitly. libpq's order is disable < allow < prefer < require < verify-ca <
- * verify-full ({@link SslMode}'s declaration order); a source without sslmode means libpq's
- * default, prefer.
+ * verify-full ({@link SslMode}'s declaration order); a source without sslmode sets no floor.
  *
  * <ul>
  *   <li>spec at least as strict as the source: the spec's mode;</li>
@@ -18,10 +17,14 @@ public final class TlsFloor {
 
   private TlsFloor() {}
 
-  /** The source's sslmode, or prefer (libpq's and pgjdbc's default) when it names none. */
+  /**
+   * The sslmode the source asks for explicitly; DISABLE (no floor) when it names none: libpq's
+   * default, prefer, is opportunistic and no statement about what the server needs, and treating
+   * it as a floor would refuse every policy that turns TLS off for a server without it.
+   */
   public static SslMode ofSource(ConnectionString source) {
     String mode = source.parameters().get("sslmode");
-    return mode == null ? SslMode.PREFER : SslMode.parse(mode);
+    return mode == null ? SslMode.DISABLE : SslMode.parse(mode);
   }
 
   /**

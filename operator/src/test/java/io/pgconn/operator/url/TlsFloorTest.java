@@ -31,6 +31,7 @@ class TlsFloorTest {
       "disable, require, require",
       ", require, require",
       ", prefer, prefer",
+      ", disable, disable",
       "require, verify-full, verify-full",
       "verify-ca, verify-full, verify-full",
       "no-verify, require, require",
@@ -67,7 +68,7 @@ class TlsFloorTest {
       @ForAll("sourceModes") String sourceMode, @ForAll SslMode spec, @ForAll boolean allowWeaker)
       throws Exception {
     ConnectionString cs = source(sourceMode);
-    SslMode floor = sourceMode == null ? SslMode.PREFER : SslMode.parse(sourceMode);
+    SslMode floor = sourceMode == null ? SslMode.DISABLE : SslMode.parse(sourceMode);
     SslMode effective;
     try {
       effective = TlsFloor.effective(cs, spec, allowWeaker);
