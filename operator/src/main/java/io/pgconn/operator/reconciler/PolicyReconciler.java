@@ -57,6 +57,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,8 +74,7 @@ public class PolicyReconciler
   public static final String NAME = "postgresconnectionpolicy";
   static final String MANAGED_SECRETS = "managed-secrets";
   private static final Logger LOG = LoggerFactory.getLogger(PolicyReconciler.class);
-  /** A probe result this young is acted on without probing again. */
-  private static final Duration PROBE_REUSE_WINDOW = Duration.ofSeconds(5);
+  private static final Duration ANY_AGE = Duration.ofDays(3650);
 
   private final KubernetesClient client;
   private final ServerProbe probe;
@@ -89,6 +89,8 @@ public class PolicyReconciler
   private final PeerEventSource peers = new PeerEventSource();
   private final ProbeScheduler probes;
   private final ProbeEventSource probeResults = new ProbeEventSource();
+  /** When each policy waiting for a probe asked for it. */
+  private final Map<ResourceID, Instant> probeAskedAt = new ConcurrentHashMap<>();
   private final HorizontalScalers scalers;
   private volatile InformerEventSource<Secret, PostgresConnectionPolicy> managedSecrets;
   private volatile ReferencedSecretEventSource referencedSecrets;
@@ -131,6 +133,9 @@ public class PolicyReconciler
       Context<PostgresConnectionPolicy> context) {
     try {
       return reconcileOrFail(policy);
+    } catch (ProbePending pending) {
+      // The probe's completion wakes this policy; status stays as it is until then.
+      return UpdateControl.<PostgresConnectionPolicy>noUpdate().rescheduleAfter(pending.recheck());
     } catch (PolicyFailure failure) {
       // Expected trouble the user can fix: report it in status and try again later, without
       // handing it to the SDK's error path (which would log a stack trace per retry).
@@ -319,27 +324,25 @@ public class PolicyReconciler
       return null;
     }
     // Probes run on the scheduler's few workers, never on this thread: a server that does not
-    // answer cannot hold the reconcile threads. A result of the last few seconds is reused (a
-    // burst of peer wakes costs one probe); an older one is acted on while a new probe runs, and
-    // the probe's completion wakes this policy through probeResults to act on the new one.
+    // answer cannot hold the reconcile threads. Each reconcile acts on a probe that completed
+    // after it asked (as when it probed itself): it asks, ends at once (ProbePending, status
+    // untouched), and the completion wakes it through probeResults. Policies asking for the
+    // same target at the same time share one probe.
     ProbeTarget probeTarget = ProbeTargets.of(target, ContentRenderer.sslMode(view, target),
         view.spec().getPool().getConnectTimeoutSeconds());
-    Optional<ProbeScheduler.Latest> latest = probes.latest(probeTarget, PROBE_REUSE_WINDOW,
-        PROBE_REUSE_WINDOW);
-    if (latest.isEmpty() || !latest.get().fresh()) {
-      ResourceID id = new ResourceID(view.name(), view.namespace());
+    ResourceID id = new ResourceID(view.name(), view.namespace());
+    Instant asked = probeAskedAt.get(id);
+    Optional<ProbeScheduler.Latest> latest = probes.latest(probeTarget, ANY_AGE, ANY_AGE);
+    if (asked == null || latest.isEmpty() || latest.get().completedAt().isBefore(asked)) {
+      probeAskedAt.putIfAbsent(id, clock.instant());
       probes.request(probeTarget, () -> {
-        probes.latest(probeTarget, PROBE_REUSE_WINDOW, PROBE_REUSE_WINDOW)
+        probes.latest(probeTarget, ANY_AGE, ANY_AGE)
             .ifPresent(done -> observer.probed(view.namespace(), view.name(), done.result()));
         probeResults.wake(id);
       });
+      throw new ProbePending(Duration.ofSeconds(probeTarget.connectTimeoutSeconds() + 60L));
     }
-    if (latest.isEmpty()) {
-      throw new PolicyFailure(ConditionTypes.CONNECTION_VERIFIED, "ProbeInProgress",
-          "verifying the connection to " + target.hosts().stream().map(h -> h.host() + ":"
-              + h.portOrDefault()).toList() + " (the policy continues when the probe completes,"
-              + " within connectTimeoutSeconds)");
-    }
+    probeAskedAt.remove(id, asked);
     ProbeResult result = latest.get().result();
     if (!result.ok() && mode == ProbeMode.Enforce) {
       throw new PolicyFailure(ConditionTypes.CONNECTION_VERIFIED, result.failure().name(),
