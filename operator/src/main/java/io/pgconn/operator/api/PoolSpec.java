@@ -13,10 +13,15 @@ import io.fabric8.generator.annotation.ValidationRule;
         + " not both")
 public class PoolSpec {
 
+  /** Per pod: no PostgreSQL server serves a thousand connections from one process usefully. */
+  public static final int MAX_CONNECTION_LIMIT = 1000;
+  /** Each probe holds a worker for up to this long; a minute covers serverless cold starts. */
+  public static final int MAX_CONNECT_TIMEOUT_SECONDS = 60;
+
   @Min(1)
-  @Max(10000)
-  @JsonPropertyDescription("Fixed per-pod pool size. Omit it to size automatically from the server's"
-      + " connection budget (see auto).")
+  @Max(MAX_CONNECTION_LIMIT)
+  @JsonPropertyDescription("Fixed per-pod pool size, 1 to 1000. Omit it to size automatically from the"
+      + " server's connection budget (see auto).")
   private Integer connectionLimit;
 
   @JsonPropertyDescription("Automatic sizing, used when connectionLimit is omitted.")
@@ -29,7 +34,9 @@ public class PoolSpec {
 
   @Default("10")
   @Min(1)
-  @JsonPropertyDescription("Seconds to wait for a new connection. Default 10.")
+  @Max(MAX_CONNECT_TIMEOUT_SECONDS)
+  @JsonPropertyDescription("Seconds to wait for a new connection, 1 to 60. Default 10. The operator's"
+      + " own probe waits as long, on one of a few shared probe workers.")
   private Integer connectTimeoutSeconds = 10;
 
   @Min(0)
@@ -40,8 +47,17 @@ public class PoolSpec {
   @Default("require")
   @Pattern("^(disable|allow|prefer|require|verify-ca|verify-full)$")
   @JsonPropertyDescription("disable | allow | prefer | require | verify-ca | verify-full. Default require."
-      + " Prisma honours only disable, prefer and require: asking it for more is refused, never weakened.")
+      + " A floor: a source with a stricter sslmode keeps its own (see allowWeakerSsl). Prisma"
+      + " honours only disable, prefer and require: asking it for more is refused, never weakened.")
   private String sslMode = "require";
+
+  @Default("false")
+  @JsonPropertyDescription("Allow sslMode to be weaker than the source's sslmode. By default the"
+      + " effective mode is the stricter of the two (disable < allow < prefer < require < verify-ca"
+      + " < verify-full), so a verify-full source stays verify-full under the default require,"
+      + " and an explicitly weaker sslMode is refused (Ready=False, reason SslModeWeakened). Set"
+      + " true only to write the weaker mode on purpose.")
+  private Boolean allowWeakerSsl = Boolean.FALSE;
 
   @JsonPropertyDescription("application_name reported to the server (visible in pg_stat_activity)."
       + " Default: the policy's name.")
@@ -68,6 +84,8 @@ public class PoolSpec {
   public void setSocketTimeoutSeconds(Integer socketTimeoutSeconds) { this.socketTimeoutSeconds = socketTimeoutSeconds; }
   public String getSslMode() { return sslMode; }
   public void setSslMode(String sslMode) { this.sslMode = sslMode; }
+  public Boolean getAllowWeakerSsl() { return allowWeakerSsl != null && allowWeakerSsl; }
+  public void setAllowWeakerSsl(Boolean allowWeakerSsl) { this.allowWeakerSsl = allowWeakerSsl; }
   public String getApplicationName() { return applicationName; }
   public void setApplicationName(String applicationName) { this.applicationName = applicationName; }
   public Boolean getPgbouncer() { return pgbouncer != null && pgbouncer; }

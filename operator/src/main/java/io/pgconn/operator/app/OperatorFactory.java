@@ -37,6 +37,7 @@ public class OperatorFactory {
   }
 
   @Singleton
+  @Bean(preDestroy = "close")
   public PolicyReconciler policyReconciler(KubernetesClient client, ServerProbe probe, Clock clock,
       PolicyMetrics metrics) {
     return new PolicyReconciler(client, probe, clock, metrics);

@@ -55,6 +55,10 @@ public enum FailureReason {
   ConnectionReset("P1017", "the server closed the connection unexpectedly",
       "check the server log; a pooler or proxy may be dropping connections"),
   Unsupported(null, "this address cannot be probed", "see the message"),
+  /** A host with characters no host name or address has (URL syntax, spaces, control bytes). */
+  InvalidHost("P1001", "the host is neither a host name nor an IP address",
+      "write the host as a DNS name (letters, digits, '-', '_', '.') or an IP address, and"
+          + " percent-encode nothing in it"),
   ProbeFailed(null, "the probe failed", "see the message");
 
   private final String prismaCode;

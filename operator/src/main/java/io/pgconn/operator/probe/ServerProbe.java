@@ -1,7 +1,5 @@
 package io.pgconn.operator.probe;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,6 +12,7 @@ import java.util.TreeMap;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Properties;
+import io.pgconn.operator.url.NameSyntax;
 import java.util.stream.Collectors;
 
 /**
@@ -62,6 +61,11 @@ public class ServerProbe implements AutoCloseable {
       return ProbeResult.failure(start, 0, FailureReason.Unsupported,
           "the URL names a Unix socket, which the operator cannot reach from its own pod; set"
               + " spec.source.directSecretRef to a TCP address or use probe mode Off");
+    }
+    if (target.endpoints().stream().anyMatch(e -> !NameSyntax.isTcpHost(e.host()))) {
+      // Defence in depth: the parser refuses such hosts, but a target can be built elsewhere.
+      return ProbeResult.failure(start, 0, FailureReason.InvalidHost,
+          FailureReason.InvalidHost.what() + ". Fix: " + FailureReason.InvalidHost.remedy() + ".");
     }
     try {
       ServerFacts facts = pools.use(target, this::readFacts);
@@ -122,18 +126,24 @@ public class ServerProbe implements AutoCloseable {
     return counts;
   }
 
+  /**
+   * Always the same text: pgjdbc reads host, port and database from the properties below, so no
+   * character of a host or a name can ever be read as URL syntax (a '?' in a host would otherwise
+   * start a query whose parameters override the properties, sslmode and user included).
+   */
   static String jdbcUrl(ProbeTarget target) {
-    String hosts = target.endpoints().stream()
-        .map(e -> (e.host().contains(":") ? "[" + e.host() + "]" : e.host()) + ":" + e.port())
-        .collect(Collectors.joining(","));
-    // Encoded, so no character of the name is read as URL syntax (pgjdbc decodes the path).
-    String database = target.database() == null ? "" : target.database();
-    return "jdbc:postgresql://" + hosts + "/"
-        + URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
+    return "jdbc:postgresql://";
   }
 
   static Properties properties(ProbeTarget target) {
     Properties p = new Properties();
+    // IPv6 addresses in brackets, as pgjdbc's own URL parser leaves them in PGHOST.
+    p.setProperty("PGHOST", target.endpoints().stream()
+        .map(e -> e.host().contains(":") ? "[" + e.host() + "]" : e.host())
+        .collect(Collectors.joining(",")));
+    p.setProperty("PGPORT", target.endpoints().stream().map(e -> Integer.toString(e.port()))
+        .collect(Collectors.joining(",")));
+    p.setProperty("PGDBNAME", target.database() == null ? "" : target.database());
     if (target.user() != null) p.setProperty("user", target.user());
     if (target.password() != null) p.setProperty("password", target.password());
     p.setProperty("sslmode", target.sslMode());

@@ -7,7 +7,10 @@ import io.pgconn.operator.url.ConnectionStringRenderer;
 import io.pgconn.operator.url.OutputFormat;
 import io.pgconn.operator.url.PoolSettings;
 import io.pgconn.operator.url.RenderedOutput;
+import io.pgconn.operator.url.SourceKind;
 import io.pgconn.operator.url.SslMode;
+import io.pgconn.operator.url.SslModeWeakenedException;
+import io.pgconn.operator.url.TlsFloor;
 import io.pgconn.operator.url.UnsupportedSettingException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -22,12 +25,12 @@ final class ContentRenderer {
 
   static RenderedContent render(PolicyView view, ConnectionString pooledBase,
       ConnectionString directBase, int connectionLimit) throws PolicyFailure {
-    PoolSettings settings = settings(view, connectionLimit);
     SortedMap<String, String> data = new TreeMap<>();
     List<String> warnings = new ArrayList<>();
     for (OutputSpec output : view.outputs()) {
       boolean pooled = output.getPooled();
       ConnectionString base = !pooled && directBase != null ? directBase : pooledBase;
+      PoolSettings settings = settings(view, connectionLimit, base);
       try {
         RenderedOutput rendered = ConnectionStringRenderer.render(base,
             OutputFormat.parse(output.getFormat().wireName()), output.getKey(), settings, pooled);
@@ -59,10 +62,26 @@ final class ContentRenderer {
     }
   }
 
-  private static PoolSettings settings(PolicyView view, int connectionLimit) throws PolicyFailure {
+  /**
+   * The mode written for (and probed on) {@code source}: the stricter of the source's and the
+   * spec's, or the spec's when it allows weakening explicitly.
+   */
+  static SslMode sslMode(PolicyView view, ConnectionString source) throws PolicyFailure {
+    if (source.kind() == SourceKind.PRISMA_ACCELERATE) {
+      return sslMode(view);
+    }
+    try {
+      return TlsFloor.effective(source, sslMode(view), view.spec().getPool().getAllowWeakerSsl());
+    } catch (SslModeWeakenedException e) {
+      throw new PolicyFailure(ConditionType.SECRET_SYNCED, "SslModeWeakened", e.getMessage());
+    }
+  }
+
+  private static PoolSettings settings(PolicyView view, int connectionLimit,
+      ConnectionString source) throws PolicyFailure {
     PoolSpec pool = view.spec().getPool();
     return new PoolSettings(connectionLimit, pool.getPoolTimeoutSeconds(),
-        pool.getConnectTimeoutSeconds(), pool.getSocketTimeoutSeconds(), sslMode(view),
+        pool.getConnectTimeoutSeconds(), pool.getSocketTimeoutSeconds(), sslMode(view, source),
         view.applicationName(), pool.getPgbouncer());
   }
 }

@@ -1,17 +1,33 @@
 package io.pgconn.operator.reconciler;
 
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.pgconn.operator.api.ProbeMode;
 import io.pgconn.operator.probe.ProbeResult;
+import io.pgconn.operator.probe.ProbeScheduler;
+import io.pgconn.operator.probe.ProbeTarget;
 import io.pgconn.operator.probe.ServerProbe;
 import io.pgconn.operator.url.ConnectionString;
 import io.pgconn.operator.url.SourceKind;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Verifies a policy's server as its probe mode asks: Enforce stops the reconcile on a failed
  * probe (nothing is written), Observe reports it, Off never connects.
+ *
+ * <p>Probes run on the scheduler's few workers, never on a reconcile thread: a server that does
+ * not answer cannot hold the reconcile threads. Each reconcile acts on a probe that completed
+ * after it asked (as when it probed itself): it asks, ends at once ({@link ProbePending}, status
+ * untouched), and the completion wakes it through {@link ProbeEventSource}. Policies asking for
+ * the same target at the same time share one probe.
  */
 final class PolicyProbe {
+
+  private static final Duration ANY_AGE = Duration.ofDays(3650);
 
   /** The probe's result, or none with the reason it could not run. */
   record Outcome(ProbeResult result, Optional<String> warning) {
@@ -21,11 +37,19 @@ final class PolicyProbe {
   }
 
   private final ServerProbe probe;
+  private final ProbeScheduler probes;
+  private final ProbeEventSource results;
   private final PolicyObserver observer;
+  private final Clock clock;
+  /** When each policy waiting for a probe asked for it. */
+  private final Map<ResourceID, Instant> askedAt = new ConcurrentHashMap<>();
 
-  PolicyProbe(ServerProbe probe, PolicyObserver observer) {
+  PolicyProbe(ServerProbe probe, ProbeEventSource results, PolicyObserver observer, Clock clock) {
     this.probe = probe;
+    this.probes = new ProbeScheduler(probe, clock, ProbeScheduler.DEFAULT_THREADS);
+    this.results = results;
     this.observer = observer;
+    this.clock = clock;
   }
 
   Outcome probe(PolicyView view, ConnectionString server) throws PolicyFailure {
@@ -35,9 +59,21 @@ final class PolicyProbe {
       return Outcome.skipped("the source is a Prisma Accelerate URL, which cannot be probed: set"
           + " spec.source.directSecretRef to the database's direct URL");
     }
-    ProbeResult result = probe.probe(ProbeTargets.of(server, ContentRenderer.sslMode(view),
-        view.spec().getPool().getConnectTimeoutSeconds()));
-    observer.probed(view.namespace(), view.name(), result);
+    ProbeTarget target = target(view, server);
+    ResourceID id = new ResourceID(view.name(), view.namespace());
+    Instant asked = askedAt.get(id);
+    Optional<ProbeScheduler.Latest> latest = probes.latest(target, ANY_AGE, ANY_AGE);
+    if (asked == null || latest.isEmpty() || latest.get().completedAt().isBefore(asked)) {
+      askedAt.putIfAbsent(id, clock.instant());
+      probes.request(target, () -> {
+        probes.latest(target, ANY_AGE, ANY_AGE)
+            .ifPresent(done -> observer.probed(view.namespace(), view.name(), done.result()));
+        results.wake(id);
+      });
+      throw new ProbePending(Duration.ofSeconds(target.connectTimeoutSeconds() + 60L));
+    }
+    askedAt.remove(id, asked);
+    ProbeResult result = latest.get().result();
     if (!result.ok() && mode == ProbeMode.Enforce) {
       throw new PolicyFailure(ConditionType.CONNECTION_VERIFIED, result.failure().name(),
           result.message(), result);
@@ -47,11 +83,22 @@ final class PolicyProbe {
 
   /** Closes the probe's pooled connection for this server and credentials, if any. */
   void release(PolicyView view, PolicyInputs inputs) {
+    askedAt.remove(new ResourceID(view.name(), view.namespace()));
     try {
-      probe.release(ProbeTargets.of(inputs.server(), ContentRenderer.sslMode(view),
-          view.spec().getPool().getConnectTimeoutSeconds()));
+      probe.release(target(view, inputs.server()));
     } catch (PolicyFailure | RuntimeException e) {
       // Nothing valid to release: the idle sweeper closes it in time anyway.
     }
+  }
+
+  /** Stops the probe workers (the operator is stopping). */
+  void close() {
+    probes.close();
+  }
+
+  private static ProbeTarget target(PolicyView view, ConnectionString server)
+      throws PolicyFailure {
+    return ProbeTargets.of(server, ContentRenderer.sslMode(view, server),
+        view.spec().getPool().getConnectTimeoutSeconds());
   }
 }

@@ -39,8 +39,8 @@ import java.util.Optional;
  * the target keeps its last good content.
  */
 @ControllerConfiguration(name = PolicyReconciler.NAME, fieldManager = OperatorIdentity.FIELD_MANAGER)
-public class PolicyReconciler
-    implements Reconciler<PostgresConnectionPolicy>, Cleaner<PostgresConnectionPolicy> {
+public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>,
+    Cleaner<PostgresConnectionPolicy>, AutoCloseable {
 
   public static final String NAME = "postgresconnectionpolicy";
   private static final Duration RETRY_NOW = Duration.ofMillis(200);
@@ -52,6 +52,7 @@ public class PolicyReconciler
   private final InPlaceRewriter inPlace;
   private final PolicyEvents events;
   private final PeerEventSource peers = new PeerEventSource();
+  private final ProbeEventSource probeResults = new ProbeEventSource();
   private final PoolSizer sizer = new PoolSizer(peers);
   private final TargetSecretDependent target = new TargetSecretDependent();
   private final ReferencedSecretEventSource referencedSecrets;
@@ -70,7 +71,7 @@ public class PolicyReconciler
     EventRecorder recorder = new EventRecorder(client, clock);
     SecretLookup fresh = id -> Optional.ofNullable(
         client.secrets().inNamespace(id.namespace()).withName(id.name()).get());
-    this.probe = new PolicyProbe(probe, observer);
+    this.probe = new PolicyProbe(probe, probeResults, observer, clock);
     this.roller = new WorkloadRoller(client, recorder, clock);
     this.inPlace = new InPlaceRewriter(client, clock);
     this.events = new PolicyEvents(recorder);
@@ -84,7 +85,8 @@ public class PolicyReconciler
   @Override
   public List<EventSource<?, PostgresConnectionPolicy>> prepareEventSources(
       EventSourceContext<PostgresConnectionPolicy> context) {
-    return List.of(target.eventSource(context).orElseThrow(), referencedSecrets, peers);
+    return List.of(target.eventSource(context).orElseThrow(), referencedSecrets, peers,
+        probeResults);
   }
 
   @Override
@@ -121,11 +123,14 @@ public class PolicyReconciler
           view.targetSecretName(), view.spec().getProbe().getMode(), probed, decision, secret,
           List.copyOf(content.data().keySet()), rollout.workloads(), warnings,
           PolicyChecks.of(view, seen.inputs().base(), content, probed, status.previous()),
-          ContentRenderer.sslMode(view).wire(),
+          ContentRenderer.sslMode(view, seen.inputs().base()).wire(),
           seen.inputs().source().getMetadata().getResourceVersion()));
       report(policy, view, decision, next, status.previous());
       return statusUpdate(policy, status.previous(), next)
           .rescheduleAfter(rollout.recheck(view.spec().getProbe().intervalDuration()));
+    } catch (ProbePending pending) {
+      // The probe's completion wakes this policy; status stays as it is until then.
+      return UpdateControl.<PostgresConnectionPolicy>noUpdate().rescheduleAfter(pending.recheck());
     } catch (PolicyFailure failure) {
       // Expected trouble the user can fix: report it in status and try again later, without
       // handing it to the SDK's error path (which would log a stack trace per retry).
@@ -162,6 +167,12 @@ public class PolicyReconciler
       inPlace.restore(policy, view);
     }
     return DeleteControl.defaultDelete();
+  }
+
+  /** Stops the probe workers: the operator is stopping. */
+  @Override
+  public void close() {
+    probe.close();
   }
 
   /** Nothing restarts while the policy fails: the workloads are held, with the failure's reason. */

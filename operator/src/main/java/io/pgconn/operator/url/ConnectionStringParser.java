@@ -104,17 +104,30 @@ public final class ConnectionStringParser {
     String user = raw.user;
     String password = raw.password;
     String database = raw.database;
+    int userPosition = raw.userPosition;
+    int databasePosition = raw.databasePosition;
     Map<String, String> parameters = new LinkedHashMap<>();
     for (Parameter p : raw.parameters.values()) {
       check(p);
       switch (structural.contains(p.name()) ? p.name() : "") {
         case "host" -> hosts = split(p);
         case "port" -> ports = split(p);
-        case "dbname" -> database = p.value();
-        case "user" -> user = p.value();
+        case "dbname" -> {
+          database = p.value();
+          databasePosition = p.valuePosition();
+        }
+        case "user" -> {
+          user = p.value();
+          userPosition = p.valuePosition();
+        }
         case "password" -> password = p.value();
         default -> parameters.put(p.name(), p.value());
       }
+    }
+    NameSyntax.checkName(user, userPosition, "user name");
+    NameSyntax.checkName(database, databasePosition, "database name");
+    for (Located host : hosts) {
+      NameSyntax.checkHost(host.text(), host.position());
     }
     applySsl(parameters, raw.kind, raw.parameters.get("ssl"));
     String sslmode = parameters.get("sslmode");

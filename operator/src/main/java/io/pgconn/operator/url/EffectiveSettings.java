@@ -16,6 +16,7 @@ final class EffectiveSettings {
           "connectTimeout", "connect_timeout",
           "socketTimeout", "socket_timeout",
           "ApplicationName", "application_name",
+          "sslNegotiation", "sslnegotiation",
           "pool_max_conns", "connection_limit");
 
   private EffectiveSettings() {}

@@ -22,6 +22,8 @@ public class InvalidConnectionStringException extends Exception {
     BAD_PARAMETER_VALUE,
     BAD_PERCENT_ENCODING,
     NUL_CHARACTER,
+    BAD_HOST,
+    CONTROL_CHARACTER,
     UNTERMINATED_QUOTE,
     MALFORMED
   }

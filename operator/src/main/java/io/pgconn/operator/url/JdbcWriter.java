@@ -22,7 +22,9 @@ final class JdbcWriter {
       Map.of(
           "connect_timeout", "connectTimeout",
           "socket_timeout", "socketTimeout",
-          "application_name", "ApplicationName");
+          "application_name", "ApplicationName",
+          // pgjdbc 42.7.4+ spells libpq's sslnegotiation (postgres | direct) this way.
+          "sslnegotiation", "sslNegotiation");
 
   /**
    * libpq target_session_attrs to pgjdbc targetServerType. pgjdbc's "primary" is decided by

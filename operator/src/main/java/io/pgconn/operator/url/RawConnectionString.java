@@ -24,6 +24,9 @@ final class RawConnectionString {
   String user;
   String password;
   String database;
+  /** Where the raw user and database start, or -1 when they came from nowhere in particular. */
+  int userPosition = -1;
+  int databasePosition = -1;
   /** Later duplicates replace earlier ones (libpq's rule) but keep the first one's place. */
   final Map<String, Parameter> parameters = new LinkedHashMap<>();
 

@@ -51,6 +51,7 @@ final class UriReader {
       }
       if (dbStart < pathEnd) {
         raw.database = PercentCodec.decode(in.substring(dbStart, pathEnd), dbStart, jdbc);
+        raw.databasePosition = dbStart;
       }
     }
     if (query >= 0) {
@@ -83,6 +84,7 @@ final class UriReader {
     int userEnd = colon < 0 ? to : colon;
     if (userEnd > from) {
       raw.user = PercentCodec.decode(in.substring(from, userEnd), from, false);
+      raw.userPosition = from;
     }
     if (colon >= 0) {
       raw.password = PercentCodec.decode(in.substring(colon + 1, to), colon + 1, false);

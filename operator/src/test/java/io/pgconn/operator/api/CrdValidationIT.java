@@ -52,6 +52,15 @@ class CrdValidationIT {
       "unknown probe mode|{\"probe\":{\"mode\":\"Sometimes\"}}|Unsupported value: \"Sometimes\"",
       "pool of zero|{\"pool\":{\"connectionLimit\":0}}|spec.pool.connectionLimit",
       "interval in words|{\"probe\":{\"interval\":\"5 minutes\"}}|spec.probe.interval",
+      "pool above 1000|{\"pool\":{\"connectionLimit\":1001}}|spec.pool.connectionLimit: Invalid value: 1001: spec.pool.connectionLimit in body should be less than or equal to 1000",
+      "connect timeout above 60 s|{\"pool\":{\"connectTimeoutSeconds\":61}}|spec.pool.connectTimeoutSeconds in body should be less than or equal to 60",
+      "weight above 100|{\"pool\":{\"auto\":{\"weight\":101}}}|spec.pool.auto.weight in body should be less than or equal to 100",
+      "reserve above 1000|{\"pool\":{\"auto\":{\"reserve\":1001}}}|spec.pool.auto.reserve in body should be less than or equal to 1000",
+      "auto max above 1000|{\"pool\":{\"auto\":{\"max\":1001}}}|spec.pool.auto.max in body should be less than or equal to 1000",
+      "auto min above 1000|{\"pool\":{\"auto\":{\"min\":1001,\"max\":1000}}}|spec.pool.auto.min in body should be less than or equal to 1000",
+      "interval too large to count|{\"probe\":{\"interval\":\"99999999999999h\"}}|spec.probe.interval",
+      "interval above a day|{\"probe\":{\"interval\":\"25h\"}}|spec.probe.interval must be between 10s and 24h",
+      "interval below 10 s|{\"probe\":{\"interval\":\"5s\"}}|spec.probe.interval must be between 10s and 24h",
       "bad secret name|{\"source\":{\"secretRef\":{\"name\":\"Not_A_Name\"}}}|spec.source.secretRef.name",
   })
   void badManifestsAreRefusedWithAClearMessage(String what, String specPatch, String expected) {

@@ -48,6 +48,44 @@ class ContentRendererTest {
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret-pw"));
   }
 
+  @Test
+  void aVerifyFullSourceStaysVerifyFullUnderTheDefaultSpec() throws Exception {
+    PolicyView view = view(List.of(new OutputSpec("DATABASE_URL", OutputFormatName.libpq, true),
+        new OutputSpec("JDBC_URL", OutputFormatName.jdbc, true)));
+    var base = ConnectionStringParser.parse("postgresql://u:secret-pw@db/app?sslmode=verify-full"
+        + "&sslrootcert=%2Fetc%2Fca.pem");
+    RenderedContent content = ContentRenderer.render(view, base, null, 5);
+    assertThat(content.data().get("DATABASE_URL")).contains("sslmode=verify-full")
+        .contains("sslrootcert=%2Fetc%2Fca.pem");
+    assertThat(content.data().get("JDBC_URL")).contains("sslmode=verify-full")
+        .contains("sslrootcert=%2Fetc%2Fca.pem");
+  }
+
+  @Test
+  void anExplicitlyWeakerSpecIsRefusedUnlessAllowed() throws Exception {
+    PolicyView view = view(List.of(new OutputSpec("DATABASE_URL", OutputFormatName.libpq, true)));
+    view.spec().getPool().setSslMode("prefer");
+    var base = ConnectionStringParser.parse("postgresql://u:secret-pw@db/app?sslmode=verify-ca");
+    assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5))
+        .isInstanceOf(PolicyFailure.class)
+        .satisfies(e -> assertThat(((PolicyFailure) e).reason()).isEqualTo("SslModeWeakened"))
+        .hasMessageContaining("allowWeakerSsl").hasMessageNotContaining("secret-pw");
+    view.spec().getPool().setAllowWeakerSsl(true);
+    assertThat(ContentRenderer.render(view, base, null, 5).data().get("DATABASE_URL"))
+        .contains("sslmode=prefer");
+  }
+
+  @Test
+  void theDirectOutputKeepsTheDirectSourcesMode() throws Exception {
+    PolicyView view = view(List.of(new OutputSpec("DATABASE_URL", OutputFormatName.libpq, true),
+        new OutputSpec("DIRECT_URL", OutputFormatName.libpq, false)));
+    var pooled = ConnectionStringParser.parse("postgresql://u:p@pooler/app");
+    var direct = ConnectionStringParser.parse("postgresql://u:p@db/app?sslmode=verify-full");
+    RenderedContent content = ContentRenderer.render(view, pooled, direct, 5);
+    assertThat(content.data().get("DATABASE_URL")).contains("sslmode=require");
+    assertThat(content.data().get("DIRECT_URL")).contains("sslmode=verify-full");
+  }
+
   static PolicyView view(List<OutputSpec> outputs) {
     PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
     policy.setMetadata(new ObjectMetaBuilder().withName("p").withNamespace("ns").withGeneration(1L)

@@ -176,4 +176,35 @@ class LibpqJudgeTest {
     }
   }
 
+  /**
+   * libpq accepts every ssl parameter the libpq and env outputs carry from a verify-full source,
+   * and asks the server for TLS with them (the fake server declines, so libpq stops there).
+   */
+  @Test
+  void libpqTakesTheSourcesSslParametersAndKeepsItsMode() throws Exception {
+    assumeTrue(psql != null, "psql not installed");
+    try (FakePostgresServer server = new FakePostgresServer()) {
+      ConnectionString cs = ConnectionStringParser.parse("postgresql://app:pw@127.0.0.1:"
+          + server.port() + "/app?sslmode=verify-full&sslrootcert=/etc/ca/root.pem"
+          + "&sslcert=/etc/tls/client.crt&sslkey=/etc/tls/client.key&sslcrl=/etc/ca/crl.pem");
+      SslMode mode = TlsFloor.effective(cs, SslMode.REQUIRE, false);
+      PoolSettings pool = new PoolSettings(7, 15, 4, 20, mode, "judge", false);
+      for (OutputFormat format : List.of(OutputFormat.LIBPQ, OutputFormat.ENV)) {
+        RenderedOutput out = ConnectionStringRenderer.render(cs, format, "URL", pool, true);
+        if (format == OutputFormat.ENV) {
+          assertEquals("verify-full", out.get("PGSSLMODE"));
+          assertEquals("/etc/ca/root.pem", out.get("PGSSLROOTCERT"));
+          assertEquals("/etc/ca/crl.pem", out.get("PGSSLCRL"));
+        } else {
+          assertTrue(out.get("URL").contains("sslmode=verify-full"), out.get("URL"));
+          assertTrue(out.get("URL").contains("sslrootcert=%2Fetc%2Fca%2Froot.pem"), out.get("URL"));
+        }
+        executor.submit(server::accept);
+        Result r = format == OutputFormat.ENV ? runPsql(null, out.entries())
+            : runPsql(out.get("URL"), Map.of());
+        assertTrue(r.stderr().contains("server does not support SSL, but SSL was required"),
+            () -> format + ": " + r.stderr());
+      }
+    }
+  }
 }

@@ -52,4 +52,24 @@ class PgjdbcJudgeTest {
   private static String emptyToNull(String s) {
     return s == null || s.isEmpty() ? null : s;
   }
+
+  /** A verify-full source's certificates and negotiation reach pgjdbc, and its mode is kept. */
+  @net.jqwik.api.Example
+  void pgjdbcReadsTheSourcesSslParameters() throws Exception {
+    ConnectionString cs = ConnectionStringParser.parse("postgresql://app:pw@db.example/app"
+        + "?sslmode=verify-full&sslrootcert=/etc/ca/root.pem&sslcert=/etc/tls/client.crt"
+        + "&sslkey=/etc/tls/client.key&sslnegotiation=direct");
+    SslMode mode = TlsFloor.effective(cs, SslMode.REQUIRE, false);
+    RenderedOutput out = ConnectionStringRenderer.render(cs, OutputFormat.JDBC, "JDBC_URL",
+        new PoolSettings(5, null, null, null, mode, "judge", false), true);
+    for (String key : List.of("JDBC_URL", "SPRING_DATASOURCE_URL")) {
+      Properties parsed = Driver.parseURL(out.get(key), new Properties());
+      assertNotNull(parsed, out.get(key));
+      assertEquals("verify-full", parsed.getProperty("sslmode"), key);
+      assertEquals("/etc/ca/root.pem", parsed.getProperty("sslrootcert"), key);
+      assertEquals("/etc/tls/client.crt", parsed.getProperty("sslcert"), key);
+      assertEquals("/etc/tls/client.key", parsed.getProperty("sslkey"), key);
+      assertEquals("direct", parsed.getProperty("sslNegotiation"), key);
+    }
+  }
 }
