@@ -66,7 +66,7 @@ public final class ProbePools implements AutoCloseable {
   }
 
   private final ProbeSettings settings;
-  private final byte[] salt = new byte[16];
+  private final CredentialsFingerprint fingerprint = new CredentialsFingerprint();
   private final Map<Identity, Pool> pools = new LinkedHashMap<>();
   private final ScheduledExecutorService sweeper;
   private final ExecutorService waiters;
@@ -74,9 +74,8 @@ public final class ProbePools implements AutoCloseable {
 
   public ProbePools(ProbeSettings settings) {
     this.settings = settings;
-    new SecureRandom().nextBytes(salt);
-    this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "pgconn-probe-sweeper"));
-    this.waiters = Executors.newCachedThreadPool(r -> daemon(r, "pgconn-probe-wait"));
+    this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> ProbeThreads.daemon(r, "pgconn-probe-sweeper"));
+    this.waiters = Executors.newCachedThreadPool(r -> ProbeThreads.daemon(r, "pgconn-probe-wait"));
     sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_PERIOD_MS, SWEEP_PERIOD_MS,
         TimeUnit.MILLISECONDS);
   }
@@ -159,7 +158,7 @@ public final class ProbePools implements AutoCloseable {
 
   private Pool poolFor(ProbeTarget target) {
     Identity identity = identity(target);
-    Key key = new Key(identity, credentialsHash(target.password()));
+    Key key = new Key(identity, fingerprint.of(target.password()));
     Pool stale = null;
     Pool pool;
     synchronized (this) {
@@ -204,26 +203,6 @@ public final class ProbePools implements AutoCloseable {
 
   private static Identity identity(ProbeTarget target) {
     return new Identity(target.endpoints(), target.database(), target.user(), target.sslMode());
-  }
-
-  private String credentialsHash(String password) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(salt);
-      if (password != null) {
-        md.update((byte) 1);
-        md.update(password.getBytes(StandardCharsets.UTF_8));
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
   }
 
   /** One HikariCP pool and the data source that lets a failed attempt end the probe at once. */

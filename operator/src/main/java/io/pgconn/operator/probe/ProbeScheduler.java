@@ -88,7 +88,7 @@ public final class ProbeScheduler implements AutoCloseable {
   private final ServerProbe probe;
   private final Clock clock;
   private final int threads;
-  private final byte[] salt = new byte[16];
+  private final CredentialsFingerprint fingerprint = new CredentialsFingerprint();
   private final ExecutorService workers;
   private final ScheduledExecutorService deadlines;
   private final Map<Key, Entry> entries = new HashMap<>();
@@ -112,13 +112,12 @@ public final class ProbeScheduler implements AutoCloseable {
     this.probe = probe;
     this.clock = clock;
     this.threads = threads;
-    new SecureRandom().nextBytes(salt);
     int n = SCHEDULERS.incrementAndGet();
     AtomicInteger workerNumbers = new AtomicInteger();
     this.workers = Executors.newFixedThreadPool(threads,
-        r -> daemon(r, "pgconn-probe-" + n + "-" + workerNumbers.incrementAndGet()));
+        r -> ProbeThreads.daemon(r, "pgconn-probe-" + n + "-" + workerNumbers.incrementAndGet()));
     this.deadlines = Executors.newSingleThreadScheduledExecutor(
-        r -> daemon(r, "pgconn-probe-deadline-" + n));
+        r -> ProbeThreads.daemon(r, "pgconn-probe-deadline-" + n));
   }
 
   /**
@@ -299,26 +298,7 @@ public final class ProbeScheduler implements AutoCloseable {
 
   private Key key(ProbeTarget target) {
     return new Key(target.endpoints(), target.database(), target.user(),
-        credentialsHash(target.password()), target.sslMode(), target.connectTimeoutSeconds());
+        fingerprint.of(target.password()), target.sslMode(), target.connectTimeoutSeconds());
   }
 
-  private String credentialsHash(String password) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(salt);
-      if (password != null) {
-        md.update((byte) 1);
-        md.update(password.getBytes(StandardCharsets.UTF_8));
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
-  }
 }

@@ -1,0 +1,35 @@
+package io.pgconn.operator.probe;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * Tells credentials apart without holding them: a SHA-256 of the password under a random salt
+ * that lives and dies with this object, so a key built from it can be logged or compared but
+ * never tested against guesses offline.
+ */
+final class CredentialsFingerprint {
+
+  private final byte[] salt = new byte[16];
+
+  CredentialsFingerprint() {
+    new SecureRandom().nextBytes(salt);
+  }
+
+  String of(String password) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(salt);
+      if (password != null) {
+        md.update((byte) 1);
+        md.update(password.getBytes(StandardCharsets.UTF_8));
+      }
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
