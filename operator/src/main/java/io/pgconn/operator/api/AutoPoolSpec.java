@@ -10,19 +10,21 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class AutoPoolSpec {
 
   /**
-   * Caps that keep one policy from claiming a whole server's budget by its numbers alone: a
-   * weight of 100 already gives one policy 99% against a peer of weight 1; reserve and pool
-   * sizes above 1000 exceed what any single PostgreSQL server is configured for.
+   * Caps that keep one policy from claiming a whole server's budget by its numbers alone: a weight
+   * of 100 already gives one policy 99% against a peer of weight 1; reserve and pool sizes above
+   * 1000 exceed what any single PostgreSQL server is configured for.
    */
   public static final int MAX_WEIGHT = 100;
+
   public static final int MAX_RESERVE = 1000;
   public static final int MAX_POOL = 1000;
 
   @Default("5")
   @Min(0)
   @Max(MAX_RESERVE)
-  @JsonPropertyDescription("Server slots kept free for admins, migrations and clients no policy lists,"
-      + " 0 to 1000. Default 5.")
+  @JsonPropertyDescription(
+      "Server slots kept free for admins, migrations and clients no policy lists,"
+          + " 0 to 1000. Default 5.")
   private Integer reserve = 5;
 
   @Default("1")
@@ -40,16 +42,39 @@ public class AutoPoolSpec {
   @Default("1")
   @Min(1)
   @Max(MAX_WEIGHT)
-  @JsonPropertyDescription("Share of the server budget among policies on the same server, 1 to 100."
-      + " Default 1.")
+  @JsonPropertyDescription(
+      "Share of the server budget among policies on the same server, 1 to 100." + " Default 1.")
   private Integer weight = 1;
 
-  public int getReserve() { return reserve == null ? 5 : reserve; }
-  public void setReserve(Integer reserve) { this.reserve = reserve; }
-  public int getMin() { return min == null ? 1 : min; }
-  public void setMin(Integer min) { this.min = min; }
-  public int getMax() { return max == null ? 50 : max; }
-  public void setMax(Integer max) { this.max = max; }
-  public int getWeight() { return weight == null ? 1 : weight; }
-  public void setWeight(Integer weight) { this.weight = weight; }
+  public int getReserve() {
+    return reserve == null ? 5 : reserve;
+  }
+
+  public void setReserve(Integer reserve) {
+    this.reserve = reserve;
+  }
+
+  public int getMin() {
+    return min == null ? 1 : min;
+  }
+
+  public void setMin(Integer min) {
+    this.min = min;
+  }
+
+  public int getMax() {
+    return max == null ? 50 : max;
+  }
+
+  public void setMax(Integer max) {
+    this.max = max;
+  }
+
+  public int getWeight() {
+    return weight == null ? 1 : weight;
+  }
+
+  public void setWeight(Integer weight) {
+    this.weight = weight;
+  }
 }

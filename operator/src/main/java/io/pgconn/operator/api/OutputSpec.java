@@ -19,8 +19,9 @@ public class OutputSpec {
   private OutputFormatName format = OutputFormatName.prisma;
 
   @Default("true")
-  @JsonPropertyDescription("false writes the same target without pool parameters: for migrations"
-      + " (Prisma directUrl). Default true.")
+  @JsonPropertyDescription(
+      "false writes the same target without pool parameters: for migrations"
+          + " (Prisma directUrl). Default true.")
   private Boolean pooled = Boolean.TRUE;
 
   public OutputSpec() {}
@@ -31,10 +32,27 @@ public class OutputSpec {
     this.pooled = pooled;
   }
 
-  public String getKey() { return key; }
-  public void setKey(String key) { this.key = key; }
-  public OutputFormatName getFormat() { return format == null ? OutputFormatName.prisma : format; }
-  public void setFormat(OutputFormatName format) { this.format = format; }
-  public Boolean getPooled() { return pooled == null || pooled; }
-  public void setPooled(Boolean pooled) { this.pooled = pooled; }
+  public String getKey() {
+    return key;
+  }
+
+  public void setKey(String key) {
+    this.key = key;
+  }
+
+  public OutputFormatName getFormat() {
+    return format == null ? OutputFormatName.prisma : format;
+  }
+
+  public void setFormat(OutputFormatName format) {
+    this.format = format;
+  }
+
+  public Boolean getPooled() {
+    return pooled == null || pooled;
+  }
+
+  public void setPooled(Boolean pooled) {
+    this.pooled = pooled;
+  }
 }

@@ -9,8 +9,10 @@ import java.util.Objects;
 public class PolicyCheck {
   @JsonPropertyDescription("e.g. ssl-enabled, usage-below-80-percent.")
   private String name;
+
   @JsonPropertyDescription("Pass | Fail | Unknown.")
   private String status;
+
   private String message;
 
   public PolicyCheck() {}
@@ -21,17 +23,36 @@ public class PolicyCheck {
     this.message = message;
   }
 
-  public String getName() { return name; }
-  public void setName(String name) { this.name = name; }
-  public String getStatus() { return status; }
-  public void setStatus(String status) { this.status = status; }
-  public String getMessage() { return message; }
-  public void setMessage(String message) { this.message = message; }
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public String getStatus() {
+    return status;
+  }
+
+  public void setStatus(String status) {
+    this.status = status;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PolicyCheck that && Objects.equals(name, that.name)
-        && Objects.equals(status, that.status) && Objects.equals(message, that.message);
+    return o instanceof PolicyCheck that
+        && Objects.equals(name, that.name)
+        && Objects.equals(status, that.status)
+        && Objects.equals(message, that.message);
   }
 
   @Override

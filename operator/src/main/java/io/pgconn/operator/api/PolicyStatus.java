@@ -13,10 +13,11 @@ public class PolicyStatus {
   @JsonPropertyDescription("The spec generation this status describes.")
   private Long observedGeneration;
 
-  @JsonPropertyDescription("Kubernetes condition conventions. Ready: all is well (its reason names"
-      + " the first failing part). ConnectionVerified, SecretSynced, BudgetSatisfied,"
-      + " WorkloadsUpToDate: each part. Stalled=True: a human must act (kstatus). Reconciling=True:"
-      + " workloads are rolling to new content (kstatus).")
+  @JsonPropertyDescription(
+      "Kubernetes condition conventions. Ready: all is well (its reason names"
+          + " the first failing part). ConnectionVerified, SecretSynced, BudgetSatisfied,"
+          + " WorkloadsUpToDate: each part. Stalled=True: a human must act (kstatus). Reconciling=True:"
+          + " workloads are rolling to new content (kstatus).")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("What the operator read from the server.")
@@ -34,38 +35,97 @@ public class PolicyStatus {
   @JsonPropertyDescription("The last probe of the server.")
   private ProbeStatus lastProbe;
 
-  @JsonPropertyDescription("The troubleshooting checklist, evaluated at each probe: Pass | Fail |"
-      + " Unknown with a message each.")
+  @JsonPropertyDescription(
+      "The troubleshooting checklist, evaluated at each probe: Pass | Fail |"
+          + " Unknown with a message each.")
   private List<PolicyCheck> checks = new ArrayList<>();
 
-  @JsonPropertyDescription("Things the operator did that the user should know, e.g. parameters dropped"
-      + " because a client would reject them.")
+  @JsonPropertyDescription(
+      "Things the operator did that the user should know, e.g. parameters dropped"
+          + " because a client would reject them.")
   private List<String> warnings = new ArrayList<>();
 
-  @JsonPropertyDescription("The resourceVersion of the source Secret the last completed reconcile"
-      + " read: like observedGeneration, for the policy's main input.")
+  @JsonPropertyDescription(
+      "The resourceVersion of the source Secret the last completed reconcile"
+          + " read: like observedGeneration, for the policy's main input.")
   private String observedSourceVersion;
 
-  public Long getObservedGeneration() { return observedGeneration; }
-  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-  public List<Condition> getConditions() { return conditions; }
-  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
-  public ServerStatus getServer() { return server; }
-  public void setServer(ServerStatus server) { this.server = server; }
-  public PoolStatus getPool() { return pool; }
-  public void setPool(PoolStatus pool) { this.pool = pool; }
-  public SecretStatus getSecret() { return secret; }
-  public void setSecret(SecretStatus secret) { this.secret = secret; }
-  public List<WorkloadStatus> getWorkloads() { return workloads; }
-  public void setWorkloads(List<WorkloadStatus> workloads) { this.workloads = workloads; }
-  public ProbeStatus getLastProbe() { return lastProbe; }
-  public void setLastProbe(ProbeStatus lastProbe) { this.lastProbe = lastProbe; }
-  public List<PolicyCheck> getChecks() { return checks; }
-  public void setChecks(List<PolicyCheck> checks) { this.checks = checks; }
-  public List<String> getWarnings() { return warnings; }
-  public void setWarnings(List<String> warnings) { this.warnings = warnings; }
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
 
-  public String getObservedSourceVersion() { return observedSourceVersion; }
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public ServerStatus getServer() {
+    return server;
+  }
+
+  public void setServer(ServerStatus server) {
+    this.server = server;
+  }
+
+  public PoolStatus getPool() {
+    return pool;
+  }
+
+  public void setPool(PoolStatus pool) {
+    this.pool = pool;
+  }
+
+  public SecretStatus getSecret() {
+    return secret;
+  }
+
+  public void setSecret(SecretStatus secret) {
+    this.secret = secret;
+  }
+
+  public List<WorkloadStatus> getWorkloads() {
+    return workloads;
+  }
+
+  public void setWorkloads(List<WorkloadStatus> workloads) {
+    this.workloads = workloads;
+  }
+
+  public ProbeStatus getLastProbe() {
+    return lastProbe;
+  }
+
+  public void setLastProbe(ProbeStatus lastProbe) {
+    this.lastProbe = lastProbe;
+  }
+
+  public List<PolicyCheck> getChecks() {
+    return checks;
+  }
+
+  public void setChecks(List<PolicyCheck> checks) {
+    this.checks = checks;
+  }
+
+  public List<String> getWarnings() {
+    return warnings;
+  }
+
+  public void setWarnings(List<String> warnings) {
+    this.warnings = warnings;
+  }
+
+  public String getObservedSourceVersion() {
+    return observedSourceVersion;
+  }
+
   public void setObservedSourceVersion(String observedSourceVersion) {
     this.observedSourceVersion = observedSourceVersion;
   }
@@ -87,7 +147,16 @@ public class PolicyStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, conditions, server, pool, secret, workloads, lastProbe,
-        checks, warnings, observedSourceVersion);
+    return Objects.hash(
+        observedGeneration,
+        conditions,
+        server,
+        pool,
+        secret,
+        workloads,
+        lastProbe,
+        checks,
+        warnings,
+        observedSourceVersion);
   }
 }

@@ -8,20 +8,24 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.ValidationRule;
 
-@ValidationRule(value = "!(has(self.connectionLimit) && has(self.auto))",
-    message = "set connectionLimit (a fixed per-pod pool) or auto (sized from the server's budget),"
-        + " not both")
+@ValidationRule(
+    value = "!(has(self.connectionLimit) && has(self.auto))",
+    message =
+        "set connectionLimit (a fixed per-pod pool) or auto (sized from the server's budget),"
+            + " not both")
 public class PoolSpec {
 
   /** Per pod: no PostgreSQL server serves a thousand connections from one process usefully. */
   public static final int MAX_CONNECTION_LIMIT = 1000;
+
   /** Each probe holds a worker for up to this long; a minute covers serverless cold starts. */
   public static final int MAX_CONNECT_TIMEOUT_SECONDS = 60;
 
   @Min(1)
   @Max(MAX_CONNECTION_LIMIT)
-  @JsonPropertyDescription("Fixed per-pod pool size, 1 to 1000. Omit it to size automatically from the"
-      + " server's connection budget (see auto).")
+  @JsonPropertyDescription(
+      "Fixed per-pod pool size, 1 to 1000. Omit it to size automatically from the"
+          + " server's connection budget (see auto).")
   private Integer connectionLimit;
 
   @JsonPropertyDescription("Automatic sizing, used when connectionLimit is omitted.")
@@ -29,65 +33,127 @@ public class PoolSpec {
 
   @Default("20")
   @Min(0)
-  @JsonPropertyDescription("Seconds a query waits for a free pool connection (0 = forever). Default 20.")
+  @JsonPropertyDescription(
+      "Seconds a query waits for a free pool connection (0 = forever). Default 20.")
   private Integer poolTimeoutSeconds = 20;
 
   @Default("10")
   @Min(1)
   @Max(MAX_CONNECT_TIMEOUT_SECONDS)
-  @JsonPropertyDescription("Seconds to wait for a new connection, 1 to 60. Default 10. The operator's"
-      + " own probe waits as long, on one of a few shared probe workers.")
+  @JsonPropertyDescription(
+      "Seconds to wait for a new connection, 1 to 60. Default 10. The operator's"
+          + " own probe waits as long, on one of a few shared probe workers.")
   private Integer connectTimeoutSeconds = 10;
 
   @Min(0)
-  @JsonPropertyDescription("Seconds a query may wait on the socket (clients that support it). Unset: the"
-      + " client's default.")
+  @JsonPropertyDescription(
+      "Seconds a query may wait on the socket (clients that support it). Unset: the"
+          + " client's default.")
   private Integer socketTimeoutSeconds;
 
   @Default("require")
   @Pattern("^(disable|allow|prefer|require|verify-ca|verify-full)$")
-  @JsonPropertyDescription("disable | allow | prefer | require | verify-ca | verify-full. Default require."
-      + " A floor: a source with a stricter sslmode keeps its own (see allowWeakerSsl). Prisma"
-      + " honours only disable, prefer and require: asking it for more is refused, never weakened.")
+  @JsonPropertyDescription(
+      "disable | allow | prefer | require | verify-ca | verify-full. Default require."
+          + " A floor: a source with a stricter sslmode keeps its own (see allowWeakerSsl). Prisma"
+          + " honours only disable, prefer and require: asking it for more is refused, never weakened.")
   private String sslMode = "require";
 
   @Default("false")
-  @JsonPropertyDescription("Allow sslMode to be weaker than the source's sslmode. By default the"
-      + " effective mode is the stricter of the two (disable < allow < prefer < require < verify-ca"
-      + " < verify-full), so a verify-full source stays verify-full under the default require,"
-      + " and an explicitly weaker sslMode is refused (Ready=False, reason SslModeWeakened). Set"
-      + " true only to write the weaker mode on purpose.")
+  @JsonPropertyDescription(
+      "Allow sslMode to be weaker than the source's sslmode. By default the"
+          + " effective mode is the stricter of the two (disable < allow < prefer < require < verify-ca"
+          + " < verify-full), so a verify-full source stays verify-full under the default require,"
+          + " and an explicitly weaker sslMode is refused (Ready=False, reason SslModeWeakened). Set"
+          + " true only to write the weaker mode on purpose.")
   private Boolean allowWeakerSsl = Boolean.FALSE;
 
-  @JsonPropertyDescription("application_name reported to the server (visible in pg_stat_activity)."
-      + " Default: the policy's name.")
+  @JsonPropertyDescription(
+      "application_name reported to the server (visible in pg_stat_activity)."
+          + " Default: the policy's name.")
   private String applicationName;
 
   @Default("false")
-  @JsonPropertyDescription("The source is a transaction-mode pooler (PgBouncer, Supavisor 6543): Prisma"
-      + " pgbouncer=true, JDBC prepareThreshold=0, and the budget is computed against the pooler.")
+  @JsonPropertyDescription(
+      "The source is a transaction-mode pooler (PgBouncer, Supavisor 6543): Prisma"
+          + " pgbouncer=true, JDBC prepareThreshold=0, and the budget is computed against the pooler.")
   private Boolean pgbouncer = Boolean.FALSE;
 
-  public Integer getConnectionLimit() { return connectionLimit; }
-  public void setConnectionLimit(Integer connectionLimit) { this.connectionLimit = connectionLimit; }
-  public AutoPoolSpec getAuto() { return auto; }
+  public Integer getConnectionLimit() {
+    return connectionLimit;
+  }
+
+  public void setConnectionLimit(Integer connectionLimit) {
+    this.connectionLimit = connectionLimit;
+  }
+
+  public AutoPoolSpec getAuto() {
+    return auto;
+  }
 
   /** auto as given, or its defaults: what sizing uses when connectionLimit is omitted. */
   @JsonIgnore
-  public AutoPoolSpec autoOrDefault() { return auto == null ? new AutoPoolSpec() : auto; }
-  public void setAuto(AutoPoolSpec auto) { this.auto = auto; }
-  public Integer getPoolTimeoutSeconds() { return poolTimeoutSeconds; }
-  public void setPoolTimeoutSeconds(Integer poolTimeoutSeconds) { this.poolTimeoutSeconds = poolTimeoutSeconds; }
-  public Integer getConnectTimeoutSeconds() { return connectTimeoutSeconds; }
-  public void setConnectTimeoutSeconds(Integer connectTimeoutSeconds) { this.connectTimeoutSeconds = connectTimeoutSeconds; }
-  public Integer getSocketTimeoutSeconds() { return socketTimeoutSeconds; }
-  public void setSocketTimeoutSeconds(Integer socketTimeoutSeconds) { this.socketTimeoutSeconds = socketTimeoutSeconds; }
-  public String getSslMode() { return sslMode; }
-  public void setSslMode(String sslMode) { this.sslMode = sslMode; }
-  public Boolean getAllowWeakerSsl() { return allowWeakerSsl != null && allowWeakerSsl; }
-  public void setAllowWeakerSsl(Boolean allowWeakerSsl) { this.allowWeakerSsl = allowWeakerSsl; }
-  public String getApplicationName() { return applicationName; }
-  public void setApplicationName(String applicationName) { this.applicationName = applicationName; }
-  public Boolean getPgbouncer() { return pgbouncer != null && pgbouncer; }
-  public void setPgbouncer(Boolean pgbouncer) { this.pgbouncer = pgbouncer; }
+  public AutoPoolSpec autoOrDefault() {
+    return auto == null ? new AutoPoolSpec() : auto;
+  }
+
+  public void setAuto(AutoPoolSpec auto) {
+    this.auto = auto;
+  }
+
+  public Integer getPoolTimeoutSeconds() {
+    return poolTimeoutSeconds;
+  }
+
+  public void setPoolTimeoutSeconds(Integer poolTimeoutSeconds) {
+    this.poolTimeoutSeconds = poolTimeoutSeconds;
+  }
+
+  public Integer getConnectTimeoutSeconds() {
+    return connectTimeoutSeconds;
+  }
+
+  public void setConnectTimeoutSeconds(Integer connectTimeoutSeconds) {
+    this.connectTimeoutSeconds = connectTimeoutSeconds;
+  }
+
+  public Integer getSocketTimeoutSeconds() {
+    return socketTimeoutSeconds;
+  }
+
+  public void setSocketTimeoutSeconds(Integer socketTimeoutSeconds) {
+    this.socketTimeoutSeconds = socketTimeoutSeconds;
+  }
+
+  public String getSslMode() {
+    return sslMode;
+  }
+
+  public void setSslMode(String sslMode) {
+    this.sslMode = sslMode;
+  }
+
+  public Boolean getAllowWeakerSsl() {
+    return allowWeakerSsl != null && allowWeakerSsl;
+  }
+
+  public void setAllowWeakerSsl(Boolean allowWeakerSsl) {
+    this.allowWeakerSsl = allowWeakerSsl;
+  }
+
+  public String getApplicationName() {
+    return applicationName;
+  }
+
+  public void setApplicationName(String applicationName) {
+    this.applicationName = applicationName;
+  }
+
+  public Boolean getPgbouncer() {
+    return pgbouncer != null && pgbouncer;
+  }
+
+  public void setPgbouncer(Boolean pgbouncer) {
+    this.pgbouncer = pgbouncer;
+  }
 }

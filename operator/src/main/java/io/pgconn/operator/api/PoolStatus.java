@@ -8,31 +8,68 @@ import java.util.Objects;
 public class PoolStatus {
   @JsonPropertyDescription("Per-pod pool size written to the pooled outputs.")
   private Integer connectionLimit;
-  @JsonPropertyDescription("Pods that may hold a pool at once (replicas or HPA max, plus rollout surge).")
+
+  @JsonPropertyDescription(
+      "Pods that may hold a pool at once (replicas or HPA max, plus rollout surge).")
   private Integer consumers;
+
   @JsonPropertyDescription("Server connections available to this policy's pods.")
   private Integer budget;
+
   @JsonPropertyDescription("The arithmetic, in one line.")
   private String explanation;
+
   @JsonPropertyDescription("The sslmode written to the outputs.")
   private String sslMode;
 
-  public Integer getConnectionLimit() { return connectionLimit; }
-  public void setConnectionLimit(Integer connectionLimit) { this.connectionLimit = connectionLimit; }
-  public Integer getConsumers() { return consumers; }
-  public void setConsumers(Integer consumers) { this.consumers = consumers; }
-  public Integer getBudget() { return budget; }
-  public void setBudget(Integer budget) { this.budget = budget; }
-  public String getExplanation() { return explanation; }
-  public String getSslMode() { return sslMode; }
-  public void setSslMode(String sslMode) { this.sslMode = sslMode; }
-  public void setExplanation(String explanation) { this.explanation = explanation; }
+  public Integer getConnectionLimit() {
+    return connectionLimit;
+  }
+
+  public void setConnectionLimit(Integer connectionLimit) {
+    this.connectionLimit = connectionLimit;
+  }
+
+  public Integer getConsumers() {
+    return consumers;
+  }
+
+  public void setConsumers(Integer consumers) {
+    this.consumers = consumers;
+  }
+
+  public Integer getBudget() {
+    return budget;
+  }
+
+  public void setBudget(Integer budget) {
+    this.budget = budget;
+  }
+
+  public String getExplanation() {
+    return explanation;
+  }
+
+  public String getSslMode() {
+    return sslMode;
+  }
+
+  public void setSslMode(String sslMode) {
+    this.sslMode = sslMode;
+  }
+
+  public void setExplanation(String explanation) {
+    this.explanation = explanation;
+  }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PoolStatus that && Objects.equals(connectionLimit, that.connectionLimit)
-        && Objects.equals(consumers, that.consumers) && Objects.equals(budget, that.budget)
-        && Objects.equals(explanation, that.explanation) && Objects.equals(sslMode, that.sslMode);
+    return o instanceof PoolStatus that
+        && Objects.equals(connectionLimit, that.connectionLimit)
+        && Objects.equals(consumers, that.consumers)
+        && Objects.equals(budget, that.budget)
+        && Objects.equals(explanation, that.explanation)
+        && Objects.equals(sslMode, that.sslMode);
   }
 
   @Override

@@ -19,13 +19,19 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("postgresconnectionpolicy")
 @ShortNames("pgcp")
 @Categories("pgconn")
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
-@AdditionalPrinterColumn(name = "Limit", jsonPath = ".status.pool.connectionLimit",
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
+@AdditionalPrinterColumn(
+    name = "Limit",
+    jsonPath = ".status.pool.connectionLimit",
     type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(name = "Usage", jsonPath = ".status.server.usage")
 @AdditionalPrinterColumn(name = "SSL", jsonPath = ".status.pool.sslMode")
 @AdditionalPrinterColumn(name = "Server", jsonPath = ".status.server.version", priority = 1)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)
 public class PostgresConnectionPolicy extends CustomResource<PolicySpec, PolicyStatus>
     implements Namespaced {

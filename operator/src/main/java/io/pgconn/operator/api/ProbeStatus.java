@@ -8,8 +8,11 @@ import java.util.Objects;
 public class ProbeStatus {
   private String time;
   private Long latencyMs;
-  @JsonPropertyDescription("Success, or the failure reason (e.g. AuthenticationFailed, TooManyConnections).")
+
+  @JsonPropertyDescription(
+      "Success, or the failure reason (e.g. AuthenticationFailed, TooManyConnections).")
   private String result;
+
   private String message;
 
   public ProbeStatus() {}
@@ -21,19 +24,44 @@ public class ProbeStatus {
     this.message = message;
   }
 
-  public String getTime() { return time; }
-  public void setTime(String time) { this.time = time; }
-  public Long getLatencyMs() { return latencyMs; }
-  public void setLatencyMs(Long latencyMs) { this.latencyMs = latencyMs; }
-  public String getResult() { return result; }
-  public void setResult(String result) { this.result = result; }
-  public String getMessage() { return message; }
-  public void setMessage(String message) { this.message = message; }
+  public String getTime() {
+    return time;
+  }
+
+  public void setTime(String time) {
+    this.time = time;
+  }
+
+  public Long getLatencyMs() {
+    return latencyMs;
+  }
+
+  public void setLatencyMs(Long latencyMs) {
+    this.latencyMs = latencyMs;
+  }
+
+  public String getResult() {
+    return result;
+  }
+
+  public void setResult(String result) {
+    this.result = result;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ProbeStatus that && Objects.equals(time, that.time)
-        && Objects.equals(latencyMs, that.latencyMs) && Objects.equals(result, that.result)
+    return o instanceof ProbeStatus that
+        && Objects.equals(time, that.time)
+        && Objects.equals(latencyMs, that.latencyMs)
+        && Objects.equals(result, that.result)
         && Objects.equals(message, that.message);
   }
 

@@ -1,3 +1,6 @@
 package io.pgconn.operator.api;
 
-public enum RestartPolicy { OnChange, Never }
+public enum RestartPolicy {
+  OnChange,
+  Never
+}

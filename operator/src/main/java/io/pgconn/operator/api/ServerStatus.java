@@ -8,47 +8,102 @@ import java.util.Objects;
 public class ServerStatus {
   @JsonPropertyDescription("server_version as the server reports it.")
   private String version;
+
   @JsonPropertyDescription("max_connections.")
   private Integer maxConnections;
+
   @JsonPropertyDescription("superuser_reserved_connections + reserved_connections (16+).")
   private Integer reservedConnections;
+
   @JsonPropertyDescription("pg_roles.rolconnlimit of the policy's role (-1 = none).")
   private Integer roleConnectionLimit;
+
   @JsonPropertyDescription("pg_database.datconnlimit of the policy's database (-1 = none).")
   private Integer databaseConnectionLimit;
+
   @JsonPropertyDescription("Client connections the policy's role can see in pg_stat_activity.")
   private Integer inUse;
+
   @JsonPropertyDescription("inUse/maxConnections, for kubectl get.")
   private String usage;
 
-  public String getVersion() { return version; }
-  public void setVersion(String version) { this.version = version; }
-  public Integer getMaxConnections() { return maxConnections; }
-  public void setMaxConnections(Integer maxConnections) { this.maxConnections = maxConnections; }
-  public Integer getReservedConnections() { return reservedConnections; }
-  public void setReservedConnections(Integer reservedConnections) { this.reservedConnections = reservedConnections; }
-  public Integer getRoleConnectionLimit() { return roleConnectionLimit; }
-  public void setRoleConnectionLimit(Integer roleConnectionLimit) { this.roleConnectionLimit = roleConnectionLimit; }
-  public Integer getDatabaseConnectionLimit() { return databaseConnectionLimit; }
-  public void setDatabaseConnectionLimit(Integer databaseConnectionLimit) { this.databaseConnectionLimit = databaseConnectionLimit; }
-  public Integer getInUse() { return inUse; }
-  public String getUsage() { return usage; }
-  public void setUsage(String usage) { this.usage = usage; }
-  public void setInUse(Integer inUse) { this.inUse = inUse; }
+  public String getVersion() {
+    return version;
+  }
+
+  public void setVersion(String version) {
+    this.version = version;
+  }
+
+  public Integer getMaxConnections() {
+    return maxConnections;
+  }
+
+  public void setMaxConnections(Integer maxConnections) {
+    this.maxConnections = maxConnections;
+  }
+
+  public Integer getReservedConnections() {
+    return reservedConnections;
+  }
+
+  public void setReservedConnections(Integer reservedConnections) {
+    this.reservedConnections = reservedConnections;
+  }
+
+  public Integer getRoleConnectionLimit() {
+    return roleConnectionLimit;
+  }
+
+  public void setRoleConnectionLimit(Integer roleConnectionLimit) {
+    this.roleConnectionLimit = roleConnectionLimit;
+  }
+
+  public Integer getDatabaseConnectionLimit() {
+    return databaseConnectionLimit;
+  }
+
+  public void setDatabaseConnectionLimit(Integer databaseConnectionLimit) {
+    this.databaseConnectionLimit = databaseConnectionLimit;
+  }
+
+  public Integer getInUse() {
+    return inUse;
+  }
+
+  public String getUsage() {
+    return usage;
+  }
+
+  public void setUsage(String usage) {
+    this.usage = usage;
+  }
+
+  public void setInUse(Integer inUse) {
+    this.inUse = inUse;
+  }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ServerStatus that && Objects.equals(version, that.version)
+    return o instanceof ServerStatus that
+        && Objects.equals(version, that.version)
         && Objects.equals(maxConnections, that.maxConnections)
         && Objects.equals(reservedConnections, that.reservedConnections)
         && Objects.equals(roleConnectionLimit, that.roleConnectionLimit)
         && Objects.equals(databaseConnectionLimit, that.databaseConnectionLimit)
-        && Objects.equals(inUse, that.inUse) && Objects.equals(usage, that.usage);
+        && Objects.equals(inUse, that.inUse)
+        && Objects.equals(usage, that.usage);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(version, maxConnections, reservedConnections, roleConnectionLimit,
-        databaseConnectionLimit, inUse, usage);
+    return Objects.hash(
+        version,
+        maxConnections,
+        reservedConnections,
+        roleConnectionLimit,
+        databaseConnectionLimit,
+        inUse,
+        usage);
   }
 }

@@ -9,12 +9,24 @@ public class SourceSpec {
   @JsonPropertyDescription("The Secret (same namespace) and key holding the base DATABASE_URL.")
   private SecretKeyRef secretRef = new SecretKeyRef();
 
-  @JsonPropertyDescription("Optional direct URL (not a pooler, not Prisma Accelerate), used for probing"
-      + " and for outputs with pooled: false.")
+  @JsonPropertyDescription(
+      "Optional direct URL (not a pooler, not Prisma Accelerate), used for probing"
+          + " and for outputs with pooled: false.")
   private SecretKeyRef directSecretRef;
 
-  public SecretKeyRef getSecretRef() { return secretRef; }
-  public void setSecretRef(SecretKeyRef secretRef) { this.secretRef = secretRef; }
-  public SecretKeyRef getDirectSecretRef() { return directSecretRef; }
-  public void setDirectSecretRef(SecretKeyRef directSecretRef) { this.directSecretRef = directSecretRef; }
+  public SecretKeyRef getSecretRef() {
+    return secretRef;
+  }
+
+  public void setSecretRef(SecretKeyRef secretRef) {
+    this.secretRef = secretRef;
+  }
+
+  public SecretKeyRef getDirectSecretRef() {
+    return directSecretRef;
+  }
+
+  public void setDirectSecretRef(SecretKeyRef directSecretRef) {
+    this.directSecretRef = directSecretRef;
+  }
 }

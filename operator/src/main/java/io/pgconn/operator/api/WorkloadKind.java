@@ -5,7 +5,11 @@ package io.pgconn.operator.api;
  * CronJobs and Jobs are only reported (their next run reads the current Secret).
  */
 public enum WorkloadKind {
-  Deployment, StatefulSet, DaemonSet, CronJob, Job;
+  Deployment,
+  StatefulSet,
+  DaemonSet,
+  CronJob,
+  Job;
 
   /** Whether the operator restarts this kind by stamping its pod template. */
   public boolean restartable() {

@@ -7,8 +7,9 @@ import io.fabric8.generator.annotation.Required;
 public class WorkloadRef {
 
   @Default("Deployment")
-  @JsonPropertyDescription("Deployment | StatefulSet | DaemonSet (restarted on change) | CronJob | Job"
-      + " (reported only: the next run reads the current Secret). Default Deployment.")
+  @JsonPropertyDescription(
+      "Deployment | StatefulSet | DaemonSet (restarted on change) | CronJob | Job"
+          + " (reported only: the next run reads the current Secret). Default Deployment.")
   private WorkloadKind kind = WorkloadKind.Deployment;
 
   @Required
@@ -22,8 +23,19 @@ public class WorkloadRef {
     this.name = name;
   }
 
-  public WorkloadKind getKind() { return kind == null ? WorkloadKind.Deployment : kind; }
-  public void setKind(WorkloadKind kind) { this.kind = kind; }
-  public String getName() { return name; }
-  public void setName(String name) { this.name = name; }
+  public WorkloadKind getKind() {
+    return kind == null ? WorkloadKind.Deployment : kind;
+  }
+
+  public void setKind(WorkloadKind kind) {
+    this.kind = kind;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
 }

@@ -28,17 +28,18 @@ import picocli.CommandLine.Parameters;
 
 /**
  * Runs the troubleshooting checklist on one connection string and the server behind it. The URL
- * comes from the argument, else $DATABASE_URL, else stdin; it is shown only redacted. Exit code:
- * 0 no check failed, 1 a check failed, 2 the input is missing or unreadable.
+ * comes from the argument, else $DATABASE_URL, else stdin; it is shown only redacted. Exit code: 0
+ * no check failed, 1 a check failed, 2 the input is missing or unreadable.
  */
 @Command(
     name = "doctor",
     mixinStandardHelpOptions = true,
     description = {
-        "Check a PostgreSQL connection string and the server behind it.",
-        "The URL is read from the argument, else $DATABASE_URL, else stdin (prefer the last two:"
-            + " an argument ends up in shell history and process lists).",
-        "Exit codes: 0 no check failed, 1 a check failed, 2 missing or unreadable input."})
+      "Check a PostgreSQL connection string and the server behind it.",
+      "The URL is read from the argument, else $DATABASE_URL, else stdin (prefer the last two:"
+          + " an argument ends up in shell history and process lists).",
+      "Exit codes: 0 no check failed, 1 a check failed, 2 missing or unreadable input."
+    })
 public class DoctorCommand implements Callable<Integer> {
 
   static final int OK = 0;
@@ -46,15 +47,21 @@ public class DoctorCommand implements Callable<Integer> {
   static final int BAD_INPUT = 2;
   static final String ENV = "DATABASE_URL";
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "URL",
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "URL",
       description = "the connection string (default: $DATABASE_URL, then stdin)")
   String url;
 
   @Option(names = "--json", description = "print the report as JSON")
   boolean json;
 
-  @Option(names = "--connect-timeout", defaultValue = "5",
-      description = "seconds to wait for the server when the URL sets none (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--connect-timeout",
+      defaultValue = "5",
+      description =
+          "seconds to wait for the server when the URL sets none (default: ${DEFAULT-VALUE})")
   int connectTimeout;
 
   private InputStream in = System.in;
@@ -82,8 +89,8 @@ public class DoctorCommand implements Callable<Integer> {
     }
     String input = input();
     if (input == null || input.isBlank()) {
-      err.println("error: no connection string: pass it as an argument, in $" + ENV
-          + " or on stdin");
+      err.println(
+          "error: no connection string: pass it as an argument, in $" + ENV + " or on stdin");
       return BAD_INPUT;
     }
     String shown = null;
@@ -128,8 +135,9 @@ public class DoctorCommand implements Callable<Integer> {
   }
 
   private void printText(String shown, List<CheckResult> checks, int code) {
-    out.println("pgconn doctor: " + (shown == null ? "(connection string not shown: it could not"
-        + " be read)" : shown));
+    out.println(
+        "pgconn doctor: "
+            + (shown == null ? "(connection string not shown: it could not" + " be read)" : shown));
     int width = checks.stream().mapToInt(c -> c.name().length()).max().orElse(0);
     for (CheckResult c : checks) {
       out.printf("%-7s %-" + width + "s  %s%n", label(c.status()), c.name(), c.message());
@@ -151,8 +159,8 @@ public class DoctorCommand implements Callable<Integer> {
       list.add(m);
     }
     report.put("checks", list);
-    out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-        .writeValueAsString(report));
+    out.println(
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
   }
 
   private static String label(CheckStatus status) {

@@ -22,8 +22,8 @@ public class KubernetesClientFactory {
       try {
         config = Config.fromKubeconfig(Files.readString(Path.of(settings.kubeconfig())));
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read kubeconfig " + settings.kubeconfig()
-            + " (pgconn.kubeconfig)", e);
+        throw new UncheckedIOException(
+            "cannot read kubeconfig " + settings.kubeconfig() + " (pgconn.kubeconfig)", e);
       }
     } else {
       config = Config.autoConfigure(null);

@@ -4,13 +4,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.pgconn.operator.probe.ServerProbe;
 import io.pgconn.operator.reconciler.PolicyReconciler;
-import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.HashSet;
@@ -38,14 +38,15 @@ public class OperatorFactory {
 
   @Singleton
   @Bean(preDestroy = "close")
-  public PolicyReconciler policyReconciler(KubernetesClient client, ServerProbe probe, Clock clock,
-      PolicyMetrics metrics) {
+  public PolicyReconciler policyReconciler(
+      KubernetesClient client, ServerProbe probe, Clock clock, PolicyMetrics metrics) {
     return new PolicyReconciler(client, probe, clock, metrics);
   }
 
   private static LeaderElectionConfiguration leaderElection(OperatorSettings settings) {
-    var builder = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
-        .withExitOnStopLeading(settings.exitOnLeadershipLoss());
+    var builder =
+        LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
+            .withExitOnStopLeading(settings.exitOnLeadershipLoss());
     if (settings.leaseNamespace() != null && !settings.leaseNamespace().isBlank()) {
       builder.withLeaseNamespace(settings.leaseNamespace());
     }
@@ -56,35 +57,46 @@ public class OperatorFactory {
   }
 
   /**
-   * The one Operator of the application: OperatorLifecycle starts it with the HTTP server, and
-   * the context stops it on shutdown, before the client and reconciler it uses are closed
-   * (stop() does nothing to an Operator that never started).
+   * The one Operator of the application: OperatorLifecycle starts it with the HTTP server, and the
+   * context stops it on shutdown, before the client and reconciler it uses are closed (stop() does
+   * nothing to an Operator that never started).
    */
   @Singleton
   @Bean(preDestroy = "stop")
-  public Operator operator(KubernetesClient client, PolicyReconciler reconciler,
-      OperatorSettings settings, MeterRegistry registry) {
-    Operator operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
-          .withCloseClientOnStop(false)
-          .withStopOnInformerErrorDuringStartup(false);
-      if (settings.leaderElection()) {
-        o.withLeaderElectionConfiguration(leaderElection(settings));
-      }
-    });
+  public Operator operator(
+      KubernetesClient client,
+      PolicyReconciler reconciler,
+      OperatorSettings settings,
+      MeterRegistry registry) {
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                  .withCloseClientOnStop(false)
+                  .withStopOnInformerErrorDuringStartup(false);
+              if (settings.leaderElection()) {
+                o.withLeaderElectionConfiguration(leaderElection(settings));
+              }
+            });
     // Backs off from 2 s to 5 min and never gives up: a fixed Secret or a database coming back
     // must be picked up without anyone touching the policy.
-    GenericRetry retry = new GenericRetry().setInitialInterval(2_000).setIntervalMultiplier(2)
-        .setMaxInterval(300_000).withoutMaxAttempts();
-    operator.register(reconciler, c -> {
-      c.withRetry(retry);
-      if (settings.watchedNamespaces().isEmpty()) {
-        c.watchingAllNamespaces();
-      } else {
-        c.settingNamespaces(new HashSet<>(settings.watchedNamespaces()));
-      }
-    });
+    GenericRetry retry =
+        new GenericRetry()
+            .setInitialInterval(2_000)
+            .setIntervalMultiplier(2)
+            .setMaxInterval(300_000)
+            .withoutMaxAttempts();
+    operator.register(
+        reconciler,
+        c -> {
+          c.withRetry(retry);
+          if (settings.watchedNamespaces().isEmpty()) {
+            c.watchingAllNamespaces();
+          } else {
+            c.settingNamespaces(new HashSet<>(settings.watchedNamespaces()));
+          }
+        });
     return operator;
   }
 }

@@ -8,13 +8,13 @@ import jakarta.inject.Singleton;
 import java.util.Optional;
 
 /**
- * Starts the operator when the HTTP server (health, metrics) is up. Command-line runs (pgconn
- * url, pgconn doctor) start no server, so they never build it.
+ * Starts the operator when the HTTP server (health, metrics) is up. Command-line runs (pgconn url,
+ * pgconn doctor) start no server, so they never build it.
  *
- * <p>The operator is looked up lazily, once, and kept: asking the provider again while the
- * context shuts down would build a second Operator (the first is already destroyed by then).
- * Stopping is the Operator bean's own pre-destroy (see OperatorFactory), which runs before the
- * Kubernetes client it uses is closed.
+ * <p>The operator is looked up lazily, once, and kept: asking the provider again while the context
+ * shuts down would build a second Operator (the first is already destroyed by then). Stopping is
+ * the Operator bean's own pre-destroy (see OperatorFactory), which runs before the Kubernetes
+ * client it uses is closed.
  */
 @Singleton
 public class OperatorLifecycle implements ApplicationEventListener<ServerStartupEvent> {

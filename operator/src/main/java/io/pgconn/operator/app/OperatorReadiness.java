@@ -10,8 +10,8 @@ import java.util.Map;
 import org.reactivestreams.Publisher;
 
 /**
- * Ready once the operator runs and every informer JOSDK started is healthy. Reads the operator
- * the lifecycle started and never builds one.
+ * Ready once the operator runs and every informer JOSDK started is healthy. Reads the operator the
+ * lifecycle started and never builds one.
  */
 @Singleton
 @Readiness
@@ -26,10 +26,11 @@ public class OperatorReadiness implements HealthIndicator {
   @Override
   public Publisher<HealthResult> getResult() {
     boolean started = lifecycle.isStarted();
-    boolean healthy = lifecycle.started()
-        .map(o -> o.getRuntimeInfo().allEventSourcesAreHealthy()).orElse(false);
-    return Publishers.just(HealthResult.builder("operator", healthy ? HealthStatus.UP : HealthStatus.DOWN)
-        .details(Map.of("started", started, "informersHealthy", healthy))
-        .build());
+    boolean healthy =
+        lifecycle.started().map(o -> o.getRuntimeInfo().allEventSourcesAreHealthy()).orElse(false);
+    return Publishers.just(
+        HealthResult.builder("operator", healthy ? HealthStatus.UP : HealthStatus.DOWN)
+            .details(Map.of("started", started, "informersHealthy", healthy))
+            .build());
   }
 }

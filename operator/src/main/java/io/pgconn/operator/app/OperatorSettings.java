@@ -30,7 +30,8 @@ public record OperatorSettings(
     @Bindable(defaultValue = "true") boolean exitOnLeadershipLoss) {
 
   public List<String> watchedNamespaces() {
-    return namespaces == null ? List.of()
+    return namespaces == null
+        ? List.of()
         : namespaces.stream().filter(n -> n != null && !n.isBlank()).toList();
   }
 }

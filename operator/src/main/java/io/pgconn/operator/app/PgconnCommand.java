@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
  * The pgconn command. "pgconn run" (or no arguments) runs the operator with its health endpoints;
  * the other subcommands are tools that never touch a cluster.
  */
-@Command(name = "pgconn", mixinStandardHelpOptions = true,
+@Command(
+    name = "pgconn",
+    mixinStandardHelpOptions = true,
     description = "PostgreSQL connection policies for Kubernetes.",
     subcommands = {UrlCommand.class, DoctorCommand.class})
 public class PgconnCommand implements Runnable {

@@ -13,9 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Prometheus metrics per policy: probe durations and results by reason, the server's max and
- * in-use connections, the computed limit and consumers, restarts. Gauges are removed when the
- * policy goes, so a deleted policy does not linger in dashboards.
+ * Prometheus metrics per policy: probe durations and results by reason, the server's max and in-use
+ * connections, the computed limit and consumers, restarts. Gauges are removed when the policy goes,
+ * so a deleted policy does not linger in dashboards.
  */
 public class PolicyMetrics implements PolicyObserver {
 
@@ -29,18 +29,30 @@ public class PolicyMetrics implements PolicyObserver {
   @Override
   public void probed(String namespace, String name, ProbeResult result) {
     Tags tags = tags(namespace, name).and("result", result.result());
-    Timer.builder("pgconn.probe.duration").description("Time to connect and read the server's limits")
-        .publishPercentileHistogram().tags(tags).register(registry)
+    Timer.builder("pgconn.probe.duration")
+        .description("Time to connect and read the server's limits")
+        .publishPercentileHistogram()
+        .tags(tags)
+        .register(registry)
         .record(Duration.ofMillis(result.latencyMs()));
-    Counter.builder("pgconn.probe.results").description("Probes by result (Success or a reason)")
-        .tags(tags).register(registry).increment();
+    Counter.builder("pgconn.probe.results")
+        .description("Probes by result (Success or a reason)")
+        .tags(tags)
+        .register(registry)
+        .increment();
   }
 
   @Override
-  public void sized(String namespace, String name, int connectionLimit, int consumers,
-      Integer serverMaxConnections, Integer serverInUse) {
-    PolicyGauges g = gauges.computeIfAbsent(namespace + "/" + name,
-        k -> new PolicyGauges(registry, tags(namespace, name)));
+  public void sized(
+      String namespace,
+      String name,
+      int connectionLimit,
+      int consumers,
+      Integer serverMaxConnections,
+      Integer serverInUse) {
+    PolicyGauges g =
+        gauges.computeIfAbsent(
+            namespace + "/" + name, k -> new PolicyGauges(registry, tags(namespace, name)));
     g.limit.set(connectionLimit);
     g.consumers.set(consumers);
     if (serverMaxConnections != null) g.maxConnections.set(serverMaxConnections);
@@ -49,8 +61,11 @@ public class PolicyMetrics implements PolicyObserver {
 
   @Override
   public void restarted(String namespace, String name, String workloadKind) {
-    Counter.builder("pgconn.workload.restarts").description("Workloads restarted for new content")
-        .tags(tags(namespace, name).and("kind", workloadKind)).register(registry).increment();
+    Counter.builder("pgconn.workload.restarts")
+        .description("Workloads restarted for new content")
+        .tags(tags(namespace, name).and("kind", workloadKind))
+        .register(registry)
+        .increment();
   }
 
   @Override
@@ -71,16 +86,24 @@ public class PolicyMetrics implements PolicyObserver {
     final java.util.List<Gauge> registered;
 
     PolicyGauges(MeterRegistry registry, Tags tags) {
-      registered = java.util.List.of(
-          Gauge.builder("pgconn.pool.connection.limit", limit, AtomicInteger::get)
-              .description("Per-pod pool size written").tags(tags).register(registry),
-          Gauge.builder("pgconn.pool.consumers", consumers, AtomicInteger::get)
-              .description("Pods that may hold a pool at once").tags(tags).register(registry),
-          Gauge.builder("pgconn.server.max.connections", maxConnections, AtomicInteger::get)
-              .description("The server's max_connections").tags(tags).register(registry),
-          Gauge.builder("pgconn.server.connections.in.use", inUse, AtomicInteger::get)
-              .description("Client connections visible in pg_stat_activity").tags(tags)
-              .register(registry));
+      registered =
+          java.util.List.of(
+              Gauge.builder("pgconn.pool.connection.limit", limit, AtomicInteger::get)
+                  .description("Per-pod pool size written")
+                  .tags(tags)
+                  .register(registry),
+              Gauge.builder("pgconn.pool.consumers", consumers, AtomicInteger::get)
+                  .description("Pods that may hold a pool at once")
+                  .tags(tags)
+                  .register(registry),
+              Gauge.builder("pgconn.server.max.connections", maxConnections, AtomicInteger::get)
+                  .description("The server's max_connections")
+                  .tags(tags)
+                  .register(registry),
+              Gauge.builder("pgconn.server.connections.in.use", inUse, AtomicInteger::get)
+                  .description("Client connections visible in pg_stat_activity")
+                  .tags(tags)
+                  .register(registry));
     }
 
     void remove(MeterRegistry registry) {

@@ -19,8 +19,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Previews what the operator would write for one output: reads a connection string on stdin
- * (never as an argument, so it stays out of shell history and process lists).
+ * Previews what the operator would write for one output: reads a connection string on stdin (never
+ * as an argument, so it stays out of shell history and process lists).
  */
 @Command(
     name = "url",
@@ -34,11 +34,16 @@ public class UrlCommand implements Callable<Integer> {
   private static final Set<OutputFormat> SINGLE_VALUE =
       Set.of(OutputFormat.PRISMA, OutputFormat.LIBPQ, OutputFormat.PGX);
 
-  @Option(names = "--format", defaultValue = "prisma",
+  @Option(
+      names = "--format",
+      defaultValue = "prisma",
       description = "prisma | libpq | jdbc | pgx | node-postgres | env (default: ${DEFAULT-VALUE})")
   String format;
 
-  @Option(names = "--key", defaultValue = "DATABASE_URL", description = "secret key (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--key",
+      defaultValue = "DATABASE_URL",
+      description = "secret key (default: ${DEFAULT-VALUE})")
   String key;
 
   @Option(names = "--connection-limit", description = "pool size per pod")
@@ -53,7 +58,9 @@ public class UrlCommand implements Callable<Integer> {
   @Option(names = "--socket-timeout", description = "seconds to wait for a query's data")
   Integer socketTimeout;
 
-  @Option(names = "--ssl-mode", description = "disable | allow | prefer | require | verify-ca | verify-full")
+  @Option(
+      names = "--ssl-mode",
+      description = "disable | allow | prefer | require | verify-ca | verify-full")
   String sslMode;
 
   @Option(names = "--application-name", description = "application_name shown in pg_stat_activity")
@@ -62,7 +69,9 @@ public class UrlCommand implements Callable<Integer> {
   @Option(names = "--pgbouncer", description = "the source is a transaction-mode pooler")
   boolean pgbouncer;
 
-  @Option(names = "--unpooled", description = "direct connection, without pool settings (migrations)")
+  @Option(
+      names = "--unpooled",
+      description = "direct connection, without pool settings (migrations)")
   boolean unpooled;
 
   private InputStream in = System.in;
@@ -82,8 +91,15 @@ public class UrlCommand implements Callable<Integer> {
     PoolSettings pool;
     try {
       outputFormat = OutputFormat.parse(format);
-      pool = new PoolSettings(connectionLimit, poolTimeout, connectTimeout, socketTimeout,
-          sslMode == null ? null : SslMode.parse(sslMode), applicationName, pgbouncer);
+      pool =
+          new PoolSettings(
+              connectionLimit,
+              poolTimeout,
+              connectTimeout,
+              socketTimeout,
+              sslMode == null ? null : SslMode.parse(sslMode),
+              applicationName,
+              pgbouncer);
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       return BAD_INPUT;

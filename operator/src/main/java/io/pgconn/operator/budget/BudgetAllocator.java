@@ -10,11 +10,11 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Sizes the pools of every policy, server by server: all policies whose URLs reach the same
- * server share {@code max_connections - reserved - sum of reserves - unlisted usage}, each gets a
- * share by weight, each pod {@code share / pods} within {@code [min, max]}; role and database
- * limits cap the policies that share them. Whenever every policy on a server is satisfied, for
- * the server and for each role and database limit: {@code sum of pods x limit <= budget}.
+ * Sizes the pools of every policy, server by server: all policies whose URLs reach the same server
+ * share {@code max_connections - reserved - sum of reserves - unlisted usage}, each gets a share by
+ * weight, each pod {@code share / pods} within {@code [min, max]}; role and database limits cap the
+ * policies that share them. Whenever every policy on a server is satisfied, for the server and for
+ * each role and database limit: {@code sum of pods x limit <= budget}.
  *
  * <p>The result is a function of the set of policies: input order does not matter, so when one
  * policy changes, recomputing every policy on its server gives the same answer whichever policy
@@ -22,37 +22,40 @@ import java.util.TreeMap;
  * autoscaling inside an HPA's bounds changes nothing.
  *
  * <p>When the budget cannot give a policy its min per pod, the policy is not satisfied and its
- * limit is the largest that fits (at least 1): connections beyond the budget do not exist, so a
- * min that does not fit would only turn into "too many clients" errors, for this workload and
- * for every other client of the server. The decision's remedy says what to change.
+ * limit is the largest that fits (at least 1): connections beyond the budget do not exist, so a min
+ * that does not fit would only turn into "too many clients" errors, for this workload and for every
+ * other client of the server. The decision's remedy says what to change.
  *
- * <p>Unlisted usage (connections in pg_stat_activity that no policy's pods account for) is an
- * input per server; unknown (null or absent) counts as 0, because the reserve exists exactly for
- * such clients, and guessing would shrink every pool on the server.
+ * <p>Unlisted usage (connections in pg_stat_activity that no policy's pods account for) is an input
+ * per server; unknown (null or absent) counts as 0, because the reserve exists exactly for such
+ * clients, and guessing would shrink every pool on the server.
  */
 public final class BudgetAllocator {
 
   private BudgetAllocator() {}
 
   /**
-   * @param unlistedUsage connections per server that no policy's pods account for; a missing
-   *     server or a null value means unknown (counted as 0)
+   * @param unlistedUsage connections per server that no policy's pods account for; a missing server
+   *     or a null value means unknown (counted as 0)
    * @return a decision per policy id, ordered by id
    */
-  public static Map<String, PoolDecision> allocate(Collection<BudgetPolicy> policies,
-      Map<ServerKey, Integer> unlistedUsage) {
+  public static Map<String, PoolDecision> allocate(
+      Collection<BudgetPolicy> policies, Map<ServerKey, Integer> unlistedUsage) {
     Set<String> ids = new HashSet<>();
     Map<ServerKey, List<BudgetPolicy>> byServer = new TreeMap<>();
     for (BudgetPolicy policy : policies) {
-      if (!ids.add(policy.id())) throw new IllegalArgumentException("duplicate policy " + policy.id());
+      if (!ids.add(policy.id()))
+        throw new IllegalArgumentException("duplicate policy " + policy.id());
       byServer.computeIfAbsent(policy.server(), s -> new ArrayList<>()).add(policy);
     }
     Map<String, PoolDecision> decisions = new TreeMap<>();
-    byServer.forEach((server, onServer) -> {
-      onServer.sort(Comparator.comparing(BudgetPolicy::id));
-      decisions.putAll(ServerShares.decide(server, onServer,
-          unlistedUsage == null ? null : unlistedUsage.get(server)));
-    });
+    byServer.forEach(
+        (server, onServer) -> {
+          onServer.sort(Comparator.comparing(BudgetPolicy::id));
+          decisions.putAll(
+              ServerShares.decide(
+                  server, onServer, unlistedUsage == null ? null : unlistedUsage.get(server)));
+        });
     return decisions;
   }
 

@@ -15,23 +15,32 @@ import java.util.List;
  *     same server are combined conservatively
  * @param previousLimit the limit last written (status.pool.connectionLimit), or null: small raises
  *     are not worth a restart of every pod, see {@link RaiseStep}
- * @param runningLimit the highest limit any of the policy's pods may run now: the limit of the
- *     last content every workload rolled to, or, while a rollout is under way (or never happens:
- *     paused, opted out, {@code restart: Never}, held), the highest of that and every limit
- *     written since. Null when nothing was written yet. Never below {@code previousLimit}. A raise
- *     of any policy is bounded by what its peers run, not only by what they will run, see
- *     {@link ServerShares}
- * @param raiseWaiting the previous limit was held below the target while peers rolled
- *     ({@link PoolDecision#raiseWaiting}): the rest of that raise was decided already, so
- *     {@link RaiseStep}'s hysteresis does not stop it
+ * @param runningLimit the highest limit any of the policy's pods may run now: the limit of the last
+ *     content every workload rolled to, or, while a rollout is under way (or never happens: paused,
+ *     opted out, {@code restart: Never}, held), the highest of that and every limit written since.
+ *     Null when nothing was written yet. Never below {@code previousLimit}. A raise of any policy
+ *     is bounded by what its peers run, not only by what they will run, see {@link ServerShares}
+ * @param raiseWaiting the previous limit was held below the target while peers rolled ({@link
+ *     PoolDecision#raiseWaiting}): the rest of that raise was decided already, so {@link
+ *     RaiseStep}'s hysteresis does not stop it
  */
-public record BudgetPolicy(String id, ServerKey server, String user, String database, int reserve,
-    PoolSizing sizing, List<Consumer> consumers, ServerLimits limits, Integer previousLimit,
-    Integer runningLimit, boolean raiseWaiting) {
+public record BudgetPolicy(
+    String id,
+    ServerKey server,
+    String user,
+    String database,
+    int reserve,
+    PoolSizing sizing,
+    List<Consumer> consumers,
+    ServerLimits limits,
+    Integer previousLimit,
+    Integer runningLimit,
+    boolean raiseWaiting) {
 
   public BudgetPolicy {
     if (id == null || id.isBlank()) throw new IllegalArgumentException("id is required");
-    if (server == null || sizing == null) throw new IllegalArgumentException("server and sizing are required");
+    if (server == null || sizing == null)
+      throw new IllegalArgumentException("server and sizing are required");
     if (reserve < 0) throw new IllegalArgumentException("negative reserve");
     user = user == null ? "" : user;
     database = database == null ? "" : database;
@@ -43,10 +52,28 @@ public record BudgetPolicy(String id, ServerKey server, String user, String data
   }
 
   /** A policy whose pods all run the limit last written (every rollout finished). */
-  public BudgetPolicy(String id, ServerKey server, String user, String database, int reserve,
-      PoolSizing sizing, List<Consumer> consumers, ServerLimits limits, Integer previousLimit) {
-    this(id, server, user, database, reserve, sizing, consumers, limits, previousLimit,
-        previousLimit, false);
+  public BudgetPolicy(
+      String id,
+      ServerKey server,
+      String user,
+      String database,
+      int reserve,
+      PoolSizing sizing,
+      List<Consumer> consumers,
+      ServerLimits limits,
+      Integer previousLimit) {
+    this(
+        id,
+        server,
+        user,
+        database,
+        reserve,
+        sizing,
+        consumers,
+        limits,
+        previousLimit,
+        previousLimit,
+        false);
   }
 
   /** Pods that can hold a pool at once; a policy with no listed workload counts as one pod. */
@@ -55,30 +82,70 @@ public record BudgetPolicy(String id, ServerKey server, String user, String data
   }
 
   public BudgetPolicy withConsumers(List<Consumer> newConsumers) {
-    return new BudgetPolicy(id, server, user, database, reserve, sizing, newConsumers, limits,
-        previousLimit, runningLimit, raiseWaiting);
+    return new BudgetPolicy(
+        id,
+        server,
+        user,
+        database,
+        reserve,
+        sizing,
+        newConsumers,
+        limits,
+        previousLimit,
+        runningLimit,
+        raiseWaiting);
   }
 
   /** The same policy with {@code limit} written (as a full target) and rolled out to every pod. */
   public BudgetPolicy withPreviousLimit(Integer limit) {
-    return new BudgetPolicy(id, server, user, database, reserve, sizing, consumers, limits, limit,
-        limit, false);
+    return new BudgetPolicy(
+        id, server, user, database, reserve, sizing, consumers, limits, limit, limit, false);
   }
 
   /** The same policy with {@code decision} written; its pods may still run {@code running}. */
   public BudgetPolicy withWritten(PoolDecision decision, Integer running) {
-    return new BudgetPolicy(id, server, user, database, reserve, sizing, consumers, limits,
-        decision.connectionLimit(), running, decision.raiseWaiting());
+    return new BudgetPolicy(
+        id,
+        server,
+        user,
+        database,
+        reserve,
+        sizing,
+        consumers,
+        limits,
+        decision.connectionLimit(),
+        running,
+        decision.raiseWaiting());
   }
 
   public BudgetPolicy withRunningLimit(Integer limit) {
-    return new BudgetPolicy(id, server, user, database, reserve, sizing, consumers, limits,
-        previousLimit, limit, raiseWaiting);
+    return new BudgetPolicy(
+        id,
+        server,
+        user,
+        database,
+        reserve,
+        sizing,
+        consumers,
+        limits,
+        previousLimit,
+        limit,
+        raiseWaiting);
   }
 
   public BudgetPolicy withRaiseWaiting(boolean waiting) {
-    return new BudgetPolicy(id, server, user, database, reserve, sizing, consumers, limits,
-        previousLimit, runningLimit, waiting);
+    return new BudgetPolicy(
+        id,
+        server,
+        user,
+        database,
+        reserve,
+        sizing,
+        consumers,
+        limits,
+        previousLimit,
+        runningLimit,
+        waiting);
   }
 
   /** What the pods may run now, 0 when nothing was written yet. */

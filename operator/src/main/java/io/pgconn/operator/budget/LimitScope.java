@@ -1,13 +1,18 @@
 package io.pgconn.operator.budget;
 
 /**
- * A set of connections the server counts against one limit: the whole server (max_connections),
- * one role (rolconnlimit) or one database (datconnlimit) on it.
+ * A set of connections the server counts against one limit: the whole server (max_connections), one
+ * role (rolconnlimit) or one database (datconnlimit) on it.
  */
-public record LimitScope(ServerKey server, Kind kind, String name) implements Comparable<LimitScope> {
+public record LimitScope(ServerKey server, Kind kind, String name)
+    implements Comparable<LimitScope> {
 
   /** In the order the explanation prefers them: the server first. */
-  public enum Kind { SERVER, ROLE, DATABASE }
+  public enum Kind {
+    SERVER,
+    ROLE,
+    DATABASE
+  }
 
   public static LimitScope server(ServerKey server) {
     return new LimitScope(server, Kind.SERVER, "");

@@ -4,8 +4,8 @@ package io.pgconn.operator.budget;
  * The per-pod pool size to write and the arithmetic behind it.
  *
  * @param consumers pods that may hold a pool at once (HPA max or replicas, plus surge)
- * @param budget connections available in the tightest limit this policy counts against (shared
- *     with the other policies there), or null when the server is unknown
+ * @param budget connections available in the tightest limit this policy counts against (shared with
+ *     the other policies there), or null when the server is unknown
  * @param satisfied false when pods x limit does not fit the budget at the policy's min (or fixed
  *     limit); the limit is then the safest one that exists, see {@link BudgetAllocator}
  * @param explanation the arithmetic in one line
@@ -13,8 +13,14 @@ package io.pgconn.operator.budget;
  * @param raiseWaiting the limit is below the policy's target because peers' pods still run higher
  *     limits: the rest of the raise follows once they have rolled (see {@link ServerShares})
  */
-public record PoolDecision(int connectionLimit, int consumers, Integer budget, boolean satisfied,
-    String explanation, String remedy, boolean raiseWaiting) {
+public record PoolDecision(
+    int connectionLimit,
+    int consumers,
+    Integer budget,
+    boolean satisfied,
+    String explanation,
+    String remedy,
+    boolean raiseWaiting) {
 
   public static final String WITHIN_BUDGET = "WithinBudget";
   public static final String INSUFFICIENT_CONNECTIONS = "InsufficientConnections";
@@ -23,13 +29,18 @@ public record PoolDecision(int connectionLimit, int consumers, Integer budget, b
     remedy = remedy == null ? "" : remedy;
   }
 
-  public PoolDecision(int connectionLimit, int consumers, Integer budget, boolean satisfied,
-      String explanation, String remedy) {
+  public PoolDecision(
+      int connectionLimit,
+      int consumers,
+      Integer budget,
+      boolean satisfied,
+      String explanation,
+      String remedy) {
     this(connectionLimit, consumers, budget, satisfied, explanation, remedy, false);
   }
 
-  public PoolDecision(int connectionLimit, int consumers, Integer budget, boolean satisfied,
-      String explanation) {
+  public PoolDecision(
+      int connectionLimit, int consumers, Integer budget, boolean satisfied, String explanation) {
     this(connectionLimit, consumers, budget, satisfied, explanation, "");
   }
 

@@ -8,7 +8,12 @@ import java.util.List;
  * @param fixedLimit the user's connectionLimit, or null to size automatically
  * @param server the server's limits, or null when no probe could read them
  */
-public record PoolRequest(Integer fixedLimit, int reserve, int min, int max, List<Consumer> consumers,
+public record PoolRequest(
+    Integer fixedLimit,
+    int reserve,
+    int min,
+    int max,
+    List<Consumer> consumers,
     ServerLimits server) {
 
   public PoolRequest {

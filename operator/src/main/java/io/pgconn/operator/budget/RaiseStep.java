@@ -3,9 +3,9 @@ package io.pgconn.operator.budget;
 /**
  * Hysteresis for raising a pool: a new limit reaches pods only through a rolling restart of every
  * workload of the policy, so a raise must be worth it. A raise happens when the target is at least
- * 20 % and at least 2 connections above the limit last written; a smaller gain keeps the old
- * limit (which is below the target, so it still fits). A lower target applies at once: the old
- * limit may no longer fit the budget.
+ * 20 % and at least 2 connections above the limit last written; a smaller gain keeps the old limit
+ * (which is below the target, so it still fits). A lower target applies at once: the old limit may
+ * no longer fit the budget.
  */
 public final class RaiseStep {
 

@@ -8,7 +8,9 @@ public final class RolloutSurge {
 
   private RolloutSurge() {}
 
-  /** @param maxSurge "25%", "2", or null for the default */
+  /**
+   * @param maxSurge "25%", "2", or null for the default
+   */
   public static int resolve(String maxSurge, int replicas) {
     if (replicas < 0) throw new IllegalArgumentException("negative replicas: " + replicas);
     String value = maxSurge == null || maxSurge.isBlank() ? "25%" : maxSurge.strip();

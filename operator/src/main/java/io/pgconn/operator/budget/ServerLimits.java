@@ -1,7 +1,10 @@
 package io.pgconn.operator.budget;
 
 /** The server's connection limits as read by a probe; -1 means "no limit" for role and database. */
-public record ServerLimits(int maxConnections, int reservedConnections, int roleConnectionLimit,
+public record ServerLimits(
+    int maxConnections,
+    int reservedConnections,
+    int roleConnectionLimit,
     int databaseConnectionLimit) {
 
   /** Slots a non-superuser client can ever get: the tightest of the three limits. */

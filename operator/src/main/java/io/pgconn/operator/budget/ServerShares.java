@@ -12,28 +12,29 @@ import java.util.TreeMap;
  * Instances live for one {@link #decide} call only.
  *
  * <p>Steps, each independent of input order (policies are sorted by id, scopes by kind and name):
+ *
  * <ol>
  *   <li>Scopes: the server, plus each role and database that has a limit. Capacity = the limit
  *       minus the reserves of the policies in the scope (minus unlisted usage, server only).
  *   <li>Fixed pools take pods x limit in each of their scopes first.
  *   <li>Every auto policy starts at its min. In a scope where the mins do not fit, its auto
  *       policies start at 1 instead and are not satisfied: connections beyond the budget do not
- *       exist, so the largest limit that fits serves the workload better than a min that fails
- *       at connect time, and it keeps the other tenants of the server working.
+ *       exist, so the largest limit that fits serves the workload better than a min that fails at
+ *       connect time, and it keeps the other tenants of the server working.
  *   <li>Weighted fill: one connection per pod at a time goes to the policy whose total so far,
- *       divided by its weight, is smallest (ties: smaller id), if the step fits every scope
- *       the policy is in and stays within its max. This is weighted max-min fairness in whole
+ *       divided by its weight, is smallest (ties: smaller id), if the step fits every scope the
+ *       policy is in and stays within its max. This is weighted max-min fairness in whole
  *       connections; it never exceeds a capacity and uses what flooring shares would waste.
  *   <li>Hysteresis ({@link RaiseStep}) may keep a previous, lower limit.
  *   <li>Raises are bounded by what runs: a lower reaches a peer's pods only through its paced
  *       rollout (or never, if it is paused, opted out, {@code restart: Never} or held), while a
- *       raise would be rolled at once. So each scope counts every policy at
- *       {@code pods x max(running, written)} (see {@link BudgetPolicy#runningLimit}), and raises
- *       are granted in id order from what is left: in full if it fits, else partly (if at least a
- *       {@link RaiseStep}), else not yet. At every instant {@code sum of pods x the limit they
- *       may run <= capacity} then holds, as long as it held before and every floor (1 per pod)
- *       fits. A raise completes once its peers have rolled: their running limit drops, which
- *       changes their inputs and wakes this policy.
+ *       raise would be rolled at once. So each scope counts every policy at {@code pods x
+ *       max(running, written)} (see {@link BudgetPolicy#runningLimit}), and raises are granted in
+ *       id order from what is left: in full if it fits, else partly (if at least a {@link
+ *       RaiseStep}), else not yet. At every instant {@code sum of pods x the limit they may run <=
+ *       capacity} then holds, as long as it held before and every floor (1 per pod) fits. A raise
+ *       completes once its peers have rolled: their running limit drops, which changes their inputs
+ *       and wakes this policy.
  * </ol>
  */
 final class ServerShares {
@@ -55,8 +56,8 @@ final class ServerShares {
   private final String[] notes;
   private final boolean[] waiting;
 
-  private ServerShares(ServerKey key, List<BudgetPolicy> sortedPolicies, ServerView view,
-      Integer unlisted) {
+  private ServerShares(
+      ServerKey key, List<BudgetPolicy> sortedPolicies, ServerView view, Integer unlisted) {
     this.key = key;
     this.policies = sortedPolicies;
     this.view = view;
@@ -80,9 +81,11 @@ final class ServerShares {
     waiting = new boolean[n];
   }
 
-  /** @param sortedPolicies policies on {@code key}, sorted by id, ids unique */
-  static Map<String, PoolDecision> decide(ServerKey key, List<BudgetPolicy> sortedPolicies,
-      Integer unlistedUsage) {
+  /**
+   * @param sortedPolicies policies on {@code key}, sorted by id, ids unique
+   */
+  static Map<String, PoolDecision> decide(
+      ServerKey key, List<BudgetPolicy> sortedPolicies, Integer unlistedUsage) {
     ServerView view = ServerView.combine(sortedPolicies);
     if (view == null) return unknownServer(sortedPolicies);
     ServerShares shares = new ServerShares(key, sortedPolicies, view, unlistedUsage);
@@ -107,25 +110,32 @@ final class ServerShares {
         members.computeIfAbsent(LimitScope.role(key, policy.user()), s -> new ArrayList<>()).add(p);
       }
       if (view.databaseLimits().containsKey(policy.database())) {
-        members.computeIfAbsent(LimitScope.database(key, policy.database()),
-            s -> new ArrayList<>()).add(p);
+        members
+            .computeIfAbsent(LimitScope.database(key, policy.database()), s -> new ArrayList<>())
+            .add(p);
       }
     }
     for (Map.Entry<LimitScope, List<Integer>> entry : members.entrySet()) {
       LimitScope scope = entry.getKey();
       List<Integer> in = List.copyOf(entry.getValue());
       long reserves = in.stream().mapToLong(p -> policies.get(p).reserve()).sum();
-      String reserveText = " - " + reserves + " reserve"
-          + (in.size() > 1 ? " (" + in.size() + " policies)" : "");
+      String reserveText =
+          " - " + reserves + " reserve" + (in.size() > 1 ? " (" + in.size() + " policies)" : "");
       long capacity;
       String arithmetic;
       switch (scope.kind()) {
         case SERVER -> {
           long usage = unlisted == null ? 0 : Math.max(0, unlisted);
           capacity = (long) view.maxConnections() - view.reservedConnections() - reserves - usage;
-          arithmetic = capacity + " = " + view.maxConnections() + " max - "
-              + view.reservedConnections() + " reserved" + reserveText
-              + (usage > 0 ? " - " + usage + " used by unlisted clients" : "");
+          arithmetic =
+              capacity
+                  + " = "
+                  + view.maxConnections()
+                  + " max - "
+                  + view.reservedConnections()
+                  + " reserved"
+                  + reserveText
+                  + (usage > 0 ? " - " + usage + " used by unlisted clients" : "");
         }
         case ROLE -> {
           int roleLimit = view.roleLimits().get(scope.name());
@@ -159,10 +169,12 @@ final class ServerShares {
       PoolSizing sizing = policies.get(p).sizing();
       if (sizing instanceof PoolSizing.Fixed fixed) {
         limit[p] = fixed.connectionLimit();
-        minFits[p] = scopesOf.get(p).stream().allMatch(k -> fixedUsed[k] <= scopes.get(k).capacity());
+        minFits[p] =
+            scopesOf.get(p).stream().allMatch(k -> fixedUsed[k] <= scopes.get(k).capacity());
       } else if (sizing instanceof PoolSizing.Auto auto) {
-        minFits[p] = scopesOf.get(p).stream()
-            .allMatch(k -> fixedUsed[k] + minDemand[k] <= scopes.get(k).capacity());
+        minFits[p] =
+            scopesOf.get(p).stream()
+                .allMatch(k -> fixedUsed[k] + minDemand[k] <= scopes.get(k).capacity());
         limit[p] = minFits[p] ? auto.min() : 1;
       }
       for (int k : scopesOf.get(p)) used[k] += (long) pods[p] * limit[p];
@@ -196,9 +208,9 @@ final class ServerShares {
   }
 
   /**
-   * Whether {@code a} is served first: the policy with the fewest connections per unit of weight
-   * so far (water-filling, weighted max-min). Comparing totals after the step instead would
-   * favour policies with few pods and, on large steps, starve the lower-weight policy.
+   * Whether {@code a} is served first: the policy with the fewest connections per unit of weight so
+   * far (water-filling, weighted max-min). Comparing totals after the step instead would favour
+   * policies with few pods and, on large steps, starve the lower-weight policy.
    */
   private boolean before(int a, int b) {
     long totalA = (long) pods[a] * limit[a];
@@ -229,12 +241,21 @@ final class ServerShares {
       if (policy.sizing() instanceof PoolSizing.Auto auto) {
         Integer previous = policy.previousLimit();
         int floor = minFits[p] ? auto.min() : 1;
-        if (previous != null && previous >= floor && previous <= auto.max()
+        if (previous != null
+            && previous >= floor
+            && previous <= auto.max()
             && !policy.raiseWaiting()
-            && RaiseStep.holds(previous, limit[p]) && previous != limit[p]) {
+            && RaiseStep.holds(previous, limit[p])
+            && previous != limit[p]) {
           written[p] = previous;
-          notes[p] = " (kept " + previous + ": target " + limit[p] + " is less than a raise of "
-              + RaiseStep.from(previous) + ")";
+          notes[p] =
+              " (kept "
+                  + previous
+                  + ": target "
+                  + limit[p]
+                  + " is less than a raise of "
+                  + RaiseStep.from(previous)
+                  + ")";
         } else if (!minFits[p]) {
           notes[p] = " (min " + auto.min() + " does not fit)";
         } else if (limit[p] == auto.max() && blockedBy[p] < 0) {
@@ -263,8 +284,10 @@ final class ServerShares {
       int target = written[p];
       if (room < target) {
         Integer previous = policy.previousLimit();
-        boolean partial = room > running && policy.sizing() instanceof PoolSizing.Auto
-            && (previous == null || room - previous >= RaiseStep.from(previous));
+        boolean partial =
+            room > running
+                && policy.sizing() instanceof PoolSizing.Auto
+                && (previous == null || room - previous >= RaiseStep.from(previous));
         if (partial) {
           written[p] = (int) room;
         } else if (previous != null) {
@@ -276,11 +299,18 @@ final class ServerShares {
         // A new fixed pool is written as asked: it consumes before every auto share anyway.
         if (written[p] != target) {
           waiting[p] = true;
-          notes[p] = " (" + written[p] + " until peers have rolled to lower limits: target "
-              + target + ", " + Math.max(0, slack) + " free while pods still run earlier limits)";
+          notes[p] =
+              " ("
+                  + written[p]
+                  + " until peers have rolled to lower limits: target "
+                  + target
+                  + ", "
+                  + Math.max(0, slack)
+                  + " free while pods still run earlier limits)";
         }
       }
-      for (int k : scopesOf.get(p)) exposed[k] += (long) pods[p] * Math.max(0, written[p] - running);
+      for (int k : scopesOf.get(p))
+        exposed[k] += (long) pods[p] * Math.max(0, written[p] - running);
     }
   }
 
@@ -306,14 +336,28 @@ final class ServerShares {
     Scope scope = scopes.get(binding);
     int written = this.written[p];
     String note = notes[p];
-    String explanation = scope.arithmetic() + "; " + podsText(policy) + sharing(p, scope)
-        + (policy.sizing() instanceof PoolSizing.Fixed f ? " -> fixed " + written + " each ("
-            + (long) pods[p] * written + (satisfied || written != f.connectionLimit() ? ")"
-                : ", exceeds the budget)") + note
-            : " -> " + written + " each" + note);
+    String explanation =
+        scope.arithmetic()
+            + "; "
+            + podsText(policy)
+            + sharing(p, scope)
+            + (policy.sizing() instanceof PoolSizing.Fixed f
+                ? " -> fixed "
+                    + written
+                    + " each ("
+                    + (long) pods[p] * written
+                    + (satisfied || written != f.connectionLimit() ? ")" : ", exceeds the budget)")
+                    + note
+                : " -> " + written + " each" + note);
     String remedy = satisfied ? "" : remedy(p, firstShortScope(p));
-    return new PoolDecision(written, pods[p], (int) Math.max(0, scope.capacity()), satisfied,
-        explanation, remedy, waiting[p]);
+    return new PoolDecision(
+        written,
+        pods[p],
+        (int) Math.max(0, scope.capacity()),
+        satisfied,
+        explanation,
+        remedy,
+        waiting[p]);
   }
 
   /** The scope the explanation shows: where the policy does not fit, or what stopped its growth. */
@@ -347,17 +391,26 @@ final class ServerShares {
   private String sharing(int p, Scope scope) {
     int others = scope.members().size() - 1;
     if (others == 0) return "";
-    StringBuilder text = new StringBuilder(", shared with ").append(others)
-        .append(others == 1 ? " other policy" : " other policies");
+    StringBuilder text =
+        new StringBuilder(", shared with ")
+            .append(others)
+            .append(others == 1 ? " other policy" : " other policies");
     int k = scopes.indexOf(scope);
-    long othersFixed = fixedUsed[k] - (policies.get(p).sizing() instanceof PoolSizing.Fixed f
-        ? (long) pods[p] * f.connectionLimit() : 0);
+    long othersFixed =
+        fixedUsed[k]
+            - (policies.get(p).sizing() instanceof PoolSizing.Fixed f
+                ? (long) pods[p] * f.connectionLimit()
+                : 0);
     if (othersFixed > 0) text.append(" (").append(othersFixed).append(" in fixed pools)");
     if (policies.get(p).sizing() instanceof PoolSizing.Auto auto) {
-      long weights = scope.members().stream().map(q -> policies.get(q).sizing())
-          .filter(s -> s instanceof PoolSizing.Auto).mapToLong(s -> ((PoolSizing.Auto) s).weight())
-          .sum();
-      if (weights > auto.weight()) text.append(", weight ").append(auto.weight()).append(" of ").append(weights);
+      long weights =
+          scope.members().stream()
+              .map(q -> policies.get(q).sizing())
+              .filter(s -> s instanceof PoolSizing.Auto)
+              .mapToLong(s -> ((PoolSizing.Auto) s).weight())
+              .sum();
+      if (weights > auto.weight())
+        text.append(", weight ").append(auto.weight()).append(" of ").append(weights);
     }
     return text.toString();
   }
@@ -367,26 +420,49 @@ final class ServerShares {
     Scope scope = scopes.get(k);
     long demand = Math.max(demand(k), used[k]);
     long short_ = demand - scope.capacity();
-    int floor = policy.sizing() instanceof PoolSizing.Fixed fixed ? fixed.connectionLimit()
-        : ((PoolSizing.Auto) policy.sizing()).min();
+    int floor =
+        policy.sizing() instanceof PoolSizing.Fixed fixed
+            ? fixed.connectionLimit()
+            : ((PoolSizing.Auto) policy.sizing()).min();
     long othersDemand = demand - (long) pods[p] * floor;
     long fittingPods = Math.max(0, (scope.capacity() - othersDemand) / floor);
     String what = policy.sizing() instanceof PoolSizing.Fixed ? "fixed " : "min ";
-    StringBuilder text = new StringBuilder("Not enough connections in ").append(scope.scope().label())
-        .append(": ").append(demand).append(" needed (").append(pods[p]).append(" pods x ")
-        .append(what).append(floor).append(othersDemand > 0 ? " + " + othersDemand + " for others" : "")
-        .append(") > ").append(scope.capacity()).append(" available, ").append(short_)
-        .append(" short. Change one of: fewer pods (").append(fittingPods)
-        .append(" fit at ").append(what).append(floor).append(")");
+    StringBuilder text =
+        new StringBuilder("Not enough connections in ")
+            .append(scope.scope().label())
+            .append(": ")
+            .append(demand)
+            .append(" needed (")
+            .append(pods[p])
+            .append(" pods x ")
+            .append(what)
+            .append(floor)
+            .append(othersDemand > 0 ? " + " + othersDemand + " for others" : "")
+            .append(") > ")
+            .append(scope.capacity())
+            .append(" available, ")
+            .append(short_)
+            .append(" short. Change one of: fewer pods (")
+            .append(fittingPods)
+            .append(" fit at ")
+            .append(what)
+            .append(floor)
+            .append(")");
     if (policy.sizing() instanceof PoolSizing.Auto) text.append(", a lower min");
     text.append(", smaller reserves, a pooler in front of the server (spec.pool.pgbouncer), ");
     switch (scope.scope().kind()) {
-      case SERVER -> text.append("a larger server (max_connections >= ")
-          .append(view.maxConnections() + short_).append(")");
-      case ROLE -> text.append("a higher role limit (CONNECTION LIMIT >= ")
-          .append(view.roleLimits().get(scope.scope().name()) + short_).append(")");
-      default -> text.append("a higher database limit (CONNECTION LIMIT >= ")
-          .append(view.databaseLimits().get(scope.scope().name()) + short_).append(")");
+      case SERVER ->
+          text.append("a larger server (max_connections >= ")
+              .append(view.maxConnections() + short_)
+              .append(")");
+      case ROLE ->
+          text.append("a higher role limit (CONNECTION LIMIT >= ")
+              .append(view.roleLimits().get(scope.scope().name()) + short_)
+              .append(")");
+      default ->
+          text.append("a higher database limit (CONNECTION LIMIT >= ")
+              .append(view.databaseLimits().get(scope.scope().name()) + short_)
+              .append(")");
     }
     return text.toString();
   }
@@ -402,8 +478,9 @@ final class ServerShares {
     boolean allHpa = consumers.stream().allMatch(Consumer::autoscaled);
     boolean someHpa = consumers.stream().anyMatch(Consumer::autoscaled);
     String hpa = allHpa ? " HPA max" : someHpa ? " incl. HPA max" : "";
-    return pods + (pods == 1 ? " pod" : " pods") + (surge == 0 && !someHpa ? ""
-        : " (" + replicas + hpa + " + " + surge + " surge)");
+    return pods
+        + (pods == 1 ? " pod" : " pods")
+        + (surge == 0 && !someHpa ? "" : " (" + replicas + hpa + " + " + surge + " surge)");
   }
 
   private static Map<String, PoolDecision> unknownServer(List<BudgetPolicy> policies) {
@@ -411,9 +488,14 @@ final class ServerShares {
     for (BudgetPolicy policy : policies) {
       PoolDecision decision;
       if (policy.sizing() instanceof PoolSizing.Fixed fixed) {
-        decision = new PoolDecision(fixed.connectionLimit(), policy.pods(), null, true,
-            "server limits unknown (no successful probe): fixed connectionLimit "
-                + fixed.connectionLimit());
+        decision =
+            new PoolDecision(
+                fixed.connectionLimit(),
+                policy.pods(),
+                null,
+                true,
+                "server limits unknown (no successful probe): fixed connectionLimit "
+                    + fixed.connectionLimit());
       } else {
         PoolSizing.Auto auto = (PoolSizing.Auto) policy.sizing();
         Integer previous = policy.previousLimit();
@@ -421,9 +503,16 @@ final class ServerShares {
         // now would restart every pod for no known reason.
         boolean keep = previous != null && previous >= auto.min() && previous <= auto.max();
         int written = keep ? previous : auto.min();
-        decision = new PoolDecision(written, policy.pods(), null, true,
-            "server limits unknown (no successful probe): " + (keep
-                ? "keeping the last computed " + written : "using auto.min " + written));
+        decision =
+            new PoolDecision(
+                written,
+                policy.pods(),
+                null,
+                true,
+                "server limits unknown (no successful probe): "
+                    + (keep
+                        ? "keeping the last computed " + written
+                        : "using auto.min " + written));
       }
       out.put(policy.id(), decision);
     }

@@ -5,15 +5,18 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One server's limits, combined from what every policy on it probed. Probes run at different
- * times and as different roles, so they may disagree; the combination takes the tightest value of
- * each (smallest max_connections, largest reserved count, smallest role and database limit), which
- * is also independent of the order of the probes.
+ * One server's limits, combined from what every policy on it probed. Probes run at different times
+ * and as different roles, so they may disagree; the combination takes the tightest value of each
+ * (smallest max_connections, largest reserved count, smallest role and database limit), which is
+ * also independent of the order of the probes.
  *
  * @param roleLimits rolconnlimit by role, only roles that have a limit (-1 is "none", left out)
  * @param databaseLimits datconnlimit by database, only databases that have a limit
  */
-record ServerView(int maxConnections, int reservedConnections, Map<String, Integer> roleLimits,
+record ServerView(
+    int maxConnections,
+    int reservedConnections,
+    Map<String, Integer> roleLimits,
     Map<String, Integer> databaseLimits) {
 
   /** Null when no policy on the server could probe it. */
@@ -34,6 +37,8 @@ record ServerView(int maxConnections, int reservedConnections, Map<String, Integ
         databases.merge(policy.database(), limits.databaseConnectionLimit(), Math::min);
       }
     }
-    return max == null ? null : new ServerView(max, reserved, Map.copyOf(roles), Map.copyOf(databases));
+    return max == null
+        ? null
+        : new ServerView(max, reserved, Map.copyOf(roles), Map.copyOf(databases));
   }
 }

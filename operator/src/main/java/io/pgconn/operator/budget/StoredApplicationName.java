@@ -7,20 +7,23 @@ import java.util.Set;
  * An application_name as PostgreSQL stores it and shows it in pg_stat_activity, which is what the
  * budget has to match a policy's pods against. The server does two things to the name a client
  * sends (check_application_name, then pgstat_report_appname):
+ *
  * <ol>
  *   <li>every byte outside printable ASCII (32..126) is replaced: by {@code \xNN} (two lowercase
  *       hex digits) since PostgreSQL 16, by {@code ?} before (pg_clean_ascii). UTF-8 text thus
  *       turns into one escape per byte;
- *   <li>the result is cut to NAMEDATALEN - 1 = 63 bytes (after the replacement, so an escape can
- *       be cut in the middle).
+ *   <li>the result is cut to NAMEDATALEN - 1 = 63 bytes (after the replacement, so an escape can be
+ *       cut in the middle).
  * </ol>
- * Matching the name as configured would count a policy's own pods as foreign whenever its name
- * is long or not ASCII, and the limit would then follow its own usage up and down.
+ *
+ * Matching the name as configured would count a policy's own pods as foreign whenever its name is
+ * long or not ASCII, and the limit would then follow its own usage up and down.
  */
 public final class StoredApplicationName {
 
   /** NAMEDATALEN - 1 in every PostgreSQL build the operator supports (64 is the default). */
   public static final int MAX_BYTES = 63;
+
   /** The first major version that writes {@code \xNN} instead of {@code ?}. */
   public static final int HEX_ESCAPES_SINCE = 16;
 
@@ -30,10 +33,12 @@ public final class StoredApplicationName {
   public static String of(String name, int serverMajor) {
     StringBuilder out = new StringBuilder();
     for (int b : utf8(name)) {
-      if (b == 0) break;  // a C string ends there
+      if (b == 0) break; // a C string ends there
       if (b < 32 || b > 126) {
-        out.append(serverMajor >= HEX_ESCAPES_SINCE
-            ? "\\x" + Character.forDigit(b >> 4, 16) + Character.forDigit(b & 0xf, 16) : "?");
+        out.append(
+            serverMajor >= HEX_ESCAPES_SINCE
+                ? "\\x" + Character.forDigit(b >> 4, 16) + Character.forDigit(b & 0xf, 16)
+                : "?");
       } else {
         out.append((char) b);
       }
@@ -42,8 +47,8 @@ public final class StoredApplicationName {
   }
 
   /**
-   * Every form a server of any supported version may store: the budget does not know which
-   * version each probe reached, and no other client plausibly reports one of these names.
+   * Every form a server of any supported version may store: the budget does not know which version
+   * each probe reached, and no other client plausibly reports one of these names.
    */
   public static Set<String> forms(String name) {
     Set<String> forms = new LinkedHashSet<>();
@@ -57,7 +62,9 @@ public final class StoredApplicationName {
     return of(name, HEX_ESCAPES_SINCE).equals(name);
   }
 
-  /** The UTF-8 bytes of {@code s} as unsigned values (unpaired surrogates become '?', as Java does). */
+  /**
+   * The UTF-8 bytes of {@code s} as unsigned values (unpaired surrogates become '?', as Java does).
+   */
   private static int[] utf8(String s) {
     int[] out = new int[s.length() * 4];
     int n = 0;

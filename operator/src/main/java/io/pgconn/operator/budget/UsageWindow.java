@@ -51,7 +51,9 @@ public record UsageWindow(List<Slot> slots) {
   public UsageWindow with(long atMillis, Map<String, Integer> byApplication) {
     List<Slot> next = new ArrayList<>(slots);
     Slot last = next.isEmpty() ? null : next.get(next.size() - 1);
-    if (last != null && atMillis - last.startMillis() < SLOT_MILLIS && atMillis >= last.startMillis()) {
+    if (last != null
+        && atMillis - last.startMillis() < SLOT_MILLIS
+        && atMillis >= last.startMillis()) {
       next.set(next.size() - 1, new Slot(last.startMillis(), byApplication));
     } else {
       next.add(new Slot(atMillis, byApplication));
@@ -65,8 +67,8 @@ public record UsageWindow(List<Slot> slots) {
    * window), beyond {@code reserves}: the reserves exist for exactly these clients, so only the
    * excess takes from the pools. Empty when nothing was read yet.
    *
-   * @param listed application_name values as configured (each matched in every form a server
-   *     stores it, see {@link StoredApplicationName}), including the operator's own probe
+   * @param listed application_name values as configured (each matched in every form a server stores
+   *     it, see {@link StoredApplicationName}), including the operator's own probe
    */
   public OptionalInt sustainedUnlisted(Collection<String> listed, int reserves) {
     if (slots.isEmpty()) return OptionalInt.empty();
@@ -74,8 +76,11 @@ public record UsageWindow(List<Slot> slots) {
     listed.forEach(name -> stored.addAll(StoredApplicationName.forms(name)));
     int min = Integer.MAX_VALUE;
     for (Slot slot : slots) {
-      int unlisted = slot.byApplication().entrySet().stream()
-          .filter(e -> !stored.contains(e.getKey())).mapToInt(Map.Entry::getValue).sum();
+      int unlisted =
+          slot.byApplication().entrySet().stream()
+              .filter(e -> !stored.contains(e.getKey()))
+              .mapToInt(Map.Entry::getValue)
+              .sum();
       min = Math.min(min, unlisted);
     }
     return OptionalInt.of(Math.max(0, min - reserves));

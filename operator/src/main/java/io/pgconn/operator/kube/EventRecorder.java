@@ -19,7 +19,10 @@ public class EventRecorder {
 
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
 
-  public enum Type { Normal, Warning }
+  public enum Type {
+    Normal,
+    Warning
+  }
 
   private final KubernetesClient client;
   private final Clock clock;
@@ -31,29 +34,45 @@ public class EventRecorder {
 
   public static ObjectReference referenceTo(HasMetadata object) {
     var meta = object.getMetadata();
-    return new ObjectReferenceBuilder().withApiVersion(object.getApiVersion())
-        .withKind(object.getKind()).withName(meta.getName()).withNamespace(meta.getNamespace())
-        .withUid(meta.getUid()).build();
+    return new ObjectReferenceBuilder()
+        .withApiVersion(object.getApiVersion())
+        .withKind(object.getKind())
+        .withName(meta.getName())
+        .withNamespace(meta.getNamespace())
+        .withUid(meta.getUid())
+        .build();
   }
 
   public void record(ObjectReference about, Type type, String reason, String message) {
     String now = clock.instant().toString();
-    var event = new EventBuilder()
-        .withNewMetadata()
-        .withName(about.getName() + "." + UUID.randomUUID().toString().substring(0, 13))
-        .withNamespace(about.getNamespace())
-        .endMetadata()
-        .withInvolvedObject(about)
-        .withType(type.name()).withReason(reason).withMessage(message)
-        .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-        .withNewSource().withComponent(OperatorIdentity.NAME).endSource()
-        .build();
+    var event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(about.getName() + "." + UUID.randomUUID().toString().substring(0, 13))
+            .withNamespace(about.getNamespace())
+            .endMetadata()
+            .withInvolvedObject(about)
+            .withType(type.name())
+            .withReason(reason)
+            .withMessage(message)
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .withNewSource()
+            .withComponent(OperatorIdentity.NAME)
+            .endSource()
+            .build();
     try {
       client.v1().events().inNamespace(about.getNamespace()).resource(event).create();
     } catch (KubernetesClientException e) {
       // An event is a courtesy: losing one must not fail the reconcile.
-      LOG.warn("could not record event {} on {} {}/{}: {}", reason, about.getKind(),
-          about.getNamespace(), about.getName(), e.getCode());
+      LOG.warn(
+          "could not record event {} on {} {}/{}: {}",
+          reason,
+          about.getKind(),
+          about.getNamespace(),
+          about.getName(),
+          e.getCode());
     }
   }
 }

@@ -21,24 +21,25 @@ public final class OperatorIdentity {
 
   /** The longest name part of an annotation key (and of a label key). */
   public static final int NAME_SEGMENT_MAX = 63;
+
   private static final int SEGMENT_HASH_LENGTH = 10;
 
   private OperatorIdentity() {}
 
   /**
-   * The field manager under which one policy applies what it alone owns in an object other
-   * policies write too: server-side apply removes the fields a manager owned and no longer
-   * applies, so two policies sharing one manager would delete each other's fields.
+   * The field manager under which one policy applies what it alone owns in an object other policies
+   * write too: server-side apply removes the fields a manager owned and no longer applies, so two
+   * policies sharing one manager would delete each other's fields.
    */
   public static String policyFieldManager(String policyName) {
     return FIELD_MANAGER + "/" + policySegment(policyName);
   }
 
   /**
-   * A policy's name where at most 63 characters fit (the name part of an annotation key): the
-   * name itself when it fits, otherwise a prefix and a hash of the whole name, so the result
-   * is stable across restarts and two long names sharing a prefix still differ. Policy names
-   * are DNS subdomains, so every character is valid there.
+   * A policy's name where at most 63 characters fit (the name part of an annotation key): the name
+   * itself when it fits, otherwise a prefix and a hash of the whole name, so the result is stable
+   * across restarts and two long names sharing a prefix still differ. Policy names are DNS
+   * subdomains, so every character is valid there.
    */
   public static String policySegment(String policyName) {
     if (policyName.length() <= NAME_SEGMENT_MAX) return policyName;
@@ -48,8 +49,9 @@ public final class OperatorIdentity {
 
   private static String sha256Hex(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }

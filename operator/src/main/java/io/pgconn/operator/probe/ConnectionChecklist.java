@@ -14,8 +14,8 @@ import java.util.Set;
 /**
  * The troubleshooting checklist for one connection string: what the string itself says
  * (well-formed, pool parameters, TLS, pooler) and what the server behind it says (login, usage,
- * sessions idle in a transaction). Everything but {@link #run} is pure: the checks take the
- * parsed string and a probe result. No message contains the password.
+ * sessions idle in a transaction). Everything but {@link #run} is pure: the checks take the parsed
+ * string and a probe result. No message contains the password.
  */
 public final class ConnectionChecklist {
 
@@ -30,8 +30,16 @@ public final class ConnectionChecklist {
   public static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
 
   /** Parameters only Prisma reads: their presence makes a postgresql:// URL a Prisma one. */
-  private static final Set<String> PRISMA_ONLY = Set.of("connection_limit", "pool_timeout",
-      "pgbouncer", "schema", "socket_timeout", "statement_cache_size", "sslaccept", "sslidentity");
+  private static final Set<String> PRISMA_ONLY =
+      Set.of(
+          "connection_limit",
+          "pool_timeout",
+          "pgbouncer",
+          "schema",
+          "socket_timeout",
+          "statement_cache_size",
+          "sslaccept",
+          "sslidentity");
 
   private final ServerProbe probe;
   private final int defaultConnectTimeoutSeconds;
@@ -49,8 +57,8 @@ public final class ConnectionChecklist {
     } catch (InvalidConnectionStringException e) {
       return unreadable(e);
     }
-    ProbeResult result = canProbe(cs)
-        ? probe.probe(targetOf(cs, defaultConnectTimeoutSeconds)) : null;
+    ProbeResult result =
+        canProbe(cs) ? probe.probe(targetOf(cs, defaultConnectTimeoutSeconds)) : null;
     return evaluate(cs, result);
   }
 
@@ -59,8 +67,14 @@ public final class ConnectionChecklist {
     List<CheckResult> checks = new ArrayList<>();
     // The exception's message is built from fixed text and positions only, never from the input.
     checks.add(CheckResult.fail(URL_WELL_FORMED, e.getMessage()));
-    for (String name : List.of(POOL_PARAMETERS_PRESENT, SSL_ENABLED, SERVER_REACHABLE,
-        USAGE_BELOW_80_PERCENT, IDLE_IN_TRANSACTION, POOLER_DETECTED)) {
+    for (String name :
+        List.of(
+            POOL_PARAMETERS_PRESENT,
+            SSL_ENABLED,
+            SERVER_REACHABLE,
+            USAGE_BELOW_80_PERCENT,
+            IDLE_IN_TRANSACTION,
+            POOLER_DETECTED)) {
       checks.add(CheckResult.unknown(name, "not checked: the connection string could not be read"));
     }
     return checks;
@@ -81,26 +95,42 @@ public final class ConnectionChecklist {
 
   /** The probe target a string names; no host means localhost, as libpq's TCP default. */
   public static ProbeTarget targetOf(ConnectionString cs, int defaultConnectTimeoutSeconds) {
-    List<ProbeTarget.Endpoint> endpoints = cs.hosts().isEmpty()
-        ? List.of(new ProbeTarget.Endpoint("localhost", HostPort.DEFAULT_PORT))
-        : cs.hosts().stream()
-            .map(h -> new ProbeTarget.Endpoint(h.host().isEmpty() ? "localhost" : h.host(),
-                h.portOrDefault()))
-            .toList();
-    return new ProbeTarget(endpoints, cs.database(), cs.user(), cs.password(), sslMode(cs).wire(),
-        connectTimeout(cs, defaultConnectTimeoutSeconds), ProbePools.APPLICATION_NAME);
+    List<ProbeTarget.Endpoint> endpoints =
+        cs.hosts().isEmpty()
+            ? List.of(new ProbeTarget.Endpoint("localhost", HostPort.DEFAULT_PORT))
+            : cs.hosts().stream()
+                .map(
+                    h ->
+                        new ProbeTarget.Endpoint(
+                            h.host().isEmpty() ? "localhost" : h.host(), h.portOrDefault()))
+                .toList();
+    return new ProbeTarget(
+        endpoints,
+        cs.database(),
+        cs.user(),
+        cs.password(),
+        sslMode(cs).wire(),
+        connectTimeout(cs, defaultConnectTimeoutSeconds),
+        ProbePools.APPLICATION_NAME);
   }
 
   // ---------------------------------------------------------------------------------------------
 
   static CheckResult wellFormed(ConnectionString cs) {
     if (cs.kind() == SourceKind.PRISMA_ACCELERATE) {
-      return CheckResult.pass(URL_WELL_FORMED, "a Prisma Accelerate URL (pooling and the database"
-          + " connection happen at Accelerate)");
+      return CheckResult.pass(
+          URL_WELL_FORMED,
+          "a Prisma Accelerate URL (pooling and the database"
+              + " connection happen at Accelerate)");
     }
-    StringBuilder m = new StringBuilder("a readable ").append(kindName(cs.kind()))
-        .append(" connection string: ").append(cs.hosts().isEmpty() ? "default host"
-            : cs.hosts().size() == 1 ? "1 host" : cs.hosts().size() + " hosts");
+    StringBuilder m =
+        new StringBuilder("a readable ")
+            .append(kindName(cs.kind()))
+            .append(" connection string: ")
+            .append(
+                cs.hosts().isEmpty()
+                    ? "default host"
+                    : cs.hosts().size() == 1 ? "1 host" : cs.hosts().size() + " hosts");
     m.append(", database ").append(cs.database() == null ? "(the user's name)" : cs.database());
     m.append(", user ").append(cs.user() == null ? "(not set)" : cs.user());
     if (cs.password() == null) {
@@ -114,31 +144,41 @@ public final class ConnectionChecklist {
     String pgx = cs.parameters().get("pool_max_conns");
     switch (cs.kind()) {
       case PRISMA_ACCELERATE:
-        return CheckResult.pass(POOL_PARAMETERS_PRESENT, "Accelerate pools the connections; the"
-            + " direct URL for migrations (directUrl) is a separate one");
+        return CheckResult.pass(
+            POOL_PARAMETERS_PRESENT,
+            "Accelerate pools the connections; the"
+                + " direct URL for migrations (directUrl) is a separate one");
       case JDBC:
       case KEYWORD_VALUE:
-        return CheckResult.unknown(POOL_PARAMETERS_PRESENT, "a " + kindName(cs.kind())
-            + " string does not carry the pool size: check the client's pool settings (HikariCP"
-            + " maximumPoolSize, default 10 per instance)");
+        return CheckResult.unknown(
+            POOL_PARAMETERS_PRESENT,
+            "a "
+                + kindName(cs.kind())
+                + " string does not carry the pool size: check the client's pool settings (HikariCP"
+                + " maximumPoolSize, default 10 per instance)");
       default:
         break;
     }
     if (limit != null) {
       String timeout = cs.parameters().get("pool_timeout");
-      return CheckResult.pass(POOL_PARAMETERS_PRESENT, "connection_limit=" + limit
-          + " per instance; pool_timeout=" + (timeout == null ? "10 s (Prisma's default)"
-              : timeout + " s"));
+      return CheckResult.pass(
+          POOL_PARAMETERS_PRESENT,
+          "connection_limit="
+              + limit
+              + " per instance; pool_timeout="
+              + (timeout == null ? "10 s (Prisma's default)" : timeout + " s"));
     }
     if (pgx != null) {
-      return CheckResult.pass(POOL_PARAMETERS_PRESENT, "pool_max_conns=" + pgx
-          + " per instance (pgxpool)");
+      return CheckResult.pass(
+          POOL_PARAMETERS_PRESENT, "pool_max_conns=" + pgx + " per instance (pgxpool)");
     }
-    return CheckResult.fail(POOL_PARAMETERS_PRESENT, "no connection_limit: Prisma then opens"
-        + " CPUs x 2 + 1 connections per instance, counted on the node's CPUs rather than the"
-        + " container's, times every replica. Fix: add connection_limit=N (and pool_timeout) for"
-        + " Prisma, or pool_max_conns for pgxpool; a libpq client (psql, psycopg) rejects those"
-        + " parameters, so size its pool in code instead");
+    return CheckResult.fail(
+        POOL_PARAMETERS_PRESENT,
+        "no connection_limit: Prisma then opens"
+            + " CPUs x 2 + 1 connections per instance, counted on the node's CPUs rather than the"
+            + " container's, times every replica. Fix: add connection_limit=N (and pool_timeout) for"
+            + " Prisma, or pool_max_conns for pgxpool; a libpq client (psql, psycopg) rejects those"
+            + " parameters, so size its pool in code instead");
   }
 
   static CheckResult ssl(ConnectionString cs) {
@@ -151,37 +191,67 @@ public final class ConnectionChecklist {
     boolean prisma = isPrismaStyle(cs);
     switch (mode) {
       case VERIFY_CA:
-      case VERIFY_FULL: {
-        String guarantee = mode == SslMode.VERIFY_FULL
-            ? "encrypted, the certificate chain and the host name are verified"
-            : "encrypted and the certificate chain is verified, the host name is not";
-        if (prisma) {
-          return CheckResult.fail(SSL_ENABLED, shown + " would mean " + guarantee + ", but Prisma"
-              + " knows only disable, prefer and require and treats " + mode.wire() + " as prefer:"
-              + " TLS is not enforced and a server without TLS is accepted in plaintext. Fix: use"
-              + " sslmode=require for Prisma (and sslaccept=strict with sslcert to verify)");
+      case VERIFY_FULL:
+        {
+          String guarantee =
+              mode == SslMode.VERIFY_FULL
+                  ? "encrypted, the certificate chain and the host name are verified"
+                  : "encrypted and the certificate chain is verified, the host name is not";
+          if (prisma) {
+            return CheckResult.fail(
+                SSL_ENABLED,
+                shown
+                    + " would mean "
+                    + guarantee
+                    + ", but Prisma"
+                    + " knows only disable, prefer and require and treats "
+                    + mode.wire()
+                    + " as prefer:"
+                    + " TLS is not enforced and a server without TLS is accepted in plaintext. Fix: use"
+                    + " sslmode=require for Prisma (and sslaccept=strict with sslcert to verify)");
+          }
+          return CheckResult.pass(
+              SSL_ENABLED,
+              shown
+                  + ": "
+                  + guarantee
+                  + " (if this URL is read by"
+                  + " Prisma: it treats "
+                  + mode.wire()
+                  + " as prefer, so use require there)");
         }
-        return CheckResult.pass(SSL_ENABLED, shown + ": " + guarantee + " (if this URL is read by"
-            + " Prisma: it treats " + mode.wire() + " as prefer, so use require there)");
-      }
       case REQUIRE:
-        return CheckResult.pass(SSL_ENABLED, shown + ": always encrypted, but the certificate is"
-            + " not verified, so an attacker on the path can still pose as the server");
+        return CheckResult.pass(
+            SSL_ENABLED,
+            shown
+                + ": always encrypted, but the certificate is"
+                + " not verified, so an attacker on the path can still pose as the server");
       default:
         break;
     }
-    String risk = switch (mode) {
-      case DISABLE -> "never encrypted";
-      case ALLOW -> "plaintext first, TLS only if the server insists";
-      default -> "TLS only if the server offers it, plaintext otherwise, no certificate check";
-    };
+    String risk =
+        switch (mode) {
+          case DISABLE -> "never encrypted";
+          case ALLOW -> "plaintext first, TLS only if the server insists";
+          default -> "TLS only if the server offers it, plaintext otherwise, no certificate check";
+        };
     if (allLocal(cs)) {
-      return CheckResult.pass(SSL_ENABLED, shown + ": " + risk + "; acceptable only because every"
-          + " host is local (loopback or Unix socket)");
+      return CheckResult.pass(
+          SSL_ENABLED,
+          shown
+              + ": "
+              + risk
+              + "; acceptable only because every"
+              + " host is local (loopback or Unix socket)");
     }
-    return CheckResult.fail(SSL_ENABLED, shown + ": " + risk + ", so passwords and data may"
-        + " cross the network in plaintext. Fix: sslmode=require (verify-full with a CA bundle"
-        + " for libpq and JDBC clients)");
+    return CheckResult.fail(
+        SSL_ENABLED,
+        shown
+            + ": "
+            + risk
+            + ", so passwords and data may"
+            + " cross the network in plaintext. Fix: sslmode=require (verify-full with a CA bundle"
+            + " for libpq and JDBC clients)");
   }
 
   static CheckResult reachable(ConnectionString cs, ProbeResult probed) {
@@ -193,33 +263,53 @@ public final class ConnectionChecklist {
       return CheckResult.unknown(SERVER_REACHABLE, "not probed");
     }
     if (probed.ok()) {
-      return CheckResult.pass(SERVER_REACHABLE, "logged in as " + cs.user() + " to PostgreSQL "
-          + probed.facts().version() + " in " + probed.latencyMs() + " ms");
+      return CheckResult.pass(
+          SERVER_REACHABLE,
+          "logged in as "
+              + cs.user()
+              + " to PostgreSQL "
+              + probed.facts().version()
+              + " in "
+              + probed.latencyMs()
+              + " ms");
     }
     return CheckResult.fail(SERVER_REACHABLE, probed.failure().name() + ": " + probed.message());
   }
 
   static CheckResult usage(ProbeResult probed) {
     if (probed == null || !probed.ok()) {
-      return CheckResult.unknown(USAGE_BELOW_80_PERCENT, "not checked: no connection to the"
-          + " server");
+      return CheckResult.unknown(
+          USAGE_BELOW_80_PERCENT, "not checked: no connection to the" + " server");
     }
     ServerFacts f = probed.facts();
     if (f.inUse() == null) {
       return CheckResult.unknown(USAGE_BELOW_80_PERCENT, "the number of sessions is not visible");
     }
     int usable = f.usableConnections();
-    String counted = f.inUse() + " of " + usable + " usable connections in use (max_connections "
-        + f.maxConnections() + " less " + f.reservedTotal() + " reserved; this check's own"
-        + " session included)";
+    String counted =
+        f.inUse()
+            + " of "
+            + usable
+            + " usable connections in use (max_connections "
+            + f.maxConnections()
+            + " less "
+            + f.reservedTotal()
+            + " reserved; this check's own"
+            + " session included)";
     if (usable <= 0) {
-      return CheckResult.fail(USAGE_BELOW_80_PERCENT, counted + ": no slot is left for ordinary"
-          + " roles. Fix: raise max_connections");
+      return CheckResult.fail(
+          USAGE_BELOW_80_PERCENT,
+          counted + ": no slot is left for ordinary" + " roles. Fix: raise max_connections");
     }
     long percent = Math.round(100.0 * f.inUse() / usable);
     if (f.inUse() * 5 >= usable * 4) {
-      return CheckResult.fail(USAGE_BELOW_80_PERCENT, counted + ", " + percent + "%. Fix: lower"
-          + " the pool sizes of the clients, add a pooler, or raise max_connections");
+      return CheckResult.fail(
+          USAGE_BELOW_80_PERCENT,
+          counted
+              + ", "
+              + percent
+              + "%. Fix: lower"
+              + " the pool sizes of the clients, add a pooler, or raise max_connections");
     }
     return CheckResult.pass(USAGE_BELOW_80_PERCENT, counted + ", " + percent + "%");
   }
@@ -234,24 +324,32 @@ public final class ConnectionChecklist {
     }
     String role = cs.user() == null ? "this role" : cs.user();
     if (f.idleInTransaction() > 0) {
-      return CheckResult.fail(IDLE_IN_TRANSACTION, f.idleInTransaction() + " session(s) idle in a"
-          + " transaction for over 60 s: each holds a connection slot and its locks. Fix: commit or"
-          + " roll back promptly in the application; idle_in_transaction_session_timeout ends"
-          + " forgotten ones");
+      return CheckResult.fail(
+          IDLE_IN_TRANSACTION,
+          f.idleInTransaction()
+              + " session(s) idle in a"
+              + " transaction for over 60 s: each holds a connection slot and its locks. Fix: commit or"
+              + " roll back promptly in the application; idle_in_transaction_session_timeout ends"
+              + " forgotten ones");
     }
     if (f.hiddenSessions() > 0) {
-      return CheckResult.unknown(IDLE_IN_TRANSACTION, "none of the sessions " + role + " can see"
-          + " is idle in a transaction for over 60 s, but the state of " + f.hiddenSessions()
-          + " session(s) of other roles is hidden from it. To see them: GRANT pg_read_all_stats TO "
-          + role);
+      return CheckResult.unknown(
+          IDLE_IN_TRANSACTION,
+          "none of the sessions "
+              + role
+              + " can see"
+              + " is idle in a transaction for over 60 s, but the state of "
+              + f.hiddenSessions()
+              + " session(s) of other roles is hidden from it. To see them: GRANT pg_read_all_stats TO "
+              + role);
     }
     return CheckResult.pass(IDLE_IN_TRANSACTION, "no session idle in a transaction for over 60 s");
   }
 
   static CheckResult pooler(ConnectionString cs) {
     if (cs.kind() == SourceKind.PRISMA_ACCELERATE) {
-      return CheckResult.pass(POOLER_DETECTED, "Prisma Accelerate (a pooler): migrations need the"
-          + " direct URL");
+      return CheckResult.pass(
+          POOLER_DETECTED, "Prisma Accelerate (a pooler): migrations need the" + " direct URL");
     }
     List<String> signs = new ArrayList<>();
     boolean transactionMode = false;
@@ -275,23 +373,35 @@ public final class ConnectionChecklist {
       transactionMode = true;
     }
     if (signs.isEmpty()) {
-      return CheckResult.pass(POOLER_DETECTED, "no pooler detected: a direct connection, so every"
-          + " client connection is a server connection");
+      return CheckResult.pass(
+          POOLER_DETECTED,
+          "no pooler detected: a direct connection, so every"
+              + " client connection is a server connection");
     }
     String found = "pooler detected: " + String.join(", ", signs);
     if (transactionMode && isPrismaStyle(cs) && !pgbouncerFlag) {
-      return CheckResult.fail(POOLER_DETECTED, found + "; Prisma's prepared statements break"
-          + " behind a transaction-mode pooler. Fix: add pgbouncer=true (not needed with"
-          + " PgBouncer >= 1.21 and max_prepared_statements > 0), and use a direct URL for"
-          + " migrations");
+      return CheckResult.fail(
+          POOLER_DETECTED,
+          found
+              + "; Prisma's prepared statements break"
+              + " behind a transaction-mode pooler. Fix: add pgbouncer=true (not needed with"
+              + " PgBouncer >= 1.21 and max_prepared_statements > 0), and use a direct URL for"
+              + " migrations");
     }
-    if (transactionMode && cs.kind() == SourceKind.JDBC
+    if (transactionMode
+        && cs.kind() == SourceKind.JDBC
         && !"0".equals(cs.parameters().get("prepareThreshold"))) {
-      return CheckResult.fail(POOLER_DETECTED, found + "; pgjdbc's server-side prepared statements"
-          + " break behind a transaction-mode pooler. Fix: add prepareThreshold=0");
+      return CheckResult.fail(
+          POOLER_DETECTED,
+          found
+              + "; pgjdbc's server-side prepared statements"
+              + " break behind a transaction-mode pooler. Fix: add prepareThreshold=0");
     }
-    return CheckResult.pass(POOLER_DETECTED, found + "; migrations and session features"
-        + " (LISTEN, advisory locks, SET) need a direct URL");
+    return CheckResult.pass(
+        POOLER_DETECTED,
+        found
+            + "; migrations and session features"
+            + " (LISTEN, advisory locks, SET) need a direct URL");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -337,9 +447,14 @@ public final class ConnectionChecklist {
     if (cs.hosts().isEmpty()) {
       return true; // libpq's default is the local Unix socket
     }
-    return cs.hosts().stream().allMatch(h -> h.isUnixSocket() || h.host().isEmpty()
-        || h.host().equalsIgnoreCase("localhost") || h.host().startsWith("127.")
-        || h.host().equals("::1"));
+    return cs.hosts().stream()
+        .allMatch(
+            h ->
+                h.isUnixSocket()
+                    || h.host().isEmpty()
+                    || h.host().equalsIgnoreCase("localhost")
+                    || h.host().startsWith("127.")
+                    || h.host().equals("::1"));
   }
 
   private static String kindName(SourceKind kind) {

@@ -7,9 +7,9 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * Tells credentials apart without holding them: a SHA-256 of the password under a random salt
- * that lives and dies with this object, so a key built from it can be logged or compared but
- * never tested against guesses offline.
+ * Tells credentials apart without holding them: a SHA-256 of the password under a random salt that
+ * lives and dies with this object, so a key built from it can be logged or compared but never
+ * tested against guesses offline.
  */
 final class CredentialsFingerprint {
 

@@ -12,8 +12,8 @@ import java.util.Locale;
 import javax.net.ssl.SSLException;
 
 /**
- * Maps what pgjdbc throws (SQLSTATE, the server's message, the cause chain) to a FailureReason,
- * and picks the remedy for the case at hand (pg_hba.conf: with or without encryption).
+ * Maps what pgjdbc throws (SQLSTATE, the server's message, the cause chain) to a FailureReason, and
+ * picks the remedy for the case at hand (pg_hba.conf: with or without encryption).
  */
 final class FailureClassifier {
 
@@ -24,7 +24,8 @@ final class FailureClassifier {
     String text = String.valueOf(e.getMessage());
     switch (state) {
       case "53300":
-        if (text.contains("too many connections for role")) return FailureReason.RoleConnectionLimit;
+        if (text.contains("too many connections for role"))
+          return FailureReason.RoleConnectionLimit;
         if (text.contains("too many connections for database")) {
           return FailureReason.DatabaseConnectionLimit;
         }
@@ -50,7 +51,8 @@ final class FailureClassifier {
         break;
     }
     if (text.contains("does not support SSL")) return FailureReason.SslNotSupported;
-    if (text.contains("SSL root certificate") || text.contains("could not be verified by hostnameverifier")) {
+    if (text.contains("SSL root certificate")
+        || text.contains("could not be verified by hostnameverifier")) {
       return FailureReason.SslFailure;
     }
     for (Throwable c = e; c != null; c = c.getCause()) {

@@ -3,16 +3,11 @@ package io.pgconn.operator.probe;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,19 +27,19 @@ import javax.sql.DataSource;
 import org.postgresql.Driver;
 
 /**
- * At most one HikariCP pool of at most one connection per (endpoints, database, user,
- * credentials, sslmode), so that probes of several policies pointing at the same server as the
- * same role share one connection, and nothing stays open once probing stops: a pool unused for
- * {@link ProbeSettings#idleTimeout()} is closed (its connection with it) by a sweeper that runs
- * every second, and HikariCP's own idleTimeout is set to the same value.
+ * At most one HikariCP pool of at most one connection per (endpoints, database, user, credentials,
+ * sslmode), so that probes of several policies pointing at the same server as the same role share
+ * one connection, and nothing stays open once probing stops: a pool unused for {@link
+ * ProbeSettings#idleTimeout()} is closed (its connection with it) by a sweeper that runs every
+ * second, and HikariCP's own idleTimeout is set to the same value.
  *
- * <p>Failures are never retried: HikariCP retries a failing connection attempt with backoff for
- * as long as a caller waits, which for a wrong password means repeated failed logins. Here the
- * first failed attempt is handed to the waiting probe at once, later attempts within the same
- * probe are refused without touching the network, and the pool is closed.
+ * <p>Failures are never retried: HikariCP retries a failing connection attempt with backoff for as
+ * long as a caller waits, which for a wrong password means repeated failed logins. Here the first
+ * failed attempt is handed to the waiting probe at once, later attempts within the same probe are
+ * refused without touching the network, and the pool is closed.
  *
- * <p>A new password for the same server, database, user and sslmode closes the pool that used
- * the old one.
+ * <p>A new password for the same server, database, user and sslmode closes the pool that used the
+ * old one.
  */
 public final class ProbePools implements AutoCloseable {
 
@@ -54,8 +49,8 @@ public final class ProbePools implements AutoCloseable {
   private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
 
   /** Where a pool connects, less the credentials: a new password for one of these is a new key. */
-  record Identity(List<ProbeTarget.Endpoint> endpoints, String database, String user,
-      String sslMode) {}
+  record Identity(
+      List<ProbeTarget.Endpoint> endpoints, String database, String user, String sslMode) {}
 
   /** The pool key; the credentials appear only as a salted hash and never in toString. */
   record Key(Identity identity, String credentialsHash) {
@@ -74,10 +69,12 @@ public final class ProbePools implements AutoCloseable {
 
   public ProbePools(ProbeSettings settings) {
     this.settings = settings;
-    this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> ProbeThreads.daemon(r, "pgconn-probe-sweeper"));
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> ProbeThreads.daemon(r, "pgconn-probe-sweeper"));
     this.waiters = Executors.newCachedThreadPool(r -> ProbeThreads.daemon(r, "pgconn-probe-wait"));
-    sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_PERIOD_MS, SWEEP_PERIOD_MS,
-        TimeUnit.MILLISECONDS);
+    sweeper.scheduleWithFixedDelay(
+        this::sweep, SWEEP_PERIOD_MS, SWEEP_PERIOD_MS, TimeUnit.MILLISECONDS);
   }
 
   /** Something to do with a probe connection; the connection goes back to the pool afterwards. */
@@ -87,8 +84,8 @@ public final class ProbePools implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} on the target's pooled connection (opening it if needed). Probes of the
-   * same pool run one at a time.
+   * Runs {@code work} on the target's pooled connection (opening it if needed). Probes of the same
+   * pool run one at a time.
    *
    * @throws SQLException the driver's own exception when connecting failed (never HikariCP's
    *     wrapper), or whatever {@code work} threw
@@ -190,13 +187,16 @@ public final class ProbePools implements AutoCloseable {
     long idleNanos = settings.idleTimeout().toNanos();
     List<Pool> idle = new ArrayList<>();
     synchronized (this) {
-      pools.values().removeIf(p -> {
-        boolean expired = !p.lock.isLocked() && now - p.lastUsedNanos > idleNanos;
-        if (expired) {
-          idle.add(p);
-        }
-        return expired;
-      });
+      pools
+          .values()
+          .removeIf(
+              p -> {
+                boolean expired = !p.lock.isLocked() && now - p.lastUsedNanos > idleNanos;
+                if (expired) {
+                  idle.add(p);
+                }
+                return expired;
+              });
     }
     idle.forEach(Pool::closeWhenIdle);
   }
@@ -217,7 +217,8 @@ public final class ProbePools implements AutoCloseable {
 
     Pool(Key key, ProbeTarget target) {
       this.key = key;
-      this.source = new GatedDataSource(ServerProbe.jdbcUrl(target), ServerProbe.properties(target));
+      this.source =
+          new GatedDataSource(ServerProbe.jdbcUrl(target), ServerProbe.properties(target));
       long connectMillis = TimeUnit.SECONDS.toMillis(Math.max(1, target.connectTimeoutSeconds()));
       HikariConfig config = new HikariConfig();
       config.setPoolName("pgconn-probe-" + POOL_NUMBERS.incrementAndGet());
@@ -226,8 +227,8 @@ public final class ProbePools implements AutoCloseable {
       config.setMinimumIdle(0);
       config.setIdleTimeout(settings.idleTimeout().toMillis());
       // idleTimeout within 1 s of maxLifetime makes HikariCP disable it: keep them apart.
-      config.setMaxLifetime(Math.max(TimeUnit.MINUTES.toMillis(30),
-          settings.idleTimeout().toMillis() * 2));
+      config.setMaxLifetime(
+          Math.max(TimeUnit.MINUTES.toMillis(30), settings.idleTimeout().toMillis() * 2));
       // pgjdbc's own connect/login timeouts end an attempt first, so its exception is what we see.
       config.setConnectionTimeout(connectMillis + 5_000);
       config.setValidationTimeout(Math.min(5_000, connectMillis + 1_000));
@@ -239,13 +240,16 @@ public final class ProbePools implements AutoCloseable {
 
     Connection acquire() throws SQLException {
       source.arm();
-      CompletableFuture<Connection> borrowed = CompletableFuture.supplyAsync(() -> {
-        try {
-          return hikari.getConnection();
-        } catch (SQLException e) {
-          throw new CompletionException(e);
-        }
-      }, waiters);
+      CompletableFuture<Connection> borrowed =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return hikari.getConnection();
+                } catch (SQLException e) {
+                  throw new CompletionException(e);
+                }
+              },
+              waiters);
       try {
         CompletableFuture.anyOf(borrowed, source.failure).get(waitMillis, TimeUnit.MILLISECONDS);
       } catch (ExecutionException | TimeoutException ignored) {
@@ -265,8 +269,8 @@ public final class ProbePools implements AutoCloseable {
         throw failure;
       }
       if (borrowed.isCompletedExceptionally()) {
-        Throwable cause = borrowed.handle((c, t) -> t instanceof CompletionException ? t.getCause() : t)
-            .join();
+        Throwable cause =
+            borrowed.handle((c, t) -> t instanceof CompletionException ? t.getCause() : t).join();
         if (cause instanceof SQLException sql) {
           throw sql;
         }
@@ -300,9 +304,9 @@ public final class ProbePools implements AutoCloseable {
   }
 
   /**
-   * pgjdbc behind a gate: the first failed attempt of a probe is published to the waiting probe
-   * and every later attempt in the same probe fails at once, so HikariCP's retries never reach
-   * the server.
+   * pgjdbc behind a gate: the first failed attempt of a probe is published to the waiting probe and
+   * every later attempt in the same probe fails at once, so HikariCP's retries never reach the
+   * server.
    */
   private static final class GatedDataSource implements DataSource {
     private final String url;

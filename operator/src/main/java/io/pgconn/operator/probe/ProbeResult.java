@@ -3,15 +3,16 @@ package io.pgconn.operator.probe;
 import java.time.Instant;
 
 /** The outcome of one probe: facts on success, a classified failure otherwise. */
-public record ProbeResult(Instant time, long latencyMs, ServerFacts facts, FailureReason failure,
-    String message) {
+public record ProbeResult(
+    Instant time, long latencyMs, ServerFacts facts, FailureReason failure, String message) {
 
   public static ProbeResult success(Instant time, long latencyMs, ServerFacts facts) {
-    return new ProbeResult(time, latencyMs, facts, null,
-        "connected to PostgreSQL " + facts.version());
+    return new ProbeResult(
+        time, latencyMs, facts, null, "connected to PostgreSQL " + facts.version());
   }
 
-  public static ProbeResult failure(Instant time, long latencyMs, FailureReason reason, String message) {
+  public static ProbeResult failure(
+      Instant time, long latencyMs, FailureReason reason, String message) {
     return new ProbeResult(time, latencyMs, null, reason, message);
   }
 

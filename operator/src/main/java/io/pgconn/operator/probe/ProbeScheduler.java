@@ -1,9 +1,5 @@
 package io.pgconn.operator.probe;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,16 +27,16 @@ import org.slf4j.LoggerFactory;
  * thread (and with it every other policy) for its connect timeout.
  *
  * <ul>
- *   <li>Probes are keyed by what decides their outcome: endpoints, database, user, a salted hash
- *       of the password, sslmode and connect timeout. One probe per key is in flight at a time;
- *       every caller asking for the same key meanwhile shares its result (single flight), so N
- *       policies of one app on one server cost one probe.</li>
- *   <li>At most {@code threads} probes run at once, and at most one per server (endpoint list):
- *       a silent server ties up one worker, never all of them, and the probes of other servers
- *       go on beside it.</li>
- *   <li>Every probe has a hard deadline: past it, its callers get a {@link FailureReason#ConnectTimeout}
- *       result even if the driver is still waiting (its worker stays taken until the driver gives
- *       up, which its own timeouts bound).</li>
+ *   <li>Probes are keyed by what decides their outcome: endpoints, database, user, a salted hash of
+ *       the password, sslmode and connect timeout. One probe per key is in flight at a time; every
+ *       caller asking for the same key meanwhile shares its result (single flight), so N policies
+ *       of one app on one server cost one probe.
+ *   <li>At most {@code threads} probes run at once, and at most one per server (endpoint list): a
+ *       silent server ties up one worker, never all of them, and the probes of other servers go on
+ *       beside it.
+ *   <li>Every probe has a hard deadline: past it, its callers get a {@link
+ *       FailureReason#ConnectTimeout} result even if the driver is still waiting (its worker stays
+ *       taken until the driver gives up, which its own timeouts bound).
  * </ul>
  *
  * <p>Callers never wait: {@link #latest} answers from memory and {@link #request} only queues.
@@ -49,8 +44,10 @@ import org.slf4j.LoggerFactory;
 public final class ProbeScheduler implements AutoCloseable {
 
   public static final int DEFAULT_THREADS = 4;
+
   /** Past the target's connect timeout: what the driver's own timeouts may add, plus a margin. */
   static final Duration DEADLINE_MARGIN = Duration.ofSeconds(20);
+
   /** Results not asked for in this long are dropped (rotated passwords leave old keys behind). */
   static final Duration FORGET_AFTER = Duration.ofHours(48);
 
@@ -58,12 +55,24 @@ public final class ProbeScheduler implements AutoCloseable {
   private static final AtomicInteger SCHEDULERS = new AtomicInteger();
 
   /** What decides a probe's outcome; the password only as a salted hash, never in toString. */
-  record Key(List<ProbeTarget.Endpoint> endpoints, String database, String user,
-      String credentialsHash, String sslMode, int connectTimeoutSeconds) {
+  record Key(
+      List<ProbeTarget.Endpoint> endpoints,
+      String database,
+      String user,
+      String credentialsHash,
+      String sslMode,
+      int connectTimeoutSeconds) {
     @Override
     public String toString() {
-      return "Key[endpoints=" + endpoints + ", database=" + database + ", user=" + user
-          + ", sslMode=" + sslMode + "]";
+      return "Key[endpoints="
+          + endpoints
+          + ", database="
+          + database
+          + ", user="
+          + user
+          + ", sslMode="
+          + sslMode
+          + "]";
     }
   }
 
@@ -92,8 +101,10 @@ public final class ProbeScheduler implements AutoCloseable {
   private final ExecutorService workers;
   private final ScheduledExecutorService deadlines;
   private final Map<Key, Entry> entries = new HashMap<>();
+
   /** Queued keys per server; a server is in {@link #ready} when it has queued keys and is idle. */
   private final Map<List<ProbeTarget.Endpoint>, Deque<Entry>> queued = new HashMap<>();
+
   private final Deque<List<ProbeTarget.Endpoint>> ready = new ArrayDeque<>();
   private final Set<List<ProbeTarget.Endpoint>> busyServers = new HashSet<>();
   private int running;
@@ -114,18 +125,23 @@ public final class ProbeScheduler implements AutoCloseable {
     this.threads = threads;
     int n = SCHEDULERS.incrementAndGet();
     AtomicInteger workerNumbers = new AtomicInteger();
-    this.workers = Executors.newFixedThreadPool(threads,
-        r -> ProbeThreads.daemon(r, "pgconn-probe-" + n + "-" + workerNumbers.incrementAndGet()));
-    this.deadlines = Executors.newSingleThreadScheduledExecutor(
-        r -> ProbeThreads.daemon(r, "pgconn-probe-deadline-" + n));
+    this.workers =
+        Executors.newFixedThreadPool(
+            threads,
+            r ->
+                ProbeThreads.daemon(
+                    r, "pgconn-probe-" + n + "-" + workerNumbers.incrementAndGet()));
+    this.deadlines =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> ProbeThreads.daemon(r, "pgconn-probe-deadline-" + n));
   }
 
   /**
-   * The last completed result for this target, fresh when it completed within {@code okMaxAge}
-   * (a success) or {@code failedMaxAge} (a failure). Never waits.
+   * The last completed result for this target, fresh when it completed within {@code okMaxAge} (a
+   * success) or {@code failedMaxAge} (a failure). Never waits.
    */
-  public synchronized Optional<Latest> latest(ProbeTarget target, Duration okMaxAge,
-      Duration failedMaxAge) {
+  public synchronized Optional<Latest> latest(
+      ProbeTarget target, Duration okMaxAge, Duration failedMaxAge) {
     Entry entry = entries.get(key(target));
     if (entry == null || entry.result == null) {
       return Optional.empty();
@@ -140,8 +156,7 @@ public final class ProbeScheduler implements AutoCloseable {
    * Asks for a probe of this target and returns at once. {@code onDone} runs (on a probe thread;
    * keep it short) when the probe in flight for this target, or the one started now, completes.
    *
-   * @return true when this call started a probe, false when it joined one already queued or
-   *     running
+   * @return true when this call started a probe, false when it joined one already queued or running
    */
   public boolean request(ProbeTarget target, Runnable onDone) {
     synchronized (this) {
@@ -232,24 +247,40 @@ public final class ProbeScheduler implements AutoCloseable {
 
   private void run(Entry entry) {
     ProbeTarget target = entry.target;
-    Duration deadline = Duration.ofSeconds(Math.max(1, target.connectTimeoutSeconds()))
-        .plus(DEADLINE_MARGIN);
+    Duration deadline =
+        Duration.ofSeconds(Math.max(1, target.connectTimeoutSeconds())).plus(DEADLINE_MARGIN);
     Instant start = clock.instant();
     AtomicBoolean answered = new AtomicBoolean();
-    ScheduledFuture<?> overdue = deadlines.schedule(() -> publish(entry, answered,
-        ProbeResult.failure(start,
-        deadline.toMillis(), FailureReason.ConnectTimeout, FailureReason.ConnectTimeout.what()
-            + ": the probe did not finish within " + deadline.toSeconds() + " s. Fix: "
-            + FailureReason.ConnectTimeout.remedy() + ".")), deadline.toMillis(),
-        TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> overdue =
+        deadlines.schedule(
+            () ->
+                publish(
+                    entry,
+                    answered,
+                    ProbeResult.failure(
+                        start,
+                        deadline.toMillis(),
+                        FailureReason.ConnectTimeout,
+                        FailureReason.ConnectTimeout.what()
+                            + ": the probe did not finish within "
+                            + deadline.toSeconds()
+                            + " s. Fix: "
+                            + FailureReason.ConnectTimeout.remedy()
+                            + ".")),
+            deadline.toMillis(),
+            TimeUnit.MILLISECONDS);
     ProbeResult result;
     try {
       result = probe.probe(target);
     } catch (RuntimeException e) {
       // A bug must not leave callers waiting forever; the message names only the class.
       LOG.warn("probe of {} failed unexpectedly: {}", entry.key, e.getClass().getName());
-      result = ProbeResult.failure(start, 0, FailureReason.ProbeFailed,
-          FailureReason.ProbeFailed.what() + ": " + e.getClass().getSimpleName());
+      result =
+          ProbeResult.failure(
+              start,
+              0,
+              FailureReason.ProbeFailed,
+              FailureReason.ProbeFailed.what() + ": " + e.getClass().getSimpleName());
     }
     overdue.cancel(false);
     publish(entry, answered, result);
@@ -297,8 +328,12 @@ public final class ProbeScheduler implements AutoCloseable {
   }
 
   private Key key(ProbeTarget target) {
-    return new Key(target.endpoints(), target.database(), target.user(),
-        fingerprint.of(target.password()), target.sslMode(), target.connectTimeoutSeconds());
+    return new Key(
+        target.endpoints(),
+        target.database(),
+        target.user(),
+        fingerprint.of(target.password()),
+        target.sslMode(),
+        target.connectTimeoutSeconds());
   }
-
 }

@@ -25,7 +25,14 @@ public record ProbeTarget(
 
   @Override
   public String toString() {
-    return "ProbeTarget[endpoints=" + endpoints + ", database=" + database + ", user=" + user
-        + ", sslMode=" + sslMode + "]";
+    return "ProbeTarget[endpoints="
+        + endpoints
+        + ", database="
+        + database
+        + ", user="
+        + user
+        + ", sslMode="
+        + sslMode
+        + "]";
   }
 }

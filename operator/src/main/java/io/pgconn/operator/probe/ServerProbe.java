@@ -1,5 +1,6 @@
 package io.pgconn.operator.probe;
 
+import io.pgconn.operator.url.NameSyntax;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -7,12 +8,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
-import java.util.TreeMap;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Properties;
-import io.pgconn.operator.url.NameSyntax;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  */
 public class ServerProbe implements AutoCloseable {
 
-  private static final String FACTS_QUERY = """
+  private static final String FACTS_QUERY =
+      """
       select current_setting('server_version'),
              current_setting('max_connections')::int,
              current_setting('superuser_reserved_connections')::int,
@@ -58,13 +59,19 @@ public class ServerProbe implements AutoCloseable {
     Instant start = clock.instant();
     long t0 = System.nanoTime();
     if (target.endpoints().stream().anyMatch(e -> e.host().startsWith("/"))) {
-      return ProbeResult.failure(start, 0, FailureReason.Unsupported,
+      return ProbeResult.failure(
+          start,
+          0,
+          FailureReason.Unsupported,
           "the URL names a Unix socket, which the operator cannot reach from its own pod; set"
               + " spec.source.directSecretRef to a TCP address or use probe mode Off");
     }
     if (target.endpoints().stream().anyMatch(e -> !NameSyntax.isTcpHost(e.host()))) {
       // Defence in depth: the parser refuses such hosts, but a target can be built elsewhere.
-      return ProbeResult.failure(start, 0, FailureReason.InvalidHost,
+      return ProbeResult.failure(
+          start,
+          0,
+          FailureReason.InvalidHost,
           FailureReason.InvalidHost.what() + ". Fix: " + FailureReason.InvalidHost.remedy() + ".");
     }
     try {
@@ -101,24 +108,34 @@ public class ServerProbe implements AutoCloseable {
       statement.setDouble(1, settings.idleInTransactionThreshold().toMillis() / 1000.0);
       try (ResultSet rs = statement.executeQuery()) {
         rs.next();
-        return new ServerFacts(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4),
-            rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getInt(8), rs.getInt(9),
+        return new ServerFacts(
+            rs.getString(1),
+            rs.getInt(2),
+            rs.getInt(3),
+            rs.getInt(4),
+            rs.getInt(5),
+            rs.getInt(6),
+            rs.getInt(7),
+            rs.getInt(8),
+            rs.getInt(9),
             connectionsByApplication(connection));
       }
     }
   }
 
   /**
-   * Client connections by application_name, visible to any role: how the budget tells the pools
-   * it sized (they carry the policy's application name) from clients no policy lists.
+   * Client connections by application_name, visible to any role: how the budget tells the pools it
+   * sized (they carry the policy's application name) from clients no policy lists.
    */
   private static Map<String, Integer> connectionsByApplication(Connection connection)
       throws SQLException {
     Map<String, Integer> counts = new TreeMap<>();
     try (Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery("select coalesce(application_name, ''), count(*)::int"
-            + " from pg_stat_activity where datname is not null and pid <> pg_backend_pid()"
-            + " group by 1")) {
+        ResultSet rs =
+            statement.executeQuery(
+                "select coalesce(application_name, ''), count(*)::int"
+                    + " from pg_stat_activity where datname is not null and pid <> pg_backend_pid()"
+                    + " group by 1")) {
       while (rs.next()) {
         counts.put(rs.getString(1), rs.getInt(2));
       }
@@ -138,11 +155,16 @@ public class ServerProbe implements AutoCloseable {
   static Properties properties(ProbeTarget target) {
     Properties p = new Properties();
     // IPv6 addresses in brackets, as pgjdbc's own URL parser leaves them in PGHOST.
-    p.setProperty("PGHOST", target.endpoints().stream()
-        .map(e -> e.host().contains(":") ? "[" + e.host() + "]" : e.host())
-        .collect(Collectors.joining(",")));
-    p.setProperty("PGPORT", target.endpoints().stream().map(e -> Integer.toString(e.port()))
-        .collect(Collectors.joining(",")));
+    p.setProperty(
+        "PGHOST",
+        target.endpoints().stream()
+            .map(e -> e.host().contains(":") ? "[" + e.host() + "]" : e.host())
+            .collect(Collectors.joining(",")));
+    p.setProperty(
+        "PGPORT",
+        target.endpoints().stream()
+            .map(e -> Integer.toString(e.port()))
+            .collect(Collectors.joining(",")));
     p.setProperty("PGDBNAME", target.database() == null ? "" : target.database());
     if (target.user() != null) p.setProperty("user", target.user());
     if (target.password() != null) p.setProperty("password", target.password());
@@ -174,8 +196,11 @@ public class ServerProbe implements AutoCloseable {
       if (c instanceof SQLException || (m != null && detail.contains(m))) {
         continue;
       }
-      detail += " (" + c.getClass().getSimpleName() + (m == null ? "" : ": " + stripPeriod(m.strip()))
-          + ")";
+      detail +=
+          " ("
+              + c.getClass().getSimpleName()
+              + (m == null ? "" : ": " + stripPeriod(m.strip()))
+              + ")";
       shown++;
     }
     // Defence in depth: the driver's messages do not carry the password. A password of a few

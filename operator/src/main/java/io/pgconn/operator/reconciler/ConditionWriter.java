@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Builds a condition list, keeping each condition's lastTransitionTime while its status stays
- * the same, as the Kubernetes conventions ask.
+ * Builds a condition list, keeping each condition's lastTransitionTime while its status stays the
+ * same, as the Kubernetes conventions ask.
  */
 final class ConditionWriter {
 
@@ -31,29 +31,44 @@ final class ConditionWriter {
   ConditionWriter set(ConditionType type, ConditionStatus status, String reason, String message) {
     String name = type.wire();
     String value = status.wire();
-    String transition = previous.stream()
-        .filter(c -> name.equals(c.getType()) && value.equals(c.getStatus()))
-        .map(Condition::getLastTransitionTime).findFirst().orElse(now);
+    String transition =
+        previous.stream()
+            .filter(c -> name.equals(c.getType()) && value.equals(c.getStatus()))
+            .map(Condition::getLastTransitionTime)
+            .findFirst()
+            .orElse(now);
     result.removeIf(c -> name.equals(c.getType()));
-    result.add(new ConditionBuilder().withType(name).withStatus(value).withReason(reason)
-        .withMessage(message).withObservedGeneration(generation).withLastTransitionTime(transition)
-        .build());
+    result.add(
+        new ConditionBuilder()
+            .withType(name)
+            .withStatus(value)
+            .withReason(reason)
+            .withMessage(message)
+            .withObservedGeneration(generation)
+            .withLastTransitionTime(transition)
+            .build());
     return this;
   }
 
   /** Carries a condition over unchanged (for what this reconcile did not evaluate). */
   ConditionWriter keep(ConditionType type) {
-    previous.stream().filter(c -> type.wire().equals(c.getType())).findFirst().ifPresent(c -> {
-      result.removeIf(r -> type.wire().equals(r.getType()));
-      result.add(c);
-    });
+    previous.stream()
+        .filter(c -> type.wire().equals(c.getType()))
+        .findFirst()
+        .ifPresent(
+            c -> {
+              result.removeIf(r -> type.wire().equals(r.getType()));
+              result.add(c);
+            });
     return this;
   }
 
   /** The first condition written so far, in list order, whose status is False. */
   Optional<Condition> firstFalse(java.util.function.Predicate<Condition> among) {
-    return result.stream().filter(c -> ConditionStatus.FALSE.wire().equals(c.getStatus()))
-        .filter(among).findFirst();
+    return result.stream()
+        .filter(c -> ConditionStatus.FALSE.wire().equals(c.getStatus()))
+        .filter(among)
+        .findFirst();
   }
 
   List<Condition> build() {

@@ -23,8 +23,12 @@ final class ContentRenderer {
 
   private ContentRenderer() {}
 
-  static RenderedContent render(PolicyView view, ConnectionString pooledBase,
-      ConnectionString directBase, int connectionLimit) throws PolicyFailure {
+  static RenderedContent render(
+      PolicyView view,
+      ConnectionString pooledBase,
+      ConnectionString directBase,
+      int connectionLimit)
+      throws PolicyFailure {
     SortedMap<String, String> data = new TreeMap<>();
     List<String> warnings = new ArrayList<>();
     for (OutputSpec output : view.outputs()) {
@@ -32,33 +36,50 @@ final class ContentRenderer {
       ConnectionString base = !pooled && directBase != null ? directBase : pooledBase;
       PoolSettings settings = settings(view, connectionLimit, base);
       try {
-        RenderedOutput rendered = ConnectionStringRenderer.render(base,
-            OutputFormat.parse(output.getFormat().wireName()), output.getKey(), settings, pooled);
+        RenderedOutput rendered =
+            ConnectionStringRenderer.render(
+                base,
+                OutputFormat.parse(output.getFormat().wireName()),
+                output.getKey(),
+                settings,
+                pooled);
         for (var entry : rendered.entries().entrySet()) {
           if (data.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
-            throw new PolicyFailure(ConditionType.SECRET_SYNCED, "DuplicateOutputKey",
-                "spec.target.outputs writes key " + entry.getKey() + " twice: give each output its"
+            throw new PolicyFailure(
+                ConditionType.SECRET_SYNCED,
+                "DuplicateOutputKey",
+                "spec.target.outputs writes key "
+                    + entry.getKey()
+                    + " twice: give each output its"
                     + " own key");
           }
         }
         rendered.warnings().forEach(w -> warnings.add(output.getKey() + ": " + w));
       } catch (UnsupportedSettingException e) {
-        throw new PolicyFailure(ConditionType.SECRET_SYNCED, "UnsupportedSetting",
-            "output " + output.getKey() + " (" + output.getFormat().wireName() + "): "
+        throw new PolicyFailure(
+            ConditionType.SECRET_SYNCED,
+            "UnsupportedSetting",
+            "output "
+                + output.getKey()
+                + " ("
+                + output.getFormat().wireName()
+                + "): "
                 + e.getMessage());
       }
     }
-    return new RenderedContent(Collections.unmodifiableSortedMap(data), ContentHash.of(data),
-        List.copyOf(warnings));
+    return new RenderedContent(
+        Collections.unmodifiableSortedMap(data), ContentHash.of(data), List.copyOf(warnings));
   }
 
   static SslMode sslMode(PolicyView view) throws PolicyFailure {
     String configured = view.spec().getPool().getSslMode();
     try {
-      return configured == null || configured.isBlank() ? SslMode.REQUIRE : SslMode.parse(configured);
+      return configured == null || configured.isBlank()
+          ? SslMode.REQUIRE
+          : SslMode.parse(configured);
     } catch (IllegalArgumentException e) {
-      throw new PolicyFailure(ConditionType.SECRET_SYNCED, "InvalidSpec",
-          "spec.pool.sslMode: " + e.getMessage());
+      throw new PolicyFailure(
+          ConditionType.SECRET_SYNCED, "InvalidSpec", "spec.pool.sslMode: " + e.getMessage());
     }
   }
 
@@ -77,11 +98,16 @@ final class ContentRenderer {
     }
   }
 
-  private static PoolSettings settings(PolicyView view, int connectionLimit,
-      ConnectionString source) throws PolicyFailure {
+  private static PoolSettings settings(
+      PolicyView view, int connectionLimit, ConnectionString source) throws PolicyFailure {
     PoolSpec pool = view.spec().getPool();
-    return new PoolSettings(connectionLimit, pool.getPoolTimeoutSeconds(),
-        pool.getConnectTimeoutSeconds(), pool.getSocketTimeoutSeconds(), sslMode(view, source),
-        view.applicationName(), pool.getPgbouncer());
+    return new PoolSettings(
+        connectionLimit,
+        pool.getPoolTimeoutSeconds(),
+        pool.getConnectTimeoutSeconds(),
+        pool.getSocketTimeoutSeconds(),
+        sslMode(view, source),
+        view.applicationName(),
+        pool.getPgbouncer());
   }
 }

@@ -23,8 +23,14 @@ import java.util.TreeSet;
  * @param writtenKeys the keys of that content
  * @param lastRevert when another writer last put the original back, or null
  */
-record InPlaceBackup(String source, SortedMap<String, String> originals, SortedSet<String> absent,
-    String writtenHash, SortedSet<String> writtenKeys, int reverts, long generation,
+record InPlaceBackup(
+    String source,
+    SortedMap<String, String> originals,
+    SortedSet<String> absent,
+    String writtenHash,
+    SortedSet<String> writtenKeys,
+    int reverts,
+    long generation,
     Instant lastRevert) {
 
   static final String SOURCE = "pgconn.io/source";
@@ -43,21 +49,37 @@ record InPlaceBackup(String source, SortedMap<String, String> originals, SortedS
 
   /** The first backup: the source key's original, nothing written yet. */
   static InPlaceBackup first(String source, String key, String original, long generation) {
-    return new InPlaceBackup(source, new TreeMap<>(Map.of(key, original)), new TreeSet<>(), null,
-        new TreeSet<>(), 0, generation, null);
+    return new InPlaceBackup(
+        source,
+        new TreeMap<>(Map.of(key, original)),
+        new TreeSet<>(),
+        null,
+        new TreeSet<>(),
+        0,
+        generation,
+        null);
   }
 
   static InPlaceBackup of(Secret secret, String defaultSource) {
-    Map<String, String> notes = secret.getMetadata().getAnnotations() == null ? Map.of()
-        : secret.getMetadata().getAnnotations();
+    Map<String, String> notes =
+        secret.getMetadata().getAnnotations() == null
+            ? Map.of()
+            : secret.getMetadata().getAnnotations();
     SortedMap<String, String> originals = new TreeMap<>();
     if (secret.getData() != null) {
-      secret.getData().keySet().forEach(k -> originals.put(k,
-          ManagedSecrets.value(secret, k).orElse("")));
+      secret
+          .getData()
+          .keySet()
+          .forEach(k -> originals.put(k, ManagedSecrets.value(secret, k).orElse("")));
     }
-    return new InPlaceBackup(notes.getOrDefault(SOURCE, defaultSource), originals,
-        keys(notes.get(ABSENT_KEYS)), notes.get(WRITTEN_HASH), keys(notes.get(WRITTEN_KEYS)),
-        (int) number(notes.get(REVERTS)), number(notes.get(GENERATION)),
+    return new InPlaceBackup(
+        notes.getOrDefault(SOURCE, defaultSource),
+        originals,
+        keys(notes.get(ABSENT_KEYS)),
+        notes.get(WRITTEN_HASH),
+        keys(notes.get(WRITTEN_KEYS)),
+        (int) number(notes.get(REVERTS)),
+        number(notes.get(GENERATION)),
         instant(notes.get(LAST_REVERT)));
   }
 
@@ -94,16 +116,23 @@ record InPlaceBackup(String source, SortedMap<String, String> originals, SortedS
     SortedSet<String> nextAbsent = new TreeSet<>(absent);
     for (String key : content.data().keySet()) {
       if (knows(key)) continue;
-      ManagedSecrets.value(sourceSecret, key).ifPresentOrElse(v -> nextOriginals.put(key, v),
-          () -> nextAbsent.add(key));
+      ManagedSecrets.value(sourceSecret, key)
+          .ifPresentOrElse(v -> nextOriginals.put(key, v), () -> nextAbsent.add(key));
     }
-    return new InPlaceBackup(source, nextOriginals, nextAbsent, content.hash(),
-        new TreeSet<>(content.data().keySet()), reverts, generation, lastRevert);
+    return new InPlaceBackup(
+        source,
+        nextOriginals,
+        nextAbsent,
+        content.hash(),
+        new TreeSet<>(content.data().keySet()),
+        reverts,
+        generation,
+        lastRevert);
   }
 
   InPlaceBackup withRevert(int count, long generation, Instant at) {
-    return new InPlaceBackup(source, originals, absent, writtenHash, writtenKeys, count,
-        generation, at);
+    return new InPlaceBackup(
+        source, originals, absent, writtenHash, writtenKeys, count, generation, at);
   }
 
   private static SortedSet<String> keys(String list) {

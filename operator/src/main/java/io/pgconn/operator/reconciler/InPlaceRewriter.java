@@ -19,14 +19,15 @@ import java.util.TreeMap;
  * before the operator first wrote it, or that it was absent, and the content about to be written.
  * Only then is the source written, with the resourceVersion it was read at as a precondition. So a
  * crash between any two writes leaves a backup that knows the original, a password rotated while
- * the probe ran is never overwritten, and deleting the policy (or moving its target away) puts
- * back every key as it was. A new value written by someone else (a rotation) becomes the new base;
- * a writer that keeps restoring the original (a GitOps tool, a secrets syncer) is detected, and the
+ * the probe ran is never overwritten, and deleting the policy (or moving its target away) puts back
+ * every key as it was. A new value written by someone else (a rotation) becomes the new base; a
+ * writer that keeps restoring the original (a GitOps tool, a secrets syncer) is detected, and the
  * operator stops fighting it without writing anything more.
  */
 final class InPlaceRewriter {
 
   static final int REVERTS_BEFORE_GIVING_UP = 3;
+
   /** Reverts further apart than this do not add up: a revert a month ago is not a fight. */
   static final Duration REVERT_WINDOW = Duration.ofMinutes(10);
 
@@ -76,8 +77,10 @@ final class InPlaceRewriter {
       throw conflictingWriter(view, backup.reverts());
     }
     Instant now = clock.instant();
-    boolean recent = sameGeneration && backup.lastRevert() != null
-        && Duration.between(backup.lastRevert(), now).compareTo(REVERT_WINDOW) < 0;
+    boolean recent =
+        sameGeneration
+            && backup.lastRevert() != null
+            && Duration.between(backup.lastRevert(), now).compareTo(REVERT_WINDOW) < 0;
     int reverts = recent ? backup.reverts() + 1 : 1;
     save(policy, view, backup.withRevert(reverts, generation, now));
     if (reverts >= REVERTS_BEFORE_GIVING_UP) {
@@ -90,13 +93,19 @@ final class InPlaceRewriter {
    * Records, then writes the rendered keys into the source Secret. Returns whether the source's
    * content changed.
    */
-  boolean write(PostgresConnectionPolicy policy, PolicyView view, Secret source,
-      RenderedContent content) throws PolicyFailure, SourceChanged {
-    InPlaceBackup backup = backup(policy, view).orElseThrow(() -> new IllegalStateException(
-        "the backup of " + view.namespace() + "/" + view.name() + " vanished"));
+  boolean write(
+      PostgresConnectionPolicy policy, PolicyView view, Secret source, RenderedContent content)
+      throws PolicyFailure, SourceChanged {
+    InPlaceBackup backup =
+        backup(policy, view)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the backup of " + view.namespace() + "/" + view.name() + " vanished"));
     boolean holds = ManagedSecrets.holds(source, content.data());
-    boolean recorded = content.hash().equals(backup.writtenHash())
-        && backup.writtenKeys().equals(content.data().keySet());
+    boolean recorded =
+        content.hash().equals(backup.writtenHash())
+            && backup.writtenKeys().equals(content.data().keySet());
     if (!recorded) {
       save(policy, view, backup.recording(source, content));
     }
@@ -116,8 +125,9 @@ final class InPlaceRewriter {
    * stays as it is; a source that is gone needs nothing put back.
    */
   void restore(PostgresConnectionPolicy policy, PolicyView view) {
-    Optional<Secret> secret = read(view.namespace(), view.backupSecretName())
-        .filter(b -> ManagedSecrets.ownedBy(b, policy));
+    Optional<Secret> secret =
+        read(view.namespace(), view.backupSecretName())
+            .filter(b -> ManagedSecrets.ownedBy(b, policy));
     if (secret.isEmpty()) return;
     InPlaceBackup backup = InPlaceBackup.of(secret.get(), view.source().getName());
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -147,8 +157,14 @@ final class InPlaceRewriter {
       throws PolicyFailure {
     Optional<Secret> secret = read(view.namespace(), view.backupSecretName());
     if (secret.isPresent() && !ManagedSecrets.ownedBy(secret.get(), policy)) {
-      throw new PolicyFailure(ConditionType.SECRET_SYNCED, "BackupSecretConflict",
-          "Secret " + view.namespace() + "/" + view.backupSecretName() + " exists and is not"
+      throw new PolicyFailure(
+          ConditionType.SECRET_SYNCED,
+          "BackupSecretConflict",
+          "Secret "
+              + view.namespace()
+              + "/"
+              + view.backupSecretName()
+              + " exists and is not"
               + " this policy's backup of the original, so in place mode will not overwrite it:"
               + " rename or delete that Secret, or give the policy another name");
     }
@@ -157,18 +173,34 @@ final class InPlaceRewriter {
 
   /** A server-side apply that only succeeds on the source as it was read. */
   private void applyToSource(String namespace, Secret source, SortedMap<String, String> data) {
-    Secret patch = new SecretBuilder().withNewMetadata().withName(source.getMetadata().getName())
-        .withNamespace(namespace).withResourceVersion(source.getMetadata().getResourceVersion())
-        .endMetadata().withData(ManagedSecrets.encode(data)).build();
-    client.secrets().inNamespace(namespace).resource(patch)
-        .fieldManager(OperatorIdentity.FIELD_MANAGER).forceConflicts().serverSideApply();
+    Secret patch =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName(source.getMetadata().getName())
+            .withNamespace(namespace)
+            .withResourceVersion(source.getMetadata().getResourceVersion())
+            .endMetadata()
+            .withData(ManagedSecrets.encode(data))
+            .build();
+    client
+        .secrets()
+        .inNamespace(namespace)
+        .resource(patch)
+        .fieldManager(OperatorIdentity.FIELD_MANAGER)
+        .forceConflicts()
+        .serverSideApply();
   }
 
   private void save(PostgresConnectionPolicy policy, PolicyView view, InPlaceBackup backup) {
-    client.secrets().inNamespace(view.namespace())
-        .resource(ManagedSecrets.owned(policy, view.backupSecretName(), backup.originals(),
-            backup.annotations()))
-        .fieldManager(OperatorIdentity.FIELD_MANAGER).forceConflicts().serverSideApply();
+    client
+        .secrets()
+        .inNamespace(view.namespace())
+        .resource(
+            ManagedSecrets.owned(
+                policy, view.backupSecretName(), backup.originals(), backup.annotations()))
+        .fieldManager(OperatorIdentity.FIELD_MANAGER)
+        .forceConflicts()
+        .serverSideApply();
   }
 
   private Optional<Secret> read(String namespace, String name) {
@@ -177,9 +209,16 @@ final class InPlaceRewriter {
   }
 
   private static PolicyFailure conflictingWriter(PolicyView view, int reverts) {
-    return new PolicyFailure(ConditionType.SECRET_SYNCED, "ConflictingWriter",
-        "another writer restored the original value of key " + view.source().getKey()
-            + " in Secret " + view.source().getName() + " " + reverts + " times after the"
+    return new PolicyFailure(
+        ConditionType.SECRET_SYNCED,
+        "ConflictingWriter",
+        "another writer restored the original value of key "
+            + view.source().getKey()
+            + " in Secret "
+            + view.source().getName()
+            + " "
+            + reverts
+            + " times after the"
             + " operator rewrote it; the operator stopped rewriting it. Let that writer ignore the"
             + " key (Argo CD ignoreDifferences, Flux/External Secrets: stop templating it) or set"
             + " spec.target.secretName to a separate Secret; changing the policy resumes.");

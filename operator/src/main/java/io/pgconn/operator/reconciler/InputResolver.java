@@ -11,8 +11,8 @@ import java.util.TreeSet;
 
 /**
  * Reads and parses the connection strings a policy references, with errors users can act on. The
- * one place that knows where a policy's inputs come from: reconcile, probe release and cleanup
- * all ask here.
+ * one place that knows where a policy's inputs come from: reconcile, probe release and cleanup all
+ * ask here.
  */
 final class InputResolver {
 
@@ -29,8 +29,8 @@ final class InputResolver {
   /** The inputs of a reconcile; in place mode saves or updates the backup of the original. */
   PolicyInputs resolve(PostgresConnectionPolicy policy, PolicyView view) throws PolicyFailure {
     Secret source = sourceSecret(view);
-    String raw = view.inPlace() ? inPlace.resolveBase(policy, view, source)
-        : value(source, view.source());
+    String raw =
+        view.inPlace() ? inPlace.resolveBase(policy, view, source) : value(source, view.source());
     return inputs(view, source, raw);
   }
 
@@ -38,9 +38,10 @@ final class InputResolver {
   Optional<PolicyInputs> current(PostgresConnectionPolicy policy, PolicyView view) {
     try {
       Secret source = sourceSecret(view);
-      Optional<String> saved = view.inPlace() ? inPlace.savedOriginal(policy, view) : Optional.empty();
-      return Optional.of(inputs(view, source,
-          saved.isPresent() ? saved.get() : value(source, view.source())));
+      Optional<String> saved =
+          view.inPlace() ? inPlace.savedOriginal(policy, view) : Optional.empty();
+      return Optional.of(
+          inputs(view, source, saved.isPresent() ? saved.get() : value(source, view.source())));
     } catch (PolicyFailure e) {
       return Optional.empty();
     }
@@ -63,9 +64,21 @@ final class InputResolver {
 
   private static Secret secret(SecretId id, String field, SecretLookup lookup)
       throws PolicyFailure {
-    return lookup.get(id).orElseThrow(() -> new PolicyFailure(ConditionType.SECRET_SYNCED,
-        "SourceSecretNotFound", "Secret " + id + " (" + field + ") does not exist: create it, or"
-            + " fix " + field + ".name"));
+    return lookup
+        .get(id)
+        .orElseThrow(
+            () ->
+                new PolicyFailure(
+                    ConditionType.SECRET_SYNCED,
+                    "SourceSecretNotFound",
+                    "Secret "
+                        + id
+                        + " ("
+                        + field
+                        + ") does not exist: create it, or"
+                        + " fix "
+                        + field
+                        + ".name"));
   }
 
   static String value(Secret secret, SecretKeyRef ref) throws PolicyFailure {
@@ -76,9 +89,17 @@ final class InputResolver {
     TreeSet<String> keys = new TreeSet<>();
     if (secret.getData() != null) keys.addAll(secret.getData().keySet());
     if (secret.getStringData() != null) keys.addAll(secret.getStringData().keySet());
-    return new PolicyFailure(ConditionType.SECRET_SYNCED, "SourceKeyNotFound",
-        "Secret " + secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName()
-            + " has no key " + ref.getKey() + " (it has: " + (keys.isEmpty() ? "no keys" : keys)
+    return new PolicyFailure(
+        ConditionType.SECRET_SYNCED,
+        "SourceKeyNotFound",
+        "Secret "
+            + secret.getMetadata().getNamespace()
+            + "/"
+            + secret.getMetadata().getName()
+            + " has no key "
+            + ref.getKey()
+            + " (it has: "
+            + (keys.isEmpty() ? "no keys" : keys)
             + "): set the key's name in the secretRef, or add the key to the Secret");
   }
 
@@ -86,8 +107,14 @@ final class InputResolver {
     try {
       return ConnectionStringParser.parse(raw);
     } catch (InvalidConnectionStringException e) {
-      throw new PolicyFailure(ConditionType.SECRET_SYNCED, "InvalidConnectionString",
-          "key " + key + " of Secret " + id + " is not a usable PostgreSQL connection string: "
+      throw new PolicyFailure(
+          ConditionType.SECRET_SYNCED,
+          "InvalidConnectionString",
+          "key "
+              + key
+              + " of Secret "
+              + id
+              + " is not a usable PostgreSQL connection string: "
               + e.getMessage());
     }
   }

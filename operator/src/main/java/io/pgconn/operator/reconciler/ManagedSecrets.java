@@ -26,8 +26,11 @@ public final class ManagedSecrets {
   private ManagedSecrets() {}
 
   /** A Secret owned by the policy, labelled as managed, holding exactly this content. */
-  static Secret owned(PostgresConnectionPolicy policy, String name,
-      SortedMap<String, String> content, Map<String, String> annotations) {
+  static Secret owned(
+      PostgresConnectionPolicy policy,
+      String name,
+      SortedMap<String, String> content,
+      Map<String, String> annotations) {
     return new SecretBuilder()
         .withNewMetadata()
         .withName(name)
@@ -48,8 +51,10 @@ public final class ManagedSecrets {
 
   /** The PostgresConnectionPolicy that owns the Secret, if one does. */
   static Optional<String> owningPolicy(Secret secret) {
-    return owners(secret).stream().filter(o -> policyKind().equals(o.getKind()))
-        .map(OwnerReference::getName).findFirst();
+    return owners(secret).stream()
+        .filter(o -> policyKind().equals(o.getKind()))
+        .map(OwnerReference::getName)
+        .findFirst();
   }
 
   private static java.util.List<OwnerReference> owners(Secret secret) {
@@ -78,8 +83,9 @@ public final class ManagedSecrets {
 
   static SortedMap<String, String> encode(SortedMap<String, String> content) {
     SortedMap<String, String> data = new TreeMap<>();
-    content.forEach((k, v) -> data.put(k,
-        Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    content.forEach(
+        (k, v) ->
+            data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
     return data;
   }
 
@@ -87,8 +93,10 @@ public final class ManagedSecrets {
     if (secret == null) return Optional.empty();
     if (secret.getData() != null && secret.getData().containsKey(key)) {
       String encoded = secret.getData().get(key);
-      return Optional.of(encoded == null ? "" : new String(Base64.getMimeDecoder().decode(encoded),
-          StandardCharsets.UTF_8));
+      return Optional.of(
+          encoded == null
+              ? ""
+              : new String(Base64.getMimeDecoder().decode(encoded), StandardCharsets.UTF_8));
     }
     if (secret.getStringData() != null && secret.getStringData().containsKey(key)) {
       return Optional.ofNullable(secret.getStringData().get(key));

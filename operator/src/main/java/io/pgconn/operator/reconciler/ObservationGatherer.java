@@ -20,7 +20,10 @@ final class ObservationGatherer {
   private final WorkloadInventory inventory;
   private final HorizontalScalers scalers;
 
-  ObservationGatherer(InputResolver inputs, PolicyProbe probe, WorkloadInventory inventory,
+  ObservationGatherer(
+      InputResolver inputs,
+      PolicyProbe probe,
+      WorkloadInventory inventory,
       HorizontalScalers scalers) {
     this.inputs = inputs;
     this.probe = probe;
@@ -31,12 +34,12 @@ final class ObservationGatherer {
   PolicyObservation gather(PostgresConnectionPolicy policy, PolicyView view) throws PolicyFailure {
     PolicyInputs resolved = inputs.resolve(policy, view);
     PolicyProbe.Outcome probed = probe.probe(view, resolved.server());
-    WorkloadSelection selection = inventory.select(view.namespace(), view.spec().getWorkloads(),
-        view.targetSecretName());
-    Map<WorkloadKey, Integer> hpaMax = selection.found().isEmpty() ? Map.of()
-        : scalers.maxReplicas(view.namespace());
-    List<Consumer> consumers = selection.found().stream()
-        .map(w -> w.asConsumer(hpaMax.get(w.key()))).toList();
+    WorkloadSelection selection =
+        inventory.select(view.namespace(), view.spec().getWorkloads(), view.targetSecretName());
+    Map<WorkloadKey, Integer> hpaMax =
+        selection.found().isEmpty() ? Map.of() : scalers.maxReplicas(view.namespace());
+    List<Consumer> consumers =
+        selection.found().stream().map(w -> w.asConsumer(hpaMax.get(w.key()))).toList();
     return new PolicyObservation(view, resolved, probed, selection, consumers);
   }
 }

@@ -19,18 +19,25 @@ final class PolicyChecks {
 
   private PolicyChecks() {}
 
-  static List<PolicyCheck> of(PolicyView view, ConnectionString base, RenderedContent content,
-      ProbeResult probed, PolicyStatus previous) {
-    if (probed == null && previous.getChecks() != null && !previous.getChecks().isEmpty()
+  static List<PolicyCheck> of(
+      PolicyView view,
+      ConnectionString base,
+      RenderedContent content,
+      ProbeResult probed,
+      PolicyStatus previous) {
+    if (probed == null
+        && previous.getChecks() != null
+        && !previous.getChecks().isEmpty()
         && view.spec().getProbe().getMode() != ProbeMode.Off) {
       return previous.getChecks();
     }
     return ConnectionChecklist.evaluate(subject(view, base, content), probed).stream()
-        .map(c -> new PolicyCheck(c.name(), c.status().name(), c.message())).toList();
+        .map(c -> new PolicyCheck(c.name(), c.status().name(), c.message()))
+        .toList();
   }
 
-  private static ConnectionString subject(PolicyView view, ConnectionString base,
-      RenderedContent content) {
+  private static ConnectionString subject(
+      PolicyView view, ConnectionString base, RenderedContent content) {
     for (var output : view.outputs()) {
       if (!output.getPooled() || output.getFormat() == OutputFormatName.env) continue;
       String value = content.data().get(output.getKey());

@@ -22,27 +22,48 @@ final class PolicyEvents {
   }
 
   void secretUpdated(PostgresConnectionPolicy policy, String secretName, RenderedContent content) {
-    events.record(EventRecorder.referenceTo(policy), Type.Normal, "SecretUpdated", "wrote "
-        + content.data().size() + " keys to Secret " + secretName + " (" + content.hash() + ")");
+    events.record(
+        EventRecorder.referenceTo(policy),
+        Type.Normal,
+        "SecretUpdated",
+        "wrote "
+            + content.data().size()
+            + " keys to Secret "
+            + secretName
+            + " ("
+            + content.hash()
+            + ")");
   }
 
   /** An event and a log line when Ready changes status or reason. */
-  void readyTransition(PostgresConnectionPolicy policy, PolicyStatus previous,
-      PolicyStatus current) {
+  void readyTransition(
+      PostgresConnectionPolicy policy, PolicyStatus previous, PolicyStatus current) {
     Optional<Condition> before = ready(previous);
     Condition after = ready(current).orElseThrow();
-    boolean same = before.isPresent() && Objects.equals(before.get().getStatus(), after.getStatus())
-        && Objects.equals(before.get().getReason(), after.getReason());
+    boolean same =
+        before.isPresent()
+            && Objects.equals(before.get().getStatus(), after.getStatus())
+            && Objects.equals(before.get().getReason(), after.getReason());
     if (same) return;
     boolean ready = ConditionStatus.TRUE.wire().equals(after.getStatus());
-    events.record(EventRecorder.referenceTo(policy), ready ? Type.Normal : Type.Warning,
-        after.getReason(), after.getMessage());
-    LOG.info("policy {}/{}: Ready={} reason={}", policy.getMetadata().getNamespace(),
-        policy.getMetadata().getName(), after.getStatus(), after.getReason());
+    events.record(
+        EventRecorder.referenceTo(policy),
+        ready ? Type.Normal : Type.Warning,
+        after.getReason(),
+        after.getMessage());
+    LOG.info(
+        "policy {}/{}: Ready={} reason={}",
+        policy.getMetadata().getNamespace(),
+        policy.getMetadata().getName(),
+        after.getStatus(),
+        after.getReason());
   }
 
   private static Optional<Condition> ready(PolicyStatus status) {
-    return status.getConditions() == null ? Optional.empty() : status.getConditions().stream()
-        .filter(c -> ConditionType.READY.wire().equals(c.getType())).findFirst();
+    return status.getConditions() == null
+        ? Optional.empty()
+        : status.getConditions().stream()
+            .filter(c -> ConditionType.READY.wire().equals(c.getType()))
+            .findFirst();
   }
 }

@@ -17,8 +17,8 @@ public class PolicyFailure extends Exception {
     this(conditionType, reason, message, null);
   }
 
-  public PolicyFailure(ConditionType conditionType, String reason, String message,
-      ProbeResult probe) {
+  public PolicyFailure(
+      ConditionType conditionType, String reason, String message, ProbeResult probe) {
     super(message, null, false, false);
     this.conditionType = conditionType;
     this.reason = reason;
@@ -26,10 +26,16 @@ public class PolicyFailure extends Exception {
   }
 
   /** The condition that turns False: ConnectionVerified, SecretSynced, ... */
-  public ConditionType conditionType() { return conditionType; }
+  public ConditionType conditionType() {
+    return conditionType;
+  }
 
-  public String reason() { return reason; }
+  public String reason() {
+    return reason;
+  }
 
   /** The failed probe, when the failure is one. */
-  public ProbeResult probe() { return probe; }
+  public ProbeResult probe() {
+    return probe;
+  }
 }

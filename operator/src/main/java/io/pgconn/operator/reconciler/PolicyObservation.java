@@ -9,5 +9,9 @@ import java.util.List;
  *
  * @param consumers the selected workloads as pool consumers, counted at their HPA maximum
  */
-record PolicyObservation(PolicyView view, PolicyInputs inputs, PolicyProbe.Outcome probe,
-    WorkloadSelection workloads, List<Consumer> consumers) {}
+record PolicyObservation(
+    PolicyView view,
+    PolicyInputs inputs,
+    PolicyProbe.Outcome probe,
+    WorkloadSelection workloads,
+    List<Consumer> consumers) {}

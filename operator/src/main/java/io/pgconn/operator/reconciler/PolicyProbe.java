@@ -16,14 +16,14 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Verifies a policy's server as its probe mode asks: Enforce stops the reconcile on a failed
- * probe (nothing is written), Observe reports it, Off never connects.
+ * Verifies a policy's server as its probe mode asks: Enforce stops the reconcile on a failed probe
+ * (nothing is written), Observe reports it, Off never connects.
  *
- * <p>Probes run on the scheduler's few workers, never on a reconcile thread: a server that does
- * not answer cannot hold the reconcile threads. Each reconcile acts on a probe that completed
- * after it asked (as when it probed itself): it asks, ends at once ({@link ProbePending}, status
- * untouched), and the completion wakes it through {@link ProbeEventSource}. Policies asking for
- * the same target at the same time share one probe.
+ * <p>Probes run on the scheduler's few workers, never on a reconcile thread: a server that does not
+ * answer cannot hold the reconcile threads. Each reconcile acts on a probe that completed after it
+ * asked (as when it probed itself): it asks, ends at once ({@link ProbePending}, status untouched),
+ * and the completion wakes it through {@link ProbeEventSource}. Policies asking for the same target
+ * at the same time share one probe.
  */
 final class PolicyProbe {
 
@@ -41,6 +41,7 @@ final class PolicyProbe {
   private final ProbeEventSource results;
   private final PolicyObserver observer;
   private final Clock clock;
+
   /** When each policy waiting for a probe asked for it. */
   private final Map<ResourceID, Instant> askedAt = new ConcurrentHashMap<>();
 
@@ -56,8 +57,9 @@ final class PolicyProbe {
     ProbeMode mode = view.spec().getProbe().getMode();
     if (mode == ProbeMode.Off) return Outcome.skipped(null);
     if (server.kind() == SourceKind.PRISMA_ACCELERATE) {
-      return Outcome.skipped("the source is a Prisma Accelerate URL, which cannot be probed: set"
-          + " spec.source.directSecretRef to the database's direct URL");
+      return Outcome.skipped(
+          "the source is a Prisma Accelerate URL, which cannot be probed: set"
+              + " spec.source.directSecretRef to the database's direct URL");
     }
     ProbeTarget target = target(view, server);
     ResourceID id = new ResourceID(view.name(), view.namespace());
@@ -65,18 +67,21 @@ final class PolicyProbe {
     Optional<ProbeScheduler.Latest> latest = probes.latest(target, ANY_AGE, ANY_AGE);
     if (asked == null || latest.isEmpty() || latest.get().completedAt().isBefore(asked)) {
       askedAt.putIfAbsent(id, clock.instant());
-      probes.request(target, () -> {
-        probes.latest(target, ANY_AGE, ANY_AGE)
-            .ifPresent(done -> observer.probed(view.namespace(), view.name(), done.result()));
-        results.wake(id);
-      });
+      probes.request(
+          target,
+          () -> {
+            probes
+                .latest(target, ANY_AGE, ANY_AGE)
+                .ifPresent(done -> observer.probed(view.namespace(), view.name(), done.result()));
+            results.wake(id);
+          });
       throw new ProbePending(Duration.ofSeconds(target.connectTimeoutSeconds() + 60L));
     }
     askedAt.remove(id, asked);
     ProbeResult result = latest.get().result();
     if (!result.ok() && mode == ProbeMode.Enforce) {
-      throw new PolicyFailure(ConditionType.CONNECTION_VERIFIED, result.failure().name(),
-          result.message(), result);
+      throw new PolicyFailure(
+          ConditionType.CONNECTION_VERIFIED, result.failure().name(), result.message(), result);
     }
     return new Outcome(result, Optional.empty());
   }
@@ -96,9 +101,10 @@ final class PolicyProbe {
     probes.close();
   }
 
-  private static ProbeTarget target(PolicyView view, ConnectionString server)
-      throws PolicyFailure {
-    return ProbeTargets.of(server, ContentRenderer.sslMode(view, server),
+  private static ProbeTarget target(PolicyView view, ConnectionString server) throws PolicyFailure {
+    return ProbeTargets.of(
+        server,
+        ContentRenderer.sslMode(view, server),
         view.spec().getPool().getConnectTimeoutSeconds());
   }
 }

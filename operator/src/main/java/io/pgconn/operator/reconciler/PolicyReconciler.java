@@ -34,13 +34,17 @@ import java.util.Optional;
 /**
  * Reconciles a PostgresConnectionPolicy in three steps: gather what is (the source's connection
  * strings, the server as the probe finds it, the consuming workloads), decide what should be (the
- * pool size, the target's content), then act (write the Secret, roll the workloads) and report
- * it all in status. Anything the user must fix raises a PolicyFailure before a single write, so
- * the target keeps its last good content.
+ * pool size, the target's content), then act (write the Secret, roll the workloads) and report it
+ * all in status. Anything the user must fix raises a PolicyFailure before a single write, so the
+ * target keeps its last good content.
  */
-@ControllerConfiguration(name = PolicyReconciler.NAME, fieldManager = OperatorIdentity.FIELD_MANAGER)
-public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>,
-    Cleaner<PostgresConnectionPolicy>, AutoCloseable {
+@ControllerConfiguration(
+    name = PolicyReconciler.NAME,
+    fieldManager = OperatorIdentity.FIELD_MANAGER)
+public class PolicyReconciler
+    implements Reconciler<PostgresConnectionPolicy>,
+        Cleaner<PostgresConnectionPolicy>,
+        AutoCloseable {
 
   public static final String NAME = "postgresconnectionpolicy";
   private static final Duration RETRY_NOW = Duration.ofMillis(200);
@@ -64,47 +68,57 @@ public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>,
     this(client, probe, clock, PolicyObserver.NONE);
   }
 
-  public PolicyReconciler(KubernetesClient client, ServerProbe probe, Clock clock,
-      PolicyObserver observer) {
+  public PolicyReconciler(
+      KubernetesClient client, ServerProbe probe, Clock clock, PolicyObserver observer) {
     this.clock = clock;
     this.observer = observer;
     EventRecorder recorder = new EventRecorder(client, clock);
-    SecretLookup fresh = id -> Optional.ofNullable(
-        client.secrets().inNamespace(id.namespace()).withName(id.name()).get());
+    SecretLookup fresh =
+        id ->
+            Optional.ofNullable(
+                client.secrets().inNamespace(id.namespace()).withName(id.name()).get());
     this.probe = new PolicyProbe(probe, probeResults, observer, clock);
     this.roller = new WorkloadRoller(client, recorder, clock);
     this.inPlace = new InPlaceRewriter(client, clock);
     this.events = new PolicyEvents(recorder);
     this.referencedSecrets = new ReferencedSecretEventSource(client);
     this.inputs = new InputResolver(referencedSecrets::get, fresh, inPlace);
-    this.gatherer = new ObservationGatherer(inputs, this.probe, new WorkloadInventory(client),
-        new HorizontalScalers(client));
+    this.gatherer =
+        new ObservationGatherer(
+            inputs, this.probe, new WorkloadInventory(client), new HorizontalScalers(client));
     this.sync = new SecretSync(target, inPlace, fresh);
   }
 
   @Override
   public List<EventSource<?, PostgresConnectionPolicy>> prepareEventSources(
       EventSourceContext<PostgresConnectionPolicy> context) {
-    return List.of(target.eventSource(context).orElseThrow(), referencedSecrets, peers,
-        probeResults);
+    return List.of(
+        target.eventSource(context).orElseThrow(), referencedSecrets, peers, probeResults);
   }
 
   @Override
-  public UpdateControl<PostgresConnectionPolicy> reconcile(PostgresConnectionPolicy policy,
-      Context<PostgresConnectionPolicy> context) {
+  public UpdateControl<PostgresConnectionPolicy> reconcile(
+      PostgresConnectionPolicy policy, Context<PostgresConnectionPolicy> context) {
     PolicyView view = PolicyView.of(policy);
-    PolicyStatusBuilder status = new PolicyStatusBuilder(policy.getStatus(), view.generation(),
-        clock.instant());
+    PolicyStatusBuilder status =
+        new PolicyStatusBuilder(policy.getStatus(), view.generation(), clock.instant());
     referencedSecrets.track(ResourceID.fromResource(policy), view.referencedSecrets());
     try {
       // Gather: what is.
       PolicyObservation seen = gatherer.gather(policy, view);
       ProbeResult probed = seen.probe().result();
       // Decide: what should be.
-      PoolDecision decision = sizer.size(policy, view, seen.inputs().server(), probed,
-          seen.consumers(), seen.workloads().found());
-      RenderedContent content = ContentRenderer.render(view, seen.inputs().base(),
-          seen.inputs().direct(), decision.connectionLimit());
+      PoolDecision decision =
+          sizer.size(
+              policy,
+              view,
+              seen.inputs().server(),
+              probed,
+              seen.consumers(),
+              seen.workloads().found());
+      RenderedContent content =
+          ContentRenderer.render(
+              view, seen.inputs().base(), seen.inputs().direct(), decision.connectionLimit());
       // Act: write the content, roll its consumers, report.
       SecretSync.Outcome written = sync.write(policy, view, seen.inputs(), content, context);
       if (written == SecretSync.Outcome.SOURCE_CHANGED) {
@@ -114,17 +128,30 @@ public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>,
       boolean changed = written == SecretSync.Outcome.WRITTEN;
       if (changed) events.secretUpdated(policy, view.targetSecretName(), content);
       SecretStatus secret = status.secret(view.targetSecretName(), content.hash(), changed);
-      WorkloadRoller.Result rollout = roller.roll(policy, seen.workloads(), content.hash(),
-          Instant.parse(secret.getUpdatedAt()), status.previous().getWorkloads());
+      WorkloadRoller.Result rollout =
+          roller.roll(
+              policy,
+              seen.workloads(),
+              content.hash(),
+              Instant.parse(secret.getUpdatedAt()),
+              status.previous().getWorkloads());
       List<String> warnings = new ArrayList<>();
       seen.probe().warning().ifPresent(warnings::add);
       warnings.addAll(content.warnings());
-      PolicyStatus next = status.reconciled(new PolicyStatusBuilder.Reconciled(
-          view.targetSecretName(), view.spec().getProbe().getMode(), probed, decision, secret,
-          List.copyOf(content.data().keySet()), rollout.workloads(), warnings,
-          PolicyChecks.of(view, seen.inputs().base(), content, probed, status.previous()),
-          ContentRenderer.sslMode(view, seen.inputs().base()).wire(),
-          seen.inputs().source().getMetadata().getResourceVersion()));
+      PolicyStatus next =
+          status.reconciled(
+              new PolicyStatusBuilder.Reconciled(
+                  view.targetSecretName(),
+                  view.spec().getProbe().getMode(),
+                  probed,
+                  decision,
+                  secret,
+                  List.copyOf(content.data().keySet()),
+                  rollout.workloads(),
+                  warnings,
+                  PolicyChecks.of(view, seen.inputs().base(), content, probed, status.previous()),
+                  ContentRenderer.sslMode(view, seen.inputs().base()).wire(),
+                  seen.inputs().source().getMetadata().getResourceVersion()));
       report(policy, view, decision, next, status.previous());
       return statusUpdate(policy, status.previous(), next)
           .rescheduleAfter(rollout.recheck(view.spec().getProbe().intervalDuration()));
@@ -144,11 +171,17 @@ public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>,
   public ErrorStatusUpdateControl<PostgresConnectionPolicy> updateErrorStatus(
       PostgresConnectionPolicy policy, Context<PostgresConnectionPolicy> context, Exception e) {
     // Only unexpected errors get here (API server refusals, bugs); the SDK retries with backoff.
-    PolicyStatusBuilder status = new PolicyStatusBuilder(policy.getStatus(),
-        PolicyView.of(policy).generation(), clock.instant());
-    PolicyStatus next = failed(policy, status, new PolicyFailure(ConditionType.SECRET_SYNCED,
-        "ReconcileError", e.getClass().getSimpleName() + ": " + e.getMessage()
-            + " (retrying with backoff)"));
+    PolicyStatusBuilder status =
+        new PolicyStatusBuilder(
+            policy.getStatus(), PolicyView.of(policy).generation(), clock.instant());
+    PolicyStatus next =
+        failed(
+            policy,
+            status,
+            new PolicyFailure(
+                ConditionType.SECRET_SYNCED,
+                "ReconcileError",
+                e.getClass().getSimpleName() + ": " + e.getMessage() + " (retrying with backoff)"));
     if (next.equals(status.previous())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
@@ -156,8 +189,8 @@ public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>,
   }
 
   @Override
-  public DeleteControl cleanup(PostgresConnectionPolicy policy,
-      Context<PostgresConnectionPolicy> context) {
+  public DeleteControl cleanup(
+      PostgresConnectionPolicy policy, Context<PostgresConnectionPolicy> context) {
     PolicyView view = PolicyView.of(policy);
     inputs.current(policy, view).ifPresent(current -> probe.release(view, current));
     referencedSecrets.untrack(ResourceID.fromResource(policy));
@@ -176,27 +209,41 @@ public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>,
   }
 
   /** Nothing restarts while the policy fails: the workloads are held, with the failure's reason. */
-  private PolicyStatus failed(PostgresConnectionPolicy policy, PolicyStatusBuilder status,
-      PolicyFailure failure) {
-    List<WorkloadStatus> held = roller.hold(policy, status.previous().getWorkloads(),
-        failure.reason());
+  private PolicyStatus failed(
+      PostgresConnectionPolicy policy, PolicyStatusBuilder status, PolicyFailure failure) {
+    List<WorkloadStatus> held =
+        roller.hold(policy, status.previous().getWorkloads(), failure.reason());
     PolicyStatus next = status.failed(failure, held);
     events.readyTransition(policy, status.previous(), next);
     return next;
   }
 
   /** Metrics for what was decided and restarted, an event if Ready moved. */
-  private void report(PostgresConnectionPolicy policy, PolicyView view, PoolDecision decision,
-      PolicyStatus status, PolicyStatus previous) {
+  private void report(
+      PostgresConnectionPolicy policy,
+      PolicyView view,
+      PoolDecision decision,
+      PolicyStatus status,
+      PolicyStatus previous) {
     var server = status.getServer();
-    observer.sized(view.namespace(), view.name(), decision.connectionLimit(), decision.consumers(),
-        server == null ? null : server.getMaxConnections(), server == null ? null : server.getInUse());
+    observer.sized(
+        view.namespace(),
+        view.name(),
+        decision.connectionLimit(),
+        decision.consumers(),
+        server == null ? null : server.getMaxConnections(),
+        server == null ? null : server.getInUse());
     for (WorkloadStatus workload : status.getWorkloads()) {
-      List<WorkloadStatus> before = previous.getWorkloads() == null ? List.of()
-          : previous.getWorkloads();
-      boolean restartedNow = workload.getRestartedAt() != null && before.stream()
-          .noneMatch(w -> w.getKind() == workload.getKind() && w.getName().equals(workload.getName())
-              && workload.getRestartedAt().equals(w.getRestartedAt()));
+      List<WorkloadStatus> before =
+          previous.getWorkloads() == null ? List.of() : previous.getWorkloads();
+      boolean restartedNow =
+          workload.getRestartedAt() != null
+              && before.stream()
+                  .noneMatch(
+                      w ->
+                          w.getKind() == workload.getKind()
+                              && w.getName().equals(workload.getName())
+                              && workload.getRestartedAt().equals(w.getRestartedAt()));
       if (restartedNow) {
         observer.restarted(view.namespace(), view.name(), String.valueOf(workload.getKind()));
       }
@@ -213,11 +260,14 @@ public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>,
   }
 
   /** A fresh object carrying only identity and status: what server-side apply of status wants. */
-  private static PostgresConnectionPolicy withStatus(PostgresConnectionPolicy policy,
-      PolicyStatus status) {
+  private static PostgresConnectionPolicy withStatus(
+      PostgresConnectionPolicy policy, PolicyStatus status) {
     PostgresConnectionPolicy fresh = new PostgresConnectionPolicy();
-    fresh.setMetadata(new ObjectMetaBuilder().withName(policy.getMetadata().getName())
-        .withNamespace(policy.getMetadata().getNamespace()).build());
+    fresh.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(policy.getMetadata().getName())
+            .withNamespace(policy.getMetadata().getNamespace())
+            .build());
     fresh.setStatus(status);
     return fresh;
   }

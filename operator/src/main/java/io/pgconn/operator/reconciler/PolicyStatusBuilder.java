@@ -18,8 +18,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Builds a policy's next status from its previous one: plain values in, a status out, so the
- * rules users read (which failure makes Ready False, when Stalled and Reconciling are set, when a
+ * Builds a policy's next status from its previous one: plain values in, a status out, so the rules
+ * users read (which failure makes Ready False, when Stalled and Reconciling are set, when a
  * timestamp moves) are tested on their own.
  */
 final class PolicyStatusBuilder {
@@ -31,14 +31,22 @@ final class PolicyStatusBuilder {
    * @param keys the keys the target Secret holds now
    * @param sourceVersion the resourceVersion of the source Secret as read
    */
-  record Reconciled(String targetSecretName, ProbeMode probeMode, ProbeResult probed,
-      PoolDecision decision, SecretStatus secret, List<String> keys,
-      List<WorkloadStatus> workloads, List<String> warnings, List<PolicyCheck> checks,
-      String sslMode, String sourceVersion) {}
+  record Reconciled(
+      String targetSecretName,
+      ProbeMode probeMode,
+      ProbeResult probed,
+      PoolDecision decision,
+      SecretStatus secret,
+      List<String> keys,
+      List<WorkloadStatus> workloads,
+      List<String> warnings,
+      List<PolicyCheck> checks,
+      String sslMode,
+      String sourceVersion) {}
 
   /**
-   * How long a probe that keeps saying the same thing leaves status.lastProbe and status.server
-   * as they are: probe timestamps and usage samples alone do not justify a write every probe.
+   * How long a probe that keeps saying the same thing leaves status.lastProbe and status.server as
+   * they are: probe timestamps and usage samples alone do not justify a write every probe.
    */
   static final Duration PROBE_REFRESH = Duration.ofMinutes(5);
 
@@ -59,8 +67,11 @@ final class PolicyStatusBuilder {
   /** status.secret: updatedAt moves only when the content or the Secret's name moved. */
   SecretStatus secret(String name, String contentHash, boolean changed) {
     SecretStatus before = previous.getSecret();
-    boolean same = !changed && before != null && contentHash.equals(before.getContentHash())
-        && name.equals(before.getName());
+    boolean same =
+        !changed
+            && before != null
+            && contentHash.equals(before.getContentHash())
+            && name.equals(before.getName());
     return new SecretStatus(name, contentHash, same ? before.getUpdatedAt() : now.toString());
   }
 
@@ -79,8 +90,10 @@ final class PolicyStatusBuilder {
     // The checklist's messages carry usage and latency samples: like them, they wait for the
     // refresh unless a verdict changed.
     boolean specChanged = !Objects.equals(previous.getObservedGeneration(), generation);
-    status.setChecks(refresh || specChanged || !sameVerdicts(previous.getChecks(), r.checks())
-        ? r.checks() : previous.getChecks());
+    status.setChecks(
+        refresh || specChanged || !sameVerdicts(previous.getChecks(), r.checks())
+            ? r.checks()
+            : previous.getChecks());
     status.setConditions(conditions(r));
     return status;
   }
@@ -103,8 +116,14 @@ final class PolicyStatusBuilder {
     // kstatus (Flux, Argo CD's health assessment) reads Stalled=True as "needs a human".
     conditions.set(ConditionType.STALLED, true, failure.reason(), failure.getMessage());
     status.setWorkloads(held);
-    conditions.set(ConditionType.READY, false, failure.reason(), failure.getMessage()
-        + (previous.getSecret() == null ? "" : " The target Secret keeps its last good content."));
+    conditions.set(
+        ConditionType.READY,
+        false,
+        failure.reason(),
+        failure.getMessage()
+            + (previous.getSecret() == null
+                ? ""
+                : " The target Secret keeps its last good content."));
     status.setConditions(conditions.build());
     return status;
   }
@@ -112,35 +131,64 @@ final class PolicyStatusBuilder {
   private List<Condition> conditions(Reconciled r) {
     ConditionWriter conditions = writer();
     if (r.probed() == null) {
-      conditions.set(ConditionType.CONNECTION_VERIFIED, ConditionStatus.UNKNOWN, "NotProbed",
-          r.probeMode() == ProbeMode.Off ? "spec.probe.mode is Off"
+      conditions.set(
+          ConditionType.CONNECTION_VERIFIED,
+          ConditionStatus.UNKNOWN,
+          "NotProbed",
+          r.probeMode() == ProbeMode.Off
+              ? "spec.probe.mode is Off"
               : "the source cannot be probed (see warnings)");
     } else if (r.probed().ok()) {
       conditions.set(ConditionType.CONNECTION_VERIFIED, true, "Connected", r.probed().message());
     } else {
-      conditions.set(ConditionType.CONNECTION_VERIFIED, false, r.probed().failure().name(),
+      conditions.set(
+          ConditionType.CONNECTION_VERIFIED,
+          false,
+          r.probed().failure().name(),
           r.probed().message() + " (probe mode Observe: the content was published anyway)");
     }
-    conditions.set(ConditionType.SECRET_SYNCED, true, "Synced", "Secret "
-        + r.targetSecretName() + " holds " + String.join(", ", r.keys()));
-    conditions.set(ConditionType.BUDGET_SATISFIED, r.decision().satisfied(), r.decision().reason(),
+    conditions.set(
+        ConditionType.SECRET_SYNCED,
+        true,
+        "Synced",
+        "Secret " + r.targetSecretName() + " holds " + String.join(", ", r.keys()));
+    conditions.set(
+        ConditionType.BUDGET_SATISFIED,
+        r.decision().satisfied(),
+        r.decision().reason(),
         r.decision().message());
     WorkloadsCondition rollout = WorkloadsCondition.of(r.workloads());
-    conditions.set(ConditionType.WORKLOADS_UP_TO_DATE, rollout.upToDate(), rollout.reason(),
+    conditions.set(
+        ConditionType.WORKLOADS_UP_TO_DATE,
+        rollout.upToDate(),
+        rollout.reason(),
         rollout.message());
     if (!rollout.upToDate() && !rollout.blocksReady()) {
       // kstatus reads Reconciling=True as "in progress": a GitOps sync waits for the rollout.
       conditions.set(ConditionType.RECONCILING, true, rollout.reason(), rollout.message());
     }
     // A rollout that is merely under way (or paused on purpose) does not make the policy un-Ready.
-    Optional<Condition> failing = conditions.firstFalse(c -> rollout.blocksReady()
-        || !ConditionType.WORKLOADS_UP_TO_DATE.wire().equals(c.getType()));
+    Optional<Condition> failing =
+        conditions.firstFalse(
+            c ->
+                rollout.blocksReady()
+                    || !ConditionType.WORKLOADS_UP_TO_DATE.wire().equals(c.getType()));
     if (failing.isPresent()) {
-      conditions.set(ConditionType.READY, false, failing.get().getReason(),
+      conditions.set(
+          ConditionType.READY,
+          false,
+          failing.get().getReason(),
           failing.get().getType() + "=False: " + failing.get().getMessage());
     } else {
-      conditions.set(ConditionType.READY, true, "Reconciled", "Secret " + r.targetSecretName()
-          + " is up to date; pool " + r.decision().connectionLimit() + " per pod");
+      conditions.set(
+          ConditionType.READY,
+          true,
+          "Reconciled",
+          "Secret "
+              + r.targetSecretName()
+              + " is up to date; pool "
+              + r.decision().connectionLimit()
+              + " per pod");
     }
     return conditions.build();
   }
@@ -148,7 +196,8 @@ final class PolicyStatusBuilder {
   /** A new result or message, or the recorded probe is older than {@link #PROBE_REFRESH}. */
   private boolean refreshProbe(ProbeResult probed) {
     ProbeStatus last = previous.getLastProbe();
-    if (last == null || !Objects.equals(last.getResult(), probed.result())
+    if (last == null
+        || !Objects.equals(last.getResult(), probed.result())
         || !Objects.equals(last.getMessage(), probed.message())) {
       return true;
     }
@@ -160,8 +209,11 @@ final class PolicyStatusBuilder {
   }
 
   private static boolean sameVerdicts(List<PolicyCheck> before, List<PolicyCheck> after) {
-    return before != null && before.stream().map(c -> c.getName() + "=" + c.getStatus()).toList()
-        .equals(after.stream().map(c -> c.getName() + "=" + c.getStatus()).toList());
+    return before != null
+        && before.stream()
+            .map(c -> c.getName() + "=" + c.getStatus())
+            .toList()
+            .equals(after.stream().map(c -> c.getName() + "=" + c.getStatus()).toList());
   }
 
   /** The server's facts; between refreshes the usage sample stays as it was recorded. */

@@ -26,19 +26,28 @@ record PolicyView(
     String name = policy.getMetadata().getName();
     boolean named = spec.getTarget() != null && !blank(spec.getTarget().getSecretName());
     String target = named ? spec.getTarget().getSecretName() : name + "-connection";
-    List<OutputSpec> outputs = spec.getTarget() == null || spec.getTarget().getOutputs() == null
-        || spec.getTarget().getOutputs().isEmpty()
-        ? List.of(new OutputSpec(SecretKeyRef.DEFAULT_KEY, OutputFormatName.prisma, true))
-        : List.copyOf(spec.getTarget().getOutputs());
+    List<OutputSpec> outputs =
+        spec.getTarget() == null
+                || spec.getTarget().getOutputs() == null
+                || spec.getTarget().getOutputs().isEmpty()
+            ? List.of(new OutputSpec(SecretKeyRef.DEFAULT_KEY, OutputFormatName.prisma, true))
+            : List.copyOf(spec.getTarget().getOutputs());
     Long generation = policy.getMetadata().getGeneration();
-    return new PolicyView(policy.getMetadata().getNamespace(), name,
-        generation == null ? 0 : generation, spec.getSource().getSecretRef(),
-        spec.getSource().getDirectSecretRef(), target, named, outputs, spec);
+    return new PolicyView(
+        policy.getMetadata().getNamespace(),
+        name,
+        generation == null ? 0 : generation,
+        spec.getSource().getSecretRef(),
+        spec.getSource().getDirectSecretRef(),
+        target,
+        named,
+        outputs,
+        spec);
   }
 
   /**
-   * In place mode: spec.target.secretName names the source Secret itself. Only when named: a
-   * source that happens to be called like the default target is never rewritten silently.
+   * In place mode: spec.target.secretName names the source Secret itself. Only when named: a source
+   * that happens to be called like the default target is never rewritten silently.
    */
   boolean inPlace() {
     return targetNamed && targetSecretName.equals(source.getName());

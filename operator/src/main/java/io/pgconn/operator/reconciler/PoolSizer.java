@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Sizes a policy's pool together with every policy on the same server, and wakes those whose
- * share moves. Pods count at their HPA's maximum, so autoscaling changes nothing.
+ * Sizes a policy's pool together with every policy on the same server, and wakes those whose share
+ * moves. Pods count at their HPA's maximum, so autoscaling changes nothing.
  */
 final class PoolSizer {
 
@@ -37,32 +37,53 @@ final class PoolSizer {
    * @param found the same workloads as found: whether they all run the current content decides
    *     whether peers may raise into what this policy's pods still hold
    */
-  PoolDecision size(PostgresConnectionPolicy policy, PolicyView view, ConnectionString server,
-      ProbeResult probed, List<Consumer> consumers, List<Workload> found) {
+  PoolDecision size(
+      PostgresConnectionPolicy policy,
+      PolicyView view,
+      ConnectionString server,
+      ProbeResult probed,
+      List<Consumer> consumers,
+      List<Workload> found) {
     var pool = view.spec().getPool();
     var auto = pool.autoOrDefault();
-    PoolSizing sizing = pool.getConnectionLimit() != null
-        ? new PoolSizing.Fixed(pool.getConnectionLimit())
-        : new PoolSizing.Auto(auto.getMin(), Math.max(auto.getMin(), auto.getMax()),
-            auto.getWeight());
-    HostPort endpoint = server.hosts().isEmpty() ? new HostPort("localhost", null)
-        : server.hosts().get(0);
+    PoolSizing sizing =
+        pool.getConnectionLimit() != null
+            ? new PoolSizing.Fixed(pool.getConnectionLimit())
+            : new PoolSizing.Auto(
+                auto.getMin(), Math.max(auto.getMin(), auto.getMax()), auto.getWeight());
+    HostPort endpoint =
+        server.hosts().isEmpty() ? new HostPort("localhost", null) : server.hosts().get(0);
     var previous = policy.getStatus();
-    Integer previousLimit = previous == null || previous.getPool() == null ? null
-        : previous.getPool().getConnectionLimit();
+    Integer previousLimit =
+        previous == null || previous.getPool() == null
+            ? null
+            : previous.getPool().getConnectionLimit();
     boolean probedOk = probed != null && probed.ok();
     String id = budgetId(view);
     policies.put(id, new ResourceID(view.name(), view.namespace()));
-    BudgetPolicy input = new BudgetPolicy(id,
-        new ServerKey(endpoint.host().isEmpty() ? "localhost" : endpoint.host(),
-            endpoint.portOrDefault()),
-        server.user(), server.database(), auto.getReserve(), sizing, consumers,
-        probedOk ? limits(probed.facts()) : null, previousLimit);
-    ServerBudgetIndex.Usage seen = probedOk
-        ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication(), probed.time())
-        : null;
-    ServerBudgetIndex.Allocation allocation = budgets.put(input,
-        ServerBudgetIndex.rolledOut(view.name(), previous, found), view.applicationName(), seen);
+    BudgetPolicy input =
+        new BudgetPolicy(
+            id,
+            new ServerKey(
+                endpoint.host().isEmpty() ? "localhost" : endpoint.host(),
+                endpoint.portOrDefault()),
+            server.user(),
+            server.database(),
+            auto.getReserve(),
+            sizing,
+            consumers,
+            probedOk ? limits(probed.facts()) : null,
+            previousLimit);
+    ServerBudgetIndex.Usage seen =
+        probedOk
+            ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication(), probed.time())
+            : null;
+    ServerBudgetIndex.Allocation allocation =
+        budgets.put(
+            input,
+            ServerBudgetIndex.rolledOut(view.name(), previous, found),
+            view.applicationName(),
+            seen);
     peers.wake(resourceIds(allocation.peersToWake()));
     return allocation.decision();
   }
@@ -84,7 +105,10 @@ final class PoolSizer {
   }
 
   private static ServerLimits limits(ServerFacts facts) {
-    return new ServerLimits(facts.maxConnections(), facts.reservedTotal(),
-        facts.roleConnectionLimit(), facts.databaseConnectionLimit());
+    return new ServerLimits(
+        facts.maxConnections(),
+        facts.reservedTotal(),
+        facts.roleConnectionLimit(),
+        facts.databaseConnectionLimit());
   }
 }

@@ -7,8 +7,8 @@ import io.pgconn.operator.api.PostgresConnectionPolicy;
 import java.util.Set;
 
 /**
- * Wakes a policy when the probe it asked for completes: the reconcile that asked returned at
- * once ("probe in progress") instead of waiting on a reconcile thread for the server.
+ * Wakes a policy when the probe it asked for completes: the reconcile that asked returned at once
+ * ("probe in progress") instead of waiting on a reconcile thread for the server.
  */
 final class ProbeEventSource
     extends AbstractEventSource<PostgresConnectionPolicy, PostgresConnectionPolicy> {

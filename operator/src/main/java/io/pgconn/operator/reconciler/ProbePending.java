@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * Not a failure: the probe this reconcile needs is running on the probe scheduler, and its
- * completion wakes the policy. The reconcile ends without touching status, so a policy's
- * conditions do not flap while it waits (nor after an operator restart).
+ * completion wakes the policy. The reconcile ends without touching status, so a policy's conditions
+ * do not flap while it waits (nor after an operator restart).
  */
 final class ProbePending extends PolicyFailure {
 

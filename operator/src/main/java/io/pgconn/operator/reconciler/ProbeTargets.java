@@ -6,9 +6,9 @@ import io.pgconn.operator.url.ConnectionString;
 import io.pgconn.operator.url.SslMode;
 
 /**
- * Where to probe for a policy: the endpoints, database and credentials the doctor's checklist
- * reads from the string, with the policy's TLS mode and connect timeout, which are what its
- * clients will use.
+ * Where to probe for a policy: the endpoints, database and credentials the doctor's checklist reads
+ * from the string, with the policy's TLS mode and connect timeout, which are what its clients will
+ * use.
  */
 final class ProbeTargets {
 
@@ -17,7 +17,13 @@ final class ProbeTargets {
   static ProbeTarget of(ConnectionString cs, SslMode sslMode, Integer connectTimeoutSeconds) {
     int timeout = connectTimeoutSeconds == null ? 10 : connectTimeoutSeconds;
     ProbeTarget fromString = ConnectionChecklist.targetOf(cs, timeout);
-    return new ProbeTarget(fromString.endpoints(), fromString.database(), fromString.user(),
-        fromString.password(), sslMode.wire(), timeout, fromString.applicationName());
+    return new ProbeTarget(
+        fromString.endpoints(),
+        fromString.database(),
+        fromString.user(),
+        fromString.password(),
+        sslMode.wire(),
+        timeout,
+        fromString.applicationName());
   }
 }

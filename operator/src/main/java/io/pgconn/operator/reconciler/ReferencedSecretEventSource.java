@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches exactly the Secrets that policies reference (their source Secrets), one name-scoped
- * informer each (a field selector on metadata.name), and wakes the policies that reference a
- * Secret when it changes. Source Secrets carry no label of ours, and watching every Secret of
- * the cluster to find them would cache every credential the cluster holds.
+ * informer each (a field selector on metadata.name), and wakes the policies that reference a Secret
+ * when it changes. Source Secrets carry no label of ours, and watching every Secret of the cluster
+ * to find them would cache every credential the cluster holds.
  */
-public class ReferencedSecretEventSource extends AbstractEventSource<Secret, PostgresConnectionPolicy> {
+public class ReferencedSecretEventSource
+    extends AbstractEventSource<Secret, PostgresConnectionPolicy> {
 
   public static final String NAME = "referenced-secrets";
   private static final Logger LOG = LoggerFactory.getLogger(ReferencedSecretEventSource.class);
@@ -53,14 +54,18 @@ public class ReferencedSecretEventSource extends AbstractEventSource<Secret, Pos
     if (previous != null) previous.forEach(this::stopIfUnreferenced);
   }
 
-  /** The Secret as the informer last saw it; a tracked Secret's absence here means it does not exist. */
+  /**
+   * The Secret as the informer last saw it; a tracked Secret's absence here means it does not
+   * exist.
+   */
   public Optional<Secret> get(SecretId id) {
     SharedIndexInformer<Secret> informer;
     synchronized (this) {
       informer = informers.get(id);
     }
     if (informer == null) {
-      return Optional.ofNullable(client.secrets().inNamespace(id.namespace()).withName(id.name()).get());
+      return Optional.ofNullable(
+          client.secrets().inNamespace(id.namespace()).withName(id.name()).get());
     }
     return Optional.ofNullable(informer.getStore().getByKey(id.namespace() + "/" + id.name()));
   }
@@ -83,23 +88,28 @@ public class ReferencedSecretEventSource extends AbstractEventSource<Secret, Pos
 
   private SharedIndexInformer<Secret> inform(SecretId id) {
     LOG.debug("watching referenced Secret {}", id);
-    return client.secrets().inNamespace(id.namespace()).withName(id.name())
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(Secret secret) {
-            changed(id);
-          }
+    return client
+        .secrets()
+        .inNamespace(id.namespace())
+        .withName(id.name())
+        .inform(
+            new ResourceEventHandler<>() {
+              @Override
+              public void onAdd(Secret secret) {
+                changed(id);
+              }
 
-          @Override
-          public void onUpdate(Secret before, Secret after) {
-            if (!sameContent(before, after)) changed(id);
-          }
+              @Override
+              public void onUpdate(Secret before, Secret after) {
+                if (!sameContent(before, after)) changed(id);
+              }
 
-          @Override
-          public void onDelete(Secret secret, boolean finalStateUnknown) {
-            changed(id);
-          }
-        }, 0);
+              @Override
+              public void onDelete(Secret secret, boolean finalStateUnknown) {
+                changed(id);
+              }
+            },
+            0);
   }
 
   private static boolean sameContent(Secret before, Secret after) {
@@ -111,8 +121,11 @@ public class ReferencedSecretEventSource extends AbstractEventSource<Secret, Pos
     if (!isRunning()) return;
     Set<ResourceID> policies;
     synchronized (this) {
-      policies = referencesByPolicy.entrySet().stream().filter(e -> e.getValue().contains(id))
-          .map(Map.Entry::getKey).collect(Collectors.toCollection(HashSet::new));
+      policies =
+          referencesByPolicy.entrySet().stream()
+              .filter(e -> e.getValue().contains(id))
+              .map(Map.Entry::getKey)
+              .collect(Collectors.toCollection(HashSet::new));
     }
     policies.forEach(policy -> getEventHandler().handleEvent(new Event(policy)));
   }

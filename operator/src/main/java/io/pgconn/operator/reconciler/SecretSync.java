@@ -6,8 +6,8 @@ import io.pgconn.operator.api.PostgresConnectionPolicy;
 import java.util.Optional;
 
 /**
- * Puts the rendered content where the app reads it: the target Secret, or in place mode the
- * source Secret itself. Never writes a Secret this policy does not own.
+ * Puts the rendered content where the app reads it: the target Secret, or in place mode the source
+ * Secret itself. Never writes a Secret this policy does not own.
  */
 final class SecretSync {
 
@@ -30,11 +30,17 @@ final class SecretSync {
   }
 
   /** Writes the content if it is not there yet. */
-  Outcome write(PostgresConnectionPolicy policy, PolicyView view, PolicyInputs inputs,
-      RenderedContent content, Context<PostgresConnectionPolicy> context) throws PolicyFailure {
+  Outcome write(
+      PostgresConnectionPolicy policy,
+      PolicyView view,
+      PolicyInputs inputs,
+      RenderedContent content,
+      Context<PostgresConnectionPolicy> context)
+      throws PolicyFailure {
     if (view.inPlace()) {
       try {
-        return inPlace.write(policy, view, inputs.source(), content) ? Outcome.WRITTEN
+        return inPlace.write(policy, view, inputs.source(), content)
+            ? Outcome.WRITTEN
             : Outcome.UNCHANGED;
       } catch (InPlaceRewriter.SourceChanged e) {
         return Outcome.SOURCE_CHANGED;
@@ -50,25 +56,32 @@ final class SecretSync {
     }
     target.reconcile(policy, context, content);
     return existing.isEmpty() || !ManagedSecrets.holds(existing.get(), content.data())
-        ? Outcome.WRITTEN : Outcome.UNCHANGED;
+        ? Outcome.WRITTEN
+        : Outcome.UNCHANGED;
   }
 
   /** A policy that wrote in place and now has a target of its own puts the source back at once. */
   private void restoreIfMovedAway(PostgresConnectionPolicy policy, PolicyView view) {
-    var backupId = new io.javaoperatorsdk.operator.processing.event.ResourceID(
-        view.backupSecretName(), view.namespace());
-    boolean backedUp = target.eventSource().flatMap(informer -> informer.get(backupId))
-        .filter(backup -> ManagedSecrets.ownedBy(backup, policy)).isPresent();
+    var backupId =
+        new io.javaoperatorsdk.operator.processing.event.ResourceID(
+            view.backupSecretName(), view.namespace());
+    boolean backedUp =
+        target
+            .eventSource()
+            .flatMap(informer -> informer.get(backupId))
+            .filter(backup -> ManagedSecrets.ownedBy(backup, policy))
+            .isPresent();
     if (backedUp) {
       inPlace.restore(policy, view);
     }
   }
 
   /** The target as the label-filtered cache has it, or else as the API server has it. */
-  private Optional<Secret> existingTarget(PostgresConnectionPolicy policy, PolicyView view,
-      Context<PostgresConnectionPolicy> context) {
+  private Optional<Secret> existingTarget(
+      PostgresConnectionPolicy policy, PolicyView view, Context<PostgresConnectionPolicy> context) {
     Optional<Secret> cached = target.getSecondaryResource(policy, context);
-    return cached.isPresent() ? cached
+    return cached.isPresent()
+        ? cached
         : fresh.get(new SecretId(view.namespace(), view.targetSecretName()));
   }
 
@@ -76,12 +89,20 @@ final class SecretSync {
     String where = "Secret " + view.namespace() + "/" + view.targetSecretName();
     Optional<String> other = ManagedSecrets.owningPolicy(existing);
     if (other.isPresent()) {
-      return new PolicyFailure(ConditionType.SECRET_SYNCED, "TargetOwnedByAnotherPolicy",
-          where + " is the target of PostgresConnectionPolicy " + other.get() + ", so this policy"
+      return new PolicyFailure(
+          ConditionType.SECRET_SYNCED,
+          "TargetOwnedByAnotherPolicy",
+          where
+              + " is the target of PostgresConnectionPolicy "
+              + other.get()
+              + ", so this policy"
               + " writes nothing to it: give this policy its own spec.target.secretName");
     }
-    return new PolicyFailure(ConditionType.SECRET_SYNCED, "TargetSecretConflict",
-        where + " exists and is not managed by this policy, so the operator will not overwrite it:"
+    return new PolicyFailure(
+        ConditionType.SECRET_SYNCED,
+        "TargetSecretConflict",
+        where
+            + " exists and is not managed by this policy, so the operator will not overwrite it:"
             + " choose another spec.target.secretName, delete that Secret, or name the source"
             + " Secret for in place mode");
   }

@@ -19,19 +19,19 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The reconciler's index of every policy's latest sizing inputs, by the server its URL reaches
- * (the pure division of one server's budget is {@code budget.ServerShares}), so that one
- * policy's decision is computed together with every other policy on that server. When a policy's
- * inputs change, the others on its server are named so they can be recomputed too: the allocation
- * is a function of the whole set, so the result does not depend on which policy reconciled first.
- * The same holds when the server's sustained unlisted usage changes: every policy there is
- * recomputed, so the end of a burst frees every pool at the first probe that sees it.
+ * The reconciler's index of every policy's latest sizing inputs, by the server its URL reaches (the
+ * pure division of one server's budget is {@code budget.ServerShares}), so that one policy's
+ * decision is computed together with every other policy on that server. When a policy's inputs
+ * change, the others on its server are named so they can be recomputed too: the allocation is a
+ * function of the whole set, so the result does not depend on which policy reconciled first. The
+ * same holds when the server's sustained unlisted usage changes: every policy there is recomputed,
+ * so the end of a burst frees every pool at the first probe that sees it.
  *
  * <p>It also remembers, per policy, the highest limit its pods may run: while a rollout is under
  * way (or held, paused, opted out) pods run the old and the new content side by side, and status
- * only says which content they roll to. Peers' raises are bounded by it (see
- * {@code budget.ServerShares}), and when a rollout completes the policy's running limit drops,
- * which wakes the peers whose raise was waiting.
+ * only says which content they roll to. Peers' raises are bounded by it (see {@code
+ * budget.ServerShares}), and when a rollout completes the policy's running limit drops, which wakes
+ * the peers whose raise was waiting.
  *
  * <p>In memory only: after a restart every policy reconciles once and the set is complete again;
  * until then a policy may briefly be sized as if alone on its server, and its peers are woken as
@@ -51,18 +51,22 @@ final class ServerBudgetIndex {
   private final Map<String, Integer> running = new HashMap<>();
 
   /**
-   * Whether every pod of the policy runs the content its Secret holds now (the content its
-   * previous status names): every workload found carries that content's stamp and its own rollout
-   * is complete. Read from the workloads as they are now, not from the previous status, so that
-   * the reconcile that sees a rollout finish also frees the peers' raises (after it there may be
-   * no other reconcile for a whole probe interval). Workloads not restarted by design (Jobs,
-   * CronJobs) and missing ones are not in {@code found}. True when nothing was written yet.
+   * Whether every pod of the policy runs the content its Secret holds now (the content its previous
+   * status names): every workload found carries that content's stamp and its own rollout is
+   * complete. Read from the workloads as they are now, not from the previous status, so that the
+   * reconcile that sees a rollout finish also frees the peers' raises (after it there may be no
+   * other reconcile for a whole probe interval). Workloads not restarted by design (Jobs, CronJobs)
+   * and missing ones are not in {@code found}. True when nothing was written yet.
    */
   static boolean rolledOut(String policyName, PolicyStatus previous, List<Workload> found) {
     if (previous == null || previous.getSecret() == null) return true;
     String hash = previous.getSecret().getContentHash();
-    return found.stream().allMatch(w -> Objects.equals(hash, w.stampedHash(policyName))
-        && w.progress() != null && w.progress().isComplete());
+    return found.stream()
+        .allMatch(
+            w ->
+                Objects.equals(hash, w.stampedHash(policyName))
+                    && w.progress() != null
+                    && w.progress().isComplete());
   }
 
   /**
@@ -72,25 +76,34 @@ final class ServerBudgetIndex {
    *     are the policy's own, every other client's count as unlisted usage
    * @param seen the server's connections as this policy's probe saw them, or null
    */
-  synchronized Allocation put(BudgetPolicy policy, boolean rolledOut, String applicationName,
-      Usage seen) {
+  synchronized Allocation put(
+      BudgetPolicy policy, boolean rolledOut, String applicationName, Usage seen) {
     Integer written = policy.previousLimit();
     Integer before = running.get(policy.id());
     BudgetPolicy previous = policies.get(policy.id());
     // Rolling: pods may still run any limit written since the last completed rollout.
-    policy = policy.withRunningLimit(rolledOut || before == null ? written
-        : written == null ? before : Integer.valueOf(Math.max(before, written)))
-        .withRaiseWaiting(previous != null && previous.raiseWaiting()
-            && Objects.equals(previous.previousLimit(), written));
+    policy =
+        policy
+            .withRunningLimit(
+                rolledOut || before == null
+                    ? written
+                    : written == null ? before : Integer.valueOf(Math.max(before, written)))
+            .withRaiseWaiting(
+                previous != null
+                    && previous.raiseWaiting()
+                    && Objects.equals(previous.previousLimit(), written));
     policies.put(policy.id(), policy);
     applicationNames.put(policy.id(), applicationName);
     ServerKey server = policy.server();
     if (seen != null) {
-      usage.put(server, usage.getOrDefault(server, UsageWindow.empty())
-          .with(seen.seenAt().toEpochMilli(), seen.byApplication()));
+      usage.put(
+          server,
+          usage
+              .getOrDefault(server, UsageWindow.empty())
+              .with(seen.seenAt().toEpochMilli(), seen.byApplication()));
     }
-    List<BudgetPolicy> onServer = policies.values().stream()
-        .filter(p -> p.server().equals(server)).toList();
+    List<BudgetPolicy> onServer =
+        policies.values().stream().filter(p -> p.server().equals(server)).toList();
     OptionalInt unlisted = unlistedBeyondReserves(server, onServer);
     OptionalInt countedBefore = counted.put(server, unlisted);
     Map<ServerKey, Integer> unlistedUsage = new HashMap<>();
@@ -143,9 +156,9 @@ final class ServerBudgetIndex {
   }
 
   /**
-   * The last written limit only steers hysteresis for this policy; it never moves a peer. What
-   * its pods run does: a lower that has rolled out makes room for raises that wait. (Whether
-   * its own raise waits is its own bookkeeping too: withPreviousLimit clears it.)
+   * The last written limit only steers hysteresis for this policy; it never moves a peer. What its
+   * pods run does: a lower that has rolled out makes room for raises that wait. (Whether its own
+   * raise waits is its own bookkeeping too: withPreviousLimit clears it.)
    */
   private static boolean sameInputs(BudgetPolicy stored, BudgetPolicy next) {
     return Objects.equals(stored.withPreviousLimit(null), next.withPreviousLimit(null))

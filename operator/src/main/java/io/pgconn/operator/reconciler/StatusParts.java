@@ -36,8 +36,8 @@ final class StatusParts {
   }
 
   static ProbeStatus probe(ProbeResult result) {
-    return new ProbeStatus(result.time().toString(), result.latencyMs(), result.result(),
-        result.message());
+    return new ProbeStatus(
+        result.time().toString(), result.latencyMs(), result.result(), result.message());
   }
 
   static PolicyStatus copyOf(PolicyStatus previous) {

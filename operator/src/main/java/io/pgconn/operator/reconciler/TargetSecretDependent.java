@@ -26,33 +26,40 @@ final class TargetSecretDependent
 
   TargetSecretDependent() {
     super(Secret.class, NAME);
-    configureWith(new KubernetesDependentResourceConfigBuilder<Secret>()
-        .withKubernetesDependentInformerConfig(InformerConfiguration.builder(Secret.class)
-            .withLabelSelector(ManagedSecrets.SELECTOR).build())
-        .build());
+    configureWith(
+        new KubernetesDependentResourceConfigBuilder<Secret>()
+            .withKubernetesDependentInformerConfig(
+                InformerConfiguration.builder(Secret.class)
+                    .withLabelSelector(ManagedSecrets.SELECTOR)
+                    .build())
+            .build());
   }
 
   /** Writes {@code content} to the target if it is not there already. */
-  void reconcile(PostgresConnectionPolicy policy, Context<PostgresConnectionPolicy> context,
+  void reconcile(
+      PostgresConnectionPolicy policy,
+      Context<PostgresConnectionPolicy> context,
       RenderedContent content) {
     context.managedWorkflowAndDependentResourceContext().put(CONTENT, content);
     reconcile(policy, context);
   }
 
   @Override
-  protected Secret desired(PostgresConnectionPolicy policy,
-      Context<PostgresConnectionPolicy> context) {
-    RenderedContent content = context.managedWorkflowAndDependentResourceContext()
-        .getMandatory(CONTENT, RenderedContent.class);
-    return ManagedSecrets.owned(policy, PolicyView.of(policy).targetSecretName(), content.data(),
-        Map.of());
+  protected Secret desired(
+      PostgresConnectionPolicy policy, Context<PostgresConnectionPolicy> context) {
+    RenderedContent content =
+        context
+            .managedWorkflowAndDependentResourceContext()
+            .getMandatory(CONTENT, RenderedContent.class);
+    return ManagedSecrets.owned(
+        policy, PolicyView.of(policy).targetSecretName(), content.data(), Map.of());
   }
 
   /** The target's name comes from the spec alone: looking it up needs no rendered content. */
   @Override
-  protected ResourceID targetSecondaryResourceID(PostgresConnectionPolicy policy,
-      Context<PostgresConnectionPolicy> context) {
-    return new ResourceID(PolicyView.of(policy).targetSecretName(),
-        policy.getMetadata().getNamespace());
+  protected ResourceID targetSecondaryResourceID(
+      PostgresConnectionPolicy policy, Context<PostgresConnectionPolicy> context) {
+    return new ResourceID(
+        PolicyView.of(policy).targetSecretName(), policy.getMetadata().getNamespace());
   }
 }

@@ -20,8 +20,14 @@ public class HorizontalScalers {
 
   public Map<WorkloadKey, Integer> maxReplicas(String namespace) {
     Map<WorkloadKey, Integer> result = new HashMap<>();
-    for (HorizontalPodAutoscaler hpa : client.autoscaling().v2().horizontalPodAutoscalers()
-        .inNamespace(namespace).list().getItems()) {
+    for (HorizontalPodAutoscaler hpa :
+        client
+            .autoscaling()
+            .v2()
+            .horizontalPodAutoscalers()
+            .inNamespace(namespace)
+            .list()
+            .getItems()) {
       var target = hpa.getSpec().getScaleTargetRef();
       if (target == null || !"apps/v1".equals(target.getApiVersion())) continue;
       WorkloadKind kind;
@@ -30,8 +36,10 @@ public class HorizontalScalers {
       } catch (IllegalArgumentException e) {
         continue;
       }
-      result.merge(new WorkloadKey(kind, namespace, target.getName()),
-          hpa.getSpec().getMaxReplicas(), Math::max);
+      result.merge(
+          new WorkloadKey(kind, namespace, target.getName()),
+          hpa.getSpec().getMaxReplicas(),
+          Math::max);
     }
     return result;
   }

@@ -1,14 +1,18 @@
 package io.pgconn.operator.rollout;
 
 /**
- * Where a workload's own rollout stands, read from its status the way kubectl rollout status
- * reads it: Complete once the controller observed the current generation and every replica is
- * updated and available with no old one left; Failed when the controller gave up (a
- * Deployment's ProgressDeadlineExceeded).
+ * Where a workload's own rollout stands, read from its status the way kubectl rollout status reads
+ * it: Complete once the controller observed the current generation and every replica is updated and
+ * available with no old one left; Failed when the controller gave up (a Deployment's
+ * ProgressDeadlineExceeded).
  */
 public record RolloutProgress(Phase phase, String message) {
 
-  public enum Phase { COMPLETE, IN_PROGRESS, FAILED }
+  public enum Phase {
+    COMPLETE,
+    IN_PROGRESS,
+    FAILED
+  }
 
   public static RolloutProgress complete() {
     return new RolloutProgress(Phase.COMPLETE, "rollout complete");

@@ -7,8 +7,12 @@ import java.time.Duration;
 import java.util.Map;
 
 /** How a policy wants its workloads restarted, resolved from spec.workloads and annotations. */
-public record RolloutSettings(boolean restartOnChange, boolean paused, int maxConcurrent,
-    Duration settle, Duration progressDeadline) {
+public record RolloutSettings(
+    boolean restartOnChange,
+    boolean paused,
+    int maxConcurrent,
+    Duration settle,
+    Duration progressDeadline) {
 
   /** Annotation on a policy: "true" pauses every restart it would make. */
   public static final String PAUSED_ANNOTATION = "pgconn.io/paused";
@@ -16,10 +20,14 @@ public record RolloutSettings(boolean restartOnChange, boolean paused, int maxCo
   public static RolloutSettings of(PostgresConnectionPolicy policy) {
     WorkloadsSpec spec = policy.getSpec().getWorkloads();
     Map<String, String> annotations = policy.getMetadata().getAnnotations();
-    boolean paused = annotations != null
-        && "true".equalsIgnoreCase(String.valueOf(annotations.get(PAUSED_ANNOTATION)).trim());
-    return new RolloutSettings(spec.getRestart() == RestartPolicy.OnChange, paused,
-        spec.getMaxConcurrent(), Duration.ofSeconds(spec.getSettleSeconds()),
+    boolean paused =
+        annotations != null
+            && "true".equalsIgnoreCase(String.valueOf(annotations.get(PAUSED_ANNOTATION)).trim());
+    return new RolloutSettings(
+        spec.getRestart() == RestartPolicy.OnChange,
+        paused,
+        spec.getMaxConcurrent(),
+        Duration.ofSeconds(spec.getSettleSeconds()),
         Duration.ofSeconds(spec.getProgressDeadlineSeconds()));
   }
 }

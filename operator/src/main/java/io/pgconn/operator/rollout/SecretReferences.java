@@ -27,7 +27,8 @@ public final class SecretReferences {
     for (Container c : containers) {
       if (c.getEnv() != null) {
         for (EnvVar env : c.getEnv()) {
-          if (env.getValueFrom() != null && env.getValueFrom().getSecretKeyRef() != null
+          if (env.getValueFrom() != null
+              && env.getValueFrom().getSecretKeyRef() != null
               && secretName.equals(env.getValueFrom().getSecretKeyRef().getName())) {
             return true;
           }
@@ -43,8 +44,7 @@ public final class SecretReferences {
     }
     if (spec.getVolumes() != null) {
       for (var volume : spec.getVolumes()) {
-        if (volume.getSecret() != null
-            && secretName.equals(volume.getSecret().getSecretName())) {
+        if (volume.getSecret() != null && secretName.equals(volume.getSecret().getSecretName())) {
           return true;
         }
         if (volume.getProjected() != null && volume.getProjected().getSources() != null) {

@@ -4,21 +4,34 @@ import io.pgconn.operator.budget.Consumer;
 import io.pgconn.operator.budget.ConsumerPods;
 
 /**
- * A workload found in the cluster, with what matters here: its pods at once, the content hashes
- * its pod template carries (one per policy), whether it opted out of restarts and where its own
- * rollout stands.
+ * A workload found in the cluster, with what matters here: its pods at once, the content hashes its
+ * pod template carries (one per policy), whether it opted out of restarts and where its own rollout
+ * stands.
  *
- * @param maxSurge the rolling update's maxSurge as written ("25%", "2"), null for the default,
- *     "0" for workloads that replace pods without surge
+ * @param maxSurge the rolling update's maxSurge as written ("25%", "2"), null for the default, "0"
+ *     for workloads that replace pods without surge
  */
-public record Workload(WorkloadKey key, int replicas, int surge, PodTemplateStamps stamps,
-    String uid, boolean optedOut, RolloutProgress progress, String maxSurge) {
+public record Workload(
+    WorkloadKey key,
+    int replicas,
+    int surge,
+    PodTemplateStamps stamps,
+    String uid,
+    boolean optedOut,
+    RolloutProgress progress,
+    String maxSurge) {
 
   /** Annotation on a workload: "false" means the operator never restarts it. */
   public static final String RESTART_ANNOTATION = "pgconn.io/restart";
 
-  public Workload(WorkloadKey key, int replicas, int surge, PodTemplateStamps stamps, String uid,
-      boolean optedOut, RolloutProgress progress) {
+  public Workload(
+      WorkloadKey key,
+      int replicas,
+      int surge,
+      PodTemplateStamps stamps,
+      String uid,
+      boolean optedOut,
+      RolloutProgress progress) {
     this(key, replicas, surge, stamps, uid, optedOut, progress, Integer.toString(surge));
   }
 

@@ -19,28 +19,54 @@ public class WorkloadEvents {
     this.events = events;
   }
 
-  public void restarted(PostgresConnectionPolicy policy, WorkloadKey key, String uid,
-      String hash) {
+  public void restarted(PostgresConnectionPolicy policy, WorkloadKey key, String uid, String hash) {
     String policyName = policy.getMetadata().getName();
-    events.record(EventRecorder.referenceTo(policy), Type.Normal, "WorkloadRestarted",
+    events.record(
+        EventRecorder.referenceTo(policy),
+        Type.Normal,
+        "WorkloadRestarted",
         RolloutSequencer.describe(key) + " restarted for content " + hash);
-    events.record(workloadRef(key, uid), Type.Normal, "RestartedByPgconn", "pod template stamped"
-        + " with " + PodTemplateStamps.key(policyName) + "=" + hash + " by PostgresConnectionPolicy "
-        + policyName + ": its connection Secret changed");
+    events.record(
+        workloadRef(key, uid),
+        Type.Normal,
+        "RestartedByPgconn",
+        "pod template stamped"
+            + " with "
+            + PodTemplateStamps.key(policyName)
+            + "="
+            + hash
+            + " by PostgresConnectionPolicy "
+            + policyName
+            + ": its connection Secret changed");
   }
 
-  public void held(PostgresConnectionPolicy policy, WorkloadKey key, String uid, String reason,
-      String message) {
-    events.record(EventRecorder.referenceTo(policy), Type.Warning, "WorkloadRestartHeld",
+  public void held(
+      PostgresConnectionPolicy policy, WorkloadKey key, String uid, String reason, String message) {
+    events.record(
+        EventRecorder.referenceTo(policy),
+        Type.Warning,
+        "WorkloadRestartHeld",
         RolloutSequencer.describe(key) + ": " + reason + ": " + message);
-    events.record(workloadRef(key, uid), Type.Warning, "RestartHeldByPgconn",
-        "PostgresConnectionPolicy " + policy.getMetadata().getName() + " holds the restart: "
-            + reason + ": " + message);
+    events.record(
+        workloadRef(key, uid),
+        Type.Warning,
+        "RestartHeldByPgconn",
+        "PostgresConnectionPolicy "
+            + policy.getMetadata().getName()
+            + " holds the restart: "
+            + reason
+            + ": "
+            + message);
   }
 
   private static ObjectReference workloadRef(WorkloadKey key, String uid) {
     String apiVersion = key.kind().restartable() ? "apps/v1" : "batch/v1";
-    return new ObjectReferenceBuilder().withApiVersion(apiVersion).withKind(key.kind().name())
-        .withName(key.name()).withNamespace(key.namespace()).withUid(uid).build();
+    return new ObjectReferenceBuilder()
+        .withApiVersion(apiVersion)
+        .withKind(key.kind().name())
+        .withName(key.name())
+        .withNamespace(key.namespace())
+        .withUid(uid)
+        .build();
   }
 }

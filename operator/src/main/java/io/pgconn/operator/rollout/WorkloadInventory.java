@@ -26,10 +26,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Reads the workloads a policy covers, as the budget and the roller need them. Everything is
- * read from the policy's own namespace with plain GETs and LISTs (nothing is cached): refs by
- * name, the selector with a label selector, and with discover every Deployment, StatefulSet and
- * DaemonSet (and CronJob and Job) of the namespace whose pod template reads the target Secret.
+ * Reads the workloads a policy covers, as the budget and the roller need them. Everything is read
+ * from the policy's own namespace with plain GETs and LISTs (nothing is cached): refs by name, the
+ * selector with a label selector, and with discover every Deployment, StatefulSet and DaemonSet
+ * (and CronJob and Job) of the namespace whose pod template reads the target Secret.
  */
 public class WorkloadInventory {
 
@@ -59,59 +59,123 @@ public class WorkloadInventory {
     }
     if (spec.getSelector() != null) {
       LabelSelector selector = spec.getSelector();
-      addAll(found, client.apps().deployments().inNamespace(namespace).withLabelSelector(selector)
-          .list().getItems().stream().sorted(BY_NAME)
-          .map(d -> deployment(key(WorkloadKind.Deployment, d), d)).toList());
-      addAll(found, client.apps().statefulSets().inNamespace(namespace).withLabelSelector(selector)
-          .list().getItems().stream().sorted(BY_NAME)
-          .map(s -> statefulSet(key(WorkloadKind.StatefulSet, s), s)).toList());
-      addAll(found, client.apps().daemonSets().inNamespace(namespace).withLabelSelector(selector)
-          .list().getItems().stream().sorted(BY_NAME)
-          .map(d -> daemonSet(key(WorkloadKind.DaemonSet, d), d)).toList());
+      addAll(
+          found,
+          client
+              .apps()
+              .deployments()
+              .inNamespace(namespace)
+              .withLabelSelector(selector)
+              .list()
+              .getItems()
+              .stream()
+              .sorted(BY_NAME)
+              .map(d -> deployment(key(WorkloadKind.Deployment, d), d))
+              .toList());
+      addAll(
+          found,
+          client
+              .apps()
+              .statefulSets()
+              .inNamespace(namespace)
+              .withLabelSelector(selector)
+              .list()
+              .getItems()
+              .stream()
+              .sorted(BY_NAME)
+              .map(s -> statefulSet(key(WorkloadKind.StatefulSet, s), s))
+              .toList());
+      addAll(
+          found,
+          client
+              .apps()
+              .daemonSets()
+              .inNamespace(namespace)
+              .withLabelSelector(selector)
+              .list()
+              .getItems()
+              .stream()
+              .sorted(BY_NAME)
+              .map(d -> daemonSet(key(WorkloadKind.DaemonSet, d), d))
+              .toList());
     }
     if (spec.getDiscover()) {
-      addAll(found, client.apps().deployments().inNamespace(namespace).list().getItems().stream()
-          .filter(d -> SecretReferences.references(d.getSpec().getTemplate(), secretName))
-          .sorted(BY_NAME).map(d -> deployment(key(WorkloadKind.Deployment, d), d)).toList());
-      addAll(found, client.apps().statefulSets().inNamespace(namespace).list().getItems().stream()
-          .filter(s -> SecretReferences.references(s.getSpec().getTemplate(), secretName))
-          .sorted(BY_NAME).map(s -> statefulSet(key(WorkloadKind.StatefulSet, s), s)).toList());
-      addAll(found, client.apps().daemonSets().inNamespace(namespace).list().getItems().stream()
-          .filter(d -> SecretReferences.references(d.getSpec().getTemplate(), secretName))
-          .sorted(BY_NAME).map(d -> daemonSet(key(WorkloadKind.DaemonSet, d), d)).toList());
+      addAll(
+          found,
+          client.apps().deployments().inNamespace(namespace).list().getItems().stream()
+              .filter(d -> SecretReferences.references(d.getSpec().getTemplate(), secretName))
+              .sorted(BY_NAME)
+              .map(d -> deployment(key(WorkloadKind.Deployment, d), d))
+              .toList());
+      addAll(
+          found,
+          client.apps().statefulSets().inNamespace(namespace).list().getItems().stream()
+              .filter(s -> SecretReferences.references(s.getSpec().getTemplate(), secretName))
+              .sorted(BY_NAME)
+              .map(s -> statefulSet(key(WorkloadKind.StatefulSet, s), s))
+              .toList());
+      addAll(
+          found,
+          client.apps().daemonSets().inNamespace(namespace).list().getItems().stream()
+              .filter(d -> SecretReferences.references(d.getSpec().getTemplate(), secretName))
+              .sorted(BY_NAME)
+              .map(d -> daemonSet(key(WorkloadKind.DaemonSet, d), d))
+              .toList());
       client.batch().v1().cronjobs().inNamespace(namespace).list().getItems().stream()
           .filter(c -> SecretReferences.references(cronJobTemplate(c), secretName))
-          .sorted(BY_NAME).forEach(c -> nextRun.putIfAbsent(key(WorkloadKind.CronJob, c), true));
+          .sorted(BY_NAME)
+          .forEach(c -> nextRun.putIfAbsent(key(WorkloadKind.CronJob, c), true));
       client.batch().v1().jobs().inNamespace(namespace).list().getItems().stream()
           .filter(j -> !ownedByCronJob(j))
           .filter(j -> SecretReferences.references(j.getSpec().getTemplate(), secretName))
-          .sorted(BY_NAME).forEach(j -> nextRun.putIfAbsent(key(WorkloadKind.Job, j), true));
+          .sorted(BY_NAME)
+          .forEach(j -> nextRun.putIfAbsent(key(WorkloadKind.Job, j), true));
     }
-    return new WorkloadSelection(List.copyOf(found.values()), List.copyOf(missing),
-        List.copyOf(nextRun.keySet()));
+    return new WorkloadSelection(
+        List.copyOf(found.values()), List.copyOf(missing), List.copyOf(nextRun.keySet()));
   }
 
   public Optional<Workload> find(WorkloadKey key) {
     return switch (key.kind()) {
-      case Deployment -> Optional.ofNullable(
-          client.apps().deployments().inNamespace(key.namespace()).withName(key.name()).get())
-          .map(d -> deployment(key, d));
-      case StatefulSet -> Optional.ofNullable(
-          client.apps().statefulSets().inNamespace(key.namespace()).withName(key.name()).get())
-          .map(s -> statefulSet(key, s));
-      case DaemonSet -> Optional.ofNullable(
-          client.apps().daemonSets().inNamespace(key.namespace()).withName(key.name()).get())
-          .map(d -> daemonSet(key, d));
+      case Deployment ->
+          Optional.ofNullable(
+                  client
+                      .apps()
+                      .deployments()
+                      .inNamespace(key.namespace())
+                      .withName(key.name())
+                      .get())
+              .map(d -> deployment(key, d));
+      case StatefulSet ->
+          Optional.ofNullable(
+                  client
+                      .apps()
+                      .statefulSets()
+                      .inNamespace(key.namespace())
+                      .withName(key.name())
+                      .get())
+              .map(s -> statefulSet(key, s));
+      case DaemonSet ->
+          Optional.ofNullable(
+                  client
+                      .apps()
+                      .daemonSets()
+                      .inNamespace(key.namespace())
+                      .withName(key.name())
+                      .get())
+              .map(d -> daemonSet(key, d));
       case CronJob, Job -> Optional.empty();
     };
   }
 
   private boolean exists(WorkloadKey key) {
     return switch (key.kind()) {
-      case CronJob -> client.batch().v1().cronjobs().inNamespace(key.namespace())
-          .withName(key.name()).get() != null;
-      case Job -> client.batch().v1().jobs().inNamespace(key.namespace()).withName(key.name())
-          .get() != null;
+      case CronJob ->
+          client.batch().v1().cronjobs().inNamespace(key.namespace()).withName(key.name()).get()
+              != null;
+      case Job ->
+          client.batch().v1().jobs().inNamespace(key.namespace()).withName(key.name()).get()
+              != null;
       default -> find(key).isPresent();
     };
   }
@@ -121,8 +185,8 @@ public class WorkloadInventory {
   }
 
   private static WorkloadKey key(WorkloadKind kind, HasMetadata resource) {
-    return new WorkloadKey(kind, resource.getMetadata().getNamespace(),
-        resource.getMetadata().getName());
+    return new WorkloadKey(
+        kind, resource.getMetadata().getNamespace(), resource.getMetadata().getName());
   }
 
   private static PodTemplateSpec cronJobTemplate(CronJob cronJob) {
@@ -142,39 +206,63 @@ public class WorkloadInventory {
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     var strategy = d.getSpec().getStrategy();
     String maxSurge = "0";
-    if (strategy == null || strategy.getType() == null || "RollingUpdate".equals(strategy.getType())) {
+    if (strategy == null
+        || strategy.getType() == null
+        || "RollingUpdate".equals(strategy.getType())) {
       var rolling = strategy == null ? null : strategy.getRollingUpdate();
       var surgeSpec = rolling == null ? null : rolling.getMaxSurge();
-      maxSurge = surgeSpec == null ? null : String.valueOf(
-          surgeSpec.getIntVal() != null ? surgeSpec.getIntVal() : surgeSpec.getStrVal());
+      maxSurge =
+          surgeSpec == null
+              ? null
+              : String.valueOf(
+                  surgeSpec.getIntVal() != null ? surgeSpec.getIntVal() : surgeSpec.getStrVal());
     }
-    return new Workload(key, replicas, RolloutSurge.resolve(maxSurge, replicas),
-        PodTemplateStamps.of(d.getSpec().getTemplate()), d.getMetadata().getUid(), optedOut(d),
-        deploymentProgress(d, replicas), maxSurge);
+    return new Workload(
+        key,
+        replicas,
+        RolloutSurge.resolve(maxSurge, replicas),
+        PodTemplateStamps.of(d.getSpec().getTemplate()),
+        d.getMetadata().getUid(),
+        optedOut(d),
+        deploymentProgress(d, replicas),
+        maxSurge);
   }
 
   private static Workload statefulSet(WorkloadKey key, StatefulSet s) {
     int replicas = s.getSpec().getReplicas() == null ? 1 : s.getSpec().getReplicas();
     // StatefulSets replace pods one by one without surge.
-    return new Workload(key, replicas, 0, PodTemplateStamps.of(s.getSpec().getTemplate()),
-        s.getMetadata().getUid(), optedOut(s), statefulSetProgress(s, replicas));
+    return new Workload(
+        key,
+        replicas,
+        0,
+        PodTemplateStamps.of(s.getSpec().getTemplate()),
+        s.getMetadata().getUid(),
+        optedOut(s),
+        statefulSetProgress(s, replicas));
   }
 
   private static Workload daemonSet(WorkloadKey key, DaemonSet d) {
     Integer scheduled = d.getStatus() == null ? null : d.getStatus().getDesiredNumberScheduled();
-    return new Workload(key, scheduled == null ? 1 : scheduled, 0, PodTemplateStamps.of(d.getSpec().getTemplate()),
-        d.getMetadata().getUid(), optedOut(d), daemonSetProgress(d));
+    return new Workload(
+        key,
+        scheduled == null ? 1 : scheduled,
+        0,
+        PodTemplateStamps.of(d.getSpec().getTemplate()),
+        d.getMetadata().getUid(),
+        optedOut(d),
+        daemonSetProgress(d));
   }
 
   static RolloutProgress deploymentProgress(Deployment d, int replicas) {
     DeploymentStatus s = d.getStatus();
     if (!observed(d, s == null ? null : s.getObservedGeneration())) {
-      return RolloutProgress.inProgress("waiting for the Deployment controller to see generation "
-          + generation(d));
+      return RolloutProgress.inProgress(
+          "waiting for the Deployment controller to see generation " + generation(d));
     }
     if (s.getConditions() != null) {
       for (DeploymentCondition c : s.getConditions()) {
-        if ("Progressing".equals(c.getType()) && "False".equals(c.getStatus())
+        if ("Progressing".equals(c.getType())
+            && "False".equals(c.getStatus())
             && "ProgressDeadlineExceeded".equals(c.getReason())) {
           return RolloutProgress.failed("ProgressDeadlineExceeded: " + c.getMessage());
         }
@@ -186,32 +274,40 @@ public class WorkloadInventory {
     if (updated == replicas && available == replicas && total == replicas) {
       return RolloutProgress.complete();
     }
-    return RolloutProgress.inProgress(updated + " of " + replicas + " replicas updated, "
-        + available + " available, " + Math.max(0, total - updated) + " old");
+    return RolloutProgress.inProgress(
+        updated
+            + " of "
+            + replicas
+            + " replicas updated, "
+            + available
+            + " available, "
+            + Math.max(0, total - updated)
+            + " old");
   }
 
   static RolloutProgress statefulSetProgress(StatefulSet set, int replicas) {
     StatefulSetStatus s = set.getStatus();
     if (!observed(set, s == null ? null : s.getObservedGeneration())) {
-      return RolloutProgress.inProgress("waiting for the StatefulSet controller to see generation "
-          + generation(set));
+      return RolloutProgress.inProgress(
+          "waiting for the StatefulSet controller to see generation " + generation(set));
     }
     int updated = zeroIfNull(s.getUpdatedReplicas());
     int available = zeroIfNull(s.getAvailableReplicas());
-    boolean sameRevision = s.getUpdateRevision() == null
-        || Objects.equals(s.getUpdateRevision(), s.getCurrentRevision());
+    boolean sameRevision =
+        s.getUpdateRevision() == null
+            || Objects.equals(s.getUpdateRevision(), s.getCurrentRevision());
     if (sameRevision && updated == replicas && available == replicas) {
       return RolloutProgress.complete();
     }
-    return RolloutProgress.inProgress(updated + " of " + replicas + " replicas updated, "
-        + available + " available");
+    return RolloutProgress.inProgress(
+        updated + " of " + replicas + " replicas updated, " + available + " available");
   }
 
   static RolloutProgress daemonSetProgress(DaemonSet set) {
     DaemonSetStatus s = set.getStatus();
     if (!observed(set, s == null ? null : s.getObservedGeneration())) {
-      return RolloutProgress.inProgress("waiting for the DaemonSet controller to see generation "
-          + generation(set));
+      return RolloutProgress.inProgress(
+          "waiting for the DaemonSet controller to see generation " + generation(set));
     }
     int desired = zeroIfNull(s.getDesiredNumberScheduled());
     int updated = zeroIfNull(s.getUpdatedNumberScheduled());
@@ -219,8 +315,8 @@ public class WorkloadInventory {
     if (updated == desired && available == desired && zeroIfNull(s.getNumberUnavailable()) == 0) {
       return RolloutProgress.complete();
     }
-    return RolloutProgress.inProgress(updated + " of " + desired + " pods updated, " + available
-        + " available");
+    return RolloutProgress.inProgress(
+        updated + " of " + desired + " pods updated, " + available + " available");
   }
 
   private static boolean observed(HasMetadata resource, Long observedGeneration) {
@@ -229,8 +325,9 @@ public class WorkloadInventory {
 
   private static boolean optedOut(HasMetadata resource) {
     Map<String, String> annotations = resource.getMetadata().getAnnotations();
-    return annotations != null && "false".equalsIgnoreCase(
-        String.valueOf(annotations.get(Workload.RESTART_ANNOTATION)).trim());
+    return annotations != null
+        && "false"
+            .equalsIgnoreCase(String.valueOf(annotations.get(Workload.RESTART_ANNOTATION)).trim());
   }
 
   private static int zeroIfNull(Integer i) {

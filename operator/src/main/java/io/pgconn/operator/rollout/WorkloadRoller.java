@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries out what {@link RolloutSequencer} decides: stamps the workloads whose turn it is,
- * records an Event per restart and per hold, and returns status.workloads and when to look
- * again. Holds no state between reconciles: what a decision needs is in the cluster.
+ * Carries out what {@link RolloutSequencer} decides: stamps the workloads whose turn it is, records
+ * an Event per restart and per hold, and returns status.workloads and when to look again. Holds no
+ * state between reconciles: what a decision needs is in the cluster.
  */
 public class WorkloadRoller {
 
@@ -50,8 +50,12 @@ public class WorkloadRoller {
    * Rolls the selected workloads towards {@code hash}, the content now in the target Secret,
    * written (changed) at {@code contentChangedAt}.
    */
-  public Result roll(PostgresConnectionPolicy policy, WorkloadSelection selection, String hash,
-      Instant contentChangedAt, List<WorkloadStatus> previous) {
+  public Result roll(
+      PostgresConnectionPolicy policy,
+      WorkloadSelection selection,
+      String hash,
+      Instant contentChangedAt,
+      List<WorkloadStatus> previous) {
     Instant now = clock.instant();
     Map<WorkloadKey, WorkloadStatus> before = byKey(policy, previous);
     List<RolloutSequencer.Snapshot> snapshots = new ArrayList<>();
@@ -62,19 +66,28 @@ public class WorkloadRoller {
       // Only this policy's own stamp counts: another policy's hash on a shared workload is not
       // an older content of ours.
       String stamped = w.stampedHash(policyName);
-      snapshots.add(new RolloutSequencer.Snapshot(w.key(), stamped, w.optedOut(),
-          w.progress(), restartedAt(before.get(w.key()), stamped)));
+      snapshots.add(
+          new RolloutSequencer.Snapshot(
+              w.key(),
+              stamped,
+              w.optedOut(),
+              w.progress(),
+              restartedAt(before.get(w.key()), stamped)));
     }
-    RolloutSequencer.Plan plan = RolloutSequencer.plan(snapshots, hash, contentChangedAt,
-        RolloutSettings.of(policy), now);
+    RolloutSequencer.Plan plan =
+        RolloutSequencer.plan(snapshots, hash, contentChangedAt, RolloutSettings.of(policy), now);
 
     List<WorkloadStatus> result = new ArrayList<>();
     for (RolloutSequencer.Step step : plan.steps()) {
       Workload workload = byKey.get(step.key());
       if (step.stamp()) {
         stamper.stamp(step.key(), policyName, hash);
-        LOG.info("policy {}/{}: restarted {} for content {}", policy.getMetadata().getNamespace(),
-            policy.getMetadata().getName(), RolloutSequencer.describe(step.key()), hash);
+        LOG.info(
+            "policy {}/{}: restarted {} for content {}",
+            policy.getMetadata().getNamespace(),
+            policy.getMetadata().getName(),
+            RolloutSequencer.describe(step.key()),
+            hash);
         events.restarted(policy, step.key(), workload.uid(), hash);
       } else if (HELD.equals(step.state()) && !sameHold(before.get(step.key()), step.reason())) {
         events.held(policy, step.key(), workload.uid(), step.reason(), step.message());
@@ -82,30 +95,47 @@ public class WorkloadRoller {
       result.add(step.toStatus());
     }
     for (WorkloadKey key : selection.nextRun()) {
-      result.add(new WorkloadStatus(key.kind(), key.name(), NEXT_RUN, NOT_RESTARTED, null, null,
-          key.kind() + "s are not restarted: the next run reads the current Secret"));
+      result.add(
+          new WorkloadStatus(
+              key.kind(),
+              key.name(),
+              NEXT_RUN,
+              NOT_RESTARTED,
+              null,
+              null,
+              key.kind() + "s are not restarted: the next run reads the current Secret"));
     }
     for (WorkloadKey key : selection.missing()) {
-      result.add(new WorkloadStatus(key.kind(), key.name(), MISSING, NOT_FOUND, null, null,
-          key.kind() + " " + key.name() + " does not exist in namespace " + key.namespace()));
+      result.add(
+          new WorkloadStatus(
+              key.kind(),
+              key.name(),
+              MISSING,
+              NOT_FOUND,
+              null,
+              null,
+              key.kind() + " " + key.name() + " does not exist in namespace " + key.namespace()));
     }
     return new Result(List.copyOf(result), plan.recheckAfter());
   }
 
   /**
    * status.workloads while the policy fails before anything may restart (the database probe in
-   * Enforce mode, a missing source...): Held with the failure's reason, with an Event on the
-   * policy and the workload when a workload becomes held.
+   * Enforce mode, a missing source...): Held with the failure's reason, with an Event on the policy
+   * and the workload when a workload becomes held.
    */
-  public List<WorkloadStatus> hold(PostgresConnectionPolicy policy, List<WorkloadStatus> previous,
-      String reason) {
-    String message = "no restart while the policy fails (" + reason + "); restarts resume by"
-        + " themselves once it passes";
+  public List<WorkloadStatus> hold(
+      PostgresConnectionPolicy policy, List<WorkloadStatus> previous, String reason) {
+    String message =
+        "no restart while the policy fails ("
+            + reason
+            + "); restarts resume by"
+            + " themselves once it passes";
     List<WorkloadStatus> held = RolloutSequencer.hold(previous, reason, message);
     Map<WorkloadKey, WorkloadStatus> before = byKey(policy, previous);
     for (WorkloadStatus w : held) {
-      WorkloadKey key = new WorkloadKey(w.getKind(), policy.getMetadata().getNamespace(),
-          w.getName());
+      WorkloadKey key =
+          new WorkloadKey(w.getKind(), policy.getMetadata().getNamespace(), w.getName());
       if (HELD.equals(w.getState()) && !sameHold(before.get(key), reason)) {
         events.held(policy, key, null, reason, message);
       }
@@ -113,26 +143,29 @@ public class WorkloadRoller {
     return held;
   }
 
-  private static Map<WorkloadKey, WorkloadStatus> byKey(PostgresConnectionPolicy policy,
-      List<WorkloadStatus> statuses) {
+  private static Map<WorkloadKey, WorkloadStatus> byKey(
+      PostgresConnectionPolicy policy, List<WorkloadStatus> statuses) {
     Map<WorkloadKey, WorkloadStatus> map = new HashMap<>();
     if (statuses != null) {
       for (WorkloadStatus w : statuses) {
-        map.putIfAbsent(new WorkloadKey(w.getKind(), policy.getMetadata().getNamespace(),
-            w.getName()), w);
+        map.putIfAbsent(
+            new WorkloadKey(w.getKind(), policy.getMetadata().getNamespace(), w.getName()), w);
       }
     }
     return map;
   }
 
   private static boolean sameHold(WorkloadStatus before, String reason) {
-    return before != null && HELD.equals(before.getState())
+    return before != null
+        && HELD.equals(before.getState())
         && Objects.equals(before.getReason(), reason);
   }
 
   /** When the operator stamped this hash, if the previous status remembers it. */
   private static Instant restartedAt(WorkloadStatus before, String stampedHash) {
-    if (before == null || before.getRestartedAt() == null || stampedHash == null
+    if (before == null
+        || before.getRestartedAt() == null
+        || stampedHash == null
         || !stampedHash.equals(before.getContentHash())) {
       return null;
     }

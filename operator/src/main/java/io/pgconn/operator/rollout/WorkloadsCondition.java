@@ -12,31 +12,41 @@ import java.util.Set;
  * False without making the policy un-Ready; a held rollout, a missing workload or restart Never
  * with a pending change need someone to act, so they also make Ready False.
  */
-public record WorkloadsCondition(boolean upToDate, String reason, String message,
-    boolean blocksReady) {
+public record WorkloadsCondition(
+    boolean upToDate, String reason, String message, boolean blocksReady) {
 
   private static final Set<String> SETTLED = Set.of(UP_TO_DATE, NEXT_RUN);
 
   public static WorkloadsCondition of(List<WorkloadStatus> workloads) {
     if (workloads == null || workloads.isEmpty()) {
-      return new WorkloadsCondition(true, "NoWorkloads", "no workloads listed in spec.workloads",
-          false);
+      return new WorkloadsCondition(
+          true, "NoWorkloads", "no workloads listed in spec.workloads", false);
     }
-    List<WorkloadStatus> unsettled = workloads.stream()
-        .filter(w -> !SETTLED.contains(w.getState())).toList();
+    List<WorkloadStatus> unsettled =
+        workloads.stream().filter(w -> !SETTLED.contains(w.getState())).toList();
     if (unsettled.isEmpty()) {
       long restartable = workloads.stream().filter(w -> UP_TO_DATE.equals(w.getState())).count();
-      return new WorkloadsCondition(true, "UpToDate", restartable + " workloads carry the current"
-          + " content" + (restartable == workloads.size() ? "" : "; "
-          + (workloads.size() - restartable) + " jobs read it on their next run"), false);
+      return new WorkloadsCondition(
+          true,
+          "UpToDate",
+          restartable
+              + " workloads carry the current"
+              + " content"
+              + (restartable == workloads.size()
+                  ? ""
+                  : "; " + (workloads.size() - restartable) + " jobs read it on their next run"),
+          false);
     }
-    String progress = (workloads.size() - unsettled.size()) + " of " + workloads.size()
-        + " workloads up to date";
+    String progress =
+        (workloads.size() - unsettled.size()) + " of " + workloads.size() + " workloads up to date";
     for (String state : List.of(HELD, MISSING)) {
       for (WorkloadStatus w : unsettled) {
         if (state.equals(w.getState())) {
-          return new WorkloadsCondition(false, HELD.equals(state) ? "RolloutHeld"
-              : "WorkloadNotFound", progress + "; " + line(w), true);
+          return new WorkloadsCondition(
+              false,
+              HELD.equals(state) ? "RolloutHeld" : "WorkloadNotFound",
+              progress + "; " + line(w),
+              true);
         }
       }
     }
@@ -51,14 +61,21 @@ public record WorkloadsCondition(boolean upToDate, String reason, String message
       }
     }
     boolean rolling = unsettled.stream().anyMatch(w -> !OPTED_OUT.equals(w.getReason()));
-    WorkloadStatus first = unsettled.stream()
-        .filter(w -> !rolling || !OPTED_OUT.equals(w.getReason())).findFirst().orElseThrow();
-    return new WorkloadsCondition(false, rolling ? ROLLING : "RestartOptedOut",
-        progress + "; " + line(first), false);
+    WorkloadStatus first =
+        unsettled.stream()
+            .filter(w -> !rolling || !OPTED_OUT.equals(w.getReason()))
+            .findFirst()
+            .orElseThrow();
+    return new WorkloadsCondition(
+        false, rolling ? ROLLING : "RestartOptedOut", progress + "; " + line(first), false);
   }
 
   private static String line(WorkloadStatus w) {
-    return w.getKind() + " " + w.getName() + " " + w.getState()
+    return w.getKind()
+        + " "
+        + w.getName()
+        + " "
+        + w.getState()
         + (w.getMessage() == null ? "" : ": " + w.getMessage());
   }
 }

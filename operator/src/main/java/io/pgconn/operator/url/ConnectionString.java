@@ -8,11 +8,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * A parsed connection string: decoded components, parameters in source order. Immutable.
- * {@link #toString()} is the redacted form so that logging a value can never leak its password.
+ * A parsed connection string: decoded components, parameters in source order. Immutable. {@link
+ * #toString()} is the redacted form so that logging a value can never leak its password.
  *
- * @param verbatim the input as given, kept only for {@link SourceKind#PRISMA_ACCELERATE} (whose
- *     URL is passed through untouched); null otherwise
+ * @param verbatim the input as given, kept only for {@link SourceKind#PRISMA_ACCELERATE} (whose URL
+ *     is passed through untouched); null otherwise
  */
 public record ConnectionString(
     SourceKind kind,
@@ -98,7 +98,8 @@ public record ConnectionString(
     }
     char sep = '?';
     for (Map.Entry<String, String> e : parameters.entrySet()) {
-      String value = SECRET_PARAMETERS.contains(e.getKey()) ? MASK : PercentCodec.encode(e.getValue());
+      String value =
+          SECRET_PARAMETERS.contains(e.getKey()) ? MASK : PercentCodec.encode(e.getValue());
       out.append(sep).append(PercentCodec.encode(e.getKey())).append('=').append(value);
       sep = '&';
     }

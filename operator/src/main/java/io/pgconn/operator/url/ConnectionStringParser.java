@@ -16,29 +16,36 @@ import java.util.regex.Pattern;
 public final class ConnectionStringParser {
 
   private static final Pattern SCHEME = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*):");
-  private static final Set<String> URI_STRUCTURAL = Set.of("host", "port", "dbname", "user", "password");
+  private static final Set<String> URI_STRUCTURAL =
+      Set.of("host", "port", "dbname", "user", "password");
   private static final Set<String> JDBC_STRUCTURAL = Set.of("user", "password");
 
   private ConnectionStringParser() {}
 
   /**
-   * @throws InvalidConnectionStringException for anything that is not a usable connection
-   *     string; nothing else escapes, whatever the input
+   * @throws InvalidConnectionStringException for anything that is not a usable connection string;
+   *     nothing else escapes, whatever the input
    */
   public static ConnectionString parse(String input) throws InvalidConnectionStringException {
     try {
       return parseUnguarded(input);
     } catch (RuntimeException bug) {
       // A reader bug must still not surface as an exception whose message may quote the input.
-      throw new InvalidConnectionStringException(Reason.MALFORMED, -1,
-          "connection string could not be read", "check it against the libpq URI syntax");
+      throw new InvalidConnectionStringException(
+          Reason.MALFORMED,
+          -1,
+          "connection string could not be read",
+          "check it against the libpq URI syntax");
     }
   }
 
   /** The parser without the safety net, so tests can see reader bugs instead of MALFORMED. */
   static ConnectionString parseUnguarded(String input) throws InvalidConnectionStringException {
     if (input == null || input.isBlank()) {
-      throw new InvalidConnectionStringException(Reason.EMPTY, -1, "connection string is empty",
+      throw new InvalidConnectionStringException(
+          Reason.EMPTY,
+          -1,
+          "connection string is empty",
           "copy the full URL, e.g. postgresql://user:password@host:5432/database");
     }
     int start = 0;
@@ -52,7 +59,9 @@ public final class ConnectionStringParser {
     Matcher scheme = SCHEME.matcher(input).region(start, end);
     if (!scheme.lookingAt()) {
       if (input.indexOf('=', start) < 0) {
-        throw new InvalidConnectionStringException(Reason.MALFORMED, start,
+        throw new InvalidConnectionStringException(
+            Reason.MALFORMED,
+            start,
             "neither a URL nor keyword=value pairs",
             "write postgresql://user:password@host:5432/database or host=... dbname=...");
       }
@@ -74,25 +83,33 @@ public final class ConnectionStringParser {
           int after = afterColon + "postgresql:".length();
           return finish(new UriReader(input, after, end, SourceKind.JDBC).read());
         }
-        throw new InvalidConnectionStringException(Reason.UNKNOWN_SCHEME, afterColon,
+        throw new InvalidConnectionStringException(
+            Reason.UNKNOWN_SCHEME,
+            afterColon,
             "JDBC URL for a database other than PostgreSQL",
             "use jdbc:postgresql://host:5432/database");
       }
-      default -> throw new InvalidConnectionStringException(Reason.UNKNOWN_SCHEME, start,
-          "unknown scheme (not a PostgreSQL URL)",
-          "use postgresql://, postgres://, jdbc:postgresql://, prisma:// or prisma+postgres://");
+      default ->
+          throw new InvalidConnectionStringException(
+              Reason.UNKNOWN_SCHEME,
+              start,
+              "unknown scheme (not a PostgreSQL URL)",
+              "use postgresql://, postgres://, jdbc:postgresql://, prisma:// or prisma+postgres://");
     }
   }
 
   private static ConnectionString accelerate(String url, int afterColon)
       throws InvalidConnectionStringException {
     if (!url.startsWith("//", afterColon) || url.length() == afterColon + 2) {
-      throw new InvalidConnectionStringException(Reason.MALFORMED, afterColon,
-          "Prisma Accelerate URL without a host", "copy the full prisma://... URL from the console");
+      throw new InvalidConnectionStringException(
+          Reason.MALFORMED,
+          afterColon,
+          "Prisma Accelerate URL without a host",
+          "copy the full prisma://... URL from the console");
     }
     PercentCodec.checkNoNul(url, 0);
-    return new ConnectionString(SourceKind.PRISMA_ACCELERATE, List.of(), null, null, null,
-        Map.of(), url);
+    return new ConnectionString(
+        SourceKind.PRISMA_ACCELERATE, List.of(), null, null, null, Map.of(), url);
   }
 
   /** The rules every form shares: checks, structural keywords, ssl=true, host/port pairing. */
@@ -135,22 +152,29 @@ public final class ConnectionStringParser {
       // One spelling for all later rules: node-postgres' no-verify is libpq's require.
       parameters.put("sslmode", SslMode.parse(sslmode).wire());
     }
-    return new ConnectionString(raw.kind, pair(hosts, ports), database, user, password,
-        parameters, null);
+    return new ConnectionString(
+        raw.kind, pair(hosts, ports), database, user, password, parameters, null);
   }
 
   private static void check(Parameter p) throws InvalidConnectionStringException {
     String suggestion = KnownParameters.suggestionFor(p.name());
     if (suggestion != null) {
       // Quoting the name is safe: it is within two edits of a public parameter name.
-      throw new InvalidConnectionStringException(Reason.MISSPELLED_PARAMETER, p.namePosition(),
-          "unknown parameter '" + p.name() + "'", "did you mean '" + suggestion
+      throw new InvalidConnectionStringException(
+          Reason.MISSPELLED_PARAMETER,
+          p.namePosition(),
+          "unknown parameter '" + p.name() + "'",
+          "did you mean '"
+              + suggestion
               + "'? Prisma silently ignores unknown parameters, so the setting would not apply");
     }
     String expected = KnownParameters.problemWithValue(p.name(), p.value());
     if (expected != null) {
-      throw new InvalidConnectionStringException(Reason.BAD_PARAMETER_VALUE, p.valuePosition(),
-          "invalid value for parameter '" + p.name() + "'", expected);
+      throw new InvalidConnectionStringException(
+          Reason.BAD_PARAMETER_VALUE,
+          p.valuePosition(),
+          "invalid value for parameter '" + p.name() + "'",
+          expected);
     }
   }
 
@@ -171,9 +195,11 @@ public final class ConnectionStringParser {
     } else if (ssl.value().equals("true")) {
       parameters.putIfAbsent("sslmode", SslMode.REQUIRE.wire());
     } else {
-      throw new InvalidConnectionStringException(Reason.BAD_PARAMETER_VALUE, ssl.valuePosition(),
-          "invalid value for parameter 'ssl'", "libpq accepts only ssl=true; use sslmode=disable"
-              + " to turn TLS off");
+      throw new InvalidConnectionStringException(
+          Reason.BAD_PARAMETER_VALUE,
+          ssl.valuePosition(),
+          "invalid value for parameter 'ssl'",
+          "libpq accepts only ssl=true; use sslmode=disable" + " to turn TLS off");
     }
   }
 
@@ -193,8 +219,10 @@ public final class ConnectionStringParser {
       throws InvalidConnectionStringException {
     List<Located> h = hosts.isEmpty() ? List.of(new Located("", 0)) : hosts;
     if (ports.size() > 1 && ports.size() != h.size()) {
-      throw new InvalidConnectionStringException(Reason.HOST_PORT_MISMATCH,
-          ports.get(0).position(), ports.size() + " ports for " + h.size() + " hosts",
+      throw new InvalidConnectionStringException(
+          Reason.HOST_PORT_MISMATCH,
+          ports.get(0).position(),
+          ports.size() + " ports for " + h.size() + " hosts",
           "give one port for all hosts or exactly one per host");
     }
     List<HostPort> result = new ArrayList<>();
@@ -216,7 +244,9 @@ public final class ConnectionStringParser {
     boolean digits = text.length() <= 5 && text.chars().allMatch(c -> c >= '0' && c <= '9');
     int value = digits ? Integer.parseInt(text) : -1;
     if (value < 1 || value > 65535) {
-      throw new InvalidConnectionStringException(Reason.BAD_PORT, port.position(),
+      throw new InvalidConnectionStringException(
+          Reason.BAD_PORT,
+          port.position(),
           digits ? "port out of range" : "port is not a number",
           "use a port between 1 and 65535; percent-encode ':' in a password as %3A");
     }

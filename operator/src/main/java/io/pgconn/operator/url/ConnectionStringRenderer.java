@@ -18,8 +18,8 @@ public final class ConnectionStringRenderer {
   /** pg's own default for idleTimeoutMillis, stated so apps can wire every pool option. */
   static final String NODE_IDLE_TIMEOUT_MILLIS = "10000";
 
-  private static final Set<String> LIBPQ_PARAMETERS = without(KnownParameters.LIBPQ,
-      "host", "port", "dbname", "user", "password");
+  private static final Set<String> LIBPQ_PARAMETERS =
+      without(KnownParameters.LIBPQ, "host", "port", "dbname", "user", "password");
 
   private ConnectionStringRenderer() {}
 
@@ -28,12 +28,12 @@ public final class ConnectionStringRenderer {
    *
    * <ul>
    *   <li>PRISMA, LIBPQ, PGX: {@code {key: postgresql://...}};
-   *   <li>JDBC: {@code key} (credentials in the query) plus SPRING_DATASOURCE_URL (without
-   *       them), _USERNAME, _PASSWORD and, when pooled and set, the HIKARI pool size and
-   *       connection timeout;
-   *   <li>NODE_POSTGRES: {@code key} plus {@code <key>_POOL_MAX},
-   *       {@code <key>_POOL_CONNECTION_TIMEOUT_MILLIS} (when set) and
-   *       {@code <key>_POOL_IDLE_TIMEOUT_MILLIS} (pg's default 10000, when pooled);
+   *   <li>JDBC: {@code key} (credentials in the query) plus SPRING_DATASOURCE_URL (without them),
+   *       _USERNAME, _PASSWORD and, when pooled and set, the HIKARI pool size and connection
+   *       timeout;
+   *   <li>NODE_POSTGRES: {@code key} plus {@code <key>_POOL_MAX}, {@code
+   *       <key>_POOL_CONNECTION_TIMEOUT_MILLIS} (when set) and {@code
+   *       <key>_POOL_IDLE_TIMEOUT_MILLIS} (pg's default 10000, when pooled);
    *   <li>ENV: PGHOST, PGPORT, PGDATABASE, ... ({@code key} is not used).
    * </ul>
    *
@@ -42,8 +42,9 @@ public final class ConnectionStringRenderer {
    * @throws UnsupportedSettingException when the client cannot express what is asked without
    *     weakening it (Prisma with verify-full, pgjdbc with a Unix socket, ...)
    */
-  public static RenderedOutput render(ConnectionString cs, OutputFormat format, String key,
-      PoolSettings pool, boolean pooled) throws UnsupportedSettingException {
+  public static RenderedOutput render(
+      ConnectionString cs, OutputFormat format, String key, PoolSettings pool, boolean pooled)
+      throws UnsupportedSettingException {
     Objects.requireNonNull(cs, "connection string");
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(key, "key");
@@ -56,7 +57,8 @@ public final class ConnectionStringRenderer {
     SortedMap<String, String> entries = new TreeMap<>();
     switch (format) {
       case PRISMA -> entries.put(key, prisma(cs, settings));
-      case LIBPQ -> entries.put(key, libpq(cs, keep(settings, LIBPQ_PARAMETERS, "libpq", warnings)));
+      case LIBPQ ->
+          entries.put(key, libpq(cs, keep(settings, LIBPQ_PARAMETERS, "libpq", warnings)));
       case PGX -> entries.put(key, pgx(cs, settings, warnings));
       case JDBC -> JdbcWriter.write(cs, settings, key, entries, warnings);
       case NODE_POSTGRES -> NodePostgresWriter.write(cs, settings, key, pooled, entries, warnings);
@@ -69,30 +71,41 @@ public final class ConnectionStringRenderer {
   private static RenderedOutput accelerate(ConnectionString cs, OutputFormat format, String key)
       throws UnsupportedSettingException {
     if (format != OutputFormat.PRISMA) {
-      throw new UnsupportedSettingException("the source is a Prisma Accelerate URL, which only"
-          + " Prisma Client can use, so format " + format.spelling() + " cannot be written from it;"
-          + " set spec.source.directSecretRef to a direct database URL for this output");
+      throw new UnsupportedSettingException(
+          "the source is a Prisma Accelerate URL, which only"
+              + " Prisma Client can use, so format "
+              + format.spelling()
+              + " cannot be written from it;"
+              + " set spec.source.directSecretRef to a direct database URL for this output");
     }
-    return new RenderedOutput(new TreeMap<>(Map.of(key, cs.verbatim())), List.of("Prisma Accelerate URL passed"
-        + " through unchanged: pooling happens at Accelerate, so spec.pool settings are not"
-        + " applied to it"));
+    return new RenderedOutput(
+        new TreeMap<>(Map.of(key, cs.verbatim())),
+        List.of(
+            "Prisma Accelerate URL passed"
+                + " through unchanged: pooling happens at Accelerate, so spec.pool settings are not"
+                + " applied to it"));
   }
 
   private static String prisma(ConnectionString cs, SortedMap<String, String> settings)
       throws UnsupportedSettingException {
     String sslmode = settings.get("sslmode");
     if (sslmode != null && !Set.of("disable", "prefer", "require").contains(sslmode)) {
-      throw new UnsupportedSettingException("Prisma does not support sslmode=" + sslmode
-          + ": it silently treats it as prefer, so TLS would not be enforced; use sslMode"
-          + " require (encrypted, certificate not verified) or a format whose client verifies"
-          + " certificates (jdbc, pgx, libpq, node-postgres)");
+      throw new UnsupportedSettingException(
+          "Prisma does not support sslmode="
+              + sslmode
+              + ": it silently treats it as prefer, so TLS would not be enforced; use sslMode"
+              + " require (encrypted, certificate not verified) or a format whose client verifies"
+              + " certificates (jdbc, pgx, libpq, node-postgres)");
     }
     if (cs.hosts().size() > 1) {
-      throw new UnsupportedSettingException("Prisma connects to a single host; the source lists "
-          + cs.hosts().size() + " hosts: point the source at one host (or a load balancer)");
+      throw new UnsupportedSettingException(
+          "Prisma connects to a single host; the source lists "
+              + cs.hosts().size()
+              + " hosts: point the source at one host (or a load balancer)");
     }
     // Prisma's URL parser needs a host; libpq's "no host" default is not expressible for it.
-    List<HostPort> hosts = cs.hosts().isEmpty() ? List.of(new HostPort("localhost", null)) : cs.hosts();
+    List<HostPort> hosts =
+        cs.hosts().isEmpty() ? List.of(new HostPort("localhost", null)) : cs.hosts();
     // Prisma ignores parameters it does not know, so the source's others are kept as they are.
     return new UrlAssembler("postgresql")
         .credentials(cs.user(), cs.password())
@@ -112,11 +125,11 @@ public final class ConnectionStringRenderer {
   }
 
   /**
-   * pgx takes libpq's keywords plus pgxpool's pool_* keys, and sends anything else to the server
-   * as a setting (FATAL for unknown names), so everything else is dropped.
+   * pgx takes libpq's keywords plus pgxpool's pool_* keys, and sends anything else to the server as
+   * a setting (FATAL for unknown names), so everything else is dropped.
    */
-  private static String pgx(ConnectionString cs, SortedMap<String, String> settings,
-      List<String> warnings) {
+  private static String pgx(
+      ConnectionString cs, SortedMap<String, String> settings, List<String> warnings) {
     SortedMap<String, String> s = new TreeMap<>(settings);
     String limit = s.remove("connection_limit");
     if (limit != null) {
@@ -133,30 +146,38 @@ public final class ConnectionStringRenderer {
   }
 
   /** The parameters in {@code allowed}; a warning naming each dropped one. */
-  static SortedMap<String, String> keep(SortedMap<String, String> settings, Set<String> allowed,
-      String client, List<String> warnings) {
+  static SortedMap<String, String> keep(
+      SortedMap<String, String> settings,
+      Set<String> allowed,
+      String client,
+      List<String> warnings) {
     SortedMap<String, String> kept = new TreeMap<>();
-    settings.forEach((name, value) -> {
-      if (allowed.contains(name)) {
-        kept.put(name, value);
-      } else {
-        warnings.add("dropped parameter '" + name + "': " + whyDropped(name, client));
-      }
-    });
+    settings.forEach(
+        (name, value) -> {
+          if (allowed.contains(name)) {
+            kept.put(name, value);
+          } else {
+            warnings.add("dropped parameter '" + name + "': " + whyDropped(name, client));
+          }
+        });
     return kept;
   }
 
   private static String whyDropped(String name, String client) {
     return switch (name) {
-      case "socket_timeout" -> client + " has no socket timeout (tcp_user_timeout or keepalives"
-          + " are the nearest libpq settings)";
-      case "pool_timeout", "connection_limit", "pgbouncer" -> client
-          + " has no pool setting for it in the connection string";
-      default -> switch (client) {
-        case "libpq" -> "libpq rejects unknown parameters";
-        case "pgx" -> "pgx would send it to the server as a setting, which fails for unknown names";
-        default -> client + " does not read it";
-      };
+      case "socket_timeout" ->
+          client
+              + " has no socket timeout (tcp_user_timeout or keepalives"
+              + " are the nearest libpq settings)";
+      case "pool_timeout", "connection_limit", "pgbouncer" ->
+          client + " has no pool setting for it in the connection string";
+      default ->
+          switch (client) {
+            case "libpq" -> "libpq rejects unknown parameters";
+            case "pgx" ->
+                "pgx would send it to the server as a setting, which fails for unknown names";
+            default -> client + " does not read it";
+          };
     };
   }
 

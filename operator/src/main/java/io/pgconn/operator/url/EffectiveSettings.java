@@ -5,9 +5,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The source's parameters under one canonical (libpq/Prisma) name each, with spec.pool applied
- * on top. Writers translate from these names, so a JDBC source's connectTimeout means the same
- * as a URI's connect_timeout.
+ * The source's parameters under one canonical (libpq/Prisma) name each, with spec.pool applied on
+ * top. Writers translate from these names, so a JDBC source's connectTimeout means the same as a
+ * URI's connect_timeout.
  */
 final class EffectiveSettings {
 
@@ -21,16 +21,17 @@ final class EffectiveSettings {
 
   private EffectiveSettings() {}
 
-  static SortedMap<String, String> of(Map<String, String> source, PoolSettings pool,
-      boolean pooled) {
+  static SortedMap<String, String> of(
+      Map<String, String> source, PoolSettings pool, boolean pooled) {
     SortedMap<String, String> s = new TreeMap<>();
-    source.forEach((name, value) -> {
-      String canonical = CANONICAL.getOrDefault(name, name);
-      // When both spellings are present the canonical one wins, whatever the source order.
-      if (canonical.equals(name) || !source.containsKey(canonical)) {
-        s.put(canonical, value);
-      }
-    });
+    source.forEach(
+        (name, value) -> {
+          String canonical = CANONICAL.getOrDefault(name, name);
+          // When both spellings are present the canonical one wins, whatever the source order.
+          if (canonical.equals(name) || !source.containsKey(canonical)) {
+            s.put(canonical, value);
+          }
+        });
     put(s, "connection_limit", pool.connectionLimit());
     put(s, "pool_timeout", pool.poolTimeoutSeconds());
     put(s, "connect_timeout", pool.connectTimeoutSeconds());

@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * libpq's environment variables, one per setting, for apps that read PGHOST etc. instead of a
- * URL. Only variables with a value are written; several hosts are comma-joined as libpq allows.
+ * libpq's environment variables, one per setting, for apps that read PGHOST etc. instead of a URL.
+ * Only variables with a value are written; several hosts are comma-joined as libpq allows.
  */
 final class EnvWriter {
 
@@ -43,27 +43,34 @@ final class EnvWriter {
 
   private EnvWriter() {}
 
-  static void write(ConnectionString cs, SortedMap<String, String> settings,
-      SortedMap<String, String> entries, List<String> warnings) {
+  static void write(
+      ConnectionString cs,
+      SortedMap<String, String> settings,
+      SortedMap<String, String> entries,
+      List<String> warnings) {
     List<HostPort> hosts = cs.hosts();
     if (hosts.stream().anyMatch(h -> !h.host().isEmpty())) {
       entries.put("PGHOST", String.join(",", hosts.stream().map(HostPort::host).toList()));
     }
     if (hosts.stream().anyMatch(h -> h.port() != null)) {
-      entries.put("PGPORT", String.join(",", hosts.stream()
-          .map(h -> h.port() == null ? "" : h.port().toString()).toList()));
+      entries.put(
+          "PGPORT",
+          String.join(
+              ",", hosts.stream().map(h -> h.port() == null ? "" : h.port().toString()).toList()));
     }
     putIfSet(entries, "PGDATABASE", cs.database());
     putIfSet(entries, "PGUSER", cs.user());
     putIfSet(entries, "PGPASSWORD", cs.password());
-    settings.forEach((name, value) -> {
-      String variable = VARIABLES.get(name);
-      if (variable != null) {
-        entries.put(variable, value);
-      } else {
-        warnings.add("dropped parameter '" + name + "': libpq has no environment variable for it");
-      }
-    });
+    settings.forEach(
+        (name, value) -> {
+          String variable = VARIABLES.get(name);
+          if (variable != null) {
+            entries.put(variable, value);
+          } else {
+            warnings.add(
+                "dropped parameter '" + name + "': libpq has no environment variable for it");
+          }
+        });
   }
 
   private static void putIfSet(SortedMap<String, String> entries, String name, String value) {

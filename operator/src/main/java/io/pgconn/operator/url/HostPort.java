@@ -3,9 +3,9 @@ package io.pgconn.operator.url;
 import java.util.Objects;
 
 /**
- * One server to try. {@code host} is a name, an IPv4 address, an IPv6 literal without brackets,
- * a Unix-socket directory (starts with '/'), or "" for the client's default; {@code port} null
- * means the client's default (5432).
+ * One server to try. {@code host} is a name, an IPv4 address, an IPv6 literal without brackets, a
+ * Unix-socket directory (starts with '/'), or "" for the client's default; {@code port} null means
+ * the client's default (5432).
  */
 public record HostPort(String host, Integer port) {
 
@@ -22,7 +22,10 @@ public record HostPort(String host, Integer port) {
     return host.startsWith("/");
   }
 
-  /** Only IPv6 literals contain ':' once brackets are gone, so this is enough to know to re-add them. */
+  /**
+   * Only IPv6 literals contain ':' once brackets are gone, so this is enough to know to re-add
+   * them.
+   */
   public boolean isIpv6() {
     return host.indexOf(':') >= 0;
   }

@@ -1,10 +1,10 @@
 package io.pgconn.operator.url;
 
 /**
- * A connection string that cannot be read, or that a client would read differently from what
- * its author meant. The message is "<what is wrong> at position N: <how to fix>" and is built
- * only from fixed text, positions and known parameter names, never from the input itself, so it
- * can be logged and shown in a status without leaking a password.
+ * A connection string that cannot be read, or that a client would read differently from what its
+ * author meant. The message is "<what is wrong> at position N: <how to fix>" and is built only from
+ * fixed text, positions and known parameter names, never from the input itself, so it can be logged
+ * and shown in a status without leaking a password.
  */
 public class InvalidConnectionStringException extends Exception {
 

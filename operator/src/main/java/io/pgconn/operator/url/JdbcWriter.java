@@ -7,8 +7,8 @@ import java.util.TreeMap;
 
 /**
  * pgjdbc URL plus the Spring Boot variables. pgjdbc has no user:password@ authority, so the
- * credentials go to the query (for the single-URL key) or to their own variables (for Spring).
- * The pool settings become HikariCP variables, since pgjdbc itself does not pool.
+ * credentials go to the query (for the single-URL key) or to their own variables (for Spring). The
+ * pool settings become HikariCP variables, since pgjdbc itself does not pool.
  */
 final class JdbcWriter {
 
@@ -28,8 +28,8 @@ final class JdbcWriter {
 
   /**
    * libpq target_session_attrs to pgjdbc targetServerType. pgjdbc's "primary" is decided by
-   * transaction_read_only = off, which is exactly read-write; it has no recovery-based check,
-   * so standby and prefer-standby map to the read-only-based secondary modes.
+   * transaction_read_only = off, which is exactly read-write; it has no recovery-based check, so
+   * standby and prefer-standby map to the read-only-based secondary modes.
    */
   private static final Map<String, String> TARGET_SERVER_TYPES =
       Map.of(
@@ -42,12 +42,17 @@ final class JdbcWriter {
 
   private JdbcWriter() {}
 
-  static void write(ConnectionString cs, SortedMap<String, String> settings, String key,
-      SortedMap<String, String> entries, List<String> warnings)
+  static void write(
+      ConnectionString cs,
+      SortedMap<String, String> settings,
+      String key,
+      SortedMap<String, String> entries,
+      List<String> warnings)
       throws UnsupportedSettingException {
     if (cs.hosts().stream().anyMatch(HostPort::isUnixSocket)) {
-      throw new UnsupportedSettingException("pgjdbc cannot connect to a Unix socket without an"
-          + " extra socket factory library; point the source at a TCP host and port");
+      throw new UnsupportedSettingException(
+          "pgjdbc cannot connect to a Unix socket without an"
+              + " extra socket factory library; point the source at a TCP host and port");
     }
     SortedMap<String, String> s = new TreeMap<>(settings);
     String limit = s.remove("connection_limit");
@@ -101,13 +106,19 @@ final class JdbcWriter {
       out.append(db);
     } else {
       out.append("//");
-      UrlAssembler.appendAuthorityHosts(out, cs.hosts().stream()
-          .map(h -> h.host().isEmpty() ? new HostPort("localhost", h.port()) : h).toList());
+      UrlAssembler.appendAuthorityHosts(
+          out,
+          cs.hosts().stream()
+              .map(h -> h.host().isEmpty() ? new HostPort("localhost", h.port()) : h)
+              .toList());
       out.append('/').append(db);
     }
     char separator = '?';
     for (Map.Entry<String, String> e : query.entrySet()) {
-      out.append(separator).append(e.getKey()).append('=').append(PercentCodec.encode(e.getValue()));
+      out.append(separator)
+          .append(e.getKey())
+          .append('=')
+          .append(PercentCodec.encode(e.getValue()));
       separator = '&';
     }
     return out.toString();

@@ -4,9 +4,9 @@ import io.pgconn.operator.url.InvalidConnectionStringException.Reason;
 import io.pgconn.operator.url.RawConnectionString.Parameter;
 
 /**
- * Reads libpq's {@code keyword=value ...} form with libpq's quoting: a value is either bare
- * (ends at whitespace) or single-quoted, and a backslash escapes the next character in both.
- * Values are not percent-decoded: libpq does not decode this form.
+ * Reads libpq's {@code keyword=value ...} form with libpq's quoting: a value is either bare (ends
+ * at whitespace) or single-quoted, and a backslash escapes the next character in both. Values are
+ * not percent-decoded: libpq does not decode this form.
  */
 final class KeywordValueReader {
 
@@ -31,13 +31,19 @@ final class KeywordValueReader {
       String name = in.substring(nameStart, p);
       skipSpace();
       if (p >= end || in.charAt(p) != '=') {
-        throw new InvalidConnectionStringException(Reason.MISSING_EQUALS, nameStart,
-            "keyword without '='", "write keyword=value pairs separated by spaces;"
+        throw new InvalidConnectionStringException(
+            Reason.MISSING_EQUALS,
+            nameStart,
+            "keyword without '='",
+            "write keyword=value pairs separated by spaces;"
                 + " quote values containing spaces as 'like this'");
       }
       if (name.isEmpty()) {
-        throw new InvalidConnectionStringException(Reason.MALFORMED, nameStart,
-            "'=' without a keyword before it", "write keyword=value pairs separated by spaces");
+        throw new InvalidConnectionStringException(
+            Reason.MALFORMED,
+            nameStart,
+            "'=' without a keyword before it",
+            "write keyword=value pairs separated by spaces");
       }
       p++;
       skipSpace();
@@ -64,9 +70,11 @@ final class KeywordValueReader {
       }
       value.append(c);
     }
-    throw new InvalidConnectionStringException(Reason.UNTERMINATED_QUOTE, open,
-        "quoted value without a closing quote", "end the value with ' and write a quote inside"
-            + " it as \\'");
+    throw new InvalidConnectionStringException(
+        Reason.UNTERMINATED_QUOTE,
+        open,
+        "quoted value without a closing quote",
+        "end the value with ' and write a quote inside" + " it as \\'");
   }
 
   private String bare() {

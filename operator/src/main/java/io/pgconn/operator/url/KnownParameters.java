@@ -8,8 +8,8 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
- * Parameter names each client understands, and the values we can check. Kept in one place
- * because misspelling detection needs the union and each writer needs its own dialect.
+ * Parameter names each client understands, and the values we can check. Kept in one place because
+ * misspelling detection needs the union and each writer needs its own dialect.
  */
 final class KnownParameters {
 
@@ -18,58 +18,173 @@ final class KnownParameters {
   /** Keywords libpq 16/17 accepts; anything else makes libpq refuse the whole string. */
   static final Set<String> LIBPQ =
       Set.of(
-          "host", "hostaddr", "port", "dbname", "user", "password", "passfile", "service",
-          "connect_timeout", "client_encoding", "options", "application_name",
-          "fallback_application_name", "keepalives", "keepalives_idle", "keepalives_interval",
-          "keepalives_count", "tcp_user_timeout", "replication", "sslmode", "sslnegotiation",
-          "sslcompression", "sslcert", "sslkey", "sslpassword", "sslrootcert", "sslcrl",
-          "sslcrldir", "sslsni", "requirepeer", "require_auth", "channel_binding",
-          "ssl_min_protocol_version", "ssl_max_protocol_version", "gssencmode", "krbsrvname",
-          "gsslib", "gssdelegation", "target_session_attrs", "load_balance_hosts");
+          "host",
+          "hostaddr",
+          "port",
+          "dbname",
+          "user",
+          "password",
+          "passfile",
+          "service",
+          "connect_timeout",
+          "client_encoding",
+          "options",
+          "application_name",
+          "fallback_application_name",
+          "keepalives",
+          "keepalives_idle",
+          "keepalives_interval",
+          "keepalives_count",
+          "tcp_user_timeout",
+          "replication",
+          "sslmode",
+          "sslnegotiation",
+          "sslcompression",
+          "sslcert",
+          "sslkey",
+          "sslpassword",
+          "sslrootcert",
+          "sslcrl",
+          "sslcrldir",
+          "sslsni",
+          "requirepeer",
+          "require_auth",
+          "channel_binding",
+          "ssl_min_protocol_version",
+          "ssl_max_protocol_version",
+          "gssencmode",
+          "krbsrvname",
+          "gsslib",
+          "gssdelegation",
+          "target_session_attrs",
+          "load_balance_hosts");
 
   /** Prisma's URL parameters; Prisma ignores every other one silently. */
   static final Set<String> PRISMA =
       Set.of(
-          "host", "port", "connection_limit", "pool_timeout", "connect_timeout",
-          "socket_timeout", "pgbouncer", "statement_cache_size", "schema", "application_name",
-          "options", "sslmode", "sslcert", "sslidentity", "sslpassword", "sslaccept",
-          "max_connection_lifetime", "max_idle_connection_lifetime");
+          "host",
+          "port",
+          "connection_limit",
+          "pool_timeout",
+          "connect_timeout",
+          "socket_timeout",
+          "pgbouncer",
+          "statement_cache_size",
+          "schema",
+          "application_name",
+          "options",
+          "sslmode",
+          "sslcert",
+          "sslidentity",
+          "sslpassword",
+          "sslaccept",
+          "max_connection_lifetime",
+          "max_idle_connection_lifetime");
 
   /** pgxpool reads and strips these; pgx sends any other non-libpq key to the server. */
   static final Set<String> PGX_POOL =
       Set.of(
-          "pool_max_conns", "pool_min_conns", "pool_max_conn_lifetime", "pool_max_conn_idle_time",
-          "pool_health_check_period", "pool_max_conn_lifetime_jitter", "pool_min_idle_conns");
+          "pool_max_conns",
+          "pool_min_conns",
+          "pool_max_conn_lifetime",
+          "pool_max_conn_idle_time",
+          "pool_health_check_period",
+          "pool_max_conn_lifetime_jitter",
+          "pool_min_idle_conns");
 
   static final Set<String> PGX_CONN =
-      Set.of("statement_cache_capacity", "description_cache_capacity", "default_query_exec_mode",
+      Set.of(
+          "statement_cache_capacity",
+          "description_cache_capacity",
+          "default_query_exec_mode",
           "min_read_buffer_size");
 
   /** pgjdbc connection properties we pass through or recognise when reading. */
   static final Set<String> JDBC =
       Set.of(
-          "user", "password", "ssl", "sslmode", "sslfactory", "sslfactoryarg", "sslrootcert",
-          "sslcert", "sslkey", "sslpassword", "sslhostnameverifier", "sslpasswordcallback",
-          "sslNegotiation", "sslResponseTimeout", "connectTimeout", "socketTimeout",
-          "loginTimeout", "cancelSignalTimeout", "ApplicationName", "options", "tcpKeepAlive",
-          "tcpNoDelay", "targetServerType", "prepareThreshold", "preparedStatementCacheQueries",
-          "preparedStatementCacheSizeMiB", "currentSchema", "loadBalanceHosts",
-          "hostRecheckSeconds", "reWriteBatchedInserts", "binaryTransfer", "stringtype",
-          "readOnly", "readOnlyMode", "gssEncMode", "gsslib", "kerberosServerName", "jaasLogin",
-          "channelBinding", "autosave", "cleanupSavepoints", "defaultRowFetchSize",
-          "assumeMinServerVersion", "logUnclosedConnections", "disableColumnSanitiser",
-          "escapeSyntaxCallMode", "quoteReturningIdentifiers", "replication",
-          "preferQueryMode", "receiveBufferSize", "sendBufferSize", "maxResultBuffer",
-          "adaptiveFetch", "localSocketAddress", "socketFactory", "socketFactoryArg",
-          "unknownLength", "databaseMetadataCacheFields", "groupStartupParameters");
+          "user",
+          "password",
+          "ssl",
+          "sslmode",
+          "sslfactory",
+          "sslfactoryarg",
+          "sslrootcert",
+          "sslcert",
+          "sslkey",
+          "sslpassword",
+          "sslhostnameverifier",
+          "sslpasswordcallback",
+          "sslNegotiation",
+          "sslResponseTimeout",
+          "connectTimeout",
+          "socketTimeout",
+          "loginTimeout",
+          "cancelSignalTimeout",
+          "ApplicationName",
+          "options",
+          "tcpKeepAlive",
+          "tcpNoDelay",
+          "targetServerType",
+          "prepareThreshold",
+          "preparedStatementCacheQueries",
+          "preparedStatementCacheSizeMiB",
+          "currentSchema",
+          "loadBalanceHosts",
+          "hostRecheckSeconds",
+          "reWriteBatchedInserts",
+          "binaryTransfer",
+          "stringtype",
+          "readOnly",
+          "readOnlyMode",
+          "gssEncMode",
+          "gsslib",
+          "kerberosServerName",
+          "jaasLogin",
+          "channelBinding",
+          "autosave",
+          "cleanupSavepoints",
+          "defaultRowFetchSize",
+          "assumeMinServerVersion",
+          "logUnclosedConnections",
+          "disableColumnSanitiser",
+          "escapeSyntaxCallMode",
+          "quoteReturningIdentifiers",
+          "replication",
+          "preferQueryMode",
+          "receiveBufferSize",
+          "sendBufferSize",
+          "maxResultBuffer",
+          "adaptiveFetch",
+          "localSocketAddress",
+          "socketFactory",
+          "socketFactoryArg",
+          "unknownLength",
+          "databaseMetadataCacheFields",
+          "groupStartupParameters");
 
   /** What node-postgres takes from a URL (pg-connection-string plus pg's ConnectionParameters). */
   static final Set<String> NODE_POSTGRES =
       Set.of(
-          "host", "port", "application_name", "fallback_application_name", "options",
-          "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout",
-          "query_timeout", "connect_timeout", "keepalives", "keepalives_idle", "client_encoding",
-          "replication", "ssl", "sslmode", "sslrootcert", "sslcert", "sslkey", "uselibpqcompat");
+          "host",
+          "port",
+          "application_name",
+          "fallback_application_name",
+          "options",
+          "statement_timeout",
+          "lock_timeout",
+          "idle_in_transaction_session_timeout",
+          "query_timeout",
+          "connect_timeout",
+          "keepalives",
+          "keepalives_idle",
+          "client_encoding",
+          "replication",
+          "ssl",
+          "sslmode",
+          "sslrootcert",
+          "sslcert",
+          "sslkey",
+          "uselibpqcompat");
 
   static final Set<String> ALL = union(LIBPQ, PRISMA, PGX_POOL, PGX_CONN, JDBC, NODE_POSTGRES);
 
@@ -84,23 +199,26 @@ final class KnownParameters {
 
   private record Check(Predicate<String> accepts, String expected) {}
 
-  private static final Check NOT_NEGATIVE = new Check(v -> WHOLE_NUMBER.matcher(v).matches(),
-      "expected a whole number of seconds >= 0");
+  private static final Check NOT_NEGATIVE =
+      new Check(v -> WHOLE_NUMBER.matcher(v).matches(), "expected a whole number of seconds >= 0");
   private static final Check POSITIVE =
-      new Check(v -> WHOLE_NUMBER.matcher(v).matches() && Integer.parseInt(v) > 0,
+      new Check(
+          v -> WHOLE_NUMBER.matcher(v).matches() && Integer.parseInt(v) > 0,
           "expected a whole number >= 1");
-  private static final Check COUNT = new Check(v -> WHOLE_NUMBER.matcher(v).matches(),
-      "expected a whole number >= 0");
-  private static final Check ZERO_ONE = new Check(v -> v.equals("0") || v.equals("1"),
-      "expected 0 or 1");
-  private static final Check TRUE_FALSE = new Check(v -> v.equals("true") || v.equals("false"),
-      "expected true or false");
-  private static final Check DURATION = new Check(v -> GO_DURATION.matcher(v).matches(),
-      "expected a Go duration such as 30m or 1h30m");
+  private static final Check COUNT =
+      new Check(v -> WHOLE_NUMBER.matcher(v).matches(), "expected a whole number >= 0");
+  private static final Check ZERO_ONE =
+      new Check(v -> v.equals("0") || v.equals("1"), "expected 0 or 1");
+  private static final Check TRUE_FALSE =
+      new Check(v -> v.equals("true") || v.equals("false"), "expected true or false");
+  private static final Check DURATION =
+      new Check(
+          v -> GO_DURATION.matcher(v).matches(), "expected a Go duration such as 30m or 1h30m");
 
   private static Check oneOf(String... values) {
     Set<String> allowed = Set.of(values);
-    return new Check(allowed::contains, "expected one of " + String.join(", ", new TreeSet<>(allowed)));
+    return new Check(
+        allowed::contains, "expected one of " + String.join(", ", new TreeSet<>(allowed)));
   }
 
   private static final Map<String, Check> CHECKS =
@@ -120,17 +238,27 @@ final class KnownParameters {
           Map.entry("keepalives_count", COUNT),
           Map.entry("tcp_user_timeout", COUNT),
           Map.entry("statement_cache_size", COUNT),
-          Map.entry("prepareThreshold",
+          Map.entry(
+              "prepareThreshold",
               new Check(v -> SIGNED_NUMBER.matcher(v).matches(), "expected a whole number")),
           Map.entry("keepalives", ZERO_ONE),
           Map.entry("sslcompression", ZERO_ONE),
           Map.entry("sslsni", ZERO_ONE),
           Map.entry("pgbouncer", TRUE_FALSE),
           Map.entry("uselibpqcompat", TRUE_FALSE),
-          Map.entry("sslmode", oneOf("disable", "allow", "prefer", "require", "verify-ca",
-              "verify-full", "no-verify")),
-          Map.entry("target_session_attrs", oneOf("any", "read-write", "read-only", "primary",
-              "standby", "prefer-standby")),
+          Map.entry(
+              "sslmode",
+              oneOf(
+                  "disable",
+                  "allow",
+                  "prefer",
+                  "require",
+                  "verify-ca",
+                  "verify-full",
+                  "no-verify")),
+          Map.entry(
+              "target_session_attrs",
+              oneOf("any", "read-write", "read-only", "primary", "standby", "prefer-standby")),
           Map.entry("load_balance_hosts", oneOf("disable", "random")),
           Map.entry("channel_binding", oneOf("disable", "prefer", "require")),
           Map.entry("gssencmode", oneOf("disable", "prefer", "require")),
@@ -141,17 +269,19 @@ final class KnownParameters {
           Map.entry("pool_health_check_period", DURATION),
           Map.entry("pool_max_conn_lifetime_jitter", DURATION));
 
-  /** @return null if the value is fine (or not checkable), else what was expected. */
+  /**
+   * @return null if the value is fine (or not checkable), else what was expected.
+   */
   static String problemWithValue(String name, String value) {
     Check check = CHECKS.get(name);
     return check == null || check.accepts.test(value) ? null : check.expected;
   }
 
   /**
-   * The known name an unknown one was probably meant to be: optimal-string-alignment distance
-   * <= 2 (so a swapped pair like "sslmdoe" counts once), ignoring case. Names shorter than 4
-   * characters are never called misspellings: almost every short word is within 2 edits of
-   * "ssl" or "port", and real server settings (pgx passes them through) would be rejected.
+   * The known name an unknown one was probably meant to be: optimal-string-alignment distance <= 2
+   * (so a swapped pair like "sslmdoe" counts once), ignoring case. Names shorter than 4 characters
+   * are never called misspellings: almost every short word is within 2 edits of "ssl" or "port",
+   * and real server settings (pgx passes them through) would be rejected.
    *
    * @return the suggestion, or null when {@code name} is known or not close to anything
    */
@@ -193,7 +323,9 @@ final class KnownParameters {
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
         d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-        if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2)
+        if (i > 1
+            && j > 1
+            && a.charAt(i - 1) == b.charAt(j - 2)
             && a.charAt(i - 2) == b.charAt(j - 1)) {
           d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
         }

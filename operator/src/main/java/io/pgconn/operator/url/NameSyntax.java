@@ -4,11 +4,11 @@ import io.pgconn.operator.url.InvalidConnectionStringException.Reason;
 
 /**
  * What a host, a user name and a database name may hold. A host is a DNS name, an IPv4 or IPv6
- * address (with an optional zone) or a Unix-socket directory: a decoded '/', '?', '&', '=' or
- * space in anything else would turn into URL syntax wherever a client concatenates it, which is
- * how a host could smuggle pgjdbc properties into a connection. User and database names may
- * hold any printable character in any script, but no control byte: CR/LF would split log lines,
- * and no server role or database a client can name by URL needs one.
+ * address (with an optional zone) or a Unix-socket directory: a decoded '/', '?', '&', '=' or space
+ * in anything else would turn into URL syntax wherever a client concatenates it, which is how a
+ * host could smuggle pgjdbc properties into a connection. User and database names may hold any
+ * printable character in any script, but no control byte: CR/LF would split log lines, and no
+ * server role or database a client can name by URL needs one.
  */
 public final class NameSyntax {
 
@@ -42,7 +42,9 @@ public final class NameSyntax {
     }
     int bad = firstControl(name);
     if (bad >= 0) {
-      throw new InvalidConnectionStringException(Reason.CONTROL_CHARACTER, position,
+      throw new InvalidConnectionStringException(
+          Reason.CONTROL_CHARACTER,
+          position,
           "control character (such as CR, LF or TAB) in the " + what,
           "remove it; PostgreSQL role and database names a client can use never hold one");
     }
@@ -52,8 +54,13 @@ public final class NameSyntax {
   private static boolean isNameOrIpv4(String host) {
     for (int i = 0; i < host.length(); i++) {
       char c = host.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_' || c == '.';
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_'
+              || c == '.';
       if (!ok) {
         return false;
       }
@@ -70,8 +77,12 @@ public final class NameSyntax {
     }
     for (int i = 0; i < address.length(); i++) {
       char c = address.charAt(i);
-      boolean ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-          || c == ':' || c == '.';
+      boolean ok =
+          (c >= '0' && c <= '9')
+              || (c >= 'a' && c <= 'f')
+              || (c >= 'A' && c <= 'F')
+              || c == ':'
+              || c == '.';
       if (!ok) {
         return false;
       }
@@ -94,7 +105,9 @@ public final class NameSyntax {
   }
 
   private static InvalidConnectionStringException badHost(int position) {
-    return new InvalidConnectionStringException(Reason.BAD_HOST, position,
+    return new InvalidConnectionStringException(
+        Reason.BAD_HOST,
+        position,
         "host contains a character no host name or IP address has",
         "fix the host: write a DNS name (letters, digits, '-', '_', '.'), an IPv4 address or a"
             + " bracketed IPv6 address such as [2001:db8::1]; parameters go after '?', never in"

@@ -16,17 +16,26 @@ final class NodePostgresWriter {
 
   private NodePostgresWriter() {}
 
-  static void write(ConnectionString cs, SortedMap<String, String> settings, String key,
-      boolean pooled, SortedMap<String, String> entries, List<String> warnings)
+  static void write(
+      ConnectionString cs,
+      SortedMap<String, String> settings,
+      String key,
+      boolean pooled,
+      SortedMap<String, String> entries,
+      List<String> warnings)
       throws UnsupportedSettingException {
     if (cs.hosts().size() > 1) {
-      throw new UnsupportedSettingException("node-postgres connects to a single host; the source"
-          + " lists " + cs.hosts().size() + " hosts: point the source at one host");
+      throw new UnsupportedSettingException(
+          "node-postgres connects to a single host; the source"
+              + " lists "
+              + cs.hosts().size()
+              + " hosts: point the source at one host");
     }
     String db = cs.database();
     if (db != null && (db.indexOf('?') >= 0 || db.indexOf('#') >= 0)) {
-      throw new UnsupportedSettingException("node-postgres decodes the database name with"
-          + " decodeURI, which cannot carry '?' or '#'; rename the database or use format env");
+      throw new UnsupportedSettingException(
+          "node-postgres decodes the database name with"
+              + " decodeURI, which cannot carry '?' or '#'; rename the database or use format env");
     }
     SortedMap<String, String> s = new TreeMap<>(settings);
     String limit = s.remove("connection_limit");
@@ -35,37 +44,43 @@ final class NodePostgresWriter {
     tls(s, warnings);
     SortedMap<String, String> kept =
         ConnectionStringRenderer.keep(s, URL_PARAMETERS, "node-postgres", warnings);
-    entries.put(key, new UrlAssembler("postgresql")
-        .credentials(cs.user(), cs.password())
-        .hosts(cs.hosts(), "")
-        .database(db, NodePostgresWriter::encodeForDecodeUri)
-        .parameters(kept)
-        .build());
+    entries.put(
+        key,
+        new UrlAssembler("postgresql")
+            .credentials(cs.user(), cs.password())
+            .hosts(cs.hosts(), "")
+            .database(db, NodePostgresWriter::encodeForDecodeUri)
+            .parameters(kept)
+            .build());
     if (limit != null) {
       entries.put(key + "_POOL_MAX", limit);
     }
     if (poolTimeout != null) {
-      entries.put(key + "_POOL_CONNECTION_TIMEOUT_MILLIS",
+      entries.put(
+          key + "_POOL_CONNECTION_TIMEOUT_MILLIS",
           Long.toString(Long.parseLong(poolTimeout) * 1000L));
     }
     if (pooled) {
-      entries.put(key + "_POOL_IDLE_TIMEOUT_MILLIS", ConnectionStringRenderer.NODE_IDLE_TIMEOUT_MILLIS);
+      entries.put(
+          key + "_POOL_IDLE_TIMEOUT_MILLIS", ConnectionStringRenderer.NODE_IDLE_TIMEOUT_MILLIS);
     }
   }
 
   /**
    * pg-connection-string (without uselibpqcompat) reads require and verify-ca as verify-full and
-   * has no opportunistic TLS at all, so each libpq mode is written as the node spelling that
-   * keeps the policy's promise:
+   * has no opportunistic TLS at all, so each libpq mode is written as the node spelling that keeps
+   * the policy's promise:
+   *
    * <ul>
    *   <li>require: no-verify, which encrypts without verifying, as libpq's require does;
    *   <li>prefer/allow: no-verify too, since encrypting is the nearest node can come; it fails
    *       against a server without TLS, hence the warning;
-   *   <li>verify-ca: with sslrootcert, uselibpqcompat=true makes node check the CA but not the
-   *       host name, exactly libpq's verify-ca; without a CA file node-postgres refuses it, so
+   *   <li>verify-ca: with sslrootcert, uselibpqcompat=true makes node check the CA but not the host
+   *       name, exactly libpq's verify-ca; without a CA file node-postgres refuses it, so
    *       verify-full (stricter) is written instead, with a warning;
    *   <li>verify-full and disable mean the same in both.
    * </ul>
+   *
    * uselibpqcompat from the source is dropped otherwise, so only these rules decide.
    */
   private static void tls(SortedMap<String, String> s, List<String> warnings) {
@@ -77,9 +92,12 @@ final class NodePostgresWriter {
     switch (SslMode.parse(mode)) {
       case ALLOW, PREFER -> {
         s.put("sslmode", "no-verify");
-        warnings.add("sslmode " + mode + " written as no-verify: node-postgres has no"
-            + " fall-back between TLS and plain connections, so it always encrypts (without"
-            + " verifying) and fails against a server without TLS");
+        warnings.add(
+            "sslmode "
+                + mode
+                + " written as no-verify: node-postgres has no"
+                + " fall-back between TLS and plain connections, so it always encrypts (without"
+                + " verifying) and fails against a server without TLS");
       }
       case REQUIRE -> s.put("sslmode", "no-verify");
       case VERIFY_CA -> {
@@ -87,29 +105,32 @@ final class NodePostgresWriter {
           s.put("uselibpqcompat", "true");
         } else {
           s.put("sslmode", "verify-full");
-          warnings.add("sslmode verify-ca written as verify-full: node-postgres needs sslrootcert"
-              + " to verify only the CA, so it verifies the host name too");
+          warnings.add(
+              "sslmode verify-ca written as verify-full: node-postgres needs sslrootcert"
+                  + " to verify only the CA, so it verifies the host name too");
         }
       }
-      case DISABLE, VERIFY_FULL -> { }
+      case DISABLE, VERIFY_FULL -> {}
       default -> throw new IllegalStateException();
     }
   }
 
   /**
-   * pg-connection-string decodes the path with decodeURI, which leaves %XX of
-   * ; / ? : @ & = + $ , # undecoded: those are written raw (all are safe in a path) and the rest
-   * percent-encoded.
+   * pg-connection-string decodes the path with decodeURI, which leaves %XX of ; / ? : @ & = + $ , #
+   * undecoded: those are written raw (all are safe in a path) and the rest percent-encoded.
    */
   static String encodeForDecodeUri(String database) {
     StringBuilder out = new StringBuilder();
-    database.codePoints().forEach(cp -> {
-      if (";/:@&=+$,".indexOf(cp) >= 0) {
-        out.appendCodePoint(cp);
-      } else {
-        out.append(PercentCodec.encode(new String(Character.toChars(cp))));
-      }
-    });
+    database
+        .codePoints()
+        .forEach(
+            cp -> {
+              if (";/:@&=+$,".indexOf(cp) >= 0) {
+                out.appendCodePoint(cp);
+              } else {
+                out.append(PercentCodec.encode(new String(Character.toChars(cp))));
+              }
+            });
     return out.toString();
   }
 }

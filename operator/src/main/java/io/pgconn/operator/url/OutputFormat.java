@@ -22,7 +22,9 @@ public enum OutputFormat {
     return spelling;
   }
 
-  /** @throws IllegalArgumentException for anything but the CRD spellings (case-insensitive). */
+  /**
+   * @throws IllegalArgumentException for anything but the CRD spellings (case-insensitive).
+   */
   public static OutputFormat parse(String value) {
     if (value != null) {
       String v = value.trim().toLowerCase(Locale.ROOT);

@@ -52,15 +52,20 @@ final class PercentCodec {
       } else if (c < 0x80) {
         bytes[length++] = (byte) c;
       } else {
-        // Non-ASCII written raw: keep it as its UTF-8 bytes so mixed raw/encoded text decodes whole.
+        // Non-ASCII written raw: keep it as its UTF-8 bytes so mixed raw/encoded text decodes
+        // whole.
         int end = i + 1;
-        if (Character.isHighSurrogate(c) && end < raw.length()
+        if (Character.isHighSurrogate(c)
+            && end < raw.length()
             && Character.isLowSurrogate(raw.charAt(end))) {
           end++;
         } else if (Character.isSurrogate(c)) {
           // getBytes would silently turn it into '?', changing the value.
-          throw new InvalidConnectionStringException(Reason.BAD_PERCENT_ENCODING, rawPosition + i,
-              "invalid character (unpaired UTF-16 surrogate)", "re-copy the value as UTF-8 text");
+          throw new InvalidConnectionStringException(
+              Reason.BAD_PERCENT_ENCODING,
+              rawPosition + i,
+              "invalid character (unpaired UTF-16 surrogate)",
+              "re-copy the value as UTF-8 text");
         }
         byte[] utf8 = raw.substring(i, end).getBytes(StandardCharsets.UTF_8);
         System.arraycopy(utf8, 0, bytes, length, utf8.length);
@@ -100,16 +105,21 @@ final class PercentCodec {
   }
 
   /**
-   * Encodes everything but RFC 3986 unreserved characters. Stricter than any client needs, which
-   * is the point: '+' becomes %2B (pgjdbc and Prisma's query parser read '+' as space), and
-   * '@', ':', '/', '?', '#', '&', '=', ',' can never be mistaken for structure.
+   * Encodes everything but RFC 3986 unreserved characters. Stricter than any client needs, which is
+   * the point: '+' becomes %2B (pgjdbc and Prisma's query parser read '+' as space), and '@', ':',
+   * '/', '?', '#', '&', '=', ',' can never be mistaken for structure.
    */
   static String encode(String text) {
     StringBuilder out = new StringBuilder(text.length() + 8);
     for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xFF;
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~') {
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
         out.append((char) c);
       } else {
         out.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);

@@ -13,7 +13,8 @@ public record PoolSettings(
     String applicationName,
     boolean pgbouncer) {
 
-  public static final PoolSettings NONE = new PoolSettings(null, null, null, null, null, null, false);
+  public static final PoolSettings NONE =
+      new PoolSettings(null, null, null, null, null, null, false);
 
   public PoolSettings {
     if (connectionLimit != null && connectionLimit < 1) {

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * What a reader found, before the dialect-independent rules (structural keywords, ssl=true,
- * host/port pairing, parameter checks) turn it into a ConnectionString. Positions are kept so
- * those rules can still point at the offending text.
+ * host/port pairing, parameter checks) turn it into a ConnectionString. Positions are kept so those
+ * rules can still point at the offending text.
  */
 final class RawConnectionString {
 
@@ -24,9 +24,12 @@ final class RawConnectionString {
   String user;
   String password;
   String database;
+
   /** Where the raw user and database start, or -1 when they came from nowhere in particular. */
   int userPosition = -1;
+
   int databasePosition = -1;
+
   /** Later duplicates replace earlier ones (libpq's rule) but keep the first one's place. */
   final Map<String, Parameter> parameters = new LinkedHashMap<>();
 

@@ -5,9 +5,9 @@ import io.pgconn.operator.url.RawConnectionString.Located;
 import io.pgconn.operator.url.RawConnectionString.Parameter;
 
 /**
- * Reads libpq URIs and pgjdbc URLs, which share {@code //[userinfo@]hosts[/db][?query]}.
- * Splitting happens on the raw text and decoding afterwards, as libpq does, so an encoded
- * separator (%40, %2C, %3A, %26) is always data.
+ * Reads libpq URIs and pgjdbc URLs, which share {@code //[userinfo@]hosts[/db][?query]}. Splitting
+ * happens on the raw text and decoding afterwards, as libpq does, so an encoded separator (%40,
+ * %2C, %3A, %26) is always data.
  */
 final class UriReader {
 
@@ -37,8 +37,8 @@ final class UriReader {
     if (hasAuthority) {
       p = readAuthority(p + 2);
     } else if (!jdbc) {
-      throw new InvalidConnectionStringException(Reason.MALFORMED, p,
-          "'//' missing after the scheme", "write postgresql://host/database");
+      throw new InvalidConnectionStringException(
+          Reason.MALFORMED, p, "'//' missing after the scheme", "write postgresql://host/database");
     }
     // JDBC without '//' is pgjdbc's "jdbc:postgresql:database" form.
     int query = indexOf('?', p);
@@ -46,8 +46,11 @@ final class UriReader {
     if (p < pathEnd) {
       int dbStart = in.charAt(p) == '/' ? p + 1 : p;
       if (hasAuthority && in.charAt(p) != '/') {
-        throw new InvalidConnectionStringException(Reason.MALFORMED, p,
-            "unexpected text after the host list", "separate the database with '/'");
+        throw new InvalidConnectionStringException(
+            Reason.MALFORMED,
+            p,
+            "unexpected text after the host list",
+            "separate the database with '/'");
       }
       if (dbStart < pathEnd) {
         raw.database = PercentCodec.decode(in.substring(dbStart, pathEnd), dbStart, jdbc);
@@ -60,7 +63,9 @@ final class UriReader {
     return raw;
   }
 
-  /** @return index just after the authority */
+  /**
+   * @return index just after the authority
+   */
   private int readAuthority(int p) throws InvalidConnectionStringException {
     int slash = indexOf('/', p);
     int limit = slash < 0 ? end : slash;
@@ -101,8 +106,11 @@ final class UriReader {
       if (itemEnd < to && in.charAt(itemEnd) == '[') {
         int close = indexOf(']', itemEnd, to);
         if (close < 0) {
-          throw new InvalidConnectionStringException(Reason.BAD_IPV6, itemEnd,
-              "'[' without a closing ']'", "write IPv6 addresses as [2001:db8::1]:5432");
+          throw new InvalidConnectionStringException(
+              Reason.BAD_IPV6,
+              itemEnd,
+              "'[' without a closing ']'",
+              "write IPv6 addresses as [2001:db8::1]:5432");
         }
         itemEnd = close + 1;
       }
@@ -126,15 +134,21 @@ final class UriReader {
       hostStart = from + 1;
       hostEnd = close;
       if (close + 1 < to && in.charAt(close + 1) != ':') {
-        throw new InvalidConnectionStringException(Reason.BAD_IPV6, close + 1,
-            "unexpected text after ']'", "only ':port' may follow a bracketed IPv6 address");
+        throw new InvalidConnectionStringException(
+            Reason.BAD_IPV6,
+            close + 1,
+            "unexpected text after ']'",
+            "only ':port' may follow a bracketed IPv6 address");
       }
       portColon = close + 1 < to ? close + 1 : -1;
     } else {
       portColon = indexOf(':', from, to);
       if (portColon >= 0 && indexOf(':', portColon + 1, to) >= 0) {
-        throw new InvalidConnectionStringException(Reason.BAD_IPV6, from,
-            "IPv6 address without brackets", "write IPv6 addresses as [2001:db8::1]:5432");
+        throw new InvalidConnectionStringException(
+            Reason.BAD_IPV6,
+            from,
+            "IPv6 address without brackets",
+            "write IPv6 addresses as [2001:db8::1]:5432");
       }
       hostEnd = portColon < 0 ? to : portColon;
     }
@@ -151,7 +165,9 @@ final class UriReader {
       int itemEnd = amp < 0 ? end : amp;
       int question = indexOf('?', p, itemEnd);
       if (question >= 0) {
-        throw new InvalidConnectionStringException(Reason.SECOND_QUESTION_MARK, question,
+        throw new InvalidConnectionStringException(
+            Reason.SECOND_QUESTION_MARK,
+            question,
             "second '?' in the query string",
             "separate parameters with '&' (a '?' here makes the rest part of the previous value,"
                 + " so those settings are silently lost); encode a literal '?' as %3F");
@@ -169,16 +185,22 @@ final class UriReader {
   private void readParameter(int from, int to) throws InvalidConnectionStringException {
     int eq = indexOf('=', from, to);
     if (eq < 0 && !jdbc) {
-      throw new InvalidConnectionStringException(Reason.MISSING_EQUALS, from,
-          "query parameter without '='", "write each parameter as name=value, joined with '&'");
+      throw new InvalidConnectionStringException(
+          Reason.MISSING_EQUALS,
+          from,
+          "query parameter without '='",
+          "write each parameter as name=value, joined with '&'");
     }
     int nameEnd = eq < 0 ? to : eq;
     String name = PercentCodec.decode(in.substring(from, nameEnd), from, jdbc);
     // pgjdbc reads a bare "?flag" as flag="" rather than failing.
     String value = eq < 0 ? "" : PercentCodec.decode(in.substring(eq + 1, to), eq + 1, jdbc);
     if (name.isEmpty()) {
-      throw new InvalidConnectionStringException(Reason.MALFORMED, from,
-          "query parameter without a name", "write each parameter as name=value");
+      throw new InvalidConnectionStringException(
+          Reason.MALFORMED,
+          from,
+          "query parameter without a name",
+          "write each parameter as name=value");
     }
     raw.addParameter(new Parameter(name, from, value, eq < 0 ? to : eq + 1));
   }

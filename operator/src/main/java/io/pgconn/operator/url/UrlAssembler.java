@@ -8,8 +8,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * Builds {@code scheme://[user[:password]@]hosts[/db][?k=v&...]} with every part encoded so the
- * target client decodes it back to the same text. Parameters come pre-sorted, which is what
- * makes output independent of the source's parameter order.
+ * target client decodes it back to the same text. Parameters come pre-sorted, which is what makes
+ * output independent of the source's parameter order.
  */
 final class UrlAssembler {
 
@@ -39,8 +39,8 @@ final class UrlAssembler {
   }
 
   /**
-   * @param placeholder host written in the authority when the real hosts go to ?host= (Prisma's
-   *     URL parser refuses credentials without a host; libpq and pgx let ?host= override it)
+   * @param placeholder host written in the authority when the real hosts go to ?host= (Prisma's URL
+   *     parser refuses credentials without a host; libpq and pgx let ?host= override it)
    */
   UrlAssembler hosts(List<HostPort> hosts, String placeholder) {
     this.hosts = hosts;
@@ -54,9 +54,9 @@ final class UrlAssembler {
   }
 
   /**
-   * Unix-socket directories and "default host" entries cannot be written in the authority
-   * portably (Go's URL parser rejects %2F there), so then all hosts go to ?host=&port=, which
-   * libpq, pgx, Prisma and node-postgres all read.
+   * Unix-socket directories and "default host" entries cannot be written in the authority portably
+   * (Go's URL parser rejects %2F there), so then all hosts go to ?host=&port=, which libpq, pgx,
+   * Prisma and node-postgres all read.
    */
   static boolean hostsNeedQuery(List<HostPort> hosts) {
     return hosts.stream().anyMatch(h -> h.isUnixSocket() || h.host().isEmpty());
@@ -76,8 +76,11 @@ final class UrlAssembler {
       out.append(placeholderHost);
       query.put("host", String.join(",", hosts.stream().map(HostPort::host).toList()));
       if (hosts.stream().anyMatch(h -> h.port() != null)) {
-        query.put("port", String.join(",", hosts.stream()
-            .map(h -> h.port() == null ? "" : h.port().toString()).toList()));
+        query.put(
+            "port",
+            String.join(
+                ",",
+                hosts.stream().map(h -> h.port() == null ? "" : h.port().toString()).toList()));
       }
     } else {
       appendAuthorityHosts(out, hosts);
@@ -87,7 +90,9 @@ final class UrlAssembler {
     }
     char separator = '?';
     for (Map.Entry<String, String> e : query.entrySet()) {
-      out.append(separator).append(PercentCodec.encode(e.getKey())).append('=')
+      out.append(separator)
+          .append(PercentCodec.encode(e.getKey()))
+          .append('=')
           .append(PercentCodec.encode(e.getValue()));
       separator = '&';
     }
@@ -101,7 +106,8 @@ final class UrlAssembler {
         out.append(',');
       }
       // Zone ids ("fe80::1%eth0") need their '%' encoded even inside brackets.
-      out.append(h.isIpv6() ? "[" + h.host().replace("%", "%25") + "]" : PercentCodec.encode(h.host()));
+      out.append(
+          h.isIpv6() ? "[" + h.host().replace("%", "%25") + "]" : PercentCodec.encode(h.host()));
       if (h.port() != null) {
         out.append(':').append(h.port());
       }

@@ -20,12 +20,12 @@ class ProbeSpecTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"99999999999999h", "99999999999999999999s", "25h", "9s", "0s",
-      "24h1s"})
+  @ValueSource(strings = {"99999999999999h", "99999999999999999999s", "25h", "9s", "0s", "24h1s"})
   void refusesIntervalsOutsideTheBoundsClearly(String interval) {
     ProbeSpec spec = new ProbeSpec();
     spec.setInterval(interval);
-    assertThatThrownBy(spec::intervalDuration).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(spec::intervalDuration)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("spec.probe.interval must be between 10s and 24h");
   }
 }

@@ -32,16 +32,18 @@ class DoctorCommandIT {
 
   private record Run(int exit, String out, String err) {
     String line(String check) {
-      return out.lines().filter(l -> l.matches("^(PASS|FAIL|UNKNOWN) +" + check + " .*"))
-          .findFirst().orElseThrow(() -> new AssertionError("no line for " + check + " in\n" + out));
+      return out.lines()
+          .filter(l -> l.matches("^(PASS|FAIL|UNKNOWN) +" + check + " .*"))
+          .findFirst()
+          .orElseThrow(() -> new AssertionError("no line for " + check + " in\n" + out));
     }
   }
 
   @BeforeAll
   static void servers() {
     tls = LocalPostgres.builder().version(17).ssl(true).superuserPassword(CANARY + "-su").start();
-    plain = LocalPostgres.builder().version(17).ssl(false).superuserPassword(CANARY + "-su")
-        .start();
+    plain =
+        LocalPostgres.builder().version(17).ssl(false).superuserPassword(CANARY + "-su").start();
     for (LocalPostgres pg : new LocalPostgres[] {tls, plain}) {
       pg.createRole("app", CANARY, null);
       pg.createRole("watcher", CANARY, null);
@@ -72,14 +74,22 @@ class DoctorCommandIT {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     DoctorCommand command = new DoctorCommand();
-    command.setStreams(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+    command.setStreams(
+        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     command.setEnvironment(env::get);
     int exit = new CommandLine(command).execute(args);
-    Run r = new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    System.out.println("doctor " + String.join(" ", args).replace(CANARY, "****") + " -> " + exit
-        + "\n" + r.out + r.err);
+    Run r =
+        new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    System.out.println(
+        "doctor "
+            + String.join(" ", args).replace(CANARY, "****")
+            + " -> "
+            + exit
+            + "\n"
+            + r.out
+            + r.err);
     assertThat(r.out).doesNotContain(CANARY);
     assertThat(r.err).doesNotContain(CANARY);
     return r;
@@ -89,8 +99,8 @@ class DoctorCommandIT {
     return run("", Map.of(), args);
   }
 
-  private static String url(LocalPostgres pg, String user, String password, String db,
-      String query) {
+  private static String url(
+      LocalPostgres pg, String user, String password, String db, String query) {
     return pg.url(user, password, db) + query;
   }
 
@@ -98,8 +108,11 @@ class DoctorCommandIT {
   void healthyUrlPassesEveryCheckAndExitsZero() {
     Run r = run(url(tls, "app", CANARY, "appdb", "?sslmode=require&connection_limit=5"));
     assertThat(r.exit()).as(r.out()).isZero();
-    assertThat(r.out()).startsWith("pgconn doctor: postgresql://app:****@127.0.0.1:" + tls.port()
-        + "/appdb?sslmode=require&connection_limit=5\n");
+    assertThat(r.out())
+        .startsWith(
+            "pgconn doctor: postgresql://app:****@127.0.0.1:"
+                + tls.port()
+                + "/appdb?sslmode=require&connection_limit=5\n");
     assertThat(r.out().lines().filter(l -> l.startsWith("PASS "))).hasSize(7);
     assertThat(r.line("server-reachable-and-login-accepted")).contains("PostgreSQL 17.");
     assertThat(r.line("ssl-enabled")).contains("certificate is not verified");
@@ -122,8 +135,10 @@ class DoctorCommandIT {
   void wrongPasswordFailsTheLoginCheck() {
     Run r = run(url(tls, "app", CANARY + "-wrong", "appdb", "?sslmode=require&connection_limit=5"));
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.line("server-reachable-and-login-accepted")).startsWith("FAIL")
-        .contains("AuthenticationFailed").contains("P1000")
+    assertThat(r.line("server-reachable-and-login-accepted"))
+        .startsWith("FAIL")
+        .contains("AuthenticationFailed")
+        .contains("P1000")
         .contains("password authentication failed for user \"app\"");
     assertThat(r.line("usage-below-80-percent")).startsWith("UNKNOWN");
     assertThat(r.out()).contains("verdict: FAIL (1 of 7 checks failed, 2 unknown)");
@@ -135,27 +150,40 @@ class DoctorCommandIT {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    Run r = run("postgresql://app:" + CANARY + "@127.0.0.1:" + port
-        + "/appdb?sslmode=require&connection_limit=5");
+    Run r =
+        run(
+            "postgresql://app:"
+                + CANARY
+                + "@127.0.0.1:"
+                + port
+                + "/appdb?sslmode=require&connection_limit=5");
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.line("server-reachable-and-login-accepted")).startsWith("FAIL")
-        .contains("ConnectionRefused").contains("P1001");
+    assertThat(r.line("server-reachable-and-login-accepted"))
+        .startsWith("FAIL")
+        .contains("ConnectionRefused")
+        .contains("P1001");
   }
 
   @Test
   void sslRequiredAgainstAServerWithoutSsl() {
     Run r = run(url(plain, "app", CANARY, "appdb", "?sslmode=require&connection_limit=5"));
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.line("server-reachable-and-login-accepted")).startsWith("FAIL")
-        .contains("SslNotSupported").contains("P1011").contains("does not support SSL");
+    assertThat(r.line("server-reachable-and-login-accepted"))
+        .startsWith("FAIL")
+        .contains("SslNotSupported")
+        .contains("P1011")
+        .contains("does not support SSL");
   }
 
   @Test
   void missingDatabase() {
     Run r = run(url(tls, "app", CANARY, "nosuchdb", "?sslmode=require&connection_limit=5"));
     assertThat(r.exit()).isEqualTo(1);
-    assertThat(r.line("server-reachable-and-login-accepted")).startsWith("FAIL")
-        .contains("DatabaseNotFound").contains("P1003").contains("database \"nosuchdb\" does not exist");
+    assertThat(r.line("server-reachable-and-login-accepted"))
+        .startsWith("FAIL")
+        .contains("DatabaseNotFound")
+        .contains("P1003")
+        .contains("database \"nosuchdb\" does not exist");
   }
 
   @Test
@@ -167,9 +195,15 @@ class DoctorCommandIT {
     assertThat(r.line("ssl-enabled")).startsWith("FAIL").contains("sslmode not set");
     assertThat(r.line("server-reachable-and-login-accepted")).contains("UnknownHost");
 
-    Run prisma = run("postgresql://app:" + CANARY + "@x-pooler.example.invalid/appdb"
-        + "?sslmode=verify-full&connection_limit=3&connect_timeout=1");
-    assertThat(prisma.line("ssl-enabled")).startsWith("FAIL").contains("treats verify-full as prefer");
+    Run prisma =
+        run(
+            "postgresql://app:"
+                + CANARY
+                + "@x-pooler.example.invalid/appdb"
+                + "?sslmode=verify-full&connection_limit=3&connect_timeout=1");
+    assertThat(prisma.line("ssl-enabled"))
+        .startsWith("FAIL")
+        .contains("treats verify-full as prefer");
     assertThat(prisma.line("pooler-detected")).startsWith("FAIL").contains("pgbouncer=true");
   }
 
@@ -178,7 +212,8 @@ class DoctorCommandIT {
     // A superuser session 'watcher' cannot see into, while watcher has no pg_read_all_stats.
     try (Connection other = tls.superuserConnection()) {
       Run r = run(url(tls, "watcher", CANARY, "appdb", "?sslmode=require&connection_limit=5"));
-      assertThat(r.line("idle-in-transaction")).startsWith("UNKNOWN")
+      assertThat(r.line("idle-in-transaction"))
+          .startsWith("UNKNOWN")
           .contains("GRANT pg_read_all_stats TO watcher");
       assertThat(r.exit()).as("unknown is not a failure").isZero();
     }
@@ -198,8 +233,10 @@ class DoctorCommandIT {
 
   @Test
   void jsonReportForMachines() throws Exception {
-    Run r = run(url(tls, "app", CANARY + "-wrong", "appdb", "?sslmode=require&connection_limit=5"),
-        "--json");
+    Run r =
+        run(
+            url(tls, "app", CANARY + "-wrong", "appdb", "?sslmode=require&connection_limit=5"),
+            "--json");
     assertThat(r.exit()).isEqualTo(1);
     JsonNode report = new ObjectMapper().readTree(r.out());
     assertThat(report.get("exitCode").asInt()).isEqualTo(1);

@@ -37,9 +37,19 @@ class LeaderElectionIT {
     k8s.installCrd();
     k8s.namespace("le");
     for (String identity : new String[] {"replica-a", "replica-b"}) {
-      apps.put(identity, OperatorApp.start(controlPlane.kubeconfigFile(), Map.of(
-          "pgconn.leader-election", true, "pgconn.lease-namespace", "le",
-          "pgconn.identity", identity, "pgconn.exit-on-leadership-loss", false)));
+      apps.put(
+          identity,
+          OperatorApp.start(
+              controlPlane.kubeconfigFile(),
+              Map.of(
+                  "pgconn.leader-election",
+                  true,
+                  "pgconn.lease-namespace",
+                  "le",
+                  "pgconn.identity",
+                  identity,
+                  "pgconn.exit-on-leadership-loss",
+                  false)));
     }
   }
 
@@ -64,7 +74,9 @@ class LeaderElectionIT {
 
     apps.remove(leader).close();
     String other = apps.keySet().iterator().next();
-    Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
         .until(() -> other.equals(holder()));
     k8s.create(policy("second"));
     await().until(() -> ready("second"));
@@ -73,9 +85,13 @@ class LeaderElectionIT {
 
   private static int readiness(OperatorApp app) {
     try {
-      return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create(app.url() + "/health/readiness")).build(),
-          java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+      return java.net.http.HttpClient.newHttpClient()
+          .send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(app.url() + "/health/readiness"))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (java.io.IOException | InterruptedException e) {
       throw new IllegalStateException(e);
     }

@@ -18,14 +18,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The HTTP port is reachable by anything in the cluster, without credentials: it must serve the
- * probes and Prometheus and nothing else. Every other Micronaut management endpoint either
- * changes the running process (stop, loggers, refresh) or describes its configuration and
- * internals (env, beans, routes, threaddump, info, metrics).
+ * probes and Prometheus and nothing else. Every other Micronaut management endpoint either changes
+ * the running process (stop, loggers, refresh) or describes its configuration and internals (env,
+ * beans, routes, threaddump, info, metrics).
  */
 class ManagementEndpointsIT {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
   /** Refused, whichever way: absent (404), method not allowed (405), or unauthorized (401/403). */
   private static final List<Integer> REFUSED = List.of(401, 403, 404, 405);
 
@@ -51,8 +52,20 @@ class ManagementEndpointsIT {
     assertRefused(post("/loggers/ROOT", "{\"configuredLevel\":\"TRACE\"}"));
     assertRefused(post("/loggers/io.pgconn", "{\"configuredLevel\":\"TRACE\"}"));
     assertRefused(post("/refresh", "{\"force\":true}"));
-    for (String path : List.of("/env", "/env/pgconn", "/loggers", "/loggers/ROOT", "/beans",
-        "/info", "/routes", "/threaddump", "/metrics", "/caches", "/refresh", "/stop")) {
+    for (String path :
+        List.of(
+            "/env",
+            "/env/pgconn",
+            "/loggers",
+            "/loggers/ROOT",
+            "/beans",
+            "/info",
+            "/routes",
+            "/threaddump",
+            "/metrics",
+            "/caches",
+            "/refresh",
+            "/stop")) {
       assertRefused(get(path));
     }
 
@@ -72,7 +85,8 @@ class ManagementEndpointsIT {
     HttpResponse<String> health = get("/health");
     assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
     String kubeconfig = api.controlPlane().kubeconfigFile().toString();
-    assertThat(health.body()).as("health details")
+    assertThat(health.body())
+        .as("health details")
         .doesNotContain(kubeconfig)
         .doesNotContain("kubeconfig")
         .doesNotContain("127.0.0.1")
@@ -86,21 +100,33 @@ class ManagementEndpointsIT {
 
   private static void assertRefused(HttpResponse<String> response) {
     assertThat(response.statusCode())
-        .as(response.request().method() + " " + response.uri().getPath() + " answered "
-            + response.statusCode() + ": " + response.body())
+        .as(
+            response.request().method()
+                + " "
+                + response.uri().getPath()
+                + " answered "
+                + response.statusCode()
+                + ": "
+                + response.body())
         .isIn(REFUSED);
   }
 
   private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(app.url() + path))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(app.url() + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> post(String path, String json)
       throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(app.url() + path))
-        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(app.url() + path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -15,9 +15,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The application builds one JOSDK Operator, starts it with the HTTP server and stops that same
- * one on shutdown: a second Operator would register the reconciler again, run a second set of
- * informers against the API server and register its metrics twice.
+ * The application builds one JOSDK Operator, starts it with the HTTP server and stops that same one
+ * on shutdown: a second Operator would register the reconciler again, run a second set of informers
+ * against the API server and register its metrics twice.
  */
 class OperatorStartupIT {
 
@@ -34,25 +34,28 @@ class OperatorStartupIT {
       }
 
       // Counted over the whole life, shutdown included: that is where a second one was built.
-      assertThat(count(logs, "Registered reconciler")).as("reconciler registrations")
+      assertThat(count(logs, "Registered reconciler")).as("reconciler registrations").isEqualTo(1);
+      assertThat(count(logs, "Operator SDK", "starting...")).as("operators started").isEqualTo(1);
+      assertThat(count(logs, "Operator SDK", "is shutting down"))
+          .as("operators stopped")
           .isEqualTo(1);
-      assertThat(count(logs, "Operator SDK", "starting...")).as("operators started")
-          .isEqualTo(1);
-      assertThat(count(logs, "Operator SDK", "is shutting down")).as("operators stopped")
-          .isEqualTo(1);
-      assertThat(logs.lines()).as("duplicate meter registrations")
+      assertThat(logs.lines())
+          .as("duplicate meter registrations")
           .noneMatch(l -> l.contains("already registered"));
     }
   }
 
   private static long count(LogCapture logs, String... texts) {
     return logs.lines().stream()
-        .filter(l -> java.util.Arrays.stream(texts).allMatch(l::contains)).count();
+        .filter(l -> java.util.Arrays.stream(texts).allMatch(l::contains))
+        .count();
   }
 
   private static int readiness(OperatorApp app) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create(app.url() + "/health/readiness")).build(),
-        HttpResponse.BodyHandlers.discarding()).statusCode();
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(app.url() + "/health/readiness")).build(),
+            HttpResponse.BodyHandlers.discarding())
+        .statusCode();
   }
 }

@@ -19,17 +19,25 @@ class UrlCommandTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     UrlCommand command = new UrlCommand();
-    command.setStreams(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    command.setStreams(
+        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
     int exit = new CommandLine(command).execute(args);
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Run(
+        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
   void printsThePrismaUrlByDefault() {
-    Run r = run("postgresql://u:p%40ss@db:5432/app?sslmode=require\n", "--connection-limit", "8", "--pool-timeout", "20");
+    Run r =
+        run(
+            "postgresql://u:p%40ss@db:5432/app?sslmode=require\n",
+            "--connection-limit", "8", "--pool-timeout", "20");
     assertEquals(0, r.exit(), r.err());
-    assertEquals("postgresql://u:p%40ss@db:5432/app?connection_limit=8&pool_timeout=20&sslmode=require\n", r.out());
+    assertEquals(
+        "postgresql://u:p%40ss@db:5432/app?connection_limit=8&pool_timeout=20&sslmode=require\n",
+        r.out());
     assertEquals("", r.err());
   }
 
@@ -37,15 +45,28 @@ class UrlCommandTest {
   void printsKeyValueLinesForMultiKeyFormatsAndWarningsOnStderr() {
     Run r = run("postgresql://u:pw@db/app?schema=x", "--format", "env", "--connect-timeout", "5");
     assertEquals(0, r.exit());
-    assertEquals("PGCONNECT_TIMEOUT=5\nPGDATABASE=app\nPGHOST=db\nPGPASSWORD=pw\nPGUSER=u\n", r.out());
-    assertEquals("warning: dropped parameter 'schema': libpq has no environment variable for it\n", r.err());
+    assertEquals(
+        "PGCONNECT_TIMEOUT=5\nPGDATABASE=app\nPGHOST=db\nPGPASSWORD=pw\nPGUSER=u\n", r.out());
+    assertEquals(
+        "warning: dropped parameter 'schema': libpq has no environment variable for it\n", r.err());
   }
 
   @Test
   void unpooledLeavesPoolSettingsOut() {
-    Run r = run("postgresql://h/db", "--format", "jdbc", "--key", "JDBC_URL", "--connection-limit", "4", "--pgbouncer", "--unpooled");
+    Run r =
+        run(
+            "postgresql://h/db",
+            "--format",
+            "jdbc",
+            "--key",
+            "JDBC_URL",
+            "--connection-limit",
+            "4",
+            "--pgbouncer",
+            "--unpooled");
     assertEquals(0, r.exit());
-    assertEquals("JDBC_URL=jdbc:postgresql://h/db\nSPRING_DATASOURCE_URL=jdbc:postgresql://h/db\n", r.out());
+    assertEquals(
+        "JDBC_URL=jdbc:postgresql://h/db\nSPRING_DATASOURCE_URL=jdbc:postgresql://h/db\n", r.out());
   }
 
   @Test
@@ -53,7 +74,8 @@ class UrlCommandTest {
     Run r = run("postgresql://u:Canary-Pa55-ZQX@h/db?sslmode=require?connection_limit=10");
     assertEquals(2, r.exit());
     assertEquals("", r.out());
-    assertTrue(r.err().startsWith("error: second '?' in the query string at position 51: "), r.err());
+    assertTrue(
+        r.err().startsWith("error: second '?' in the query string at position 51: "), r.err());
     assertFalse(r.err().contains("Canary"));
   }
 

@@ -45,8 +45,8 @@ public final class ConnectionStormBenchmark {
   static final String PASSWORD = "storm-bench";
 
   /** One workload of a scenario; hpaMax null without an HPA. */
-  record Workload(String name, int replicas, Integer hpaMax, String maxSurge, PoolSizing sizing,
-      int reserve) {
+  record Workload(
+      String name, int replicas, Integer hpaMax, String maxSurge, PoolSizing sizing, int reserve) {
     Consumer consumer() {
       return ConsumerPods.of("Deployment", name, replicas, hpaMax, maxSurge);
     }
@@ -55,8 +55,8 @@ public final class ConnectionStormBenchmark {
   record Scenario(String name, List<Workload> workloads) {}
 
   /** What one storm produced. */
-  record Outcome(int pods, long wanted, long obtained, Map<String, Integer> failures,
-      int serverRejections) {
+  record Outcome(
+      int pods, long wanted, long obtained, Map<String, Integer> failures, int serverRejections) {
     long failed() {
       return failures.values().stream().mapToLong(Integer::longValue).sum();
     }
@@ -65,23 +65,32 @@ public final class ConnectionStormBenchmark {
   static List<Scenario> scenarios() {
     PoolSizing auto = new PoolSizing.Auto(1, 20, 1);
     return List.of(
-        new Scenario("3 deployments x 4 replicas + 25% surge", List.of(
-            new Workload("api", 4, null, "25%", auto, 2),
-            new Workload("worker", 4, null, "25%", auto, 2),
-            new Workload("web", 4, null, "25%", auto, 2))),
-        new Scenario("2 deployments x 6 replicas + 25% surge, weights 2:1", List.of(
-            new Workload("api", 6, null, "25%", new PoolSizing.Auto(1, 20, 2), 2),
-            new Workload("worker", 6, null, "25%", auto, 2))),
-        new Scenario("HPA 2..6 + 25% surge, 3 replicas + 1 surge, 1 fixed pod of 3", List.of(
-            new Workload("web", 2, 6, "25%", auto, 2),
-            new Workload("worker", 3, null, "1", auto, 2),
-            new Workload("cron", 1, null, "0", new PoolSizing.Fixed(3), 0))),
-        new Scenario("1 deployment x 10 replicas + 25% surge", List.of(
-            new Workload("api", 10, null, "25%", auto, 5))),
-        new Scenario("too many pods: 3 x 12 replicas + 25% surge (not satisfiable)", List.of(
-            new Workload("api", 12, null, "25%", auto, 2),
-            new Workload("worker", 12, null, "25%", auto, 2),
-            new Workload("web", 12, null, "25%", auto, 2))));
+        new Scenario(
+            "3 deployments x 4 replicas + 25% surge",
+            List.of(
+                new Workload("api", 4, null, "25%", auto, 2),
+                new Workload("worker", 4, null, "25%", auto, 2),
+                new Workload("web", 4, null, "25%", auto, 2))),
+        new Scenario(
+            "2 deployments x 6 replicas + 25% surge, weights 2:1",
+            List.of(
+                new Workload("api", 6, null, "25%", new PoolSizing.Auto(1, 20, 2), 2),
+                new Workload("worker", 6, null, "25%", auto, 2))),
+        new Scenario(
+            "HPA 2..6 + 25% surge, 3 replicas + 1 surge, 1 fixed pod of 3",
+            List.of(
+                new Workload("web", 2, 6, "25%", auto, 2),
+                new Workload("worker", 3, null, "1", auto, 2),
+                new Workload("cron", 1, null, "0", new PoolSizing.Fixed(3), 0))),
+        new Scenario(
+            "1 deployment x 10 replicas + 25% surge",
+            List.of(new Workload("api", 10, null, "25%", auto, 5))),
+        new Scenario(
+            "too many pods: 3 x 12 replicas + 25% surge (not satisfiable)",
+            List.of(
+                new Workload("api", 12, null, "25%", auto, 2),
+                new Workload("worker", 12, null, "25%", auto, 2),
+                new Workload("web", 12, null, "25%", auto, 2))));
   }
 
   public static void main(String[] args) throws Exception {
@@ -89,28 +98,44 @@ public final class ConnectionStormBenchmark {
       // exec:exec forks java in the module directory, where the build unpacked the binaries.
       java.nio.file.Path unpacked = java.nio.file.Path.of("target", "postgres-binaries");
       if (!Files.isDirectory(unpacked)) {
-        throw new IllegalStateException("set -Dpgconn.pg.binaries=operator/target/postgres-binaries"
-            + " (run mvn -pl operator test-compile first to unpack them)");
+        throw new IllegalStateException(
+            "set -Dpgconn.pg.binaries=operator/target/postgres-binaries"
+                + " (run mvn -pl operator test-compile first to unpack them)");
       }
       System.setProperty("pgconn.pg.binaries", unpacked.toAbsolutePath().toString());
     }
-    try (LocalPostgres pg = LocalPostgres.builder().version(16).maxConnections(MAX_CONNECTIONS)
-        .start()) {
+    try (LocalPostgres pg =
+        LocalPostgres.builder().version(16).maxConnections(MAX_CONNECTIONS).start()) {
       pg.createRole(USER, PASSWORD, null);
       ServerLimits limits = readLimits(pg);
-      System.out.printf("PostgreSQL 16 on %s:%d, max_connections=%d, reserved=%d; Prisma default"
-          + " per pod = 2 x 4 cores + 1 = %d%n%n", pg.host(), pg.port(), limits.maxConnections(),
-          limits.reservedConnections(), PRISMA_DEFAULT);
-      System.out.println("| scenario | pods | operator limits (budget) | satisfied | operator:"
-          + " wanted / got / failed | Prisma default 9: wanted / got / failed | 53300 rejections"
-          + " logged (operator / default) |");
+      System.out.printf(
+          "PostgreSQL 16 on %s:%d, max_connections=%d, reserved=%d; Prisma default"
+              + " per pod = 2 x 4 cores + 1 = %d%n%n",
+          pg.host(),
+          pg.port(),
+          limits.maxConnections(),
+          limits.reservedConnections(),
+          PRISMA_DEFAULT);
+      System.out.println(
+          "| scenario | pods | operator limits (budget) | satisfied | operator:"
+              + " wanted / got / failed | Prisma default 9: wanted / got / failed | 53300 rejections"
+              + " logged (operator / default) |");
       System.out.println("|---|---|---|---|---|---|---|");
       for (Scenario scenario : scenarios()) {
         ServerKey key = new ServerKey(pg.host(), pg.port());
         List<BudgetPolicy> policies = new ArrayList<>();
         for (Workload w : scenario.workloads()) {
-          policies.add(new BudgetPolicy("bench/" + w.name(), key, USER, "postgres", w.reserve(),
-              w.sizing(), List.of(w.consumer()), limits, null));
+          policies.add(
+              new BudgetPolicy(
+                  "bench/" + w.name(),
+                  key,
+                  USER,
+                  "postgres",
+                  w.reserve(),
+                  w.sizing(),
+                  List.of(w.consumer()),
+                  limits,
+                  null));
         }
         // Nothing else is connected: unlisted usage is measured as 0.
         Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies, Map.of(key, 0));
@@ -123,33 +148,55 @@ public final class ConnectionStormBenchmark {
           PoolDecision d = decisions.get("bench/" + w.name());
           satisfied &= d.satisfied();
           budget = d.budget();
-          limitsText.append(limitsText.isEmpty() ? "" : ", ").append(w.name()).append(' ')
-              .append(d.consumers()).append("x").append(d.connectionLimit());
+          limitsText
+              .append(limitsText.isEmpty() ? "" : ", ")
+              .append(w.name())
+              .append(' ')
+              .append(d.consumers())
+              .append("x")
+              .append(d.connectionLimit());
           for (int i = 0; i < d.consumers(); i++) {
             operatorPools.add(d.connectionLimit());
             defaultPools.add(PRISMA_DEFAULT);
           }
-          System.err.println("  " + w.name() + ": " + d.explanation()
-              + (d.remedy().isEmpty() ? "" : " | " + d.remedy()));
+          System.err.println(
+              "  "
+                  + w.name()
+                  + ": "
+                  + d.explanation()
+                  + (d.remedy().isEmpty() ? "" : " | " + d.remedy()));
         }
         Outcome withOperator = storm(pg, operatorPools);
         Outcome withDefault = storm(pg, defaultPools);
-        System.out.printf("| %s | %d | %s (%d) | %s | %d / %d / %d %s | %d / %d / %d %s | %d / %d |%n",
-            scenario.name(), operatorPools.size(), limitsText, budget, satisfied ? "yes" : "no",
-            withOperator.wanted(), withOperator.obtained(), withOperator.failed(),
+        System.out.printf(
+            "| %s | %d | %s (%d) | %s | %d / %d / %d %s | %d / %d / %d %s | %d / %d |%n",
+            scenario.name(),
+            operatorPools.size(),
+            limitsText,
+            budget,
+            satisfied ? "yes" : "no",
+            withOperator.wanted(),
+            withOperator.obtained(),
+            withOperator.failed(),
             withOperator.failures().isEmpty() ? "" : withOperator.failures(),
-            withDefault.wanted(), withDefault.obtained(), withDefault.failed(),
+            withDefault.wanted(),
+            withDefault.obtained(),
+            withDefault.failed(),
             withDefault.failures().isEmpty() ? "" : withDefault.failures(),
-            withOperator.serverRejections(), withDefault.serverRejections());
+            withOperator.serverRejections(),
+            withDefault.serverRejections());
       }
     }
   }
 
   static ServerLimits readLimits(LocalPostgres pg) throws SQLException {
-    try (Connection c = pg.superuserConnection(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT current_setting('max_connections')::int,"
-            + " current_setting('superuser_reserved_connections')::int"
-            + " + current_setting('reserved_connections')::int")) {
+    try (Connection c = pg.superuserConnection();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT current_setting('max_connections')::int,"
+                    + " current_setting('superuser_reserved_connections')::int"
+                    + " + current_setting('reserved_connections')::int")) {
       rs.next();
       return new ServerLimits(rs.getInt(1), rs.getInt(2), -1, -1);
     }
@@ -170,15 +217,17 @@ public final class ConnectionStormBenchmark {
         HikariDataSource ds = dataSource(pg, "pod-" + pod, pools.get(pod));
         sources.add(ds);
         for (int i = 0; i < pools.get(pod); i++) {
-          results.add(executor.submit(() -> {
-            start.await();
-            try (Connection c = ds.getConnection()) {
-              release.await(HOLD_MS + CONNECT_TIMEOUT_MS * 2L, TimeUnit.MILLISECONDS);
-              return null;
-            } catch (SQLException e) {
-              return classify(e);
-            }
-          }));
+          results.add(
+              executor.submit(
+                  () -> {
+                    start.await();
+                    try (Connection c = ds.getConnection()) {
+                      release.await(HOLD_MS + CONNECT_TIMEOUT_MS * 2L, TimeUnit.MILLISECONDS);
+                      return null;
+                    } catch (SQLException e) {
+                      return classify(e);
+                    }
+                  }));
         }
       }
       start.countDown();
@@ -193,8 +242,14 @@ public final class ConnectionStormBenchmark {
       }
       closeAll(sources);
       String log = Files.readString(pg.logFile()).substring((int) logBefore);
-      int rejections = (int) log.lines().filter(l -> l.contains("too many clients")
-          || l.contains("remaining connection slots are reserved")).count();
+      int rejections =
+          (int)
+              log.lines()
+                  .filter(
+                      l ->
+                          l.contains("too many clients")
+                              || l.contains("remaining connection slots are reserved"))
+                  .count();
       return new Outcome(pools.size(), threads, obtained, failures, rejections);
     } finally {
       release.countDown();
@@ -231,17 +286,23 @@ public final class ConnectionStormBenchmark {
       String message = String.valueOf(t.getMessage());
       String state = t instanceof SQLException s && s.getSQLState() != null ? s.getSQLState() : "";
       if (message.contains("too many clients")) return state + " too many clients";
-      if (message.contains("remaining connection slots are reserved")) return state + " reserved slots";
+      if (message.contains("remaining connection slots are reserved"))
+        return state + " reserved slots";
     }
     return "other: " + e.getSQLState() + " " + e.getMessage();
   }
 
-  /** Waits until no client backend of a previous storm holds a slot (backends exit asynchronously). */
+  /**
+   * Waits until no client backend of a previous storm holds a slot (backends exit asynchronously).
+   */
   static void waitForIdleServer(LocalPostgres pg) throws Exception {
     for (int i = 0; i < 200; i++) {
-      try (Connection c = pg.superuserConnection(); Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity"
-              + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+      try (Connection c = pg.superuserConnection();
+          Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "SELECT count(*) FROM pg_stat_activity"
+                      + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
         rs.next();
         if (rs.getInt(1) == 0) return;
       }

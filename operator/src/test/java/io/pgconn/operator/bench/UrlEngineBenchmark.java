@@ -35,18 +35,22 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgs = {"-Xms512m", "-Xmx512m"})
+@Fork(
+    value = 1,
+    jvmArgs = {"-Xms512m", "-Xmx512m"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class UrlEngineBenchmark {
 
   /** A typical managed-database URL: encoded password, TLS, a timeout and an app name. */
-  String uri = "postgresql://app_user:s3cr%40t%2Fpw@db.example.com:5432/appdb"
-      + "?sslmode=require&connect_timeout=10&application_name=web";
+  String uri =
+      "postgresql://app_user:s3cr%40t%2Fpw@db.example.com:5432/appdb"
+          + "?sslmode=require&connect_timeout=10&application_name=web";
 
   /** The same as libpq keyword/value pairs, with a quoted value. */
-  String keywordValue = "host=db.example.com port=5432 dbname=appdb user=app_user"
-      + " password='s3cr@t/pw' sslmode=require connect_timeout=10 application_name=web";
+  String keywordValue =
+      "host=db.example.com port=5432 dbname=appdb user=app_user"
+          + " password='s3cr@t/pw' sslmode=require connect_timeout=10 application_name=web";
 
   PoolSettings pool = new PoolSettings(10, 15, 5, 30, SslMode.REQUIRE, "web", false);
 
@@ -92,9 +96,8 @@ public class UrlEngineBenchmark {
   }
 
   public static void main(String[] args) throws RunnerException {
-    Options options = new OptionsBuilder()
-        .include(UrlEngineBenchmark.class.getName() + "\\.")
-        .build();
+    Options options =
+        new OptionsBuilder().include(UrlEngineBenchmark.class.getName() + "\\.").build();
     new Runner(options).run();
   }
 }

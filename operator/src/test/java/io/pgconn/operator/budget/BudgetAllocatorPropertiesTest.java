@@ -21,8 +21,12 @@ class BudgetAllocatorPropertiesTest {
   static final String[] USERS = {"app", "reporting", "worker"};
   static final String[] DATABASES = {"shop", "analytics"};
 
-  record ServerSpec(int maxConnections, int reserved, List<Integer> roleLimits,
-      List<Integer> databaseLimits, Integer unlisted) {}
+  record ServerSpec(
+      int maxConnections,
+      int reserved,
+      List<Integer> roleLimits,
+      List<Integer> databaseLimits,
+      Integer unlisted) {}
 
   record ConsumerSpec(int replicas, Integer hpaMax, String maxSurge) {
     Consumer consumer(int index) {
@@ -30,8 +34,14 @@ class BudgetAllocatorPropertiesTest {
     }
   }
 
-  record PolicySpec(int server, int user, int database, int reserve, PoolSizing sizing,
-      List<ConsumerSpec> consumers, Integer previous) {}
+  record PolicySpec(
+      int server,
+      int user,
+      int database,
+      int reserve,
+      PoolSizing sizing,
+      List<ConsumerSpec> consumers,
+      Integer previous) {}
 
   record World(List<ServerSpec> servers, List<PolicySpec> specs) {
 
@@ -45,12 +55,23 @@ class BudgetAllocatorPropertiesTest {
         PolicySpec s = specs.get(i);
         ServerSpec server = servers.get(s.server() % servers.size());
         List<Consumer> consumers = new ArrayList<>();
-        for (int c = 0; c < s.consumers().size(); c++) consumers.add(s.consumers().get(c).consumer(c));
-        out.add(new BudgetPolicy("ns" + (i % 3) + "/p" + i, key(s.server() % servers.size()),
-            USERS[s.user()], DATABASES[s.database()], s.reserve(), s.sizing(), consumers,
-            new ServerLimits(server.maxConnections(), server.reserved(),
-                server.roleLimits().get(s.user()), server.databaseLimits().get(s.database())),
-            s.previous()));
+        for (int c = 0; c < s.consumers().size(); c++)
+          consumers.add(s.consumers().get(c).consumer(c));
+        out.add(
+            new BudgetPolicy(
+                "ns" + (i % 3) + "/p" + i,
+                key(s.server() % servers.size()),
+                USERS[s.user()],
+                DATABASES[s.database()],
+                s.reserve(),
+                s.sizing(),
+                consumers,
+                new ServerLimits(
+                    server.maxConnections(),
+                    server.reserved(),
+                    server.roleLimits().get(s.user()),
+                    server.databaseLimits().get(s.database())),
+                s.previous()));
       }
       return out;
     }
@@ -97,27 +118,47 @@ class BudgetAllocatorPropertiesTest {
 
   @Provide
   Arbitrary<World> worlds() {
-    Arbitrary<Integer> limit = Arbitraries.oneOf(Arbitraries.just(-1), Arbitraries.integers().between(0, 120));
-    Arbitrary<ServerSpec> server = Combinators.combine(
-        Arbitraries.integers().between(5, 400), Arbitraries.integers().between(0, 10),
-        limit.list().ofSize(USERS.length), limit.list().ofSize(DATABASES.length),
-        Arbitraries.integers().between(0, 30).injectNull(0.3)).as(ServerSpec::new);
-    Arbitrary<ConsumerSpec> consumer = Combinators.combine(
-        Arbitraries.integers().between(0, 20),
-        Arbitraries.integers().between(0, 15).injectNull(0.5),
-        Arbitraries.of("25%", "50%", "0", "1", "3", "100%").injectNull(0.2))
-        .as((replicas, extra, surge) -> new ConsumerSpec(replicas, extra == null ? null : replicas + extra, surge));
-    Arbitrary<PoolSizing> sizing = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(1, Arbitraries.integers().between(1, 20).map(PoolSizing.Fixed::new)),
-        net.jqwik.api.Tuple.of(4, Combinators.combine(Arbitraries.integers().between(1, 6),
-            Arbitraries.integers().between(0, 60), Arbitraries.integers().between(1, 5))
-            .as((min, span, weight) -> new PoolSizing.Auto(min, min + span, weight))));
-    Arbitrary<PolicySpec> policy = Combinators.combine(
-        Arbitraries.integers().between(0, 2), Arbitraries.integers().between(0, USERS.length - 1),
-        Arbitraries.integers().between(0, DATABASES.length - 1), Arbitraries.integers().between(0, 10),
-        sizing, consumer.list().ofMaxSize(3), Arbitraries.integers().between(1, 70).injectNull(0.5))
-        .as(PolicySpec::new);
-    return Combinators.combine(server.list().ofMinSize(1).ofMaxSize(3), policy.list().ofMinSize(1).ofMaxSize(8))
+    Arbitrary<Integer> limit =
+        Arbitraries.oneOf(Arbitraries.just(-1), Arbitraries.integers().between(0, 120));
+    Arbitrary<ServerSpec> server =
+        Combinators.combine(
+                Arbitraries.integers().between(5, 400),
+                Arbitraries.integers().between(0, 10),
+                limit.list().ofSize(USERS.length),
+                limit.list().ofSize(DATABASES.length),
+                Arbitraries.integers().between(0, 30).injectNull(0.3))
+            .as(ServerSpec::new);
+    Arbitrary<ConsumerSpec> consumer =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 20),
+                Arbitraries.integers().between(0, 15).injectNull(0.5),
+                Arbitraries.of("25%", "50%", "0", "1", "3", "100%").injectNull(0.2))
+            .as(
+                (replicas, extra, surge) ->
+                    new ConsumerSpec(replicas, extra == null ? null : replicas + extra, surge));
+    Arbitrary<PoolSizing> sizing =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(
+                1, Arbitraries.integers().between(1, 20).map(PoolSizing.Fixed::new)),
+            net.jqwik.api.Tuple.of(
+                4,
+                Combinators.combine(
+                        Arbitraries.integers().between(1, 6),
+                        Arbitraries.integers().between(0, 60),
+                        Arbitraries.integers().between(1, 5))
+                    .as((min, span, weight) -> new PoolSizing.Auto(min, min + span, weight))));
+    Arbitrary<PolicySpec> policy =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 2),
+                Arbitraries.integers().between(0, USERS.length - 1),
+                Arbitraries.integers().between(0, DATABASES.length - 1),
+                Arbitraries.integers().between(0, 10),
+                sizing,
+                consumer.list().ofMaxSize(3),
+                Arbitraries.integers().between(1, 70).injectNull(0.5))
+            .as(PolicySpec::new);
+    return Combinators.combine(
+            server.list().ofMinSize(1).ofMaxSize(3), policy.list().ofMinSize(1).ofMaxSize(8))
         .as(World::new);
   }
 
@@ -131,23 +172,34 @@ class BudgetAllocatorPropertiesTest {
     for (Map.Entry<Long, List<BudgetPolicy>> scope : world.scopes()) {
       List<BudgetPolicy> members = scope.getValue();
       if (!members.stream().allMatch(p -> decisions.get(p.id()).satisfied())) continue;
-      long used = members.stream()
-          .mapToLong(p -> (long) p.pods() * decisions.get(p.id()).connectionLimit()).sum();
-      assertThat(used).as("%s in a scope of capacity %d", members, scope.getKey())
+      long used =
+          members.stream()
+              .mapToLong(p -> (long) p.pods() * decisions.get(p.id()).connectionLimit())
+              .sum();
+      assertThat(used)
+          .as("%s in a scope of capacity %d", members, scope.getKey())
           .isLessThanOrEqualTo(scope.getKey());
     }
   }
 
   @Property(tries = 500)
-  void autoPoliciesNeverExceedTheirLimitsEvenWhenOthersAreNotSatisfied(@ForAll("worlds") World world) {
+  void autoPoliciesNeverExceedTheirLimitsEvenWhenOthersAreNotSatisfied(
+      @ForAll("worlds") World world) {
     // Auto pools never push a limit over: only fixed pools or floors of 1 can.
     Map<String, PoolDecision> decisions = allocate(world, world.policies());
     for (Map.Entry<Long, List<BudgetPolicy>> scope : world.scopes()) {
       List<BudgetPolicy> members = scope.getValue();
-      long floors = members.stream().mapToLong(p -> (long) p.pods()
-          * (p.sizing() instanceof PoolSizing.Fixed f ? f.connectionLimit() : 1)).sum();
-      long used = members.stream()
-          .mapToLong(p -> (long) p.pods() * decisions.get(p.id()).connectionLimit()).sum();
+      long floors =
+          members.stream()
+              .mapToLong(
+                  p ->
+                      (long) p.pods()
+                          * (p.sizing() instanceof PoolSizing.Fixed f ? f.connectionLimit() : 1))
+              .sum();
+      long used =
+          members.stream()
+              .mapToLong(p -> (long) p.pods() * decisions.get(p.id()).connectionLimit())
+              .sum();
       assertThat(used).isLessThanOrEqualTo(Math.max(scope.getKey(), floors));
     }
   }
@@ -165,8 +217,12 @@ class BudgetAllocatorPropertiesTest {
             .isEqualTo(waiting ? policy.previousLimit() : fixed.connectionLimit());
       } else {
         PoolSizing.Auto auto = (PoolSizing.Auto) policy.sizing();
-        assertThat(decision.connectionLimit()).isBetween(1, Math.max(auto.max(),
-            waiting && policy.previousLimit() != null ? policy.previousLimit() : 0));
+        assertThat(decision.connectionLimit())
+            .isBetween(
+                1,
+                Math.max(
+                    auto.max(),
+                    waiting && policy.previousLimit() != null ? policy.previousLimit() : 0));
         if (decision.satisfied() && !waiting) {
           assertThat(decision.connectionLimit()).isGreaterThanOrEqualTo(auto.min());
         }
@@ -177,25 +233,38 @@ class BudgetAllocatorPropertiesTest {
   }
 
   @Property(tries = 500)
-  void raisesNeverTakeMoreThanWhatPeersLeaveWhileTheyRoll(@ForAll("worlds") World world,
-      @ForAll long seed) {
+  void raisesNeverTakeMoreThanWhatPeersLeaveWhileTheyRoll(
+      @ForAll("worlds") World world, @ForAll long seed) {
     // Pods of a policy may run a higher limit than its target while a lower rolls out (or is
     // held): every scope that fits what runs now still fits once the raises are written.
     Random random = new Random(seed);
-    List<BudgetPolicy> policies = world.policies().stream()
-        .map(p -> p.previousLimit() == null ? p.withPreviousLimit(1 + random.nextInt(20)) : p)
-        .map(p -> p.withRunningLimit(p.previousLimit() + random.nextInt(3) * random.nextInt(10)))
-        .toList();
+    List<BudgetPolicy> policies =
+        world.policies().stream()
+            .map(p -> p.previousLimit() == null ? p.withPreviousLimit(1 + random.nextInt(20)) : p)
+            .map(
+                p -> p.withRunningLimit(p.previousLimit() + random.nextInt(3) * random.nextInt(10)))
+            .toList();
     Map<String, PoolDecision> decisions = allocate(world, policies);
     World running = new World(world.servers(), world.specs());
     for (Map.Entry<Long, List<BudgetPolicy>> scope : running.scopes()) {
-      List<BudgetPolicy> members = scope.getValue().stream()
-          .map(m -> policies.stream().filter(p -> p.id().equals(m.id())).findFirst().orElseThrow())
-          .toList();
+      List<BudgetPolicy> members =
+          scope.getValue().stream()
+              .map(
+                  m ->
+                      policies.stream()
+                          .filter(p -> p.id().equals(m.id()))
+                          .findFirst()
+                          .orElseThrow())
+              .toList();
       long now = members.stream().mapToLong(p -> (long) p.pods() * p.runningLimit()).sum();
       if (now > scope.getKey()) continue;
-      long after = members.stream().mapToLong(p -> (long) p.pods()
-          * Math.max(p.runningLimit(), decisions.get(p.id()).connectionLimit())).sum();
+      long after =
+          members.stream()
+              .mapToLong(
+                  p ->
+                      (long) p.pods()
+                          * Math.max(p.runningLimit(), decisions.get(p.id()).connectionLimit()))
+              .sum();
       assertThat(after).as("%s", members).isLessThanOrEqualTo(scope.getKey());
     }
   }
@@ -212,12 +281,24 @@ class BudgetAllocatorPropertiesTest {
     Random random = new Random(seed);
     List<PolicySpec> scaled = new ArrayList<>();
     for (PolicySpec spec : world.specs()) {
-      List<ConsumerSpec> consumers = spec.consumers().stream()
-          .map(c -> c.hpaMax() == null ? c
-              : new ConsumerSpec(random.nextInt(c.hpaMax() + 1), c.hpaMax(), c.maxSurge()))
-          .toList();
-      scaled.add(new PolicySpec(spec.server(), spec.user(), spec.database(), spec.reserve(),
-          spec.sizing(), consumers, spec.previous()));
+      List<ConsumerSpec> consumers =
+          spec.consumers().stream()
+              .map(
+                  c ->
+                      c.hpaMax() == null
+                          ? c
+                          : new ConsumerSpec(
+                              random.nextInt(c.hpaMax() + 1), c.hpaMax(), c.maxSurge()))
+              .toList();
+      scaled.add(
+          new PolicySpec(
+              spec.server(),
+              spec.user(),
+              spec.database(),
+              spec.reserve(),
+              spec.sizing(),
+              consumers,
+              spec.previous()));
     }
     World after = new World(world.servers(), scaled);
     assertThat(allocate(after, after.policies())).isEqualTo(allocate(world, world.policies()));
@@ -263,16 +344,19 @@ class BudgetAllocatorPropertiesTest {
     Map<String, PoolDecision> first = allocate(world, policies);
     for (int round = 0; round < 10; round++) {
       Map<String, PoolDecision> decided = first;
-      policies = policies.stream()
-          .map(p -> p.withWritten(decided.get(p.id()), decided.get(p.id()).connectionLimit()))
-          .toList();
+      policies =
+          policies.stream()
+              .map(p -> p.withWritten(decided.get(p.id()), decided.get(p.id()).connectionLimit()))
+              .toList();
       first = allocate(world, policies);
     }
     Map<String, PoolDecision> settled = first;
-    List<BudgetPolicy> again = policies.stream()
-        .map(p -> p.withWritten(settled.get(p.id()), settled.get(p.id()).connectionLimit()))
-        .toList();
+    List<BudgetPolicy> again =
+        policies.stream()
+            .map(p -> p.withWritten(settled.get(p.id()), settled.get(p.id()).connectionLimit()))
+            .toList();
     Map<String, PoolDecision> second = allocate(world, again);
-    settled.forEach((id, d) -> assertThat(second.get(id).connectionLimit()).isEqualTo(d.connectionLimit()));
+    settled.forEach(
+        (id, d) -> assertThat(second.get(id).connectionLimit()).isEqualTo(d.connectionLimit()));
   }
 }

@@ -11,10 +11,24 @@ class BudgetAllocatorTest {
   private static final ServerKey RAILWAY = new ServerKey("Postgres.Railway.Internal.", 5432);
   private static final ServerLimits STOCK = new ServerLimits(100, 3, -1, -1);
 
-  private static BudgetPolicy auto(String id, int reserve, int min, int max, int weight,
-      ServerLimits limits, Consumer... consumers) {
-    return new BudgetPolicy(id, RAILWAY, "app", "shop", reserve,
-        new PoolSizing.Auto(min, max, weight), List.of(consumers), limits, null);
+  private static BudgetPolicy auto(
+      String id,
+      int reserve,
+      int min,
+      int max,
+      int weight,
+      ServerLimits limits,
+      Consumer... consumers) {
+    return new BudgetPolicy(
+        id,
+        RAILWAY,
+        "app",
+        "shop",
+        reserve,
+        new PoolSizing.Auto(min, max, weight),
+        List.of(consumers),
+        limits,
+        null);
   }
 
   private static Consumer deployment(String name, int replicas) {
@@ -39,8 +53,10 @@ class BudgetAllocatorTest {
 
   @Test
   void singlePolicyFacadeGivesTheSameAnswer() {
-    PoolDecision decision = PoolBudget.decide(new PoolRequest(null, 10, 1, 50,
-        List.of(new Consumer("Deployment", "backend", 8, 2)), STOCK));
+    PoolDecision decision =
+        PoolBudget.decide(
+            new PoolRequest(
+                null, 10, 1, 50, List.of(new Consumer("Deployment", "backend", 8, 2)), STOCK));
 
     assertThat(decision.connectionLimit()).isEqualTo(8);
     assertThat(decision.explanation())
@@ -50,8 +66,9 @@ class BudgetAllocatorTest {
   @Test
   void roleLimitCapsTheBudgetAfterTheReserve() {
     // As in the end-to-end test on PostgreSQL 17: 10 role slots - 5 reserve = 5, one pod.
-    PoolDecision decision = PoolBudget.decide(new PoolRequest(null, 5, 1, 50, List.of(),
-        new ServerLimits(40, 5, 10, -1)));
+    PoolDecision decision =
+        PoolBudget.decide(
+            new PoolRequest(null, 5, 1, 50, List.of(), new ServerLimits(40, 5, 10, -1)));
 
     assertThat(decision.connectionLimit()).isEqualTo(5);
     assertThat(decision.budget()).isEqualTo(5);
@@ -66,10 +83,12 @@ class BudgetAllocatorTest {
 
     assertThat(scaledIn).isEqualTo(scaledOut);
     assertThat(scaledIn.pods()).isEqualTo(10);
-    PoolDecision decision = BudgetAllocator.allocate(
-        List.of(auto("shop/web", 10, 1, 50, 1, STOCK, scaledIn))).get("shop/web");
+    PoolDecision decision =
+        BudgetAllocator.allocate(List.of(auto("shop/web", 10, 1, 50, 1, STOCK, scaledIn)))
+            .get("shop/web");
     assertThat(decision.explanation())
-        .isEqualTo("87 = 100 max - 3 reserved - 10 reserve; 10 pods (8 HPA max + 2 surge) -> 8 each");
+        .isEqualTo(
+            "87 = 100 max - 3 reserved - 10 reserve; 10 pods (8 HPA max + 2 surge) -> 8 each");
   }
 
   @Test
@@ -91,19 +110,22 @@ class BudgetAllocatorTest {
   @Test
   void policiesOnOneServerShareItByWeight() {
     // 100 - 3 - 3 x 5 reserve = 82; weights 2:1:1 over 10 pods each.
-    List<BudgetPolicy> policies = List.of(
-        auto("a/heavy", 5, 1, 50, 2, STOCK, new Consumer("Deployment", "h", 8, 2)),
-        auto("b/light", 5, 1, 50, 1, STOCK, new Consumer("Deployment", "l", 8, 2)),
-        auto("c/light", 5, 1, 50, 1, STOCK, new Consumer("Deployment", "l", 8, 2)));
+    List<BudgetPolicy> policies =
+        List.of(
+            auto("a/heavy", 5, 1, 50, 2, STOCK, new Consumer("Deployment", "h", 8, 2)),
+            auto("b/light", 5, 1, 50, 1, STOCK, new Consumer("Deployment", "l", 8, 2)),
+            auto("c/light", 5, 1, 50, 1, STOCK, new Consumer("Deployment", "l", 8, 2)));
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
 
     assertThat(decisions.get("a/heavy").connectionLimit()).isEqualTo(4);
     assertThat(decisions.get("b/light").connectionLimit()).isEqualTo(2);
     assertThat(decisions.get("c/light").connectionLimit()).isEqualTo(2);
-    assertThat(decisions.get("a/heavy").explanation()).isEqualTo("82 = 100 max - 3 reserved"
-        + " - 15 reserve (3 policies); 10 pods (8 + 2 surge), shared with 2 other policies,"
-        + " weight 2 of 4 -> 4 each");
+    assertThat(decisions.get("a/heavy").explanation())
+        .isEqualTo(
+            "82 = 100 max - 3 reserved"
+                + " - 15 reserve (3 policies); 10 pods (8 + 2 surge), shared with 2 other policies,"
+                + " weight 2 of 4 -> 4 each");
     assertThat(decisions.values()).allMatch(PoolDecision::satisfied);
   }
 
@@ -111,9 +133,24 @@ class BudgetAllocatorTest {
   void largeStepsDoNotStarveTheLowerWeight() {
     // 50 - 3 - 4 = 43 over 8 pods each, weights 2:1. Serving the lowest level first gives
     // 24:16; serving the smallest total-after-step first would give 32:8.
-    List<BudgetPolicy> policies = List.of(
-        auto("a/api", 2, 1, 20, 2, new ServerLimits(50, 3, -1, -1), new Consumer("Deployment", "a", 6, 2)),
-        auto("b/worker", 2, 1, 20, 1, new ServerLimits(50, 3, -1, -1), new Consumer("Deployment", "w", 6, 2)));
+    List<BudgetPolicy> policies =
+        List.of(
+            auto(
+                "a/api",
+                2,
+                1,
+                20,
+                2,
+                new ServerLimits(50, 3, -1, -1),
+                new Consumer("Deployment", "a", 6, 2)),
+            auto(
+                "b/worker",
+                2,
+                1,
+                20,
+                1,
+                new ServerLimits(50, 3, -1, -1),
+                new Consumer("Deployment", "w", 6, 2)));
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
 
@@ -124,9 +161,10 @@ class BudgetAllocatorTest {
   @Test
   void leftoverConnectionsGoToPoliciesWhoseSmallerPodsStillFit() {
     // 87 budget: floor(43.5 / 10) = 4 and floor(43.5 / 3) = 14 would waste 5 connections.
-    List<BudgetPolicy> policies = List.of(
-        auto("a/big", 5, 1, 50, 1, STOCK, new Consumer("Deployment", "b", 10, 0)),
-        auto("b/small", 5, 1, 50, 1, STOCK, new Consumer("Deployment", "s", 3, 0)));
+    List<BudgetPolicy> policies =
+        List.of(
+            auto("a/big", 5, 1, 50, 1, STOCK, new Consumer("Deployment", "b", 10, 0)),
+            auto("b/small", 5, 1, 50, 1, STOCK, new Consumer("Deployment", "s", 3, 0)));
     // two reserves of 5: 100 - 3 - 10 = 87
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
 
@@ -137,11 +175,20 @@ class BudgetAllocatorTest {
 
   @Test
   void fixedPoolsAreServedFirstAndMaxLeavesTheRestToOthers() {
-    List<BudgetPolicy> policies = List.of(
-        new BudgetPolicy("a/fixed", RAILWAY, "app", "shop", 0, new PoolSizing.Fixed(10),
-            List.of(new Consumer("Deployment", "f", 3, 1)), STOCK, null),
-        auto("b/capped", 0, 1, 5, 1, STOCK, new Consumer("Deployment", "c", 4, 0)),
-        auto("c/auto", 0, 1, 100, 1, STOCK, new Consumer("Deployment", "x", 4, 0)));
+    List<BudgetPolicy> policies =
+        List.of(
+            new BudgetPolicy(
+                "a/fixed",
+                RAILWAY,
+                "app",
+                "shop",
+                0,
+                new PoolSizing.Fixed(10),
+                List.of(new Consumer("Deployment", "f", 3, 1)),
+                STOCK,
+                null),
+            auto("b/capped", 0, 1, 5, 1, STOCK, new Consumer("Deployment", "c", 4, 0)),
+            auto("c/auto", 0, 1, 100, 1, STOCK, new Consumer("Deployment", "x", 4, 0)));
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
 
@@ -156,12 +203,28 @@ class BudgetAllocatorTest {
   @Test
   void roleAndDatabaseLimitsCapOnlyThePoliciesThatShareThem() {
     ServerLimits limitedRole = new ServerLimits(100, 3, 12, -1);
-    List<BudgetPolicy> policies = List.of(
-        new BudgetPolicy("a/limited", RAILWAY, "reporting", "shop", 2,
-            new PoolSizing.Auto(1, 50, 1), List.of(new Consumer("Deployment", "r", 5, 0)),
-            limitedRole, null),
-        new BudgetPolicy("b/free", RAILWAY, "app", "shop", 2, new PoolSizing.Auto(1, 50, 1),
-            List.of(new Consumer("Deployment", "f", 5, 0)), STOCK, null));
+    List<BudgetPolicy> policies =
+        List.of(
+            new BudgetPolicy(
+                "a/limited",
+                RAILWAY,
+                "reporting",
+                "shop",
+                2,
+                new PoolSizing.Auto(1, 50, 1),
+                List.of(new Consumer("Deployment", "r", 5, 0)),
+                limitedRole,
+                null),
+            new BudgetPolicy(
+                "b/free",
+                RAILWAY,
+                "app",
+                "shop",
+                2,
+                new PoolSizing.Auto(1, 50, 1),
+                List.of(new Consumer("Deployment", "f", 5, 0)),
+                STOCK,
+                null));
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
 
@@ -176,8 +239,17 @@ class BudgetAllocatorTest {
   void serversDoNotShare() {
     ServerKey other = new ServerKey("replica.internal", 5432);
     BudgetPolicy here = auto("a/here", 10, 1, 50, 1, STOCK, deployment("x", 8));
-    BudgetPolicy there = new BudgetPolicy("b/there", other, "app", "shop", 10,
-        new PoolSizing.Auto(1, 50, 1), List.of(deployment("y", 8)), STOCK, null);
+    BudgetPolicy there =
+        new BudgetPolicy(
+            "b/there",
+            other,
+            "app",
+            "shop",
+            10,
+            new PoolSizing.Auto(1, 50, 1),
+            List.of(deployment("y", 8)),
+            STOCK,
+            null);
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(List.of(here, there));
 
@@ -195,14 +267,17 @@ class BudgetAllocatorTest {
   void unlistedUsageShrinksTheServerBudget() {
     BudgetPolicy policy = auto("shop/backend", 10, 1, 50, 1, STOCK, deployment("backend", 8));
 
-    PoolDecision decision = BudgetAllocator.allocate(List.of(policy), Map.of(RAILWAY, 7))
-        .get("shop/backend");
+    PoolDecision decision =
+        BudgetAllocator.allocate(List.of(policy), Map.of(RAILWAY, 7)).get("shop/backend");
 
     assertThat(decision.connectionLimit()).isEqualTo(8);
-    assertThat(decision.explanation()).startsWith(
-        "80 = 100 max - 3 reserved - 10 reserve - 7 used by unlisted clients; 10 pods");
-    assertThat(BudgetAllocator.allocate(List.of(policy), Map.of(RAILWAY, 8)).get("shop/backend")
-        .connectionLimit()).isEqualTo(7);
+    assertThat(decision.explanation())
+        .startsWith("80 = 100 max - 3 reserved - 10 reserve - 7 used by unlisted clients; 10 pods");
+    assertThat(
+            BudgetAllocator.allocate(List.of(policy), Map.of(RAILWAY, 8))
+                .get("shop/backend")
+                .connectionLimit())
+        .isEqualTo(7);
   }
 
   @Test
@@ -213,47 +288,69 @@ class BudgetAllocatorTest {
 
     BudgetPolicy policy = auto("shop/backend", 10, 1, 50, 1, STOCK, deployment("backend", 8));
     // Target 8 (87 / 10).
-    assertThat(limitWithPrevious(policy, 7)).isEqualTo(7);  // +1 < 2: keep
-    assertThat(limitWithPrevious(policy, 6)).isEqualTo(8);  // +2 >= max(2, 20% of 6)
+    assertThat(limitWithPrevious(policy, 7)).isEqualTo(7); // +1 < 2: keep
+    assertThat(limitWithPrevious(policy, 6)).isEqualTo(8); // +2 >= max(2, 20% of 6)
     assertThat(limitWithPrevious(policy, 10)).isEqualTo(8); // lower at once: 10 no longer fits
-    assertThat(BudgetAllocator.allocate(List.of(policy.withPreviousLimit(7))).get("shop/backend")
-        .explanation()).endsWith("-> 7 each (kept 7: target 8 is less than a raise of 2)");
+    assertThat(
+            BudgetAllocator.allocate(List.of(policy.withPreviousLimit(7)))
+                .get("shop/backend")
+                .explanation())
+        .endsWith("-> 7 each (kept 7: target 8 is less than a raise of 2)");
 
-    BudgetPolicy bigger = auto("shop/big", 0, 1, 100, 1, STOCK, new Consumer("Deployment", "b", 4, 0));
+    BudgetPolicy bigger =
+        auto("shop/big", 0, 1, 100, 1, STOCK, new Consumer("Deployment", "b", 4, 0));
     // Target floor(97 / 4) = 24.
     assertThat(limitWithPrevious(bigger, 21)).isEqualTo(21); // +3 < 20% of 21 (5)
     assertThat(limitWithPrevious(bigger, 20)).isEqualTo(24); // +4 = 20% of 20
   }
 
   private static int limitWithPrevious(BudgetPolicy policy, int previous) {
-    return BudgetAllocator.allocate(List.of(policy.withPreviousLimit(previous))).get(policy.id())
+    return BudgetAllocator.allocate(List.of(policy.withPreviousLimit(previous)))
+        .get(policy.id())
         .connectionLimit();
   }
 
   @Test
   void whenMinDoesNotFitTheLargestFittingLimitIsWrittenAndTheRemedyHasTheNumbers() {
     // 40 - 3 - 2 = 35; 10 pods x min 5 = 50.
-    BudgetPolicy policy = auto("shop/backend", 2, 5, 50, 1, new ServerLimits(40, 3, -1, -1),
-        new Consumer("Deployment", "backend", 8, 2));
+    BudgetPolicy policy =
+        auto(
+            "shop/backend",
+            2,
+            5,
+            50,
+            1,
+            new ServerLimits(40, 3, -1, -1),
+            new Consumer("Deployment", "backend", 8, 2));
 
     PoolDecision decision = BudgetAllocator.allocate(List.of(policy)).get("shop/backend");
 
     assertThat(decision.satisfied()).isFalse();
     assertThat(decision.reason()).isEqualTo("InsufficientConnections");
     assertThat(decision.connectionLimit()).isEqualTo(3);
-    assertThat(decision.explanation()).isEqualTo(
-        "35 = 40 max - 3 reserved - 2 reserve; 10 pods (8 + 2 surge) -> 3 each (min 5 does not fit)");
-    assertThat(decision.remedy()).isEqualTo("Not enough connections in server: 50 needed"
-        + " (10 pods x min 5) > 35 available, 15 short. Change one of: fewer pods (7 fit at min 5),"
-        + " a lower min, smaller reserves, a pooler in front of the server (spec.pool.pgbouncer),"
-        + " a larger server (max_connections >= 55)");
+    assertThat(decision.explanation())
+        .isEqualTo(
+            "35 = 40 max - 3 reserved - 2 reserve; 10 pods (8 + 2 surge) -> 3 each (min 5 does not fit)");
+    assertThat(decision.remedy())
+        .isEqualTo(
+            "Not enough connections in server: 50 needed"
+                + " (10 pods x min 5) > 35 available, 15 short. Change one of: fewer pods (7 fit at min 5),"
+                + " a lower min, smaller reserves, a pooler in front of the server (spec.pool.pgbouncer),"
+                + " a larger server (max_connections >= 55)");
     assertThat(decision.message()).startsWith(decision.explanation() + ". Not enough");
   }
 
   @Test
   void morePodsThanConnectionsStillWritesOne() {
-    BudgetPolicy policy = auto("shop/huge", 0, 1, 50, 1, new ServerLimits(20, 3, -1, -1),
-        new Consumer("Deployment", "huge", 30, 0));
+    BudgetPolicy policy =
+        auto(
+            "shop/huge",
+            0,
+            1,
+            50,
+            1,
+            new ServerLimits(20, 3, -1, -1),
+            new Consumer("Deployment", "huge", 30, 0));
 
     PoolDecision decision = BudgetAllocator.allocate(List.of(policy)).get("shop/huge");
 
@@ -264,17 +361,30 @@ class BudgetAllocatorTest {
 
   @Test
   void fixedLimitThatDoesNotFitIsKeptButReported() {
-    BudgetPolicy policy = new BudgetPolicy("shop/fixed", RAILWAY, "app", "shop", 5,
-        new PoolSizing.Fixed(20), List.of(new Consumer("Deployment", "f", 4, 1)), STOCK, null);
+    BudgetPolicy policy =
+        new BudgetPolicy(
+            "shop/fixed",
+            RAILWAY,
+            "app",
+            "shop",
+            5,
+            new PoolSizing.Fixed(20),
+            List.of(new Consumer("Deployment", "f", 4, 1)),
+            STOCK,
+            null);
 
     PoolDecision decision = BudgetAllocator.allocate(List.of(policy)).get("shop/fixed");
 
     assertThat(decision.connectionLimit()).isEqualTo(20);
     assertThat(decision.satisfied()).isFalse();
-    assertThat(decision.explanation()).isEqualTo(
-        "92 = 100 max - 3 reserved - 5 reserve; 5 pods (4 + 1 surge) -> fixed 20 each (100, exceeds the budget)");
-    assertThat(decision.remedy()).contains("100 needed (5 pods x fixed 20) > 92 available, 8 short",
-        "fewer pods (4 fit at fixed 20)", "max_connections >= 108");
+    assertThat(decision.explanation())
+        .isEqualTo(
+            "92 = 100 max - 3 reserved - 5 reserve; 5 pods (4 + 1 surge) -> fixed 20 each (100, exceeds the budget)");
+    assertThat(decision.remedy())
+        .contains(
+            "100 needed (5 pods x fixed 20) > 92 available, 8 short",
+            "fewer pods (4 fit at fixed 20)",
+            "max_connections >= 108");
   }
 
   @Test
@@ -282,8 +392,8 @@ class BudgetAllocatorTest {
     BudgetPolicy policy = auto("shop/backend", 10, 2, 50, 1, null, deployment("backend", 8));
 
     PoolDecision fresh = BudgetAllocator.allocate(List.of(policy)).get("shop/backend");
-    PoolDecision known = BudgetAllocator.allocate(List.of(policy.withPreviousLimit(8)))
-        .get("shop/backend");
+    PoolDecision known =
+        BudgetAllocator.allocate(List.of(policy.withPreviousLimit(8))).get("shop/backend");
 
     assertThat(fresh.connectionLimit()).isEqualTo(2);
     assertThat(fresh.budget()).isNull();
@@ -293,10 +403,10 @@ class BudgetAllocatorTest {
 
   @Test
   void probesThatDisagreeAreCombinedConservatively() {
-    BudgetPolicy stale = auto("a/stale", 0, 1, 50, 1, new ServerLimits(200, 3, -1, -1),
-        deployment("s", 4));
-    BudgetPolicy fresh = auto("b/fresh", 0, 1, 50, 1, new ServerLimits(100, 5, -1, -1),
-        deployment("f", 4));
+    BudgetPolicy stale =
+        auto("a/stale", 0, 1, 50, 1, new ServerLimits(200, 3, -1, -1), deployment("s", 4));
+    BudgetPolicy fresh =
+        auto("b/fresh", 0, 1, 50, 1, new ServerLimits(100, 5, -1, -1), deployment("f", 4));
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(List.of(stale, fresh));
 

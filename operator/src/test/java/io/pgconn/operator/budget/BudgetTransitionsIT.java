@@ -29,15 +29,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The issue's example on a real API server and PostgreSQL 16 (max_connections 40, 3 reserved):
- * A and B, one Deployment each (2 replicas + 1 surge = 3 pods), share 37 slots, 6 per pod each.
- * A's weight goes to 3 (targets: A 9, B 3). There is no Deployment controller here, so a rollout
- * completes only when the test writes the Deployment's status as the controller would: until B
- * has rolled, B's pods still run 6, and A must not roll to 9 (27 + 18 = 45 on 37 slots).
+ * The issue's example on a real API server and PostgreSQL 16 (max_connections 40, 3 reserved): A
+ * and B, one Deployment each (2 replicas + 1 surge = 3 pods), share 37 slots, 6 per pod each. A's
+ * weight goes to 3 (targets: A 9, B 3). There is no Deployment controller here, so a rollout
+ * completes only when the test writes the Deployment's status as the controller would: until B has
+ * rolled, B's pods still run 6, and A must not roll to 9 (27 + 18 = 45 on 37 slots).
  *
  * <p>The test tracks, per policy, the highest limit its pods may run (the limit at its last
- * completed rollout and every limit its status showed since) and checks
- * {@code sum of 3 pods x that limit <= 37} at every poll.
+ * completed rollout and every limit its status showed since) and checks {@code sum of 3 pods x that
+ * limit <= 37} at every poll.
  */
 class BudgetTransitionsIT {
 
@@ -62,7 +62,8 @@ class BudgetTransitionsIT {
     app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
     for (String ns : List.of("team-a", "team-b")) {
       k8s.namespace(ns);
-      k8s.secret(ns, "db", Map.of("DATABASE_URL", postgres.url("app", "pw-app-canary", "postgres")));
+      k8s.secret(
+          ns, "db", Map.of("DATABASE_URL", postgres.url("app", "pw-app-canary", "postgres")));
     }
   }
 
@@ -81,36 +82,50 @@ class BudgetTransitionsIT {
     k8s.create(policy("team-a", "a"));
     k8s.create(policy("team-b", "b"));
     // Settle with every rollout completed as soon as it starts.
-    await().until(() -> {
-      completeRollouts("team-a", "a");
-      completeRollouts("team-b", "b");
-      return limit("team-a", "a") == 6 && limit("team-b", "b") == 6 && rolled("team-a", "a")
-          && rolled("team-b", "b");
-    });
+    await()
+        .until(
+            () -> {
+              completeRollouts("team-a", "a");
+              completeRollouts("team-b", "b");
+              return limit("team-a", "a") == 6
+                  && limit("team-b", "b") == 6
+                  && rolled("team-a", "a")
+                  && rolled("team-b", "b");
+            });
     mayRun.put("team-a/a", 6);
     mayRun.put("team-b/b", 6);
 
-    client.resources(PostgresConnectionPolicy.class).inNamespace("team-a").withName("a")
-        .edit(p -> {
-          p.getSpec().getPool().getAuto().setWeight(3);
-          return p;
-        });
+    client
+        .resources(PostgresConnectionPolicy.class)
+        .inNamespace("team-a")
+        .withName("a")
+        .edit(
+            p -> {
+              p.getSpec().getPool().getAuto().setWeight(3);
+              return p;
+            });
     // B lowers to 3 and starts rolling; A's raise to 9 waits while B's pods still run 6.
-    await().until(() -> checkInvariant() && limit("team-b", "b") == 3
-        && explanation("team-a", "a").contains("until peers have rolled"));
-    Instant until = Instant.now().plusSeconds(6);   // a few reconciles (every 2 s while rolling)
+    await()
+        .until(
+            () ->
+                checkInvariant()
+                    && limit("team-b", "b") == 3
+                    && explanation("team-a", "a").contains("until peers have rolled"));
+    Instant until = Instant.now().plusSeconds(6); // a few reconciles (every 2 s while rolling)
     await().until(() -> checkInvariant() && Instant.now().isAfter(until));
     assertThat(limit("team-a", "a")).isEqualTo(6);
 
     // B's rollout completes: B runs 3 everywhere, and A's raise follows without any other input.
     completeRollouts("team-b", "b");
     mayRun.put("team-b/b", 3);
-    await().until(() -> {
-      boolean ok = checkInvariant();
-      completeRollouts("team-b", "b");
-      if (completeRollouts("team-a", "a")) mayRun.put("team-a/a", limit("team-a", "a"));
-      return ok && limit("team-a", "a") == 9 && rolled("team-a", "a");
-    });
+    await()
+        .until(
+            () -> {
+              boolean ok = checkInvariant();
+              completeRollouts("team-b", "b");
+              if (completeRollouts("team-a", "a")) mayRun.put("team-a/a", limit("team-a", "a"));
+              return ok && limit("team-a", "a") == 9 && rolled("team-a", "a");
+            });
     assertThat(explanation("team-a", "a")).doesNotContain("until peers");
   }
 
@@ -138,15 +153,23 @@ class BudgetTransitionsIT {
     if (d.getStatus() != null && generation.equals(d.getStatus().getObservedGeneration())) {
       return false;
     }
-    d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(generation).withReplicas(2)
-        .withUpdatedReplicas(2).withAvailableReplicas(2).withReadyReplicas(2).build());
+    d.setStatus(
+        new DeploymentStatusBuilder()
+            .withObservedGeneration(generation)
+            .withReplicas(2)
+            .withUpdatedReplicas(2)
+            .withAvailableReplicas(2)
+            .withReadyReplicas(2)
+            .build());
     client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
     return true;
   }
 
   static boolean rolled(String ns, String name) {
     PolicyStatus s = status(ns, name);
-    return s != null && s.getWorkloads() != null && !s.getWorkloads().isEmpty()
+    return s != null
+        && s.getWorkloads() != null
+        && !s.getWorkloads().isEmpty()
         && s.getWorkloads().stream().map(WorkloadStatus::getState).allMatch("UpToDate"::equals);
   }
 

@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Three policies in two namespaces share one real PostgreSQL (max_connections 40): their limits
- * fit together, an HPA's bounds move everyone's share, scaling inside the bounds moves nothing,
- * and a role limit too small for the pods is reported with the numbers.
+ * Three policies in two namespaces share one real PostgreSQL (max_connections 40): their limits fit
+ * together, an HPA's bounds move everyone's share, scaling inside the bounds moves nothing, and a
+ * role limit too small for the pods is reported with the numbers.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SharedBudgetIT {
@@ -54,8 +54,10 @@ class SharedBudgetIT {
     k8s.installCrd();
     app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
     for (String ns : List.of("team-a", "team-b")) k8s.namespace(ns);
-    k8s.secret("team-a", "db", Map.of("DATABASE_URL", postgres.url("team_a", "pw-team-a", "postgres")));
-    k8s.secret("team-b", "db", Map.of("DATABASE_URL", postgres.url("team_b", "pw-team-b", "postgres")));
+    k8s.secret(
+        "team-a", "db", Map.of("DATABASE_URL", postgres.url("team_a", "pw-team-a", "postgres")));
+    k8s.secret(
+        "team-b", "db", Map.of("DATABASE_URL", postgres.url("team_b", "pw-team-b", "postgres")));
   }
 
   @AfterAll
@@ -69,9 +71,9 @@ class SharedBudgetIT {
   @Test
   @Order(1)
   void threePoliciesOnOneServerGetLimitsThatFitTogether() {
-    k8s.deployment("team-a", "checkout", "checkout-connection");      // 2 replicas + 1 surge
-    k8s.deployment("team-a", "worker", "worker-connection");          // 2 replicas + 1 surge
-    k8s.deployment("team-b", "reporting", "reporting-connection");    // 2 replicas, HPA max 4
+    k8s.deployment("team-a", "checkout", "checkout-connection"); // 2 replicas + 1 surge
+    k8s.deployment("team-a", "worker", "worker-connection"); // 2 replicas + 1 surge
+    k8s.deployment("team-b", "reporting", "reporting-connection"); // 2 replicas, HPA max 4
     hpa("team-b", "reporting", 4);
     k8s.create(policy("team-a", "checkout", spec -> spec.getPool().setAuto(auto(2))));
     k8s.create(policy("team-a", "worker", spec -> spec.getPool().setConnectionLimit(2)));
@@ -90,10 +92,15 @@ class SharedBudgetIT {
   void raisingAnHpasMaximumMovesEveryShareOnTheServer() {
     int checkoutBefore = status("team-a", "checkout").getPool().getConnectionLimit();
     hpa("team-b", "reporting", 8);
-    touch("team-b");   // HPAs are not watched: the next reconcile (here: a Secret change) sees it
+    touch("team-b"); // HPAs are not watched: the next reconcile (here: a Secret change) sees it
     await().until(() -> status("team-b", "reporting").getPool().getConsumers() == 8 + 2);
-    await().until(() -> allReady() && fitsTogether()
-        && status("team-a", "checkout").getPool().getConnectionLimit() < checkoutBefore);
+    await()
+        .until(
+            () ->
+                allReady()
+                    && fitsTogether()
+                    && status("team-a", "checkout").getPool().getConnectionLimit()
+                        < checkoutBefore);
   }
 
   @Test
@@ -133,7 +140,8 @@ class SharedBudgetIT {
         if (slot > 0) pause(UsageWindow.SLOT_MILLIS + 1000);
         touch("team-a");
         String touched = k8s.resourceVersion("team-a", "db");
-        await().until(() -> touched.equals(status("team-a", "checkout").getObservedSourceVersion()));
+        await()
+            .until(() -> touched.equals(status("team-a", "checkout").getObservedSourceVersion()));
       }
       await().until(() -> status("team-a", "checkout").getPool().getConnectionLimit() == 1);
       await().until(() -> allReady() && used() <= 22 - 3);
@@ -149,11 +157,17 @@ class SharedBudgetIT {
   void aRoleLimitTooSmallForThePodsIsReportedWithTheNumbers() {
     postgres.execute("ALTER ROLE team_b CONNECTION LIMIT 8");
     touch("team-b");
-    await().until(() -> k8s.condition("team-b", "reporting", "BudgetSatisfied")
-        .filter(c -> "False".equals(c.getStatus())
-            && "InsufficientConnections".equals(c.getReason())).isPresent());
-    String message = k8s.condition("team-b", "reporting", "BudgetSatisfied").orElseThrow()
-        .getMessage();
+    await()
+        .until(
+            () ->
+                k8s.condition("team-b", "reporting", "BudgetSatisfied")
+                    .filter(
+                        c ->
+                            "False".equals(c.getStatus())
+                                && "InsufficientConnections".equals(c.getReason()))
+                    .isPresent());
+    String message =
+        k8s.condition("team-b", "reporting", "BudgetSatisfied").orElseThrow().getMessage();
     assertThat(message).contains("10 pods").contains("fewer pods");
     assertThat(status("team-b", "reporting").getServer().getRoleConnectionLimit()).isEqualTo(8);
     assertThat(k8s.condition("team-b", "reporting", "Ready").orElseThrow().getReason())
@@ -163,7 +177,8 @@ class SharedBudgetIT {
   /** Lets wall-clock time pass so that the next probe falls into a new usage slot. */
   private static void pause(long millis) {
     java.time.Instant until = java.time.Instant.now().plusMillis(millis);
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMillis(millis + 5000))
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofMillis(millis + 5000))
         .pollInterval(java.time.Duration.ofMillis(250))
         .until(() -> java.time.Instant.now().isAfter(until));
   }
@@ -176,8 +191,11 @@ class SharedBudgetIT {
   /** Σ pods × limit over the three policies; MAX_VALUE while one has no pool status yet. */
   private static int used() {
     int used = 0;
-    for (String[] p : List.of(new String[] {"team-a", "checkout"}, new String[] {"team-a", "worker"},
-        new String[] {"team-b", "reporting"})) {
+    for (String[] p :
+        List.of(
+            new String[] {"team-a", "checkout"},
+            new String[] {"team-a", "worker"},
+            new String[] {"team-b", "reporting"})) {
       PolicyStatus s = status(p[0], p[1]);
       if (s == null || s.getPool() == null) return Integer.MAX_VALUE;
       used += s.getPool().getConsumers() * s.getPool().getConnectionLimit();
@@ -186,10 +204,14 @@ class SharedBudgetIT {
   }
 
   private static boolean allReady() {
-    return List.of("team-a/checkout", "team-a/worker", "team-b/reporting").stream().allMatch(id -> {
-      String[] p = id.split("/");
-      return k8s.condition(p[0], p[1], "Ready").map(c -> "True".equals(c.getStatus())).orElse(false);
-    });
+    return List.of("team-a/checkout", "team-a/worker", "team-b/reporting").stream()
+        .allMatch(
+            id -> {
+              String[] p = id.split("/");
+              return k8s.condition(p[0], p[1], "Ready")
+                  .map(c -> "True".equals(c.getStatus()))
+                  .orElse(false);
+            });
   }
 
   private static PolicyStatus status(String ns, String name) {
@@ -200,24 +222,51 @@ class SharedBudgetIT {
   private static String stamp(String ns, String name) {
     // Every restart stamp on the pod template, whichever policy wrote it.
     return PodTemplateStamps.of(k8s.getDeployment(ns, name).orElseThrow().getSpec().getTemplate())
-        .byKey().toString();
+        .byKey()
+        .toString();
   }
 
   private static void touch(String ns) {
-    client.secrets().inNamespace(ns).withName("db").edit(s -> {
-      s.getData().put("TOUCHED", java.util.Base64.getEncoder().encodeToString(
-          Long.toString(System.nanoTime()).getBytes()));
-      return s;
-    });
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("db")
+        .edit(
+            s -> {
+              s.getData()
+                  .put(
+                      "TOUCHED",
+                      java.util.Base64.getEncoder()
+                          .encodeToString(Long.toString(System.nanoTime()).getBytes()));
+              return s;
+            });
   }
 
   private static void hpa(String ns, String deployment, int max) {
-    client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).resource(
-        new HorizontalPodAutoscalerBuilder().withNewMetadata().withName(deployment)
-            .withNamespace(ns).endMetadata().withNewSpec().withMinReplicas(2).withMaxReplicas(max)
-            .withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment")
-            .withName(deployment).endScaleTargetRef().endSpec().build())
-        .fieldManager("test").forceConflicts().serverSideApply();
+    client
+        .autoscaling()
+        .v2()
+        .horizontalPodAutoscalers()
+        .inNamespace(ns)
+        .resource(
+            new HorizontalPodAutoscalerBuilder()
+                .withNewMetadata()
+                .withName(deployment)
+                .withNamespace(ns)
+                .endMetadata()
+                .withNewSpec()
+                .withMinReplicas(2)
+                .withMaxReplicas(max)
+                .withNewScaleTargetRef()
+                .withApiVersion("apps/v1")
+                .withKind("Deployment")
+                .withName(deployment)
+                .endScaleTargetRef()
+                .endSpec()
+                .build())
+        .fieldManager("test")
+        .forceConflicts()
+        .serverSideApply();
   }
 
   private static AutoPoolSpec auto(int weight) {
@@ -226,7 +275,8 @@ class SharedBudgetIT {
     return auto;
   }
 
-  private static PostgresConnectionPolicy policy(String ns, String name, Consumer<PolicySpec> customize) {
+  private static PostgresConnectionPolicy policy(
+      String ns, String name, Consumer<PolicySpec> customize) {
     PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
     policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     PolicySpec spec = new PolicySpec();

@@ -48,8 +48,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 class UnlistedUsageIT {
 
   static final int MAX_CONNECTIONS = 40;
+
   /** Longer than 63 bytes once escaped, and not ASCII. */
-  static final String LONG_NAME = "checkout-bestellungen-über-alle-märkte-und-länder-der-eu-hauptsystem";
+  static final String LONG_NAME =
+      "checkout-bestellungen-über-alle-märkte-und-länder-der-eu-hauptsystem";
 
   static final int CHECKOUT = 19;
   static final int REPORTING = 18;
@@ -72,14 +74,19 @@ class UnlistedUsageIT {
     app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
     for (String ns : List.of("team-a", "team-b")) {
       k8s.namespace(ns);
-      k8s.secret(ns, "db", Map.of("DATABASE_URL", postgres.url("app", "pw-app-canary", "postgres")));
+      k8s.secret(
+          ns, "db", Map.of("DATABASE_URL", postgres.url("app", "pw-app-canary", "postgres")));
     }
     k8s.create(policy("team-a", "checkout", LONG_NAME));
     k8s.create(policy("team-b", "reporting", null));
     // 37 slots between two one-pod policies of weight 1: 19 (first by id) and 18.
-    await(Duration.ofSeconds(60)).until(() -> ready("team-a", "checkout")
-        && ready("team-b", "reporting") && limit("team-a", "checkout") == CHECKOUT
-        && limit("team-b", "reporting") == REPORTING);
+    await(Duration.ofSeconds(60))
+        .until(
+            () ->
+                ready("team-a", "checkout")
+                    && ready("team-b", "reporting")
+                    && limit("team-a", "checkout") == CHECKOUT
+                    && limit("team-b", "reporting") == REPORTING);
   }
 
   @AfterAll
@@ -109,8 +116,7 @@ class UnlistedUsageIT {
     }
     assertThat(limit("team-a", "checkout")).isEqualTo(CHECKOUT);
     assertThat(limit("team-b", "reporting")).isEqualTo(REPORTING);
-    assertThat(status("team-a", "checkout").getPool().getExplanation())
-        .doesNotContain("unlisted");
+    assertThat(status("team-a", "checkout").getPool().getExplanation()).doesNotContain("unlisted");
   }
 
   @Test
@@ -128,20 +134,28 @@ class UnlistedUsageIT {
       pause(UsageWindow.SLOT_MILLIS + 1000);
       probeAndWait("team-b", "reporting");
     }
-    await(Duration.ofSeconds(30)).until(() -> "InsufficientConnections".equals(
-        readyCondition("team-a", "checkout").getReason()));
+    await(Duration.ofSeconds(30))
+        .until(
+            () ->
+                "InsufficientConnections".equals(readyCondition("team-a", "checkout").getReason()));
     Condition short_ = readyCondition("team-a", "checkout");
     assertThat(short_.getStatus()).isEqualTo("False");
-    assertThat(short_.getMessage()).startsWith("BudgetSatisfied=False: ")
+    assertThat(short_.getMessage())
+        .startsWith("BudgetSatisfied=False: ")
         .contains("30 used by unlisted clients");
 
     // The burst ends; only reporting probes. Checkout is freed without a probe of its own.
     closeSessions();
     Instant released = Instant.now();
     touch("team-b");
-    await(Duration.ofSeconds(30)).until(() -> ready("team-a", "checkout")
-        && ready("team-b", "reporting") && limit("team-a", "checkout") == CHECKOUT);
-    System.out.printf("checkout Ready again %d ms after the fillers were released%n",
+    await(Duration.ofSeconds(30))
+        .until(
+            () ->
+                ready("team-a", "checkout")
+                    && ready("team-b", "reporting")
+                    && limit("team-a", "checkout") == CHECKOUT);
+    System.out.printf(
+        "checkout Ready again %d ms after the fillers were released%n",
         Duration.between(released, Instant.now()).toMillis());
   }
 
@@ -160,16 +174,18 @@ class UnlistedUsageIT {
   /** Touches the source Secret and waits until the policy has reconciled (and probed) since. */
   static void probeAndWait(String ns, String name) {
     touch(ns);
-    String touched = client.secrets().inNamespace(ns).withName("db").get().getMetadata()
-        .getResourceVersion();
-    await(Duration.ofSeconds(30)).until(() -> touched.equals(
-        status(ns, name).getObservedSourceVersion()));
+    String touched =
+        client.secrets().inNamespace(ns).withName("db").get().getMetadata().getResourceVersion();
+    await(Duration.ofSeconds(30))
+        .until(() -> touched.equals(status(ns, name).getObservedSourceVersion()));
   }
 
   /** Lets wall-clock time pass so that the next probe falls into a new usage slot. */
   static void pause(long millis) {
     Instant until = Instant.now().plusMillis(millis);
-    Awaitility.await().atMost(Duration.ofMillis(millis + 5000)).pollInterval(Duration.ofMillis(250))
+    Awaitility.await()
+        .atMost(Duration.ofMillis(millis + 5000))
+        .pollInterval(Duration.ofMillis(250))
         .until(() -> Instant.now().isAfter(until));
   }
 
@@ -196,11 +212,19 @@ class UnlistedUsageIT {
   }
 
   static void touch(String ns) {
-    client.secrets().inNamespace(ns).withName("db").edit(s -> {
-      s.getData().put("TOUCHED", Base64.getEncoder().encodeToString(
-          Long.toString(System.nanoTime()).getBytes()));
-      return s;
-    });
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("db")
+        .edit(
+            s -> {
+              s.getData()
+                  .put(
+                      "TOUCHED",
+                      Base64.getEncoder()
+                          .encodeToString(Long.toString(System.nanoTime()).getBytes()));
+              return s;
+            });
   }
 
   static PostgresConnectionPolicy policy(String ns, String name, String applicationName) {

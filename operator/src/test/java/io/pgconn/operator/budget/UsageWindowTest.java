@@ -60,9 +60,17 @@ class UsageWindowTest {
   @Test
   void aPolicysPodsCountAsItsOwnUnderTheNameTheServerStored() {
     String name = "a-policy-name-that-is-far-longer-than-the-sixty-three-bytes-postgres-keeps";
-    UsageWindow window = UsageWindow.empty().with(0,
-        Map.of(StoredApplicationName.of(name, 16), 40, "café".replace("é", "\\xc3\\xa9"), 3,
-            "psql", 1));
+    UsageWindow window =
+        UsageWindow.empty()
+            .with(
+                0,
+                Map.of(
+                    StoredApplicationName.of(name, 16),
+                    40,
+                    "café".replace("é", "\\xc3\\xa9"),
+                    3,
+                    "psql",
+                    1));
     assertThat(window.sustainedUnlisted(List.of(name, "café"), 0)).hasValue(1);
   }
 }

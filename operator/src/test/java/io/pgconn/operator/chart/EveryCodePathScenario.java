@@ -20,12 +20,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Drives the operator through every kind of API request its code makes, in one namespace:
- * a policy with workloads of each kind (a Deployment scaled by an HPA, a StatefulSet, a
- * DaemonSet, a CronJob and a Job, named, selected by label and discovered), a policy in place
- * mode, a policy that fails, and the deletion of all three (cleanup, restoring the in-place
- * source). Seeding and checking go through the admin client; only the operator acts with its
- * own credentials.
+ * Drives the operator through every kind of API request its code makes, in one namespace: a policy
+ * with workloads of each kind (a Deployment scaled by an HPA, a StatefulSet, a DaemonSet, a CronJob
+ * and a Job, named, selected by label and discovered), a policy in place mode, a policy that fails,
+ * and the deletion of all three (cleanup, restoring the in-place source). Seeding and checking go
+ * through the admin client; only the operator acts with its own credentials.
  */
 final class EveryCodePathScenario {
 
@@ -45,7 +44,8 @@ final class EveryCodePathScenario {
   void seed() {
     secret("src", ORIGINAL);
     secret(IN_PLACE_SOURCE, ORIGINAL);
-    String podSpec = """
+    String podSpec =
+        """
         spec:
           restartPolicy: %s
           containers:
@@ -55,7 +55,8 @@ final class EveryCodePathScenario {
         """;
     String always = podSpec.formatted("Always", TARGET);
     String never = podSpec.formatted("Never", TARGET);
-    create("""
+    create(
+        """
         apiVersion: apps/v1
         kind: Deployment
         metadata: {name: web, namespace: %1$s, labels: {tier: app}}
@@ -113,9 +114,14 @@ final class EveryCodePathScenario {
         spec:
           template:
         %4$s
-        """.formatted(ns, always.indent(4).stripTrailing(), never.indent(8).stripTrailing(),
-        never.indent(4).stripTrailing()));
-    create("""
+        """
+            .formatted(
+                ns,
+                always.indent(4).stripTrailing(),
+                never.indent(8).stripTrailing(),
+                never.indent(4).stripTrailing()));
+    create(
+        """
         apiVersion: pgconn.io/v1alpha1
         kind: PostgresConnectionPolicy
         metadata: {name: tour, namespace: %1$s}
@@ -151,39 +157,73 @@ final class EveryCodePathScenario {
         spec:
           source: {secretRef: {name: no-such-secret, key: DATABASE_URL}}
           probe: {mode: Off}
-        """.formatted(ns, TARGET, IN_PLACE_SOURCE));
+        """
+            .formatted(ns, TARGET, IN_PLACE_SOURCE));
   }
 
   /** What each policy must have done once the operator converged. */
   void awaitConverged() {
-    ClusterFixtures.await().untilAsserted(() -> {
-      assertThat(ready("tour")).as("tour Ready").isEqualTo("True");
-      assertThat(value(TARGET)).as("target Secret").hasValueSatisfying(v ->
-          assertThat(v).contains("connection_limit=3"));
-      for (PodTemplateSpec template : List.of(
-          admin.apps().deployments().inNamespace(ns).withName("web").get().getSpec().getTemplate(),
-          admin.apps().statefulSets().inNamespace(ns).withName("ledger").get().getSpec()
-              .getTemplate(),
-          admin.apps().daemonSets().inNamespace(ns).withName("agent").get().getSpec()
-              .getTemplate())) {
-        assertThat(template.getMetadata().getAnnotations()).as("restarted workloads")
-            .containsKey(io.pgconn.operator.rollout.PodTemplateStamps.key("tour"));
-      }
-      PolicyStatus status = policy("tour").getStatus();
-      assertThat(status.getWorkloads()).extracting(WorkloadStatus::getKind)
-          .containsExactlyInAnyOrder(WorkloadKind.Deployment, WorkloadKind.StatefulSet,
-              WorkloadKind.DaemonSet, WorkloadKind.CronJob, WorkloadKind.Job);
-      // Sized at the HPA's maximum (12 pods and their surge), so the HPA was read.
-      assertThat(status.getPool().getConsumers()).as("consumers").isGreaterThanOrEqualTo(12);
+    ClusterFixtures.await()
+        .untilAsserted(
+            () -> {
+              assertThat(ready("tour")).as("tour Ready").isEqualTo("True");
+              assertThat(value(TARGET))
+                  .as("target Secret")
+                  .hasValueSatisfying(v -> assertThat(v).contains("connection_limit=3"));
+              for (PodTemplateSpec template :
+                  List.of(
+                      admin
+                          .apps()
+                          .deployments()
+                          .inNamespace(ns)
+                          .withName("web")
+                          .get()
+                          .getSpec()
+                          .getTemplate(),
+                      admin
+                          .apps()
+                          .statefulSets()
+                          .inNamespace(ns)
+                          .withName("ledger")
+                          .get()
+                          .getSpec()
+                          .getTemplate(),
+                      admin
+                          .apps()
+                          .daemonSets()
+                          .inNamespace(ns)
+                          .withName("agent")
+                          .get()
+                          .getSpec()
+                          .getTemplate())) {
+                assertThat(template.getMetadata().getAnnotations())
+                    .as("restarted workloads")
+                    .containsKey(io.pgconn.operator.rollout.PodTemplateStamps.key("tour"));
+              }
+              PolicyStatus status = policy("tour").getStatus();
+              assertThat(status.getWorkloads())
+                  .extracting(WorkloadStatus::getKind)
+                  .containsExactlyInAnyOrder(
+                      WorkloadKind.Deployment,
+                      WorkloadKind.StatefulSet,
+                      WorkloadKind.DaemonSet,
+                      WorkloadKind.CronJob,
+                      WorkloadKind.Job);
+              // Sized at the HPA's maximum (12 pods and their surge), so the HPA was read.
+              assertThat(status.getPool().getConsumers())
+                  .as("consumers")
+                  .isGreaterThanOrEqualTo(12);
 
-      assertThat(ready("inplace")).as("inplace Ready").isEqualTo("True");
-      assertThat(value(IN_PLACE_SOURCE)).as("source rewritten in place").hasValueSatisfying(v ->
-          assertThat(v).contains("connection_limit=2"));
-      assertThat(admin.secrets().inNamespace(ns).withName("inplace-original").get())
-          .as("in-place backup").isNotNull();
+              assertThat(ready("inplace")).as("inplace Ready").isEqualTo("True");
+              assertThat(value(IN_PLACE_SOURCE))
+                  .as("source rewritten in place")
+                  .hasValueSatisfying(v -> assertThat(v).contains("connection_limit=2"));
+              assertThat(admin.secrets().inNamespace(ns).withName("inplace-original").get())
+                  .as("in-place backup")
+                  .isNotNull();
 
-      assertThat(ready("broken")).as("broken Ready").isEqualTo("False");
-    });
+              assertThat(ready("broken")).as("broken Ready").isEqualTo("False");
+            });
   }
 
   /** Deletes the policies: each is cleaned up and released, the in-place source restored. */
@@ -191,24 +231,37 @@ final class EveryCodePathScenario {
     for (String name : List.of("tour", "inplace", "broken")) {
       admin.resources(PostgresConnectionPolicy.class).inNamespace(ns).withName(name).delete();
     }
-    ClusterFixtures.await().untilAsserted(() -> {
-      for (String name : List.of("tour", "inplace", "broken")) {
-        assertThat(policy(name)).as(name + " still there (finalizer not removed)").isNull();
-      }
-      assertThat(value(IN_PLACE_SOURCE)).as("in-place source restored").hasValue(ORIGINAL);
-      assertThat(admin.secrets().inNamespace(ns).withName("inplace-original").get())
-          .as("backup deleted").isNull();
-    });
+    ClusterFixtures.await()
+        .untilAsserted(
+            () -> {
+              for (String name : List.of("tour", "inplace", "broken")) {
+                assertThat(policy(name)).as(name + " still there (finalizer not removed)").isNull();
+              }
+              assertThat(value(IN_PLACE_SOURCE)).as("in-place source restored").hasValue(ORIGINAL);
+              assertThat(admin.secrets().inNamespace(ns).withName("inplace-original").get())
+                  .as("backup deleted")
+                  .isNull();
+            });
   }
 
   private void secret(String name, String url) {
-    admin.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName(name)
-        .withNamespace(ns).endMetadata().addToStringData("DATABASE_URL", url).build()).create();
+    admin
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(ns)
+                .endMetadata()
+                .addToStringData("DATABASE_URL", url)
+                .build())
+        .create();
   }
 
   private void create(String yaml) {
-    List<HasMetadata> objects = admin.load(new ByteArrayInputStream(
-        yaml.getBytes(StandardCharsets.UTF_8))).items();
+    List<HasMetadata> objects =
+        admin.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
     for (HasMetadata o : objects) {
       admin.resource(o).create();
     }
@@ -220,11 +273,16 @@ final class EveryCodePathScenario {
 
   private String ready(String name) {
     PostgresConnectionPolicy policy = policy(name);
-    if (policy == null || policy.getStatus() == null || policy.getStatus().getConditions() == null) {
+    if (policy == null
+        || policy.getStatus() == null
+        || policy.getStatus().getConditions() == null) {
       return null;
     }
-    return policy.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready"))
-        .map(Condition::getStatus).findFirst().orElse(null);
+    return policy.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals("Ready"))
+        .map(Condition::getStatus)
+        .findFirst()
+        .orElse(null);
   }
 
   private Optional<String> value(String secret) {
@@ -232,7 +290,8 @@ final class EveryCodePathScenario {
     if (s == null || s.getData() == null || !s.getData().containsKey("DATABASE_URL")) {
       return Optional.empty();
     }
-    return Optional.of(new String(Base64.getDecoder().decode(s.getData().get("DATABASE_URL")),
-        StandardCharsets.UTF_8));
+    return Optional.of(
+        new String(
+            Base64.getDecoder().decode(s.getData().get("DATABASE_URL")), StandardCharsets.UTF_8));
   }
 }

@@ -2,12 +2,12 @@ package io.pgconn.operator.chart;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.pgconn.operator.testenv.BuildScripts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import io.pgconn.operator.testenv.BuildScripts;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,14 +15,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The helm binary pinned in tools/helm/go.mod, built by tools/build-helm.sh into
- * {@code <pgconn.bin.dir>/helm/<version>/helm}. Built on first use when Go is on PATH; without
- * either the binary or Go the test fails (never skips) and says how to get it.
+ * The helm binary pinned in tools/helm/go.mod, built by tools/build-helm.sh into {@code
+ * <pgconn.bin.dir>/helm/<version>/helm}. Built on first use when Go is on PATH; without either the
+ * binary or Go the test fails (never skips) and says how to get it.
  */
 final class Helm {
 
-  private static final Pattern REQUIRE = Pattern.compile(
-      "(?m)^require\\s+helm\\.sh/helm/v3\\s+v(\\S+)\\s*$");
+  private static final Pattern REQUIRE =
+      Pattern.compile("(?m)^require\\s+helm\\.sh/helm/v3\\s+v(\\S+)\\s*$");
 
   private final Path binary;
   private final Path home;
@@ -32,22 +32,32 @@ final class Helm {
     this.home = home;
   }
 
-  /** @param home scratch directory for helm's cache/config/data, so runs never touch ~/.config */
+  /**
+   * @param home scratch directory for helm's cache/config/data, so runs never touch ~/.config
+   */
   static Helm locate(Path home) {
     Path tools = toolsDir();
     String version = pinnedVersion(tools);
-    Path binDir = Path.of(System.getProperty("pgconn.bin.dir",
-        System.getProperty("user.home") + "/.kubeapitest"));
+    Path binDir =
+        Path.of(
+            System.getProperty(
+                "pgconn.bin.dir", System.getProperty("user.home") + "/.kubeapitest"));
     Path binary = binDir.resolve("helm").resolve(version).resolve("helm");
     if (!Files.isExecutable(binary)) {
       Path script = tools.resolve("build-helm.sh");
       if (!BuildScripts.onPath("go")) {
-        fail("helm " + version + " is not at " + binary + " and Go is not on PATH to build it:"
-            + " install Go (the module proxy must be reachable) or run " + script
-            + " on a machine that has it");
+        fail(
+            "helm "
+                + version
+                + " is not at "
+                + binary
+                + " and Go is not on PATH to build it:"
+                + " install Go (the module proxy must be reachable) or run "
+                + script
+                + " on a machine that has it");
       }
-      System.err.println("helm: " + binary + " missing; building it from Go modules (first time"
-          + " only)");
+      System.err.println(
+          "helm: " + binary + " missing; building it from Go modules (first time" + " only)");
       BuildScripts.run(List.of("bash", script.toString()), binDir, 30);
       if (!Files.isExecutable(binary)) {
         fail(script + " finished but " + binary + " is still missing");
@@ -67,8 +77,8 @@ final class Helm {
     try {
       Path out = Files.createTempFile(home, "helm-", ".out");
       Path err = Files.createTempFile(home, "helm-", ".err");
-      ProcessBuilder builder = new ProcessBuilder(command)
-          .redirectOutput(out.toFile()).redirectError(err.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
       builder.environment().put("HELM_CACHE_HOME", home.resolve("cache").toString());
       builder.environment().put("HELM_CONFIG_HOME", home.resolve("config").toString());
       builder.environment().put("HELM_DATA_HOME", home.resolve("data").toString());
@@ -78,8 +88,11 @@ final class Helm {
         process.destroyForcibly();
         fail(command + " did not finish in 2 minutes");
       }
-      return new Result(command, process.exitValue(),
-          Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+      return new Result(
+          command,
+          process.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -94,8 +107,13 @@ final class Helm {
     }
 
     String describe() {
-      return String.join(" ", command) + " -> exit " + exitCode + "\n--- stdout\n" + stdout
-          + "\n--- stderr\n" + stderr;
+      return String.join(" ", command)
+          + " -> exit "
+          + exitCode
+          + "\n--- stdout\n"
+          + stdout
+          + "\n--- stderr\n"
+          + stderr;
     }
   }
 
@@ -121,5 +139,4 @@ final class Helm {
       throw new UncheckedIOException("cannot read " + goMod, e);
     }
   }
-
 }

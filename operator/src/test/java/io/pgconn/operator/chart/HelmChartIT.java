@@ -66,9 +66,9 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Helm chart helm/pgconn-operator: lint, rendering with several value sets, CRD drift, and
- * the rendered RBAC applied to a real API server (kube-api-test, RBAC authorizer) where the
- * chart's ServiceAccount is impersonated and makes the requests the operator makes.
+ * The Helm chart helm/pgconn-operator: lint, rendering with several value sets, CRD drift, and the
+ * rendered RBAC applied to a real API server (kube-api-test, RBAC authorizer) where the chart's
+ * ServiceAccount is impersonated and makes the requests the operator makes.
  */
 class HelmChartIT {
 
@@ -78,31 +78,34 @@ class HelmChartIT {
   private static final KubernetesSerialization YAML = new KubernetesSerialization();
 
   /**
-   * Every permission the operator needs on namespaced resources, as group/resource:verb: what
-   * its code calls, as the audit log of theOperatorRunsEveryCodePath* shows it.
+   * Every permission the operator needs on namespaced resources, as group/resource:verb: what its
+   * code calls, as the audit log of theOperatorRunsEveryCodePath* shows it.
    */
-  private static final Set<String> NAMESPACED_PERMISSIONS = union(
-      permissions("pgconn.io", List.of("postgresconnectionpolicies"),
-          "get", "list", "watch", "patch"),
-      permissions("pgconn.io", List.of("postgresconnectionpolicies/status"), "patch"),
-      permissions("", List.of("secrets"), "get", "list", "watch", "create", "patch", "delete"),
-      permissions("apps", List.of("deployments", "statefulsets", "daemonsets"),
-          "get", "list", "patch"),
-      permissions("batch", List.of("cronjobs", "jobs"), "get", "list"),
-      permissions("autoscaling", List.of("horizontalpodautoscalers"), "list"),
-      permissions("", List.of("events"), "create"));
+  private static final Set<String> NAMESPACED_PERMISSIONS =
+      union(
+          permissions(
+              "pgconn.io", List.of("postgresconnectionpolicies"), "get", "list", "watch", "patch"),
+          permissions("pgconn.io", List.of("postgresconnectionpolicies/status"), "patch"),
+          permissions("", List.of("secrets"), "get", "list", "watch", "create", "patch", "delete"),
+          permissions(
+              "apps", List.of("deployments", "statefulsets", "daemonsets"), "get", "list", "patch"),
+          permissions("batch", List.of("cronjobs", "jobs"), "get", "list"),
+          permissions("autoscaling", List.of("horizontalpodautoscalers"), "list"),
+          permissions("", List.of("events"), "create"));
+
   /**
    * Leader election: fabric8's LeaseLock reads, creates and renews (patches) its Lease; JOSDK
    * checks at startup that it may also update it and refuses to start otherwise.
    */
   private static final Set<String> LEASE_PERMISSIONS =
       permissions("coordination.k8s.io", List.of("leases"), "get", "create", "update", "patch");
+
   /**
    * Granted, but no request of the code-path tour makes them: JOSDK re-reads (GET) a policy only
    * when removing its finalizer meets a conflict, and requires update on Leases (see above).
    */
-  private static final Set<String> GRANTED_FOR_RARE_PATHS = Set.of(
-      "pgconn.io/postgresconnectionpolicies:get", "coordination.k8s.io/leases:update");
+  private static final Set<String> GRANTED_FOR_RARE_PATHS =
+      Set.of("pgconn.io/postgresconnectionpolicies:get", "coordination.k8s.io/leases:update");
 
   private static final String NAMESPACED_VALUES = "watchNamespaces: [a, b]\n";
   private static final String SERVICE_MONITOR_VALUES =
@@ -111,8 +114,7 @@ class HelmChartIT {
       "image:\n  repository: registry.example.com/ops/pgconn\n  tag: 1.2.3-rc1\n"
           + "  pullPolicy: Always\n";
 
-  @TempDir
-  static Path scratch;
+  @TempDir static Path scratch;
   private static Helm helm;
   private static Path chart;
 
@@ -127,10 +129,18 @@ class HelmChartIT {
 
   @Test
   void lintPassesStrictForEveryValueSet() throws IOException {
-    for (String values : List.of("", NAMESPACED_VALUES, SERVICE_MONITOR_VALUES,
-        CUSTOM_IMAGE_VALUES)) {
-      Helm.Result lint = helm.run(List.of("lint", chart.toString(), "--strict",
-          "--kube-version", KUBE_VERSION, "-f", valuesFile(values).toString()));
+    for (String values :
+        List.of("", NAMESPACED_VALUES, SERVICE_MONITOR_VALUES, CUSTOM_IMAGE_VALUES)) {
+      Helm.Result lint =
+          helm.run(
+              List.of(
+                  "lint",
+                  chart.toString(),
+                  "--strict",
+                  "--kube-version",
+                  KUBE_VERSION,
+                  "-f",
+                  valuesFile(values).toString()));
       assertTrue(lint.ok(), lint.describe());
       assertTrue(lint.stdout().contains("0 chart(s) failed"), lint.describe());
     }
@@ -138,17 +148,19 @@ class HelmChartIT {
 
   @Test
   void schemaRejectsInvalidValues() throws IOException {
-    Map<String, String> invalid = Map.of(
-        "watchNamespaces: team-a\n", "/watchNamespaces",
-        "watchNamespaces: [Team_A]\n", "/watchNamespaces/0",
-        "replica: 2\n", "replica",
-        "image:\n  repository: x\n  pullPolicy: Sometimes\n", "/image/pullPolicy",
-        "serviceMonitor:\n  enabled: yes-please\n", "/serviceMonitor/enabled");
+    Map<String, String> invalid =
+        Map.of(
+            "watchNamespaces: team-a\n", "/watchNamespaces",
+            "watchNamespaces: [Team_A]\n", "/watchNamespaces/0",
+            "replica: 2\n", "replica",
+            "image:\n  repository: x\n  pullPolicy: Sometimes\n", "/image/pullPolicy",
+            "serviceMonitor:\n  enabled: yes-please\n", "/serviceMonitor/enabled");
     for (var e : invalid.entrySet()) {
       Helm.Result r = helm.run(templateArgs("pgconn-operator", "pgconn-system", false, e.getKey()));
       assertNotEquals(0, r.exitCode(), "accepted invalid values:\n" + e.getKey() + r.describe());
-      assertTrue(r.stderr().contains(e.getValue()), "error does not name " + e.getValue() + ":\n"
-          + r.describe());
+      assertTrue(
+          r.stderr().contains(e.getValue()),
+          "error does not name " + e.getValue() + ":\n" + r.describe());
     }
   }
 
@@ -168,8 +180,8 @@ class HelmChartIT {
     assertBindsOnly(binding.getSubjects(), "pgconn-system", sa);
 
     assertEquals(1, all(objects, ClusterRole.class).size(), "ClusterRoles: " + names(objects));
-    assertEquals(1, all(objects, ClusterRoleBinding.class).size(),
-        "ClusterRoleBindings: " + names(objects));
+    assertEquals(
+        1, all(objects, ClusterRoleBinding.class).size(), "ClusterRoleBindings: " + names(objects));
 
     // The only Role is the leader-election one, in the release namespace.
     Role leases = only(objects, Role.class);
@@ -180,34 +192,47 @@ class HelmChartIT {
     assertBindsOnly(leaseBinding.getSubjects(), "pgconn-system", sa);
 
     Container c = operatorContainer(objects);
-    assertTrue(c.getEnv().stream().noneMatch(e -> e.getName().equals("PGCONN_NAMESPACES")),
+    assertTrue(
+        c.getEnv().stream().noneMatch(e -> e.getName().equals("PGCONN_NAMESPACES")),
         "cluster-wide mode must not set PGCONN_NAMESPACES: " + c.getEnv());
   }
 
   @Test
-  void watchNamespacesGrantOneRolePerNamespaceAndNothingClusterWide()
-      throws IOException {
+  void watchNamespacesGrantOneRolePerNamespaceAndNothingClusterWide() throws IOException {
     List<HasMetadata> objects = render("pgconn-operator", "pgconn-system", NAMESPACED_VALUES);
 
     // Nothing cluster-wide at all: the operator never reads the CRD or anything else outside.
     assertEquals(List.of(), all(objects, ClusterRole.class), "ClusterRoles: " + names(objects));
-    assertEquals(List.of(), all(objects, ClusterRoleBinding.class),
+    assertEquals(
+        List.of(),
+        all(objects, ClusterRoleBinding.class),
         "ClusterRoleBindings: " + names(objects));
 
-    List<Role> watched = all(objects, Role.class).stream()
-        .filter(r -> r.getMetadata().getName().equals("pgconn-operator")).toList();
-    assertEquals(List.of("a", "b"), watched.stream().map(r -> r.getMetadata().getNamespace())
-        .sorted().toList());
-    watched.forEach(r -> assertEquals(NAMESPACED_PERMISSIONS, permissions(r.getRules()),
-        "Role in " + r.getMetadata().getNamespace()));
-    List<RoleBinding> bindings = all(objects, RoleBinding.class).stream()
-        .filter(b -> b.getRoleRef().getName().equals("pgconn-operator")).toList();
-    assertEquals(List.of("a", "b"), bindings.stream().map(b -> b.getMetadata().getNamespace())
-        .sorted().toList());
-    bindings.forEach(b -> {
-      assertEquals("Role", b.getRoleRef().getKind());
-      assertBindsOnly(b.getSubjects(), "pgconn-system", "pgconn-operator");
-    });
+    List<Role> watched =
+        all(objects, Role.class).stream()
+            .filter(r -> r.getMetadata().getName().equals("pgconn-operator"))
+            .toList();
+    assertEquals(
+        List.of("a", "b"),
+        watched.stream().map(r -> r.getMetadata().getNamespace()).sorted().toList());
+    watched.forEach(
+        r ->
+            assertEquals(
+                NAMESPACED_PERMISSIONS,
+                permissions(r.getRules()),
+                "Role in " + r.getMetadata().getNamespace()));
+    List<RoleBinding> bindings =
+        all(objects, RoleBinding.class).stream()
+            .filter(b -> b.getRoleRef().getName().equals("pgconn-operator"))
+            .toList();
+    assertEquals(
+        List.of("a", "b"),
+        bindings.stream().map(b -> b.getMetadata().getNamespace()).sorted().toList());
+    bindings.forEach(
+        b -> {
+          assertEquals("Role", b.getRoleRef().getKind());
+          assertBindsOnly(b.getSubjects(), "pgconn-system", "pgconn-operator");
+        });
 
     Role leases = named(objects, Role.class, "pgconn-operator-leader-election");
     assertEquals("pgconn-system", leases.getMetadata().getNamespace());
@@ -244,10 +269,16 @@ class HelmChartIT {
     assertNull(sc.getPrivileged());
 
     // Read-only root: /tmp is an emptyDir.
-    var tmpMount = c.getVolumeMounts().stream().filter(m -> m.getMountPath().equals("/tmp"))
-        .findFirst().orElseThrow(() -> new AssertionError("no /tmp mount: " + c.getVolumeMounts()));
-    var tmpVolume = pod.getVolumes().stream().filter(v -> v.getName().equals(tmpMount.getName()))
-        .findFirst().orElseThrow();
+    var tmpMount =
+        c.getVolumeMounts().stream()
+            .filter(m -> m.getMountPath().equals("/tmp"))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no /tmp mount: " + c.getVolumeMounts()));
+    var tmpVolume =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals(tmpMount.getName()))
+            .findFirst()
+            .orElseThrow();
     assertNotNull(tmpVolume.getEmptyDir(), "/tmp must be an emptyDir: " + tmpVolume);
 
     assertEquals(1, c.getPorts().size());
@@ -263,9 +294,15 @@ class HelmChartIT {
     assertEquals("512Mi", c.getResources().getLimits().get("memory").toString());
     assertTrue(env(c, "JAVA_TOOL_OPTIONS").contains("-XX:MaxRAMPercentage=75"));
     assertEquals("true", env(c, "PGCONN_LEADER_ELECTION"));
-    assertEquals("metadata.namespace", c.getEnv().stream()
-        .filter(e -> e.getName().equals("PGCONN_LEASE_NAMESPACE")).findFirst().orElseThrow()
-        .getValueFrom().getFieldRef().getFieldPath());
+    assertEquals(
+        "metadata.namespace",
+        c.getEnv().stream()
+            .filter(e -> e.getName().equals("PGCONN_LEASE_NAMESPACE"))
+            .findFirst()
+            .orElseThrow()
+            .getValueFrom()
+            .getFieldRef()
+            .getFieldPath());
 
     Service svc = only(objects, Service.class);
     assertEquals(1, svc.getSpec().getPorts().size());
@@ -274,20 +311,24 @@ class HelmChartIT {
     assertEquals(8080, port.getPort());
     assertEquals("http", port.getTargetPort().getStrVal());
     Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
-    svc.getSpec().getSelector().forEach((k, v) -> assertEquals(v, podLabels.get(k),
-        "Service selector " + k + " does not match the pod"));
+    svc.getSpec()
+        .getSelector()
+        .forEach(
+            (k, v) ->
+                assertEquals(
+                    v, podLabels.get(k), "Service selector " + k + " does not match the pod"));
     assertEquals(d.getSpec().getSelector().getMatchLabels(), svc.getSpec().getSelector());
 
-    assertTrue(objects.stream().noneMatch(o -> o.getKind().equals("ServiceMonitor")),
+    assertTrue(
+        objects.stream().noneMatch(o -> o.getKind().equals("ServiceMonitor")),
         "ServiceMonitor rendered although disabled");
   }
 
   @Test
   void serviceMonitorScrapesTheMetricsPortWhenEnabled() throws IOException {
-    List<HasMetadata> objects = render("pgconn-operator", "pgconn-system",
-        SERVICE_MONITOR_VALUES);
-    List<HasMetadata> monitors = objects.stream()
-        .filter(o -> o.getKind().equals("ServiceMonitor")).toList();
+    List<HasMetadata> objects = render("pgconn-operator", "pgconn-system", SERVICE_MONITOR_VALUES);
+    List<HasMetadata> monitors =
+        objects.stream().filter(o -> o.getKind().equals("ServiceMonitor")).toList();
     assertEquals(1, monitors.size());
     GenericKubernetesResource sm = (GenericKubernetesResource) monitors.get(0);
     assertEquals("monitoring.coreos.com/v1", sm.getApiVersion());
@@ -299,8 +340,12 @@ class HelmChartIT {
     assertEquals("/prometheus", endpoints.get(0).get("path"));
     Map<String, String> selector = sm.get("spec", "selector", "matchLabels");
     Service svc = only(objects, Service.class);
-    selector.forEach((k, v) -> assertEquals(v, svc.getMetadata().getLabels().get(k),
-        "ServiceMonitor selector " + k + " does not match the Service"));
+    selector.forEach(
+        (k, v) ->
+            assertEquals(
+                v,
+                svc.getMetadata().getLabels().get(k),
+                "ServiceMonitor selector " + k + " does not match the Service"));
   }
 
   @Test
@@ -309,14 +354,18 @@ class HelmChartIT {
     Container c = operatorContainer(objects);
     assertEquals("registry.example.com/ops/pgconn:1.2.3-rc1", c.getImage());
     assertEquals("Always", c.getImagePullPolicy());
-    objects.forEach(o -> assertEquals("1.2.3-rc1",
-        o.getMetadata().getLabels().get("app.kubernetes.io/version"), o.getKind()));
+    objects.forEach(
+        o ->
+            assertEquals(
+                "1.2.3-rc1",
+                o.getMetadata().getLabels().get("app.kubernetes.io/version"),
+                o.getKind()));
   }
 
   @Test
   void noWildcardsAndStandardLabelsOnEveryObject() throws IOException {
-    for (String values : List.of("", NAMESPACED_VALUES, SERVICE_MONITOR_VALUES,
-        CUSTOM_IMAGE_VALUES)) {
+    for (String values :
+        List.of("", NAMESPACED_VALUES, SERVICE_MONITOR_VALUES, CUSTOM_IMAGE_VALUES)) {
       List<HasMetadata> objects = render("rel", "ops", values);
       assertFalse(objects.isEmpty());
       for (HasMetadata o : objects) {
@@ -326,18 +375,25 @@ class HelmChartIT {
         assertEquals("rel", labels.get("app.kubernetes.io/instance"), what);
         assertEquals("Helm", labels.get("app.kubernetes.io/managed-by"), what);
         assertNotNull(labels.get("app.kubernetes.io/version"), what);
-        List<PolicyRule> rules = o instanceof Role r ? r.getRules()
-            : o instanceof ClusterRole cr ? cr.getRules() : List.of();
+        List<PolicyRule> rules =
+            o instanceof Role r
+                ? r.getRules()
+                : o instanceof ClusterRole cr ? cr.getRules() : List.of();
         if (o instanceof ClusterRole cr) {
           assertNull(cr.getAggregationRule(), what);
         }
         for (PolicyRule rule : rules) {
-          Stream.of(rule.getApiGroups(), rule.getResources(), rule.getVerbs(),
-                  rule.getResourceNames(), rule.getNonResourceURLs())
+          Stream.of(
+                  rule.getApiGroups(),
+                  rule.getResources(),
+                  rule.getVerbs(),
+                  rule.getResourceNames(),
+                  rule.getNonResourceURLs())
               .filter(l -> l != null)
               .flatMap(List::stream)
               .forEach(s -> assertFalse(s.contains("*"), what + ": wildcard in " + rule));
-          assertTrue(rule.getNonResourceURLs() == null || rule.getNonResourceURLs().isEmpty(),
+          assertTrue(
+              rule.getNonResourceURLs() == null || rule.getNonResourceURLs().isEmpty(),
               what + ": nonResourceURLs " + rule);
           assertFalse(rule.getResources().isEmpty(), what + ": rule without resources " + rule);
           assertFalse(rule.getVerbs().isEmpty(), what + ": rule without verbs " + rule);
@@ -351,14 +407,28 @@ class HelmChartIT {
   @Test
   void chartCrdIsByteIdenticalToTheGeneratedCrd() throws IOException {
     String dir = System.getProperty("pgconn.crds.dir");
-    Path topLevel = dir != null ? Path.of(dir).resolve(CRD_FILE)
-        : Helm.repoRoot().resolve("crds").resolve(CRD_FILE);
+    Path topLevel =
+        dir != null
+            ? Path.of(dir).resolve(CRD_FILE)
+            : Helm.repoRoot().resolve("crds").resolve(CRD_FILE);
     Path inChart = chart.resolve("crds").resolve(CRD_FILE);
-    assertTrue(Files.isRegularFile(topLevel), topLevel + " is missing: the build writes it"
-        + " (mvn package); is pgconn.crds.dir right?");
+    assertTrue(
+        Files.isRegularFile(topLevel),
+        topLevel
+            + " is missing: the build writes it"
+            + " (mvn package); is pgconn.crds.dir right?");
     assertTrue(Files.isRegularFile(inChart), inChart + " is missing");
-    assertEquals(-1L, Files.mismatch(topLevel, inChart), inChart + " differs from " + topLevel
-        + ": copy the generated CRD into the chart (cp " + topLevel + " " + inChart + ")");
+    assertEquals(
+        -1L,
+        Files.mismatch(topLevel, inChart),
+        inChart
+            + " differs from "
+            + topLevel
+            + ": copy the generated CRD into the chart (cp "
+            + topLevel
+            + " "
+            + inChart
+            + ")");
   }
 
   // ---------------------------------------------------------------- on a real API server
@@ -370,6 +440,7 @@ class HelmChartIT {
     private LocalControlPlane controlPlane;
     private KubernetesClient admin;
     private final List<KubernetesClient> clients = new ArrayList<>();
+
     /** Every request made with a ServiceAccount token: the operator's, in the tests above. */
     private final AuditLog audit = AuditLog.forServiceAccounts();
 
@@ -397,50 +468,109 @@ class HelmChartIT {
       seed("shop");
       KubernetesClient sa = impersonate(release, "pgconn-operator");
 
-      allowed("list secrets in shop", () -> assertTrue(sa.secrets().inNamespace("shop").list()
-          .getItems().stream().anyMatch(s -> s.getMetadata().getName().equals("db"))));
+      allowed(
+          "list secrets in shop",
+          () ->
+              assertTrue(
+                  sa.secrets().inNamespace("shop").list().getItems().stream()
+                      .anyMatch(s -> s.getMetadata().getName().equals("db"))));
       allowed("watch secrets in shop", () -> watchSecrets(sa, "shop"));
-      allowed("watch secrets in all namespaces", () -> {
-        try (Watch w = sa.secrets().inAnyNamespace().watch(noop())) {
-          assertNotNull(w);
-        }
-      });
-      allowed("server-side apply a target secret in shop", () -> sa.secrets().inNamespace("shop")
-          .resource(new SecretBuilder().withNewMetadata().withName("db-connection")
-              .withNamespace("shop").endMetadata().addToStringData("DATABASE_URL", "x").build())
-          .fieldManager("pgconn-operator").forceConflicts().serverSideApply());
-      allowed("delete a secret in shop", () -> assertFalse(sa.secrets().inNamespace("shop")
-          .withName("db-connection").delete().isEmpty()));
+      allowed(
+          "watch secrets in all namespaces",
+          () -> {
+            try (Watch w = sa.secrets().inAnyNamespace().watch(noop())) {
+              assertNotNull(w);
+            }
+          });
+      allowed(
+          "server-side apply a target secret in shop",
+          () ->
+              sa.secrets()
+                  .inNamespace("shop")
+                  .resource(
+                      new SecretBuilder()
+                          .withNewMetadata()
+                          .withName("db-connection")
+                          .withNamespace("shop")
+                          .endMetadata()
+                          .addToStringData("DATABASE_URL", "x")
+                          .build())
+                  .fieldManager("pgconn-operator")
+                  .forceConflicts()
+                  .serverSideApply());
+      allowed(
+          "delete a secret in shop",
+          () ->
+              assertFalse(
+                  sa.secrets().inNamespace("shop").withName("db-connection").delete().isEmpty()));
       allowed("patch a deployment in shop", () -> stampDeployment(sa, "shop", "cluster-wide"));
-      assertEquals("cluster-wide", admin.apps().deployments().inNamespace("shop").withName("web")
-          .get().getSpec().getTemplate().getMetadata().getAnnotations().get("pgconn.io/test"));
-      allowed("patch postgresconnectionpolicies/status in shop",
+      assertEquals(
+          "cluster-wide",
+          admin
+              .apps()
+              .deployments()
+              .inNamespace("shop")
+              .withName("web")
+              .get()
+              .getSpec()
+              .getTemplate()
+              .getMetadata()
+              .getAnnotations()
+              .get("pgconn.io/test"));
+      allowed(
+          "patch postgresconnectionpolicies/status in shop",
           () -> patchPolicyStatus(sa, "shop", 7L));
-      assertEquals(7L, admin.resources(PostgresConnectionPolicy.class).inNamespace("shop")
-          .withName("app").get().getStatus().getObservedGeneration());
+      assertEquals(
+          7L,
+          admin
+              .resources(PostgresConnectionPolicy.class)
+              .inNamespace("shop")
+              .withName("app")
+              .get()
+              .getStatus()
+              .getObservedGeneration());
       allowed("create an event in shop", () -> createEvent(sa, "shop"));
       allowed("create a lease in the release namespace", () -> createLease(sa, release));
       allowed("list cronjobs in shop", () -> sa.batch().v1().cronjobs().inNamespace("shop").list());
       allowed("list jobs in shop", () -> sa.batch().v1().jobs().inNamespace("shop").list());
-      allowed("list HPAs in shop", () -> sa.autoscaling().v2().horizontalPodAutoscalers()
-          .inNamespace("shop").list());
+      allowed(
+          "list HPAs in shop",
+          () -> sa.autoscaling().v2().horizontalPodAutoscalers().inNamespace("shop").list());
 
       // ... and nothing more.
-      forbidden("update a secret", () -> sa.secrets().inNamespace("shop").resource(
-          new SecretBuilder().withNewMetadata().withName("db").withNamespace("shop")
-              .endMetadata().build()).update());
-      forbidden("watch deployments", () -> sa.apps().deployments().inNamespace("shop")
-          .watch(noop()).close());
-      forbidden("get the CRD", () -> sa.apiextensions().v1().customResourceDefinitions()
-          .withName(CRD_NAME).get());
-      forbidden("delete a job", () -> sa.batch().v1().jobs().inNamespace("shop").withName("x")
-          .delete());
-      forbidden("delete a deployment", () -> sa.apps().deployments().inNamespace("shop")
-          .withName("web").delete());
+      forbidden(
+          "update a secret",
+          () ->
+              sa.secrets()
+                  .inNamespace("shop")
+                  .resource(
+                      new SecretBuilder()
+                          .withNewMetadata()
+                          .withName("db")
+                          .withNamespace("shop")
+                          .endMetadata()
+                          .build())
+                  .update());
+      forbidden(
+          "watch deployments",
+          () -> sa.apps().deployments().inNamespace("shop").watch(noop()).close());
+      forbidden(
+          "get the CRD",
+          () -> sa.apiextensions().v1().customResourceDefinitions().withName(CRD_NAME).get());
+      forbidden(
+          "delete a job", () -> sa.batch().v1().jobs().inNamespace("shop").withName("x").delete());
+      forbidden(
+          "delete a deployment",
+          () -> sa.apps().deployments().inNamespace("shop").withName("web").delete());
       forbidden("list configmaps", () -> sa.configMaps().inNamespace("shop").list());
       forbidden("list pods", () -> sa.pods().inNamespace("shop").list());
-      forbidden("delete a policy", () -> sa.resources(PostgresConnectionPolicy.class)
-          .inNamespace("shop").withName("app").delete());
+      forbidden(
+          "delete a policy",
+          () ->
+              sa.resources(PostgresConnectionPolicy.class)
+                  .inNamespace("shop")
+                  .withName("app")
+                  .delete());
       forbidden("list CRDs", () -> sa.apiextensions().v1().customResourceDefinitions().list());
       forbidden("create a lease outside the release namespace", () -> createLease(sa, "shop"));
       forbidden("list roles", () -> sa.rbac().roles().inNamespace("shop").list());
@@ -452,49 +582,66 @@ class HelmChartIT {
       install("scoped", release, "watchNamespaces: [team-a]\n", "team-a", "team-b");
       seed("team-a");
       seed("team-b");
-      assertNull(admin.rbac().clusterRoles().withName("scoped-pgconn-operator").get(),
+      assertNull(
+          admin.rbac().clusterRoles().withName("scoped-pgconn-operator").get(),
           "namespaced mode created the cluster-wide ClusterRole");
       KubernetesClient sa = impersonate(release, "scoped-pgconn-operator");
 
-      allowed("get a secret in team-a", () -> assertEquals("db", sa.secrets()
-          .inNamespace("team-a").withName("db").get().getMetadata().getName()));
+      allowed(
+          "get a secret in team-a",
+          () ->
+              assertEquals(
+                  "db",
+                  sa.secrets().inNamespace("team-a").withName("db").get().getMetadata().getName()));
       allowed("watch secrets in team-a", () -> watchSecrets(sa, "team-a"));
       allowed("patch a deployment in team-a", () -> stampDeployment(sa, "team-a", "scoped"));
-      allowed("patch postgresconnectionpolicies/status in team-a",
+      allowed(
+          "patch postgresconnectionpolicies/status in team-a",
           () -> patchPolicyStatus(sa, "team-a", 3L));
       allowed("create a lease in the release namespace", () -> createLease(sa, release));
 
-      forbidden("get a secret in team-b", () -> sa.secrets().inNamespace("team-b").withName("db")
-          .get());
+      forbidden(
+          "get a secret in team-b", () -> sa.secrets().inNamespace("team-b").withName("db").get());
       forbidden("list secrets in team-b", () -> sa.secrets().inNamespace("team-b").list());
       forbidden("list secrets in all namespaces", () -> sa.secrets().inAnyNamespace().list());
-      forbidden("get a secret in the release namespace", () -> sa.secrets()
-          .inNamespace(release).withName("anything").get());
+      forbidden(
+          "get a secret in the release namespace",
+          () -> sa.secrets().inNamespace(release).withName("anything").get());
       forbidden("patch a deployment in team-b", () -> stampDeployment(sa, "team-b", "x"));
       forbidden("patch policy status in team-b", () -> patchPolicyStatus(sa, "team-b", 3L));
-      forbidden("list policies in all namespaces", () -> sa.resources(
-          PostgresConnectionPolicy.class).inAnyNamespace().list());
+      forbidden(
+          "list policies in all namespaces",
+          () -> sa.resources(PostgresConnectionPolicy.class).inAnyNamespace().list());
       forbidden("create a lease in team-a", () -> createLease(sa, "team-a"));
-      forbidden("get the CRD", () -> sa.apiextensions().v1().customResourceDefinitions()
-          .withName(CRD_NAME).get());
+      forbidden(
+          "get the CRD",
+          () -> sa.apiextensions().v1().customResourceDefinitions().withName(CRD_NAME).get());
     }
 
     /** Applies the rendered chart (with its CRD) server-side, as helm would, and checks it. */
-    private void install(String release, String namespace, String values,
-        String... workloadNamespaces) throws IOException {
+    private void install(
+        String release, String namespace, String values, String... workloadNamespaces)
+        throws IOException {
       for (String ns : concat(namespace, workloadNamespaces)) {
-        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
-            .endMetadata().build()).serverSideApply();
+        admin
+            .namespaces()
+            .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+            .serverSideApply();
       }
       List<HasMetadata> objects = renderWithCrds(release, namespace, values);
       CustomResourceDefinition crd = only(objects, CustomResourceDefinition.class);
       admin.resource(crd).fieldManager("helm-chart-it").forceConflicts().serverSideApply();
-      await("CRD established").atMost(Duration.ofSeconds(30)).until(() -> {
-        var current = admin.apiextensions().v1().customResourceDefinitions()
-            .withName(CRD_NAME).get();
-        return current.getStatus() != null && current.getStatus().getConditions().stream()
-            .anyMatch(c -> c.getType().equals("Established") && c.getStatus().equals("True"));
-      });
+      await("CRD established")
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                var current =
+                    admin.apiextensions().v1().customResourceDefinitions().withName(CRD_NAME).get();
+                return current.getStatus() != null
+                    && current.getStatus().getConditions().stream()
+                        .anyMatch(
+                            c -> c.getType().equals("Established") && c.getStatus().equals("True"));
+              });
       for (HasMetadata o : objects) {
         if (o != crd) {
           admin.resource(o).fieldManager("helm-chart-it").forceConflicts().serverSideApply();
@@ -509,16 +656,50 @@ class HelmChartIT {
 
     /** What an operator's user would have in a namespace: a secret, a workload, a policy. */
     private void seed(String ns) {
-      admin.secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata()
-          .withName("db").withNamespace(ns).endMetadata()
-          .addToStringData("DATABASE_URL", "postgresql://u:p@db:5432/app").build()).create();
-      admin.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder()
-          .withNewMetadata().withName("web").withNamespace(ns).endMetadata()
-          .withNewSpec().withNewSelector().addToMatchLabels("app", "web").endSelector()
-          .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
-          .withNewSpec().addNewContainer().withName("web").withImage("example/web:1")
-          .endContainer().endSpec().endTemplate().endSpec().build()).create();
-      admin.resource(YAML.unmarshal("""
+      admin
+          .secrets()
+          .inNamespace(ns)
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName("db")
+                  .withNamespace(ns)
+                  .endMetadata()
+                  .addToStringData("DATABASE_URL", "postgresql://u:p@db:5432/app")
+                  .build())
+          .create();
+      admin
+          .apps()
+          .deployments()
+          .inNamespace(ns)
+          .resource(
+              new DeploymentBuilder()
+                  .withNewMetadata()
+                  .withName("web")
+                  .withNamespace(ns)
+                  .endMetadata()
+                  .withNewSpec()
+                  .withNewSelector()
+                  .addToMatchLabels("app", "web")
+                  .endSelector()
+                  .withNewTemplate()
+                  .withNewMetadata()
+                  .addToLabels("app", "web")
+                  .endMetadata()
+                  .withNewSpec()
+                  .addNewContainer()
+                  .withName("web")
+                  .withImage("example/web:1")
+                  .endContainer()
+                  .endSpec()
+                  .endTemplate()
+                  .endSpec()
+                  .build())
+          .create();
+      admin
+          .resource(
+              YAML.unmarshal(
+                  """
           apiVersion: pgconn.io/v1alpha1
           kind: PostgresConnectionPolicy
           metadata:
@@ -528,12 +709,19 @@ class HelmChartIT {
             source:
               secretRef:
                 name: db
-          """.formatted(ns), GenericKubernetesResource.class)).create();
+          """
+                      .formatted(ns),
+                  GenericKubernetesResource.class))
+          .create();
     }
 
     @Test
     void theOperatorRunsEveryCodePathWithTheNamespacedChartsRbac() throws Exception {
-      runEveryCodePathAs("tour", "pgconn-tour", "watchNamespaces: [team-c]\n", "team-c",
+      runEveryCodePathAs(
+          "tour",
+          "pgconn-tour",
+          "watchNamespaces: [team-c]\n",
+          "team-c",
           Map.of("pgconn.namespaces", "team-c"));
     }
 
@@ -543,12 +731,17 @@ class HelmChartIT {
     }
 
     /**
-     * Installs the chart, runs the real application with a token of the chart's ServiceAccount
-     * (so it authenticates exactly as in the cluster, under exactly the chart's RBAC), walks
-     * every code path, and reads from the audit log what the API server answered the operator.
+     * Installs the chart, runs the real application with a token of the chart's ServiceAccount (so
+     * it authenticates exactly as in the cluster, under exactly the chart's RBAC), walks every code
+     * path, and reads from the audit log what the API server answered the operator.
      */
-    private void runEveryCodePathAs(String release, String releaseNamespace, String values,
-        String namespace, Map<String, Object> settings) throws Exception {
+    private void runEveryCodePathAs(
+        String release,
+        String releaseNamespace,
+        String values,
+        String namespace,
+        Map<String, Object> settings)
+        throws Exception {
       install(release, releaseNamespace, values, namespace);
       String serviceAccount = release + "-pgconn-operator";
       String user = "system:serviceaccount:" + releaseNamespace + ":" + serviceAccount;
@@ -556,22 +749,29 @@ class HelmChartIT {
       EveryCodePathScenario scenario = new EveryCodePathScenario(admin, namespace);
       scenario.seed();
       Map<String, Object> properties = new java.util.HashMap<>(settings);
-      properties.putAll(Map.of("pgconn.leader-election", true,
-          "pgconn.lease-namespace", releaseNamespace, "pgconn.identity", release,
-          "pgconn.exit-on-leadership-loss", false));
+      properties.putAll(
+          Map.of(
+              "pgconn.leader-election",
+              true,
+              "pgconn.lease-namespace",
+              releaseNamespace,
+              "pgconn.identity",
+              release,
+              "pgconn.exit-on-leadership-loss",
+              false));
       try (var app = io.pgconn.operator.testenv.OperatorApp.start(kubeconfig, properties)) {
         scenario.awaitConverged();
         scenario.deleteAndAwaitCleanup();
       } catch (org.awaitility.core.ConditionTimeoutException e) {
-        throw new AssertionError(e.getMessage() + "\nrefused by the chart's RBAC: "
-            + refused(user), e);
+        throw new AssertionError(
+            e.getMessage() + "\nrefused by the chart's RBAC: " + refused(user), e);
       } finally {
         Files.deleteIfExists(kubeconfig);
       }
 
       // Requests made as the ServiceAccount: the application authenticated with the token.
-      List<AuditLog.Request> requests = audit.requests().stream()
-          .filter(r -> r.user().equals(user)).toList();
+      List<AuditLog.Request> requests =
+          audit.requests().stream().filter(r -> r.user().equals(user)).toList();
       assertFalse(requests.isEmpty(), "no request of " + user + " in the audit log");
       assertEquals(List.of(), refused(user), "the chart's RBAC refused the operator");
       Set<String> used = new TreeSet<>();
@@ -588,8 +788,7 @@ class HelmChartIT {
       Set<String> granted = union(NAMESPACED_PERMISSIONS, LEASE_PERMISSIONS);
       Set<String> unused = new TreeSet<>(granted);
       unused.removeAll(used);
-      assertEquals(GRANTED_FOR_RARE_PATHS, unused, "granted but never used (used: " + used
-          + ")");
+      assertEquals(GRANTED_FOR_RARE_PATHS, unused, "granted but never used (used: " + used + ")");
       Set<String> ungranted = new TreeSet<>(used);
       ungranted.removeAll(granted);
       assertEquals(Set.of(), ungranted, "used but not in the chart's rules");
@@ -597,19 +796,31 @@ class HelmChartIT {
 
     /** The requests of this user the API server answered 403, as verb and URI. */
     private List<String> refused(String user) {
-      return audit.requests().stream().filter(r -> r.user().equals(user) && r.code() == 403)
-          .map(r -> r.verb() + " " + r.uri()).distinct().toList();
+      return audit.requests().stream()
+          .filter(r -> r.user().equals(user) && r.code() == 403)
+          .map(r -> r.verb() + " " + r.uri())
+          .distinct()
+          .toList();
     }
 
     /** A kubeconfig holding a token of the ServiceAccount (TokenRequest API). */
     @SuppressWarnings("unchecked")
     private Path tokenKubeconfig(String namespace, String serviceAccount) throws IOException {
-      String token = admin.serviceAccounts().inNamespace(namespace).withName(serviceAccount)
-          .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
-              .withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-          .getStatus().getToken();
-      var kubeconfig = (Map<String, Object>) YAML.unmarshal(controlPlane.kubeconfigYaml(),
-          Map.class);
+      String token =
+          admin
+              .serviceAccounts()
+              .inNamespace(namespace)
+              .withName(serviceAccount)
+              .tokenRequest(
+                  new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
+                      .withNewSpec()
+                      .withExpirationSeconds(3600L)
+                      .endSpec()
+                      .build())
+              .getStatus()
+              .getToken();
+      var kubeconfig =
+          (Map<String, Object>) YAML.unmarshal(controlPlane.kubeconfigYaml(), Map.class);
       for (Object user : (List<?>) kubeconfig.get("users")) {
         ((Map<String, Object>) user).put("user", Map.of("token", token));
       }
@@ -637,13 +848,31 @@ class HelmChartIT {
 
   /** As rollout.PodTemplateStamper does: server-side apply of a pod-template annotation. */
   private static void stampDeployment(KubernetesClient client, String ns, String value) {
-    String body = YAML.asJson(Map.of("apiVersion", "apps/v1", "kind", "Deployment",
-        "metadata", Map.of("name", "web", "namespace", ns),
-        "spec", Map.of("template", Map.of("metadata",
-            Map.of("annotations", Map.of("pgconn.io/test", value))))));
-    client.apps().deployments().inNamespace(ns).withName("web").patch(new PatchContext.Builder()
-        .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("pgconn-operator")
-        .withForce(true).build(), body);
+    String body =
+        YAML.asJson(
+            Map.of(
+                "apiVersion",
+                "apps/v1",
+                "kind",
+                "Deployment",
+                "metadata",
+                Map.of("name", "web", "namespace", ns),
+                "spec",
+                Map.of(
+                    "template",
+                    Map.of("metadata", Map.of("annotations", Map.of("pgconn.io/test", value))))));
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName("web")
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                .withFieldManager("pgconn-operator")
+                .withForce(true)
+                .build(),
+            body);
   }
 
   private static void patchPolicyStatus(KubernetesClient client, String ns, long generation) {
@@ -657,30 +886,53 @@ class HelmChartIT {
   }
 
   private static void createEvent(KubernetesClient client, String ns) {
-    client.v1().events().inNamespace(ns).resource(new EventBuilder().withNewMetadata()
-        .withGenerateName("app.").withNamespace(ns).endMetadata()
-        .withNewInvolvedObject().withApiVersion("pgconn.io/v1alpha1")
-        .withKind("PostgresConnectionPolicy").withName("app").withNamespace(ns)
-        .endInvolvedObject().withType("Normal").withReason("Test").withMessage("test")
-        .withNewSource().withComponent("pgconn-operator").endSource().build()).create();
+    client
+        .v1()
+        .events()
+        .inNamespace(ns)
+        .resource(
+            new EventBuilder()
+                .withNewMetadata()
+                .withGenerateName("app.")
+                .withNamespace(ns)
+                .endMetadata()
+                .withNewInvolvedObject()
+                .withApiVersion("pgconn.io/v1alpha1")
+                .withKind("PostgresConnectionPolicy")
+                .withName("app")
+                .withNamespace(ns)
+                .endInvolvedObject()
+                .withType("Normal")
+                .withReason("Test")
+                .withMessage("test")
+                .withNewSource()
+                .withComponent("pgconn-operator")
+                .endSource()
+                .build())
+        .create();
   }
 
   private static void createLease(KubernetesClient client, String ns) {
-    Lease lease = new LeaseBuilder().withNewMetadata().withGenerateName("pgconn-operator-")
-        .withNamespace(ns).endMetadata().withNewSpec().withHolderIdentity("test").endSpec()
-        .build();
+    Lease lease =
+        new LeaseBuilder()
+            .withNewMetadata()
+            .withGenerateName("pgconn-operator-")
+            .withNamespace(ns)
+            .endMetadata()
+            .withNewSpec()
+            .withHolderIdentity("test")
+            .endSpec()
+            .build();
     client.resources(Lease.class).inNamespace(ns).resource(lease).create();
   }
 
   private static <T> Watcher<T> noop() {
     return new Watcher<>() {
       @Override
-      public void eventReceived(Action action, T resource) {
-      }
+      public void eventReceived(Action action, T resource) {}
 
       @Override
-      public void onClose(WatcherException cause) {
-      }
+      public void onClose(WatcherException cause) {}
     };
   }
 
@@ -689,23 +941,26 @@ class HelmChartIT {
    * asynchronously. A 403 that persists fails with the server's message.
    */
   private static void allowed(String what, Executable request) {
-    await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-        .untilAsserted(() -> {
-          try {
-            request.execute();
-          } catch (KubernetesClientException e) {
-            throw new AssertionError(what + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
-          } catch (Throwable t) {
-            if (t instanceof AssertionError a) throw a;
-            throw new AssertionError(what, t);
-          }
-        });
+    await(what)
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () -> {
+              try {
+                request.execute();
+              } catch (KubernetesClientException e) {
+                throw new AssertionError(what + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
+              } catch (Throwable t) {
+                if (t instanceof AssertionError a) throw a;
+                throw new AssertionError(what, t);
+              }
+            });
   }
 
   /** Checked only after the allowed requests passed, so the RBAC cache is already warm. */
   private static void forbidden(String what, Executable request) {
-    KubernetesClientException e = assertThrows(KubernetesClientException.class, request,
-        what + " should be forbidden");
+    KubernetesClientException e =
+        assertThrows(KubernetesClientException.class, request, what + " should be forbidden");
     assertEquals(403, e.getCode(), what + ": " + e.getMessage());
   }
 
@@ -716,13 +971,13 @@ class HelmChartIT {
     return parse(release, namespace, false, values);
   }
 
-  private static List<HasMetadata> renderWithCrds(String release, String namespace,
-      String values) throws IOException {
+  private static List<HasMetadata> renderWithCrds(String release, String namespace, String values)
+      throws IOException {
     return parse(release, namespace, true, values);
   }
 
-  private static List<HasMetadata> parse(String release, String namespace, boolean crds,
-      String values) throws IOException {
+  private static List<HasMetadata> parse(
+      String release, String namespace, boolean crds, String values) throws IOException {
     Helm.Result r = helm.run(templateArgs(release, namespace, crds, values));
     assertTrue(r.ok(), r.describe());
     Object parsed = YAML.unmarshal(r.stdout());
@@ -738,11 +993,20 @@ class HelmChartIT {
     return objects;
   }
 
-  private static List<String> templateArgs(String release, String namespace, boolean crds,
-      String values) throws IOException {
-    List<String> args = new ArrayList<>(List.of("template", release, chart.toString(),
-        "--namespace", namespace, "--kube-version", KUBE_VERSION,
-        "-f", valuesFile(values).toString()));
+  private static List<String> templateArgs(
+      String release, String namespace, boolean crds, String values) throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "template",
+                release,
+                chart.toString(),
+                "--namespace",
+                namespace,
+                "--kube-version",
+                KUBE_VERSION,
+                "-f",
+                valuesFile(values).toString()));
     if (crds) args.add("--include-crds");
     return args;
   }
@@ -763,28 +1027,43 @@ class HelmChartIT {
     return found.get(0);
   }
 
-  private static <T extends HasMetadata> T named(List<HasMetadata> objects, Class<T> type,
-      String name) {
-    return all(objects, type).stream().filter(o -> o.getMetadata().getName().equals(name))
-        .findFirst().orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " "
-            + name + " in " + names(objects)));
+  private static <T extends HasMetadata> T named(
+      List<HasMetadata> objects, Class<T> type, String name) {
+    return all(objects, type).stream()
+        .filter(o -> o.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no " + type.getSimpleName() + " " + name + " in " + names(objects)));
   }
 
   private static List<String> names(List<HasMetadata> objects) {
-    return objects.stream().map(o -> o.getKind() + "/" + (o.getMetadata().getNamespace() == null
-        ? "" : o.getMetadata().getNamespace() + "/") + o.getMetadata().getName()).toList();
+    return objects.stream()
+        .map(
+            o ->
+                o.getKind()
+                    + "/"
+                    + (o.getMetadata().getNamespace() == null
+                        ? ""
+                        : o.getMetadata().getNamespace() + "/")
+                    + o.getMetadata().getName())
+        .toList();
   }
 
   private static Container operatorContainer(List<HasMetadata> objects) {
-    List<Container> containers = only(objects, Deployment.class).getSpec().getTemplate()
-        .getSpec().getContainers();
+    List<Container> containers =
+        only(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers();
     assertEquals(1, containers.size());
     return containers.get(0);
   }
 
   private static String env(Container c, String name) {
-    return c.getEnv().stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue)
-        .findFirst().orElseThrow(() -> new AssertionError("no env " + name + ": " + c.getEnv()));
+    return c.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .map(EnvVar::getValue)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no env " + name + ": " + c.getEnv()));
   }
 
   private static void assertBindsOnly(List<Subject> subjects, String namespace, String sa) {
@@ -804,8 +1083,10 @@ class HelmChartIT {
   private static Set<String> permissions(List<PolicyRule> rules) {
     Set<String> out = new TreeSet<>();
     for (PolicyRule rule : rules) {
-      String names = rule.getResourceNames() == null || rule.getResourceNames().isEmpty() ? ""
-          : "[" + String.join(",", rule.getResourceNames()) + "]";
+      String names =
+          rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
+              ? ""
+              : "[" + String.join(",", rule.getResourceNames()) + "]";
       for (String group : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
           for (String verb : rule.getVerbs()) {

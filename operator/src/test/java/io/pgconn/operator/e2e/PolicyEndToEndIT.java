@@ -39,15 +39,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The whole path as a user walks it, on a real kube-apiserver and a real PostgreSQL 16 with
- * ssl=on, against the real Micronaut application: apply a Secret, a Deployment and a policy;
- * read the tuned Secret; watch the Deployment roll; rotate; break things.
+ * The whole path as a user walks it, on a real kube-apiserver and a real PostgreSQL 16 with ssl=on,
+ * against the real Micronaut application: apply a Secret, a Deployment and a policy; read the tuned
+ * Secret; watch the Deployment roll; rotate; break things.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PolicyEndToEndIT {
 
   /** Every character class that URL encoding gets wrong; searched for everywhere at the end. */
   static final String CANARY = "Canary-Pa55@w0rd/%:?#&=+ é";
+
   static final String ROTATED = "Canary-R0tated@/%?";
   static final String APP_USER = "shop_app";
   static final String APP_DB = "shop";
@@ -93,16 +94,29 @@ class PolicyEndToEndIT {
   void writesTunedUrlRollsTheDeploymentAndRollsAgainOnlyOnRealChange() throws Exception {
     String ns = "shop";
     k8s.namespace(ns);
-    k8s.secret(ns, "railway-postgres", Map.of("DATABASE_URL",
-        postgres.url(APP_USER, CANARY, APP_DB) + "?sslmode=prefer&schema=shop&connection_limit=99"));
+    k8s.secret(
+        ns,
+        "railway-postgres",
+        Map.of(
+            "DATABASE_URL",
+            postgres.url(APP_USER, CANARY, APP_DB)
+                + "?sslmode=prefer&schema=shop&connection_limit=99"));
     k8s.deployment(ns, "backend", "shop-backend-connection");
-    k8s.create(policy(ns, "shop-backend", "railway-postgres", spec -> {
-      spec.getPool().setConnectionLimit(8);
-      spec.getTarget().setOutputs(List.of(
-          new OutputSpec("DATABASE_URL", OutputFormatName.prisma, true),
-          new OutputSpec("DIRECT_URL", OutputFormatName.libpq, false)));
-      spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, "backend")));
-    }));
+    k8s.create(
+        policy(
+            ns,
+            "shop-backend",
+            "railway-postgres",
+            spec -> {
+              spec.getPool().setConnectionLimit(8);
+              spec.getTarget()
+                  .setOutputs(
+                      List.of(
+                          new OutputSpec("DATABASE_URL", OutputFormatName.prisma, true),
+                          new OutputSpec("DIRECT_URL", OutputFormatName.libpq, false)));
+              spec.getWorkloads()
+                  .setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, "backend")));
+            }));
 
     await().until(() -> ready(ns, "shop-backend"));
     String url = k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL").orElseThrow();
@@ -119,43 +133,76 @@ class PolicyEndToEndIT {
         .containsEntry("application_name", "shop-backend")
         .containsEntry("schema", "shop");
     // The direct URL, unpooled in libpq's dialect, really logs in with the encoded password.
-    ConnectionString direct = ConnectionStringParser.parse(
-        k8s.secretValue(ns, "shop-backend-connection", "DIRECT_URL").orElseThrow(
-            () -> new AssertionError("target keys: " + client.secrets().inNamespace(ns)
-                .withName("shop-backend-connection").get().getData().keySet() + " policy: "
-                + io.fabric8.kubernetes.client.utils.Serialization.asJson(
-                    k8s.policy(ns, "shop-backend").getSpec().getTarget()))));
-    assertThat(direct.parameters()).doesNotContainKeys("connection_limit", "pool_timeout", "schema");
+    ConnectionString direct =
+        ConnectionStringParser.parse(
+            k8s.secretValue(ns, "shop-backend-connection", "DIRECT_URL")
+                .orElseThrow(
+                    () ->
+                        new AssertionError(
+                            "target keys: "
+                                + client
+                                    .secrets()
+                                    .inNamespace(ns)
+                                    .withName("shop-backend-connection")
+                                    .get()
+                                    .getData()
+                                    .keySet()
+                                + " policy: "
+                                + io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                                    k8s.policy(ns, "shop-backend").getSpec().getTarget()))));
+    assertThat(direct.parameters())
+        .doesNotContainKeys("connection_limit", "pool_timeout", "schema");
     assertThat(currentUser(direct)).isEqualTo(APP_USER);
 
     PostgresConnectionPolicy policy = k8s.policy(ns, "shop-backend");
     String hash = policy.getStatus().getSecret().getContentHash();
     assertThat(hash).startsWith("sha256:");
-    assertThat(policy.getStatus().getObservedGeneration()).isEqualTo(policy.getMetadata().getGeneration());
+    assertThat(policy.getStatus().getObservedGeneration())
+        .isEqualTo(policy.getMetadata().getGeneration());
     assertThat(policy.getStatus().getServer().getVersion()).startsWith("16");
     assertThat(policy.getStatus().getServer().getMaxConnections()).isEqualTo(60);
     assertThat(policy.getStatus().getLastProbe().getResult()).isEqualTo("Success");
     assertThat(policy.getStatus().getServer().getUsage()).matches("\\d+/60");
     assertThat(policy.getStatus().getPool().getSslMode()).isEqualTo("require");
     assertThat(policy.getStatus().getChecks())
-        .anySatisfy(c -> assertThat(c.getName() + "=" + c.getStatus()).isEqualTo("ssl-enabled=Pass"))
-        .anySatisfy(c -> assertThat(c.getName() + "=" + c.getStatus())
-            .isEqualTo("pool-parameters-present=Pass"))
-        .anySatisfy(c -> assertThat(c.getName() + "=" + c.getStatus())
-            .isEqualTo("server-reachable-and-login-accepted=Pass"));
+        .anySatisfy(
+            c -> assertThat(c.getName() + "=" + c.getStatus()).isEqualTo("ssl-enabled=Pass"))
+        .anySatisfy(
+            c ->
+                assertThat(c.getName() + "=" + c.getStatus())
+                    .isEqualTo("pool-parameters-present=Pass"))
+        .anySatisfy(
+            c ->
+                assertThat(c.getName() + "=" + c.getStatus())
+                    .isEqualTo("server-reachable-and-login-accepted=Pass"));
     // Without controllers (the default local control plane) the stamped Deployment never
     // reports a completed rollout: it stays Restarting, which does not make the policy un-Ready.
-    assertThat(k8s.condition(ns, "shop-backend", "WorkloadsUpToDate")).get()
-        .satisfies(c -> assertThat(c.getStatus() + "/" + c.getReason())
-            .isIn("True/UpToDate", "False/RolloutInProgress"));
+    assertThat(k8s.condition(ns, "shop-backend", "WorkloadsUpToDate"))
+        .get()
+        .satisfies(
+            c ->
+                assertThat(c.getStatus() + "/" + c.getReason())
+                    .isIn("True/UpToDate", "False/RolloutInProgress"));
     // While the rollout is under way kstatus must see the policy as in progress.
-    assertThat(k8s.condition(ns, "shop-backend", "Reconciling").map(c -> c.getStatus()).orElse("absent"))
-        .isEqualTo(k8s.condition(ns, "shop-backend", "WorkloadsUpToDate").orElseThrow()
-            .getStatus().equals("False") ? "True" : "absent");
+    assertThat(
+            k8s.condition(ns, "shop-backend", "Reconciling")
+                .map(c -> c.getStatus())
+                .orElse("absent"))
+        .isEqualTo(
+            k8s.condition(ns, "shop-backend", "WorkloadsUpToDate")
+                    .orElseThrow()
+                    .getStatus()
+                    .equals("False")
+                ? "True"
+                : "absent");
     for (String type : List.of("ConnectionVerified", "SecretSynced")) {
-      assertThat(k8s.condition(ns, "shop-backend", type)).get()
+      assertThat(k8s.condition(ns, "shop-backend", type))
+          .get()
           .satisfies(c -> assertThat(c.getStatus()).isEqualTo("True"))
-          .satisfies(c -> assertThat(c.getObservedGeneration()).isEqualTo(policy.getMetadata().getGeneration()))
+          .satisfies(
+              c ->
+                  assertThat(c.getObservedGeneration())
+                      .isEqualTo(policy.getMetadata().getGeneration()))
           .satisfies(c -> assertThat(c.getLastTransitionTime()).isNotBlank());
     }
     Deployment rolled = k8s.getDeployment(ns, "backend").orElseThrow();
@@ -165,25 +212,44 @@ class PolicyEndToEndIT {
 
     // Rotate the password: new content, a new hash and a second roll.
     postgres.execute("ALTER ROLE " + APP_USER + " PASSWORD '" + ROTATED.replace("'", "''") + "'");
-    k8s.replaceSecret(ns, "railway-postgres", Map.of("DATABASE_URL",
-        postgres.url(APP_USER, ROTATED, APP_DB) + "?sslmode=prefer&schema=shop"));
+    k8s.replaceSecret(
+        ns,
+        "railway-postgres",
+        Map.of(
+            "DATABASE_URL",
+            postgres.url(APP_USER, ROTATED, APP_DB) + "?sslmode=prefer&schema=shop"));
     await().until(() -> !hash.equals(contentHash(ns, "shop-backend")));
     String rotatedHash = contentHash(ns, "shop-backend");
-    assertThat(ConnectionStringParser.parse(
-        k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL").orElseThrow()).password())
+    assertThat(
+            ConnectionStringParser.parse(
+                    k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL").orElseThrow())
+                .password())
         .isEqualTo(ROTATED);
-    await().until(() -> rotatedHash.equals(annotation(k8s.getDeployment(ns, "backend").orElseThrow(),
-        PodTemplateStamps.key("shop-backend"))));
+    await()
+        .until(
+            () ->
+                rotatedHash.equals(
+                    annotation(
+                        k8s.getDeployment(ns, "backend").orElseThrow(),
+                        PodTemplateStamps.key("shop-backend"))));
     assertThat(k8s.getDeployment(ns, "backend").orElseThrow().getMetadata().getGeneration())
         .isEqualTo(generationAfterFirstRoll + 1);
 
     // Touch the source without changing what it says: a reconcile runs, nothing rolls.
-    k8s.replaceSecret(ns, "railway-postgres", Map.of("DATABASE_URL",
-        postgres.url(APP_USER, ROTATED, APP_DB) + "?sslmode=prefer&schema=shop",
-        "UNRELATED", "x"));
+    k8s.replaceSecret(
+        ns,
+        "railway-postgres",
+        Map.of(
+            "DATABASE_URL",
+            postgres.url(APP_USER, ROTATED, APP_DB) + "?sslmode=prefer&schema=shop",
+            "UNRELATED",
+            "x"));
     String touched = k8s.resourceVersion(ns, "railway-postgres");
-    await().until(() -> touched.equals(
-        k8s.policy(ns, "shop-backend").getStatus().getObservedSourceVersion()));
+    await()
+        .until(
+            () ->
+                touched.equals(
+                    k8s.policy(ns, "shop-backend").getStatus().getObservedSourceVersion()));
     assertThat(contentHash(ns, "shop-backend")).isEqualTo(rotatedHash);
     assertThat(k8s.getDeployment(ns, "backend").orElseThrow().getMetadata().getGeneration())
         .isEqualTo(generationAfterFirstRoll + 1);
@@ -195,16 +261,33 @@ class PolicyEndToEndIT {
     String ns = "shop";
     String before = k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL").orElseThrow();
     client.secrets().inNamespace(ns).withName("shop-backend-connection").delete();
-    await().until(() -> k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL")
-        .filter(before::equals).isPresent());
+    await()
+        .until(
+            () ->
+                k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL")
+                    .filter(before::equals)
+                    .isPresent());
 
-    client.secrets().inNamespace(ns).withName("shop-backend-connection").edit(s -> {
-      s.getData().put("DATABASE_URL", java.util.Base64.getEncoder().encodeToString(
-          "postgresql://someone:else@example.invalid/db".getBytes()));
-      return s;
-    });
-    await().until(() -> k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL")
-        .filter(before::equals).isPresent());
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("shop-backend-connection")
+        .edit(
+            s -> {
+              s.getData()
+                  .put(
+                      "DATABASE_URL",
+                      java.util.Base64.getEncoder()
+                          .encodeToString(
+                              "postgresql://someone:else@example.invalid/db".getBytes()));
+              return s;
+            });
+    await()
+        .until(
+            () ->
+                k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL")
+                    .filter(before::equals)
+                    .isPresent());
   }
 
   @Test
@@ -212,10 +295,11 @@ class PolicyEndToEndIT {
   void aMissingSourceSecretIsReportedAndPickedUpWhenItAppears() {
     String ns = "late";
     k8s.namespace(ns);
-    k8s.create(policy(ns, "late", "not-yet", spec -> { }));
+    k8s.create(policy(ns, "late", "not-yet", spec -> {}));
     await().until(() -> reason(ns, "late", "Ready").equals("SourceSecretNotFound"));
     assertThat(k8s.condition(ns, "late", "Ready").orElseThrow().getMessage())
-        .contains("late/not-yet").contains("create it");
+        .contains("late/not-yet")
+        .contains("create it");
     assertThat(client.secrets().inNamespace(ns).withName("late-connection").get()).isNull();
 
     k8s.secret(ns, "not-yet", Map.of("DATABASE_URL", postgres.url(APP_USER, ROTATED, APP_DB)));
@@ -229,7 +313,7 @@ class PolicyEndToEndIT {
     String ns = "broken";
     k8s.namespace(ns);
     k8s.secret(ns, "src", Map.of("DATABASE_URL", postgres.url(APP_USER, ROTATED, APP_DB)));
-    k8s.create(policy(ns, "app", "src", spec -> { }));
+    k8s.create(policy(ns, "app", "src", spec -> {}));
     await().until(() -> ready(ns, "app"));
     String good = k8s.secretValue(ns, "app-connection", "DATABASE_URL").orElseThrow();
 
@@ -240,16 +324,16 @@ class PolicyEndToEndIT {
     k8s.replaceSecret(ns, "src", Map.of("DATABASE_URL", "mysql://u:" + CANARY + "@h/db"));
     await().until(() -> reason(ns, "app", "Ready").equals("InvalidConnectionString"));
 
-    k8s.replaceSecret(ns, "src", Map.of("DATABASE_URL",
-        postgres.url(APP_USER, CANARY + "-wrong", APP_DB)));
+    k8s.replaceSecret(
+        ns, "src", Map.of("DATABASE_URL", postgres.url(APP_USER, CANARY + "-wrong", APP_DB)));
     await().until(() -> reason(ns, "app", "Ready").equals("AuthenticationFailed"));
     assertThat(k8s.condition(ns, "app", "ConnectionVerified").orElseThrow().getStatus())
         .isEqualTo("False");
     assertThat(k8s.policy(ns, "app").getStatus().getLastProbe().getResult())
         .isEqualTo("AuthenticationFailed");
 
-    k8s.replaceSecret(ns, "src", Map.of("DATABASE_URL",
-        "postgresql://" + APP_USER + ":x@127.0.0.1:1/" + APP_DB));
+    k8s.replaceSecret(
+        ns, "src", Map.of("DATABASE_URL", "postgresql://" + APP_USER + ":x@127.0.0.1:1/" + APP_DB));
     await().until(() -> reason(ns, "app", "Ready").equals("ConnectionRefused"));
 
     // Through all of it, the app kept the last content that worked.
@@ -266,10 +350,15 @@ class PolicyEndToEndIT {
     k8s.namespace(ns);
     String original = postgres.url(APP_USER, ROTATED, APP_DB);
     k8s.secret(ns, "db", Map.of("DATABASE_URL", original));
-    k8s.create(policy(ns, "app", "db", spec -> {
-      spec.getTarget().setSecretName("db");
-      spec.getPool().setConnectionLimit(4);
-    }));
+    k8s.create(
+        policy(
+            ns,
+            "app",
+            "db",
+            spec -> {
+              spec.getTarget().setSecretName("db");
+              spec.getPool().setConnectionLimit(4);
+            }));
     await().until(() -> ready(ns, "app"));
     String rewritten = k8s.secretValue(ns, "db", "DATABASE_URL").orElseThrow();
     assertThat(rewritten).contains("connection_limit=4");
@@ -278,16 +367,28 @@ class PolicyEndToEndIT {
     // A rotation by someone else becomes the new base.
     String rotated = postgres.url(APP_USER, ROTATED, APP_DB) + "?sslmode=require";
     k8s.replaceSecret(ns, "db", Map.of("DATABASE_URL", rotated));
-    await().until(() -> k8s.secretValue(ns, "app-original", "DATABASE_URL")
-        .filter(rotated::equals).isPresent());
-    await().until(() -> k8s.secretValue(ns, "db", "DATABASE_URL")
-        .filter(v -> v.contains("connection_limit=4")).isPresent());
+    await()
+        .until(
+            () ->
+                k8s.secretValue(ns, "app-original", "DATABASE_URL")
+                    .filter(rotated::equals)
+                    .isPresent());
+    await()
+        .until(
+            () ->
+                k8s.secretValue(ns, "db", "DATABASE_URL")
+                    .filter(v -> v.contains("connection_limit=4"))
+                    .isPresent());
 
     // A writer that keeps putting the original back: after three reverts the operator gives up.
     for (int i = 0; i < 3; i++) {
-      await().until(() -> k8s.secretValue(ns, "db", "DATABASE_URL")
-          .filter(v -> v.contains("connection_limit=4")).isPresent()
-          || reason(ns, "app", "Ready").equals("ConflictingWriter"));
+      await()
+          .until(
+              () ->
+                  k8s.secretValue(ns, "db", "DATABASE_URL")
+                          .filter(v -> v.contains("connection_limit=4"))
+                          .isPresent()
+                      || reason(ns, "app", "Ready").equals("ConflictingWriter"));
       k8s.replaceSecret(ns, "db", Map.of("DATABASE_URL", rotated));
     }
     await().until(() -> reason(ns, "app", "Ready").equals("ConflictingWriter"));
@@ -305,8 +406,8 @@ class PolicyEndToEndIT {
   @Test
   @Order(6)
   void worksAgainstPostgres17() {
-    try (LocalPostgres pg17 = LocalPostgres.builder().version(17).maxConnections(40)
-        .reservedConnections(2).start()) {
+    try (LocalPostgres pg17 =
+        LocalPostgres.builder().version(17).maxConnections(40).reservedConnections(2).start()) {
       pg17.createRole("app17", CANARY, 10);
       String ns = "seventeen";
       k8s.namespace(ns);
@@ -327,14 +428,20 @@ class PolicyEndToEndIT {
   @Order(7)
   void readinessReflectsTheRunningOperator() throws Exception {
     var http = java.net.http.HttpClient.newHttpClient();
-    var response = http.send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create(app.url() + "/health/readiness")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var response =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(app.url() + "/health/readiness"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).contains("\"status\":\"UP\"").contains("informersHealthy");
-    var liveness = http.send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create(app.url() + "/health/liveness")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var liveness =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(app.url() + "/health/liveness"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(liveness.statusCode()).isEqualTo(200);
   }
 
@@ -345,11 +452,13 @@ class PolicyEndToEndIT {
     assertThat(metrics)
         .contains("pgconn_pool_connection_limit{namespace=\"shop\",policy=\"shop-backend\"} 8.0")
         .contains("pgconn_server_max_connections{namespace=\"shop\",policy=\"shop-backend\"} 60.0")
-        .containsPattern("pgconn_probe_results_total\\{namespace=\"broken\",policy=\"app\","
-            + "result=\"AuthenticationFailed\"\\} [1-9]")
+        .containsPattern(
+            "pgconn_probe_results_total\\{namespace=\"broken\",policy=\"app\","
+                + "result=\"AuthenticationFailed\"\\} [1-9]")
         .contains("pgconn_probe_duration_seconds_bucket")
-        .containsPattern("pgconn_workload_restarts_total\\{kind=\"Deployment\",namespace=\"shop\","
-            + "policy=\"shop-backend\"\\} [2-9]")
+        .containsPattern(
+            "pgconn_workload_restarts_total\\{kind=\"Deployment\",namespace=\"shop\","
+                + "policy=\"shop-backend\"\\} [2-9]")
         // JOSDK's own controller metrics.
         .contains("operator_sdk_");
   }
@@ -357,32 +466,45 @@ class PolicyEndToEndIT {
   @Test
   @Order(99)
   void theOperatorNeverListsOrWatchesEverySecret() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(controlPlane.local(),
-        "the audit log is only available on the local control plane");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        controlPlane.local(), "the audit log is only available on the local control plane");
     // The test itself only gets, creates, updates and deletes Secrets by name, and the API
     // server's own loopback client (its user agent is kube-apiserver) caches every Secret for
     // itself: every other list or watch is the operator's, and each must be scoped by label or
     // by name.
-    var listsAndWatches = audit.requests().stream()
-        .filter(r -> r.verb().equals("list") || r.verb().equals("watch"))
-        .filter(r -> !r.userAgent().startsWith("kube-apiserver")).toList();
+    var listsAndWatches =
+        audit.requests().stream()
+            .filter(r -> r.verb().equals("list") || r.verb().equals("watch"))
+            .filter(r -> !r.userAgent().startsWith("kube-apiserver"))
+            .toList();
     assertThat(listsAndWatches).isNotEmpty();
-    assertThat(listsAndWatches).allSatisfy(r -> assertThat(r.uri())
-        .matches(".*(labelSelector=app.kubernetes.io%2Fmanaged-by%3Dpgconn-operator"
-            + "|fieldSelector=metadata.name%3D).*"));
+    assertThat(listsAndWatches)
+        .allSatisfy(
+            r ->
+                assertThat(r.uri())
+                    .matches(
+                        ".*(labelSelector=app.kubernetes.io%2Fmanaged-by%3Dpgconn-operator"
+                            + "|fieldSelector=metadata.name%3D).*"));
     assertThat(listsAndWatches).anySatisfy(r -> assertThat(r.uri()).contains("fieldSelector"));
   }
 
   @Test
   @Order(100)
   void noPasswordAppearsInStatusEventsOrLogs() {
-    List<String> secrets = List.of(CANARY, ROTATED, LocalPostgres.percentEncode(CANARY),
-        LocalPostgres.percentEncode(ROTATED));
-    String statuses = client.resources(PostgresConnectionPolicy.class).inAnyNamespace().list()
-        .getItems().stream().map(p -> io.fabric8.kubernetes.client.utils.Serialization.asJson(p))
-        .reduce("", String::concat);
-    String events = client.v1().events().inAnyNamespace().list().getItems().stream()
-        .map(e -> e.getReason() + " " + e.getMessage()).reduce("", (a, b) -> a + "\n" + b);
+    List<String> secrets =
+        List.of(
+            CANARY,
+            ROTATED,
+            LocalPostgres.percentEncode(CANARY),
+            LocalPostgres.percentEncode(ROTATED));
+    String statuses =
+        client.resources(PostgresConnectionPolicy.class).inAnyNamespace().list().getItems().stream()
+            .map(p -> io.fabric8.kubernetes.client.utils.Serialization.asJson(p))
+            .reduce("", String::concat);
+    String events =
+        client.v1().events().inAnyNamespace().list().getItems().stream()
+            .map(e -> e.getReason() + " " + e.getMessage())
+            .reduce("", (a, b) -> a + "\n" + b);
     assertThat(events).contains("SecretUpdated");
     String metrics = metricsPage();
     assertThat(logs.lines()).isNotEmpty();
@@ -396,9 +518,13 @@ class PolicyEndToEndIT {
 
   private static String metricsPage() {
     try {
-      var response = java.net.http.HttpClient.newHttpClient().send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create(app.url() + "/prometheus")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      var response =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(app.url() + "/prometheus"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(200);
       return response.body();
     } catch (java.io.IOException | InterruptedException e) {
@@ -406,7 +532,10 @@ class PolicyEndToEndIT {
     }
   }
 
-  private static PostgresConnectionPolicy policy(String ns, String name, String sourceSecret,
+  private static PostgresConnectionPolicy policy(
+      String ns,
+      String name,
+      String sourceSecret,
       java.util.function.Consumer<PolicySpec> customize) {
     PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
     policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
@@ -438,8 +567,15 @@ class PolicyEndToEndIT {
     props.setProperty("sslmode", cs.parameters().getOrDefault("sslmode", "prefer"));
     HostPort host = cs.hosts().get(0);
     AtomicReference<String> user = new AtomicReference<>();
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + host.host() + ":"
-        + host.portOrDefault() + "/" + cs.database(), props);
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://"
+                    + host.host()
+                    + ":"
+                    + host.portOrDefault()
+                    + "/"
+                    + cs.database(),
+                props);
         ResultSet rs = c.createStatement().executeQuery("select current_user")) {
       rs.next();
       user.set(rs.getString(1));

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
-import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.ApiServerSession;
+import io.pgconn.operator.testenv.ClusterFixtures;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -46,8 +46,8 @@ class ExamplesIT {
       if (item.getMetadata().getNamespace() != null) {
         k8s.namespace(item.getMetadata().getNamespace());
       }
-      HasMetadata applied = client.resource(item).fieldManager("examples-test").forceConflicts()
-          .serverSideApply();
+      HasMetadata applied =
+          client.resource(item).fieldManager("examples-test").forceConflicts().serverSideApply();
       assertThat(applied.getMetadata().getUid()).isNotBlank();
       if (applied instanceof PostgresConnectionPolicy policy) {
         // Defaults from the CRD schema are filled in by the API server.

@@ -24,11 +24,18 @@ class ConnectionChecklistIT {
   @ParameterizedTest(name = "PostgreSQL {0}")
   @ValueSource(ints = {16, 17})
   void busyServerAndIdleTransactionFail(int version) throws Exception {
-    try (LocalPostgres pg = LocalPostgres.builder().version(version).superuserPassword(CANARY)
-        .maxConnections(10).superuserReservedConnections(2).start();
+    try (LocalPostgres pg =
+            LocalPostgres.builder()
+                .version(version)
+                .superuserPassword(CANARY)
+                .maxConnections(10)
+                .superuserReservedConnections(2)
+                .start();
         // Threshold zero: any session idle in a transaction counts, so no one has to wait 60 s.
-        ServerProbe probe = new ServerProbe(Clock.systemUTC(),
-            ProbeSettings.defaults().withIdleInTransactionThreshold(Duration.ZERO))) {
+        ServerProbe probe =
+            new ServerProbe(
+                Clock.systemUTC(),
+                ProbeSettings.defaults().withIdleInTransactionThreshold(Duration.ZERO))) {
       pg.createRole("app", CANARY, null);
       ConnectionChecklist checklist = new ConnectionChecklist(probe, 5);
       String url = pg.url("app", CANARY, "postgres") + "?connection_limit=2";

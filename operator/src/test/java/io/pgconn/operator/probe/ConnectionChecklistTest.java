@@ -17,56 +17,100 @@ class ConnectionChecklistTest {
 
   private static CheckResult check(String url, String name) throws Exception {
     return ConnectionChecklist.evaluate(parse(url), null).stream()
-        .filter(c -> c.name().equals(name)).findFirst().orElseThrow();
+        .filter(c -> c.name().equals(name))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
   void poolParameters() throws Exception {
-    assertThat(check("postgresql://u:p@db.example.com/app?connection_limit=4",
-        ConnectionChecklist.POOL_PARAMETERS_PRESENT).status()).isEqualTo(CheckStatus.Pass);
-    assertThat(check("postgresql://u:p@db.example.com/app?pool_max_conns=4",
-        ConnectionChecklist.POOL_PARAMETERS_PRESENT).status()).isEqualTo(CheckStatus.Pass);
-    assertThat(check("postgresql://u:p@db.example.com/app",
-        ConnectionChecklist.POOL_PARAMETERS_PRESENT).status()).isEqualTo(CheckStatus.Fail);
-    assertThat(check("jdbc:postgresql://db.example.com/app",
-        ConnectionChecklist.POOL_PARAMETERS_PRESENT).status()).isEqualTo(CheckStatus.Unknown);
+    assertThat(
+            check(
+                    "postgresql://u:p@db.example.com/app?connection_limit=4",
+                    ConnectionChecklist.POOL_PARAMETERS_PRESENT)
+                .status())
+        .isEqualTo(CheckStatus.Pass);
+    assertThat(
+            check(
+                    "postgresql://u:p@db.example.com/app?pool_max_conns=4",
+                    ConnectionChecklist.POOL_PARAMETERS_PRESENT)
+                .status())
+        .isEqualTo(CheckStatus.Pass);
+    assertThat(
+            check(
+                    "postgresql://u:p@db.example.com/app",
+                    ConnectionChecklist.POOL_PARAMETERS_PRESENT)
+                .status())
+        .isEqualTo(CheckStatus.Fail);
+    assertThat(
+            check(
+                    "jdbc:postgresql://db.example.com/app",
+                    ConnectionChecklist.POOL_PARAMETERS_PRESENT)
+                .status())
+        .isEqualTo(CheckStatus.Unknown);
   }
 
   @Test
   void sslModesSayWhatTheyGuarantee() throws Exception {
-    CheckResult require = check("postgresql://u:p@db.example.com/app?sslmode=require",
-        ConnectionChecklist.SSL_ENABLED);
+    CheckResult require =
+        check(
+            "postgresql://u:p@db.example.com/app?sslmode=require", ConnectionChecklist.SSL_ENABLED);
     assertThat(require.status()).isEqualTo(CheckStatus.Pass);
     assertThat(require.message()).contains("not verified");
     // Without Prisma parameters the URL may be libpq's: verify-full holds, with a Prisma caveat.
-    CheckResult libpq = check("postgresql://u:p@db.example.com/app?sslmode=verify-full",
-        ConnectionChecklist.SSL_ENABLED);
+    CheckResult libpq =
+        check(
+            "postgresql://u:p@db.example.com/app?sslmode=verify-full",
+            ConnectionChecklist.SSL_ENABLED);
     assertThat(libpq.status()).isEqualTo(CheckStatus.Pass);
     assertThat(libpq.message()).contains("treats verify-full as prefer");
-    assertThat(check("postgresql://u:p@db.example.com/app?sslmode=verify-ca&connection_limit=2",
-        ConnectionChecklist.SSL_ENABLED).status()).isEqualTo(CheckStatus.Fail);
-    assertThat(check("postgresql://u:p@db.example.com/app?sslmode=prefer",
-        ConnectionChecklist.SSL_ENABLED).status()).isEqualTo(CheckStatus.Fail);
-    assertThat(check("postgresql://u:p@localhost/app?sslmode=disable",
-        ConnectionChecklist.SSL_ENABLED).status()).isEqualTo(CheckStatus.Pass);
+    assertThat(
+            check(
+                    "postgresql://u:p@db.example.com/app?sslmode=verify-ca&connection_limit=2",
+                    ConnectionChecklist.SSL_ENABLED)
+                .status())
+        .isEqualTo(CheckStatus.Fail);
+    assertThat(
+            check(
+                    "postgresql://u:p@db.example.com/app?sslmode=prefer",
+                    ConnectionChecklist.SSL_ENABLED)
+                .status())
+        .isEqualTo(CheckStatus.Fail);
+    assertThat(
+            check("postgresql://u:p@localhost/app?sslmode=disable", ConnectionChecklist.SSL_ENABLED)
+                .status())
+        .isEqualTo(CheckStatus.Pass);
   }
 
   @Test
   void poolerHeuristics() throws Exception {
     String name = ConnectionChecklist.POOLER_DETECTED;
-    CheckResult supavisor = check("postgresql://postgres.ref:p@aws-0-eu-central-1.pooler.supabase.com"
-        + ":6543/postgres?connection_limit=1", name);
+    CheckResult supavisor =
+        check(
+            "postgresql://postgres.ref:p@aws-0-eu-central-1.pooler.supabase.com"
+                + ":6543/postgres?connection_limit=1",
+            name);
     assertThat(supavisor.status()).isEqualTo(CheckStatus.Fail);
     assertThat(supavisor.message()).contains("port 6543").contains("pgbouncer=true");
-    assertThat(check("postgresql://postgres.ref:p@aws-0-eu-central-1.pooler.supabase.com:6543"
-        + "/postgres?connection_limit=1&pgbouncer=true", name).status()).isEqualTo(CheckStatus.Pass);
-    CheckResult session = check("postgresql://u:p@aws-0-eu-central-1.pooler.supabase.com:5432/db", name);
+    assertThat(
+            check(
+                    "postgresql://postgres.ref:p@aws-0-eu-central-1.pooler.supabase.com:6543"
+                        + "/postgres?connection_limit=1&pgbouncer=true",
+                    name)
+                .status())
+        .isEqualTo(CheckStatus.Pass);
+    CheckResult session =
+        check("postgresql://u:p@aws-0-eu-central-1.pooler.supabase.com:5432/db", name);
     assertThat(session.status()).isEqualTo(CheckStatus.Pass);
     assertThat(session.message()).contains("session mode");
     assertThat(check("jdbc:postgresql://ep-x-pooler.eu-central-1.aws.neon.tech/db", name).status())
         .isEqualTo(CheckStatus.Fail);
-    assertThat(check("jdbc:postgresql://ep-x-pooler.eu-central-1.aws.neon.tech/db?prepareThreshold=0",
-        name).status()).isEqualTo(CheckStatus.Pass);
+    assertThat(
+            check(
+                    "jdbc:postgresql://ep-x-pooler.eu-central-1.aws.neon.tech/db?prepareThreshold=0",
+                    name)
+                .status())
+        .isEqualTo(CheckStatus.Pass);
     assertThat(check("postgresql://u:p@db.example.com/app", name).message())
         .startsWith("no pooler detected");
   }
@@ -76,7 +120,9 @@ class ConnectionChecklistTest {
     ConnectionString cs = parse("prisma://accelerate.prisma-data.net/?api_key=secret-key-123");
     assertThat(ConnectionChecklist.canProbe(cs)).isFalse();
     List<CheckResult> checks = ConnectionChecklist.evaluate(cs, null);
-    assertThat(checks).extracting(CheckResult::message).noneMatch(m -> m.contains("secret-key-123"));
+    assertThat(checks)
+        .extracting(CheckResult::message)
+        .noneMatch(m -> m.contains("secret-key-123"));
     assertThat(checks.get(3).status()).isEqualTo(CheckStatus.Unknown);
   }
 

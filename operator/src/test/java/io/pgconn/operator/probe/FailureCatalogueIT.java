@@ -63,8 +63,8 @@ class FailureCatalogueIT {
     return r;
   }
 
-  private static void assertFailure(ProbeResult r, FailureReason reason, String prismaCode,
-      String serverWords) {
+  private static void assertFailure(
+      ProbeResult r, FailureReason reason, String prismaCode, String serverWords) {
     System.out.println("catalogue: " + r.result() + " -> " + r.message());
     assertThat(r.ok()).as("probe should fail").isFalse();
     assertThat(r.failure()).as(r.message()).isEqualTo(reason);
@@ -95,63 +95,106 @@ class FailureCatalogueIT {
       assertThat(healthy.ok()).as(healthy.message()).isTrue();
       assertThat(healthy.facts().version()).startsWith(version + ".");
 
-      assertFailure(probe(target(pg, "app", CANARY + "-wrong", "postgres", "disable")),
-          FailureReason.AuthenticationFailed, "P1000", "password authentication failed for user \"app\"");
-      assertFailure(probe(target(pg, "sleeper", CANARY, "postgres", "disable")),
-          FailureReason.LoginNotPermitted, "P1000", "role \"sleeper\" is not permitted to log in");
-      assertFailure(probe(target(pg, "app", CANARY, "nosuchdb", "disable")),
-          FailureReason.DatabaseNotFound, "P1003", "database \"nosuchdb\" does not exist");
-      assertFailure(probe(target(pg, "app", CANARY, "closed", "disable")),
-          FailureReason.DatabaseNotAccepting, null,
+      assertFailure(
+          probe(target(pg, "app", CANARY + "-wrong", "postgres", "disable")),
+          FailureReason.AuthenticationFailed,
+          "P1000",
+          "password authentication failed for user \"app\"");
+      assertFailure(
+          probe(target(pg, "sleeper", CANARY, "postgres", "disable")),
+          FailureReason.LoginNotPermitted,
+          "P1000",
+          "role \"sleeper\" is not permitted to log in");
+      assertFailure(
+          probe(target(pg, "app", CANARY, "nosuchdb", "disable")),
+          FailureReason.DatabaseNotFound,
+          "P1003",
+          "database \"nosuchdb\" does not exist");
+      assertFailure(
+          probe(target(pg, "app", CANARY, "closed", "disable")),
+          FailureReason.DatabaseNotAccepting,
+          null,
           "database \"closed\" is not currently accepting connections");
 
       held.add(connect(pg, "limited", CANARY, "postgres"));
-      assertFailure(probe(target(pg, "limited", CANARY, "postgres", "disable")),
-          FailureReason.RoleConnectionLimit, null, "too many connections for role \"limited\"");
+      assertFailure(
+          probe(target(pg, "limited", CANARY, "postgres", "disable")),
+          FailureReason.RoleConnectionLimit,
+          null,
+          "too many connections for role \"limited\"");
 
       held.add(connect(pg, "app", CANARY, "small"));
-      assertFailure(probe(target(pg, "app", CANARY, "small", "disable")),
-          FailureReason.DatabaseConnectionLimit, null, "too many connections for database \"small\"");
+      assertFailure(
+          probe(target(pg, "app", CANARY, "small", "disable")),
+          FailureReason.DatabaseConnectionLimit,
+          null,
+          "too many connections for database \"small\"");
 
       // The server's certificate is self-signed: verify-full has nothing to chain it to.
-      assertFailure(probe(target(pg, "app", CANARY, "postgres", "verify-full")),
-          FailureReason.SslFailure, "P1011", "SSL");
+      assertFailure(
+          probe(target(pg, "app", CANARY, "postgres", "verify-full")),
+          FailureReason.SslFailure,
+          "P1011",
+          "SSL");
     }
   }
 
   @ParameterizedTest(name = "PostgreSQL {0}")
   @ValueSource(ints = {16, 17})
   void connectionSlotsRunOut(int version) {
-    try (LocalPostgres pg = server(version).ssl(false).maxConnections(8)
-        .superuserReservedConnections(2).reservedConnections(2).start()) {
+    try (LocalPostgres pg =
+        server(version)
+            .ssl(false)
+            .maxConnections(8)
+            .superuserReservedConnections(2)
+            .reservedConnections(2)
+            .start()) {
       pg.createRole("app", CANARY, null);
       pg.createRole("admin", CANARY, null);
       pg.execute("GRANT pg_use_reserved_connections TO admin");
 
-      assertFailure(probe(target(pg, "app", CANARY, "postgres", "require")),
-          FailureReason.SslNotSupported, "P1011", "does not support SSL");
+      assertFailure(
+          probe(target(pg, "app", CANARY, "postgres", "require")),
+          FailureReason.SslNotSupported,
+          "P1011",
+          "does not support SSL");
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> ProbeFixtures.otherClientSessions(pg) == 0);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> ProbeFixtures.otherClientSessions(pg) == 0);
       // Ordinary slots used up: what is left is reserved for pg_use_reserved_connections (16+).
       assertThat(fillUntilRefused(pg, "app", CANARY, held).getMessage())
           .contains("pg_use_reserved_connections");
-      assertFailure(probe(target(pg, "app", CANARY, "postgres", "disable")),
-          FailureReason.ReservedForPrivilegedRoles, null, "pg_use_reserved_connections");
+      assertFailure(
+          probe(target(pg, "app", CANARY, "postgres", "disable")),
+          FailureReason.ReservedForPrivilegedRoles,
+          null,
+          "pg_use_reserved_connections");
 
       // Reserved slots used up by a privileged role: only the superusers' slots are left.
       assertThat(fillUntilRefused(pg, "admin", CANARY, held).getMessage())
           .contains("SUPERUSER attribute");
-      assertFailure(probe(target(pg, "admin", CANARY, "postgres", "disable")),
-          FailureReason.ReservedSlotsOnly, null,
+      assertFailure(
+          probe(target(pg, "admin", CANARY, "postgres", "disable")),
+          FailureReason.ReservedSlotsOnly,
+          null,
           "remaining connection slots are reserved for roles with the SUPERUSER attribute");
-      assertFailure(probe(target(pg, "app", CANARY, "postgres", "disable")),
-          FailureReason.ReservedSlotsOnly, null, "SUPERUSER attribute");
+      assertFailure(
+          probe(target(pg, "app", CANARY, "postgres", "disable")),
+          FailureReason.ReservedSlotsOnly,
+          null,
+          "SUPERUSER attribute");
 
       // And then nothing at all.
-      assertThat(fillUntilRefused(pg, LocalPostgres.SUPERUSER, pg.superuserPassword(), held)
-          .getMessage()).contains("too many clients");
-      assertFailure(probe(target(pg, "app", CANARY, "postgres", "disable")),
-          FailureReason.TooManyConnections, null, "sorry, too many clients already");
+      assertThat(
+              fillUntilRefused(pg, LocalPostgres.SUPERUSER, pg.superuserPassword(), held)
+                  .getMessage())
+          .contains("too many clients");
+      assertFailure(
+          probe(target(pg, "app", CANARY, "postgres", "disable")),
+          FailureReason.TooManyConnections,
+          null,
+          "sorry, too many clients already");
     }
   }
 
@@ -164,22 +207,34 @@ class FailureCatalogueIT {
       }
       Path hba = pg.dataDir().resolve("pg_hba.conf");
       // Truncating the existing file keeps its owner (the server user when tests run as root).
-      Files.writeString(hba, String.join("\n",
-          "local all all trust",
-          "host all postgres 127.0.0.1/32 scram-sha-256",
-          "host all ghost 127.0.0.1/32 trust",
-          "hostssl all tlsonly 127.0.0.1/32 scram-sha-256",
-          "hostnossl all plainonly 127.0.0.1/32 scram-sha-256",
-          "host all rejected 127.0.0.1/32 reject", ""), StandardCharsets.UTF_8,
-          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+      Files.writeString(
+          hba,
+          String.join(
+              "\n",
+              "local all all trust",
+              "host all postgres 127.0.0.1/32 scram-sha-256",
+              "host all ghost 127.0.0.1/32 trust",
+              "hostssl all tlsonly 127.0.0.1/32 scram-sha-256",
+              "hostnossl all plainonly 127.0.0.1/32 scram-sha-256",
+              "host all rejected 127.0.0.1/32 reject",
+              ""),
+          StandardCharsets.UTF_8,
+          StandardOpenOption.TRUNCATE_EXISTING,
+          StandardOpenOption.WRITE);
       pg.execute("SELECT pg_reload_conf()");
       // The reload is asynchronous: wait until the new rules answer.
-      await().atMost(Duration.ofSeconds(10)).until(
-          () -> probe.probe(target(pg, "ghost", CANARY, "postgres", "disable")).failure()
-              == FailureReason.RoleNotFound);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  probe.probe(target(pg, "ghost", CANARY, "postgres", "disable")).failure()
+                      == FailureReason.RoleNotFound);
 
-      assertFailure(probe(target(pg, "ghost", CANARY, "postgres", "disable")),
-          FailureReason.RoleNotFound, "P1000", "role \"ghost\" does not exist");
+      assertFailure(
+          probe(target(pg, "ghost", CANARY, "postgres", "disable")),
+          FailureReason.RoleNotFound,
+          "P1000",
+          "role \"ghost\" does not exist");
 
       ProbeResult unencrypted = probe(target(pg, "tlsonly", CANARY, "postgres", "disable"));
       assertFailure(unencrypted, FailureReason.PgHbaRejected, "P1010", "no pg_hba.conf entry");
@@ -190,7 +245,8 @@ class FailureCatalogueIT {
       assertThat(encrypted.message()).contains("with SSL encryption").contains("hostssl");
 
       ProbeResult rejected = probe(target(pg, "rejected", CANARY, "postgres", "disable"));
-      assertFailure(rejected, FailureReason.PgHbaRejected, "P1010", "pg_hba.conf rejects connection");
+      assertFailure(
+          rejected, FailureReason.PgHbaRejected, "P1010", "pg_hba.conf rejects connection");
       assertThat(rejected.message()).contains("a reject line");
 
       // The matching encryption is let in.
@@ -201,8 +257,11 @@ class FailureCatalogueIT {
 
   @Test
   void unknownHost() {
-    assertFailure(probe(target("pgconn-doctor-test.invalid", 5432, "app", CANARY, "postgres",
-        "disable", 2)), FailureReason.UnknownHost, "P1001", "pgconn-doctor-test.invalid");
+    assertFailure(
+        probe(target("pgconn-doctor-test.invalid", 5432, "app", CANARY, "postgres", "disable", 2)),
+        FailureReason.UnknownHost,
+        "P1001",
+        "pgconn-doctor-test.invalid");
   }
 
   @Test
@@ -211,8 +270,11 @@ class FailureCatalogueIT {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    assertFailure(probe(target("127.0.0.1", port, "app", CANARY, "postgres", "disable", 2)),
-        FailureReason.ConnectionRefused, "P1001", "refused");
+    assertFailure(
+        probe(target("127.0.0.1", port, "app", CANARY, "postgres", "disable", 2)),
+        FailureReason.ConnectionRefused,
+        "P1001",
+        "refused");
   }
 
   @Test
@@ -220,8 +282,9 @@ class FailureCatalogueIT {
     // The kernel completes the TCP handshake for the backlog; nobody ever reads or answers.
     try (ServerSocket silent = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
       long t0 = System.nanoTime();
-      ProbeResult r = probe(target("127.0.0.1", silent.getLocalPort(), "app", CANARY, "postgres",
-          "disable", 1));
+      ProbeResult r =
+          probe(
+              target("127.0.0.1", silent.getLocalPort(), "app", CANARY, "postgres", "disable", 1));
       assertFailure(r, FailureReason.ConnectTimeout, "P1001", "timed out");
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(8));
     }
@@ -230,19 +293,24 @@ class FailureCatalogueIT {
   @Test
   void connectionClosedByTheServer() throws Exception {
     try (ServerSocket rude = new ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
-      Thread acceptor = new Thread(() -> {
-        while (!rude.isClosed()) {
-          try (Socket s = rude.accept()) {
-            s.getInputStream().read(); // the client's first packet, then hang up
-          } catch (IOException closed) {
-            return;
-          }
-        }
-      });
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (!rude.isClosed()) {
+                  try (Socket s = rude.accept()) {
+                    s.getInputStream().read(); // the client's first packet, then hang up
+                  } catch (IOException closed) {
+                    return;
+                  }
+                }
+              });
       acceptor.setDaemon(true);
       acceptor.start();
-      assertFailure(probe(target("127.0.0.1", rude.getLocalPort(), "app", CANARY, "postgres",
-          "disable", 2)), FailureReason.ConnectionReset, "P1017", "");
+      assertFailure(
+          probe(target("127.0.0.1", rude.getLocalPort(), "app", CANARY, "postgres", "disable", 2)),
+          FailureReason.ConnectionReset,
+          "P1017",
+          "");
     }
   }
 }

@@ -24,15 +24,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A tenant aims 50 policies at a server that accepts connections and never answers. Healthy
- * policies created after them must still converge: probes run off the reconcile threads, a few
- * at a time and one per server, so the silent server costs one probe worker and nothing else.
+ * policies created after them must still converge: probes run off the reconcile threads, a few at a
+ * time and one per server, so the silent server costs one probe worker and nothing else.
  */
 class HostileProbeIT {
 
   static final String CANARY = "canary-Pw-hostile-41";
   static final int SILENT_POLICIES = 50;
   static final int SILENT_USERS = 2;
-  /** The silent policies' connect timeout: what each of their probes waits, synchronously or not. */
+
+  /**
+   * The silent policies' connect timeout: what each of their probes waits, synchronously or not.
+   */
   static final int SILENT_TIMEOUT_SECONDS = 20;
 
   static LocalControlPlane controlPlane;
@@ -55,8 +58,18 @@ class HostileProbeIT {
     k8s.namespace("tenant");
     k8s.namespace("shop");
     for (int u = 0; u < SILENT_USERS; u++) {
-      k8s.secret("tenant", "silent-" + u, Map.of("DATABASE_URL", "postgresql://user" + u + ":"
-          + CANARY + "@127.0.0.1:" + silent.port() + "/postgres"));
+      k8s.secret(
+          "tenant",
+          "silent-" + u,
+          Map.of(
+              "DATABASE_URL",
+              "postgresql://user"
+                  + u
+                  + ":"
+                  + CANARY
+                  + "@127.0.0.1:"
+                  + silent.port()
+                  + "/postgres"));
     }
     k8s.secret("shop", "db", Map.of("DATABASE_URL", postgres.url("app", CANARY, "postgres")));
   }
@@ -72,8 +85,15 @@ class HostileProbeIT {
 
   @Test
   void healthyPoliciesConvergeWhileFiftyPoliciesProbeASilentServer() {
-    IntStream.range(0, SILENT_POLICIES).forEach(i -> k8s.create(policy("tenant", "silent-" + i,
-        "silent-" + (i % SILENT_USERS), SILENT_TIMEOUT_SECONDS)));
+    IntStream.range(0, SILENT_POLICIES)
+        .forEach(
+            i ->
+                k8s.create(
+                    policy(
+                        "tenant",
+                        "silent-" + i,
+                        "silent-" + (i % SILENT_USERS),
+                        SILENT_TIMEOUT_SECONDS)));
     // Let the silent ones take whatever they take before the healthy ones arrive.
     await().atMost(Duration.ofSeconds(30)).until(() -> silent.accepted() >= 1);
 
@@ -81,22 +101,41 @@ class HostileProbeIT {
     List<String> healthy = List.of("checkout", "billing", "search");
     healthy.forEach(name -> k8s.create(policy("shop", name, "db", 5)));
     // Synchronous probes held all 50 reconcile threads for a connect timeout (20 s) each round.
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
-        .until(() -> healthy.stream().allMatch(name -> ready("shop", name)
-            .map(c -> "True".equals(c.getStatus())).orElse(false)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () ->
+                healthy.stream()
+                    .allMatch(
+                        name ->
+                            ready("shop", name)
+                                .map(c -> "True".equals(c.getStatus()))
+                                .orElse(false)));
     Duration healthyReady = Duration.ofNanos(System.nanoTime() - t0);
-    System.out.printf("hostile-probe: 3 healthy policies Ready in %d ms beside %d silent ones%n",
+    System.out.printf(
+        "hostile-probe: 3 healthy policies Ready in %d ms beside %d silent ones%n",
         healthyReady.toMillis(), SILENT_POLICIES);
 
     // The silent ones end Ready=False with a timeout, each probe of each user in turn.
-    await().atMost(Duration.ofSeconds(SILENT_USERS * (SILENT_TIMEOUT_SECONDS + 25L) + 30))
+    await()
+        .atMost(Duration.ofSeconds(SILENT_USERS * (SILENT_TIMEOUT_SECONDS + 25L) + 30))
         .pollInterval(Duration.ofSeconds(1))
-        .until(() -> IntStream.range(0, SILENT_POLICIES).allMatch(i -> ready("tenant", "silent-" + i)
-            .filter(c -> "False".equals(c.getStatus()) && "ConnectTimeout".equals(c.getReason()))
-            .isPresent()));
+        .until(
+            () ->
+                IntStream.range(0, SILENT_POLICIES)
+                    .allMatch(
+                        i ->
+                            ready("tenant", "silent-" + i)
+                                .filter(
+                                    c ->
+                                        "False".equals(c.getStatus())
+                                            && "ConnectTimeout".equals(c.getReason()))
+                                .isPresent()));
     Condition sample = ready("tenant", "silent-7").orElseThrow();
     assertThat(sample.getMessage()).contains("did not answer in time").doesNotContain(CANARY);
-    System.out.printf("hostile-probe: all %d silent policies Ready=False ConnectTimeout after %d s%n",
+    System.out.printf(
+        "hostile-probe: all %d silent policies Ready=False ConnectTimeout after %d s%n",
         SILENT_POLICIES, Duration.ofNanos(System.nanoTime() - t0).toSeconds());
   }
 
@@ -104,8 +143,8 @@ class HostileProbeIT {
     return k8s.condition(ns, name, "Ready");
   }
 
-  private static PostgresConnectionPolicy policy(String ns, String name, String secret,
-      int connectTimeoutSeconds) {
+  private static PostgresConnectionPolicy policy(
+      String ns, String name, String secret, int connectTimeoutSeconds) {
     PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
     policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     PolicySpec spec = new PolicySpec();

@@ -18,15 +18,27 @@ final class ProbeFixtures {
 
   private ProbeFixtures() {}
 
-  static ProbeTarget target(LocalPostgres pg, String user, String password, String database,
-      String sslMode) {
+  static ProbeTarget target(
+      LocalPostgres pg, String user, String password, String database, String sslMode) {
     return target(LocalPostgres.HOST, pg.port(), user, password, database, sslMode, 5);
   }
 
-  static ProbeTarget target(String host, int port, String user, String password, String database,
-      String sslMode, int connectTimeoutSeconds) {
-    return new ProbeTarget(List.of(new ProbeTarget.Endpoint(host, port)), database, user, password,
-        sslMode, connectTimeoutSeconds, "test");
+  static ProbeTarget target(
+      String host,
+      int port,
+      String user,
+      String password,
+      String database,
+      String sslMode,
+      int connectTimeoutSeconds) {
+    return new ProbeTarget(
+        List.of(new ProbeTarget.Endpoint(host, port)),
+        database,
+        user,
+        password,
+        sslMode,
+        connectTimeoutSeconds,
+        "test");
   }
 
   /** A plain pgjdbc connection (not through the probe), as the tests' own "application". */
@@ -42,11 +54,11 @@ final class ProbeFixtures {
   }
 
   /**
-   * Opens connections as {@code user} until the server refuses one; returns the refusal.
-   * The opened connections are added to {@code held}.
+   * Opens connections as {@code user} until the server refuses one; returns the refusal. The opened
+   * connections are added to {@code held}.
    */
-  static SQLException fillUntilRefused(LocalPostgres pg, String user, String password,
-      List<Connection> held) {
+  static SQLException fillUntilRefused(
+      LocalPostgres pg, String user, String password, List<Connection> held) {
     for (int i = 0; i < 50; i++) {
       try {
         held.add(connect(pg, user, password, "postgres"));
@@ -70,18 +82,24 @@ final class ProbeFixtures {
 
   /** Sessions whose application_name is the probe's, read as the superuser. */
   static int probeSessions(LocalPostgres pg) {
-    return count(pg, "select count(*) from pg_stat_activity where application_name = '"
-        + ProbePools.APPLICATION_NAME + "'");
+    return count(
+        pg,
+        "select count(*) from pg_stat_activity where application_name = '"
+            + ProbePools.APPLICATION_NAME
+            + "'");
   }
 
   /** Client sessions other than the asking one. */
   static int otherClientSessions(LocalPostgres pg) {
-    return count(pg, "select count(*) from pg_stat_activity where backend_type = 'client backend'"
-        + " and pid <> pg_backend_pid()");
+    return count(
+        pg,
+        "select count(*) from pg_stat_activity where backend_type = 'client backend'"
+            + " and pid <> pg_backend_pid()");
   }
 
   static int count(LocalPostgres pg, String sql) {
-    try (Connection c = pg.superuserConnection(); Statement st = c.createStatement();
+    try (Connection c = pg.superuserConnection();
+        Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getInt(1);

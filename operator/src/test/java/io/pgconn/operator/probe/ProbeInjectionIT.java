@@ -12,9 +12,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A host that smuggles pgjdbc properties must not change how the probe connects. The server has
- * no TLS, so a probe that asks for sslmode=require must fail: if it succeeds, something turned
- * TLS off behind the policy's back.
+ * A host that smuggles pgjdbc properties must not change how the probe connects. The server has no
+ * TLS, so a probe that asks for sslmode=require must fail: if it succeeds, something turned TLS off
+ * behind the policy's back.
  */
 class ProbeInjectionIT {
 
@@ -43,13 +43,21 @@ class ProbeInjectionIT {
   void aHostCarryingUrlSyntaxIsRefusedBeforeAnyConnection() {
     // A two-host source whose second host carries the query: concatenated, the first host is
     // the real server and everything after the second host's '?' becomes pgjdbc properties.
-    ProbeTarget target = new ProbeTarget(List.of(
-        new ProbeTarget.Endpoint(LocalPostgres.HOST, pg.port()),
-        new ProbeTarget.Endpoint(LocalPostgres.HOST + "/postgres?sslmode=disable&x=", 1)),
-        "postgres", "app", CANARY, "require", 5, "test");
+    ProbeTarget target =
+        new ProbeTarget(
+            List.of(
+                new ProbeTarget.Endpoint(LocalPostgres.HOST, pg.port()),
+                new ProbeTarget.Endpoint(LocalPostgres.HOST + "/postgres?sslmode=disable&x=", 1)),
+            "postgres",
+            "app",
+            CANARY,
+            "require",
+            5,
+            "test");
     try (ServerProbe probe = new ServerProbe(Clock.systemUTC())) {
       ProbeResult result = probe.probe(target);
-      assertThat(result.ok()).as("probe through an injected sslmode=disable: %s", result.message())
+      assertThat(result.ok())
+          .as("probe through an injected sslmode=disable: %s", result.message())
           .isFalse();
       assertThat(result.failure()).as(result.message()).isEqualTo(FailureReason.InvalidHost);
       assertThat(result.message()).doesNotContain(CANARY).doesNotContain("sslmode=disable");

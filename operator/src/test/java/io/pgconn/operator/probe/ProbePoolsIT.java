@@ -32,12 +32,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ProbePoolsIT {
 
   private static final Duration IDLE = ProbeSettings.MIN_IDLE_TIMEOUT;
+
   /** Idle timeout, plus the sweeper's 1 s period, plus the backend's own exit. */
   private static final Duration IDLE_DEADLINE = IDLE.plusSeconds(6);
 
   private static LocalPostgres start(int version) {
-    LocalPostgres pg = LocalPostgres.builder().version(version).superuserPassword(CANARY + "-su")
-        .start();
+    LocalPostgres pg =
+        LocalPostgres.builder().version(version).superuserPassword(CANARY + "-su").start();
     pg.createRole("app", CANARY, null);
     return pg;
   }
@@ -50,16 +51,27 @@ class ProbePoolsIT {
   private static List<ProbeTarget> policies(LocalPostgres pg, String password) {
     List<ProbeTarget> targets = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      targets.add(new ProbeTarget(List.of(new ProbeTarget.Endpoint(LocalPostgres.HOST, pg.port())),
-          "postgres", "app", password, "disable", 3 + i, "policy-" + i));
+      targets.add(
+          new ProbeTarget(
+              List.of(new ProbeTarget.Endpoint(LocalPostgres.HOST, pg.port())),
+              "postgres",
+              "app",
+              password,
+              "disable",
+              3 + i,
+              "policy-" + i));
     }
     return targets;
   }
 
   private static Set<Integer> probePids(LocalPostgres pg) {
-    try (Connection c = pg.superuserConnection(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("select pid from pg_stat_activity where application_name = '"
-            + ProbePools.APPLICATION_NAME + "'")) {
+    try (Connection c = pg.superuserConnection();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "select pid from pg_stat_activity where application_name = '"
+                    + ProbePools.APPLICATION_NAME
+                    + "'")) {
       Set<Integer> pids = new HashSet<>();
       while (rs.next()) {
         pids.add(rs.getInt(1));
@@ -74,7 +86,8 @@ class ProbePoolsIT {
   @ValueSource(ints = {16, 17})
   void concurrentProbesOfThreePoliciesUseOneConnectionAndNoneAfterTheIdleTimeout(int version)
       throws Exception {
-    try (LocalPostgres pg = start(version); ServerProbe probe = newProbe();
+    try (LocalPostgres pg = start(version);
+        ServerProbe probe = newProbe();
         Connection sampler = pg.superuserConnection()) {
       List<ProbeTarget> policies = policies(pg, CANARY);
       AtomicBoolean probing = new AtomicBoolean(true);
@@ -82,19 +95,25 @@ class ProbePoolsIT {
       AtomicInteger samples = new AtomicInteger();
       ExecutorService threads = Executors.newFixedThreadPool(4);
       try {
-        Future<?> sampling = threads.submit(() -> {
-          try (Statement st = sampler.createStatement()) {
-            while (probing.get()) {
-              try (ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity"
-                  + " where application_name = '" + ProbePools.APPLICATION_NAME + "'")) {
-                rs.next();
-                maxSeen.accumulateAndGet(rs.getInt(1), Math::max);
-                samples.incrementAndGet();
-              }
-            }
-          }
-          return null;
-        });
+        Future<?> sampling =
+            threads.submit(
+                () -> {
+                  try (Statement st = sampler.createStatement()) {
+                    while (probing.get()) {
+                      try (ResultSet rs =
+                          st.executeQuery(
+                              "select count(*) from pg_stat_activity"
+                                  + " where application_name = '"
+                                  + ProbePools.APPLICATION_NAME
+                                  + "'")) {
+                        rs.next();
+                        maxSeen.accumulateAndGet(rs.getInt(1), Math::max);
+                        samples.incrementAndGet();
+                      }
+                    }
+                  }
+                  return null;
+                });
         List<Future<ProbeResult>> results = new ArrayList<>();
         for (int round = 0; round < 10; round++) {
           for (ProbeTarget policy : policies) {
@@ -113,7 +132,8 @@ class ProbePoolsIT {
         probing.set(false);
         threads.shutdownNow();
       }
-      System.out.printf("PG %d: 30 probes of 3 policies, %d samples, max probe sessions %d%n",
+      System.out.printf(
+          "PG %d: 30 probes of 3 policies, %d samples, max probe sessions %d%n",
           version, samples.get(), maxSeen.get());
       assertThat(samples.get()).isPositive();
       assertThat(maxSeen.get()).isEqualTo(1);
@@ -123,11 +143,14 @@ class ProbePoolsIT {
 
       // ...and is gone once no probe has used it for the idle timeout.
       long idleSince = System.nanoTime();
-      await().atMost(IDLE_DEADLINE).pollInterval(Duration.ofMillis(250))
+      await()
+          .atMost(IDLE_DEADLINE)
+          .pollInterval(Duration.ofMillis(250))
           .until(() -> probeSessions(pg) == 0);
       Duration closedAfter = Duration.ofNanos(System.nanoTime() - idleSince);
-      System.out.printf("PG %d: probe sessions 0 after %d ms idle (idleTimeout %d ms)%n", version,
-          closedAfter.toMillis(), IDLE.toMillis());
+      System.out.printf(
+          "PG %d: probe sessions 0 after %d ms idle (idleTimeout %d ms)%n",
+          version, closedAfter.toMillis(), IDLE.toMillis());
       assertThat(closedAfter).isGreaterThanOrEqualTo(IDLE.minusSeconds(1));
       assertThat(probe.pools().size()).isZero();
 
@@ -140,7 +163,8 @@ class ProbePoolsIT {
   @ParameterizedTest(name = "PostgreSQL {0}")
   @ValueSource(ints = {16, 17})
   void aNewPasswordClosesThePoolOfTheOldOne(int version) {
-    try (LocalPostgres pg = start(version); ServerProbe probe = newProbe()) {
+    try (LocalPostgres pg = start(version);
+        ServerProbe probe = newProbe()) {
       String newPassword = CANARY + "-rotated";
       assertThat(probe.probe(target(pg, "app", CANARY, "postgres", "disable")).ok()).isTrue();
       Set<Integer> before = probePids(pg);
@@ -150,17 +174,21 @@ class ProbePoolsIT {
       ProbeResult after = probe.probe(target(pg, "app", newPassword, "postgres", "disable"));
       assertThat(after.ok()).as(after.message()).isTrue();
       assertThat(probe.pools().size()).isEqualTo(1);
-      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-        Set<Integer> now = probePids(pg);
-        assertThat(now).hasSize(1).doesNotContainAnyElementsOf(before);
-      });
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () -> {
+                Set<Integer> now = probePids(pg);
+                assertThat(now).hasSize(1).doesNotContainAnyElementsOf(before);
+              });
     }
   }
 
   @ParameterizedTest(name = "PostgreSQL {0}")
   @ValueSource(ints = {16, 17})
   void releaseAndCloseAllCloseTheConnectionAtOnce(int version) {
-    try (LocalPostgres pg = start(version); ServerProbe probe = newProbe()) {
+    try (LocalPostgres pg = start(version);
+        ServerProbe probe = newProbe()) {
       ProbeTarget target = target(pg, "app", CANARY, "postgres", "disable");
       assertThat(probe.probe(target).ok()).isTrue();
       assertThat(probeSessions(pg)).isEqualTo(1);
@@ -169,8 +197,11 @@ class ProbePoolsIT {
       await().atMost(Duration.ofSeconds(5)).until(() -> probeSessions(pg) == 0);
 
       assertThat(probe.probe(target).ok()).isTrue();
-      assertThat(probe.probe(target(pg, "postgres", pg.superuserPassword(), "postgres", "disable"))
-          .ok()).isTrue();
+      assertThat(
+              probe
+                  .probe(target(pg, "postgres", pg.superuserPassword(), "postgres", "disable"))
+                  .ok())
+          .isTrue();
       assertThat(probeSessions(pg)).isEqualTo(2); // two roles: two keys
       probe.closeAll();
       await().atMost(Duration.ofSeconds(5)).until(() -> probeSessions(pg) == 0);
@@ -180,7 +211,8 @@ class ProbePoolsIT {
   @ParameterizedTest(name = "PostgreSQL {0}")
   @ValueSource(ints = {16, 17})
   void aFailedLoginIsTriedOnceNotRetriedByThePool(int version) throws Exception {
-    try (LocalPostgres pg = start(version); ServerProbe probe = newProbe()) {
+    try (LocalPostgres pg = start(version);
+        ServerProbe probe = newProbe()) {
       String marker = "password authentication failed for user \"app\"";
       long before = occurrences(pg, marker);
       ProbeResult r = probe.probe(target(pg, "app", CANARY + "-wrong", "postgres", "disable"));
@@ -189,7 +221,9 @@ class ProbePoolsIT {
       assertThat(probe.pools().size()).isZero();
       // The server logs each failed attempt; HikariCP would keep retrying while a caller waits.
       // Give any retry ample time to happen, then count (a check after the fact, not a sync).
-      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(3))
           .until(() -> occurrences(pg, marker) - before <= 1);
       assertThat(occurrences(pg, marker) - before).isEqualTo(1);
     }

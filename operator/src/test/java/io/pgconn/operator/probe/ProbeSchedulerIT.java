@@ -74,7 +74,8 @@ class ProbeSchedulerIT {
     long slowestRequestNanos = requestNanos[49];
     // Synchronously, each of these would have taken the 2 s login timeout: the first call pays
     // for starting a worker thread, none pays for the server.
-    assertThat(Duration.ofNanos(slowestRequestNanos)).as("slowest request()")
+    assertThat(Duration.ofNanos(slowestRequestNanos))
+        .as("slowest request()")
         .isLessThan(Duration.ofMillis(500));
 
     ProbeTarget healthy = target(pg, "app", CANARY, "postgres", "disable");
@@ -84,12 +85,13 @@ class ProbeSchedulerIT {
     await().atMost(Duration.ofSeconds(5)).until(() -> healthyDone.getCount() == 0);
     Duration healthyLatency = Duration.ofNanos(System.nanoTime() - t0);
     var latest = scheduler.latest(healthy, Duration.ofMinutes(1), Duration.ofMinutes(1));
-    assertThat(latest).hasValueSatisfying(l -> assertThat(l.result().ok())
-        .as(l.result().message()).isTrue());
+    assertThat(latest)
+        .hasValueSatisfying(l -> assertThat(l.result().ok()).as(l.result().message()).isTrue());
     assertThat(silentDone.get()).as("silent probes done while the healthy one ran").isLessThan(50);
-    System.out.printf("probe-scheduler: request() median %d us, slowest %d us; healthy probe %d ms"
-        + " while 50 silent probes were pending%n", requestNanos[25] / 1000,
-        slowestRequestNanos / 1000, healthyLatency.toMillis());
+    System.out.printf(
+        "probe-scheduler: request() median %d us, slowest %d us; healthy probe %d ms"
+            + " while 50 silent probes were pending%n",
+        requestNanos[25] / 1000, slowestRequestNanos / 1000, healthyLatency.toMillis());
 
     // One worker for the silent server at a time: 50 probes x 2 s login timeout, one by one.
     assertThat(scheduler.peakRunning()).isLessThanOrEqualTo(THREADS);
@@ -101,8 +103,15 @@ class ProbeSchedulerIT {
     ConcurrentLinkedQueue<String> results = new ConcurrentLinkedQueue<>();
     ProbeTarget t = silentTarget(0);
     for (int i = 0; i < 5; i++) {
-      scheduler.request(t, () -> results.add(scheduler.latest(t, Duration.ZERO, Duration.ofHours(1))
-          .orElseThrow().result().result()));
+      scheduler.request(
+          t,
+          () ->
+              results.add(
+                  scheduler
+                      .latest(t, Duration.ZERO, Duration.ofHours(1))
+                      .orElseThrow()
+                      .result()
+                      .result()));
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> results.size() == 5);
     assertThat(results).containsOnly(FailureReason.ConnectTimeout.name());
@@ -130,7 +139,8 @@ class ProbeSchedulerIT {
       for (int i = 0; i < 10; i++) {
         SilentListener s = new SilentListener();
         servers.add(s);
-        scheduler.request(target("127.0.0.1", s.port(), "app", CANARY, "postgres", "disable", 1),
+        scheduler.request(
+            target("127.0.0.1", s.port(), "app", CANARY, "postgres", "disable", 1),
             done::incrementAndGet);
       }
       await().atMost(Duration.ofSeconds(2)).until(() -> scheduler.running() == THREADS);

@@ -9,20 +9,27 @@ import org.postgresql.Driver;
 
 /**
  * What pgjdbc itself reads from the probe's URL and properties: every value must arrive as the
- * target says, whatever characters a host or name holds. Read with pgjdbc's own
- * {@link Driver#parseURL}, the function every connect goes through.
+ * target says, whatever characters a host or name holds. Read with pgjdbc's own {@link
+ * Driver#parseURL}, the function every connect goes through.
  */
 class ProbeUrlInjectionTest {
 
   private static Properties driverView(ProbeTarget target) {
-    Properties parsed = Driver.parseURL(ServerProbe.jdbcUrl(target), ServerProbe.properties(target));
+    Properties parsed =
+        Driver.parseURL(ServerProbe.jdbcUrl(target), ServerProbe.properties(target));
     assertThat(parsed).as("pgjdbc accepts the probe's URL").isNotNull();
     return parsed;
   }
 
   private static ProbeTarget target(String host, String database, String user) {
-    return new ProbeTarget(List.of(new ProbeTarget.Endpoint(host, 5432)), database, user, "pw",
-        "verify-full", 5, "test");
+    return new ProbeTarget(
+        List.of(new ProbeTarget.Endpoint(host, 5432)),
+        database,
+        user,
+        "pw",
+        "verify-full",
+        5,
+        "test");
   }
 
   @Test
@@ -34,7 +41,8 @@ class ProbeUrlInjectionTest {
 
   @Test
   void aHostCannotWeakenTls() {
-    Properties parsed = driverView(target("db.example:5432/app?sslmode=disable&foo=", "app", "app"));
+    Properties parsed =
+        driverView(target("db.example:5432/app?sslmode=disable&foo=", "app", "app"));
     assertThat(parsed.getProperty("sslmode")).isEqualTo("verify-full");
     assertThat(parsed.getProperty("foo")).isNull();
     assertThat(parsed.getProperty("PGDBNAME")).isEqualTo("app");
@@ -42,7 +50,8 @@ class ProbeUrlInjectionTest {
 
   @Test
   void aDatabaseNameCannotSetProperties() {
-    Properties parsed = driverView(target("db.example", "app?sslmode=disable&user=postgres", "app"));
+    Properties parsed =
+        driverView(target("db.example", "app?sslmode=disable&user=postgres", "app"));
     assertThat(parsed.getProperty("PGDBNAME")).isEqualTo("app?sslmode=disable&user=postgres");
     assertThat(parsed.getProperty("sslmode")).isEqualTo("verify-full");
     assertThat(parsed.getProperty("user")).isEqualTo("app");
@@ -50,8 +59,17 @@ class ProbeUrlInjectionTest {
 
   @Test
   void theUrlCarriesNothingOfTheTarget() {
-    ProbeTarget t = new ProbeTarget(List.of(new ProbeTarget.Endpoint("db.example", 6543),
-        new ProbeTarget.Endpoint("2001:db8::1", 5433)), "shop", "app", "pw", "require", 5, "x");
+    ProbeTarget t =
+        new ProbeTarget(
+            List.of(
+                new ProbeTarget.Endpoint("db.example", 6543),
+                new ProbeTarget.Endpoint("2001:db8::1", 5433)),
+            "shop",
+            "app",
+            "pw",
+            "require",
+            5,
+            "x");
     assertThat(ServerProbe.jdbcUrl(t)).isEqualTo("jdbc:postgresql://");
     Properties parsed = driverView(t);
     assertThat(parsed.getProperty("PGHOST")).isEqualTo("db.example,[2001:db8::1]");

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP server on 127.0.0.1 that accepts every connection and never sends a byte: the worst
- * server a probe can meet (a black-holing proxy, a hung PostgreSQL), since the TCP connect
- * succeeds and only the login timeout ends the wait.
+ * A TCP server on 127.0.0.1 that accepts every connection and never sends a byte: the worst server
+ * a probe can meet (a black-holing proxy, a hung PostgreSQL), since the TCP connect succeeds and
+ * only the login timeout ends the wait.
  */
 public final class SilentListener implements AutoCloseable {
 

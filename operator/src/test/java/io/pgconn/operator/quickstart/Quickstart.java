@@ -41,10 +41,13 @@ public final class Quickstart implements AutoCloseable {
     boolean exit = Boolean.getBoolean("quickstart.exit");
     Quickstart quickstart = new Quickstart(System.out);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      quickstart.close();
-      stopped.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  quickstart.close();
+                  stopped.countDown();
+                }));
     try {
       quickstart.run();
     } catch (RuntimeException e) {
@@ -56,20 +59,22 @@ public final class Quickstart implements AutoCloseable {
       quickstart.close();
       System.exit(0);
     }
-    quickstart.out.println("\nThe operator keeps running. Ctrl-C stops it, the control plane and"
-        + " PostgreSQL.");
+    quickstart.out.println(
+        "\nThe operator keeps running. Ctrl-C stops it, the control plane and" + " PostgreSQL.");
     stopped.await();
   }
 
   /** Starts everything, applies the example and prints what the operator did. */
   public void run() {
-    step("Starting a local Kubernetes API server (etcd + kube-apiserver "
-        + LocalControlPlane.K8S_VERSION + ")");
+    step(
+        "Starting a local Kubernetes API server (etcd + kube-apiserver "
+            + LocalControlPlane.K8S_VERSION
+            + ")");
     LocalControlPlane controlPlane = keep(LocalControlPlane.start());
     step("Starting a local PostgreSQL 16 with ssl=on");
     String password = "qs-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
-    LocalPostgres postgres = keep(LocalPostgres.builder().version(16).ssl(true).maxConnections(50)
-        .start());
+    LocalPostgres postgres =
+        keep(LocalPostgres.builder().version(16).ssl(true).maxConnections(50).start());
     postgres.createRole("shop_app", password, null);
     postgres.createDatabase("shop", "shop_app", null);
     KubernetesClient client = keep(controlPlane.newClient());
@@ -91,32 +96,54 @@ public final class Quickstart implements AutoCloseable {
       ExampleFiles.load(example.resolve(file)).forEach(r -> client.resource(r).serverSideApply());
     }
 
-    Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
-        .until(() -> k8s.condition("shop", "shop-backend", "Ready")
-            .filter(c -> "True".equals(c.getStatus())).isPresent());
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () ->
+                k8s.condition("shop", "shop-backend", "Ready")
+                    .filter(c -> "True".equals(c.getStatus()))
+                    .isPresent());
     report(client, k8s, controlPlane, app);
   }
 
-  private void report(KubernetesClient client, ClusterFixtures k8s, LocalControlPlane controlPlane,
+  private void report(
+      KubernetesClient client,
+      ClusterFixtures k8s,
+      LocalControlPlane controlPlane,
       OperatorApp app) {
     PostgresConnectionPolicy policy = k8s.policy("shop", "shop-backend");
     var status = policy.getStatus();
     out.println();
     out.println("PostgresConnectionPolicy shop/shop-backend is Ready.");
-    out.println("  server:   PostgreSQL " + status.getServer().getVersion() + ", max_connections "
-        + status.getServer().getMaxConnections() + ", " + status.getServer().getReservedConnections()
-        + " reserved");
-    out.println("  pool:     " + status.getPool().getConnectionLimit() + " per pod ("
-        + status.getPool().getExplanation() + ")");
-    out.println("  Secret shop/shop-backend-connection (" + status.getSecret().getContentHash() + "):");
+    out.println(
+        "  server:   PostgreSQL "
+            + status.getServer().getVersion()
+            + ", max_connections "
+            + status.getServer().getMaxConnections()
+            + ", "
+            + status.getServer().getReservedConnections()
+            + " reserved");
+    out.println(
+        "  pool:     "
+            + status.getPool().getConnectionLimit()
+            + " per pod ("
+            + status.getPool().getExplanation()
+            + ")");
+    out.println(
+        "  Secret shop/shop-backend-connection (" + status.getSecret().getContentHash() + "):");
     for (String key : List.of("DATABASE_URL", "DIRECT_URL")) {
       String value = k8s.secretValue("shop", "shop-backend-connection", key).orElseThrow();
       out.println("    " + key + " = " + redacted(value));
     }
     Deployment backend = k8s.getDeployment("shop", "backend").orElseThrow();
-    out.println("  Deployment shop/backend rolled: generation " + backend.getMetadata().getGeneration()
-        + ", pod template annotated " + PodTemplateStamps.key("shop-backend") + "="
-        + ClusterFixtures.annotation(backend, PodTemplateStamps.key("shop-backend")));
+    out.println(
+        "  Deployment shop/backend rolled: generation "
+            + backend.getMetadata().getGeneration()
+            + ", pod template annotated "
+            + PodTemplateStamps.key("shop-backend")
+            + "="
+            + ClusterFixtures.annotation(backend, PodTemplateStamps.key("shop-backend")));
     out.println();
     String kubectl = controlPlane.kubectl().toString();
     out.println("Look around with kubectl (the one built for the local control plane):");

@@ -21,12 +21,12 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Pools change through paced rollouts: after a policy writes a new limit, its pods run the old
- * and the new one side by side until every workload has rolled, and a workload that is paused,
- * opted out or held never rolls. The model below tracks, for each policy, the highest limit any
- * of its pods may run (the limit at the last completed rollout and every limit written since),
- * and checks after every step that {@code sum of pods x that limit <= budget}: the server never
- * sees more connections than it has, whatever order reconciles and rollouts come in.
+ * Pools change through paced rollouts: after a policy writes a new limit, its pods run the old and
+ * the new one side by side until every workload has rolled, and a workload that is paused, opted
+ * out or held never rolls. The model below tracks, for each policy, the highest limit any of its
+ * pods may run (the limit at the last completed rollout and every limit written since), and checks
+ * after every step that {@code sum of pods x that limit <= budget}: the server never sees more
+ * connections than it has, whatever order reconciles and rollouts come in.
  */
 class BudgetTransitionsPropertiesTest {
 
@@ -46,14 +46,23 @@ class BudgetTransitionsPropertiesTest {
 
   @Provide
   Arbitrary<World> worlds() {
-    Arbitrary<PolicyGen> policy = Combinators.combine(Arbitraries.integers().between(1, 6),
-        Arbitraries.integers().between(1, 40), Arbitraries.integers().between(1, 4),
-        Arbitraries.of(false, false, false, true)).as(PolicyGen::new);
-    Arbitrary<Event> event = Combinators.combine(Arbitraries.integers().between(0, 3),
-        Arbitraries.integers().between(0, 3), Arbitraries.integers().between(1, 40))
-        .as(Event::new);
-    return Combinators.combine(Arbitraries.integers().between(10, 150),
-        policy.list().ofMinSize(2).ofMaxSize(4), event.list().ofMinSize(5).ofMaxSize(40))
+    Arbitrary<PolicyGen> policy =
+        Combinators.combine(
+                Arbitraries.integers().between(1, 6),
+                Arbitraries.integers().between(1, 40),
+                Arbitraries.integers().between(1, 4),
+                Arbitraries.of(false, false, false, true))
+            .as(PolicyGen::new);
+    Arbitrary<Event> event =
+        Combinators.combine(
+                Arbitraries.integers().between(0, 3),
+                Arbitraries.integers().between(0, 3),
+                Arbitraries.integers().between(1, 40))
+            .as(Event::new);
+    return Combinators.combine(
+            Arbitraries.integers().between(10, 150),
+            policy.list().ofMinSize(2).ofMaxSize(4),
+            event.list().ofMinSize(5).ofMaxSize(40))
         .as(World::new)
         .filter(w -> w.policies().stream().mapToInt(PolicyGen::pods).sum() <= w.capacity());
   }
@@ -64,10 +73,10 @@ class BudgetTransitionsPropertiesTest {
     final ServerBudgetIndex index = new ServerBudgetIndex();
     final int[] weight;
     final int[] max;
-    final Integer[] secret;      // the limit in the target Secret
-    final int[] exposure;        // the highest limit any pod may run now
-    final boolean[] rolled;      // every workload runs the Secret's current content
-    final boolean[] waiting;     // the last decision held a raise back
+    final Integer[] secret; // the limit in the target Secret
+    final int[] exposure; // the highest limit any pod may run now
+    final boolean[] rolled; // every workload runs the Secret's current content
+    final boolean[] waiting; // the last decision held a raise back
     final List<String> trace = new ArrayList<>();
     final java.util.Set<Integer> woken = new java.util.TreeSet<>();
 
@@ -92,17 +101,25 @@ class BudgetTransitionsPropertiesTest {
     }
 
     BudgetPolicy input(int p) {
-      return new BudgetPolicy("ns/p" + p, SERVER, "app", "shop", 0,
+      return new BudgetPolicy(
+          "ns/p" + p,
+          SERVER,
+          "app",
+          "shop",
+          0,
           new PoolSizing.Auto(1, max[p], weight[p]),
           List.of(new Consumer("Deployment", "d" + p, world.policies().get(p).pods(), 0)),
-          new ServerLimits(world.maxConnections(), RESERVED, -1, -1), secret[p]);
+          new ServerLimits(world.maxConnections(), RESERVED, -1, -1),
+          secret[p]);
     }
 
     void reconcile(int p) {
       ServerBudgetIndex.Allocation allocation = index.put(input(p), rolled[p], "app-p" + p, null);
       PoolDecision decision = allocation.decision();
       waiting[p] = decision.raiseWaiting();
-      allocation.peersToWake().forEach(id -> woken.add(Integer.parseInt(id.substring("ns/p".length()))));
+      allocation
+          .peersToWake()
+          .forEach(id -> woken.add(Integer.parseInt(id.substring("ns/p".length()))));
       int written = decision.connectionLimit();
       trace.add("reconcile p" + p + " -> " + written + " (" + decision.explanation() + ")");
       if (secret[p] == null || written != secret[p]) {
@@ -126,8 +143,11 @@ class BudgetTransitionsPropertiesTest {
     }
 
     void checkInvariant() {
-      assertThat(used()).as("pods x running limits over capacity %d after %s", world.capacity(),
-          String.join("\n", trace)).isLessThanOrEqualTo(world.capacity());
+      assertThat(used())
+          .as(
+              "pods x running limits over capacity %d after %s",
+              world.capacity(), String.join("\n", trace))
+          .isLessThanOrEqualTo(world.capacity());
     }
 
     /** Reconciles and lets every rollout finish until nothing changes. */
@@ -187,8 +207,13 @@ class BudgetTransitionsPropertiesTest {
 
   @Property(tries = 300)
   void onceEveryRolloutFinishesThePoolsReachTheirTargets(@ForAll("worlds") World world) {
-    World rolling = new World(world.maxConnections(), world.policies().stream()
-        .map(g -> new PolicyGen(g.pods(), g.max(), g.weight(), false)).toList(), world.events());
+    World rolling =
+        new World(
+            world.maxConnections(),
+            world.policies().stream()
+                .map(g -> new PolicyGen(g.pods(), g.max(), g.weight(), false))
+                .toList(),
+            world.events());
     Cluster cluster = new Cluster(rolling);
     settleAll(cluster);
     for (Event e : rolling.events()) {
@@ -202,7 +227,8 @@ class BudgetTransitionsPropertiesTest {
     for (int p = 0; p < cluster.n(); p++) settled.add(cluster.input(p));
     Map<String, PoolDecision> targets = BudgetAllocator.allocate(settled);
     for (int p = 0; p < cluster.n(); p++) {
-      assertThat(cluster.secret[p]).as("p%d after %s", p, String.join("\n", cluster.trace))
+      assertThat(cluster.secret[p])
+          .as("p%d after %s", p, String.join("\n", cluster.trace))
           .isEqualTo(targets.get("ns/p" + p).connectionLimit());
       assertThat(cluster.rolled[p]).isTrue();
       assertThat(cluster.waiting[p]).as("p%d still waits", p).isFalse();
@@ -212,19 +238,22 @@ class BudgetTransitionsPropertiesTest {
   @Example
   void aRaiseWaitsUntilThePeerThatLowersHasRolled() {
     // The example: A and B, 4 pods x 10 each on 80 slots; A's weight goes to 3.
-    World world = new World(80 + RESERVED, List.of(new PolicyGen(4, 40, 1, false),
-        new PolicyGen(4, 40, 1, false)), List.of());
+    World world =
+        new World(
+            80 + RESERVED,
+            List.of(new PolicyGen(4, 40, 1, false), new PolicyGen(4, 40, 1, false)),
+            List.of());
     Cluster cluster = new Cluster(world);
     settleAll(cluster);
     assertThat(cluster.secret).containsExactly(10, 10);
     cluster.weight[0] = 3;
     cluster.reconcile(0);
     cluster.checkInvariant();
-    cluster.reconcile(1);        // B lowers to 5 and starts rolling
+    cluster.reconcile(1); // B lowers to 5 and starts rolling
     cluster.reconcile(0);
     cluster.checkInvariant();
     cluster.complete(0);
-    cluster.complete(1);         // B runs 5 everywhere now
+    cluster.complete(1); // B runs 5 everywhere now
     cluster.reconcile(1);
     cluster.reconcile(0);
     assertThat(cluster.secret).containsExactly(15, 5);
@@ -233,9 +262,9 @@ class BudgetTransitionsPropertiesTest {
   }
 
   /**
-   * A settled server: every policy at its target, rolled out, and known to the index (which,
-   * after a restart, is the job of rebuilding it from the cache before any sizing decision; the
-   * first of two passes sees only part of the policies, the second all of them).
+   * A settled server: every policy at its target, rolled out, and known to the index (which, after
+   * a restart, is the job of rebuilding it from the cache before any sizing decision; the first of
+   * two passes sees only part of the policies, the second all of them).
    */
   private static void settleAll(Cluster cluster) {
     List<BudgetPolicy> fresh = new ArrayList<>();
@@ -246,7 +275,8 @@ class BudgetTransitionsPropertiesTest {
       cluster.exposure[p] = cluster.secret[p];
     }
     for (int pass = 0; pass < 2; pass++) {
-      for (int p = 0; p < cluster.n(); p++) cluster.index.put(cluster.input(p), true, "app-p" + p, null);
+      for (int p = 0; p < cluster.n(); p++)
+        cluster.index.put(cluster.input(p), true, "app-p" + p, null);
     }
     cluster.checkInvariant();
     cluster.settle();

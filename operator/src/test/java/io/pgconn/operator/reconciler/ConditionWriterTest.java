@@ -13,20 +13,34 @@ class ConditionWriterTest {
 
   @Test
   void keepsTheTransitionTimeWhileTheStatusStaysAndMovesItWhenItFlips() {
-    var first = new ConditionWriter(List.of(), 1, T1).set(ConditionType.READY, true, "Reconciled", "ok").build();
-    var same = new ConditionWriter(first, 2, T2).set(ConditionType.READY, true, "Reconciled", "still ok").build();
+    var first =
+        new ConditionWriter(List.of(), 1, T1)
+            .set(ConditionType.READY, true, "Reconciled", "ok")
+            .build();
+    var same =
+        new ConditionWriter(first, 2, T2)
+            .set(ConditionType.READY, true, "Reconciled", "still ok")
+            .build();
     assertThat(same.get(0).getLastTransitionTime()).isEqualTo(T1.toString());
     assertThat(same.get(0).getObservedGeneration()).isEqualTo(2);
     assertThat(same.get(0).getMessage()).isEqualTo("still ok");
-    var flipped = new ConditionWriter(same, 2, T2).set(ConditionType.READY, false, "Broken", "no").build();
+    var flipped =
+        new ConditionWriter(same, 2, T2).set(ConditionType.READY, false, "Broken", "no").build();
     assertThat(flipped.get(0).getLastTransitionTime()).isEqualTo(T2.toString());
     assertThat(flipped.get(0).getStatus()).isEqualTo("False");
   }
 
   @Test
   void keepCarriesAConditionOverUnchanged() {
-    var before = new ConditionWriter(List.of(), 1, T1).set(ConditionType.SECRET_SYNCED, true, "Synced", "x").build();
-    var after = new ConditionWriter(before, 2, T2).keep(ConditionType.SECRET_SYNCED).keep(ConditionType.STALLED).build();
+    var before =
+        new ConditionWriter(List.of(), 1, T1)
+            .set(ConditionType.SECRET_SYNCED, true, "Synced", "x")
+            .build();
+    var after =
+        new ConditionWriter(before, 2, T2)
+            .keep(ConditionType.SECRET_SYNCED)
+            .keep(ConditionType.STALLED)
+            .build();
     assertThat(after).containsExactlyElementsOf(before);
   }
 }

@@ -17,8 +17,11 @@ class ContentRendererTest {
 
   @Test
   void everyOutputLandsUnderItsKeyAndTheHashFollowsTheContent() throws Exception {
-    PolicyView view = view(List.of(new OutputSpec("DATABASE_URL", OutputFormatName.prisma, true),
-        new OutputSpec("DIRECT_URL", OutputFormatName.libpq, false)));
+    PolicyView view =
+        view(
+            List.of(
+                new OutputSpec("DATABASE_URL", OutputFormatName.prisma, true),
+                new OutputSpec("DIRECT_URL", OutputFormatName.libpq, false)));
     var base = ConnectionStringParser.parse("postgresql://u:p%40ss@db:5432/app?schema=s");
     RenderedContent content = ContentRenderer.render(view, base, null, 7);
     assertThat(content.data()).containsOnlyKeys("DATABASE_URL", "DIRECT_URL");
@@ -30,11 +33,15 @@ class ContentRendererTest {
 
   @Test
   void twoOutputsOnOneKeyAreRefused() throws Exception {
-    PolicyView view = view(List.of(new OutputSpec("URL", OutputFormatName.prisma, true),
-        new OutputSpec("URL", OutputFormatName.libpq, true)));
+    PolicyView view =
+        view(
+            List.of(
+                new OutputSpec("URL", OutputFormatName.prisma, true),
+                new OutputSpec("URL", OutputFormatName.libpq, true)));
     var base = ConnectionStringParser.parse("postgresql://u:p@db/app");
     assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5))
-        .isInstanceOf(PolicyFailure.class).hasMessageContaining("URL twice");
+        .isInstanceOf(PolicyFailure.class)
+        .hasMessageContaining("URL twice");
   }
 
   @Test
@@ -50,14 +57,20 @@ class ContentRendererTest {
 
   @Test
   void aVerifyFullSourceStaysVerifyFullUnderTheDefaultSpec() throws Exception {
-    PolicyView view = view(List.of(new OutputSpec("DATABASE_URL", OutputFormatName.libpq, true),
-        new OutputSpec("JDBC_URL", OutputFormatName.jdbc, true)));
-    var base = ConnectionStringParser.parse("postgresql://u:secret-pw@db/app?sslmode=verify-full"
-        + "&sslrootcert=%2Fetc%2Fca.pem");
+    PolicyView view =
+        view(
+            List.of(
+                new OutputSpec("DATABASE_URL", OutputFormatName.libpq, true),
+                new OutputSpec("JDBC_URL", OutputFormatName.jdbc, true)));
+    var base =
+        ConnectionStringParser.parse(
+            "postgresql://u:secret-pw@db/app?sslmode=verify-full" + "&sslrootcert=%2Fetc%2Fca.pem");
     RenderedContent content = ContentRenderer.render(view, base, null, 5);
-    assertThat(content.data().get("DATABASE_URL")).contains("sslmode=verify-full")
+    assertThat(content.data().get("DATABASE_URL"))
+        .contains("sslmode=verify-full")
         .contains("sslrootcert=%2Fetc%2Fca.pem");
-    assertThat(content.data().get("JDBC_URL")).contains("sslmode=verify-full")
+    assertThat(content.data().get("JDBC_URL"))
+        .contains("sslmode=verify-full")
         .contains("sslrootcert=%2Fetc%2Fca.pem");
   }
 
@@ -69,7 +82,8 @@ class ContentRendererTest {
     assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5))
         .isInstanceOf(PolicyFailure.class)
         .satisfies(e -> assertThat(((PolicyFailure) e).reason()).isEqualTo("SslModeWeakened"))
-        .hasMessageContaining("allowWeakerSsl").hasMessageNotContaining("secret-pw");
+        .hasMessageContaining("allowWeakerSsl")
+        .hasMessageNotContaining("secret-pw");
     view.spec().getPool().setAllowWeakerSsl(true);
     assertThat(ContentRenderer.render(view, base, null, 5).data().get("DATABASE_URL"))
         .contains("sslmode=prefer");
@@ -77,8 +91,11 @@ class ContentRendererTest {
 
   @Test
   void theDirectOutputKeepsTheDirectSourcesMode() throws Exception {
-    PolicyView view = view(List.of(new OutputSpec("DATABASE_URL", OutputFormatName.libpq, true),
-        new OutputSpec("DIRECT_URL", OutputFormatName.libpq, false)));
+    PolicyView view =
+        view(
+            List.of(
+                new OutputSpec("DATABASE_URL", OutputFormatName.libpq, true),
+                new OutputSpec("DIRECT_URL", OutputFormatName.libpq, false)));
     var pooled = ConnectionStringParser.parse("postgresql://u:p@pooler/app");
     var direct = ConnectionStringParser.parse("postgresql://u:p@db/app?sslmode=verify-full");
     RenderedContent content = ContentRenderer.render(view, pooled, direct, 5);
@@ -88,8 +105,8 @@ class ContentRendererTest {
 
   static PolicyView view(List<OutputSpec> outputs) {
     PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
-    policy.setMetadata(new ObjectMetaBuilder().withName("p").withNamespace("ns").withGeneration(1L)
-        .build());
+    policy.setMetadata(
+        new ObjectMetaBuilder().withName("p").withNamespace("ns").withGeneration(1L).build());
     PolicySpec spec = new PolicySpec();
     spec.getSource().setSecretRef(new SecretKeyRef("src", "DATABASE_URL"));
     spec.getTarget().setOutputs(outputs);

@@ -14,11 +14,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Same inputs, byte-identical Secrets: every example policy rendered at pool sizes 1, 5 and 37
- * must match, key for key and byte for byte, what the renderer produced when this file was
- * recorded. A refactoring that changes one byte restarts every consumer of every policy, so it
- * fails here first. Record again only for an intended change of output:
- * {@code mvn -pl operator test -Dtest=ExamplesGoldenTest -Dgolden.update=true}.
+ * Same inputs, byte-identical Secrets: every example policy rendered at pool sizes 1, 5 and 37 must
+ * match, key for key and byte for byte, what the renderer produced when this file was recorded. A
+ * refactoring that changes one byte restarts every consumer of every policy, so it fails here
+ * first. Record again only for an intended change of output: {@code mvn -pl operator test
+ * -Dtest=ExamplesGoldenTest -Dgolden.update=true}.
  */
 class ExamplesGoldenTest {
 
@@ -41,15 +41,28 @@ class ExamplesGoldenTest {
         if (!(item instanceof PostgresConnectionPolicy policy)) continue;
         policy.getMetadata().setGeneration(1L);
         PolicyView view = PolicyView.of(policy);
-        var base = ConnectionStringParser.parse(
-            InputResolver.value(secret(items, file, view.source().getName()), view.source()));
-        var direct = view.direct() == null ? null : ConnectionStringParser.parse(
-            InputResolver.value(secret(items, file, view.direct().getName()), view.direct()));
+        var base =
+            ConnectionStringParser.parse(
+                InputResolver.value(secret(items, file, view.source().getName()), view.source()));
+        var direct =
+            view.direct() == null
+                ? null
+                : ConnectionStringParser.parse(
+                    InputResolver.value(
+                        secret(items, file, view.direct().getName()), view.direct()));
         for (int limit : new int[] {1, 5, 37}) {
           RenderedContent content = ContentRenderer.render(view, base, direct, limit);
-          out.append("## ").append(ExampleFiles.root().relativize(file)).append(' ')
-              .append(view.namespace()).append('/').append(view.name()).append(" limit ")
-              .append(limit).append(' ').append(content.hash()).append('\n');
+          out.append("## ")
+              .append(ExampleFiles.root().relativize(file))
+              .append(' ')
+              .append(view.namespace())
+              .append('/')
+              .append(view.name())
+              .append(" limit ")
+              .append(limit)
+              .append(' ')
+              .append(content.hash())
+              .append('\n');
           content.data().forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
         }
       }
@@ -58,10 +71,15 @@ class ExamplesGoldenTest {
   }
 
   private static Secret secret(List<HasMetadata> items, Path file, String name) {
-    List<HasMetadata> from = file.getParent().getFileName().toString().equals("quickstart")
-        ? ExampleFiles.load(file.getParent().resolve("secret.yaml")) : items;
-    return from.stream().filter(Secret.class::isInstance).map(Secret.class::cast)
-        .filter(s -> name.equals(s.getMetadata().getName())).findFirst()
+    List<HasMetadata> from =
+        file.getParent().getFileName().toString().equals("quickstart")
+            ? ExampleFiles.load(file.getParent().resolve("secret.yaml"))
+            : items;
+    return from.stream()
+        .filter(Secret.class::isInstance)
+        .map(Secret.class::cast)
+        .filter(s -> name.equals(s.getMetadata().getName()))
+        .findFirst()
         .orElseThrow(() -> new AssertionError(file + ": no Secret " + name));
   }
 }

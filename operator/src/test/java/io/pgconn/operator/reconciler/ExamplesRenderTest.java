@@ -15,8 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every example policy, rendered from its own Secret's URL with the operator's renderer: no
- * example may ask for something the engine refuses (e.g. verify-full for Prisma).
+ * Every example policy, rendered from its own Secret's URL with the operator's renderer: no example
+ * may ask for something the engine refuses (e.g. verify-full for Prisma).
  */
 class ExamplesRenderTest {
 
@@ -28,20 +28,28 @@ class ExamplesRenderTest {
   @MethodSource("examples")
   void everyPolicyRendersFromItsSecret(Path file) throws Exception {
     List<HasMetadata> items = ExampleFiles.load(file);
-    long declared = java.nio.file.Files.readString(file).lines()
-        .filter(l -> l.strip().equals("kind: PostgresConnectionPolicy")).count();
+    long declared =
+        java.nio.file.Files.readString(file)
+            .lines()
+            .filter(l -> l.strip().equals("kind: PostgresConnectionPolicy"))
+            .count();
     assertThat(items.stream().filter(PostgresConnectionPolicy.class::isInstance).count())
-        .as("%s: policies loaded as typed objects", file).isEqualTo(declared);
+        .as("%s: policies loaded as typed objects", file)
+        .isEqualTo(declared);
     for (HasMetadata item : items) {
       if (!(item instanceof PostgresConnectionPolicy policy)) continue;
       policy.getMetadata().setGeneration(1L);
       PolicyView view = PolicyView.of(policy);
       Secret source = secret(items, view.namespace(), view.source().getName(), file);
-      ConnectionString base = ConnectionStringParser.parse(InputResolver.value(source,
-          view.source()));
-      ConnectionString direct = view.direct() == null ? null : ConnectionStringParser.parse(
-          InputResolver.value(secret(items, view.namespace(), view.direct().getName(), file),
-              view.direct()));
+      ConnectionString base =
+          ConnectionStringParser.parse(InputResolver.value(source, view.source()));
+      ConnectionString direct =
+          view.direct() == null
+              ? null
+              : ConnectionStringParser.parse(
+                  InputResolver.value(
+                      secret(items, view.namespace(), view.direct().getName(), file),
+                      view.direct()));
       RenderedContent content = ContentRenderer.render(view, base, direct, 5);
       assertThat(content.data()).as(file.toString()).isNotEmpty();
       content.data().values().forEach(v -> assertThat(v).isNotBlank());
@@ -52,9 +60,14 @@ class ExamplesRenderTest {
     if (file.getParent().getFileName().toString().equals("quickstart")) {
       items = ExampleFiles.load(file.getParent().resolve("secret.yaml"));
     }
-    return items.stream().filter(Secret.class::isInstance).map(Secret.class::cast)
-        .filter(s -> name.equals(s.getMetadata().getName())
-            && namespace.equals(s.getMetadata().getNamespace()))
-        .findFirst().orElseThrow(() -> new AssertionError(file + ": no Secret " + name));
+    return items.stream()
+        .filter(Secret.class::isInstance)
+        .map(Secret.class::cast)
+        .filter(
+            s ->
+                name.equals(s.getMetadata().getName())
+                    && namespace.equals(s.getMetadata().getNamespace()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(file + ": no Secret " + name));
   }
 }

@@ -24,8 +24,13 @@ class FailureBackoffTest {
 
   static PolicyStatus failingSince(Instant since) {
     PolicyStatus status = new PolicyStatus();
-    status.setConditions(List.of(new ConditionBuilder().withType("Ready").withStatus("False")
-        .withLastTransitionTime(since.toString()).build()));
+    status.setConditions(
+        List.of(
+            new ConditionBuilder()
+                .withType("Ready")
+                .withStatus("False")
+                .withLastTransitionTime(since.toString())
+                .build()));
     return status;
   }
 }

@@ -29,12 +29,26 @@ class PolicyStatusBuilderTest {
   static final ProbeResult REFUSED = ProbeResult.failure(T1, 2, FailureReason.values()[0], "no");
   static final PoolDecision FITS = new PoolDecision(10, 4, 42, true, "42 = 50 - 3 - 5");
   static final PoolDecision SHORT = new PoolDecision(1, 40, 42, false, "40 pods", "lower replicas");
-  static final WorkloadStatus UP = new WorkloadStatus(WorkloadKind.Deployment, "web", "UpToDate",
-      "sha256:a", null, null);
-  static final WorkloadStatus ROLLING = new WorkloadStatus(WorkloadKind.Deployment, "web",
-      "Restarting", "RolloutInProgress", "sha256:a", T1.toString(), "2 of 3 pods");
-  static final WorkloadStatus HELD = new WorkloadStatus(WorkloadKind.Deployment, "web", "Held",
-      "ProgressDeadlineExceeded", "sha256:a", T1.toString(), "stuck");
+  static final WorkloadStatus UP =
+      new WorkloadStatus(WorkloadKind.Deployment, "web", "UpToDate", "sha256:a", null, null);
+  static final WorkloadStatus ROLLING =
+      new WorkloadStatus(
+          WorkloadKind.Deployment,
+          "web",
+          "Restarting",
+          "RolloutInProgress",
+          "sha256:a",
+          T1.toString(),
+          "2 of 3 pods");
+  static final WorkloadStatus HELD =
+      new WorkloadStatus(
+          WorkloadKind.Deployment,
+          "web",
+          "Held",
+          "ProgressDeadlineExceeded",
+          "sha256:a",
+          T1.toString(),
+          "stuck");
 
   @Test
   void allPartsTrueMakesReadyTrueWithNeitherStalledNorReconciling() {
@@ -66,8 +80,8 @@ class PolicyStatusBuilderTest {
 
   @Test
   void aRolloutUnderWayKeepsReadyTrueAndSetsReconciling() {
-    Map<String, Condition> c = byType(builder(null, T1).reconciled(outcome(OK, FITS,
-        List.of(ROLLING))));
+    Map<String, Condition> c =
+        byType(builder(null, T1).reconciled(outcome(OK, FITS, List.of(ROLLING))));
     assertThat(c.get("Ready").getStatus()).isEqualTo("True");
     assertThat(c.get("WorkloadsUpToDate").getStatus()).isEqualTo("False");
     assertThat(c.get("Reconciling").getStatus()).isEqualTo("True");
@@ -76,9 +90,19 @@ class PolicyStatusBuilderTest {
   @Test
   void probeModeOffLeavesConnectionUnknownAndTheLastServerFactsInPlace() {
     PolicyStatus before = builder(null, T1).reconciled(outcome(OK, FITS, List.of()));
-    var r = new PolicyStatusBuilder.Reconciled("t", ProbeMode.Off, null, FITS,
-        new SecretStatus("t", "sha256:a", T1.toString()), List.of("DATABASE_URL"), List.of(),
-        List.of(), List.of(), "require", "7");
+    var r =
+        new PolicyStatusBuilder.Reconciled(
+            "t",
+            ProbeMode.Off,
+            null,
+            FITS,
+            new SecretStatus("t", "sha256:a", T1.toString()),
+            List.of("DATABASE_URL"),
+            List.of(),
+            List.of(),
+            List.of(),
+            "require",
+            "7");
     PolicyStatus after = builder(before, T2).reconciled(r);
     assertThat(byType(after).get("ConnectionVerified").getStatus()).isEqualTo("Unknown");
     assertThat(after.getServer()).isEqualTo(before.getServer());
@@ -88,13 +112,15 @@ class PolicyStatusBuilderTest {
   @Test
   void aFailureTurnsItsPartAndReadyFalseSetsStalledAndKeepsTheRest() {
     PolicyStatus good = builder(null, T1).reconciled(outcome(OK, FITS, List.of(UP)));
-    PolicyFailure failure = new PolicyFailure(ConditionType.SECRET_SYNCED, "SourceKeyNotFound",
-        "Secret a/b has no key URL");
+    PolicyFailure failure =
+        new PolicyFailure(
+            ConditionType.SECRET_SYNCED, "SourceKeyNotFound", "Secret a/b has no key URL");
     PolicyStatus failed = builder(good, T2).failed(failure, List.of(HELD));
     Map<String, Condition> c = byType(failed);
     assertThat(c.get("SecretSynced").getReason()).isEqualTo("SourceKeyNotFound");
     assertThat(c.get("Stalled").getStatus()).isEqualTo("True");
-    assertThat(c.get("Ready").getMessage()).endsWith("The target Secret keeps its last good content.");
+    assertThat(c.get("Ready").getMessage())
+        .endsWith("The target Secret keeps its last good content.");
     assertThat(c.get("Ready").getLastTransitionTime()).isEqualTo(T2.toString());
     assertThat(c.get("ConnectionVerified")).isEqualTo(byType(good).get("ConnectionVerified"));
     assertThat(failed.getSecret()).isEqualTo(good.getSecret());
@@ -103,8 +129,9 @@ class PolicyStatusBuilderTest {
 
   @Test
   void aFailedProbeInEnforceModeIsRecordedAsTheLastProbe() {
-    PolicyFailure failure = new PolicyFailure(ConditionType.CONNECTION_VERIFIED,
-        REFUSED.failure().name(), "no", REFUSED);
+    PolicyFailure failure =
+        new PolicyFailure(
+            ConditionType.CONNECTION_VERIFIED, REFUSED.failure().name(), "no", REFUSED);
     PolicyStatus failed = builder(null, T1).failed(failure, List.of());
     assertThat(failed.getLastProbe().getResult()).isEqualTo(REFUSED.failure().name());
     assertThat(byType(failed).get("Ready").getMessage()).isEqualTo("no");
@@ -138,8 +165,9 @@ class PolicyStatusBuilderTest {
     assertThat(same).as("no write at rest").isEqualTo(first);
 
     Instant due = T1.plus(PolicyStatusBuilder.PROBE_REFRESH);
-    PolicyStatus refreshed = builder(same, due).reconciled(outcome(
-        ProbeResult.success(due, 9, busier), FITS, List.of(UP)));
+    PolicyStatus refreshed =
+        builder(same, due)
+            .reconciled(outcome(ProbeResult.success(due, 9, busier), FITS, List.of(UP)));
     assertThat(refreshed.getLastProbe().getTime()).isEqualTo(due.toString());
     assertThat(refreshed.getServer().getUsage()).isEqualTo("19/50");
 
@@ -150,12 +178,17 @@ class PolicyStatusBuilderTest {
 
   @Test
   void aFailureThatRepeatsItselfWritesNothingMore() {
-    PolicyFailure failure = new PolicyFailure(ConditionType.CONNECTION_VERIFIED,
-        REFUSED.failure().name(), "no", REFUSED);
+    PolicyFailure failure =
+        new PolicyFailure(
+            ConditionType.CONNECTION_VERIFIED, REFUSED.failure().name(), "no", REFUSED);
     PolicyStatus first = builder(null, T1).failed(failure, List.of());
     ProbeResult again = ProbeResult.failure(SOON, 3, REFUSED.failure(), "no");
-    PolicyStatus second = builder(first, SOON).failed(new PolicyFailure(
-        ConditionType.CONNECTION_VERIFIED, again.failure().name(), "no", again), List.of());
+    PolicyStatus second =
+        builder(first, SOON)
+            .failed(
+                new PolicyFailure(
+                    ConditionType.CONNECTION_VERIFIED, again.failure().name(), "no", again),
+                List.of());
     assertThat(second).isEqualTo(first);
   }
 
@@ -163,11 +196,20 @@ class PolicyStatusBuilderTest {
     return new PolicyStatusBuilder(previous, 3, now);
   }
 
-  private static PolicyStatusBuilder.Reconciled outcome(ProbeResult probed, PoolDecision decision,
-      List<WorkloadStatus> workloads) {
-    return new PolicyStatusBuilder.Reconciled("t", ProbeMode.Enforce, probed, decision,
-        new SecretStatus("t", "sha256:a", T1.toString()), List.of("DATABASE_URL"), workloads,
-        List.of(), List.of(), "require", "7");
+  private static PolicyStatusBuilder.Reconciled outcome(
+      ProbeResult probed, PoolDecision decision, List<WorkloadStatus> workloads) {
+    return new PolicyStatusBuilder.Reconciled(
+        "t",
+        ProbeMode.Enforce,
+        probed,
+        decision,
+        new SecretStatus("t", "sha256:a", T1.toString()),
+        List.of("DATABASE_URL"),
+        workloads,
+        List.of(),
+        List.of(),
+        "require",
+        "7");
   }
 
   private static Map<String, Condition> byType(PolicyStatus status) {

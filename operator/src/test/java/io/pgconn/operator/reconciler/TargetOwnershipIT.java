@@ -70,16 +70,31 @@ class TargetOwnershipIT {
     k8s.create(policy(ns, "b", "source-b", "shared-connection"));
     await().until(() -> reason(ns, "b").equals("TargetOwnedByAnotherPolicy"));
     // Wake b again through its source: it still refuses, and a's content stays a's.
-    k8s.replaceSecret(ns, "source-b", Map.of("DATABASE_URL",
-        postgres.url("team_b", "pw-b", "postgres") + "?application_name=b2"));
-    await().until(() -> k8s.condition(ns, "b", "Ready").map(c -> c.getMessage()
-        .contains("PostgresConnectionPolicy a")).orElse(false));
-    client.resources(PostgresConnectionPolicy.class).inNamespace(ns).withName("a").edit(p -> {
-      p.getSpec().getProbe().setInterval("59m");
-      return p;
-    });
-    await().until(() -> reason(ns, "a").equals("Reconciled") && reason(ns, "b")
-        .equals("TargetOwnedByAnotherPolicy"));
+    k8s.replaceSecret(
+        ns,
+        "source-b",
+        Map.of(
+            "DATABASE_URL", postgres.url("team_b", "pw-b", "postgres") + "?application_name=b2"));
+    await()
+        .until(
+            () ->
+                k8s.condition(ns, "b", "Ready")
+                    .map(c -> c.getMessage().contains("PostgresConnectionPolicy a"))
+                    .orElse(false));
+    client
+        .resources(PostgresConnectionPolicy.class)
+        .inNamespace(ns)
+        .withName("a")
+        .edit(
+            p -> {
+              p.getSpec().getProbe().setInterval("59m");
+              return p;
+            });
+    await()
+        .until(
+            () ->
+                reason(ns, "a").equals("Reconciled")
+                    && reason(ns, "b").equals("TargetOwnedByAnotherPolicy"));
 
     String after = k8s.secretValue(ns, "shared-connection", "DATABASE_URL").orElseThrow();
     assertThat(after).isEqualTo(before);
@@ -126,18 +141,19 @@ class TargetOwnershipIT {
   /** Updates, patches and deletes of one Secret (the test's own setup creates it by POST). */
   private static int writes(String ns, String secret) {
     String path = "/api/v1/namespaces/" + ns + "/secrets/" + secret;
-    return (int) audit.requests().stream()
-        .filter(r -> List.of("update", "patch", "delete").contains(r.verb()))
-        .filter(r -> r.uri().equals(path) || r.uri().startsWith(path + "?"))
-        .count();
+    return (int)
+        audit.requests().stream()
+            .filter(r -> List.of("update", "patch", "delete").contains(r.verb()))
+            .filter(r -> r.uri().equals(path) || r.uri().startsWith(path + "?"))
+            .count();
   }
 
   private static String reason(String ns, String name) {
     return k8s.condition(ns, name, "Ready").map(c -> String.valueOf(c.getReason())).orElse("");
   }
 
-  private static PostgresConnectionPolicy policy(String ns, String name, String source,
-      String target) {
+  private static PostgresConnectionPolicy policy(
+      String ns, String name, String source, String target) {
     PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
     policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     PolicySpec spec = new PolicySpec();

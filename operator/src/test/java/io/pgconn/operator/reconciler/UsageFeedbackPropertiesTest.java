@@ -24,8 +24,8 @@ import net.jqwik.api.Provide;
 /**
  * Usage feedback through pg_stat_activity: a policy's pods report its application_name, the probe
  * reads what the server stored, and the index counts every other client as unlisted usage. The
- * simulated server stores names as PostgreSQL 16 does (independently of the production code):
- * bytes outside printable ASCII become {@code \xNN}, then the name is cut to 63 bytes.
+ * simulated server stores names as PostgreSQL 16 does (independently of the production code): bytes
+ * outside printable ASCII become {@code \xNN}, then the name is cut to 63 bytes.
  *
  * <p>Each step is one probe interval: every policy probes once (same reading), is sized, and its
  * pods then use some share of the limit they got. Foreign usage (psql, migrations) is the input.
@@ -41,33 +41,52 @@ class UsageFeedbackPropertiesTest {
 
   @Provide
   Arbitrary<World> worlds() {
-    Arbitrary<String> shortAscii = Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1)
-        .ofMaxLength(20);
-    Arbitrary<String> longAscii = Arbitraries.strings().withCharRange('a', 'z').ofMinLength(64)
-        .ofMaxLength(120);
-    Arbitrary<String> nonAscii = Arbitraries.strings().withChars("abcé日本ü-_ ").ofMinLength(1)
-        .ofMaxLength(40);
+    Arbitrary<String> shortAscii =
+        Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(20);
+    Arbitrary<String> longAscii =
+        Arbitraries.strings().withCharRange('a', 'z').ofMinLength(64).ofMaxLength(120);
+    Arbitrary<String> nonAscii =
+        Arbitraries.strings().withChars("abcé日本ü-_ ").ofMinLength(1).ofMaxLength(40);
     Arbitrary<String> name = Arbitraries.oneOf(shortAscii, longAscii, nonAscii);
-    Arbitrary<PolicyGen> policy = Combinators.combine(name, Arbitraries.integers().between(1, 5),
-        Arbitraries.integers().between(1, 30), Arbitraries.integers().between(1, 3),
-        Arbitraries.integers().between(0, 5)).as(PolicyGen::new);
-    return Combinators.combine(Arbitraries.integers().between(20, 200),
-        policy.list().ofMinSize(1).ofMaxSize(3)
-            .filter(l -> l.stream().map(p -> p.name()).distinct().count() == l.size()))
+    Arbitrary<PolicyGen> policy =
+        Combinators.combine(
+                name,
+                Arbitraries.integers().between(1, 5),
+                Arbitraries.integers().between(1, 30),
+                Arbitraries.integers().between(1, 3),
+                Arbitraries.integers().between(0, 5))
+            .as(PolicyGen::new);
+    return Combinators.combine(
+            Arbitraries.integers().between(20, 200),
+            policy
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(3)
+                .filter(l -> l.stream().map(p -> p.name()).distinct().count() == l.size()))
         .as(World::new);
   }
 
   @Provide
   Arbitrary<List<Integer>> foreign() {
-    return Arbitraries.integers().between(0, 60).list().ofMinSize(1).ofMaxSize(8)
-        .flatMap(levels -> Arbitraries.integers().between(1, 6).list().ofSize(levels.size())
-            .map(lengths -> {
-              List<Integer> out = new ArrayList<>();
-              for (int i = 0; i < levels.size(); i++) {
-                for (int j = 0; j < lengths.get(i); j++) out.add(levels.get(i));
-              }
-              return out;
-            }));
+    return Arbitraries.integers()
+        .between(0, 60)
+        .list()
+        .ofMinSize(1)
+        .ofMaxSize(8)
+        .flatMap(
+            levels ->
+                Arbitraries.integers()
+                    .between(1, 6)
+                    .list()
+                    .ofSize(levels.size())
+                    .map(
+                        lengths -> {
+                          List<Integer> out = new ArrayList<>();
+                          for (int i = 0; i < levels.size(); i++) {
+                            for (int j = 0; j < lengths.get(i); j++) out.add(levels.get(i));
+                          }
+                          return out;
+                        }));
   }
 
   /** What PostgreSQL 16+ shows in pg_stat_activity for an application_name the client sent. */
@@ -94,7 +113,8 @@ class UsageFeedbackPropertiesTest {
       seen.merge("psql", foreign.get(step), Integer::sum);
       for (int p = 0; p < n; p++) {
         if (ownConnections[p] > 0) {
-          seen.merge(asPostgresStoresIt(world.policies().get(p).name()), ownConnections[p], Integer::sum);
+          seen.merge(
+              asPostgresStoresIt(world.policies().get(p).name()), ownConnections[p], Integer::sum);
         }
       }
       // Every policy probes once per step; peers the index names reconcile at once (same reading).
@@ -103,10 +123,18 @@ class UsageFeedbackPropertiesTest {
       for (int reconciles = 0; !queue.isEmpty() && reconciles < 20 * n; reconciles++) {
         int p = queue.poll();
         PolicyGen gen = world.policies().get(p);
-        BudgetPolicy policy = new BudgetPolicy("ns/p" + p, SERVER, "app", "shop", gen.reserve(),
-            new PoolSizing.Auto(1, gen.max(), gen.weight()), List.of(
-                new io.pgconn.operator.budget.Consumer("Deployment", "d" + p, gen.pods(), 0)),
-            new ServerLimits(world.maxConnections(), 3, -1, -1), written[p]);
+        BudgetPolicy policy =
+            new BudgetPolicy(
+                "ns/p" + p,
+                SERVER,
+                "app",
+                "shop",
+                gen.reserve(),
+                new PoolSizing.Auto(1, gen.max(), gen.weight()),
+                List.of(
+                    new io.pgconn.operator.budget.Consumer("Deployment", "d" + p, gen.pods(), 0)),
+                new ServerLimits(world.maxConnections(), 3, -1, -1),
+                written[p]);
         ServerBudgetIndex.Allocation allocation =
             index.put(policy, true, gen.name(), new ServerBudgetIndex.Usage(seen, now));
         written[p] = allocation.decision().connectionLimit();
@@ -128,14 +156,14 @@ class UsageFeedbackPropertiesTest {
   }
 
   @Property(tries = 400)
-  void thePodsOwnConnectionsNeverMoveALimit(@ForAll("worlds") World world,
-      @ForAll("foreign") List<Integer> foreign, @ForAll long seed) {
+  void thePodsOwnConnectionsNeverMoveALimit(
+      @ForAll("worlds") World world, @ForAll("foreign") List<Integer> foreign, @ForAll long seed) {
     assertThat(run(world, foreign, seed, true)).isEqualTo(run(world, foreign, seed, false));
   }
 
   @Property(tries = 400)
-  void steadyForeignUsageLeavesLimitsAloneAfterTheWindow(@ForAll("worlds") World world,
-      @ForAll("foreign") List<Integer> foreign, @ForAll long seed) {
+  void steadyForeignUsageLeavesLimitsAloneAfterTheWindow(
+      @ForAll("worlds") World world, @ForAll("foreign") List<Integer> foreign, @ForAll long seed) {
     List<List<Integer>> limits = run(world, foreign, seed, true);
     // Once the input has been the same for a full window (3 probes) and one more probe (a raise
     // completes only after the peers' lowers have rolled out, which here takes one probe),
@@ -150,8 +178,8 @@ class UsageFeedbackPropertiesTest {
   }
 
   @Property(tries = 400)
-  void aBurstShorterThanTheWindowChangesNoLimit(@ForAll("worlds") World world,
-      @ForAll int base, @ForAll int burst, @ForAll long seed) {
+  void aBurstShorterThanTheWindowChangesNoLimit(
+      @ForAll("worlds") World world, @ForAll int base, @ForAll int burst, @ForAll long seed) {
     int level = Math.floorMod(base, 10);
     int peak = level + 1 + Math.floorMod(burst, 60);
     // Steady, then a burst seen by two probes, then steady again.

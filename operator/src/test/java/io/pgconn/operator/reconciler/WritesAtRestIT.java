@@ -25,16 +25,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A policy in a stable state writes nothing: one that gave up on a writer that keeps reverting
- * it, one whose probe keeps failing, one whose workload never finishes rolling (no controller
- * runs here, so the Deployment's rollout never completes). Writes are counted from the API
- * server's audit log over a quiet window once all three have settled.
+ * A policy in a stable state writes nothing: one that gave up on a writer that keeps reverting it,
+ * one whose probe keeps failing, one whose workload never finishes rolling (no controller runs
+ * here, so the Deployment's rollout never completes). Writes are counted from the API server's
+ * audit log over a quiet window once all three have settled.
  */
 class WritesAtRestIT {
 
   static final Duration QUIET = Duration.ofSeconds(20);
-  static final Set<String> WATCHED = Set.of("secrets", "postgresconnectionpolicies", "events",
-      "deployments");
+  static final Set<String> WATCHED =
+      Set.of("secrets", "postgresconnectionpolicies", "events", "deployments");
 
   static AuditLog audit;
   static TestCluster controlPlane;
@@ -74,8 +74,12 @@ class WritesAtRestIT {
     k8s.create(policy(ns, "fight", "fought", spec -> spec.getTarget().setSecretName("fought")));
     Instant deadline = Instant.now().plusSeconds(90);
     while (!reason(ns, "fight").equals("ConflictingWriter") && Instant.now().isBefore(deadline)) {
-      await().atMost(Duration.ofSeconds(30)).until(() -> reason(ns, "fight")
-          .equals("ConflictingWriter") || !url.equals(value(ns, "fought")));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  reason(ns, "fight").equals("ConflictingWriter")
+                      || !url.equals(value(ns, "fought")));
       if (!url.equals(value(ns, "fought"))) {
         k8s.replaceSecret(ns, "fought", Map.of("DATABASE_URL", url));
       }
@@ -84,36 +88,52 @@ class WritesAtRestIT {
 
     // 2. A probe that keeps failing: the wrong password, probe mode Enforce.
     k8s.secret(ns, "wrong", Map.of("DATABASE_URL", postgres.url("app", "not-it", "postgres")));
-    k8s.create(policy(ns, "failing", "wrong", spec -> { }));
+    k8s.create(policy(ns, "failing", "wrong", spec -> {}));
 
     // 3. A rollout that never completes: nothing runs the Deployment controller here.
     k8s.secret(ns, "fine", Map.of("DATABASE_URL", url));
     k8s.deployment(ns, "web", "rolling-connection");
-    k8s.create(policy(ns, "rolling", "fine", spec -> spec.getWorkloads()
-        .setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, "web")))));
+    k8s.create(
+        policy(
+            ns,
+            "rolling",
+            "fine",
+            spec ->
+                spec.getWorkloads()
+                    .setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, "web")))));
 
-    await().until(() -> reason(ns, "failing").equals("AuthenticationFailed")
-        && k8s.condition(ns, "rolling", "Reconciling").map(c -> "True".equals(c.getStatus()))
-            .orElse(false));
+    await()
+        .until(
+            () ->
+                reason(ns, "failing").equals("AuthenticationFailed")
+                    && k8s.condition(ns, "rolling", "Reconciling")
+                        .map(c -> "True".equals(c.getStatus()))
+                        .orElse(false));
 
     // Settled: from here on, nothing writes.
     int before = writes(ns).size();
-    String rollingBefore = io.fabric8.kubernetes.client.utils.Serialization.asYaml(
-        k8s.policy(ns, "rolling").getStatus());
+    String rollingBefore =
+        io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+            k8s.policy(ns, "rolling").getStatus());
     try {
       await().during(QUIET).atMost(QUIET.plusSeconds(15)).until(() -> writes(ns).size() == before);
     } catch (org.awaitility.core.ConditionTimeoutException e) {
       // Fall through to the assertion, which names the writes.
     }
     List<AuditLog.Request> all = writes(ns);
-    assertThat(all.subList(before, all.size())).as("writes at rest; rolling's status was %s and"
-        + " is %s", rollingBefore, io.fabric8.kubernetes.client.utils.Serialization.asYaml(
-            k8s.policy(ns, "rolling").getStatus())).isEmpty();
+    assertThat(all.subList(before, all.size()))
+        .as(
+            "writes at rest; rolling's status was %s and" + " is %s",
+            rollingBefore,
+            io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+                k8s.policy(ns, "rolling").getStatus()))
+        .isEmpty();
   }
 
   private static List<AuditLog.Request> writes(String ns) {
     return audit.requests().stream()
-        .filter(r -> ns.equals(r.namespace()) && WATCHED.contains(r.resource())).toList();
+        .filter(r -> ns.equals(r.namespace()) && WATCHED.contains(r.resource()))
+        .toList();
   }
 
   private static String value(String ns, String secret) {
@@ -124,8 +144,8 @@ class WritesAtRestIT {
     return k8s.condition(ns, name, "Ready").map(c -> String.valueOf(c.getReason())).orElse("");
   }
 
-  private static PostgresConnectionPolicy policy(String ns, String name, String source,
-      java.util.function.Consumer<PolicySpec> customize) {
+  private static PostgresConnectionPolicy policy(
+      String ns, String name, String source, java.util.function.Consumer<PolicySpec> customize) {
     PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
     policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
     PolicySpec spec = new PolicySpec();

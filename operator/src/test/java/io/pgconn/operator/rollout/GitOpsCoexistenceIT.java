@@ -15,11 +15,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The restart annotations survive a GitOps tool re-applying the user's own manifest (which does
- * not contain them) with server-side apply under its own field manager, as Argo CD
- * (ServerSideApply sync option) and Flux do: each policy's annotation belongs to that policy's
- * field manager pgconn-operator/&lt;policy&gt;, and an apply only removes fields its own manager
- * owned. See docs/gitops.md.
+ * The restart annotations survive a GitOps tool re-applying the user's own manifest (which does not
+ * contain them) with server-side apply under its own field manager, as Argo CD (ServerSideApply
+ * sync option) and Flux do: each policy's annotation belongs to that policy's field manager
+ * pgconn-operator/&lt;policy&gt;, and an apply only removes fields its own manager owned. See
+ * docs/gitops.md.
  */
 class GitOpsCoexistenceIT {
 
@@ -41,14 +41,34 @@ class GitOpsCoexistenceIT {
   /** The manifest as it lives in Git: no pgconn annotation anywhere. */
   static Deployment fromGit(String image) {
     return new DeploymentBuilder()
-        .withNewMetadata().withName("web").withNamespace(NS).endMetadata()
-        .withNewSpec().withReplicas(2)
-        .withNewSelector().addToMatchLabels("app", "web").endSelector()
-        .withNewTemplate().withNewMetadata().addToLabels("app", "web")
-        .addToAnnotations("example.com/team", "shop").endMetadata()
-        .withNewSpec().addNewContainer().withName("app").withImage(image)
-        .addNewEnvFrom().withNewSecretRef().withName("web-connection").endSecretRef().endEnvFrom()
-        .endContainer().endSpec().endTemplate().endSpec().build();
+        .withNewMetadata()
+        .withName("web")
+        .withNamespace(NS)
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(2)
+        .withNewSelector()
+        .addToMatchLabels("app", "web")
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .addToLabels("app", "web")
+        .addToAnnotations("example.com/team", "shop")
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("app")
+        .withImage(image)
+        .addNewEnvFrom()
+        .withNewSecretRef()
+        .withName("web-connection")
+        .endSecretRef()
+        .endEnvFrom()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
   }
 
   static Map<String, String> templateAnnotations(Deployment d) {
@@ -60,20 +80,35 @@ class GitOpsCoexistenceIT {
     // Two policies whose Secrets the pods read: each stamps its own key under its own manager.
     List<String> policies = List.of("web", "web-reports");
     for (String manager : new String[] {"argocd-controller", "kustomize-controller"}) {
-      client.resource(fromGit("example/app:1")).fieldManager(manager).forceConflicts()
+      client
+          .resource(fromGit("example/app:1"))
+          .fieldManager(manager)
+          .forceConflicts()
           .serverSideApply();
       for (String policy : policies) {
-        new PodTemplateStamper(client).stamp(new WorkloadKey(WorkloadKind.Deployment, NS, "web"),
-            policy, "sha256:" + manager + "-" + policy);
+        new PodTemplateStamper(client)
+            .stamp(
+                new WorkloadKey(WorkloadKind.Deployment, NS, "web"),
+                policy,
+                "sha256:" + manager + "-" + policy);
       }
 
       // A sync of the unchanged manifest (dry run: what Argo CD diffs against) and of a changed
       // one (a real apply) both leave the operator's annotations in place.
-      Deployment dryRun = client.resource(fromGit("example/app:1")).dryRun()
-          .fieldManager(manager).forceConflicts().serverSideApply();
+      Deployment dryRun =
+          client
+              .resource(fromGit("example/app:1"))
+              .dryRun()
+              .fieldManager(manager)
+              .forceConflicts()
+              .serverSideApply();
       assertThat(templateAnnotations(dryRun)).containsEntry("example.com/team", "shop");
-      Deployment applied = client.resource(fromGit("example/app:2")).fieldManager(manager)
-          .forceConflicts().serverSideApply();
+      Deployment applied =
+          client
+              .resource(fromGit("example/app:2"))
+              .fieldManager(manager)
+              .forceConflicts()
+              .serverSideApply();
       assertThat(applied.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
           .isEqualTo("example/app:2");
       for (String policy : policies) {
@@ -84,19 +119,28 @@ class GitOpsCoexistenceIT {
         assertThat(templateAnnotations(applied)).containsEntry(key, hash);
 
         // Each annotation is owned by its policy's manager alone, pgconn-operator/<policy>.
-        assertThat(applied.getMetadata().getManagedFields()).anySatisfy(f -> {
-          assertThat(f.getManager()).isEqualTo(OperatorIdentity.policyFieldManager(policy))
-              .isEqualTo(OperatorIdentity.FIELD_MANAGER + "/" + policy);
-          assertThat(f.getFieldsV1().getAdditionalProperties().toString())
-              .contains("f:" + key);
-        });
+        assertThat(applied.getMetadata().getManagedFields())
+            .anySatisfy(
+                f -> {
+                  assertThat(f.getManager())
+                      .isEqualTo(OperatorIdentity.policyFieldManager(policy))
+                      .isEqualTo(OperatorIdentity.FIELD_MANAGER + "/" + policy);
+                  assertThat(f.getFieldsV1().getAdditionalProperties().toString())
+                      .contains("f:" + key);
+                });
         assertThat(applied.getMetadata().getManagedFields())
             .filteredOn(f -> !OperatorIdentity.policyFieldManager(policy).equals(f.getManager()))
-            .allSatisfy(f -> assertThat(f.getFieldsV1().getAdditionalProperties().toString())
-                .doesNotContain("f:" + key + "="));
+            .allSatisfy(
+                f ->
+                    assertThat(f.getFieldsV1().getAdditionalProperties().toString())
+                        .doesNotContain("f:" + key + "="));
       }
       client.resource(applied).delete();
-      client.apps().deployments().inNamespace(NS).withName("web")
+      client
+          .apps()
+          .deployments()
+          .inNamespace(NS)
+          .withName("web")
           .waitUntilCondition(d -> d == null, 30, java.util.concurrent.TimeUnit.SECONDS);
     }
   }

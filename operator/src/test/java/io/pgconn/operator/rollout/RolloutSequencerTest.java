@@ -18,8 +18,8 @@ class RolloutSequencerTest {
   static final Instant LONG_AGO = NOW.minusSeconds(3600);
   static final String OLD = "sha256:old";
   static final String NEW = "sha256:new";
-  static final RolloutSettings ONE_AT_A_TIME = new RolloutSettings(true, false, 1,
-      Duration.ofSeconds(5), Duration.ofSeconds(600));
+  static final RolloutSettings ONE_AT_A_TIME =
+      new RolloutSettings(true, false, 1, Duration.ofSeconds(5), Duration.ofSeconds(600));
 
   static WorkloadKey key(String name) {
     return new WorkloadKey(WorkloadKind.Deployment, "ns", name);
@@ -30,8 +30,8 @@ class RolloutSequencerTest {
   }
 
   static Snapshot rolling(String name, String hash, Instant restartedAt) {
-    return new Snapshot(key(name), hash, false, RolloutProgress.inProgress("1 of 2 updated"),
-        restartedAt);
+    return new Snapshot(
+        key(name), hash, false, RolloutProgress.inProgress("1 of 2 updated"), restartedAt);
   }
 
   static Plan plan(RolloutSettings settings, Snapshot... workloads) {
@@ -39,8 +39,9 @@ class RolloutSequencerTest {
   }
 
   static List<String> states(Plan plan) {
-    return plan.steps().stream().map(s -> s.key().name() + "=" + s.state()
-        + (s.reason() == null ? "" : "/" + s.reason())).toList();
+    return plan.steps().stream()
+        .map(s -> s.key().name() + "=" + s.state() + (s.reason() == null ? "" : "/" + s.reason()))
+        .toList();
   }
 
   static List<String> stamped(Plan plan) {
@@ -59,8 +60,11 @@ class RolloutSequencerTest {
   void oneAtATimeStartsOnlyTheFirstAndQueuesTheRest() {
     Plan plan = plan(ONE_AT_A_TIME, done("a", OLD), done("b", OLD), done("c", OLD));
     assertThat(stamped(plan)).containsExactly("a");
-    assertThat(states(plan)).containsExactly("a=Restarting/RolloutInProgress",
-        "b=Pending/WaitingForSlot", "c=Pending/WaitingForSlot");
+    assertThat(states(plan))
+        .containsExactly(
+            "a=Restarting/RolloutInProgress",
+            "b=Pending/WaitingForSlot",
+            "c=Pending/WaitingForSlot");
     Step a = plan.steps().get(0);
     assertThat(a.contentHash()).isEqualTo(NEW);
     assertThat(a.restartedAt()).isEqualTo(NOW);
@@ -70,11 +74,14 @@ class RolloutSequencerTest {
 
   @Test
   void theNextStartsOnlyOnceThePreviousCompleted() {
-    Plan whileRolling = plan(ONE_AT_A_TIME, rolling("a", NEW, NOW.minusSeconds(3)),
-        done("b", OLD), done("c", OLD));
+    Plan whileRolling =
+        plan(ONE_AT_A_TIME, rolling("a", NEW, NOW.minusSeconds(3)), done("b", OLD), done("c", OLD));
     assertThat(stamped(whileRolling)).isEmpty();
-    assertThat(states(whileRolling)).containsExactly("a=Restarting/RolloutInProgress",
-        "b=Pending/WaitingForSlot", "c=Pending/WaitingForSlot");
+    assertThat(states(whileRolling))
+        .containsExactly(
+            "a=Restarting/RolloutInProgress",
+            "b=Pending/WaitingForSlot",
+            "c=Pending/WaitingForSlot");
     assertThat(whileRolling.steps().get(1).message()).contains("Deployment a is rolling");
     // restartedAt survives from the snapshot (status), it is not reset
     assertThat(whileRolling.steps().get(0).restartedAt()).isEqualTo(NOW.minusSeconds(3));
@@ -85,31 +92,32 @@ class RolloutSequencerTest {
 
   @Test
   void maxConcurrentBoundsTheWorkloadsRollingAtOnce() {
-    RolloutSettings two = new RolloutSettings(true, false, 2, Duration.ZERO, Duration.ofMinutes(10));
+    RolloutSettings two =
+        new RolloutSettings(true, false, 2, Duration.ZERO, Duration.ofMinutes(10));
     assertThat(stamped(plan(two, done("a", OLD), done("b", OLD), done("c", OLD))))
         .containsExactly("a", "b");
     assertThat(stamped(plan(two, rolling("a", NEW, NOW), done("b", OLD), done("c", OLD))))
         .containsExactly("b");
     // a rollout of our content in progress takes a slot even when it was started by someone
     // else (no restart time known), e.g. an image change after our stamp
-    assertThat(stamped(plan(two, rolling("x", NEW, null), rolling("y", NEW, null),
-        done("c", OLD)))).isEmpty();
+    assertThat(stamped(plan(two, rolling("x", NEW, null), rolling("y", NEW, null), done("c", OLD))))
+        .isEmpty();
   }
 
   @Test
   void aWorkloadRollingAnOlderContentIsRestampedInItsOwnSlot() {
     Plan plan = plan(ONE_AT_A_TIME, done("a", OLD), rolling("b", OLD, NOW.minusSeconds(1)));
     assertThat(stamped(plan)).containsExactly("b");
-    assertThat(states(plan)).containsExactly("a=Pending/WaitingForSlot",
-        "b=Restarting/RolloutInProgress");
+    assertThat(states(plan))
+        .containsExactly("a=Pending/WaitingForSlot", "b=Restarting/RolloutInProgress");
   }
 
   @Test
   void justCreatedWorkloadsAreAdoptedOneSlotAtATime() {
     Plan plan = plan(ONE_AT_A_TIME, rolling("a", null, null), rolling("b", null, null));
     assertThat(stamped(plan)).containsExactly("a");
-    assertThat(states(plan)).containsExactly("a=Restarting/RolloutInProgress",
-        "b=Pending/WaitingForSlot");
+    assertThat(states(plan))
+        .containsExactly("a=Restarting/RolloutInProgress", "b=Pending/WaitingForSlot");
     // once a rolls our content, b waits for it
     assertThat(stamped(plan(ONE_AT_A_TIME, rolling("a", NEW, NOW), rolling("b", null, null))))
         .isEmpty();
@@ -118,14 +126,20 @@ class RolloutSequencerTest {
   @Test
   void changesCloseTogetherWaitForTheContentToSettle() {
     Instant changed = NOW.minusSeconds(2);
-    Plan plan = RolloutSequencer.plan(List.of(done("a", OLD), done("b", OLD)), NEW, changed,
-        ONE_AT_A_TIME, NOW);
+    Plan plan =
+        RolloutSequencer.plan(
+            List.of(done("a", OLD), done("b", OLD)), NEW, changed, ONE_AT_A_TIME, NOW);
     assertThat(stamped(plan)).isEmpty();
     assertThat(states(plan)).containsExactly("a=Pending/Settling", "b=Pending/Settling");
     assertThat(plan.recheckAfter()).contains(Duration.ofSeconds(3));
 
-    Plan settled = RolloutSequencer.plan(List.of(done("a", OLD), done("b", OLD)), NEW,
-        changed, ONE_AT_A_TIME, NOW.plusSeconds(3));
+    Plan settled =
+        RolloutSequencer.plan(
+            List.of(done("a", OLD), done("b", OLD)),
+            NEW,
+            changed,
+            ONE_AT_A_TIME,
+            NOW.plusSeconds(3));
     assertThat(stamped(settled)).containsExactly("a");
   }
 
@@ -137,12 +151,17 @@ class RolloutSequencerTest {
 
   @Test
   void aFailedRolloutHoldsTheSequence() {
-    Snapshot failed = new Snapshot(key("a"), NEW, false,
-        RolloutProgress.failed("ProgressDeadlineExceeded: ReplicaSet a-1 has timed out"), NOW);
+    Snapshot failed =
+        new Snapshot(
+            key("a"),
+            NEW,
+            false,
+            RolloutProgress.failed("ProgressDeadlineExceeded: ReplicaSet a-1 has timed out"),
+            NOW);
     Plan plan = plan(ONE_AT_A_TIME, failed, done("b", OLD));
     assertThat(stamped(plan)).isEmpty();
-    assertThat(states(plan)).containsExactly("a=Held/ProgressDeadlineExceeded",
-        "b=Held/SequenceHeld");
+    assertThat(states(plan))
+        .containsExactly("a=Held/ProgressDeadlineExceeded", "b=Held/SequenceHeld");
     assertThat(plan.steps().get(0).message()).contains("timed out");
     assertThat(plan.steps().get(1).message()).contains("Deployment a");
     assertThat(plan.recheckAfter()).contains(RolloutSequencer.HELD_RECHECK);
@@ -151,30 +170,33 @@ class RolloutSequencerTest {
   @Test
   void theOperatorsOwnDeadlineHoldsTooButOnlyOnceItPassed() {
     Plan before = plan(ONE_AT_A_TIME, rolling("a", NEW, NOW.minusSeconds(599)), done("b", OLD));
-    assertThat(states(before)).containsExactly("a=Restarting/RolloutInProgress",
-        "b=Pending/WaitingForSlot");
+    assertThat(states(before))
+        .containsExactly("a=Restarting/RolloutInProgress", "b=Pending/WaitingForSlot");
     Plan after = plan(ONE_AT_A_TIME, rolling("a", NEW, NOW.minusSeconds(601)), done("b", OLD));
-    assertThat(states(after)).containsExactly("a=Held/ProgressDeadlineExceeded",
-        "b=Held/SequenceHeld");
+    assertThat(states(after))
+        .containsExactly("a=Held/ProgressDeadlineExceeded", "b=Held/SequenceHeld");
     assertThat(stamped(after)).isEmpty();
   }
 
   @Test
   void aNewContentRestartsAWorkloadHeldOnAnOlderOne() {
-    Snapshot failedOld = new Snapshot(key("a"), OLD, false,
-        RolloutProgress.failed("ProgressDeadlineExceeded"), LONG_AGO);
+    Snapshot failedOld =
+        new Snapshot(
+            key("a"), OLD, false, RolloutProgress.failed("ProgressDeadlineExceeded"), LONG_AGO);
     assertThat(stamped(plan(ONE_AT_A_TIME, failedOld, done("b", OLD)))).containsExactly("a");
   }
 
   @Test
   void pausedNeverAndOptedOutRestartNothing() {
-    RolloutSettings paused = new RolloutSettings(true, true, 1, Duration.ZERO, Duration.ofMinutes(10));
+    RolloutSettings paused =
+        new RolloutSettings(true, true, 1, Duration.ZERO, Duration.ofMinutes(10));
     Plan p = plan(paused, done("a", OLD));
     assertThat(stamped(p)).isEmpty();
     assertThat(states(p)).containsExactly("a=Pending/Paused");
     assertThat(p.recheckAfter()).contains(RolloutSequencer.PAUSED_RECHECK);
 
-    RolloutSettings never = new RolloutSettings(false, false, 1, Duration.ZERO, Duration.ofMinutes(10));
+    RolloutSettings never =
+        new RolloutSettings(false, false, 1, Duration.ZERO, Duration.ofMinutes(10));
     assertThat(states(plan(never, done("a", OLD)))).containsExactly("a=Pending/RestartNever");
 
     Snapshot optedOut = new Snapshot(key("a"), OLD, true, RolloutProgress.complete(), null);
@@ -188,20 +210,32 @@ class RolloutSequencerTest {
     // what an operator restarted while b rolls sees: a done, b rolling, c old
     Plan plan = plan(ONE_AT_A_TIME, done("a", NEW), rolling("b", NEW, null), done("c", OLD));
     assertThat(stamped(plan)).isEmpty();
-    assertThat(states(plan)).containsExactly("a=UpToDate", "b=Restarting/RolloutInProgress",
-        "c=Pending/WaitingForSlot");
+    assertThat(states(plan))
+        .containsExactly(
+            "a=UpToDate", "b=Restarting/RolloutInProgress", "c=Pending/WaitingForSlot");
   }
 
   @Test
   void holdMarksSettledWorkloadsHeldAndLeavesRollingMissingAndJobsAlone() {
-    List<WorkloadStatus> held = RolloutSequencer.hold(List.of(
-        new WorkloadStatus(WorkloadKind.Deployment, "a", "UpToDate", null, NEW, "t", null),
-        new WorkloadStatus(WorkloadKind.Deployment, "b", "Restarting", "RolloutInProgress", NEW,
-            "t", null),
-        new WorkloadStatus(WorkloadKind.Deployment, "c", "Missing", "NotFound", null, null, "x"),
-        new WorkloadStatus(WorkloadKind.CronJob, "d", "NextRun", null, null, null, null)),
-        "ConnectionRefused", "no restart");
-    assertThat(held).extracting(WorkloadStatus::getState)
+    List<WorkloadStatus> held =
+        RolloutSequencer.hold(
+            List.of(
+                new WorkloadStatus(WorkloadKind.Deployment, "a", "UpToDate", null, NEW, "t", null),
+                new WorkloadStatus(
+                    WorkloadKind.Deployment,
+                    "b",
+                    "Restarting",
+                    "RolloutInProgress",
+                    NEW,
+                    "t",
+                    null),
+                new WorkloadStatus(
+                    WorkloadKind.Deployment, "c", "Missing", "NotFound", null, null, "x"),
+                new WorkloadStatus(WorkloadKind.CronJob, "d", "NextRun", null, null, null, null)),
+            "ConnectionRefused",
+            "no restart");
+    assertThat(held)
+        .extracting(WorkloadStatus::getState)
         .containsExactly("Held", "Restarting", "Missing", "NextRun");
     assertThat(held.get(0).getReason()).isEqualTo("ConnectionRefused");
     assertThat(held.get(0).getContentHash()).isEqualTo(NEW);
@@ -210,24 +244,42 @@ class RolloutSequencerTest {
 
   @Test
   void conditionBlocksReadyOnlyWhenSomeoneMustAct() {
-    var rolling = WorkloadsCondition.of(List.of(
-        new WorkloadStatus(WorkloadKind.Deployment, "a", "Restarting", "RolloutInProgress", NEW,
-            null, "1 of 2"),
-        new WorkloadStatus(WorkloadKind.Deployment, "b", "Pending", "WaitingForSlot", OLD, null,
-            "w")));
+    var rolling =
+        WorkloadsCondition.of(
+            List.of(
+                new WorkloadStatus(
+                    WorkloadKind.Deployment,
+                    "a",
+                    "Restarting",
+                    "RolloutInProgress",
+                    NEW,
+                    null,
+                    "1 of 2"),
+                new WorkloadStatus(
+                    WorkloadKind.Deployment, "b", "Pending", "WaitingForSlot", OLD, null, "w")));
     assertThat(rolling.upToDate()).isFalse();
     assertThat(rolling.reason()).isEqualTo("RolloutInProgress");
     assertThat(rolling.blocksReady()).isFalse();
 
-    var held = WorkloadsCondition.of(List.of(
-        new WorkloadStatus(WorkloadKind.Deployment, "a", "Held", "ProgressDeadlineExceeded", NEW,
-            null, "stuck")));
+    var held =
+        WorkloadsCondition.of(
+            List.of(
+                new WorkloadStatus(
+                    WorkloadKind.Deployment,
+                    "a",
+                    "Held",
+                    "ProgressDeadlineExceeded",
+                    NEW,
+                    null,
+                    "stuck")));
     assertThat(held.reason()).isEqualTo("RolloutHeld");
     assertThat(held.blocksReady()).isTrue();
 
-    var done = WorkloadsCondition.of(List.of(
-        new WorkloadStatus(WorkloadKind.Deployment, "a", "UpToDate", null, NEW, null, null),
-        new WorkloadStatus(WorkloadKind.CronJob, "c", "NextRun", null, null, null, null)));
+    var done =
+        WorkloadsCondition.of(
+            List.of(
+                new WorkloadStatus(WorkloadKind.Deployment, "a", "UpToDate", null, NEW, null, null),
+                new WorkloadStatus(WorkloadKind.CronJob, "c", "NextRun", null, null, null, null)));
     assertThat(done.upToDate()).isTrue();
   }
 }

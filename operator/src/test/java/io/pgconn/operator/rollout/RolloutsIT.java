@@ -4,6 +4,7 @@ import static io.pgconn.operator.testenv.ClusterFixtures.annotation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -13,7 +14,6 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -50,10 +50,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Sequenced restarts end to end, with real controllers: the full control plane (Deployments
- * really roll, pods on kwok nodes), a real PostgreSQL and the real operator application. Each
- * Deployment has 2 replicas and minReadySeconds 2, so a rollout takes a few seconds and an
- * overlap between two of them would show.
+ * Sequenced restarts end to end, with real controllers: the full control plane (Deployments really
+ * roll, pods on kwok nodes), a real PostgreSQL and the real operator application. Each Deployment
+ * has 2 replicas and minReadySeconds 2, so a rollout takes a few seconds and an overlap between two
+ * of them would show.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RolloutsIT {
@@ -116,11 +116,15 @@ class RolloutsIT {
     }
     k8s.secret(NS, "unrelated", Map.of("X", "y"));
     client.resource(deployment(NS, BYSTANDER, envFrom("unrelated"))).create();
-    k8s.create(policy(NS, POLICY, spec -> {
-      spec.getWorkloads().setDiscover(true);
-      spec.getWorkloads().setMaxConcurrent(1);
-      spec.getWorkloads().setSettleSeconds(3);
-    }));
+    k8s.create(
+        policy(
+            NS,
+            POLICY,
+            spec -> {
+              spec.getWorkloads().setDiscover(true);
+              spec.getWorkloads().setMaxConcurrent(1);
+              spec.getWorkloads().setSettleSeconds(3);
+            }));
     // Adoption: each consumer is stamped once with the first content and rolls to completion.
     String first = awaitAllUpToDate(NS, POLICY, CONSUMERS);
     long bystanderGeneration = generation(NS, BYSTANDER);
@@ -132,7 +136,8 @@ class RolloutsIT {
       changeSource();
       String second = awaitNewHash(NS, POLICY, first);
       awaitAllUpToDate(NS, POLICY, CONSUMERS);
-      System.out.printf("three sequential rollouts done %d ms after the change%n",
+      System.out.printf(
+          "three sequential rollouts done %d ms after the change%n",
           (System.nanoTime() - t0) / 1_000_000);
 
       // Each consumer got exactly one new ReplicaSet with the new hash, and its old pods are gone.
@@ -142,26 +147,32 @@ class RolloutsIT {
         assertThat(added.get(0).getSpec().getTemplate().getMetadata().getAnnotations())
             .containsEntry(PodTemplateStamps.key(POLICY), second);
         List<Pod> pods = pods(NS, name);
-        assertThat(pods).hasSize(2).allSatisfy(p -> assertThat(p.getMetadata().getAnnotations())
-            .containsEntry(PodTemplateStamps.key(POLICY), second));
+        assertThat(pods)
+            .hasSize(2)
+            .allSatisfy(
+                p ->
+                    assertThat(p.getMetadata().getAnnotations())
+                        .containsEntry(PodTemplateStamps.key(POLICY), second));
         assertThat(names(pods)).doesNotContainAnyElementsOf(podsBefore.get(name));
       }
       // A Deployment that does not read the target Secret was not touched.
       assertThat(generation(NS, BYSTANDER)).isEqualTo(bystanderGeneration);
-      assertThat(annotation(k8s.getDeployment(NS, BYSTANDER).orElseThrow(),
-          PodTemplateStamps.key(POLICY))).isNull();
+      assertThat(
+              annotation(
+                  k8s.getDeployment(NS, BYSTANDER).orElseThrow(), PodTemplateStamps.key(POLICY)))
+          .isNull();
 
       // One after another: a starts, completes; then b; then c. No overlap.
       List<String> order = timeline.entries(CONSUMERS);
       System.out.println("rollout timeline: " + timeline.describe());
-      assertThat(order).containsExactly(
-          "start a-api", "complete a-api",
-          "start b-worker", "complete b-worker",
-          "start c-web", "complete c-web");
+      assertThat(order)
+          .containsExactly(
+              "start a-api", "complete a-api",
+              "start b-worker", "complete b-worker",
+              "start c-web", "complete c-web");
     }
     // An Event on the policy and one on each workload for each restart.
-    assertThat(eventReasons(NS, "PostgresConnectionPolicy", POLICY))
-        .contains("WorkloadRestarted");
+    assertThat(eventReasons(NS, "PostgresConnectionPolicy", POLICY)).contains("WorkloadRestarted");
     for (String name : CONSUMERS) {
       assertThat(eventReasons(NS, "Deployment", name)).contains("RestartedByPgconn");
     }
@@ -178,20 +189,29 @@ class RolloutsIT {
         changeSource();
       }
       String last = "schema=s" + revision;
-      await().until(() -> k8s.secretValue(NS, TARGET, "DATABASE_URL")
-          .filter(v -> v.contains(last)).isPresent());
+      await()
+          .until(
+              () ->
+                  k8s.secretValue(NS, TARGET, "DATABASE_URL")
+                      .filter(v -> v.contains(last))
+                      .isPresent());
       String finalHash = awaitNewHash(NS, POLICY, before);
       assertThat(awaitAllUpToDate(NS, POLICY, CONSUMERS)).isEqualTo(finalHash);
       assertThat(k8s.secretValue(NS, TARGET, "DATABASE_URL").orElseThrow()).contains(last);
       for (String name : CONSUMERS) {
-        assertThat(generation(NS, name)).as("generation of %s", name)
+        assertThat(generation(NS, name))
+            .as("generation of %s", name)
             .isEqualTo(generations.get(name) + 1);
         assertThat(newReplicaSets(NS, name, replicaSetsBefore.get(name)))
-            .as("new ReplicaSets of %s", name).hasSize(1)
-            .allSatisfy(rs -> assertThat(rs.getSpec().getTemplate().getMetadata()
-                .getAnnotations()).containsEntry(PodTemplateStamps.key(POLICY), finalHash));
+            .as("new ReplicaSets of %s", name)
+            .hasSize(1)
+            .allSatisfy(
+                rs ->
+                    assertThat(rs.getSpec().getTemplate().getMetadata().getAnnotations())
+                        .containsEntry(PodTemplateStamps.key(POLICY), finalHash));
       }
-      assertThat(timeline.entries(CONSUMERS)).filteredOn(e -> e.startsWith("start"))
+      assertThat(timeline.entries(CONSUMERS))
+          .filteredOn(e -> e.startsWith("start"))
           .containsExactly("start a-api", "start b-worker", "start c-web");
     }
   }
@@ -204,14 +224,18 @@ class RolloutsIT {
     postgres.stop();
     try {
       changeSource();
-      await().untilAsserted(() -> {
-        Map<String, WorkloadStatus> states = workloadStatuses(NS, POLICY);
-        assertThat(states.keySet()).containsAll(CONSUMERS);
-        assertThat(states.values()).allSatisfy(w -> {
-          assertThat(w.getState()).isEqualTo("Held");
-          assertThat(w.getReason()).isEqualTo("ConnectionRefused");
-        });
-      });
+      await()
+          .untilAsserted(
+              () -> {
+                Map<String, WorkloadStatus> states = workloadStatuses(NS, POLICY);
+                assertThat(states.keySet()).containsAll(CONSUMERS);
+                assertThat(states.values())
+                    .allSatisfy(
+                        w -> {
+                          assertThat(w.getState()).isEqualTo("Held");
+                          assertThat(w.getReason()).isEqualTo("ConnectionRefused");
+                        });
+              });
       assertThat(k8s.condition(NS, POLICY, "Ready").orElseThrow().getStatus()).isEqualTo("False");
       assertThat(k8s.condition(NS, POLICY, "Ready").orElseThrow().getReason())
           .isEqualTo("ConnectionRefused");
@@ -226,7 +250,8 @@ class RolloutsIT {
     long t0 = System.nanoTime();
     String after = awaitNewHash(NS, POLICY, before);
     assertThat(awaitAllUpToDate(NS, POLICY, CONSUMERS)).isEqualTo(after);
-    System.out.printf("rollout resumed and completed %d ms after the database came back%n",
+    System.out.printf(
+        "rollout resumed and completed %d ms after the database came back%n",
         (System.nanoTime() - t0) / 1_000_000);
     for (String name : CONSUMERS) {
       assertThat(generation(NS, name)).isEqualTo(generations.get(name) + 1);
@@ -242,8 +267,11 @@ class RolloutsIT {
     changeSource();
     String target = awaitNewHash(NS, POLICY, before);
     // Workload 2 of 3 has been stamped and is rolling: stop the operator right there.
-    await().until(() -> target.equals(stamped(NS, "b-worker"))
-        && !complete(k8s.getDeployment(NS, "b-worker").orElseThrow()));
+    await()
+        .until(
+            () ->
+                target.equals(stamped(NS, "b-worker"))
+                    && !complete(k8s.getDeployment(NS, "b-worker").orElseThrow()));
     app.close();
     app = null;
     long t0;
@@ -257,13 +285,16 @@ class RolloutsIT {
       app = startOperator();
     }
     assertThat(awaitAllUpToDate(NS, POLICY, CONSUMERS)).isEqualTo(target);
-    System.out.printf("restarted operator finished the sequence in %d ms%n",
+    System.out.printf(
+        "restarted operator finished the sequence in %d ms%n",
         (System.nanoTime() - t0) / 1_000_000);
     for (String name : CONSUMERS) {
-      assertThat(generation(NS, name)).as("generation of %s", name)
+      assertThat(generation(NS, name))
+          .as("generation of %s", name)
           .isEqualTo(generations.get(name) + 1);
       assertThat(newReplicaSets(NS, name, replicaSetsBefore.get(name)))
-          .as("new ReplicaSets of %s", name).hasSize(1);
+          .as("new ReplicaSets of %s", name)
+          .hasSize(1);
     }
   }
 
@@ -278,12 +309,14 @@ class RolloutsIT {
       values.put("UNRELATED", "touch-" + i);
       k8s.replaceSecret(NS, "src", values);
       String touched = k8s.resourceVersion(NS, "src");
-      await().until(() -> touched.equals(k8s.policy(NS, POLICY).getStatus()
-          .getObservedSourceVersion()));
+      await()
+          .until(
+              () -> touched.equals(k8s.policy(NS, POLICY).getStatus().getObservedSourceVersion()));
       assertThat(hash(NS, POLICY)).isEqualTo(before);
       assertThat(generations(NS, CONSUMERS)).isEqualTo(generations);
     }
-    assertThat(workloadStatuses(NS, POLICY).values()).extracting(WorkloadStatus::getState)
+    assertThat(workloadStatuses(NS, POLICY).values())
+        .extracting(WorkloadStatus::getState)
         .containsOnly("UpToDate");
   }
 
@@ -307,40 +340,64 @@ class RolloutsIT {
     Deployment optOut = deployment(ns, "opted-out", envFrom(TARGET));
     optOut.getMetadata().setAnnotations(Map.of(Workload.RESTART_ANNOTATION, "false"));
     client.resource(optOut).create();
-    client.resource(new CronJobBuilder().withNewMetadata().withName("nightly").withNamespace(ns)
-        .endMetadata().withNewSpec().withSchedule("0 3 * * *").withNewJobTemplate().withNewSpec()
-        .withTemplate(template("nightly", envFrom(TARGET), "OnFailure")).endSpec()
-        .endJobTemplate().endSpec().build()).create();
+    client
+        .resource(
+            new CronJobBuilder()
+                .withNewMetadata()
+                .withName("nightly")
+                .withNamespace(ns)
+                .endMetadata()
+                .withNewSpec()
+                .withSchedule("0 3 * * *")
+                .withNewJobTemplate()
+                .withNewSpec()
+                .withTemplate(template("nightly", envFrom(TARGET), "OnFailure"))
+                .endSpec()
+                .endJobTemplate()
+                .endSpec()
+                .build())
+        .create();
     // same names in another namespace: never touched
     k8s.secret(other, TARGET, Map.of("DATABASE_URL", "postgresql://x@h/db"));
     client.resource(deployment(other, "projected", projected(TARGET))).create();
     client.resource(deployment(other, "named", envFrom(TARGET))).create();
     long otherGenerations = generation(other, "projected") + generation(other, "named");
 
-    k8s.create(policy(ns, POLICY, spec -> {
-      spec.getTarget().setSecretName(TARGET);
-      spec.getWorkloads().setDiscover(true);
-      spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, "named"),
-          new WorkloadRef(WorkloadKind.Deployment, "gone")));
-      spec.getWorkloads().setSelector(new LabelSelectorBuilder()
-          .addToMatchLabels("tier", "db-client").build());
-      spec.getWorkloads().setMaxConcurrent(3);
-    }));
+    k8s.create(
+        policy(
+            ns,
+            POLICY,
+            spec -> {
+              spec.getTarget().setSecretName(TARGET);
+              spec.getWorkloads().setDiscover(true);
+              spec.getWorkloads()
+                  .setRefs(
+                      List.of(
+                          new WorkloadRef(WorkloadKind.Deployment, "named"),
+                          new WorkloadRef(WorkloadKind.Deployment, "gone")));
+              spec.getWorkloads()
+                  .setSelector(
+                      new LabelSelectorBuilder().addToMatchLabels("tier", "db-client").build());
+              spec.getWorkloads().setMaxConcurrent(3);
+            }));
     String hash = awaitNewHash(ns, POLICY, "");
-    await().untilAsserted(() -> {
-      Map<String, WorkloadStatus> w = workloadStatuses(ns, POLICY);
-      // refs, then selected, then discovered (by name), then jobs, then what is missing
-      assertThat(w.keySet()).containsExactly("named", "labelled", "opted-out", "projected",
-          "nightly", "gone");
-      assertThat(w.get("named").getState()).isEqualTo("UpToDate");
-      assertThat(w.get("labelled").getState()).isEqualTo("UpToDate");
-      assertThat(w.get("projected").getState()).isEqualTo("UpToDate");
-      assertThat(w.get("opted-out").getState()).isEqualTo("Pending");
-      assertThat(w.get("opted-out").getReason()).isEqualTo("OptedOut");
-      assertThat(w.get("nightly").getState()).isEqualTo("NextRun");
-      assertThat(w.get("nightly").getKind()).isEqualTo(WorkloadKind.CronJob);
-      assertThat(w.get("gone").getState()).isEqualTo("Missing");
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              Map<String, WorkloadStatus> w = workloadStatuses(ns, POLICY);
+              // refs, then selected, then discovered (by name), then jobs, then what is missing
+              assertThat(w.keySet())
+                  .containsExactly(
+                      "named", "labelled", "opted-out", "projected", "nightly", "gone");
+              assertThat(w.get("named").getState()).isEqualTo("UpToDate");
+              assertThat(w.get("labelled").getState()).isEqualTo("UpToDate");
+              assertThat(w.get("projected").getState()).isEqualTo("UpToDate");
+              assertThat(w.get("opted-out").getState()).isEqualTo("Pending");
+              assertThat(w.get("opted-out").getReason()).isEqualTo("OptedOut");
+              assertThat(w.get("nightly").getState()).isEqualTo("NextRun");
+              assertThat(w.get("nightly").getKind()).isEqualTo(WorkloadKind.CronJob);
+              assertThat(w.get("gone").getState()).isEqualTo("Missing");
+            });
     for (String name : List.of("named", "labelled", "projected")) {
       assertThat(stamped(ns, name)).isEqualTo(hash);
     }
@@ -362,29 +419,46 @@ class RolloutsIT {
     String before = hash(NS, POLICY);
     // Pause, with a spec change in the same edit so that the operator reconciles the paused
     // policy (annotations alone do not change the generation) before the source changes.
-    PostgresConnectionPolicy paused = client.resources(PostgresConnectionPolicy.class)
-        .inNamespace(NS).withName(POLICY).edit(p -> {
-          p.getMetadata().getAnnotations().put(RolloutSettings.PAUSED_ANNOTATION, "true");
-          p.getSpec().getProbe().setInterval("61m");
-          return p;
-        });
-    await().until(() -> Objects.equals(paused.getMetadata().getGeneration(),
-        k8s.policy(NS, POLICY).getStatus().getObservedGeneration()));
+    PostgresConnectionPolicy paused =
+        client
+            .resources(PostgresConnectionPolicy.class)
+            .inNamespace(NS)
+            .withName(POLICY)
+            .edit(
+                p -> {
+                  p.getMetadata().getAnnotations().put(RolloutSettings.PAUSED_ANNOTATION, "true");
+                  p.getSpec().getProbe().setInterval("61m");
+                  return p;
+                });
+    await()
+        .until(
+            () ->
+                Objects.equals(
+                    paused.getMetadata().getGeneration(),
+                    k8s.policy(NS, POLICY).getStatus().getObservedGeneration()));
     changeSource();
     String target = awaitNewHash(NS, POLICY, before);
-    await().untilAsserted(() -> assertThat(workloadStatuses(NS, POLICY).values())
-        .allSatisfy(w -> {
-          assertThat(w.getState()).isEqualTo("Pending");
-          assertThat(w.getReason()).isEqualTo("Paused");
-        }));
+    await()
+        .untilAsserted(
+            () ->
+                assertThat(workloadStatuses(NS, POLICY).values())
+                    .allSatisfy(
+                        w -> {
+                          assertThat(w.getState()).isEqualTo("Pending");
+                          assertThat(w.getReason()).isEqualTo("Paused");
+                        }));
     assertThat(k8s.condition(NS, POLICY, "Ready").orElseThrow().getStatus()).isEqualTo("True");
     assertThat(generations(NS, CONSUMERS)).isEqualTo(generations);
 
-    client.resources(PostgresConnectionPolicy.class).inNamespace(NS).withName(POLICY)
-        .edit(p -> {
-          p.getMetadata().getAnnotations().remove(RolloutSettings.PAUSED_ANNOTATION);
-          return p;
-        });
+    client
+        .resources(PostgresConnectionPolicy.class)
+        .inNamespace(NS)
+        .withName(POLICY)
+        .edit(
+            p -> {
+              p.getMetadata().getAnnotations().remove(RolloutSettings.PAUSED_ANNOTATION);
+              return p;
+            });
     assertThat(awaitAllUpToDate(NS, POLICY, CONSUMERS)).isEqualTo(target);
     for (String name : CONSUMERS) {
       assertThat(generation(NS, name)).isEqualTo(generations.get(name) + 1);
@@ -395,10 +469,14 @@ class RolloutsIT {
   @Order(100)
   void noPasswordAppearsInStatusEventsOrLogs() {
     List<String> secrets = List.of(CANARY, LocalPostgres.percentEncode(CANARY));
-    String statuses = client.resources(PostgresConnectionPolicy.class).inAnyNamespace().list()
-        .getItems().stream().map(Serialization::asJson).collect(Collectors.joining());
-    String events = client.v1().events().inAnyNamespace().list().getItems().stream()
-        .map(e -> e.getReason() + " " + e.getMessage()).collect(Collectors.joining("\n"));
+    String statuses =
+        client.resources(PostgresConnectionPolicy.class).inAnyNamespace().list().getItems().stream()
+            .map(Serialization::asJson)
+            .collect(Collectors.joining());
+    String events =
+        client.v1().events().inAnyNamespace().list().getItems().stream()
+            .map(e -> e.getReason() + " " + e.getMessage())
+            .collect(Collectors.joining("\n"));
     assertThat(events).contains("WorkloadRestarted");
     for (String secret : secrets) {
       assertThat(statuses).doesNotContain(secret);
@@ -421,8 +499,12 @@ class RolloutsIT {
 
   static PostgresConnectionPolicy policy(String ns, String name, Consumer<PolicySpec> customize) {
     PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
-    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns)
-        .withAnnotations(new LinkedHashMap<>(Map.of("example.com/owner", "tests"))).build());
+    policy.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name)
+            .withNamespace(ns)
+            .withAnnotations(new LinkedHashMap<>(Map.of("example.com/owner", "tests")))
+            .build());
     PolicySpec spec = new PolicySpec();
     spec.getSource().setSecretRef(new SecretKeyRef("src", "DATABASE_URL"));
     spec.getProbe().setInterval("1h");
@@ -436,43 +518,84 @@ class RolloutsIT {
   interface PodSpecPart extends Consumer<io.fabric8.kubernetes.api.model.PodSpecBuilder> {}
 
   static PodSpecPart envFrom(String secret) {
-    return s -> s.editFirstContainer().addNewEnvFrom().withNewSecretRef().withName(secret)
-        .endSecretRef().endEnvFrom().endContainer();
+    return s ->
+        s.editFirstContainer()
+            .addNewEnvFrom()
+            .withNewSecretRef()
+            .withName(secret)
+            .endSecretRef()
+            .endEnvFrom()
+            .endContainer();
   }
 
   static PodSpecPart envKey(String secret) {
-    return s -> s.editFirstContainer().addNewEnv().withName("DATABASE_URL").withNewValueFrom()
-        .withNewSecretKeyRef().withName(secret).withKey("DATABASE_URL").endSecretKeyRef()
-        .endValueFrom().endEnv().endContainer();
+    return s ->
+        s.editFirstContainer()
+            .addNewEnv()
+            .withName("DATABASE_URL")
+            .withNewValueFrom()
+            .withNewSecretKeyRef()
+            .withName(secret)
+            .withKey("DATABASE_URL")
+            .endSecretKeyRef()
+            .endValueFrom()
+            .endEnv()
+            .endContainer();
   }
 
   static PodSpecPart projected(String secret) {
-    return s -> s.addNewVolume().withName("db").withNewProjected().addNewSource().withNewSecret()
-        .withName(secret).endSecret().endSource().endProjected().endVolume();
+    return s ->
+        s.addNewVolume()
+            .withName("db")
+            .withNewProjected()
+            .addNewSource()
+            .withNewSecret()
+            .withName(secret)
+            .endSecret()
+            .endSource()
+            .endProjected()
+            .endVolume();
   }
 
   static PodTemplateSpec template(String app, PodSpecPart part, String restartPolicy) {
-    var spec = new io.fabric8.kubernetes.api.model.PodSpecBuilder().withRestartPolicy(restartPolicy)
-        .addNewContainer().withName("app").withImage("registry.invalid/pgconn/app:1")
-        .endContainer();
+    var spec =
+        new io.fabric8.kubernetes.api.model.PodSpecBuilder()
+            .withRestartPolicy(restartPolicy)
+            .addNewContainer()
+            .withName("app")
+            .withImage("registry.invalid/pgconn/app:1")
+            .endContainer();
     part.accept(spec);
-    return new PodTemplateSpecBuilder().withNewMetadata().addToLabels("app", app).endMetadata()
-        .withSpec(spec.build()).build();
+    return new PodTemplateSpecBuilder()
+        .withNewMetadata()
+        .addToLabels("app", app)
+        .endMetadata()
+        .withSpec(spec.build())
+        .build();
   }
 
   static Deployment deployment(String ns, String name, PodSpecPart part) {
     return new DeploymentBuilder()
-        .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
-        .withNewSpec().withReplicas(2).withMinReadySeconds(2)
-        .withNewSelector().addToMatchLabels("app", name).endSelector()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(ns)
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(2)
+        .withMinReadySeconds(2)
+        .withNewSelector()
+        .addToMatchLabels("app", name)
+        .endSelector()
         .withTemplate(template(name, part, "Always"))
-        .endSpec().build();
+        .endSpec()
+        .build();
   }
 
   static boolean complete(Deployment d) {
     DeploymentStatus s = d.getStatus();
     int replicas = d.getSpec().getReplicas();
-    return s != null && s.getObservedGeneration() != null
+    return s != null
+        && s.getObservedGeneration() != null
         && s.getObservedGeneration() >= d.getMetadata().getGeneration()
         && Objects.equals(s.getUpdatedReplicas(), replicas)
         && Objects.equals(s.getAvailableReplicas(), replicas)
@@ -481,7 +604,8 @@ class RolloutsIT {
 
   static String hash(String ns, String policy) {
     var p = k8s.policy(ns, policy);
-    return p == null || p.getStatus() == null || p.getStatus().getSecret() == null ? ""
+    return p == null || p.getStatus() == null || p.getStatus().getSecret() == null
+        ? ""
         : p.getStatus().getSecret().getContentHash();
   }
 
@@ -492,22 +616,30 @@ class RolloutsIT {
 
   /** Waits until every named workload carries the policy's hash and has completed its rollout. */
   static String awaitAllUpToDate(String ns, String policy, List<String> names) {
-    await().untilAsserted(() -> {
-      String hash = hash(ns, policy);
-      assertThat(hash).isNotEmpty();
-      Map<String, WorkloadStatus> statuses = workloadStatuses(ns, policy);
-      for (String name : names) {
-        Deployment d = k8s.getDeployment(ns, name).orElseThrow();
-        assertThat(annotation(d, PodTemplateStamps.key(policy))).as(name).isEqualTo(hash);
-        assertThat(complete(d)).as("%s complete; status %s; policy workloads %s", name,
-            Serialization.asJson(d.getStatus()), Serialization.asJson(statuses.values()))
-            .isTrue();
-        assertThat(statuses.get(name)).as("status of %s", name).isNotNull();
-        assertThat(statuses.get(name).getState()).as("state of %s", name).isEqualTo("UpToDate");
-      }
-      assertThat(k8s.condition(ns, policy, "WorkloadsUpToDate").orElseThrow().getStatus())
-          .isEqualTo("True");
-    });
+    await()
+        .untilAsserted(
+            () -> {
+              String hash = hash(ns, policy);
+              assertThat(hash).isNotEmpty();
+              Map<String, WorkloadStatus> statuses = workloadStatuses(ns, policy);
+              for (String name : names) {
+                Deployment d = k8s.getDeployment(ns, name).orElseThrow();
+                assertThat(annotation(d, PodTemplateStamps.key(policy))).as(name).isEqualTo(hash);
+                assertThat(complete(d))
+                    .as(
+                        "%s complete; status %s; policy workloads %s",
+                        name,
+                        Serialization.asJson(d.getStatus()),
+                        Serialization.asJson(statuses.values()))
+                    .isTrue();
+                assertThat(statuses.get(name)).as("status of %s", name).isNotNull();
+                assertThat(statuses.get(name).getState())
+                    .as("state of %s", name)
+                    .isEqualTo("UpToDate");
+              }
+              assertThat(k8s.condition(ns, policy, "WorkloadsUpToDate").orElseThrow().getStatus())
+                  .isEqualTo("True");
+            });
     return hash(ns, policy);
   }
 
@@ -545,7 +677,8 @@ class RolloutsIT {
   }
 
   static List<ReplicaSet> newReplicaSets(String ns, String app, Set<String> before) {
-    return replicaSets(ns, app).stream().filter(rs -> !before.contains(rs.getMetadata().getName()))
+    return replicaSets(ns, app).stream()
+        .filter(rs -> !before.contains(rs.getMetadata().getName()))
         .toList();
   }
 
@@ -565,9 +698,12 @@ class RolloutsIT {
 
   static List<String> eventReasons(String ns, String kind, String name) {
     return client.v1().events().inNamespace(ns).list().getItems().stream()
-        .filter(e -> kind.equals(e.getInvolvedObject().getKind())
-            && name.equals(e.getInvolvedObject().getName()))
-        .map(io.fabric8.kubernetes.api.model.Event::getReason).toList();
+        .filter(
+            e ->
+                kind.equals(e.getInvolvedObject().getKind())
+                    && name.equals(e.getInvolvedObject().getName()))
+        .map(io.fabric8.kubernetes.api.model.Event::getReason)
+        .toList();
   }
 
   /**
@@ -582,26 +718,34 @@ class RolloutsIT {
 
     private Timeline(String ns) {
       Set<String> completeAtStart = new HashSet<>();
-      informer = client.apps().deployments().inNamespace(ns).inform(new ResourceEventHandler<>() {
-        @Override
-        public void onAdd(Deployment d) {
-          if (complete(d)) completeAtStart.add(d.getMetadata().getName());
-        }
+      informer =
+          client
+              .apps()
+              .deployments()
+              .inNamespace(ns)
+              .inform(
+                  new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Deployment d) {
+                      if (complete(d)) completeAtStart.add(d.getMetadata().getName());
+                    }
 
-        @Override
-        public void onUpdate(Deployment before, Deployment after) {
-          String name = after.getMetadata().getName();
-          if (after.getMetadata().getGeneration() > before.getMetadata().getGeneration()) {
-            add("start " + name);
-          }
-          if (complete(after) && !complete(before)) {
-            add("complete " + name);
-          }
-        }
+                    @Override
+                    public void onUpdate(Deployment before, Deployment after) {
+                      String name = after.getMetadata().getName();
+                      if (after.getMetadata().getGeneration()
+                          > before.getMetadata().getGeneration()) {
+                        add("start " + name);
+                      }
+                      if (complete(after) && !complete(before)) {
+                        add("complete " + name);
+                      }
+                    }
 
-        @Override
-        public void onDelete(Deployment d, boolean unknown) {}
-      }, 0);
+                    @Override
+                    public void onDelete(Deployment d, boolean unknown) {}
+                  },
+                  0);
     }
 
     static Timeline record(String ns) {

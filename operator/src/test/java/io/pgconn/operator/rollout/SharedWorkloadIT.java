@@ -31,12 +31,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * One Deployment whose pods read the target Secrets of two policies (issue 10, item 9): each
- * policy stamps the pod template under its own annotation key and its own field manager, so the
- * Deployment restarts once per real content change of either policy and never because the two
- * undo each other. On a real kube-apiserver (audited for Deployments), a real PostgreSQL 16 and
- * the real application. Without controllers the stamped Deployment never completes its rollout,
- * so both policies keep rechecking it every couple of seconds: a ping-pong shows up at once.
+ * One Deployment whose pods read the target Secrets of two policies (issue 10, item 9): each policy
+ * stamps the pod template under its own annotation key and its own field manager, so the Deployment
+ * restarts once per real content change of either policy and never because the two undo each other.
+ * On a real kube-apiserver (audited for Deployments), a real PostgreSQL 16 and the real
+ * application. Without controllers the stamped Deployment never completes its rollout, so both
+ * policies keep rechecking it every couple of seconds: a ping-pong shows up at once.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SharedWorkloadIT {
@@ -48,6 +48,7 @@ class SharedWorkloadIT {
   static final String ORDERS = "orders";
   static final String BILLING = "billing";
   static final String API = "api";
+
   /** Reconciles of each policy watched, after it settled, before counting restarts. */
   static final int RECONCILES = 5;
 
@@ -87,24 +88,30 @@ class SharedWorkloadIT {
   }
 
   /**
-   * Why one field manager per policy: server-side apply removes the fields a manager owned and
-   * no longer applies, so two policies applying their own keys under one shared manager would
-   * each delete the other's key.
+   * Why one field manager per policy: server-side apply removes the fields a manager owned and no
+   * longer applies, so two policies applying their own keys under one shared manager would each
+   * delete the other's key.
    */
   @Test
   @Order(1)
   void oneSharedFieldManagerWouldDeleteTheOtherPolicysKey() {
-    client.apps().deployments().inNamespace("ssa").resource(twoSecretDeployment("ssa", "web"))
+    client
+        .apps()
+        .deployments()
+        .inNamespace("ssa")
+        .resource(twoSecretDeployment("ssa", "web"))
         .create();
     applyTemplateAnnotation("ssa", "web", "shared-manager", "example.com/a", "1");
     applyTemplateAnnotation("ssa", "web", "shared-manager", "example.com/b", "2");
-    assertThat(templateAnnotations("ssa", "web")).containsEntry("example.com/b", "2")
+    assertThat(templateAnnotations("ssa", "web"))
+        .containsEntry("example.com/b", "2")
         .doesNotContainKey("example.com/a");
 
     applyTemplateAnnotation("ssa", "web", "manager/a", "example.com/a", "1");
     applyTemplateAnnotation("ssa", "web", "manager/b", "example.com/b", "2");
     applyTemplateAnnotation("ssa", "web", "manager/a", "example.com/a", "3");
-    assertThat(templateAnnotations("ssa", "web")).containsEntry("example.com/a", "3")
+    assertThat(templateAnnotations("ssa", "web"))
+        .containsEntry("example.com/a", "3")
         .containsEntry("example.com/b", "2");
 
     // The operator's stamper does the latter: each policy's key under its own manager.
@@ -121,14 +128,18 @@ class SharedWorkloadIT {
   @Test
   @Order(2)
   void aDeploymentReadingTwoPoliciesSecretsRestartsOncePerRealChange() {
-    k8s.secret(NS, ORDERS + "-db", Map.of("DATABASE_URL",
-        postgres.url(ORDERS + "_app", CANARY, DB)));
-    k8s.secret(NS, BILLING + "-db", Map.of("DATABASE_URL",
-        postgres.url(BILLING + "_app", CANARY, DB)));
+    k8s.secret(
+        NS, ORDERS + "-db", Map.of("DATABASE_URL", postgres.url(ORDERS + "_app", CANARY, DB)));
+    k8s.secret(
+        NS, BILLING + "-db", Map.of("DATABASE_URL", postgres.url(BILLING + "_app", CANARY, DB)));
     client.apps().deployments().inNamespace(NS).resource(twoSecretDeployment(NS, API)).create();
     // One policy lists the Deployment by name, the other discovers it: both selection paths.
-    k8s.create(policy(ORDERS, spec -> spec.getWorkloads().setRefs(
-        List.of(new WorkloadRef(WorkloadKind.Deployment, API)))));
+    k8s.create(
+        policy(
+            ORDERS,
+            spec ->
+                spec.getWorkloads()
+                    .setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, API)))));
     k8s.create(policy(BILLING, spec -> spec.getWorkloads().setDiscover(true)));
 
     await().until(() -> ready(ORDERS) && ready(BILLING));
@@ -137,10 +148,11 @@ class SharedWorkloadIT {
     String billingHash = contentHash(BILLING);
 
     // Several reconciles of both, some woken by a touched source whose content is unchanged.
-    watchReconciles(() -> {
-      touch(ORDERS + "-db");
-      touch(BILLING + "-db");
-    });
+    watchReconciles(
+        () -> {
+          touch(ORDERS + "-db");
+          touch(BILLING + "-db");
+        });
     assertThat(contentHash(ORDERS)).isEqualTo(ordersHash);
     assertThat(contentHash(BILLING)).isEqualTo(billingHash);
     // Created at generation 1; one restart per policy for its first content.
@@ -153,14 +165,17 @@ class SharedWorkloadIT {
     assertThat(operatorPatches(OperatorIdentity.policyFieldManager(BILLING))).isEqualTo(1);
 
     // A real change of one policy's source: that policy restarts the Deployment once more.
-    postgres.execute("ALTER ROLE " + ORDERS + "_app PASSWORD "
-        + LocalPostgres.quoteLiteral(ROTATED));
-    k8s.replaceSecret(NS, ORDERS + "-db", Map.of("DATABASE_URL",
-        postgres.url(ORDERS + "_app", ROTATED, DB)));
+    postgres.execute(
+        "ALTER ROLE " + ORDERS + "_app PASSWORD " + LocalPostgres.quoteLiteral(ROTATED));
+    k8s.replaceSecret(
+        NS, ORDERS + "-db", Map.of("DATABASE_URL", postgres.url(ORDERS + "_app", ROTATED, DB)));
     await().until(() -> !ordersHash.equals(contentHash(ORDERS)));
     String rotatedHash = contentHash(ORDERS);
-    await().until(() -> rotatedHash.equals(
-        templateAnnotations(NS, API).get(PodTemplateStamps.key(ORDERS))));
+    await()
+        .until(
+            () ->
+                rotatedHash.equals(
+                    templateAnnotations(NS, API).get(PodTemplateStamps.key(ORDERS))));
     watchReconciles(() -> touch(BILLING + "-db"), BILLING);
     assertThat(contentHash(ORDERS)).isEqualTo(rotatedHash);
     assertThat(generation()).as("generation of the shared Deployment").isEqualTo(4);
@@ -178,26 +193,54 @@ class SharedWorkloadIT {
   @Test
   @Order(3)
   void aWorkloadStampedBeforeTheUpgradeIsNotRestarted() {
-    k8s.secret(NS, "legacy-db", Map.of("DATABASE_URL",
-        postgres.url(BILLING + "_app", CANARY, DB)));
-    k8s.create(policy("legacy", spec -> spec.getWorkloads().setRefs(
-        List.of(new WorkloadRef(WorkloadKind.Deployment, "old")))));
+    k8s.secret(NS, "legacy-db", Map.of("DATABASE_URL", postgres.url(BILLING + "_app", CANARY, DB)));
+    k8s.create(
+        policy(
+            "legacy",
+            spec ->
+                spec.getWorkloads()
+                    .setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, "old")))));
     await().until(() -> !contentHash("legacy").isEmpty());
     String hash = contentHash("legacy");
     // What the previous version left: the one annotation, carrying the current content.
-    Deployment old = new DeploymentBuilder(deployment(NS, "old", "legacy-connection"))
-        .editSpec().editTemplate().editMetadata().addToAnnotations(PodTemplateStamps.LEGACY_KEY, hash)
-        .endMetadata().endTemplate().endSpec().build();
+    Deployment old =
+        new DeploymentBuilder(deployment(NS, "old", "legacy-connection"))
+            .editSpec()
+            .editTemplate()
+            .editMetadata()
+            .addToAnnotations(PodTemplateStamps.LEGACY_KEY, hash)
+            .endMetadata()
+            .endTemplate()
+            .endSpec()
+            .build();
     client.apps().deployments().inNamespace(NS).resource(old).create();
-    long generation = client.apps().deployments().inNamespace(NS).withName("old").get()
-        .getMetadata().getGeneration();
+    long generation =
+        client
+            .apps()
+            .deployments()
+            .inNamespace(NS)
+            .withName("old")
+            .get()
+            .getMetadata()
+            .getGeneration();
 
     touch("legacy-db");
-    await().until(() -> workload("legacy", "old") != null
-        && hash.equals(workload("legacy", "old").getContentHash()));
+    await()
+        .until(
+            () ->
+                workload("legacy", "old") != null
+                    && hash.equals(workload("legacy", "old").getContentHash()));
     watchReconciles(() -> touch("legacy-db"), "legacy");
-    assertThat(client.apps().deployments().inNamespace(NS).withName("old").get().getMetadata()
-        .getGeneration()).isEqualTo(generation);
+    assertThat(
+            client
+                .apps()
+                .deployments()
+                .inNamespace(NS)
+                .withName("old")
+                .get()
+                .getMetadata()
+                .getGeneration())
+        .isEqualTo(generation);
     assertThat(templateAnnotations(NS, "old")).doesNotContainKey(PodTemplateStamps.key("legacy"));
   }
 
@@ -207,39 +250,90 @@ class SharedWorkloadIT {
   }
 
   private static Deployment deployment(String ns, String name, String... secrets) {
-    var container = new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("app")
-        .withImage("example/app:1");
+    var container =
+        new io.fabric8.kubernetes.api.model.ContainerBuilder()
+            .withName("app")
+            .withImage("example/app:1");
     for (String secret : secrets) {
-      container.addNewEnvFrom().withPrefix(secret.replace('-', '_').toUpperCase() + "_")
-          .withNewSecretRef().withName(secret).endSecretRef().endEnvFrom();
+      container
+          .addNewEnvFrom()
+          .withPrefix(secret.replace('-', '_').toUpperCase() + "_")
+          .withNewSecretRef()
+          .withName(secret)
+          .endSecretRef()
+          .endEnvFrom();
     }
     return new DeploymentBuilder()
-        .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
-        .withNewSpec().withReplicas(2)
-        .withNewSelector().addToMatchLabels("app", name).endSelector()
-        .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
-        .withNewSpec().addToContainers(container.build()).endSpec().endTemplate().endSpec()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(ns)
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(2)
+        .withNewSelector()
+        .addToMatchLabels("app", name)
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .addToLabels("app", name)
+        .endMetadata()
+        .withNewSpec()
+        .addToContainers(container.build())
+        .endSpec()
+        .endTemplate()
+        .endSpec()
         .build();
   }
 
-  private static void applyTemplateAnnotation(String ns, String name, String manager, String key,
-      String value) {
-    Deployment apply = new DeploymentBuilder()
-        .withNewMetadata().withName(name).withNamespace(ns).endMetadata()
-        .withNewSpec().withNewTemplate().withNewMetadata().addToAnnotations(key, value)
-        .endMetadata().endTemplate().endSpec().build();
-    client.apps().deployments().inNamespace(ns).resource(apply).fieldManager(manager)
-        .forceConflicts().serverSideApply();
+  private static void applyTemplateAnnotation(
+      String ns, String name, String manager, String key, String value) {
+    Deployment apply =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(ns)
+            .endMetadata()
+            .withNewSpec()
+            .withNewTemplate()
+            .withNewMetadata()
+            .addToAnnotations(key, value)
+            .endMetadata()
+            .endTemplate()
+            .endSpec()
+            .build();
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .resource(apply)
+        .fieldManager(manager)
+        .forceConflicts()
+        .serverSideApply();
   }
 
   private static Map<String, String> templateAnnotations(String ns, String name) {
-    Map<String, String> annotations = client.apps().deployments().inNamespace(ns).withName(name)
-        .get().getSpec().getTemplate().getMetadata().getAnnotations();
+    Map<String, String> annotations =
+        client
+            .apps()
+            .deployments()
+            .inNamespace(ns)
+            .withName(name)
+            .get()
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations();
     return annotations == null ? Map.of() : annotations;
   }
 
   private static long generation() {
-    return client.apps().deployments().inNamespace(NS).withName(API).get().getMetadata()
+    return client
+        .apps()
+        .deployments()
+        .inNamespace(NS)
+        .withName(API)
+        .get()
+        .getMetadata()
         .getGeneration();
   }
 
@@ -250,9 +344,12 @@ class SharedWorkloadIT {
     String param = "fieldManager=" + manager;
     return audit.requests().stream()
         .filter(r -> r.verb().equals("patch") && r.uri().startsWith(uri))
-        .filter(r -> List.of(r.uri().substring(uri.length()).split("&")).stream()
-            .map(p -> java.net.URLDecoder.decode(p, java.nio.charset.StandardCharsets.UTF_8))
-            .anyMatch(param::equals))
+        .filter(
+            r ->
+                List.of(r.uri().substring(uri.length()).split("&")).stream()
+                    .map(
+                        p -> java.net.URLDecoder.decode(p, java.nio.charset.StandardCharsets.UTF_8))
+                    .anyMatch(param::equals))
         .count();
   }
 
@@ -265,8 +362,12 @@ class SharedWorkloadIT {
     for (int i = 0; i < RECONCILES; i++) {
       between.run();
       Map<String, String> touched = new java.util.HashMap<>();
-      names.forEach(n -> touched.put(n, k8s.resourceVersion(NS, k8s.policy(NS, n).getSpec()
-          .getSource().getSecretRef().getName())));
+      names.forEach(
+          n ->
+              touched.put(
+                  n,
+                  k8s.resourceVersion(
+                      NS, k8s.policy(NS, n).getSpec().getSource().getSecretRef().getName())));
       await().until(() -> names.stream().allMatch(n -> touched.get(n).equals(observed(n))));
     }
   }
@@ -277,11 +378,19 @@ class SharedWorkloadIT {
   }
 
   private static void touch(String secret) {
-    client.secrets().inNamespace(NS).withName(secret).edit(s -> {
-      s.getData().put("TOUCHED", java.util.Base64.getEncoder().encodeToString(
-          Long.toString(System.nanoTime()).getBytes()));
-      return s;
-    });
+    client
+        .secrets()
+        .inNamespace(NS)
+        .withName(secret)
+        .edit(
+            s -> {
+              s.getData()
+                  .put(
+                      "TOUCHED",
+                      java.util.Base64.getEncoder()
+                          .encodeToString(Long.toString(System.nanoTime()).getBytes()));
+              return s;
+            });
   }
 
   private static PostgresConnectionPolicy policy(String name, Consumer<PolicySpec> customize) {
@@ -303,21 +412,28 @@ class SharedWorkloadIT {
 
   private static String contentHash(String name) {
     var status = k8s.policy(NS, name).getStatus();
-    return status == null || status.getSecret() == null
-        || status.getSecret().getContentHash() == null ? "" : status.getSecret().getContentHash();
+    return status == null
+            || status.getSecret() == null
+            || status.getSecret().getContentHash() == null
+        ? ""
+        : status.getSecret().getContentHash();
   }
 
   private static WorkloadStatus workload(String policy, String name) {
     var status = k8s.policy(NS, policy).getStatus();
     if (status == null || status.getWorkloads() == null) return null;
-    return status.getWorkloads().stream().filter(w -> name.equals(w.getName())).findFirst()
+    return status.getWorkloads().stream()
+        .filter(w -> name.equals(w.getName()))
+        .findFirst()
         .orElse(null);
   }
 
   /** The policy reports the Deployment restarted (or up to date) for its current content. */
   private static boolean stampedInStatus(String name) {
     WorkloadStatus w = workload(name, API);
-    return w != null && !contentHash(name).isEmpty() && contentHash(name).equals(w.getContentHash())
+    return w != null
+        && !contentHash(name).isEmpty()
+        && contentHash(name).equals(w.getContentHash())
         && List.of("Restarting", "UpToDate").contains(w.getState());
   }
 }

@@ -26,7 +26,8 @@ public final class AuditLog {
 
   /** Every request for Secrets, whoever made it. */
   public static AuditLog forSecrets() {
-    return withRule("""
+    return withRule(
+        """
         resources:
           - group: ""
             resources: ["secrets"]
@@ -34,19 +35,21 @@ public final class AuditLog {
   }
 
   /**
-   * Every request made with a ServiceAccount's credentials (a token, as a pod presents it), on
-   * any resource. Requests impersonating a ServiceAccount are audited as their real user, so
-   * they are not included.
+   * Every request made with a ServiceAccount's credentials (a token, as a pod presents it), on any
+   * resource. Requests impersonating a ServiceAccount are audited as their real user, so they are
+   * not included.
    */
   public static AuditLog forServiceAccounts() {
-    return withRule("""
+    return withRule(
+        """
         userGroups: ["system:serviceaccounts"]
         """);
   }
 
   /** Every request that writes (create, update, patch, delete), whoever made it. */
   public static AuditLog forWrites() {
-    return withRule("""
+    return withRule(
+        """
         verbs: ["create", "update", "patch", "delete", "deletecollection"]
         """);
   }
@@ -55,14 +58,17 @@ public final class AuditLog {
     try {
       Path dir = Files.createTempDirectory("pgconn-audit-");
       Path policy = dir.resolve("policy.yaml");
-      Files.writeString(policy, """
+      Files.writeString(
+          policy,
+          """
           apiVersion: audit.k8s.io/v1
           kind: Policy
           omitStages: [RequestReceived]
           rules:
             - level: Metadata
           %s  - level: None
-          """.formatted(match.indent(4)));
+          """
+              .formatted(match.indent(4)));
       return new AuditLog(policy, dir.resolve("audit.log"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -77,7 +83,9 @@ public final class AuditLog {
     try {
       Path dir = Files.createTempDirectory("pgconn-audit-");
       Path policy = dir.resolve("policy.yaml");
-      Files.writeString(policy, """
+      Files.writeString(
+          policy,
+          """
           apiVersion: audit.k8s.io/v1
           kind: Policy
           omitStages: [RequestReceived]
@@ -110,11 +118,17 @@ public final class AuditLog {
         if (line.isBlank()) continue;
         JsonNode event = json.readTree(line);
         JsonNode ref = event.path("objectRef");
-        requests.add(new Request(event.path("verb").asText(), event.path("requestURI").asText(),
-            event.path("userAgent").asText(), event.path("user").path("username").asText(),
-            ref.path("apiGroup").asText(), ref.path("resource").asText(),
-            ref.path("subresource").asText(), ref.path("namespace").asText(),
-            event.path("responseStatus").path("code").asInt()));
+        requests.add(
+            new Request(
+                event.path("verb").asText(),
+                event.path("requestURI").asText(),
+                event.path("userAgent").asText(),
+                event.path("user").path("username").asText(),
+                ref.path("apiGroup").asText(),
+                ref.path("resource").asText(),
+                ref.path("subresource").asText(),
+                ref.path("namespace").asText(),
+                event.path("responseStatus").path("code").asInt()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -123,15 +137,27 @@ public final class AuditLog {
   }
 
   /**
-   * One audited request. apiGroup, resource, subresource and namespace are empty when they do
-   * not apply (the core group, a non-resource URL, a cluster-scoped resource).
+   * One audited request. apiGroup, resource, subresource and namespace are empty when they do not
+   * apply (the core group, a non-resource URL, a cluster-scoped resource).
    */
-  public record Request(String verb, String uri, String userAgent, String user, String apiGroup,
-      String resource, String subresource, String namespace, int code) {
+  public record Request(
+      String verb,
+      String uri,
+      String userAgent,
+      String user,
+      String apiGroup,
+      String resource,
+      String subresource,
+      String namespace,
+      int code) {
 
     /** As RBAC spells what was asked: group/resource[/subresource]:verb. */
     public String permission() {
-      return apiGroup + "/" + resource + (subresource.isEmpty() ? "" : "/" + subresource) + ":"
+      return apiGroup
+          + "/"
+          + resource
+          + (subresource.isEmpty() ? "" : "/" + subresource)
+          + ":"
           + verb;
     }
   }

@@ -38,62 +38,122 @@ public final class ClusterFixtures {
 
   /** Applies the CRD the build generated and waits until the API server serves it. */
   public void installCrd() {
-    Path crd = Path.of(System.getProperty("pgconn.crds.generated",
-        "target/classes/META-INF/fabric8"), "postgresconnectionpolicies.pgconn.io-v1.yml");
+    Path crd =
+        Path.of(
+            System.getProperty("pgconn.crds.generated", "target/classes/META-INF/fabric8"),
+            "postgresconnectionpolicies.pgconn.io-v1.yml");
     try (InputStream in = Files.newInputStream(crd)) {
-      CustomResourceDefinition definition = client.apiextensions().v1().customResourceDefinitions()
-          .load(in).item();
-      client.apiextensions().v1().customResourceDefinitions().resource(definition)
-          .forceConflicts().serverSideApply();
-      client.apiextensions().v1().customResourceDefinitions()
+      CustomResourceDefinition definition =
+          client.apiextensions().v1().customResourceDefinitions().load(in).item();
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .resource(definition)
+          .forceConflicts()
+          .serverSideApply();
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
           .withName(definition.getMetadata().getName())
-          .waitUntilCondition(c -> c.getStatus() != null && c.getStatus().getConditions() != null
-              && c.getStatus().getConditions().stream().anyMatch(
-                  x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-              30, TimeUnit.SECONDS);
+          .waitUntilCondition(
+              c ->
+                  c.getStatus() != null
+                      && c.getStatus().getConditions() != null
+                      && c.getStatus().getConditions().stream()
+                          .anyMatch(
+                              x ->
+                                  "Established".equals(x.getType())
+                                      && "True".equals(x.getStatus())),
+              30,
+              TimeUnit.SECONDS);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   public void namespace(String name) {
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
-        .endMetadata().build()).serverSideApply();
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        .serverSideApply();
   }
 
   public Secret secret(String namespace, String name, Map<String, String> values) {
-    return client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata()
-        .withName(name).withNamespace(namespace).endMetadata().withStringData(values).build())
+    return client
+        .secrets()
+        .inNamespace(namespace)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(namespace)
+                .endMetadata()
+                .withStringData(values)
+                .build())
         .createOr(r -> r.update());
   }
 
   /** Replaces a Secret's whole content, as kubectl apply or a rotation would. */
   public void replaceSecret(String namespace, String name, Map<String, String> values) {
-    client.secrets().inNamespace(namespace).withName(name).edit(s -> {
-      s.setData(null);
-      s.setStringData(values);
-      return s;
-    });
+    client
+        .secrets()
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            s -> {
+              s.setData(null);
+              s.setStringData(values);
+              return s;
+            });
   }
 
   public Deployment deployment(String namespace, String name, String secretName) {
-    Deployment deployment = new DeploymentBuilder()
-        .withNewMetadata().withName(name).withNamespace(namespace).endMetadata()
-        .withNewSpec().withReplicas(2)
-        .withNewSelector().addToMatchLabels("app", name).endSelector()
-        .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
-        .withNewSpec().addNewContainer().withName("app").withImage("example/app:1")
-        .addNewEnvFrom().withNewSecretRef().withName(secretName).endSecretRef().endEnvFrom()
-        .endContainer().endSpec().endTemplate().endSpec().build();
+    Deployment deployment =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(2)
+            .withNewSelector()
+            .addToMatchLabels("app", name)
+            .endSelector()
+            .withNewTemplate()
+            .withNewMetadata()
+            .addToLabels("app", name)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("app")
+            .withImage("example/app:1")
+            .addNewEnvFrom()
+            .withNewSecretRef()
+            .withName(secretName)
+            .endSecretRef()
+            .endEnvFrom()
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
     return client.apps().deployments().inNamespace(namespace).resource(deployment).create();
   }
 
   public Optional<Deployment> getDeployment(String namespace, String name) {
-    return Optional.ofNullable(client.apps().deployments().inNamespace(namespace).withName(name).get());
+    return Optional.ofNullable(
+        client.apps().deployments().inNamespace(namespace).withName(name).get());
   }
 
   public String resourceVersion(String namespace, String secret) {
-    return client.secrets().inNamespace(namespace).withName(secret).get().getMetadata()
+    return client
+        .secrets()
+        .inNamespace(namespace)
+        .withName(secret)
+        .get()
+        .getMetadata()
         .getResourceVersion();
   }
 
@@ -102,12 +162,16 @@ public final class ClusterFixtures {
     if (secret == null || secret.getData() == null || !secret.getData().containsKey(key)) {
       return Optional.empty();
     }
-    return Optional.of(new String(Base64.getDecoder().decode(secret.getData().get(key)),
-        StandardCharsets.UTF_8));
+    return Optional.of(
+        new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8));
   }
 
   public PostgresConnectionPolicy policy(String namespace, String name) {
-    return client.resources(PostgresConnectionPolicy.class).inNamespace(namespace).withName(name).get();
+    return client
+        .resources(PostgresConnectionPolicy.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .get();
   }
 
   public PostgresConnectionPolicy create(PostgresConnectionPolicy policy) {
@@ -116,16 +180,19 @@ public final class ClusterFixtures {
 
   public Optional<Condition> condition(String namespace, String name, String type) {
     PostgresConnectionPolicy policy = policy(namespace, name);
-    if (policy == null || policy.getStatus() == null || policy.getStatus().getConditions() == null) {
+    if (policy == null
+        || policy.getStatus() == null
+        || policy.getStatus().getConditions() == null) {
       return Optional.empty();
     }
-    return policy.getStatus().getConditions().stream().filter(c -> type.equals(c.getType()))
+    return policy.getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()))
         .findFirst();
   }
 
   public static String annotation(Deployment deployment, String key) {
-    Map<String, String> annotations = deployment.getSpec().getTemplate().getMetadata()
-        .getAnnotations();
+    Map<String, String> annotations =
+        deployment.getSpec().getTemplate().getMetadata().getAnnotations();
     return annotations == null ? null : annotations.get(key);
   }
 }

@@ -29,7 +29,8 @@ final class ExistingCluster implements TestCluster {
   public KubernetesClient newClient() {
     try {
       return new KubernetesClientBuilder()
-          .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+          .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig)))
+          .build();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -44,9 +44,11 @@ import javax.net.ssl.X509TrustManager;
 public final class FullControlPlane implements AutoCloseable {
 
   public static final int DEFAULT_NODES = 3;
+
   /** Controllers and binaries come from the same build as the API server. */
-  static final List<String> BINARIES = List.of("etcd", "kube-apiserver", "kubectl",
-      "kube-controller-manager", "kube-scheduler", "kwok");
+  static final List<String> BINARIES =
+      List.of(
+          "etcd", "kube-apiserver", "kubectl", "kube-controller-manager", "kube-scheduler", "kwok");
 
   private static final Duration CONTROLLERS_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration NODES_TIMEOUT = Duration.ofSeconds(60);
@@ -97,14 +99,20 @@ public final class FullControlPlane implements AutoCloseable {
       cp.awaitNodesReady();
       cp.phase("nodes", t0);
       cp.startupTime = Duration.ofNanos(System.nanoTime() - t0);
-      System.err.printf("full control plane: ready in %d ms %s; logs in %s%n",
+      System.err.printf(
+          "full control plane: ready in %d ms %s; logs in %s%n",
           cp.startupTime.toMillis(), cp.phaseSummary(), logDir);
       return cp;
     } catch (RuntimeException | Error e) {
       String tails = cp.logTails();
       cp.close(true);
-      throw new IllegalStateException("full control plane did not start: " + e.getMessage()
-          + "\nlogs kept in " + logDir + tails, e);
+      throw new IllegalStateException(
+          "full control plane did not start: "
+              + e.getMessage()
+              + "\nlogs kept in "
+              + logDir
+              + tails,
+          e);
     }
   }
 
@@ -144,8 +152,12 @@ public final class FullControlPlane implements AutoCloseable {
   public String logTails() {
     StringBuilder out = new StringBuilder();
     for (Daemon d : daemons) {
-      out.append("\n--- ").append(d.name).append(d.process.isAlive() ? "" : " (exited "
-          + d.process.exitValue() + ")").append(": ").append(d.log).append(" ---\n");
+      out.append("\n--- ")
+          .append(d.name)
+          .append(d.process.isAlive() ? "" : " (exited " + d.process.exitValue() + ")")
+          .append(": ")
+          .append(d.log)
+          .append(" ---\n");
       List<String> errors = errorLines(d.log, 10);
       if (!errors.isEmpty()) {
         out.append("errors:\n").append(String.join("\n", errors)).append("\nlast lines:\n");
@@ -180,11 +192,20 @@ public final class FullControlPlane implements AutoCloseable {
     if (BINARIES.stream().allMatch(b -> Files.isExecutable(dir.resolve(b)))) return dir;
     Path script = BuildScripts.toolsDir().resolve("build-control-plane.sh");
     if (!Files.isRegularFile(script)) {
-      throw new IllegalStateException("control plane: " + dir + " lacks some of " + BINARIES
-          + " and " + script + " is missing");
+      throw new IllegalStateException(
+          "control plane: "
+              + dir
+              + " lacks some of "
+              + BINARIES
+              + " and "
+              + script
+              + " is missing");
     }
-    System.err.println("control plane: controllers/kwok missing in " + dir + "; building them"
-        + " from Go modules (first time only)");
+    System.err.println(
+        "control plane: controllers/kwok missing in "
+            + dir
+            + "; building them"
+            + " from Go modules (first time only)");
     BuildScripts.run(List.of("bash", script.toString(), "--with-controllers"), binDir, 60);
     return dir;
   }
@@ -208,42 +229,73 @@ public final class FullControlPlane implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     int kcmPort = freePort();
-    daemons.add(Daemon.start("kube-controller-manager", logDir, kcmPort, List.of(
-        k8sDir.resolve("kube-controller-manager").toString(), kubeconfig,
-        "--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port=" + kcmPort,
-        "--service-account-private-key-file=" + saKey, "--root-ca-file=" + rootCa,
-        // kwok's node heartbeats can lapse on a loaded machine (2 shared cores): with the default
-        // grace period every node turned NotReady about 2 min into a run and the node lifecycle
-        // controller marked all pods unready for good (kwok does not make them Ready again).
-        "--node-monitor-grace-period=10m")));
+    daemons.add(
+        Daemon.start(
+            "kube-controller-manager",
+            logDir,
+            kcmPort,
+            List.of(
+                k8sDir.resolve("kube-controller-manager").toString(),
+                kubeconfig,
+                "--leader-elect=false",
+                "--bind-address=127.0.0.1",
+                "--secure-port=" + kcmPort,
+                "--service-account-private-key-file=" + saKey,
+                "--root-ca-file=" + rootCa,
+                // kwok's node heartbeats can lapse on a loaded machine (2 shared cores): with the
+                // default
+                // grace period every node turned NotReady about 2 min into a run and the node
+                // lifecycle
+                // controller marked all pods unready for good (kwok does not make them Ready
+                // again).
+                "--node-monitor-grace-period=10m")));
     int schedulerPort = freePort();
-    daemons.add(Daemon.start("kube-scheduler", logDir, schedulerPort, List.of(
-        k8sDir.resolve("kube-scheduler").toString(), kubeconfig,
-        "--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port=" + schedulerPort)));
-    daemons.add(Daemon.start("kwok", logDir, 0, List.of(
-        k8sDir.resolve("kwok").toString(), kubeconfig, "--config=" + kwokConfig,
-        "--manage-all-nodes=true",
-        // kwok's default pod CIDR 10.0.0.1/24 overlaps kube-api-test's service range.
-        "--cidr=10.244.0.1/16")));
+    daemons.add(
+        Daemon.start(
+            "kube-scheduler",
+            logDir,
+            schedulerPort,
+            List.of(
+                k8sDir.resolve("kube-scheduler").toString(),
+                kubeconfig,
+                "--leader-elect=false",
+                "--bind-address=127.0.0.1",
+                "--secure-port=" + schedulerPort)));
+    daemons.add(
+        Daemon.start(
+            "kwok",
+            logDir,
+            0,
+            List.of(
+                k8sDir.resolve("kwok").toString(),
+                kubeconfig,
+                "--config=" + kwokConfig,
+                "--manage-all-nodes=true",
+                // kwok's default pod CIDR 10.0.0.1/24 overlaps kube-api-test's service range.
+                "--cidr=10.244.0.1/16")));
   }
 
   private void awaitControllers() {
     await("kube-controller-manager and kube-scheduler healthy")
-        .atMost(CONTROLLERS_TIMEOUT).pollInterval(Duration.ofMillis(200))
-        .until(() -> {
-          assertAllAlive();
-          return daemons.stream().filter(d -> d.healthPort > 0).allMatch(Daemon::healthy);
-        });
+        .atMost(CONTROLLERS_TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              assertAllAlive();
+              return daemons.stream().filter(d -> d.healthPort > 0).allMatch(Daemon::healthy);
+            });
     // /healthz is up before the informers sync; the service-account controller creating the
     // default ServiceAccount shows that kube-controller-manager is actually reconciling.
     try (KubernetesClient client = newClient()) {
       await("kube-controller-manager created ServiceAccount default/default")
-          .atMost(CONTROLLERS_TIMEOUT).pollInterval(Duration.ofMillis(200))
-          .until(() -> {
-            assertAllAlive();
-            return client.serviceAccounts().inNamespace("default").withName("default")
-                .get() != null;
-          });
+          .atMost(CONTROLLERS_TIMEOUT)
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                assertAllAlive();
+                return client.serviceAccounts().inNamespace("default").withName("default").get()
+                    != null;
+              });
     }
   }
 
@@ -251,22 +303,33 @@ public final class FullControlPlane implements AutoCloseable {
     try (KubernetesClient client = newClient()) {
       for (int i = 0; i < count; i++) {
         String name = "kwok-node-" + i;
-        Map<String, Quantity> resources = Map.of("cpu", new Quantity("32"),
-            "memory", new Quantity("256Gi"), "pods", new Quantity("110"));
+        Map<String, Quantity> resources =
+            Map.of(
+                "cpu",
+                new Quantity("32"),
+                "memory",
+                new Quantity("256Gi"),
+                "pods",
+                new Quantity("110"));
         // kwok's sample node without its NoSchedule taint, so ordinary pods land here.
-        Node node = new NodeBuilder()
-            .withNewMetadata().withName(name)
-              .addToAnnotations("node.alpha.kubernetes.io/ttl", "0")
-              .addToAnnotations("kwok.x-k8s.io/node", "fake")
-              .addToLabels("type", "kwok")
-              .addToLabels("kubernetes.io/hostname", name)
-              .addToLabels("kubernetes.io/os", "linux")
-              .addToLabels("kubernetes.io/arch", "amd64")
-              .addToLabels("kubernetes.io/role", "agent")
-              .addToLabels("node-role.kubernetes.io/agent", "")
-            .endMetadata()
-            .withNewStatus().withAllocatable(resources).withCapacity(resources).endStatus()
-            .build();
+        Node node =
+            new NodeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToAnnotations("node.alpha.kubernetes.io/ttl", "0")
+                .addToAnnotations("kwok.x-k8s.io/node", "fake")
+                .addToLabels("type", "kwok")
+                .addToLabels("kubernetes.io/hostname", name)
+                .addToLabels("kubernetes.io/os", "linux")
+                .addToLabels("kubernetes.io/arch", "amd64")
+                .addToLabels("kubernetes.io/role", "agent")
+                .addToLabels("node-role.kubernetes.io/agent", "")
+                .endMetadata()
+                .withNewStatus()
+                .withAllocatable(resources)
+                .withCapacity(resources)
+                .endStatus()
+                .build();
         client.nodes().resource(node).create();
         nodeNames.add(name);
       }
@@ -276,16 +339,20 @@ public final class FullControlPlane implements AutoCloseable {
   private void awaitNodesReady() {
     try (KubernetesClient client = newClient()) {
       await("kwok reports nodes " + nodeNames + " Ready")
-          .atMost(NODES_TIMEOUT).pollInterval(Duration.ofMillis(200))
-          .until(() -> {
-            assertAllAlive();
-            return nodeNames.stream().allMatch(n -> isReady(client.nodes().withName(n).get()));
-          });
+          .atMost(NODES_TIMEOUT)
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                assertAllAlive();
+                return nodeNames.stream().allMatch(n -> isReady(client.nodes().withName(n).get()));
+              });
     }
   }
 
   static boolean isReady(Node node) {
-    return node != null && node.getStatus() != null && node.getStatus().getConditions() != null
+    return node != null
+        && node.getStatus() != null
+        && node.getStatus().getConditions() != null
         && node.getStatus().getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
@@ -304,8 +371,13 @@ public final class FullControlPlane implements AutoCloseable {
 
   private String phaseSummary() {
     StringBuilder s = new StringBuilder("(");
-    phases.forEach((k, v) -> s.append(s.length() > 1 ? ", " : "").append(k).append(" +")
-        .append(v.toMillis()).append(" ms"));
+    phases.forEach(
+        (k, v) ->
+            s.append(s.length() > 1 ? ", " : "")
+                .append(k)
+                .append(" +")
+                .append(v.toMillis())
+                .append(" ms"));
     return s.append(")").toString();
   }
 
@@ -360,8 +432,10 @@ public final class FullControlPlane implements AutoCloseable {
   /** The last error lines (klog E/F, kwok ERROR, cobra "Error:"), which a usage dump buries. */
   static List<String> errorLines(Path file, int max) {
     try {
-      List<String> errors = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-          .filter(l -> ERROR_LINE.matcher(l).find()).toList();
+      List<String> errors =
+          Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+              .filter(l -> ERROR_LINE.matcher(l).find())
+              .toList();
       return errors.subList(Math.max(0, errors.size() - max), errors.size());
     } catch (IOException | UncheckedIOException e) {
       return List.of();
@@ -385,8 +459,11 @@ public final class FullControlPlane implements AutoCloseable {
       Path log = logDir.resolve(name + ".log");
       try {
         Files.writeString(log, String.join(" ", command) + "\n");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process p =
+            new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         return new Daemon(name, p, log, healthPort);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start " + name, e);
@@ -396,8 +473,9 @@ public final class FullControlPlane implements AutoCloseable {
     /** GET /healthz on the serving port (self-signed in-memory cert; /healthz needs no auth). */
     boolean healthy() {
       try {
-        HttpsURLConnection c = (HttpsURLConnection)
-            new URL("https://127.0.0.1:" + healthPort + "/healthz").openConnection();
+        HttpsURLConnection c =
+            (HttpsURLConnection)
+                new URL("https://127.0.0.1:" + healthPort + "/healthz").openConnection();
         c.setSSLSocketFactory(TRUST_ALL);
         c.setHostnameVerifier((host, session) -> true);
         c.setConnectTimeout(1000);
@@ -415,18 +493,23 @@ public final class FullControlPlane implements AutoCloseable {
     private static SSLSocketFactory trustAll() {
       try {
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {new X509TrustManager() {
-          @Override
-          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+        ctx.init(
+            null,
+            new TrustManager[] {
+              new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
-          @Override
-          public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
-          @Override
-          public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-          }
-        }}, new SecureRandom());
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                  return new X509Certificate[0];
+                }
+              }
+            },
+            new SecureRandom());
         return ctx.getSocketFactory();
       } catch (Exception e) {
         throw new IllegalStateException(e);

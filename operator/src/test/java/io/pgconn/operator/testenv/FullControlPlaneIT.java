@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Deployments really roll on {@link FullControlPlane}: pods get scheduled onto kwok's fake nodes
- * and turn Ready, and stamping the pod template the way the operator does (server-side apply of
- * one annotation under field manager pgconn-operator) produces a new ReplicaSet, scales the old
- * one to zero and makes its pods disappear.
+ * and turn Ready, and stamping the pod template the way the operator does (server-side apply of one
+ * annotation under field manager pgconn-operator) produces a new ReplicaSet, scales the old one to
+ * zero and makes its pods disappear.
  */
 class FullControlPlaneIT {
 
@@ -46,11 +46,14 @@ class FullControlPlaneIT {
 
   @BeforeAll
   static void startControlPlane() {
-    binaries = LocalControlPlane.binDir().resolve("k8s")
-        .resolve(LocalControlPlane.K8S_VERSION + "-linux-amd64");
+    binaries =
+        LocalControlPlane.binDir()
+            .resolve("k8s")
+            .resolve(LocalControlPlane.K8S_VERSION + "-linux-amd64");
     controlPlane = FullControlPlane.start();
     client = controlPlane.newClient();
-    System.out.printf("FullControlPlane started in %d ms, phases %s%n",
+    System.out.printf(
+        "FullControlPlane started in %d ms, phases %s%n",
         controlPlane.startupTime().toMillis(), controlPlane.phases());
   }
 
@@ -63,51 +66,85 @@ class FullControlPlaneIT {
     System.out.printf("FullControlPlane stopped in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
     // Every control-plane process this JVM started (kube-api-test's etcd and kube-apiserver
     // included) is gone, not just signalled.
-    await("no control-plane process left").atMost(Duration.ofSeconds(20))
-        .untilAsserted(() -> assertThat(ProcessHandle.current().descendants()
-            .filter(ProcessHandle::isAlive)
-            .map(h -> h.info().command().orElse(""))
-            .filter(c -> c.startsWith(binaries.toString())))
-            .isEmpty());
+    await("no control-plane process left")
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        ProcessHandle.current()
+                            .descendants()
+                            .filter(ProcessHandle::isAlive)
+                            .map(h -> h.info().command().orElse(""))
+                            .filter(c -> c.startsWith(binaries.toString())))
+                    .isEmpty());
   }
 
   @Test
   void nodesAreReadyKwokNodes() {
     List<Node> nodes = client.nodes().withLabel("type", "kwok").list().getItems();
-    assertThat(nodes).extracting(n -> n.getMetadata().getName())
+    assertThat(nodes)
+        .extracting(n -> n.getMetadata().getName())
         .containsExactlyInAnyOrderElementsOf(controlPlane.nodeNames());
-    assertThat(nodes).allSatisfy(n -> {
-      assertThat(FullControlPlane.isReady(n)).as("%s Ready", n.getMetadata().getName()).isTrue();
-      assertThat(n.getSpec().getTaints()).as("taints").isNullOrEmpty();
-      assertThat(n.getStatus().getAllocatable().get("pods").getAmount()).isEqualTo("110");
-    });
+    assertThat(nodes)
+        .allSatisfy(
+            n -> {
+              assertThat(FullControlPlane.isReady(n))
+                  .as("%s Ready", n.getMetadata().getName())
+                  .isTrue();
+              assertThat(n.getSpec().getTaints()).as("taints").isNullOrEmpty();
+              assertThat(n.getStatus().getAllocatable().get("pods").getAmount()).isEqualTo("110");
+            });
   }
 
   @Test
   void deploymentRollsWhenTheOperatorStampsItsPodTemplate() {
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
         .create();
-    client.resource(new SecretBuilder().withNewMetadata().withName("db").withNamespace(NS)
-        .endMetadata().withStringData(Map.of("DATABASE_URL", "postgresql://db:5432/app")).build())
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("db")
+                .withNamespace(NS)
+                .endMetadata()
+                .withStringData(Map.of("DATABASE_URL", "postgresql://db:5432/app"))
+                .build())
         .create();
     client.resource(deployment()).create();
 
     // 1. The first ReplicaSet's pods are scheduled onto the fake nodes and turn Ready.
     long t0 = System.nanoTime();
-    await("3 ready replicas").atMost(DEADLINE).untilAsserted(() -> {
-      DeploymentStatus s = deploymentNow().getStatus();
-      assertThat(s).isNotNull();
-      assertThat(s.getReadyReplicas()).isEqualTo(REPLICAS);
-    });
+    await("3 ready replicas")
+        .atMost(DEADLINE)
+        .untilAsserted(
+            () -> {
+              DeploymentStatus s = deploymentNow().getStatus();
+              assertThat(s).isNotNull();
+              assertThat(s.getReadyReplicas()).isEqualTo(REPLICAS);
+            });
     List<Pod> firstPods = pods();
-    assertThat(firstPods).hasSize(REPLICAS).allSatisfy(p -> {
-      assertThat(p.getStatus().getPhase()).isEqualTo("Running");
-      assertThat(isReady(p)).as("%s Ready", p.getMetadata().getName()).isTrue();
-      assertThat(p.getSpec().getNodeName()).isIn(controlPlane.nodeNames());
-      assertThat(p.getSpec().getContainers().get(0).getEnvFrom().get(0).getSecretRef().getName())
-          .isEqualTo("db");
-    });
-    System.out.printf("Deployment %d/%d ready in %d ms on nodes %s%n", REPLICAS, REPLICAS,
+    assertThat(firstPods)
+        .hasSize(REPLICAS)
+        .allSatisfy(
+            p -> {
+              assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+              assertThat(isReady(p)).as("%s Ready", p.getMetadata().getName()).isTrue();
+              assertThat(p.getSpec().getNodeName()).isIn(controlPlane.nodeNames());
+              assertThat(
+                      p.getSpec()
+                          .getContainers()
+                          .get(0)
+                          .getEnvFrom()
+                          .get(0)
+                          .getSecretRef()
+                          .getName())
+                  .isEqualTo("db");
+            });
+    System.out.printf(
+        "Deployment %d/%d ready in %d ms on nodes %s%n",
+        REPLICAS,
+        REPLICAS,
         (System.nanoTime() - t0) / 1_000_000,
         firstPods.stream().map(p -> p.getSpec().getNodeName()).sorted().toList());
     ReplicaSet oldRs = single(replicaSets());
@@ -116,99 +153,149 @@ class FullControlPlaneIT {
 
     // 2. Stamp the template the way the operator does and watch the rollout complete.
     long t1 = System.nanoTime();
-    new PodTemplateStamper(client).stamp(new WorkloadKey(WorkloadKind.Deployment, NS, APP),
-        APP, "sha256:abc");
+    new PodTemplateStamper(client)
+        .stamp(new WorkloadKey(WorkloadKind.Deployment, NS, APP), APP, "sha256:abc");
     Deployment stamped = deploymentNow();
     assertThat(stamped.getMetadata().getGeneration()).isEqualTo(generationBefore + 1);
     assertThat(stamped.getMetadata().getManagedFields())
-        .anySatisfy(f -> {
-          assertThat(f.getManager())
-              .isEqualTo(io.pgconn.operator.kube.OperatorIdentity.policyFieldManager(APP));
-          assertThat(f.getOperation()).isEqualTo("Apply");
-        });
+        .anySatisfy(
+            f -> {
+              assertThat(f.getManager())
+                  .isEqualTo(io.pgconn.operator.kube.OperatorIdentity.policyFieldManager(APP));
+              assertThat(f.getOperation()).isEqualTo("Apply");
+            });
 
-    await("a new ReplicaSet with the stamped template").atMost(DEADLINE).untilAsserted(() ->
-        assertThat(replicaSets()).anySatisfy(rs -> {
-          assertThat(rs.getMetadata().getName()).isNotEqualTo(oldRs.getMetadata().getName());
-          assertThat(rs.getSpec().getTemplate().getMetadata().getAnnotations())
-              .containsEntry(PodTemplateStamps.key(APP), "sha256:abc");
-        }));
-    await("rollout complete").atMost(DEADLINE).untilAsserted(() -> {
-      Deployment d = deploymentNow();
-      DeploymentStatus s = d.getStatus();
-      assertThat(s.getObservedGeneration()).isEqualTo(d.getMetadata().getGeneration());
-      assertThat(s.getReplicas()).isEqualTo(REPLICAS);
-      assertThat(s.getUpdatedReplicas()).isEqualTo(REPLICAS);
-      assertThat(s.getReadyReplicas()).isEqualTo(REPLICAS);
-      assertThat(s.getAvailableReplicas()).isEqualTo(REPLICAS);
-      assertThat(s.getConditions()).anySatisfy(c -> {
-        assertThat(c.getType()).isEqualTo("Progressing");
-        assertThat(c.getReason()).isEqualTo("NewReplicaSetAvailable");
-      });
-      ReplicaSet old = client.apps().replicaSets().inNamespace(NS)
-          .withName(oldRs.getMetadata().getName()).get();
-      assertThat(old.getSpec().getReplicas()).isZero();
-      assertThat(old.getStatus().getReplicas()).isZero();
-      List<Pod> now = pods();
-      assertThat(names(now)).doesNotContainAnyElementsOf(oldPods);
-      assertThat(now).hasSize(REPLICAS).allSatisfy(p -> {
-        assertThat(p.getMetadata().getAnnotations())
-            .containsEntry(PodTemplateStamps.key(APP), "sha256:abc");
-        assertThat(p.getStatus().getPhase()).isEqualTo("Running");
-        assertThat(isReady(p)).isTrue();
-      });
-    });
-    System.out.printf("Rollout after the stamp completed in %d ms%n",
-        (System.nanoTime() - t1) / 1_000_000);
+    await("a new ReplicaSet with the stamped template")
+        .atMost(DEADLINE)
+        .untilAsserted(
+            () ->
+                assertThat(replicaSets())
+                    .anySatisfy(
+                        rs -> {
+                          assertThat(rs.getMetadata().getName())
+                              .isNotEqualTo(oldRs.getMetadata().getName());
+                          assertThat(rs.getSpec().getTemplate().getMetadata().getAnnotations())
+                              .containsEntry(PodTemplateStamps.key(APP), "sha256:abc");
+                        }));
+    await("rollout complete")
+        .atMost(DEADLINE)
+        .untilAsserted(
+            () -> {
+              Deployment d = deploymentNow();
+              DeploymentStatus s = d.getStatus();
+              assertThat(s.getObservedGeneration()).isEqualTo(d.getMetadata().getGeneration());
+              assertThat(s.getReplicas()).isEqualTo(REPLICAS);
+              assertThat(s.getUpdatedReplicas()).isEqualTo(REPLICAS);
+              assertThat(s.getReadyReplicas()).isEqualTo(REPLICAS);
+              assertThat(s.getAvailableReplicas()).isEqualTo(REPLICAS);
+              assertThat(s.getConditions())
+                  .anySatisfy(
+                      c -> {
+                        assertThat(c.getType()).isEqualTo("Progressing");
+                        assertThat(c.getReason()).isEqualTo("NewReplicaSetAvailable");
+                      });
+              ReplicaSet old =
+                  client
+                      .apps()
+                      .replicaSets()
+                      .inNamespace(NS)
+                      .withName(oldRs.getMetadata().getName())
+                      .get();
+              assertThat(old.getSpec().getReplicas()).isZero();
+              assertThat(old.getStatus().getReplicas()).isZero();
+              List<Pod> now = pods();
+              assertThat(names(now)).doesNotContainAnyElementsOf(oldPods);
+              assertThat(now)
+                  .hasSize(REPLICAS)
+                  .allSatisfy(
+                      p -> {
+                        assertThat(p.getMetadata().getAnnotations())
+                            .containsEntry(PodTemplateStamps.key(APP), "sha256:abc");
+                        assertThat(p.getStatus().getPhase()).isEqualTo("Running");
+                        assertThat(isReady(p)).isTrue();
+                      });
+            });
+    System.out.printf(
+        "Rollout after the stamp completed in %d ms%n", (System.nanoTime() - t1) / 1_000_000);
 
     // Old pods are deleted for real, not left Terminating: none of their names resolves.
-    assertThat(oldPods).allSatisfy(name ->
-        assertThat(client.pods().inNamespace(NS).withName(name).get()).isNull());
-    ReplicaSet newRs = replicaSets().stream()
-        .filter(rs -> !rs.getMetadata().getName().equals(oldRs.getMetadata().getName()))
-        .collect(Collectors.collectingAndThen(Collectors.toList(), FullControlPlaneIT::single));
+    assertThat(oldPods)
+        .allSatisfy(
+            name -> assertThat(client.pods().inNamespace(NS).withName(name).get()).isNull());
+    ReplicaSet newRs =
+        replicaSets().stream()
+            .filter(rs -> !rs.getMetadata().getName().equals(oldRs.getMetadata().getName()))
+            .collect(Collectors.collectingAndThen(Collectors.toList(), FullControlPlaneIT::single));
     assertThat(newRs.getStatus().getReadyReplicas()).isEqualTo(REPLICAS);
   }
 
   @Test
   void deletedPodsDisappearDespiteFinalizersAndGracePeriod() {
     String ns = "deletion";
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
         .create();
-    Pod pod = client.resource(new PodBuilder()
-        .withNewMetadata().withName("held").withNamespace(ns)
-          .addToFinalizers("example.com/hold").endMetadata()
-        .withNewSpec().withTerminationGracePeriodSeconds(30L)
-          .addNewContainer().withName("app").withImage("registry.invalid/none:1").endContainer()
-        .endSpec()
-        .build()).create();
-    await("pod Ready").atMost(DEADLINE).until(() ->
-        isReady(client.pods().inNamespace(ns).withName("held").get()));
+    Pod pod =
+        client
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withName("held")
+                    .withNamespace(ns)
+                    .addToFinalizers("example.com/hold")
+                    .endMetadata()
+                    .withNewSpec()
+                    .withTerminationGracePeriodSeconds(30L)
+                    .addNewContainer()
+                    .withName("app")
+                    .withImage("registry.invalid/none:1")
+                    .endContainer()
+                    .endSpec()
+                    .build())
+            .create();
+    await("pod Ready")
+        .atMost(DEADLINE)
+        .until(() -> isReady(client.pods().inNamespace(ns).withName("held").get()));
     long t0 = System.nanoTime();
     client.resource(pod).delete();
     // kwok's built-in pod-delete stage clears the finalizers and deletes with no grace period,
     // as a kubelet would once the containers stopped (and as no finalizer owner would).
-    await("deleted pod gone").atMost(DEADLINE).until(() ->
-        client.pods().inNamespace(ns).withName("held").get() == null);
-    System.out.printf("Pod with a finalizer and 30 s grace period gone %d ms after delete%n",
+    await("deleted pod gone")
+        .atMost(DEADLINE)
+        .until(() -> client.pods().inNamespace(ns).withName("held").get() == null);
+    System.out.printf(
+        "Pod with a finalizer and 30 s grace period gone %d ms after delete%n",
         (System.nanoTime() - t0) / 1_000_000);
   }
 
   private static Deployment deployment() {
     return new DeploymentBuilder()
-        .withNewMetadata().withName(APP).withNamespace(NS).endMetadata()
-        .withNewSpec().withReplicas(REPLICAS)
-          .withNewSelector().addToMatchLabels("app", APP).endSelector()
-          .withNewTemplate()
-            .withNewMetadata().addToLabels("app", APP).endMetadata()
-            .withNewSpec()
-              .addNewContainer().withName("app")
-                // Never pulled: kwok fakes the kubelet, no container runs.
-                .withImage("registry.invalid/pgconn/app:1")
-                .addNewEnvFrom().withNewSecretRef().withName("db").endSecretRef().endEnvFrom()
-              .endContainer()
-            .endSpec()
-          .endTemplate()
+        .withNewMetadata()
+        .withName(APP)
+        .withNamespace(NS)
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(REPLICAS)
+        .withNewSelector()
+        .addToMatchLabels("app", APP)
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .addToLabels("app", APP)
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("app")
+        // Never pulled: kwok fakes the kubelet, no container runs.
+        .withImage("registry.invalid/pgconn/app:1")
+        .addNewEnvFrom()
+        .withNewSecretRef()
+        .withName("db")
+        .endSecretRef()
+        .endEnvFrom()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
         .endSpec()
         .build();
   }
@@ -235,7 +322,9 @@ class FullControlPlaneIT {
   }
 
   private static boolean isReady(Pod p) {
-    return p != null && p.getStatus() != null && p.getStatus().getConditions() != null
+    return p != null
+        && p.getStatus() != null
+        && p.getStatus().getConditions() != null
         && p.getStatus().getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }

@@ -11,14 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A real etcd + kube-apiserver (no controllers) through io.fabric8:kube-api-test, on binaries
- * this project builds from Go modules (tools/build-control-plane.sh) into
- * {@code <pgconn.bin.dir>/k8s/<version>-linux-amd64}. When they are missing and Go is on PATH they
- * are built first (once per machine, with progress on the console); without Go, kube-api-test is
- * left to download them, which works only on a machine with internet access.
+ * A real etcd + kube-apiserver (no controllers) through io.fabric8:kube-api-test, on binaries this
+ * project builds from Go modules (tools/build-control-plane.sh) into {@code
+ * <pgconn.bin.dir>/k8s/<version>-linux-amd64}. When they are missing and Go is on PATH they are
+ * built first (once per machine, with progress on the console); without Go, kube-api-test is left
+ * to download them, which works only on a machine with internet access.
  */
 public final class LocalControlPlane implements TestCluster {
 
@@ -38,17 +37,20 @@ public final class LocalControlPlane implements TestCluster {
     return start(Map.of());
   }
 
-  /** @param apiServerFlags extra kube-apiserver flags, e.g. audit logging */
+  /**
+   * @param apiServerFlags extra kube-apiserver flags, e.g. audit logging
+   */
   public static LocalControlPlane start(Map<String, String> apiServerFlags) {
     Path binDir = binDir();
     boolean present = ensureBinaries(binDir);
-    KubeAPIServerConfigBuilder config = KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withTestDir(binDir.toString())
-        .withApiServerVersion(K8S_VERSION)
-        // The parameter is named the other way round in 7.5.2: true means "never download".
-        .withOfflineMode(present)
-        .withUpdateKubeConfig(false)
-        .withApiServerFlag("--advertise-address", "127.0.0.1");
+    KubeAPIServerConfigBuilder config =
+        KubeAPIServerConfigBuilder.anAPIServerConfig()
+            .withTestDir(binDir.toString())
+            .withApiServerVersion(K8S_VERSION)
+            // The parameter is named the other way round in 7.5.2: true means "never download".
+            .withOfflineMode(present)
+            .withUpdateKubeConfig(false)
+            .withApiServerFlag("--advertise-address", "127.0.0.1");
     apiServerFlags.forEach(config::withApiServerFlag);
     KubeAPIServer server = new KubeAPIServer(config.build());
     server.start();
@@ -99,11 +101,13 @@ public final class LocalControlPlane implements TestCluster {
   }
 
   static Path binDir() {
-    return Path.of(System.getProperty("pgconn.bin.dir",
-        System.getProperty("user.home") + "/.kubeapitest"));
+    return Path.of(
+        System.getProperty("pgconn.bin.dir", System.getProperty("user.home") + "/.kubeapitest"));
   }
 
-  /** @return whether the binaries are present (after building them if needed and possible) */
+  /**
+   * @return whether the binaries are present (after building them if needed and possible)
+   */
   private static boolean ensureBinaries(Path binDir) {
     Path dir = binDir.resolve("k8s").resolve(K8S_VERSION + "-linux-amd64");
     if (List.of("etcd", "kube-apiserver", "kubectl").stream()
@@ -112,12 +116,18 @@ public final class LocalControlPlane implements TestCluster {
     }
     Path script = BuildScripts.toolsDir().resolve("build-control-plane.sh");
     if (!Files.isRegularFile(script) || !BuildScripts.onPath("go")) {
-      System.err.println("control plane: no binaries in " + dir + " and no Go toolchain to build"
-          + " them; kube-api-test will try to download them");
+      System.err.println(
+          "control plane: no binaries in "
+              + dir
+              + " and no Go toolchain to build"
+              + " them; kube-api-test will try to download them");
       return false;
     }
-    System.err.println("control plane: binaries missing in " + dir + "; building them from Go"
-        + " modules (first time only)");
+    System.err.println(
+        "control plane: binaries missing in "
+            + dir
+            + "; building them from Go"
+            + " modules (first time only)");
     BuildScripts.run(List.of("bash", script.toString()), binDir, 60);
     return true;
   }

@@ -42,10 +42,10 @@ import java.util.stream.Stream;
  * {@code EmbeddedPostgres}.
  *
  * <p>The archive {@code <pgconn.pg.binaries>/<major>/postgres-linux-x86_64.txz} (unpacked there by
- * the operator pom) is extracted once per archive content into
- * {@code <pgconn.pg.workdir>/bin/<major>-<sha256 prefix>} (default workdir:
- * {@code ${java.io.tmpdir}/pgconn-postgres}); extraction goes to a temporary directory that is
- * then renamed atomically, so concurrent JVMs are safe. Each instance gets its own directory under
+ * the operator pom) is extracted once per archive content into {@code
+ * <pgconn.pg.workdir>/bin/<major>-<sha256 prefix>} (default workdir: {@code
+ * ${java.io.tmpdir}/pgconn-postgres}); extraction goes to a temporary directory that is then
+ * renamed atomically, so concurrent JVMs are safe. Each instance gets its own directory under
  * {@code <workdir>/run/} with {@code data/}, {@code sock/} and {@code postgres.log}.
  *
  * <p>initdb and postgres refuse to run as root. When this JVM is root, every PostgreSQL process
@@ -100,7 +100,8 @@ public final class LocalPostgres implements AutoCloseable {
       this.logFile = instanceDir.resolve("postgres.log");
       if (socketDir.toString().length() > MAX_SOCKET_PATH) {
         throw new IllegalStateException(
-            "socket directory path too long for a unix socket: " + socketDir
+            "socket directory path too long for a unix socket: "
+                + socketDir
                 + " (set -Dpgconn.pg.workdir to a shorter path)");
       }
       Files.createDirectory(socketDir);
@@ -199,8 +200,13 @@ public final class LocalPostgres implements AutoCloseable {
     if (password != null) {
       sb.append(':').append(percentEncode(password));
     }
-    return sb.append('@').append(HOST).append(':').append(port)
-        .append('/').append(percentEncode(database)).toString();
+    return sb.append('@')
+        .append(HOST)
+        .append(':')
+        .append(port)
+        .append('/')
+        .append(percentEncode(database))
+        .toString();
   }
 
   /** {@code jdbc:postgresql://127.0.0.1:<port>/<database>} (no credentials). */
@@ -213,11 +219,17 @@ public final class LocalPostgres implements AutoCloseable {
     StringBuilder sb = new StringBuilder();
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       int c = b & 0xff;
-      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~') {
+      if ((c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z')
+          || (c >= '0' && c <= '9')
+          || c == '-'
+          || c == '.'
+          || c == '_'
+          || c == '~') {
         sb.append((char) c);
       } else {
-        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+        sb.append('%')
+            .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
             .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
       }
     }
@@ -232,18 +244,19 @@ public final class LocalPostgres implements AutoCloseable {
     try {
       return connect("postgres", 10);
     } catch (SQLException e) {
-      throw new IllegalStateException("superuser connection to " + jdbcUrl("postgres")
-          + " failed: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "superuser connection to " + jdbcUrl("postgres") + " failed: " + e.getMessage(), e);
     }
   }
 
   /** Runs {@code sql} as the superuser on database "postgres". */
   public void execute(String sql) {
-    try (Connection c = superuserConnection(); Statement st = c.createStatement()) {
+    try (Connection c = superuserConnection();
+        Statement st = c.createStatement()) {
       st.execute(sql);
     } catch (SQLException e) {
-      throw new IllegalStateException("SQL failed [" + e.getSQLState() + "]: " + sql + ": "
-          + e.getMessage(), e);
+      throw new IllegalStateException(
+          "SQL failed [" + e.getSQLState() + "]: " + sql + ": " + e.getMessage(), e);
     }
   }
 
@@ -289,8 +302,8 @@ public final class LocalPostgres implements AutoCloseable {
 
   /**
    * Starts the server if it is not running: the first time on a free port on 127.0.0.1, after
-   * {@link #stop()} on the same port with the same data directory. Returns once a TCP connection
-   * as the superuser succeeds; throws with the log tail if the server exits or the deadline passes.
+   * {@link #stop()} on the same port with the same data directory. Returns once a TCP connection as
+   * the superuser succeeds; throws with the log tail if the server exits or the deadline passes.
    */
   public synchronized LocalPostgres start() {
     if (closed) {
@@ -333,7 +346,8 @@ public final class LocalPostgres implements AutoCloseable {
     try {
       if (p.isAlive()) {
         try {
-          runTool(List.of(bin("pg_ctl"), "stop", "-D", dataDir.toString(), "-m", "fast", "-W"),
+          runTool(
+              List.of(bin("pg_ctl"), "stop", "-D", dataDir.toString(), "-m", "fast", "-W"),
               Duration.ofSeconds(10));
         } catch (RuntimeException e) {
           p.destroy(); // SIGTERM: smart shutdown, the fallback if pg_ctl could not signal it
@@ -409,9 +423,22 @@ public final class LocalPostgres implements AutoCloseable {
       if (serverUser != null) {
         serverUser.chown(pwFile);
       }
-      runTool(List.of(bin("initdb"), "-D", dataDir.toString(), "-U", SUPERUSER,
-          "--pwfile=" + pwFile, "--auth-local=trust", "--auth-host=scram-sha-256",
-          "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions"), TOOL_TIMEOUT);
+      runTool(
+          List.of(
+              bin("initdb"),
+              "-D",
+              dataDir.toString(),
+              "-U",
+              SUPERUSER,
+              "--pwfile=" + pwFile,
+              "--auth-local=trust",
+              "--auth-host=scram-sha-256",
+              "-E",
+              "UTF8",
+              "--no-locale",
+              "--no-sync",
+              "--no-instructions"),
+          TOOL_TIMEOUT);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } finally {
@@ -423,18 +450,37 @@ public final class LocalPostgres implements AutoCloseable {
     }
     if (ssl) {
       // Run as the server user so the files are owned by it; key must be 0600 for postgres.
-      runTool(List.of(openssl(), "req", "-x509", "-nodes", "-days", "3650",
-          "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-          "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-          "-keyout", dataDir.resolve("server.key").toString(),
-          "-out", dataDir.resolve("server.crt").toString()), TOOL_TIMEOUT);
+      runTool(
+          List.of(
+              openssl(),
+              "req",
+              "-x509",
+              "-nodes",
+              "-days",
+              "3650",
+              "-newkey",
+              "ec",
+              "-pkeyopt",
+              "ec_paramgen_curve:prime256v1",
+              "-subj",
+              "/CN=localhost",
+              "-addext",
+              "subjectAltName=DNS:localhost,IP:127.0.0.1",
+              "-keyout",
+              dataDir.resolve("server.key").toString(),
+              "-out",
+              dataDir.resolve("server.crt").toString()),
+          TOOL_TIMEOUT);
       setMode(dataDir.resolve("server.key"), "rw-------");
     }
     StringBuilder sb = new StringBuilder("\n# --- written by LocalPostgres ---\n");
     conf.forEach((k, v) -> sb.append(k).append(" = ").append(quoteLiteral(v)).append('\n'));
     try {
       // Appending keeps the file's owner (the server user).
-      Files.writeString(dataDir.resolve("postgresql.conf"), sb, StandardCharsets.UTF_8,
+      Files.writeString(
+          dataDir.resolve("postgresql.conf"),
+          sb,
+          StandardCharsets.UTF_8,
           StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -447,9 +493,10 @@ public final class LocalPostgres implements AutoCloseable {
       cmd.addAll(serverUser.prefix());
     }
     cmd.addAll(List.of(bin("postgres"), "-D", dataDir.toString(), "-p", Integer.toString(port)));
-    ProcessBuilder pb = newProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+    ProcessBuilder pb =
+        newProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     try {
       process = pb.start();
@@ -463,8 +510,15 @@ public final class LocalPostgres implements AutoCloseable {
         if (!process.isAlive()) {
           int code = process.exitValue();
           process = null;
-          throw new IllegalStateException("PostgreSQL " + version + " exited with code " + code
-              + " during startup on port " + port + "; log tail:\n" + logTail(30));
+          throw new IllegalStateException(
+              "PostgreSQL "
+                  + version
+                  + " exited with code "
+                  + code
+                  + " during startup on port "
+                  + port
+                  + "; log tail:\n"
+                  + logTail(30));
         }
         try (Connection c = connect("postgres", 2)) {
           return;
@@ -481,9 +535,16 @@ public final class LocalPostgres implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     stop();
-    IllegalStateException e = new IllegalStateException("PostgreSQL " + version
-        + " did not accept connections on port " + port + " within " + START_TIMEOUT
-        + "; log tail:\n" + logTail(30));
+    IllegalStateException e =
+        new IllegalStateException(
+            "PostgreSQL "
+                + version
+                + " did not accept connections on port "
+                + port
+                + " within "
+                + START_TIMEOUT
+                + "; log tail:\n"
+                + logTail(30));
     if (last != null) {
       e.addSuppressed(last);
     }
@@ -552,9 +613,10 @@ public final class LocalPostgres implements AutoCloseable {
 
   private static Path workDir() {
     String configured = System.getProperty("pgconn.pg.workdir");
-    Path dir = configured != null && !configured.isBlank()
-        ? Path.of(configured)
-        : Path.of(System.getProperty("java.io.tmpdir"), "pgconn-postgres");
+    Path dir =
+        configured != null && !configured.isBlank()
+            ? Path.of(configured)
+            : Path.of(System.getProperty("java.io.tmpdir"), "pgconn-postgres");
     return createSharedDir(dir.toAbsolutePath());
   }
 
@@ -574,9 +636,12 @@ public final class LocalPostgres implements AutoCloseable {
         }
         for (Path p = dir.getParent(); p != null; p = p.getParent()) {
           if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
-            throw new IllegalStateException(p + " is not traversable by other users, so the "
-                + "unprivileged PostgreSQL user cannot reach " + dir
-                + "; set -Dpgconn.pg.workdir (e.g. /tmp/pgconn-postgres)");
+            throw new IllegalStateException(
+                p
+                    + " is not traversable by other users, so the "
+                    + "unprivileged PostgreSQL user cannot reach "
+                    + dir
+                    + "; set -Dpgconn.pg.workdir (e.g. /tmp/pgconn-postgres)");
           }
         }
       }
@@ -594,15 +659,20 @@ public final class LocalPostgres implements AutoCloseable {
     }
     // Fallbacks for runs outside Maven (IDE) from the repository root or the module directory.
     candidates.add(Path.of("target", "postgres-binaries", Integer.toString(version), ARCHIVE_NAME));
-    candidates.add(Path.of("operator", "target", "postgres-binaries", Integer.toString(version),
-        ARCHIVE_NAME));
+    candidates.add(
+        Path.of(
+            "operator", "target", "postgres-binaries", Integer.toString(version), ARCHIVE_NAME));
     for (Path p : candidates) {
       if (Files.isRegularFile(p)) {
         return p.toAbsolutePath();
       }
     }
-    throw new IllegalStateException("PostgreSQL " + version + " archive not found in " + candidates
-        + "; run `mvn -pl operator generate-test-resources` and pass -Dpgconn.pg.binaries");
+    throw new IllegalStateException(
+        "PostgreSQL "
+            + version
+            + " archive not found in "
+            + candidates
+            + "; run `mvn -pl operator generate-test-resources` and pass -Dpgconn.pg.binaries");
   }
 
   private static Path install(int version, Path workDir, ServerUser serverUser) {
@@ -617,8 +687,10 @@ public final class LocalPostgres implements AutoCloseable {
       Path tmp = null;
       try {
         tmp = Files.createTempDirectory(cacheDir, ".extract-" + key + "-");
-        ProcessBuilder pb = new ProcessBuilder("tar", "--no-same-owner", "-xJf",
-            archive.toString(), "-C", tmp.toString()).directory(tmp.toFile());
+        ProcessBuilder pb =
+            new ProcessBuilder(
+                    "tar", "--no-same-owner", "-xJf", archive.toString(), "-C", tmp.toString())
+                .directory(tmp.toFile());
         cleanEnvironment(pb);
         exec(pb, TOOL_TIMEOUT);
         if (serverUser != null) {
@@ -649,8 +721,8 @@ public final class LocalPostgres implements AutoCloseable {
         }
       }
       if (!Files.isExecutable(target.resolve("bin/postgres"))) {
-        throw new IllegalStateException("extraction of " + archive + " left no bin/postgres in "
-            + target);
+        throw new IllegalStateException(
+            "extraction of " + archive + " left no bin/postgres in " + target);
       }
       return target;
     }
@@ -662,14 +734,17 @@ public final class LocalPostgres implements AutoCloseable {
         if (Files.isSymbolicLink(p)) {
           continue;
         }
-        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
-        boolean exec = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
-            || perms.contains(PosixFilePermission.OWNER_EXECUTE);
-        boolean changed = perms.add(PosixFilePermission.OTHERS_READ)
-            | perms.add(PosixFilePermission.GROUP_READ);
+        Set<PosixFilePermission> perms =
+            Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+        boolean exec =
+            Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                || perms.contains(PosixFilePermission.OWNER_EXECUTE);
+        boolean changed =
+            perms.add(PosixFilePermission.OTHERS_READ) | perms.add(PosixFilePermission.GROUP_READ);
         if (exec) {
-          changed |= perms.add(PosixFilePermission.OTHERS_EXECUTE)
-              | perms.add(PosixFilePermission.GROUP_EXECUTE);
+          changed |=
+              perms.add(PosixFilePermission.OTHERS_EXECUTE)
+                  | perms.add(PosixFilePermission.GROUP_EXECUTE);
         }
         if (changed) {
           Files.setPosixFilePermissions(p, perms);
@@ -724,13 +799,13 @@ public final class LocalPostgres implements AutoCloseable {
       p.getOutputStream().close();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
-        throw new IllegalStateException("timed out after " + timeout + ": " + pb.command()
-            + "\n" + Files.readString(out));
+        throw new IllegalStateException(
+            "timed out after " + timeout + ": " + pb.command() + "\n" + Files.readString(out));
       }
       String output = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
       if (p.exitValue() != 0) {
-        throw new IllegalStateException("exit code " + p.exitValue() + ": " + pb.command()
-            + "\n" + output);
+        throw new IllegalStateException(
+            "exit code " + p.exitValue() + ": " + pb.command() + "\n" + output);
       }
       return output;
     } catch (IOException e) {
@@ -781,8 +856,8 @@ public final class LocalPostgres implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
 
   /** The unprivileged account PostgreSQL runs as when this JVM is root. */
-  private record ServerUser(String user, String group, UserPrincipal principal,
-                            GroupPrincipal groupPrincipal) {
+  private record ServerUser(
+      String user, String group, UserPrincipal principal, GroupPrincipal groupPrincipal) {
 
     /** Null when not root. Account names: -Dpgconn.pg.user / -Dpgconn.pg.group override. */
     static ServerUser forCurrentProcess() {
@@ -792,8 +867,10 @@ public final class LocalPostgres implements AutoCloseable {
       UserPrincipalLookupService lookup = FileSystems.getDefault().getUserPrincipalLookupService();
       String user = System.getProperty("pgconn.pg.user", "nobody");
       String configuredGroup = System.getProperty("pgconn.pg.group");
-      List<String> groups = configuredGroup != null ? List.of(configuredGroup)
-          : List.of("nogroup", "nobody"); // Debian/Ubuntu, then Fedora/RHEL/Alpine
+      List<String> groups =
+          configuredGroup != null
+              ? List.of(configuredGroup)
+              : List.of("nogroup", "nobody"); // Debian/Ubuntu, then Fedora/RHEL/Alpine
       try {
         UserPrincipal principal = lookup.lookupPrincipalByName(user);
         for (String g : groups) {
@@ -811,15 +888,17 @@ public final class LocalPostgres implements AutoCloseable {
 
     List<String> prefix() {
       if (!Files.isExecutable(Path.of(Root.SETPRIV))) {
-        throw new IllegalStateException("running as root needs " + Root.SETPRIV
-            + " to drop privileges (initdb and postgres refuse to run as root)");
+        throw new IllegalStateException(
+            "running as root needs "
+                + Root.SETPRIV
+                + " to drop privileges (initdb and postgres refuse to run as root)");
       }
       return List.of(Root.SETPRIV, "--reuid=" + user, "--regid=" + group, "--clear-groups", "--");
     }
 
     void chown(Path p) throws IOException {
-      PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class,
-          LinkOption.NOFOLLOW_LINKS);
+      PosixFileAttributeView view =
+          Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
       view.setOwner(principal);
       view.setGroup(groupPrincipal);
     }
@@ -854,8 +933,7 @@ public final class LocalPostgres implements AutoCloseable {
     private String superuserPassword = "postgres";
     private final Map<String, String> settings = new LinkedHashMap<>();
 
-    private Builder() {
-    }
+    private Builder() {}
 
     /** Major version: 16 or 17 (default 16). */
     public Builder version(int version) {
@@ -880,7 +958,9 @@ public final class LocalPostgres implements AutoCloseable {
       return setting("superuser_reserved_connections", Integer.toString(nonNegative(n)));
     }
 
-    /** PostgreSQL 16+ ({@code reserved_connections}, for roles with pg_use_reserved_connections). */
+    /**
+     * PostgreSQL 16+ ({@code reserved_connections}, for roles with pg_use_reserved_connections).
+     */
     public Builder reservedConnections(int n) {
       return setting("reserved_connections", Integer.toString(nonNegative(n)));
     }
@@ -899,8 +979,11 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** Password of superuser "postgres" (default "postgres"). */
     public Builder superuserPassword(String password) {
-      if (password == null || password.isEmpty() || password.indexOf('\n') >= 0
-          || password.indexOf('\r') >= 0 || password.indexOf('\0') >= 0) {
+      if (password == null
+          || password.isEmpty()
+          || password.indexOf('\n') >= 0
+          || password.indexOf('\r') >= 0
+          || password.indexOf('\0') >= 0) {
         throw new IllegalArgumentException("superuser password must be non-empty, single-line");
       }
       this.superuserPassword = password;

@@ -26,8 +26,8 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
 
   @Override
   protected synchronized void append(ILoggingEvent event) {
-    StringBuilder line = new StringBuilder(event.getLoggerName()).append(' ')
-        .append(event.getFormattedMessage());
+    StringBuilder line =
+        new StringBuilder(event.getLoggerName()).append(' ').append(event.getFormattedMessage());
     for (IThrowableProxy t = event.getThrowableProxy(); t != null; t = t.getCause()) {
       line.append(" | ").append(t.getClassName()).append(": ").append(t.getMessage());
     }

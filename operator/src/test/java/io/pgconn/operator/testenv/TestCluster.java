@@ -30,11 +30,15 @@ public interface TestCluster extends AutoCloseable {
     }
     if ("k3s".equals(System.getProperty("pgconn.test.cluster"))) {
       try {
-        return (TestCluster) Class.forName("io.pgconn.operator.testenv.k3s.K3sCluster")
-            .getMethod("start").invoke(null);
+        return (TestCluster)
+            Class.forName("io.pgconn.operator.testenv.k3s.K3sCluster")
+                .getMethod("start")
+                .invoke(null);
       } catch (ClassNotFoundException e) {
-        throw new IllegalStateException("-Dpgconn.test.cluster=k3s needs the k3s profile:"
-            + " mvn verify -Pk3s -Dpgconn.test.cluster=k3s (and a Docker engine)", e);
+        throw new IllegalStateException(
+            "-Dpgconn.test.cluster=k3s needs the k3s profile:"
+                + " mvn verify -Pk3s -Dpgconn.test.cluster=k3s (and a Docker engine)",
+            e);
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException("could not start K3s: " + e.getCause(), e);
       }

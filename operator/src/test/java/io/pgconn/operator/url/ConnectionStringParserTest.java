@@ -20,13 +20,15 @@ class ConnectionStringParserTest {
   }
 
   private static InvalidConnectionStringException failure(String s) {
-    return assertThrows(InvalidConnectionStringException.class, () -> ConnectionStringParser.parse(s));
+    return assertThrows(
+        InvalidConnectionStringException.class, () -> ConnectionStringParser.parse(s));
   }
 
   @Test
   void readsAFullLibpqUri() throws Exception {
     ConnectionString cs =
-        parse("postgresql://app:s3cret@db.example.com:6543/shop?sslmode=require&connection_limit=5");
+        parse(
+            "postgresql://app:s3cret@db.example.com:6543/shop?sslmode=require&connection_limit=5");
     assertEquals(SourceKind.URI, cs.kind());
     assertEquals(List.of(new HostPort("db.example.com", 6543)), cs.hosts());
     assertEquals("shop", cs.database());
@@ -43,7 +45,9 @@ class ConnectionStringParserTest {
 
   @Test
   void decodesEveryPartAndAcceptsAnUnencodedAtInThePassword() throws Exception {
-    ConnectionString cs = parse("postgresql://us%40er:p%40%3A%2F%25%3F%23%26%20%C3%A9%E2%82%AC@h/d%2Fb?application_name=a%26b");
+    ConnectionString cs =
+        parse(
+            "postgresql://us%40er:p%40%3A%2F%25%3F%23%26%20%C3%A9%E2%82%AC@h/d%2Fb?application_name=a%26b");
     assertEquals("us@er", cs.user());
     assertEquals("p@:/%?#& é€", cs.password());
     assertEquals("d/b", cs.database());
@@ -53,14 +57,19 @@ class ConnectionStringParserTest {
 
   @Test
   void readsIpv6SeveralHostsAndUnixSockets() throws Exception {
-    assertEquals(List.of(new HostPort("::1", 5433), new HostPort("h2", null), new HostPort("10.0.0.3", 5434)),
+    assertEquals(
+        List.of(
+            new HostPort("::1", 5433), new HostPort("h2", null), new HostPort("10.0.0.3", 5434)),
         parse("postgresql://[::1]:5433,h2,10.0.0.3:5434/db").hosts());
-    assertEquals(List.of(new HostPort("/var/run/postgresql", null)),
+    assertEquals(
+        List.of(new HostPort("/var/run/postgresql", null)),
         parse("postgresql://%2Fvar%2Frun%2Fpostgresql/db").hosts());
     ConnectionString viaQuery = parse("postgresql://u@/db?host=/var/run/postgresql&port=5433");
     assertEquals(List.of(new HostPort("/var/run/postgresql", 5433)), viaQuery.hosts());
     assertTrue(viaQuery.parameters().isEmpty(), "host and port become hosts(), not parameters");
-    assertEquals(List.of(new HostPort("a", 1), new HostPort("b", 1)), parse("postgresql://x/db?host=a,b&port=1").hosts());
+    assertEquals(
+        List.of(new HostPort("a", 1), new HostPort("b", 1)),
+        parse("postgresql://x/db?host=a,b&port=1").hosts());
   }
 
   @Test
@@ -79,14 +88,19 @@ class ConnectionStringParserTest {
   @Test
   void sslTrueMeansRequireInLibpqAndVerifyFullInJdbc() throws Exception {
     assertEquals(Map.of("sslmode", "require"), parse("postgresql://h/db?ssl=true").parameters());
-    assertEquals(Map.of("sslmode", "verify-full"), parse("jdbc:postgresql://h/db?ssl=true").parameters());
-    assertEquals(Map.of("sslmode", "disable"), parse("postgresql://h/db?sslmode=disable&ssl=true").parameters());
-    assertEquals("require", parse("postgresql://h/db?sslmode=no-verify").parameters().get("sslmode"));
+    assertEquals(
+        Map.of("sslmode", "verify-full"), parse("jdbc:postgresql://h/db?ssl=true").parameters());
+    assertEquals(
+        Map.of("sslmode", "disable"),
+        parse("postgresql://h/db?sslmode=disable&ssl=true").parameters());
+    assertEquals(
+        "require", parse("postgresql://h/db?sslmode=no-verify").parameters().get("sslmode"));
   }
 
   @Test
   void readsKeywordValueWithQuotesAndEscapes() throws Exception {
-    ConnectionString cs = parse("host=h port=5433 dbname=d user=u password='p w\\'x' sslmode = require foo=bar");
+    ConnectionString cs =
+        parse("host=h port=5433 dbname=d user=u password='p w\\'x' sslmode = require foo=bar");
     assertEquals(SourceKind.KEYWORD_VALUE, cs.kind());
     assertEquals(List.of(new HostPort("h", 5433)), cs.hosts());
     assertEquals("d", cs.database());
@@ -98,7 +112,9 @@ class ConnectionStringParserTest {
 
   @Test
   void readsJdbcWithCredentialsInTheQuery() throws Exception {
-    ConnectionString cs = parse("jdbc:postgresql://h1:5432,h2:5433/db?user=u&password=p%2Bq+r&connectTimeout=10&ApplicationName=x");
+    ConnectionString cs =
+        parse(
+            "jdbc:postgresql://h1:5432,h2:5433/db?user=u&password=p%2Bq+r&connectTimeout=10&ApplicationName=x");
     assertEquals(SourceKind.JDBC, cs.kind());
     assertEquals(List.of(new HostPort("h1", 5432), new HostPort("h2", 5433)), cs.hosts());
     assertEquals("db", cs.database());
@@ -115,7 +131,9 @@ class ConnectionStringParserTest {
     assertEquals(SourceKind.PRISMA_ACCELERATE, cs.kind());
     assertEquals(url, cs.verbatim());
     assertFalse(cs.toString().contains("SECRET"));
-    assertEquals(SourceKind.PRISMA_ACCELERATE, parse("prisma+postgres://accelerate.prisma-data.net/?api_key=k").kind());
+    assertEquals(
+        SourceKind.PRISMA_ACCELERATE,
+        parse("prisma+postgres://accelerate.prisma-data.net/?api_key=k").kind());
   }
 
   @Test
@@ -135,7 +153,10 @@ class ConnectionStringParserTest {
   // --- every mistake, with its position ---
 
   @ParameterizedTest(name = "[{index}] {1} at {2}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       ''                                                           | EMPTY                | -1
       '   '                                                        | EMPTY                | -1
       mysql://u:p@h/db                                             | UNKNOWN_SCHEME       | 0
@@ -186,27 +207,44 @@ class ConnectionStringParserTest {
 
   @Test
   void misspellingMessageSuggestsTheKnownName() {
-    assertTrue(failure("postgresql://h/db?conection_limit=10").getMessage().contains("did you mean 'connection_limit'"));
-    assertTrue(failure("postgresql://h/db?sslmdoe=require").getMessage().contains("did you mean 'sslmode'"));
-    assertTrue(failure("postgresql://h/db?application-name=x").getMessage().contains("did you mean 'application_name'"));
-    assertTrue(failure("jdbc:postgresql://h/db?applicationName=x").getMessage().contains("did you mean 'ApplicationName'"));
+    assertTrue(
+        failure("postgresql://h/db?conection_limit=10")
+            .getMessage()
+            .contains("did you mean 'connection_limit'"));
+    assertTrue(
+        failure("postgresql://h/db?sslmdoe=require")
+            .getMessage()
+            .contains("did you mean 'sslmode'"));
+    assertTrue(
+        failure("postgresql://h/db?application-name=x")
+            .getMessage()
+            .contains("did you mean 'application_name'"));
+    assertTrue(
+        failure("jdbc:postgresql://h/db?applicationName=x")
+            .getMessage()
+            .contains("did you mean 'ApplicationName'"));
   }
 
   @Test
   void doesNotCallRealServerSettingsMisspellings() throws Exception {
-    assertEquals(4, parse("postgresql://h/db?search_path=app&TimeZone=UTC&statement_timeout=5000&schema=x").parameters().size());
+    assertEquals(
+        4,
+        parse("postgresql://h/db?search_path=app&TimeZone=UTC&statement_timeout=5000&schema=x")
+            .parameters()
+            .size());
   }
 
   @Test
   void messagesNeverContainThePasswordOrTheInput() {
-    for (String bad : List.of(
-        "postgresql://u:Canary-Pa55-ZQX@h:99999/db",
-        "postgresql://u:Canary-Pa55-ZQX/h/db",
-        "postgresql://u:Canary-Pa55-ZQX%zz@h/db",
-        "host=h password='Canary-Pa55-ZQX",
-        "host=h password=Canary-Pa55-ZQX sslmode=Canary-Pa55-ZQX",
-        "postgresql://h/db?connection_limit=Canary-Pa55-ZQX",
-        "mysql://u:Canary-Pa55-ZQX@h/db")) {
+    for (String bad :
+        List.of(
+            "postgresql://u:Canary-Pa55-ZQX@h:99999/db",
+            "postgresql://u:Canary-Pa55-ZQX/h/db",
+            "postgresql://u:Canary-Pa55-ZQX%zz@h/db",
+            "host=h password='Canary-Pa55-ZQX",
+            "host=h password=Canary-Pa55-ZQX sslmode=Canary-Pa55-ZQX",
+            "postgresql://h/db?connection_limit=Canary-Pa55-ZQX",
+            "mysql://u:Canary-Pa55-ZQX@h/db")) {
       InvalidConnectionStringException e = failure(bad);
       assertFalse(e.getMessage().contains("Canary"), e.getMessage());
     }

@@ -18,8 +18,13 @@ import net.jqwik.api.Provide;
 
 class ConnectionStringPropertiesTest {
 
-  private static final List<OutputFormat> URL_FORMATS = List.of(OutputFormat.PRISMA,
-      OutputFormat.LIBPQ, OutputFormat.JDBC, OutputFormat.PGX, OutputFormat.NODE_POSTGRES);
+  private static final List<OutputFormat> URL_FORMATS =
+      List.of(
+          OutputFormat.PRISMA,
+          OutputFormat.LIBPQ,
+          OutputFormat.JDBC,
+          OutputFormat.PGX,
+          OutputFormat.NODE_POSTGRES);
   private static final String KEY = "DATABASE_URL";
 
   @Provide
@@ -36,8 +41,9 @@ class ConnectionStringPropertiesTest {
   private static boolean expressible(ConnectionString cs, OutputFormat format) {
     return switch (format) {
       case PRISMA -> cs.hosts().size() == 1;
-      case NODE_POSTGRES -> cs.hosts().size() == 1
-          && (cs.database() == null || !cs.database().matches("(?s).*[?#].*"));
+      case NODE_POSTGRES ->
+          cs.hosts().size() == 1
+              && (cs.database() == null || !cs.database().matches("(?s).*[?#].*"));
       case JDBC -> cs.hosts().stream().noneMatch(HostPort::isUnixSocket);
       default -> true;
     };
@@ -49,8 +55,11 @@ class ConnectionStringPropertiesTest {
   }
 
   @Property(tries = 400)
-  void everyComponentSurvivesRenderAndParse(@ForAll("connections") ConnectionString cs,
-      @ForAll("urlFormats") OutputFormat format, @ForAll boolean pooled) throws Exception {
+  void everyComponentSurvivesRenderAndParse(
+      @ForAll("connections") ConnectionString cs,
+      @ForAll("urlFormats") OutputFormat format,
+      @ForAll boolean pooled)
+      throws Exception {
     Assume.that(expressible(cs, format));
     ConnectionString back = ConnectionStringParser.parse(render(cs, format, pooled).get(KEY));
     assertEquals(cs.hosts(), back.hosts(), "hosts");
@@ -60,8 +69,11 @@ class ConnectionStringPropertiesTest {
   }
 
   @Property(tries = 400)
-  void renderingIsIdempotent(@ForAll("connections") ConnectionString cs,
-      @ForAll("urlFormats") OutputFormat format, @ForAll boolean pooled) throws Exception {
+  void renderingIsIdempotent(
+      @ForAll("connections") ConnectionString cs,
+      @ForAll("urlFormats") OutputFormat format,
+      @ForAll boolean pooled)
+      throws Exception {
     Assume.that(expressible(cs, format));
     RenderedOutput once = render(cs, format, pooled);
     RenderedOutput twice = render(ConnectionStringParser.parse(once.get(KEY)), format, pooled);
@@ -69,15 +81,19 @@ class ConnectionStringPropertiesTest {
   }
 
   @Property(tries = 300)
-  void outputDoesNotDependOnParameterOrder(@ForAll("connections") ConnectionString cs,
-      @ForAll("urlFormatsAndEnv") OutputFormat format, @ForAll long seed) throws Exception {
+  void outputDoesNotDependOnParameterOrder(
+      @ForAll("connections") ConnectionString cs,
+      @ForAll("urlFormatsAndEnv") OutputFormat format,
+      @ForAll long seed)
+      throws Exception {
     Assume.that(expressible(cs, format));
     List<Map.Entry<String, String>> entries = new ArrayList<>(cs.parameters().entrySet());
     Collections.shuffle(entries, new Random(seed));
     Map<String, String> shuffled = new LinkedHashMap<>();
     entries.forEach(e -> shuffled.put(e.getKey(), e.getValue()));
-    ConnectionString reordered = new ConnectionString(cs.kind(), cs.hosts(), cs.database(), cs.user(),
-        cs.password(), shuffled, null);
+    ConnectionString reordered =
+        new ConnectionString(
+            cs.kind(), cs.hosts(), cs.database(), cs.user(), cs.password(), shuffled, null);
     assertEquals(render(cs, format, true), render(reordered, format, true));
   }
 
@@ -87,17 +103,20 @@ class ConnectionStringPropertiesTest {
   }
 
   @Property(tries = 200)
-  void envCarriesTheComponentsVerbatim(@ForAll("connections") ConnectionString cs) throws Exception {
+  void envCarriesTheComponentsVerbatim(@ForAll("connections") ConnectionString cs)
+      throws Exception {
     Map<String, String> env = render(cs, OutputFormat.ENV, true).entries();
-    assertEquals(String.join(",", cs.hosts().stream().map(HostPort::host).toList()), env.get("PGHOST"));
+    assertEquals(
+        String.join(",", cs.hosts().stream().map(HostPort::host).toList()), env.get("PGHOST"));
     assertEquals(cs.password(), env.get("PGPASSWORD"));
     assertEquals(cs.user(), env.get("PGUSER"));
     assertEquals(cs.database(), env.get("PGDATABASE"));
   }
 
   @Property(tries = 200)
-  void renderedOutputNeverLeaksThePasswordOutsideTheEntries(@ForAll("connections") ConnectionString cs,
-      @ForAll("urlFormatsAndEnv") OutputFormat format) throws Exception {
+  void renderedOutputNeverLeaksThePasswordOutsideTheEntries(
+      @ForAll("connections") ConnectionString cs, @ForAll("urlFormatsAndEnv") OutputFormat format)
+      throws Exception {
     Assume.that(expressible(cs, format));
     ConnectionString withCanary = cs.withPassword(Generators.CANARY);
     RenderedOutput out = render(withCanary, format, true);
@@ -109,13 +128,54 @@ class ConnectionStringPropertiesTest {
 
   @Provide
   Arbitrary<String> garbage() {
-    Arbitrary<String> fragment = Arbitraries.oneOf(
-        Arbitraries.of("postgresql://", "postgres://", "jdbc:postgresql:", "jdbc:postgresql://",
-            "prisma://", "prisma+postgres://", "mysql://", "@", ":", "/", "?", "&", "=", "%", "%2",
-            "%zz", "%00", "%C3", "%2F", "[", "]", "[::1]", ",", "'", "\\", " ", "\t", "+", "#",
-            "host=", "port=", "password=", "user=", "sslmode=", "ssl=true", "connection_limit=",
-            "conection_limit=", "65536", "5432", "-1", "\u0000", "😀", "\ud800", Generators.CANARY),
-        Arbitraries.strings().ofMaxLength(4));
+    Arbitrary<String> fragment =
+        Arbitraries.oneOf(
+            Arbitraries.of(
+                "postgresql://",
+                "postgres://",
+                "jdbc:postgresql:",
+                "jdbc:postgresql://",
+                "prisma://",
+                "prisma+postgres://",
+                "mysql://",
+                "@",
+                ":",
+                "/",
+                "?",
+                "&",
+                "=",
+                "%",
+                "%2",
+                "%zz",
+                "%00",
+                "%C3",
+                "%2F",
+                "[",
+                "]",
+                "[::1]",
+                ",",
+                "'",
+                "\\",
+                " ",
+                "\t",
+                "+",
+                "#",
+                "host=",
+                "port=",
+                "password=",
+                "user=",
+                "sslmode=",
+                "ssl=true",
+                "connection_limit=",
+                "conection_limit=",
+                "65536",
+                "5432",
+                "-1",
+                "\u0000",
+                "😀",
+                "\ud800",
+                Generators.CANARY),
+            Arbitraries.strings().ofMaxLength(4));
     return fragment.list().ofMaxSize(14).map(l -> String.join("", l));
   }
 
@@ -123,7 +183,8 @@ class ConnectionStringPropertiesTest {
   void parsingGarbageOnlyEverThrowsInvalidConnectionString(@ForAll("garbage") String input) {
     try {
       ConnectionString cs = ConnectionStringParser.parseUnguarded(input);
-      assertFalse(cs.toString().contains(Generators.CANARY) && Generators.CANARY.equals(cs.password()));
+      assertFalse(
+          cs.toString().contains(Generators.CANARY) && Generators.CANARY.equals(cs.password()));
     } catch (InvalidConnectionStringException e) {
       assertFalse(e.getMessage().contains(Generators.CANARY), e.getMessage());
     }

@@ -15,9 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Just enough of the server side of the protocol to see what libpq sends: declines TLS/GSS,
- * records the startup parameters, asks for a cleartext password, records it, then refuses the
- * login. Not a database: it proves how libpq parsed a connection string, nothing more.
+ * Just enough of the server side of the protocol to see what libpq sends: declines TLS/GSS, records
+ * the startup parameters, asks for a cleartext password, records it, then refuses the login. Not a
+ * database: it proves how libpq parsed a connection string, nothing more.
  */
 final class FakePostgresServer implements AutoCloseable {
 

@@ -26,20 +26,32 @@ final class Generators {
   }
 
   static Arbitrary<String> hostName() {
-    Arbitrary<String> label = Arbitraries.strings().withCharRange('a', 'z').numeric().withChars('-')
-        .ofMinLength(1).ofMaxLength(10).filter(s -> !s.startsWith("-") && !s.endsWith("-"));
+    Arbitrary<String> label =
+        Arbitraries.strings()
+            .withCharRange('a', 'z')
+            .numeric()
+            .withChars('-')
+            .ofMinLength(1)
+            .ofMaxLength(10)
+            .filter(s -> !s.startsWith("-") && !s.endsWith("-"));
     return label.list().ofMinSize(1).ofMaxSize(3).map(l -> String.join(".", l));
   }
 
   static Arbitrary<String> ipv4() {
-    return Arbitraries.integers().between(0, 255).list().ofSize(4)
+    return Arbitraries.integers()
+        .between(0, 255)
+        .list()
+        .ofSize(4)
         .map(l -> l.get(0) + "." + l.get(1) + "." + l.get(2) + "." + l.get(3));
   }
 
   static Arbitrary<String> ipv6() {
     return Arbitraries.oneOf(
         Arbitraries.of("::1", "2001:db8::1", "fe80::a:b:c:d", "2001:db8:0:0:0:0:0:ff"),
-        Arbitraries.integers().between(0, 0xffff).list().ofSize(8)
+        Arbitraries.integers()
+            .between(0, 0xffff)
+            .list()
+            .ofSize(8)
             .map(l -> String.join(":", l.stream().map(Integer::toHexString).toList())));
   }
 
@@ -49,7 +61,8 @@ final class Generators {
 
   static Arbitrary<HostPort> tcpHost() {
     Arbitrary<Integer> port = Arbitraries.integers().between(1, 65535).injectNull(0.3);
-    return Combinators.combine(Arbitraries.oneOf(hostName(), ipv4(), ipv6()), port).as(HostPort::new);
+    return Combinators.combine(Arbitraries.oneOf(hostName(), ipv4(), ipv6()), port)
+        .as(HostPort::new);
   }
 
   static Arbitrary<HostPort> anyHost() {
@@ -61,21 +74,32 @@ final class Generators {
 
   /** Parameters every output keeps or drops deterministically; values need encoding. */
   static Arbitrary<Map<String, String>> parameters() {
-    Arbitrary<Map.Entry<String, String>> entry = Arbitraries.oneOf(
-        text(1, 12).map(v -> Map.entry("application_name", v)),
-        Arbitraries.integers().between(0, 60).map(v -> Map.entry("connect_timeout", v.toString())),
-        Arbitraries.of("disable", "prefer", "require").map(v -> Map.entry("sslmode", v)),
-        Arbitraries.just(Map.entry("options", "-c statement_timeout=5000")),
-        Arbitraries.of("any", "read-write").map(v -> Map.entry("target_session_attrs", v)),
-        Arbitraries.integers().between(1, 50).map(v -> Map.entry("connection_limit", v.toString())),
-        Arbitraries.integers().between(0, 30).map(v -> Map.entry("pool_timeout", v.toString())),
-        Arbitraries.integers().between(1, 30).map(v -> Map.entry("socket_timeout", v.toString())),
-        text(1, 8).map(v -> Map.entry("x_custom_setting", v)));
-    return entry.list().ofMaxSize(6).map(entries -> {
-      Map<String, String> m = new LinkedHashMap<>();
-      entries.forEach(e -> m.put(e.getKey(), e.getValue()));
-      return m;
-    });
+    Arbitrary<Map.Entry<String, String>> entry =
+        Arbitraries.oneOf(
+            text(1, 12).map(v -> Map.entry("application_name", v)),
+            Arbitraries.integers()
+                .between(0, 60)
+                .map(v -> Map.entry("connect_timeout", v.toString())),
+            Arbitraries.of("disable", "prefer", "require").map(v -> Map.entry("sslmode", v)),
+            Arbitraries.just(Map.entry("options", "-c statement_timeout=5000")),
+            Arbitraries.of("any", "read-write").map(v -> Map.entry("target_session_attrs", v)),
+            Arbitraries.integers()
+                .between(1, 50)
+                .map(v -> Map.entry("connection_limit", v.toString())),
+            Arbitraries.integers().between(0, 30).map(v -> Map.entry("pool_timeout", v.toString())),
+            Arbitraries.integers()
+                .between(1, 30)
+                .map(v -> Map.entry("socket_timeout", v.toString())),
+            text(1, 8).map(v -> Map.entry("x_custom_setting", v)));
+    return entry
+        .list()
+        .ofMaxSize(6)
+        .map(
+            entries -> {
+              Map<String, String> m = new LinkedHashMap<>();
+              entries.forEach(e -> m.put(e.getKey(), e.getValue()));
+              return m;
+            });
   }
 
   static Arbitrary<ConnectionString> connectionStrings(Arbitrary<List<HostPort>> hosts) {
@@ -85,8 +109,9 @@ final class Generators {
             text(1, 12).injectNull(0.1),
             text(0, 20).injectNull(0.1),
             parameters())
-        .as((h, db, user, password, params) ->
-            new ConnectionString(SourceKind.URI, h, db, user, password, params, null));
+        .as(
+            (h, db, user, password, params) ->
+                new ConnectionString(SourceKind.URI, h, db, user, password, params, null));
   }
 
   static Arbitrary<ConnectionString> connectionStrings() {

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * libpq (through psql) is the judge for libpq, pgx (unpooled) and env outputs: it connects to a
- * fake server that records the user, database, application_name and password libpq sends.
- * Skipped when psql is not installed. Kept to a few dozen psql runs (about 50 ms each).
+ * fake server that records the user, database, application_name and password libpq sends. Skipped
+ * when psql is not installed. Kept to a few dozen psql runs (about 50 ms each).
  */
 class LibpqJudgeTest {
 
@@ -32,8 +30,7 @@ class LibpqJudgeTest {
   private static String psql;
   private static ExecutorService executor;
 
-  @TempDir
-  static Path home;
+  @TempDir static Path home;
 
   @BeforeAll
   static void findPsql() {
@@ -82,7 +79,10 @@ class LibpqJudgeTest {
         .filter(cs -> cs.user() != null)
         .sampleStream()
         .limit(SAMPLES)
-        .map(cs -> cs.withHosts(List.of(new HostPort("127.0.0.1", 1), new HostPort("127.0.0.1", port))))
+        .map(
+            cs ->
+                cs.withHosts(
+                    List.of(new HostPort("127.0.0.1", 1), new HostPort("127.0.0.1", port))))
         .toList();
   }
 
@@ -95,15 +95,24 @@ class LibpqJudgeTest {
       for (ConnectionString cs : samples(server.port())) {
         RenderedOutput out = ConnectionStringRenderer.render(cs, format, "URL", PLAIN, pooled);
         Future<FakePostgresServer.Login> login = executor.submit(server::accept);
-        Result r = format == OutputFormat.ENV ? runPsql(null, out.entries()) : runPsql(out.get("URL"), Map.of());
-        assertTrue(r.stderr().contains("judge: login refused") || r.stderr().contains("no password supplied"),
+        Result r =
+            format == OutputFormat.ENV
+                ? runPsql(null, out.entries())
+                : runPsql(out.get("URL"), Map.of());
+        assertTrue(
+            r.stderr().contains("judge: login refused")
+                || r.stderr().contains("no password supplied"),
             () -> "libpq did not reach the server for " + cs.redacted() + ": " + r.stderr());
         FakePostgresServer.Login seen = login.get(20, TimeUnit.SECONDS);
         String what = cs.redacted();
         assertEquals(cs.user(), seen.startup().get("user"), what);
-        assertEquals(cs.database() == null ? cs.user() : cs.database(), seen.startup().get("database"), what);
+        assertEquals(
+            cs.database() == null ? cs.user() : cs.database(),
+            seen.startup().get("database"),
+            what);
         assertEquals("judge", seen.startup().get("application_name"), what);
-        String expectedPassword = cs.password() == null || cs.password().isEmpty() ? null : cs.password();
+        String expectedPassword =
+            cs.password() == null || cs.password().isEmpty() ? null : cs.password();
         assertEquals(expectedPassword, seen.password(), what);
         if (format != OutputFormat.ENV && cs.parameters().containsKey("options")) {
           assertEquals(cs.parameters().get("options"), seen.startup().get("options"), what);
@@ -131,16 +140,24 @@ class LibpqJudgeTest {
   void unixSocketHostParameterReachesTheSocket(@TempDir Path dir) throws Exception {
     assumeTrue(psql != null, "psql not installed");
     Path socket = dir.resolve(".s.PGSQL.5499");
-    try (var channel = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+    try (var channel =
+        java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
       channel.bind(java.net.UnixDomainSocketAddress.of(socket));
-      ConnectionString cs = ConnectionStringParser.parse("postgresql://u%40x:p%40ss@/d%2Fb?host=" + dir + "&port=5499");
-      String url = ConnectionStringRenderer.render(cs, OutputFormat.LIBPQ, "URL", PoolSettings.NONE, true).get("URL");
-      Future<FakePostgresServer.Login> login = executor.submit(() -> {
-        try (var client = channel.accept()) {
-          return FakePostgresServer.converse(java.nio.channels.Channels.newInputStream(client),
-              java.nio.channels.Channels.newOutputStream(client));
-        }
-      });
+      ConnectionString cs =
+          ConnectionStringParser.parse(
+              "postgresql://u%40x:p%40ss@/d%2Fb?host=" + dir + "&port=5499");
+      String url =
+          ConnectionStringRenderer.render(cs, OutputFormat.LIBPQ, "URL", PoolSettings.NONE, true)
+              .get("URL");
+      Future<FakePostgresServer.Login> login =
+          executor.submit(
+              () -> {
+                try (var client = channel.accept()) {
+                  return FakePostgresServer.converse(
+                      java.nio.channels.Channels.newInputStream(client),
+                      java.nio.channels.Channels.newOutputStream(client));
+                }
+              });
       runPsql(url, Map.of());
       FakePostgresServer.Login seen = login.get(20, TimeUnit.SECONDS);
       assertEquals("u@x", seen.startup().get("user"));
@@ -153,10 +170,17 @@ class LibpqJudgeTest {
   void libpqRejectsWhatTheLibpqWriterDrops() throws Exception {
     assumeTrue(psql != null, "psql not installed");
     String source = "postgresql://u@127.0.0.1:1/db?connection_limit=5&sslmode=disable";
-    assertTrue(runPsql(source, Map.of()).stderr().contains("invalid URI query parameter"),
+    assertTrue(
+        runPsql(source, Map.of()).stderr().contains("invalid URI query parameter"),
         "premise: libpq refuses pool parameters");
-    String libpq = ConnectionStringRenderer.render(ConnectionStringParser.parse(source), OutputFormat.LIBPQ, "URL",
-        PoolSettings.NONE, true).get("URL");
+    String libpq =
+        ConnectionStringRenderer.render(
+                ConnectionStringParser.parse(source),
+                OutputFormat.LIBPQ,
+                "URL",
+                PoolSettings.NONE,
+                true)
+            .get("URL");
     Result r = runPsql(libpq, Map.of());
     assertTrue(r.stderr().contains("Connection refused"), r.stderr());
   }
@@ -165,7 +189,10 @@ class LibpqJudgeTest {
   void keywordValueSourceParsesLikeLibpq() throws Exception {
     assumeTrue(psql != null, "psql not installed");
     try (FakePostgresServer server = new FakePostgresServer()) {
-      String kv = "host=127.0.0.1 port=" + server.port() + " user='a b\\'c' password=p\\ w dbname=d sslmode=disable";
+      String kv =
+          "host=127.0.0.1 port="
+              + server.port()
+              + " user='a b\\'c' password=p\\ w dbname=d sslmode=disable";
       ConnectionString cs = ConnectionStringParser.parse(kv);
       Future<FakePostgresServer.Login> login = executor.submit(server::accept);
       runPsql(kv, Map.of());
@@ -184,9 +211,12 @@ class LibpqJudgeTest {
   void libpqTakesTheSourcesSslParametersAndKeepsItsMode() throws Exception {
     assumeTrue(psql != null, "psql not installed");
     try (FakePostgresServer server = new FakePostgresServer()) {
-      ConnectionString cs = ConnectionStringParser.parse("postgresql://app:pw@127.0.0.1:"
-          + server.port() + "/app?sslmode=verify-full&sslrootcert=/etc/ca/root.pem"
-          + "&sslcert=/etc/tls/client.crt&sslkey=/etc/tls/client.key&sslcrl=/etc/ca/crl.pem");
+      ConnectionString cs =
+          ConnectionStringParser.parse(
+              "postgresql://app:pw@127.0.0.1:"
+                  + server.port()
+                  + "/app?sslmode=verify-full&sslrootcert=/etc/ca/root.pem"
+                  + "&sslcert=/etc/tls/client.crt&sslkey=/etc/tls/client.key&sslcrl=/etc/ca/crl.pem");
       SslMode mode = TlsFloor.effective(cs, SslMode.REQUIRE, false);
       PoolSettings pool = new PoolSettings(7, 15, 4, 20, mode, "judge", false);
       for (OutputFormat format : List.of(OutputFormat.LIBPQ, OutputFormat.ENV)) {
@@ -200,9 +230,12 @@ class LibpqJudgeTest {
           assertTrue(out.get("URL").contains("sslrootcert=%2Fetc%2Fca%2Froot.pem"), out.get("URL"));
         }
         executor.submit(server::accept);
-        Result r = format == OutputFormat.ENV ? runPsql(null, out.entries())
-            : runPsql(out.get("URL"), Map.of());
-        assertTrue(r.stderr().contains("server does not support SSL, but SSL was required"),
+        Result r =
+            format == OutputFormat.ENV
+                ? runPsql(null, out.entries())
+                : runPsql(out.get("URL"), Map.of());
+        assertTrue(
+            r.stderr().contains("server does not support SSL, but SSL was required"),
             () -> format + ": " + r.stderr());
       }
     }

@@ -22,17 +22,22 @@ class PgjdbcJudgeTest {
   }
 
   @Property(tries = 300)
-  void pgjdbcReadsBackHostsPortsDatabaseAndCredentials(@ForAll("tcpConnections") ConnectionString cs,
-      @ForAll boolean pooled) throws Exception {
-    RenderedOutput out = ConnectionStringRenderer.render(cs, OutputFormat.JDBC, "JDBC_URL", Generators.pool(), pooled);
+  void pgjdbcReadsBackHostsPortsDatabaseAndCredentials(
+      @ForAll("tcpConnections") ConnectionString cs, @ForAll boolean pooled) throws Exception {
+    RenderedOutput out =
+        ConnectionStringRenderer.render(
+            cs, OutputFormat.JDBC, "JDBC_URL", Generators.pool(), pooled);
 
     Properties parsed = Driver.parseURL(out.get("JDBC_URL"), new Properties());
     assertNotNull(parsed, () -> "pgjdbc rejected " + out.get("JDBC_URL"));
     assertEquals(expectedHosts(cs), Arrays.asList(parsed.getProperty("PGHOST").split(",")));
-    assertEquals(cs.hosts().stream().map(h -> Integer.toString(h.portOrDefault())).toList(),
+    assertEquals(
+        cs.hosts().stream().map(h -> Integer.toString(h.portOrDefault())).toList(),
         Arrays.asList(parsed.getProperty("PGPORT").split(",")));
     // Like libpq, pgjdbc defaults the database to the user name.
-    assertEquals(cs.database() != null ? cs.database() : cs.user(), emptyToNull(parsed.getProperty("PGDBNAME")));
+    assertEquals(
+        cs.database() != null ? cs.database() : cs.user(),
+        emptyToNull(parsed.getProperty("PGDBNAME")));
     assertEquals(cs.user(), parsed.getProperty("user"));
     assertEquals(cs.password(), parsed.getProperty("password"));
     assertEquals("judge", parsed.getProperty("ApplicationName"));
@@ -56,12 +61,19 @@ class PgjdbcJudgeTest {
   /** A verify-full source's certificates and negotiation reach pgjdbc, and its mode is kept. */
   @net.jqwik.api.Example
   void pgjdbcReadsTheSourcesSslParameters() throws Exception {
-    ConnectionString cs = ConnectionStringParser.parse("postgresql://app:pw@db.example/app"
-        + "?sslmode=verify-full&sslrootcert=/etc/ca/root.pem&sslcert=/etc/tls/client.crt"
-        + "&sslkey=/etc/tls/client.key&sslnegotiation=direct");
+    ConnectionString cs =
+        ConnectionStringParser.parse(
+            "postgresql://app:pw@db.example/app"
+                + "?sslmode=verify-full&sslrootcert=/etc/ca/root.pem&sslcert=/etc/tls/client.crt"
+                + "&sslkey=/etc/tls/client.key&sslnegotiation=direct");
     SslMode mode = TlsFloor.effective(cs, SslMode.REQUIRE, false);
-    RenderedOutput out = ConnectionStringRenderer.render(cs, OutputFormat.JDBC, "JDBC_URL",
-        new PoolSettings(5, null, null, null, mode, "judge", false), true);
+    RenderedOutput out =
+        ConnectionStringRenderer.render(
+            cs,
+            OutputFormat.JDBC,
+            "JDBC_URL",
+            new PoolSettings(5, null, null, null, mode, "judge", false),
+            true);
     for (String key : List.of("JDBC_URL", "SPRING_DATASOURCE_URL")) {
       Properties parsed = Driver.parseURL(out.get(key), new Properties());
       assertNotNull(parsed, out.get(key));

@@ -40,15 +40,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every output format, rendered from a policy, really connects to a real PostgreSQL (16 with
- * ssl=on, and the same pass on 17) as a role whose password holds every URL-hostile character,
- * to a database whose name has a space and a dash; each client reports back the user, database,
+ * ssl=on, and the same pass on 17) as a role whose password holds every URL-hostile character, to a
+ * database whose name has a space and a dash; each client reports back the user, database,
  * application_name and whether the session is encrypted, as the server saw them.
  *
  * <p>The judges are the real clients:
+ *
  * <ul>
  *   <li>libpq (psql, /usr/bin/psql; skipped when absent) for the libpq output, the unpooled pgx
- *       output, the env output (PG* variables, no URL) and, with sslmode=verify-full, for the
- *       proof that the written sslmode is what the client enforces;
+ *       output, the env output (PG* variables, no URL) and, with sslmode=verify-full, for the proof
+ *       that the written sslmode is what the client enforces;
  *   <li>libpq also rejects the pooled pgx output ({@code invalid URI query parameter}) because of
  *       its pool_* keys: pgx URLs are for pgx only;
  *   <li>pgjdbc ({@link DriverManager}) for the jdbc output, both the single URL with credentials
@@ -60,25 +61,32 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>Prisma: there is no Prisma query engine here, so its output is judged only as far as other
  * parsers can: {@link URI} (an RFC 3986 parser, like the url crate Prisma reads it with) must
- * decode the same host, port, user, password and database, and psql must connect with it once
- * the Prisma-only parameters (connection_limit, pool_timeout, socket_timeout, ...) are stripped.
+ * decode the same host, port, user, password and database, and psql must connect with it once the
+ * Prisma-only parameters (connection_limit, pool_timeout, socket_timeout, ...) are stripped.
  * Whether Prisma honours those parameters is not proven here.
  */
 class RenderedUrlsConnectIT {
 
   static final String USER = "url proof-user";
+
   /** Every character that has a meaning somewhere in a URL, plus quotes and a backslash. */
   static final String PASSWORD = "p@ss:w/rd?x#y&z=1+2% é'\"\\end";
+
   static final String DATABASE = "app db-1";
-  /** Not a plain word either: '+', '&', '=', '/' and a space must survive every client's decoder. */
+
+  /**
+   * Not a plain word either: '+', '&', '=', '/' and a space must survive every client's decoder.
+   */
   static final String APP = "url-proof app+1&x=y/z";
+
   static final String KEY = "DATABASE_URL";
   static final Path PSQL = Path.of("/usr/bin/psql");
 
   /** One line from every client: user|database|application_name|ssl (t or f), server's view. */
-  static final String WHO = "select concat_ws('|', current_user, current_database(),"
-      + " (select application_name from pg_stat_activity where pid = pg_backend_pid()),"
-      + " (select case when ssl then 't' else 'f' end from pg_stat_ssl where pid = pg_backend_pid()))";
+  static final String WHO =
+      "select concat_ws('|', current_user, current_database(),"
+          + " (select application_name from pg_stat_activity where pid = pg_backend_pid()),"
+          + " (select case when ssl then 't' else 'f' end from pg_stat_ssl where pid = pg_backend_pid()))";
 
   private static Path scratch;
   private static Path unrelatedCa;
@@ -90,10 +98,28 @@ class RenderedUrlsConnectIT {
     scratch = Files.createTempDirectory("rendered-urls-it-");
     Files.createDirectories(scratch.resolve("home")); // empty HOME: no .pgpass, no root.crt
     unrelatedCa = scratch.resolve("unrelated-ca.crt");
-    Run ca = run(List.of("openssl", "req", "-x509", "-nodes", "-days", "1", "-newkey", "ec",
-        "-pkeyopt", "ec_paramgen_curve:prime256v1", "-subj", "/CN=unrelated test CA",
-        "-keyout", scratch.resolve("unrelated-ca.key").toString(), "-out", unrelatedCa.toString()),
-        Map.of(), scratch, 60);
+    Run ca =
+        run(
+            List.of(
+                "openssl",
+                "req",
+                "-x509",
+                "-nodes",
+                "-days",
+                "1",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-subj",
+                "/CN=unrelated test CA",
+                "-keyout",
+                scratch.resolve("unrelated-ca.key").toString(),
+                "-out",
+                unrelatedCa.toString()),
+            Map.of(),
+            scratch,
+            60);
     assertEquals(0, ca.exit(), ca.err());
   }
 
@@ -215,22 +241,36 @@ class RenderedUrlsConnectIT {
       ConnectionString cs = source();
       PoolSettings verifyFull = policy("verify-full");
 
-      String noRoot = ConnectionStringRenderer.render(cs, OutputFormat.LIBPQ, KEY, verifyFull, true).get(KEY);
+      String noRoot =
+          ConnectionStringRenderer.render(cs, OutputFormat.LIBPQ, KEY, verifyFull, true).get(KEY);
       assertTrue(noRoot.contains("sslmode=verify-full"), noRoot.replace(PASSWORD, "****"));
       Run r1 = psql(noRoot, Map.of());
       assertNotEquals(0, r1.exit());
       assertTrue(r1.err().contains("root certificate file"), r1.err());
 
-      String wrongCa = ConnectionStringRenderer.render(cs.withParameter("sslrootcert",
-          unrelatedCa.toString()), OutputFormat.LIBPQ, KEY, verifyFull, true).get(KEY);
+      String wrongCa =
+          ConnectionStringRenderer.render(
+                  cs.withParameter("sslrootcert", unrelatedCa.toString()),
+                  OutputFormat.LIBPQ,
+                  KEY,
+                  verifyFull,
+                  true)
+              .get(KEY);
       Run r2 = psql(wrongCa, Map.of());
-      assertNotEquals(0, r2.exit(), "libpq connected with verify-full to a server its CA did not sign");
+      assertNotEquals(
+          0, r2.exit(), "libpq connected with verify-full to a server its CA did not sign");
       assertTrue(r2.err().contains("certificate verify failed"), r2.err());
 
       // Control: the same URL trusting the server's own certificate connects, so the failure
       // above is the verification and nothing else.
-      String rightCa = ConnectionStringRenderer.render(cs.withParameter("sslrootcert",
-          serverCert.toString()), OutputFormat.LIBPQ, KEY, verifyFull, true).get(KEY);
+      String rightCa =
+          ConnectionStringRenderer.render(
+                  cs.withParameter("sslrootcert", serverCert.toString()),
+                  OutputFormat.LIBPQ,
+                  KEY,
+                  verifyFull,
+                  true)
+              .get(KEY);
       assertEquals(expected("verify-full"), psqlWho(rightCa, Map.of()));
     }
 
@@ -238,14 +278,26 @@ class RenderedUrlsConnectIT {
     void verifyFullIsEnforcedByPgjdbc() throws Exception {
       ConnectionString cs = source();
       PoolSettings verifyFull = policy("verify-full");
-      String wrongCa = ConnectionStringRenderer.render(cs.withParameter("sslrootcert",
-          unrelatedCa.toString()), OutputFormat.JDBC, KEY, verifyFull, true).get(KEY);
+      String wrongCa =
+          ConnectionStringRenderer.render(
+                  cs.withParameter("sslrootcert", unrelatedCa.toString()),
+                  OutputFormat.JDBC,
+                  KEY,
+                  verifyFull,
+                  true)
+              .get(KEY);
       assertTrue(wrongCa.contains("sslmode=verify-full"));
       SQLException e = assertThrows(SQLException.class, () -> jdbcWho(wrongCa, null, null));
       assertTrue(String.valueOf(e.getMessage()).contains("SSL"), e.getMessage());
 
-      String rightCa = ConnectionStringRenderer.render(cs.withParameter("sslrootcert",
-          serverCert.toString()), OutputFormat.JDBC, KEY, verifyFull, true).get(KEY);
+      String rightCa =
+          ConnectionStringRenderer.render(
+                  cs.withParameter("sslrootcert", serverCert.toString()),
+                  OutputFormat.JDBC,
+                  KEY,
+                  verifyFull,
+                  true)
+              .get(KEY);
       assertEquals(expected("verify-full"), jdbcWho(rightCa, null, null));
     }
 
@@ -256,12 +308,18 @@ class RenderedUrlsConnectIT {
     @ValueSource(strings = {"require", "disable"})
     void jdbcOutputConnectsWithPgjdbc(String sslmode) throws Exception {
       RenderedOutput out = render(OutputFormat.JDBC, sslmode, true);
-      assertEquals(expected(sslmode), jdbcWho(out.get(KEY), null, null), "single URL with credentials");
+      assertEquals(
+          expected(sslmode), jdbcWho(out.get(KEY), null, null), "single URL with credentials");
 
       String springUrl = out.get("SPRING_DATASOURCE_URL");
       assertFalse(springUrl.contains("password"), "the Spring URL carries no credentials");
-      assertEquals(expected(sslmode), jdbcWho(springUrl, out.get("SPRING_DATASOURCE_USERNAME"),
-          out.get("SPRING_DATASOURCE_PASSWORD")), "SPRING_DATASOURCE_URL + USERNAME + PASSWORD");
+      assertEquals(
+          expected(sslmode),
+          jdbcWho(
+              springUrl,
+              out.get("SPRING_DATASOURCE_USERNAME"),
+              out.get("SPRING_DATASOURCE_PASSWORD")),
+          "SPRING_DATASOURCE_URL + USERNAME + PASSWORD");
       assertEquals("5", out.get("SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE"));
       assertEquals("10000", out.get("SPRING_DATASOURCE_HIKARI_CONNECTION_TIMEOUT"));
     }
@@ -289,20 +347,35 @@ class RenderedUrlsConnectIT {
       assertEquals("30", query.get("socket_timeout"));
       assertEquals(sslmode, query.get("sslmode"));
 
-      String forLibpq = url.substring(0, url.indexOf('?')) + "?" + Stream.of(uri.getRawQuery()
-              .split("&"))
-          .filter(p -> !PRISMA_ONLY.contains(p.substring(0, p.indexOf('='))))
-          .collect(Collectors.joining("&"));
+      String forLibpq =
+          url.substring(0, url.indexOf('?'))
+              + "?"
+              + Stream.of(uri.getRawQuery().split("&"))
+                  .filter(p -> !PRISMA_ONLY.contains(p.substring(0, p.indexOf('='))))
+                  .collect(Collectors.joining("&"));
       assertEquals(expected(sslmode), psqlWho(forLibpq, Map.of()));
     }
 
-    private static final Set<String> PRISMA_ONLY = Set.of("connection_limit", "pool_timeout",
-        "socket_timeout", "pgbouncer", "schema", "statement_cache_size", "sslaccept",
-        "sslidentity", "max_connection_lifetime", "max_idle_connection_lifetime");
+    private static final Set<String> PRISMA_ONLY =
+        Set.of(
+            "connection_limit",
+            "pool_timeout",
+            "socket_timeout",
+            "pgbouncer",
+            "schema",
+            "statement_cache_size",
+            "sslaccept",
+            "sslidentity",
+            "max_connection_lifetime",
+            "max_idle_connection_lifetime");
 
     private static Map<String, String> queryOf(String rawQuery) {
-      return Stream.of(rawQuery.split("&")).map(p -> p.split("=", 2)).collect(Collectors.toMap(
-          kv -> kv[0], kv -> URLDecoder.decode(kv[1].replace("+", "%2B"), StandardCharsets.UTF_8)));
+      return Stream.of(rawQuery.split("&"))
+          .map(p -> p.split("=", 2))
+          .collect(
+              Collectors.toMap(
+                  kv -> kv[0],
+                  kv -> URLDecoder.decode(kv[1].replace("+", "%2B"), StandardCharsets.UTF_8)));
     }
 
     // ------------------------------------------------------------------------------------------
@@ -325,7 +398,8 @@ class RenderedUrlsConnectIT {
     // Clients
 
     private Run psql(String url, Map<String, String> env) throws Exception {
-      List<String> command = new ArrayList<>(List.of(PSQL.toString(), "-X", "-w", "-At", "-c", WHO));
+      List<String> command =
+          new ArrayList<>(List.of(PSQL.toString(), "-X", "-w", "-At", "-c", WHO));
       if (url != null) {
         command.addAll(List.of("-d", url));
       }
@@ -341,8 +415,10 @@ class RenderedUrlsConnectIT {
     }
 
     private static String jdbcWho(String url, String user, String password) throws SQLException {
-      try (Connection c = user == null ? DriverManager.getConnection(url)
-              : DriverManager.getConnection(url, user, password);
+      try (Connection c =
+              user == null
+                  ? DriverManager.getConnection(url)
+                  : DriverManager.getConnection(url, user, password);
           Statement st = c.createStatement();
           ResultSet rs = st.executeQuery(WHO)) {
         assertTrue(rs.next());
@@ -356,7 +432,8 @@ class RenderedUrlsConnectIT {
           installNodePg();
         }
       }
-      assumeTrue(nodeUnavailable == null, () -> "node-postgres judge unavailable: " + nodeUnavailable);
+      assumeTrue(
+          nodeUnavailable == null, () -> "node-postgres judge unavailable: " + nodeUnavailable);
       return nodeDir;
     }
   }
@@ -370,26 +447,34 @@ class RenderedUrlsConnectIT {
     try {
       Path dir = Files.createDirectories(scratch.resolve("node"));
       Files.writeString(dir.resolve("package.json"), "{\"name\":\"judge\",\"private\":true}\n");
-      Run install = run(List.of("npm", "install", "--no-audit", "--no-fund", "--loglevel=error",
-          "pg@8"), Map.of(), dir, 120);
+      Run install =
+          run(
+              List.of("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "pg@8"),
+              Map.of(),
+              dir,
+              120);
       if (install.exit() != 0 || !Files.isDirectory(dir.resolve("node_modules/pg"))) {
-        nodeUnavailable = "`npm install pg@8` failed (exit " + install.exit() + "): " + install.err();
+        nodeUnavailable =
+            "`npm install pg@8` failed (exit " + install.exit() + "): " + install.err();
         return;
       }
       // The pool options come from the _POOL_* entries, as NodePostgresWriter tells apps to.
-      Files.writeString(dir.resolve("who.js"), String.join("\n",
-          "const { Pool } = require('pg');",
-          "const env = process.env;",
-          "const pool = new Pool({",
-          "  connectionString: env." + KEY + ",",
-          "  max: Number(env." + KEY + "_POOL_MAX),",
-          "  connectionTimeoutMillis: Number(env." + KEY + "_POOL_CONNECTION_TIMEOUT_MILLIS),",
-          "  idleTimeoutMillis: Number(env." + KEY + "_POOL_IDLE_TIMEOUT_MILLIS),",
-          "});",
-          "pool.query(" + jsString(WHO) + ")",
-          "  .then((r) => { console.log(Object.values(r.rows[0])[0]); return pool.end(); })",
-          "  .catch((e) => { console.error(e.message); process.exit(1); });",
-          ""));
+      Files.writeString(
+          dir.resolve("who.js"),
+          String.join(
+              "\n",
+              "const { Pool } = require('pg');",
+              "const env = process.env;",
+              "const pool = new Pool({",
+              "  connectionString: env." + KEY + ",",
+              "  max: Number(env." + KEY + "_POOL_MAX),",
+              "  connectionTimeoutMillis: Number(env." + KEY + "_POOL_CONNECTION_TIMEOUT_MILLIS),",
+              "  idleTimeoutMillis: Number(env." + KEY + "_POOL_IDLE_TIMEOUT_MILLIS),",
+              "});",
+              "pool.query(" + jsString(WHO) + ")",
+              "  .then((r) => { console.log(Object.values(r.rows[0])[0]); return pool.end(); })",
+              "  .catch((e) => { console.error(e.message); process.exit(1); });",
+              ""));
       nodeDir = dir;
     } catch (IOException | InterruptedException e) {
       nodeUnavailable = "cannot install pg: " + e;
@@ -421,18 +506,24 @@ class RenderedUrlsConnectIT {
     Path out = Files.createTempFile(scratch, "out-", ".txt");
     Path err = Files.createTempFile(scratch, "err-", ".txt");
     try {
-      ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .redirectOutput(out.toFile()).redirectError(err.toFile());
+      ProcessBuilder pb =
+          new ProcessBuilder(command)
+              .directory(dir.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectOutput(out.toFile())
+              .redirectError(err.toFile());
       pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
       pb.environment().put("HOME", scratch.resolve("home").toString());
       pb.environment().putAll(env);
       Process p = pb.start();
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError(command.get(0) + " did not finish within " + timeoutSeconds + " s");
+        throw new AssertionError(
+            command.get(0) + " did not finish within " + timeoutSeconds + " s");
       }
-      return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+      return new Run(
+          p.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
           Files.readString(err, StandardCharsets.UTF_8));
     } finally {
       try {

@@ -18,33 +18,35 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TlsFloorTest {
 
   private static ConnectionString source(String sslmode) throws Exception {
-    return ConnectionStringParser.parse("postgresql://app:pw@db.example/app"
-        + (sslmode == null ? "" : "?sslmode=" + sslmode));
+    return ConnectionStringParser.parse(
+        "postgresql://app:pw@db.example/app" + (sslmode == null ? "" : "?sslmode=" + sslmode));
   }
 
   @ParameterizedTest(name = "source {0}, spec {1} -> {2}")
   @CsvSource({
-      "verify-full, require, verify-full",
-      "verify-ca, require, verify-ca",
-      "require, require, require",
-      "prefer, require, require",
-      "disable, require, require",
-      ", require, require",
-      ", prefer, prefer",
-      ", disable, disable",
-      "require, verify-full, verify-full",
-      "verify-ca, verify-full, verify-full",
-      "no-verify, require, require",
+    "verify-full, require, verify-full",
+    "verify-ca, require, verify-ca",
+    "require, require, require",
+    "prefer, require, require",
+    "disable, require, require",
+    ", require, require",
+    ", prefer, prefer",
+    ", disable, disable",
+    "require, verify-full, verify-full",
+    "verify-ca, verify-full, verify-full",
+    "no-verify, require, require",
   })
   void theStricterModeWins(String source, String spec, String expected) throws Exception {
-    assertEquals(SslMode.parse(expected),
-        TlsFloor.effective(source(source), SslMode.parse(spec), false));
+    assertEquals(
+        SslMode.parse(expected), TlsFloor.effective(source(source), SslMode.parse(spec), false));
   }
 
   @Test
   void aSpecExplicitlyWeakerThanTheSourceIsRefusedWithTheFix() throws Exception {
-    SslModeWeakenedException e = assertThrows(SslModeWeakenedException.class,
-        () -> TlsFloor.effective(source("verify-full"), SslMode.PREFER, false));
+    SslModeWeakenedException e =
+        assertThrows(
+            SslModeWeakenedException.class,
+            () -> TlsFloor.effective(source("verify-full"), SslMode.PREFER, false));
     assertTrue(e.getMessage().contains("verify-full"), e.getMessage());
     assertTrue(e.getMessage().contains("prefer"), e.getMessage());
     assertTrue(e.getMessage().contains("allowWeakerSsl"), e.getMessage());
@@ -59,8 +61,9 @@ class TlsFloorTest {
 
   @Provide
   Arbitrary<String> sourceModes() {
-    return Arbitraries.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full",
-        "no-verify").injectNull(0.15);
+    return Arbitraries.of(
+            "disable", "allow", "prefer", "require", "verify-ca", "verify-full", "no-verify")
+        .injectNull(0.15);
   }
 
   @Property(tries = 500)
@@ -80,8 +83,8 @@ class TlsFloorTest {
     if (allowWeaker) {
       assertEquals(spec, effective, "an explicit weaker mode is taken as written");
     } else {
-      assertTrue(effective.compareTo(floor) >= 0, effective + " is weaker than the source's "
-          + floor);
+      assertTrue(
+          effective.compareTo(floor) >= 0, effective + " is weaker than the source's " + floor);
       assertTrue(effective.compareTo(spec) >= 0, effective + " is weaker than the spec's " + spec);
     }
   }

@@ -11,14 +11,22 @@ import org.junit.jupiter.api.Test;
 /** The engine stays pure: plain JDK value code, no Kubernetes, Micronaut, I/O or shared state. */
 class UrlPackagePurityTest {
 
-  private static final JavaClasses ENGINE = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("io.pgconn.operator.url");
+  private static final JavaClasses ENGINE =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("io.pgconn.operator.url");
 
   @Test
   void dependsOnlyOnTheJdkCore() {
-    classes().should().onlyDependOnClassesThat().resideInAnyPackage(
-            "io.pgconn.operator.url..", "java.lang..", "java.util..", "java.nio", "java.nio.charset")
+    classes()
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "io.pgconn.operator.url..",
+            "java.lang..",
+            "java.util..",
+            "java.nio",
+            "java.nio.charset")
         .check(ENGINE);
   }
 
@@ -26,5 +34,4 @@ class UrlPackagePurityTest {
   void hasNoMutableStaticState() {
     fields().that().areStatic().should().beFinal().check(ENGINE);
   }
-
 }

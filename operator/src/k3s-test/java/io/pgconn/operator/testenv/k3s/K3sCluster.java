@@ -12,9 +12,9 @@ import org.testcontainers.k3s.K3sContainer;
 import org.testcontainers.utility.DockerImageName;
 
 /**
- * K3s in a container (Testcontainers), for machines with a Docker engine. Compiled only with
- * mvn -Pk3s; selected with -Dpgconn.test.cluster=k3s. Not run on the project's own machines,
- * which have no Docker engine.
+ * K3s in a container (Testcontainers), for machines with a Docker engine. Compiled only with mvn
+ * -Pk3s; selected with -Dpgconn.test.cluster=k3s. Not run on the project's own machines, which have
+ * no Docker engine.
  */
 public final class K3sCluster implements TestCluster {
 
@@ -27,8 +27,10 @@ public final class K3sCluster implements TestCluster {
   }
 
   public static K3sCluster start() {
-    K3sContainer container = new K3sContainer(DockerImageName.parse(
-        System.getProperty("pgconn.test.k3s.image", "rancher/k3s:v1.34.1-k3s1")));
+    K3sContainer container =
+        new K3sContainer(
+            DockerImageName.parse(
+                System.getProperty("pgconn.test.k3s.image", "rancher/k3s:v1.34.1-k3s1")));
     container.start();
     try {
       Path file = Files.createTempFile("pgconn-k3s-", ".yaml");
@@ -48,7 +50,8 @@ public final class K3sCluster implements TestCluster {
   @Override
   public KubernetesClient newClient() {
     return new KubernetesClientBuilder()
-        .withConfig(Config.fromKubeconfig(container.getKubeConfigYaml())).build();
+        .withConfig(Config.fromKubeconfig(container.getKubeConfigYaml()))
+        .build();
   }
 
   @Override
