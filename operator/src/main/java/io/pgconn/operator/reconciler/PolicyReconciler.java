@@ -1,6 +1,5 @@
 package io.pgconn.operator.reconciler;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -51,6 +50,7 @@ public class PolicyReconciler
 
   private final Clock clock;
   private final PolicyObserver observer;
+  private final ReconcileMetrics metrics;
   private final PolicyProbe probe;
   private final WorkloadRoller roller;
   private final InPlaceRewriter inPlace;
@@ -72,6 +72,7 @@ public class PolicyReconciler
       KubernetesClient client, ServerProbe probe, Clock clock, PolicyObserver observer) {
     this.clock = clock;
     this.observer = observer;
+    this.metrics = new ReconcileMetrics(observer);
     EventRecorder recorder = new EventRecorder(client, clock);
     SecretLookup fresh =
         id ->
@@ -152,8 +153,9 @@ public class PolicyReconciler
                   PolicyChecks.of(view, seen.inputs().base(), content, probed, status.previous()),
                   ContentRenderer.sslMode(view, seen.inputs().base()).wire(),
                   seen.inputs().source().getMetadata().getResourceVersion()));
-      report(policy, view, decision, next, status.previous());
-      return statusUpdate(policy, status.previous(), next)
+      metrics.report(view, decision, next, status.previous());
+      events.readyTransition(policy, status.previous(), next);
+      return StatusPatch.of(policy, status.previous(), next)
           .rescheduleAfter(rollout.recheck(view.spec().getProbe().intervalDuration()));
     } catch (ProbePending pending) {
       // The probe's completion wakes this policy; status stays as it is until then.
@@ -162,7 +164,7 @@ public class PolicyReconciler
       // Expected trouble the user can fix: report it in status and try again later, without
       // handing it to the SDK's error path (which would log a stack trace per retry).
       PolicyStatus next = failed(policy, status, failure);
-      return statusUpdate(policy, status.previous(), next)
+      return StatusPatch.of(policy, status.previous(), next)
           .rescheduleAfter(FailureBackoff.next(next, clock.instant()));
     }
   }
@@ -185,7 +187,7 @@ public class PolicyReconciler
     if (next.equals(status.previous())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    return ErrorStatusUpdateControl.patchStatus(withStatus(policy, next));
+    return ErrorStatusUpdateControl.patchStatus(StatusPatch.withStatus(policy, next));
   }
 
   @Override
@@ -216,59 +218,5 @@ public class PolicyReconciler
     PolicyStatus next = status.failed(failure, held);
     events.readyTransition(policy, status.previous(), next);
     return next;
-  }
-
-  /** Metrics for what was decided and restarted, an event if Ready moved. */
-  private void report(
-      PostgresConnectionPolicy policy,
-      PolicyView view,
-      PoolDecision decision,
-      PolicyStatus status,
-      PolicyStatus previous) {
-    var server = status.getServer();
-    observer.sized(
-        view.namespace(),
-        view.name(),
-        decision.connectionLimit(),
-        decision.consumers(),
-        server == null ? null : server.getMaxConnections(),
-        server == null ? null : server.getInUse());
-    for (WorkloadStatus workload : status.getWorkloads()) {
-      List<WorkloadStatus> before =
-          previous.getWorkloads() == null ? List.of() : previous.getWorkloads();
-      boolean restartedNow =
-          workload.getRestartedAt() != null
-              && before.stream()
-                  .noneMatch(
-                      w ->
-                          w.getKind() == workload.getKind()
-                              && w.getName().equals(workload.getName())
-                              && workload.getRestartedAt().equals(w.getRestartedAt()));
-      if (restartedNow) {
-        observer.restarted(view.namespace(), view.name(), String.valueOf(workload.getKind()));
-      }
-    }
-    events.readyTransition(policy, previous, status);
-  }
-
-  private static UpdateControl<PostgresConnectionPolicy> statusUpdate(
-      PostgresConnectionPolicy policy, PolicyStatus previous, PolicyStatus status) {
-    if (status.equals(previous)) {
-      return UpdateControl.noUpdate();
-    }
-    return UpdateControl.patchStatus(withStatus(policy, status));
-  }
-
-  /** A fresh object carrying only identity and status: what server-side apply of status wants. */
-  private static PostgresConnectionPolicy withStatus(
-      PostgresConnectionPolicy policy, PolicyStatus status) {
-    PostgresConnectionPolicy fresh = new PostgresConnectionPolicy();
-    fresh.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(policy.getMetadata().getName())
-            .withNamespace(policy.getMetadata().getNamespace())
-            .build());
-    fresh.setStatus(status);
-    return fresh;
   }
 }

@@ -1,0 +1,42 @@
+package io.pgconn.operator.reconciler;
+
+import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.api.WorkloadStatus;
+import io.pgconn.operator.budget.PoolDecision;
+import java.util.List;
+
+/** Tells the metrics what a reconcile decided and which workloads it restarted. */
+final class ReconcileMetrics {
+
+  private final PolicyObserver observer;
+
+  ReconcileMetrics(PolicyObserver observer) {
+    this.observer = observer;
+  }
+
+  void report(PolicyView view, PoolDecision decision, PolicyStatus status, PolicyStatus previous) {
+    var server = status.getServer();
+    observer.sized(
+        view.namespace(),
+        view.name(),
+        decision.connectionLimit(),
+        decision.consumers(),
+        server == null ? null : server.getMaxConnections(),
+        server == null ? null : server.getInUse());
+    List<WorkloadStatus> before =
+        previous.getWorkloads() == null ? List.of() : previous.getWorkloads();
+    for (WorkloadStatus workload : status.getWorkloads()) {
+      boolean restartedNow =
+          workload.getRestartedAt() != null
+              && before.stream()
+                  .noneMatch(
+                      w ->
+                          w.getKind() == workload.getKind()
+                              && w.getName().equals(workload.getName())
+                              && workload.getRestartedAt().equals(w.getRestartedAt()));
+      if (restartedNow) {
+        observer.restarted(view.namespace(), view.name(), String.valueOf(workload.getKind()));
+      }
+    }
+  }
+}
