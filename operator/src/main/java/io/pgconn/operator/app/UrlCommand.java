@@ -1,5 +1,6 @@
 package io.pgconn.operator.app;
 
+import io.pgconn.operator.api.PoolSpec;
 import io.pgconn.operator.url.ConnectionString;
 import io.pgconn.operator.url.ConnectionStringParser;
 import io.pgconn.operator.url.ConnectionStringRenderer;
@@ -8,6 +9,8 @@ import io.pgconn.operator.url.OutputFormat;
 import io.pgconn.operator.url.PoolSettings;
 import io.pgconn.operator.url.RenderedOutput;
 import io.pgconn.operator.url.SslMode;
+import io.pgconn.operator.url.SslModeWeakenedException;
+import io.pgconn.operator.url.TlsFloor;
 import io.pgconn.operator.url.UnsupportedSettingException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,10 +52,14 @@ public class UrlCommand implements Callable<Integer> {
   @Option(names = "--connection-limit", description = "pool size per pod")
   Integer connectionLimit;
 
-  @Option(names = "--pool-timeout", description = "seconds to wait for a pooled connection")
+  @Option(
+      names = "--pool-timeout",
+      description = "seconds to wait for a pooled connection (default 20, as a policy)")
   Integer poolTimeout;
 
-  @Option(names = "--connect-timeout", description = "seconds to wait for a new connection")
+  @Option(
+      names = "--connect-timeout",
+      description = "seconds to wait for a new connection (default 10, as a policy)")
   Integer connectTimeout;
 
   @Option(names = "--socket-timeout", description = "seconds to wait for a query's data")
@@ -60,11 +67,19 @@ public class UrlCommand implements Callable<Integer> {
 
   @Option(
       names = "--ssl-mode",
-      description = "disable | allow | prefer | require | verify-ca | verify-full")
+      description =
+          "disable | allow | prefer | require | verify-ca | verify-full (default require, never"
+              + " weaker than the source's unless --allow-weaker-ssl)")
   String sslMode;
 
   @Option(names = "--application-name", description = "application_name shown in pg_stat_activity")
   String applicationName;
+
+  @Option(
+      names = "--allow-weaker-ssl",
+      description =
+          "write --ssl-mode even when the source asks for stricter (spec.pool.allowWeakerSsl)")
+  boolean allowWeakerSsl;
 
   @Option(names = "--pgbouncer", description = "the source is a transaction-mode pooler")
   boolean pgbouncer;
@@ -88,18 +103,12 @@ public class UrlCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     OutputFormat outputFormat;
-    PoolSettings pool;
+    SslMode requestedSsl;
+    // The CRD's defaults, as the operator applies them: the preview is what a policy writes.
+    PoolSpec defaults = new PoolSpec();
     try {
       outputFormat = OutputFormat.parse(format);
-      pool =
-          new PoolSettings(
-              connectionLimit,
-              poolTimeout,
-              connectTimeout,
-              socketTimeout,
-              sslMode == null ? null : SslMode.parse(sslMode),
-              applicationName,
-              pgbouncer);
+      requestedSsl = SslMode.parse(sslMode != null ? sslMode : defaults.getSslMode());
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       return BAD_INPUT;
@@ -108,7 +117,19 @@ public class UrlCommand implements Callable<Integer> {
     RenderedOutput rendered;
     try {
       ConnectionString cs = ConnectionStringParser.parse(input);
+      PoolSettings pool =
+          new PoolSettings(
+              connectionLimit,
+              poolTimeout != null ? poolTimeout : defaults.getPoolTimeoutSeconds(),
+              connectTimeout != null ? connectTimeout : defaults.getConnectTimeoutSeconds(),
+              socketTimeout,
+              TlsFloor.effective(cs, requestedSsl, allowWeakerSsl),
+              applicationName,
+              pgbouncer);
       rendered = ConnectionStringRenderer.render(cs, outputFormat, key, pool, !unpooled);
+    } catch (SslModeWeakenedException | IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return BAD_INPUT;
     } catch (InvalidConnectionStringException | UnsupportedSettingException e) {
       err.println("error: " + e.getMessage());
       return BAD_INPUT;

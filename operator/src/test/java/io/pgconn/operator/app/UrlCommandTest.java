@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.pgconn.operator.api.PolicySpec;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.api.SecretKeyRef;
+import io.pgconn.operator.reconciler.OperatorPreview;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -36,7 +41,8 @@ class UrlCommandTest {
             "--connection-limit", "8", "--pool-timeout", "20");
     assertEquals(0, r.exit(), r.err());
     assertEquals(
-        "postgresql://u:p%40ss@db:5432/app?connection_limit=8&pool_timeout=20&sslmode=require\n",
+        "postgresql://u:p%40ss@db:5432/app?connect_timeout=10&connection_limit=8&pool_timeout=20"
+            + "&sslmode=require\n",
         r.out());
     assertEquals("", r.err());
   }
@@ -46,9 +52,13 @@ class UrlCommandTest {
     Run r = run("postgresql://u:pw@db/app?schema=x", "--format", "env", "--connect-timeout", "5");
     assertEquals(0, r.exit());
     assertEquals(
-        "PGCONNECT_TIMEOUT=5\nPGDATABASE=app\nPGHOST=db\nPGPASSWORD=pw\nPGUSER=u\n", r.out());
-    assertEquals(
-        "warning: dropped parameter 'schema': libpq has no environment variable for it\n", r.err());
+        "PGCONNECT_TIMEOUT=5\nPGDATABASE=app\nPGHOST=db\nPGPASSWORD=pw\nPGSSLMODE=require\nPGUSER=u\n",
+        r.out());
+    assertTrue(
+        r.err()
+            .contains(
+                "warning: dropped parameter 'schema': libpq has no environment variable for it\n"),
+        r.err());
   }
 
   @Test
@@ -66,7 +76,9 @@ class UrlCommandTest {
             "--unpooled");
     assertEquals(0, r.exit());
     assertEquals(
-        "JDBC_URL=jdbc:postgresql://h/db\nSPRING_DATASOURCE_URL=jdbc:postgresql://h/db\n", r.out());
+        "JDBC_URL=jdbc:postgresql://h/db?connectTimeout=10&sslmode=require\n"
+            + "SPRING_DATASOURCE_URL=jdbc:postgresql://h/db?connectTimeout=10&sslmode=require\n",
+        r.out());
   }
 
   @Test
@@ -77,6 +89,39 @@ class UrlCommandTest {
     assertTrue(
         r.err().startsWith("error: second '?' in the query string at position 51: "), r.err());
     assertFalse(r.err().contains("Canary"));
+  }
+
+  /** Without options, the preview is what a policy with the CRD's defaults writes. */
+  @Test
+  void withoutOptionsItPreviewsWhatAPolicyWithTheDefaultsWrites() throws Exception {
+    String source = "postgresql://u:pw@db:5432/app?sslmode=verify-full&sslrootcert=/ca.pem";
+    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
+    policy.setMetadata(new ObjectMetaBuilder().withName("p").withNamespace("ns").build());
+    policy.setSpec(new PolicySpec());
+    policy.getSpec().getSource().setSecretRef(new SecretKeyRef("src", "DATABASE_URL"));
+    policy.getSpec().getPool().setApplicationName("preview");
+    policy
+        .getSpec()
+        .getTarget()
+        .setOutputs(
+            java.util.List.of(
+                new io.pgconn.operator.api.OutputSpec(
+                    SecretKeyRef.DEFAULT_KEY,
+                    io.pgconn.operator.api.OutputFormatName.libpq,
+                    true)));
+    String written = OperatorPreview.render(policy, source, 7).get(SecretKeyRef.DEFAULT_KEY);
+    Run r =
+        run(
+            source,
+            "--format",
+            "libpq",
+            "--connection-limit",
+            "7",
+            "--application-name",
+            "preview");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(written + "\n", r.out());
+    assertTrue(written.contains("sslmode=verify-full"), written);
   }
 
   @Test
