@@ -1,5 +1,6 @@
 package io.pgconn.operator.rollout;
 
+import static io.pgconn.operator.rollout.WorkloadState.*;
 import static io.pgconn.operator.rollout.WorkloadStates.*;
 
 import io.pgconn.operator.api.WorkloadStatus;
@@ -53,7 +54,7 @@ public final class RolloutSequencer {
   public record Step(
       WorkloadKey key,
       boolean stamp,
-      String state,
+      WorkloadState state,
       String reason,
       String contentHash,
       Instant restartedAt,
@@ -63,7 +64,7 @@ public final class RolloutSequencer {
       return new WorkloadStatus(
           key.kind(),
           key.name(),
-          state,
+          state.wire(),
           reason,
           contentHash,
           restartedAt == null ? null : restartedAt.toString(),
@@ -233,15 +234,15 @@ public final class RolloutSequencer {
     if (previous == null) return List.of();
     List<WorkloadStatus> held = new ArrayList<>();
     for (WorkloadStatus w : previous) {
-      String state = w.getState();
-      if (RESTARTING.equals(state) || MISSING.equals(state) || NEXT_RUN.equals(state)) {
+      WorkloadState state = WorkloadState.of(w.getState());
+      if (state == RESTARTING || state == MISSING || state == NEXT_RUN) {
         held.add(w);
       } else {
         held.add(
             new WorkloadStatus(
                 w.getKind(),
                 w.getName(),
-                HELD,
+                HELD.wire(),
                 reason,
                 w.getContentHash(),
                 w.getRestartedAt(),

@@ -1,5 +1,6 @@
 package io.pgconn.operator.rollout;
 
+import static io.pgconn.operator.rollout.WorkloadState.*;
 import static io.pgconn.operator.rollout.WorkloadStates.*;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -89,7 +90,7 @@ public class WorkloadRoller {
             RolloutSequencer.describe(step.key()),
             hash);
         events.restarted(policy, step.key(), workload.uid(), hash);
-      } else if (HELD.equals(step.state()) && !sameHold(before.get(step.key()), step.reason())) {
+      } else if (step.state() == HELD && !sameHold(before.get(step.key()), step.reason())) {
         events.held(policy, step.key(), workload.uid(), step.reason(), step.message());
       }
       result.add(step.toStatus());
@@ -99,7 +100,7 @@ public class WorkloadRoller {
           new WorkloadStatus(
               key.kind(),
               key.name(),
-              NEXT_RUN,
+              NEXT_RUN.wire(),
               NOT_RESTARTED,
               null,
               null,
@@ -110,7 +111,7 @@ public class WorkloadRoller {
           new WorkloadStatus(
               key.kind(),
               key.name(),
-              MISSING,
+              MISSING.wire(),
               NOT_FOUND,
               null,
               null,
@@ -136,7 +137,7 @@ public class WorkloadRoller {
     for (WorkloadStatus w : held) {
       WorkloadKey key =
           new WorkloadKey(w.getKind(), policy.getMetadata().getNamespace(), w.getName());
-      if (HELD.equals(w.getState()) && !sameHold(before.get(key), reason)) {
+      if (WorkloadState.of(w.getState()) == HELD && !sameHold(before.get(key), reason)) {
         events.held(policy, key, null, reason, message);
       }
     }
@@ -157,7 +158,7 @@ public class WorkloadRoller {
 
   private static boolean sameHold(WorkloadStatus before, String reason) {
     return before != null
-        && HELD.equals(before.getState())
+        && WorkloadState.of(before.getState()) == HELD
         && Objects.equals(before.getReason(), reason);
   }
 

@@ -1,14 +1,7 @@
 package io.pgconn.operator.rollout;
 
-/** The values of status.workloads[].state and the reasons the roller gives. */
+/** The reasons the roller gives in status.workloads[].reason (states: {@link WorkloadState}). */
 public final class WorkloadStates {
-
-  public static final String UP_TO_DATE = "UpToDate";
-  public static final String RESTARTING = "Restarting";
-  public static final String PENDING = "Pending";
-  public static final String HELD = "Held";
-  public static final String NEXT_RUN = "NextRun";
-  public static final String MISSING = "Missing";
 
   public static final String ROLLING = "RolloutInProgress";
   public static final String SETTLING = "Settling";

@@ -1,5 +1,6 @@
 package io.pgconn.operator.rollout;
 
+import static io.pgconn.operator.rollout.WorkloadState.*;
 import static io.pgconn.operator.rollout.WorkloadStates.*;
 
 import io.pgconn.operator.api.WorkloadStatus;
@@ -15,7 +16,7 @@ import java.util.Set;
 public record WorkloadsCondition(
     boolean upToDate, String reason, String message, boolean blocksReady) {
 
-  private static final Set<String> SETTLED = Set.of(UP_TO_DATE, NEXT_RUN);
+  private static final Set<WorkloadState> SETTLED = Set.of(UP_TO_DATE, NEXT_RUN);
 
   public static WorkloadsCondition of(List<WorkloadStatus> workloads) {
     if (workloads == null || workloads.isEmpty()) {
@@ -23,9 +24,10 @@ public record WorkloadsCondition(
           true, "NoWorkloads", "no workloads listed in spec.workloads", false);
     }
     List<WorkloadStatus> unsettled =
-        workloads.stream().filter(w -> !SETTLED.contains(w.getState())).toList();
+        workloads.stream().filter(w -> !SETTLED.contains(WorkloadState.of(w.getState()))).toList();
     if (unsettled.isEmpty()) {
-      long restartable = workloads.stream().filter(w -> UP_TO_DATE.equals(w.getState())).count();
+      long restartable =
+          workloads.stream().filter(w -> WorkloadState.of(w.getState()) == UP_TO_DATE).count();
       return new WorkloadsCondition(
           true,
           "UpToDate",
@@ -39,12 +41,12 @@ public record WorkloadsCondition(
     }
     String progress =
         (workloads.size() - unsettled.size()) + " of " + workloads.size() + " workloads up to date";
-    for (String state : List.of(HELD, MISSING)) {
+    for (WorkloadState state : List.of(HELD, MISSING)) {
       for (WorkloadStatus w : unsettled) {
-        if (state.equals(w.getState())) {
+        if (state == WorkloadState.of(w.getState())) {
           return new WorkloadsCondition(
               false,
-              HELD.equals(state) ? "RolloutHeld" : "WorkloadNotFound",
+              state == HELD ? "RolloutHeld" : "WorkloadNotFound",
               progress + "; " + line(w),
               true);
         }

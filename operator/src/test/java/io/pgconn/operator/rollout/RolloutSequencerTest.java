@@ -40,7 +40,12 @@ class RolloutSequencerTest {
 
   static List<String> states(Plan plan) {
     return plan.steps().stream()
-        .map(s -> s.key().name() + "=" + s.state() + (s.reason() == null ? "" : "/" + s.reason()))
+        .map(
+            s ->
+                s.key().name()
+                    + "="
+                    + s.state().wire()
+                    + (s.reason() == null ? "" : "/" + s.reason()))
         .toList();
   }
 
