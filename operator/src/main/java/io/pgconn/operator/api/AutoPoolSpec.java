@@ -9,6 +9,12 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "self.min <= self.max", message = "auto.min must not exceed auto.max")
 public class AutoPoolSpec {
 
+  // Each default stated once: the CRD's schema default, the description and the getters use these.
+  public static final int DEFAULT_RESERVE = 5;
+  public static final int DEFAULT_MIN = 1;
+  public static final int DEFAULT_MAX = 50;
+  public static final int DEFAULT_WEIGHT = 1;
+
   /**
    * Caps that keep one policy from claiming a whole server's budget by its numbers alone: a weight
    * of 100 already gives one policy 99% against a peer of weight 1; reserve and pool sizes above
@@ -19,35 +25,39 @@ public class AutoPoolSpec {
   public static final int MAX_RESERVE = 1000;
   public static final int MAX_POOL = 1000;
 
-  @Default("5")
+  @Default("" + DEFAULT_RESERVE)
   @Min(0)
   @Max(MAX_RESERVE)
   @JsonPropertyDescription(
       "Server slots kept free for admins, migrations and clients no policy lists,"
-          + " 0 to 1000. Default 5.")
-  private Integer reserve = 5;
+          + " 0 to 1000. Default "
+          + DEFAULT_RESERVE
+          + ".")
+  private Integer reserve;
 
-  @Default("1")
+  @Default("" + DEFAULT_MIN)
   @Min(1)
   @Max(MAX_POOL)
-  @JsonPropertyDescription("Smallest per-pod pool, 1 to 1000. Default 1.")
-  private Integer min = 1;
+  @JsonPropertyDescription("Smallest per-pod pool, 1 to 1000. Default " + DEFAULT_MIN + ".")
+  private Integer min;
 
-  @Default("50")
+  @Default("" + DEFAULT_MAX)
   @Min(1)
   @Max(MAX_POOL)
-  @JsonPropertyDescription("Largest per-pod pool, 1 to 1000. Default 50.")
-  private Integer max = 50;
+  @JsonPropertyDescription("Largest per-pod pool, 1 to 1000. Default " + DEFAULT_MAX + ".")
+  private Integer max;
 
-  @Default("1")
+  @Default("" + DEFAULT_WEIGHT)
   @Min(1)
   @Max(MAX_WEIGHT)
   @JsonPropertyDescription(
-      "Share of the server budget among policies on the same server, 1 to 100." + " Default 1.")
-  private Integer weight = 1;
+      "Share of the server budget among policies on the same server, 1 to 100. Default "
+          + DEFAULT_WEIGHT
+          + ".")
+  private Integer weight;
 
   public int getReserve() {
-    return reserve == null ? 5 : reserve;
+    return reserve == null ? DEFAULT_RESERVE : reserve;
   }
 
   public void setReserve(Integer reserve) {
@@ -55,7 +65,7 @@ public class AutoPoolSpec {
   }
 
   public int getMin() {
-    return min == null ? 1 : min;
+    return min == null ? DEFAULT_MIN : min;
   }
 
   public void setMin(Integer min) {
@@ -63,7 +73,7 @@ public class AutoPoolSpec {
   }
 
   public int getMax() {
-    return max == null ? 50 : max;
+    return max == null ? DEFAULT_MAX : max;
   }
 
   public void setMax(Integer max) {
@@ -71,7 +81,7 @@ public class AutoPoolSpec {
   }
 
   public int getWeight() {
-    return weight == null ? 1 : weight;
+    return weight == null ? DEFAULT_WEIGHT : weight;
   }
 
   public void setWeight(Integer weight) {

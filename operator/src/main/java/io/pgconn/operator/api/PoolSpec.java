@@ -15,6 +15,11 @@ import io.fabric8.generator.annotation.ValidationRule;
             + " not both")
 public class PoolSpec {
 
+  // Each default stated once: the CRD's schema default, the description and the getters use these.
+  public static final int DEFAULT_POOL_TIMEOUT_SECONDS = 20;
+  public static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+  public static final String DEFAULT_SSL_MODE = "require";
+
   /** Per pod: no PostgreSQL server serves a thousand connections from one process usefully. */
   public static final int MAX_CONNECTION_LIMIT = 1000;
 
@@ -31,19 +36,23 @@ public class PoolSpec {
   @JsonPropertyDescription("Automatic sizing, used when connectionLimit is omitted.")
   private AutoPoolSpec auto;
 
-  @Default("20")
+  @Default("" + DEFAULT_POOL_TIMEOUT_SECONDS)
   @Min(0)
   @JsonPropertyDescription(
-      "Seconds a query waits for a free pool connection (0 = forever). Default 20.")
-  private Integer poolTimeoutSeconds = 20;
+      "Seconds a query waits for a free pool connection (0 = forever). Default "
+          + DEFAULT_POOL_TIMEOUT_SECONDS
+          + ".")
+  private Integer poolTimeoutSeconds;
 
-  @Default("10")
+  @Default("" + DEFAULT_CONNECT_TIMEOUT_SECONDS)
   @Min(1)
   @Max(MAX_CONNECT_TIMEOUT_SECONDS)
   @JsonPropertyDescription(
-      "Seconds to wait for a new connection, 1 to 60. Default 10. The operator's"
+      "Seconds to wait for a new connection, 1 to 60. Default "
+          + DEFAULT_CONNECT_TIMEOUT_SECONDS
+          + ". The operator's"
           + " own probe waits as long, on one of a few shared probe workers.")
-  private Integer connectTimeoutSeconds = 10;
+  private Integer connectTimeoutSeconds;
 
   @Min(0)
   @JsonPropertyDescription(
@@ -51,13 +60,15 @@ public class PoolSpec {
           + " client's default.")
   private Integer socketTimeoutSeconds;
 
-  @Default("require")
+  @Default(DEFAULT_SSL_MODE)
   @Pattern("^(disable|allow|prefer|require|verify-ca|verify-full)$")
   @JsonPropertyDescription(
-      "disable | allow | prefer | require | verify-ca | verify-full. Default require."
+      "disable | allow | prefer | require | verify-ca | verify-full. Default "
+          + DEFAULT_SSL_MODE
+          + "."
           + " A floor: a source with a stricter sslmode keeps its own (see allowWeakerSsl). Prisma"
           + " honours only disable, prefer and require: asking it for more is refused, never weakened.")
-  private String sslMode = "require";
+  private String sslMode;
 
   @Default("false")
   @JsonPropertyDescription(
@@ -66,7 +77,7 @@ public class PoolSpec {
           + " < verify-full), so a verify-full source stays verify-full under the default require,"
           + " and an explicitly weaker sslMode is refused (Ready=False, reason SslModeWeakened). Set"
           + " true only to write the weaker mode on purpose.")
-  private Boolean allowWeakerSsl = Boolean.FALSE;
+  private Boolean allowWeakerSsl;
 
   @JsonPropertyDescription(
       "application_name reported to the server (visible in pg_stat_activity)."
@@ -77,7 +88,7 @@ public class PoolSpec {
   @JsonPropertyDescription(
       "The source is a transaction-mode pooler (PgBouncer, Supavisor 6543): Prisma"
           + " pgbouncer=true, JDBC prepareThreshold=0, and the budget is computed against the pooler.")
-  private Boolean pgbouncer = Boolean.FALSE;
+  private Boolean pgbouncer;
 
   public Integer getConnectionLimit() {
     return connectionLimit;
@@ -102,7 +113,7 @@ public class PoolSpec {
   }
 
   public Integer getPoolTimeoutSeconds() {
-    return poolTimeoutSeconds;
+    return poolTimeoutSeconds == null ? DEFAULT_POOL_TIMEOUT_SECONDS : poolTimeoutSeconds;
   }
 
   public void setPoolTimeoutSeconds(Integer poolTimeoutSeconds) {
@@ -110,7 +121,7 @@ public class PoolSpec {
   }
 
   public Integer getConnectTimeoutSeconds() {
-    return connectTimeoutSeconds;
+    return connectTimeoutSeconds == null ? DEFAULT_CONNECT_TIMEOUT_SECONDS : connectTimeoutSeconds;
   }
 
   public void setConnectTimeoutSeconds(Integer connectTimeoutSeconds) {
@@ -126,7 +137,7 @@ public class PoolSpec {
   }
 
   public String getSslMode() {
-    return sslMode;
+    return sslMode == null || sslMode.isBlank() ? DEFAULT_SSL_MODE : sslMode;
   }
 
   public void setSslMode(String sslMode) {
