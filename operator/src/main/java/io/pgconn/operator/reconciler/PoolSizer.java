@@ -82,6 +82,7 @@ final class PoolSizer {
         budgets.put(
             input,
             ServerBudgetIndex.rolledOut(view.name(), previous, found),
+            found.isEmpty(),
             view.applicationName(),
             seen);
     peers.wake(resourceIds(allocation.peersToWake()));

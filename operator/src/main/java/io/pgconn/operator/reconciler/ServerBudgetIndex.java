@@ -72,12 +72,18 @@ final class ServerBudgetIndex {
   /**
    * @param policy with previousLimit the limit now in its Secret; its runningLimit is ignored
    * @param rolledOut whether every pod runs that content ({@link #rolledOut})
+   * @param restartsNothing the policy lists no workload it restarts: its limit counts as it is
+   *     written
    * @param applicationName what the policy's pools report as application_name: their connections
    *     are the policy's own, every other client's count as unlisted usage
    * @param seen the server's connections as this policy's probe saw them, or null
    */
   synchronized Allocation put(
-      BudgetPolicy policy, boolean rolledOut, String applicationName, Usage seen) {
+      BudgetPolicy policy,
+      boolean rolledOut,
+      boolean restartsNothing,
+      String applicationName,
+      Usage seen) {
     Integer written = policy.previousLimit();
     Integer before = running.get(policy.id());
     BudgetPolicy previous = policies.get(policy.id());
@@ -113,7 +119,11 @@ final class ServerBudgetIndex {
     PoolDecision decision = decisions.get(policy.id());
     // From now on the Secret holds this decision and pods roll to it: peers count it.
     int limit = decision.connectionLimit();
-    int mayRun = policy.runningLimit() == null ? limit : Math.max(policy.runningLimit(), limit);
+    // A policy that restarts nothing has no rollout to wait for: nothing would ever mark it done.
+    int mayRun =
+        policy.runningLimit() == null || restartsNothing
+            ? limit
+            : Math.max(policy.runningLimit(), limit);
     running.put(policy.id(), mayRun);
     policies.put(policy.id(), policy.withWritten(decision, mayRun));
     if (previous == null || !sameInputs(previous, policy) || !unlisted.equals(countedBefore)) {

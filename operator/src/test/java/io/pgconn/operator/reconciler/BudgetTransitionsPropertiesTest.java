@@ -114,7 +114,8 @@ class BudgetTransitionsPropertiesTest {
     }
 
     void reconcile(int p) {
-      ServerBudgetIndex.Allocation allocation = index.put(input(p), rolled[p], "app-p" + p, null);
+      ServerBudgetIndex.Allocation allocation =
+          index.put(input(p), rolled[p], false, "app-p" + p, null);
       PoolDecision decision = allocation.decision();
       waiting[p] = decision.raiseWaiting();
       allocation
@@ -276,7 +277,7 @@ class BudgetTransitionsPropertiesTest {
     }
     for (int pass = 0; pass < 2; pass++) {
       for (int p = 0; p < cluster.n(); p++)
-        cluster.index.put(cluster.input(p), true, "app-p" + p, null);
+        cluster.index.put(cluster.input(p), true, false, "app-p" + p, null);
     }
     cluster.checkInvariant();
     cluster.settle();

@@ -136,7 +136,7 @@ class UsageFeedbackPropertiesTest {
                 new ServerLimits(world.maxConnections(), 3, -1, -1),
                 written[p]);
         ServerBudgetIndex.Allocation allocation =
-            index.put(policy, true, gen.name(), new ServerBudgetIndex.Usage(seen, now));
+            index.put(policy, true, false, gen.name(), new ServerBudgetIndex.Usage(seen, now));
         written[p] = allocation.decision().connectionLimit();
         for (String id : allocation.peersToWake()) {
           int peer = Integer.parseInt(id.substring("ns/p".length()));
