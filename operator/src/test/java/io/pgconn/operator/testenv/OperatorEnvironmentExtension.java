@@ -106,6 +106,7 @@ public final class OperatorEnvironmentExtension implements BeforeAllCallback, Pa
               "@OperatorEnvironment(controlPlane = NONE) runs no operator and has no audit log");
         }
         startPostgres(spec);
+        toClose.push(this::closeHandedOver);
         return;
       }
       AuditLog audit = spec.audit().create();
@@ -135,7 +136,7 @@ public final class OperatorEnvironmentExtension implements BeforeAllCallback, Pa
         k8s.namespace(namespace);
       }
       // What the class hands over goes after the operator has stopped, before everything else.
-      toClose.push(this::closeAfterOperator);
+      toClose.push(this::closeHandedOver);
       if (spec.operator()) {
         add(OperatorApp.class, OperatorApp.start(cluster.kubeconfigFile(), Map.of()));
       }
@@ -154,7 +155,7 @@ public final class OperatorEnvironmentExtension implements BeforeAllCallback, Pa
       return part;
     }
 
-    private void closeAfterOperator() throws Exception {
+    private void closeHandedOver() throws Exception {
       closeAll(afterOperator);
     }
 
