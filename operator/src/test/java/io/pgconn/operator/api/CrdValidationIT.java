@@ -7,28 +7,20 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.pgconn.operator.testenv.ApiServerSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The CRD's OpenAPI and CEL rules refuse bad manifests at the API server, with a clear message. */
+@OperatorEnvironment(controlPlane = ControlPlane.LOCAL, operator = false, namespaces = "v")
 class CrdValidationIT {
 
-  static ApiServerSession api;
-  static KubernetesClient client;
+  private final KubernetesClient client;
 
-  @BeforeAll
-  static void start() {
-    api = ApiServerSession.start("v");
-    client = api.client();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (api != null) api.close();
+  CrdValidationIT(KubernetesClient client) {
+    this.client = client;
   }
 
   @Test

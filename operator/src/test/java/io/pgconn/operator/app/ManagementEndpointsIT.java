@@ -2,8 +2,10 @@ package io.pgconn.operator.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgconn.operator.testenv.ApiServerSession;
 import io.pgconn.operator.testenv.OperatorApp;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import io.pgconn.operator.testenv.TestCluster;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,9 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * the running process (stop, loggers, refresh) or describes its configuration and internals (env,
  * beans, routes, threaddump, info, metrics).
  */
+@OperatorEnvironment(controlPlane = ControlPlane.LOCAL, namespaces = "mgmt")
 class ManagementEndpointsIT {
 
   private static final HttpClient HTTP =
@@ -30,19 +30,12 @@ class ManagementEndpointsIT {
   /** Refused, whichever way: absent (404), method not allowed (405), or unauthorized (401/403). */
   private static final List<Integer> REFUSED = List.of(401, 403, 404, 405);
 
-  static ApiServerSession api;
-  static OperatorApp app;
+  private final TestCluster controlPlane;
+  private final OperatorApp app;
 
-  @BeforeAll
-  static void start() {
-    api = ApiServerSession.start("mgmt");
-    app = OperatorApp.start(api.controlPlane().kubeconfigFile(), Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (app != null) app.close();
-    if (api != null) api.close();
+  ManagementEndpointsIT(TestCluster controlPlane, OperatorApp app) {
+    this.controlPlane = controlPlane;
+    this.app = app;
   }
 
   @Test
@@ -84,7 +77,7 @@ class ManagementEndpointsIT {
   void healthDetailsDescribeNoConfiguration() throws Exception {
     HttpResponse<String> health = get("/health");
     assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
-    String kubeconfig = api.controlPlane().kubeconfigFile().toString();
+    String kubeconfig = controlPlane.kubeconfigFile().toString();
     assertThat(health.body())
         .as("health details")
         .doesNotContain(kubeconfig)
@@ -111,7 +104,7 @@ class ManagementEndpointsIT {
         .isIn(REFUSED);
   }
 
-  private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
+  private HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create(app.url() + path))
             .timeout(Duration.ofSeconds(10))
@@ -119,7 +112,7 @@ class ManagementEndpointsIT {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static HttpResponse<String> post(String path, String json)
+  private HttpResponse<String> post(String path, String json)
       throws IOException, InterruptedException {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create(app.url() + path))

@@ -2,29 +2,26 @@ package io.pgconn.operator.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.AutoPoolSpec;
-import io.pgconn.operator.api.PolicySpec;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
-import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.api.WorkloadStatus;
 import io.pgconn.operator.testenv.ClusterFixtures;
-import io.pgconn.operator.testenv.LocalControlPlane;
 import io.pgconn.operator.testenv.LocalPostgres;
-import io.pgconn.operator.testenv.OperatorApp;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import io.pgconn.operator.testenv.Policies;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,40 +36,32 @@ import org.junit.jupiter.api.Test;
  * completed rollout and every limit its status showed since) and checks {@code sum of 3 pods x that
  * limit <= 37} at every poll.
  */
+@OperatorEnvironment(
+    controlPlane = ControlPlane.LOCAL,
+    postgres = 16,
+    maxConnections = 40,
+    namespaces = {"team-a", "team-b"})
 class BudgetTransitionsIT {
 
   static final int USABLE = 40 - 3;
   static final int PODS = 3;
 
-  static LocalControlPlane controlPlane;
-  static LocalPostgres postgres;
-  static OperatorApp app;
-  static KubernetesClient client;
-  static ClusterFixtures k8s;
-  static final Map<String, Integer> mayRun = new HashMap<>();
+  private final KubernetesClient client;
+  private final ClusterFixtures k8s;
+  private final Map<String, Integer> mayRun = new HashMap<>();
+
+  BudgetTransitionsIT(KubernetesClient client, ClusterFixtures k8s) {
+    this.client = client;
+    this.k8s = k8s;
+  }
 
   @BeforeAll
-  static void start() {
-    controlPlane = LocalControlPlane.start();
-    postgres = LocalPostgres.builder().version(16).maxConnections(40).start();
+  static void roleAndSources(LocalPostgres postgres, ClusterFixtures k8s) {
     postgres.createRole("app", "pw-app-canary", null);
-    client = controlPlane.newClient();
-    k8s = new ClusterFixtures(client);
-    k8s.installCrd();
-    app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
     for (String ns : List.of("team-a", "team-b")) {
-      k8s.namespace(ns);
       k8s.secret(
           ns, "db", Map.of("DATABASE_URL", postgres.url("app", "pw-app-canary", "postgres")));
     }
-  }
-
-  @AfterAll
-  static void stop() {
-    if (app != null) app.close();
-    if (client != null) client.close();
-    if (postgres != null) postgres.close();
-    if (controlPlane != null) controlPlane.close();
   }
 
   @Test
@@ -132,7 +121,7 @@ class BudgetTransitionsIT {
   // ---------------------------------------------------------------------------------------------
 
   /** Records what each policy's status shows and checks the budget against what pods may run. */
-  static boolean checkInvariant() {
+  boolean checkInvariant() {
     for (String id : List.of("team-a/a", "team-b/b")) {
       String[] p = id.split("/");
       int limit = limit(p[0], p[1]);
@@ -147,7 +136,7 @@ class BudgetTransitionsIT {
    * Writes the status the Deployment controller would write once every pod runs the current
    * template; returns whether there was a rollout to complete.
    */
-  static boolean completeRollouts(String ns, String name) {
+  boolean completeRollouts(String ns, String name) {
     Deployment d = k8s.getDeployment(ns, name).orElseThrow();
     Long generation = d.getMetadata().getGeneration();
     if (d.getStatus() != null && generation.equals(d.getStatus().getObservedGeneration())) {
@@ -165,8 +154,8 @@ class BudgetTransitionsIT {
     return true;
   }
 
-  static boolean rolled(String ns, String name) {
-    PolicyStatus s = status(ns, name);
+  boolean rolled(String ns, String name) {
+    PolicyStatus s = k8s.status(ns, name);
     return s != null
         && s.getWorkloads() != null
         && !s.getWorkloads().isEmpty()
@@ -177,34 +166,28 @@ class BudgetTransitionsIT {
     return Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100));
   }
 
-  static int limit(String ns, String name) {
-    PolicyStatus s = status(ns, name);
+  int limit(String ns, String name) {
+    PolicyStatus s = k8s.status(ns, name);
     return s == null || s.getPool() == null ? -1 : s.getPool().getConnectionLimit();
   }
 
-  static String explanation(String ns, String name) {
-    PolicyStatus s = status(ns, name);
+  String explanation(String ns, String name) {
+    PolicyStatus s = k8s.status(ns, name);
     return s == null || s.getPool() == null ? "" : s.getPool().getExplanation();
   }
 
-  static PolicyStatus status(String ns, String name) {
-    PostgresConnectionPolicy policy = k8s.policy(ns, name);
-    return policy == null ? null : policy.getStatus();
-  }
-
   static PostgresConnectionPolicy policy(String ns, String name) {
-    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
-    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    PolicySpec spec = new PolicySpec();
-    spec.getSource().setSecretRef(new SecretKeyRef("db", "DATABASE_URL"));
-    spec.getPool().setSslMode("disable");
-    AutoPoolSpec auto = new AutoPoolSpec();
-    auto.setReserve(0);
-    spec.getPool().setAuto(auto);
-    spec.getProbe().setInterval("1h");
-    spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, name)));
-    spec.getWorkloads().setSettleSeconds(0);
-    policy.setSpec(spec);
-    return policy;
+    return Policies.policy(
+        ns,
+        name,
+        "db",
+        spec -> {
+          spec.getPool().setSslMode("disable");
+          AutoPoolSpec auto = new AutoPoolSpec();
+          auto.setReserve(0);
+          spec.getPool().setAuto(auto);
+          spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, name)));
+          spec.getWorkloads().setSettleSeconds(0);
+        });
   }
 }

@@ -3,29 +3,28 @@ package io.pgconn.operator.budget;
 import static io.pgconn.operator.testenv.ClusterFixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.AutoPoolSpec;
 import io.pgconn.operator.api.PolicySpec;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
-import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.rollout.PodTemplateStamps;
 import io.pgconn.operator.testenv.ClusterFixtures;
-import io.pgconn.operator.testenv.LocalControlPlane;
 import io.pgconn.operator.testenv.LocalPostgres;
-import io.pgconn.operator.testenv.OperatorApp;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import io.pgconn.operator.testenv.Policies;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
@@ -33,39 +32,34 @@ import org.junit.jupiter.api.TestMethodOrder;
  * together, an HPA's bounds move everyone's share, scaling inside the bounds moves nothing, and a
  * role limit too small for the pods is reported with the numbers.
  */
+@OperatorEnvironment(
+    controlPlane = ControlPlane.LOCAL,
+    postgres = 16,
+    maxConnections = SharedBudgetIT.MAX_CONNECTIONS,
+    namespaces = {"team-a", "team-b"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SharedBudgetIT {
 
   static final int MAX_CONNECTIONS = 40;
-  static LocalControlPlane controlPlane;
-  static LocalPostgres postgres;
-  static OperatorApp app;
-  static KubernetesClient client;
-  static ClusterFixtures k8s;
+  private final LocalPostgres postgres;
+  private final KubernetesClient client;
+  private final ClusterFixtures k8s;
+
+  SharedBudgetIT(LocalPostgres postgres, KubernetesClient client, ClusterFixtures k8s) {
+    this.postgres = postgres;
+    this.client = client;
+    this.k8s = k8s;
+  }
 
   @BeforeAll
-  static void start() {
-    controlPlane = LocalControlPlane.start();
-    postgres = LocalPostgres.builder().version(16).maxConnections(MAX_CONNECTIONS).start();
+  void rolesAndSources() {
     postgres.createRole("team_a", "pw-team-a", null);
     postgres.createRole("team_b", "pw-team-b", null);
-    client = controlPlane.newClient();
-    k8s = new ClusterFixtures(client);
-    k8s.installCrd();
-    app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
-    for (String ns : List.of("team-a", "team-b")) k8s.namespace(ns);
     k8s.secret(
         "team-a", "db", Map.of("DATABASE_URL", postgres.url("team_a", "pw-team-a", "postgres")));
     k8s.secret(
         "team-b", "db", Map.of("DATABASE_URL", postgres.url("team_b", "pw-team-b", "postgres")));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (app != null) app.close();
-    if (client != null) client.close();
-    if (postgres != null) postgres.close();
-    if (controlPlane != null) controlPlane.close();
   }
 
   @Test
@@ -80,41 +74,43 @@ class SharedBudgetIT {
     k8s.create(policy("team-b", "reporting", spec -> spec.getPool().setAuto(auto(1))));
 
     await().until(() -> allReady() && fitsTogether());
-    assertThat(status("team-b", "reporting").getPool().getConsumers()).isEqualTo(4 + 1);
-    assertThat(status("team-a", "worker").getPool().getConnectionLimit()).isEqualTo(2);
+    assertThat(k8s.status("team-b", "reporting").getPool().getConsumers()).isEqualTo(4 + 1);
+    assertThat(k8s.status("team-a", "worker").getPool().getConnectionLimit()).isEqualTo(2);
     // Weight 2 against weight 1 with the same pods: checkout gets at least reporting's share.
-    assertThat(status("team-a", "checkout").getPool().getConnectionLimit())
-        .isGreaterThanOrEqualTo(status("team-b", "reporting").getPool().getConnectionLimit());
+    assertThat(k8s.status("team-a", "checkout").getPool().getConnectionLimit())
+        .isGreaterThanOrEqualTo(k8s.status("team-b", "reporting").getPool().getConnectionLimit());
   }
 
   @Test
   @Order(2)
   void raisingAnHpasMaximumMovesEveryShareOnTheServer() {
-    int checkoutBefore = status("team-a", "checkout").getPool().getConnectionLimit();
+    int checkoutBefore = k8s.status("team-a", "checkout").getPool().getConnectionLimit();
     hpa("team-b", "reporting", 8);
-    touch("team-b"); // HPAs are not watched: the next reconcile (here: a Secret change) sees it
-    await().until(() -> status("team-b", "reporting").getPool().getConsumers() == 8 + 2);
+    k8s.touchSecret(
+        "team-b", "db"); // HPAs are not watched: the next reconcile (here: a Secret change) sees it
+    await().until(() -> k8s.status("team-b", "reporting").getPool().getConsumers() == 8 + 2);
     await()
         .until(
             () ->
                 allReady()
                     && fitsTogether()
-                    && status("team-a", "checkout").getPool().getConnectionLimit()
+                    && k8s.status("team-a", "checkout").getPool().getConnectionLimit()
                         < checkoutBefore);
   }
 
   @Test
   @Order(3)
   void scalingInsideTheHpaBoundsChangesNothing() {
-    PolicyStatus before = status("team-b", "reporting");
+    PolicyStatus before = k8s.status("team-b", "reporting");
     String stamped = stamp("team-b", "reporting");
     client.apps().deployments().inNamespace("team-b").withName("reporting").scale(5);
-    touch("team-b");
+    k8s.touchSecret("team-b", "db");
     String touched = k8s.resourceVersion("team-b", "db");
-    await().until(() -> touched.equals(status("team-b", "reporting").getObservedSourceVersion()));
-    assertThat(status("team-b", "reporting").getPool().getConnectionLimit())
+    await()
+        .until(() -> touched.equals(k8s.status("team-b", "reporting").getObservedSourceVersion()));
+    assertThat(k8s.status("team-b", "reporting").getPool().getConnectionLimit())
         .isEqualTo(before.getPool().getConnectionLimit());
-    assertThat(status("team-b", "reporting").getSecret().getContentHash())
+    assertThat(k8s.status("team-b", "reporting").getSecret().getContentHash())
         .isEqualTo(before.getSecret().getContentHash());
     assertThat(stamp("team-b", "reporting")).isEqualTo(stamped);
   }
@@ -125,7 +121,7 @@ class SharedBudgetIT {
     // 22 = 40 - 3 reserved - 3 x 5 reserve: worker 3 pods x 2, checkout 3 pods x 2 (weight 2),
     // reporting 10 pods x 1. 18 ad-hoc sessions are 3 more than the reserves keep free.
     assertThat(used()).isEqualTo(22);
-    assertThat(status("team-a", "checkout").getPool().getConnectionLimit()).isEqualTo(2);
+    assertThat(k8s.status("team-a", "checkout").getPool().getConnectionLimit()).isEqualTo(2);
     List<java.sql.Connection> adhoc = new java.util.ArrayList<>();
     try {
       for (int i = 0; i < 18; i++) {
@@ -138,14 +134,15 @@ class SharedBudgetIT {
       // Unlisted usage counts once every slot of the usage window saw it: probe across it.
       for (int slot = 0; slot < UsageWindow.SLOTS; slot++) {
         if (slot > 0) pause(UsageWindow.SLOT_MILLIS + 1000);
-        touch("team-a");
+        k8s.touchSecret("team-a", "db");
         String touched = k8s.resourceVersion("team-a", "db");
         await()
-            .until(() -> touched.equals(status("team-a", "checkout").getObservedSourceVersion()));
+            .until(
+                () -> touched.equals(k8s.status("team-a", "checkout").getObservedSourceVersion()));
       }
-      await().until(() -> status("team-a", "checkout").getPool().getConnectionLimit() == 1);
+      await().until(() -> k8s.status("team-a", "checkout").getPool().getConnectionLimit() == 1);
       await().until(() -> allReady() && used() <= 22 - 3);
-      assertThat(status("team-a", "checkout").getPool().getExplanation())
+      assertThat(k8s.status("team-a", "checkout").getPool().getExplanation())
           .contains("3 used by unlisted clients");
     } finally {
       for (java.sql.Connection c : adhoc) c.close();
@@ -156,7 +153,7 @@ class SharedBudgetIT {
   @Order(5)
   void aRoleLimitTooSmallForThePodsIsReportedWithTheNumbers() {
     postgres.execute("ALTER ROLE team_b CONNECTION LIMIT 8");
-    touch("team-b");
+    k8s.touchSecret("team-b", "db");
     await()
         .until(
             () ->
@@ -169,7 +166,7 @@ class SharedBudgetIT {
     String message =
         k8s.condition("team-b", "reporting", "BudgetSatisfied").orElseThrow().getMessage();
     assertThat(message).contains("10 pods").contains("fewer pods");
-    assertThat(status("team-b", "reporting").getServer().getRoleConnectionLimit()).isEqualTo(8);
+    assertThat(k8s.status("team-b", "reporting").getServer().getRoleConnectionLimit()).isEqualTo(8);
     assertThat(k8s.condition("team-b", "reporting", "Ready").orElseThrow().getReason())
         .isEqualTo("InsufficientConnections");
   }
@@ -183,66 +180,43 @@ class SharedBudgetIT {
         .until(() -> java.time.Instant.now().isAfter(until));
   }
 
-  private static boolean fitsTogether() {
+  private boolean fitsTogether() {
     // Server scope: Σ pods × limit ≤ max_connections - reserved (3) - every policy's reserve (5).
     return used() <= MAX_CONNECTIONS - 3 - 3 * 5;
   }
 
   /** Σ pods × limit over the three policies; MAX_VALUE while one has no pool status yet. */
-  private static int used() {
+  private int used() {
     int used = 0;
     for (String[] p :
         List.of(
             new String[] {"team-a", "checkout"},
             new String[] {"team-a", "worker"},
             new String[] {"team-b", "reporting"})) {
-      PolicyStatus s = status(p[0], p[1]);
+      PolicyStatus s = k8s.status(p[0], p[1]);
       if (s == null || s.getPool() == null) return Integer.MAX_VALUE;
       used += s.getPool().getConsumers() * s.getPool().getConnectionLimit();
     }
     return used;
   }
 
-  private static boolean allReady() {
+  private boolean allReady() {
     return List.of("team-a/checkout", "team-a/worker", "team-b/reporting").stream()
         .allMatch(
             id -> {
               String[] p = id.split("/");
-              return k8s.condition(p[0], p[1], "Ready")
-                  .map(c -> "True".equals(c.getStatus()))
-                  .orElse(false);
+              return k8s.ready(p[0], p[1]);
             });
   }
 
-  private static PolicyStatus status(String ns, String name) {
-    PostgresConnectionPolicy policy = k8s.policy(ns, name);
-    return policy == null ? null : policy.getStatus();
-  }
-
-  private static String stamp(String ns, String name) {
+  private String stamp(String ns, String name) {
     // Every restart stamp on the pod template, whichever policy wrote it.
     return PodTemplateStamps.of(k8s.getDeployment(ns, name).orElseThrow().getSpec().getTemplate())
         .byKey()
         .toString();
   }
 
-  private static void touch(String ns) {
-    client
-        .secrets()
-        .inNamespace(ns)
-        .withName("db")
-        .edit(
-            s -> {
-              s.getData()
-                  .put(
-                      "TOUCHED",
-                      java.util.Base64.getEncoder()
-                          .encodeToString(Long.toString(System.nanoTime()).getBytes()));
-              return s;
-            });
-  }
-
-  private static void hpa(String ns, String deployment, int max) {
+  private void hpa(String ns, String deployment, int max) {
     client
         .autoscaling()
         .v2()
@@ -277,15 +251,14 @@ class SharedBudgetIT {
 
   private static PostgresConnectionPolicy policy(
       String ns, String name, Consumer<PolicySpec> customize) {
-    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
-    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    PolicySpec spec = new PolicySpec();
-    spec.getSource().setSecretRef(new SecretKeyRef("db", "DATABASE_URL"));
-    spec.getPool().setSslMode("disable");
-    spec.getProbe().setInterval("1h");
-    spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, name)));
-    customize.accept(spec);
-    policy.setSpec(spec);
-    return policy;
+    return Policies.policy(
+        ns,
+        name,
+        "db",
+        spec -> {
+          spec.getPool().setSslMode("disable");
+          spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, name)));
+          customize.accept(spec);
+        });
   }
 }

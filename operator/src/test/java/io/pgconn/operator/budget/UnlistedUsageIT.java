@@ -3,33 +3,30 @@ package io.pgconn.operator.budget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.AutoPoolSpec;
-import io.pgconn.operator.api.PolicySpec;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
-import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.testenv.ClusterFixtures;
-import io.pgconn.operator.testenv.LocalControlPlane;
 import io.pgconn.operator.testenv.LocalPostgres;
-import io.pgconn.operator.testenv.OperatorApp;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import io.pgconn.operator.testenv.Policies;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
@@ -44,6 +41,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  *       does; and once it ends, the first probe of either policy frees both.
  * </ul>
  */
+@OperatorEnvironment(
+    controlPlane = ControlPlane.LOCAL,
+    postgres = 16,
+    maxConnections = UnlistedUsageIT.MAX_CONNECTIONS,
+    namespaces = {"team-a", "team-b"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UnlistedUsageIT {
 
@@ -56,24 +59,21 @@ class UnlistedUsageIT {
   static final int CHECKOUT = 19;
   static final int REPORTING = 18;
 
-  static LocalControlPlane controlPlane;
-  static LocalPostgres postgres;
-  static OperatorApp app;
-  static KubernetesClient client;
-  static ClusterFixtures k8s;
+  private final LocalPostgres postgres;
+  private final KubernetesClient client;
+  private final ClusterFixtures k8s;
   final List<Connection> sessions = new ArrayList<>();
 
+  UnlistedUsageIT(LocalPostgres postgres, KubernetesClient client, ClusterFixtures k8s) {
+    this.postgres = postgres;
+    this.client = client;
+    this.k8s = k8s;
+  }
+
   @BeforeAll
-  static void start() {
-    controlPlane = LocalControlPlane.start();
-    postgres = LocalPostgres.builder().version(16).maxConnections(MAX_CONNECTIONS).start();
+  void twoSettledPolicies() {
     postgres.createRole("app", "pw-app-canary", null);
-    client = controlPlane.newClient();
-    k8s = new ClusterFixtures(client);
-    k8s.installCrd();
-    app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
     for (String ns : List.of("team-a", "team-b")) {
-      k8s.namespace(ns);
       k8s.secret(
           ns, "db", Map.of("DATABASE_URL", postgres.url("app", "pw-app-canary", "postgres")));
     }
@@ -83,18 +83,10 @@ class UnlistedUsageIT {
     await(Duration.ofSeconds(60))
         .until(
             () ->
-                ready("team-a", "checkout")
-                    && ready("team-b", "reporting")
+                k8s.ready("team-a", "checkout")
+                    && k8s.ready("team-b", "reporting")
                     && limit("team-a", "checkout") == CHECKOUT
                     && limit("team-b", "reporting") == REPORTING);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (app != null) app.close();
-    if (client != null) client.close();
-    if (postgres != null) postgres.close();
-    if (controlPlane != null) controlPlane.close();
   }
 
   @AfterEach
@@ -116,7 +108,8 @@ class UnlistedUsageIT {
     }
     assertThat(limit("team-a", "checkout")).isEqualTo(CHECKOUT);
     assertThat(limit("team-b", "reporting")).isEqualTo(REPORTING);
-    assertThat(status("team-a", "checkout").getPool().getExplanation()).doesNotContain("unlisted");
+    assertThat(k8s.status("team-a", "checkout").getPool().getExplanation())
+        .doesNotContain("unlisted");
   }
 
   @Test
@@ -127,7 +120,7 @@ class UnlistedUsageIT {
     probeAndWait("team-a", "checkout");
     probeAndWait("team-b", "reporting");
     assertThat(limit("team-a", "checkout")).isEqualTo(CHECKOUT);
-    assertThat(ready("team-a", "checkout")).isTrue();
+    assertThat(k8s.ready("team-a", "checkout")).isTrue();
 
     // Sustained over the window: 37 - 30 = 7 slots cannot give two pods their min of 5.
     for (int slot = 0; slot < 2; slot++) {
@@ -147,12 +140,12 @@ class UnlistedUsageIT {
     // The burst ends; only reporting probes. Checkout is freed without a probe of its own.
     closeSessions();
     Instant released = Instant.now();
-    touch("team-b");
+    k8s.touchSecret("team-b", "db");
     await(Duration.ofSeconds(30))
         .until(
             () ->
-                ready("team-a", "checkout")
-                    && ready("team-b", "reporting")
+                k8s.ready("team-a", "checkout")
+                    && k8s.ready("team-b", "reporting")
                     && limit("team-a", "checkout") == CHECKOUT);
     System.out.printf(
         "checkout Ready again %d ms after the fillers were released%n",
@@ -172,12 +165,12 @@ class UnlistedUsageIT {
   }
 
   /** Touches the source Secret and waits until the policy has reconciled (and probed) since. */
-  static void probeAndWait(String ns, String name) {
-    touch(ns);
+  void probeAndWait(String ns, String name) {
+    k8s.touchSecret(ns, "db");
     String touched =
         client.secrets().inNamespace(ns).withName("db").get().getMetadata().getResourceVersion();
     await(Duration.ofSeconds(30))
-        .until(() -> touched.equals(status(ns, name).getObservedSourceVersion()));
+        .until(() -> touched.equals(k8s.status(ns, name).getObservedSourceVersion()));
   }
 
   /** Lets wall-clock time pass so that the next probe falls into a new usage slot. */
@@ -193,53 +186,27 @@ class UnlistedUsageIT {
     return Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(200));
   }
 
-  static boolean ready(String ns, String name) {
-    return "True".equals(readyCondition(ns, name).getStatus());
-  }
-
-  static Condition readyCondition(String ns, String name) {
+  Condition readyCondition(String ns, String name) {
     return k8s.condition(ns, name, "Ready").orElse(new Condition());
   }
 
-  static int limit(String ns, String name) {
-    PolicyStatus s = status(ns, name);
+  int limit(String ns, String name) {
+    PolicyStatus s = k8s.status(ns, name);
     return s == null || s.getPool() == null ? -1 : s.getPool().getConnectionLimit();
   }
 
-  static PolicyStatus status(String ns, String name) {
-    PostgresConnectionPolicy policy = k8s.policy(ns, name);
-    return policy == null ? null : policy.getStatus();
-  }
-
-  static void touch(String ns) {
-    client
-        .secrets()
-        .inNamespace(ns)
-        .withName("db")
-        .edit(
-            s -> {
-              s.getData()
-                  .put(
-                      "TOUCHED",
-                      Base64.getEncoder()
-                          .encodeToString(Long.toString(System.nanoTime()).getBytes()));
-              return s;
-            });
-  }
-
   static PostgresConnectionPolicy policy(String ns, String name, String applicationName) {
-    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
-    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    PolicySpec spec = new PolicySpec();
-    spec.getSource().setSecretRef(new SecretKeyRef("db", "DATABASE_URL"));
-    spec.getPool().setSslMode("disable");
-    spec.getPool().setApplicationName(applicationName);
-    AutoPoolSpec auto = new AutoPoolSpec();
-    auto.setMin(5);
-    auto.setReserve(0);
-    spec.getPool().setAuto(auto);
-    spec.getProbe().setInterval("1h");
-    policy.setSpec(spec);
-    return policy;
+    return Policies.policy(
+        ns,
+        name,
+        "db",
+        spec -> {
+          spec.getPool().setSslMode("disable");
+          spec.getPool().setApplicationName(applicationName);
+          AutoPoolSpec auto = new AutoPoolSpec();
+          auto.setMin(5);
+          auto.setReserve(0);
+          spec.getPool().setAuto(auto);
+        });
   }
 }

@@ -4,14 +4,11 @@ import static io.pgconn.operator.testenv.ClusterFixtures.annotation;
 import static io.pgconn.operator.testenv.ClusterFixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.OutputFormatName;
 import io.pgconn.operator.api.OutputSpec;
-import io.pgconn.operator.api.PolicySpec;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
-import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.rollout.PodTemplateStamps;
@@ -20,6 +17,9 @@ import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.LogCapture;
 import io.pgconn.operator.testenv.OperatorApp;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.Audit;
+import io.pgconn.operator.testenv.Policies;
 import io.pgconn.operator.testenv.TestCluster;
 import io.pgconn.operator.url.ConnectionString;
 import io.pgconn.operator.url.ConnectionStringParser;
@@ -31,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -43,6 +42,13 @@ import org.junit.jupiter.api.TestMethodOrder;
  * against the real Micronaut application: apply a Secret, a Deployment and a policy; read the tuned
  * Secret; watch the Deployment roll; rotate; break things.
  */
+@OperatorEnvironment(
+    logs = true,
+    audit = Audit.SECRETS,
+    postgres = 16,
+    ssl = true,
+    maxConnections = 60,
+    deleteOnExistingCluster = {"shop", "late", "broken", "inplace", "seventeen"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PolicyEndToEndIT {
 
@@ -53,40 +59,35 @@ class PolicyEndToEndIT {
   static final String APP_USER = "shop_app";
   static final String APP_DB = "shop";
 
-  static LogCapture logs;
-  static AuditLog audit;
-  static TestCluster controlPlane;
-  static LocalPostgres postgres;
-  static OperatorApp app;
-  static KubernetesClient client;
-  static ClusterFixtures k8s;
+  private final LogCapture logs;
+  private final AuditLog audit;
+  private final TestCluster controlPlane;
+  private final LocalPostgres postgres;
+  private final OperatorApp app;
+  private final KubernetesClient client;
+  private final ClusterFixtures k8s;
 
-  @BeforeAll
-  static void start() {
-    logs = LogCapture.install();
-    audit = AuditLog.forSecrets();
-    controlPlane = TestCluster.start(audit.apiServerFlags());
-    postgres = LocalPostgres.builder().version(16).ssl(true).maxConnections(60).start();
-    postgres.createRole(APP_USER, CANARY, null);
-    postgres.createDatabase(APP_DB, APP_USER, null);
-    client = controlPlane.newClient();
-    k8s = new ClusterFixtures(client);
-    k8s.installCrd();
-    app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
+  PolicyEndToEndIT(
+      LogCapture logs,
+      AuditLog audit,
+      TestCluster controlPlane,
+      LocalPostgres postgres,
+      OperatorApp app,
+      KubernetesClient client,
+      ClusterFixtures k8s) {
+    this.logs = logs;
+    this.audit = audit;
+    this.controlPlane = controlPlane;
+    this.postgres = postgres;
+    this.app = app;
+    this.client = client;
+    this.k8s = k8s;
   }
 
-  @AfterAll
-  static void stop() {
-    if (app != null) app.close();
-    if (controlPlane != null && !controlPlane.local() && client != null) {
-      for (String ns : List.of("shop", "late", "broken", "inplace", "seventeen")) {
-        client.namespaces().withName(ns).delete();
-      }
-    }
-    if (client != null) client.close();
-    if (postgres != null) postgres.close();
-    if (controlPlane != null) controlPlane.close();
-    if (logs != null) logs.close();
+  @BeforeAll
+  static void appRoleAndDatabase(LocalPostgres postgres) {
+    postgres.createRole(APP_USER, CANARY, null);
+    postgres.createDatabase(APP_DB, APP_USER, null);
   }
 
   @Test
@@ -103,7 +104,7 @@ class PolicyEndToEndIT {
                 + "?sslmode=prefer&schema=shop&connection_limit=99"));
     k8s.deployment(ns, "backend", "shop-backend-connection");
     k8s.create(
-        policy(
+        Policies.policy(
             ns,
             "shop-backend",
             "railway-postgres",
@@ -118,7 +119,7 @@ class PolicyEndToEndIT {
                   .setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, "backend")));
             }));
 
-    await().until(() -> ready(ns, "shop-backend"));
+    await().until(() -> k8s.ready(ns, "shop-backend"));
     String url = k8s.secretValue(ns, "shop-backend-connection", "DATABASE_URL").orElseThrow();
     ConnectionString written = ConnectionStringParser.parse(url);
     assertThat(written.hosts()).containsExactly(new HostPort(LocalPostgres.HOST, postgres.port()));
@@ -295,15 +296,15 @@ class PolicyEndToEndIT {
   void aMissingSourceSecretIsReportedAndPickedUpWhenItAppears() {
     String ns = "late";
     k8s.namespace(ns);
-    k8s.create(policy(ns, "late", "not-yet", spec -> {}));
-    await().until(() -> reason(ns, "late", "Ready").equals("SourceSecretNotFound"));
+    k8s.create(Policies.policy(ns, "late", "not-yet", spec -> {}));
+    await().until(() -> k8s.reason(ns, "late", "Ready").equals("SourceSecretNotFound"));
     assertThat(k8s.condition(ns, "late", "Ready").orElseThrow().getMessage())
         .contains("late/not-yet")
         .contains("create it");
     assertThat(client.secrets().inNamespace(ns).withName("late-connection").get()).isNull();
 
     k8s.secret(ns, "not-yet", Map.of("DATABASE_URL", postgres.url(APP_USER, ROTATED, APP_DB)));
-    await().until(() -> ready(ns, "late"));
+    await().until(() -> k8s.ready(ns, "late"));
     assertThat(k8s.secretValue(ns, "late-connection", "DATABASE_URL")).isPresent();
   }
 
@@ -313,20 +314,20 @@ class PolicyEndToEndIT {
     String ns = "broken";
     k8s.namespace(ns);
     k8s.secret(ns, "src", Map.of("DATABASE_URL", postgres.url(APP_USER, ROTATED, APP_DB)));
-    k8s.create(policy(ns, "app", "src", spec -> {}));
-    await().until(() -> ready(ns, "app"));
+    k8s.create(Policies.policy(ns, "app", "src", spec -> {}));
+    await().until(() -> k8s.ready(ns, "app"));
     String good = k8s.secretValue(ns, "app-connection", "DATABASE_URL").orElseThrow();
 
     k8s.replaceSecret(ns, "src", Map.of("URL", postgres.url(APP_USER, ROTATED, APP_DB)));
-    await().until(() -> reason(ns, "app", "Ready").equals("SourceKeyNotFound"));
+    await().until(() -> k8s.reason(ns, "app", "Ready").equals("SourceKeyNotFound"));
     assertThat(k8s.condition(ns, "app", "Ready").orElseThrow().getMessage()).contains("URL");
 
     k8s.replaceSecret(ns, "src", Map.of("DATABASE_URL", "mysql://u:" + CANARY + "@h/db"));
-    await().until(() -> reason(ns, "app", "Ready").equals("InvalidConnectionString"));
+    await().until(() -> k8s.reason(ns, "app", "Ready").equals("InvalidConnectionString"));
 
     k8s.replaceSecret(
         ns, "src", Map.of("DATABASE_URL", postgres.url(APP_USER, CANARY + "-wrong", APP_DB)));
-    await().until(() -> reason(ns, "app", "Ready").equals("AuthenticationFailed"));
+    await().until(() -> k8s.reason(ns, "app", "Ready").equals("AuthenticationFailed"));
     assertThat(k8s.condition(ns, "app", "ConnectionVerified").orElseThrow().getStatus())
         .isEqualTo("False");
     assertThat(k8s.policy(ns, "app").getStatus().getLastProbe().getResult())
@@ -334,13 +335,13 @@ class PolicyEndToEndIT {
 
     k8s.replaceSecret(
         ns, "src", Map.of("DATABASE_URL", "postgresql://" + APP_USER + ":x@127.0.0.1:1/" + APP_DB));
-    await().until(() -> reason(ns, "app", "Ready").equals("ConnectionRefused"));
+    await().until(() -> k8s.reason(ns, "app", "Ready").equals("ConnectionRefused"));
 
     // Through all of it, the app kept the last content that worked.
     assertThat(k8s.secretValue(ns, "app-connection", "DATABASE_URL")).contains(good);
 
     k8s.replaceSecret(ns, "src", Map.of("DATABASE_URL", postgres.url(APP_USER, ROTATED, APP_DB)));
-    await().until(() -> ready(ns, "app"));
+    await().until(() -> k8s.ready(ns, "app"));
   }
 
   @Test
@@ -351,7 +352,7 @@ class PolicyEndToEndIT {
     String original = postgres.url(APP_USER, ROTATED, APP_DB);
     k8s.secret(ns, "db", Map.of("DATABASE_URL", original));
     k8s.create(
-        policy(
+        Policies.policy(
             ns,
             "app",
             "db",
@@ -359,7 +360,7 @@ class PolicyEndToEndIT {
               spec.getTarget().setSecretName("db");
               spec.getPool().setConnectionLimit(4);
             }));
-    await().until(() -> ready(ns, "app"));
+    await().until(() -> k8s.ready(ns, "app"));
     String rewritten = k8s.secretValue(ns, "db", "DATABASE_URL").orElseThrow();
     assertThat(rewritten).contains("connection_limit=4");
     assertThat(k8s.secretValue(ns, "app-original", "DATABASE_URL")).contains(original);
@@ -388,10 +389,10 @@ class PolicyEndToEndIT {
                   k8s.secretValue(ns, "db", "DATABASE_URL")
                           .filter(v -> v.contains("connection_limit=4"))
                           .isPresent()
-                      || reason(ns, "app", "Ready").equals("ConflictingWriter"));
+                      || k8s.reason(ns, "app", "Ready").equals("ConflictingWriter"));
       k8s.replaceSecret(ns, "db", Map.of("DATABASE_URL", rotated));
     }
-    await().until(() -> reason(ns, "app", "Ready").equals("ConflictingWriter"));
+    await().until(() -> k8s.reason(ns, "app", "Ready").equals("ConflictingWriter"));
     assertThat(k8s.condition(ns, "app", "SecretSynced").orElseThrow().getMessage())
         .contains("stopped rewriting");
     assertThat(k8s.secretValue(ns, "db", "DATABASE_URL")).contains(rotated);
@@ -412,8 +413,8 @@ class PolicyEndToEndIT {
       String ns = "seventeen";
       k8s.namespace(ns);
       k8s.secret(ns, "src", Map.of("DATABASE_URL", pg17.url("app17", CANARY, "postgres")));
-      k8s.create(policy(ns, "app", "src", spec -> spec.getPool().setSslMode("disable")));
-      await().until(() -> ready(ns, "app"));
+      k8s.create(Policies.policy(ns, "app", "src", spec -> spec.getPool().setSslMode("disable")));
+      await().until(() -> k8s.ready(ns, "app"));
       var status = k8s.policy(ns, "app").getStatus();
       assertThat(status.getServer().getVersion()).startsWith("17");
       assertThat(status.getServer().getReservedConnections()).isEqualTo(3 + 2);
@@ -516,7 +517,7 @@ class PolicyEndToEndIT {
     }
   }
 
-  private static String metricsPage() {
+  private String metricsPage() {
     try {
       var response =
           java.net.http.HttpClient.newHttpClient()
@@ -532,35 +533,12 @@ class PolicyEndToEndIT {
     }
   }
 
-  private static PostgresConnectionPolicy policy(
-      String ns,
-      String name,
-      String sourceSecret,
-      java.util.function.Consumer<PolicySpec> customize) {
-    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
-    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    PolicySpec spec = new PolicySpec();
-    spec.getSource().setSecretRef(new SecretKeyRef(sourceSecret, "DATABASE_URL"));
-    spec.getProbe().setInterval("1h");
-    customize.accept(spec);
-    policy.setSpec(spec);
-    return policy;
-  }
-
-  private static boolean ready(String ns, String name) {
-    return k8s.condition(ns, name, "Ready").map(c -> "True".equals(c.getStatus())).orElse(false);
-  }
-
-  private static String reason(String ns, String name, String type) {
-    return k8s.condition(ns, name, type).map(c -> String.valueOf(c.getReason())).orElse("");
-  }
-
-  private static String contentHash(String ns, String name) {
+  private String contentHash(String ns, String name) {
     var status = k8s.policy(ns, name).getStatus();
     return status == null || status.getSecret() == null ? "" : status.getSecret().getContentHash();
   }
 
-  private static String currentUser(ConnectionString cs) throws Exception {
+  private String currentUser(ConnectionString cs) throws Exception {
     Properties props = new Properties();
     props.setProperty("user", cs.user());
     props.setProperty("password", cs.password());

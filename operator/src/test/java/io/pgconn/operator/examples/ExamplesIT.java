@@ -5,31 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
-import io.pgconn.operator.testenv.ApiServerSession;
 import io.pgconn.operator.testenv.ClusterFixtures;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every example is accepted by a real API server with the project's CRD (server-side apply). */
+@OperatorEnvironment(controlPlane = ControlPlane.LOCAL, operator = false)
 class ExamplesIT {
 
-  static ApiServerSession api;
-  static KubernetesClient client;
+  private final KubernetesClient client;
 
-  @BeforeAll
-  static void start() {
-    api = ApiServerSession.start();
-    client = api.client();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (api != null) api.close();
+  ExamplesIT(KubernetesClient client) {
+    this.client = client;
   }
 
   static Stream<Path> examples() {

@@ -5,9 +5,10 @@ import static io.pgconn.operator.probe.ProbeFixtures.target;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
 import java.time.Clock;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,19 +17,22 @@ import org.junit.jupiter.api.Test;
  * TLS, so a probe that asks for sslmode=require must fail: if it succeeds, something turned TLS off
  * behind the policy's back.
  */
+@OperatorEnvironment(
+    controlPlane = ControlPlane.NONE,
+    operator = false,
+    postgres = 16,
+    superuserPassword = CANARY + "-su")
 class ProbeInjectionIT {
 
-  private static LocalPostgres pg;
+  private final LocalPostgres pg;
 
-  @BeforeAll
-  static void start() {
-    pg = LocalPostgres.builder().superuserPassword(CANARY + "-su").start();
-    pg.createRole("app", CANARY, null);
+  ProbeInjectionIT(LocalPostgres pg) {
+    this.pg = pg;
   }
 
-  @AfterAll
-  static void stop() {
-    if (pg != null) pg.close();
+  @BeforeAll
+  static void role(LocalPostgres pg) {
+    pg.createRole("app", CANARY, null);
   }
 
   @Test

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,23 +24,26 @@ import org.junit.jupiter.api.Test;
  * Probes run off the caller's thread, a bounded number at a time, one per server: a server that
  * never answers costs one worker and no caller any time.
  */
+@OperatorEnvironment(
+    controlPlane = ControlPlane.NONE,
+    operator = false,
+    postgres = 16,
+    superuserPassword = CANARY + "-su")
 class ProbeSchedulerIT {
 
   private static final int THREADS = 4;
-  private static LocalPostgres pg;
+  private final LocalPostgres pg;
   private ServerProbe probe;
   private ProbeScheduler scheduler;
   private SilentListener silent;
 
-  @BeforeAll
-  static void startPostgres() {
-    pg = LocalPostgres.builder().superuserPassword(CANARY + "-su").start();
-    pg.createRole("app", CANARY, null);
+  ProbeSchedulerIT(LocalPostgres pg) {
+    this.pg = pg;
   }
 
-  @AfterAll
-  static void stopPostgres() {
-    if (pg != null) pg.close();
+  @BeforeAll
+  static void role(LocalPostgres pg) {
+    pg.createRole("app", CANARY, null);
   }
 
   @BeforeEach

@@ -3,24 +3,19 @@ package io.pgconn.operator.reconciler;
 import static io.pgconn.operator.testenv.ClusterFixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgconn.operator.api.PolicySpec;
-import io.pgconn.operator.api.PostgresConnectionPolicy;
-import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.testenv.AuditLog;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
-import io.pgconn.operator.testenv.OperatorApp;
-import io.pgconn.operator.testenv.TestCluster;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.Audit;
+import io.pgconn.operator.testenv.Policies;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -30,37 +25,26 @@ import org.junit.jupiter.api.Test;
  * here, so the Deployment's rollout never completes). Writes are counted from the API server's
  * audit log over a quiet window once all three have settled.
  */
+@OperatorEnvironment(audit = Audit.WRITES, postgres = 16, ssl = true, maxConnections = 60)
 class WritesAtRestIT {
 
   static final Duration QUIET = Duration.ofSeconds(20);
   static final Set<String> WATCHED =
       Set.of("secrets", "postgresconnectionpolicies", "events", "deployments");
 
-  static AuditLog audit;
-  static TestCluster controlPlane;
-  static LocalPostgres postgres;
-  static OperatorApp app;
-  static KubernetesClient client;
-  static ClusterFixtures k8s;
+  private final AuditLog audit;
+  private final LocalPostgres postgres;
+  private final ClusterFixtures k8s;
 
-  @BeforeAll
-  static void start() {
-    audit = AuditLog.forWrites();
-    controlPlane = TestCluster.start(audit.apiServerFlags());
-    postgres = LocalPostgres.builder().version(16).ssl(true).maxConnections(60).start();
-    postgres.createRole("app", "pw-app", null);
-    client = controlPlane.newClient();
-    k8s = new ClusterFixtures(client);
-    k8s.installCrd();
-    app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
+  WritesAtRestIT(AuditLog audit, LocalPostgres postgres, ClusterFixtures k8s) {
+    this.audit = audit;
+    this.postgres = postgres;
+    this.k8s = k8s;
   }
 
-  @AfterAll
-  static void stop() {
-    if (app != null) app.close();
-    if (client != null) client.close();
-    if (postgres != null) postgres.close();
-    if (controlPlane != null) controlPlane.close();
+  @BeforeAll
+  static void role(LocalPostgres postgres) {
+    postgres.createRole("app", "pw-app", null);
   }
 
   @Test
@@ -71,30 +55,32 @@ class WritesAtRestIT {
 
     // 1. A writer that restores the original whenever the operator rewrote it (a GitOps tool).
     k8s.secret(ns, "fought", Map.of("DATABASE_URL", url));
-    k8s.create(policy(ns, "fight", "fought", spec -> spec.getTarget().setSecretName("fought")));
+    k8s.create(
+        Policies.policy(ns, "fight", "fought", spec -> spec.getTarget().setSecretName("fought")));
     Instant deadline = Instant.now().plusSeconds(90);
-    while (!reason(ns, "fight").equals("ConflictingWriter") && Instant.now().isBefore(deadline)) {
+    while (!k8s.reason(ns, "fight").equals("ConflictingWriter")
+        && Instant.now().isBefore(deadline)) {
       await()
           .atMost(Duration.ofSeconds(30))
           .until(
               () ->
-                  reason(ns, "fight").equals("ConflictingWriter")
+                  k8s.reason(ns, "fight").equals("ConflictingWriter")
                       || !url.equals(value(ns, "fought")));
       if (!url.equals(value(ns, "fought"))) {
         k8s.replaceSecret(ns, "fought", Map.of("DATABASE_URL", url));
       }
     }
-    assertThat(reason(ns, "fight")).isEqualTo("ConflictingWriter");
+    assertThat(k8s.reason(ns, "fight")).isEqualTo("ConflictingWriter");
 
     // 2. A probe that keeps failing: the wrong password, probe mode Enforce.
     k8s.secret(ns, "wrong", Map.of("DATABASE_URL", postgres.url("app", "not-it", "postgres")));
-    k8s.create(policy(ns, "failing", "wrong", spec -> {}));
+    k8s.create(Policies.policy(ns, "failing", "wrong", spec -> {}));
 
     // 3. A rollout that never completes: nothing runs the Deployment controller here.
     k8s.secret(ns, "fine", Map.of("DATABASE_URL", url));
     k8s.deployment(ns, "web", "rolling-connection");
     k8s.create(
-        policy(
+        Policies.policy(
             ns,
             "rolling",
             "fine",
@@ -105,7 +91,7 @@ class WritesAtRestIT {
     await()
         .until(
             () ->
-                reason(ns, "failing").equals("AuthenticationFailed")
+                k8s.reason(ns, "failing").equals("AuthenticationFailed")
                     && k8s.condition(ns, "rolling", "Reconciling")
                         .map(c -> "True".equals(c.getStatus()))
                         .orElse(false));
@@ -130,29 +116,13 @@ class WritesAtRestIT {
         .isEmpty();
   }
 
-  private static List<AuditLog.Request> writes(String ns) {
+  private List<AuditLog.Request> writes(String ns) {
     return audit.requests().stream()
         .filter(r -> ns.equals(r.namespace()) && WATCHED.contains(r.resource()))
         .toList();
   }
 
-  private static String value(String ns, String secret) {
+  private String value(String ns, String secret) {
     return k8s.secretValue(ns, secret, "DATABASE_URL").orElse("");
-  }
-
-  private static String reason(String ns, String name) {
-    return k8s.condition(ns, name, "Ready").map(c -> String.valueOf(c.getReason())).orElse("");
-  }
-
-  private static PostgresConnectionPolicy policy(
-      String ns, String name, String source, java.util.function.Consumer<PolicySpec> customize) {
-    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
-    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    PolicySpec spec = new PolicySpec();
-    spec.getSource().setSecretRef(new SecretKeyRef(source, "DATABASE_URL"));
-    spec.getProbe().setInterval("1h");
-    customize.accept(spec);
-    policy.setSpec(spec);
-    return policy;
   }
 }

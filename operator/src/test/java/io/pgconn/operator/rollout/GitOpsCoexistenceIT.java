@@ -7,11 +7,10 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.kube.OperatorIdentity;
-import io.pgconn.operator.testenv.ApiServerSession;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,21 +20,17 @@ import org.junit.jupiter.api.Test;
  * pgconn-operator/&lt;policy&gt;, and an apply only removes fields its own manager owned. See
  * docs/gitops.md.
  */
+@OperatorEnvironment(
+    controlPlane = ControlPlane.LOCAL,
+    operator = false,
+    namespaces = GitOpsCoexistenceIT.NS)
 class GitOpsCoexistenceIT {
 
   static final String NS = "gitops";
-  static ApiServerSession api;
-  static KubernetesClient client;
+  private final KubernetesClient client;
 
-  @BeforeAll
-  static void start() {
-    api = ApiServerSession.start(NS);
-    client = api.client();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (api != null) api.close();
+  GitOpsCoexistenceIT(KubernetesClient client) {
+    this.client = client;
   }
 
   /** The manifest as it lives in Git: no pgconn annotation anywhere. */

@@ -3,13 +3,11 @@ package io.pgconn.operator.rollout;
 import static io.pgconn.operator.testenv.ClusterFixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PolicySpec;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
-import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.api.WorkloadStatus;
@@ -17,12 +15,13 @@ import io.pgconn.operator.kube.OperatorIdentity;
 import io.pgconn.operator.testenv.AuditLog;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
-import io.pgconn.operator.testenv.OperatorApp;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.Audit;
+import io.pgconn.operator.testenv.Policies;
 import io.pgconn.operator.testenv.TestCluster;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -38,6 +37,13 @@ import org.junit.jupiter.api.TestMethodOrder;
  * application. Without controllers the stamped Deployment never completes its rollout, so both
  * policies keep rechecking it every couple of seconds: a ping-pong shows up at once.
  */
+@OperatorEnvironment(
+    audit = Audit.SECRETS_AND_DEPLOYMENTS,
+    postgres = 16,
+    ssl = true,
+    maxConnections = 60,
+    namespaces = {SharedWorkloadIT.NS, "ssa"},
+    deleteOnExistingCluster = {SharedWorkloadIT.NS, "ssa"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SharedWorkloadIT {
 
@@ -52,39 +58,31 @@ class SharedWorkloadIT {
   /** Reconciles of each policy watched, after it settled, before counting restarts. */
   static final int RECONCILES = 5;
 
-  static AuditLog audit;
-  static TestCluster controlPlane;
-  static LocalPostgres postgres;
-  static OperatorApp app;
-  static KubernetesClient client;
-  static ClusterFixtures k8s;
+  private final AuditLog audit;
+  private final TestCluster controlPlane;
+  private final LocalPostgres postgres;
+  private final KubernetesClient client;
+  private final ClusterFixtures k8s;
+
+  SharedWorkloadIT(
+      AuditLog audit,
+      TestCluster controlPlane,
+      LocalPostgres postgres,
+      KubernetesClient client,
+      ClusterFixtures k8s) {
+    this.audit = audit;
+    this.controlPlane = controlPlane;
+    this.postgres = postgres;
+    this.client = client;
+    this.k8s = k8s;
+  }
 
   @BeforeAll
-  static void start() {
-    audit = AuditLog.forSecretsAndDeployments();
-    controlPlane = TestCluster.start(audit.apiServerFlags());
-    postgres = LocalPostgres.builder().version(16).ssl(true).maxConnections(60).start();
+  static void rolesAndDatabase(LocalPostgres postgres) {
     for (String role : List.of(ORDERS, BILLING)) {
       postgres.createRole(role + "_app", CANARY, null);
     }
     postgres.createDatabase(DB, ORDERS + "_app", null);
-    client = controlPlane.newClient();
-    k8s = new ClusterFixtures(client);
-    k8s.installCrd();
-    k8s.namespace(NS);
-    k8s.namespace("ssa");
-    app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (app != null) app.close();
-    if (controlPlane != null && !controlPlane.local() && client != null) {
-      for (String ns : List.of(NS, "ssa")) client.namespaces().withName(ns).delete();
-    }
-    if (client != null) client.close();
-    if (postgres != null) postgres.close();
-    if (controlPlane != null) controlPlane.close();
   }
 
   /**
@@ -142,7 +140,7 @@ class SharedWorkloadIT {
                     .setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, API)))));
     k8s.create(policy(BILLING, spec -> spec.getWorkloads().setDiscover(true)));
 
-    await().until(() -> ready(ORDERS) && ready(BILLING));
+    await().until(() -> k8s.ready(NS, ORDERS) && k8s.ready(NS, BILLING));
     await().until(() -> stampedInStatus(ORDERS) && stampedInStatus(BILLING));
     String ordersHash = contentHash(ORDERS);
     String billingHash = contentHash(BILLING);
@@ -150,8 +148,8 @@ class SharedWorkloadIT {
     // Several reconciles of both, some woken by a touched source whose content is unchanged.
     watchReconciles(
         () -> {
-          touch(ORDERS + "-db");
-          touch(BILLING + "-db");
+          k8s.touchSecret(NS, ORDERS + "-db");
+          k8s.touchSecret(NS, BILLING + "-db");
         });
     assertThat(contentHash(ORDERS)).isEqualTo(ordersHash);
     assertThat(contentHash(BILLING)).isEqualTo(billingHash);
@@ -176,7 +174,7 @@ class SharedWorkloadIT {
             () ->
                 rotatedHash.equals(
                     templateAnnotations(NS, API).get(PodTemplateStamps.key(ORDERS))));
-    watchReconciles(() -> touch(BILLING + "-db"), BILLING);
+    watchReconciles(() -> k8s.touchSecret(NS, BILLING + "-db"), BILLING);
     assertThat(contentHash(ORDERS)).isEqualTo(rotatedHash);
     assertThat(generation()).as("generation of the shared Deployment").isEqualTo(4);
     assertThat(templateAnnotations(NS, API))
@@ -224,13 +222,13 @@ class SharedWorkloadIT {
             .getMetadata()
             .getGeneration();
 
-    touch("legacy-db");
+    k8s.touchSecret(NS, "legacy-db");
     await()
         .until(
             () ->
                 workload("legacy", "old") != null
                     && hash.equals(workload("legacy", "old").getContentHash()));
-    watchReconciles(() -> touch("legacy-db"), "legacy");
+    watchReconciles(() -> k8s.touchSecret(NS, "legacy-db"), "legacy");
     assertThat(
             client
                 .apps()
@@ -245,11 +243,11 @@ class SharedWorkloadIT {
   }
 
   /** A Deployment whose pods read both policies' target Secrets (envFrom, one prefix each). */
-  private static Deployment twoSecretDeployment(String ns, String name) {
+  private Deployment twoSecretDeployment(String ns, String name) {
     return deployment(ns, name, ORDERS + "-connection", BILLING + "-connection");
   }
 
-  private static Deployment deployment(String ns, String name, String... secrets) {
+  private Deployment deployment(String ns, String name, String... secrets) {
     var container =
         new io.fabric8.kubernetes.api.model.ContainerBuilder()
             .withName("app")
@@ -285,7 +283,7 @@ class SharedWorkloadIT {
         .build();
   }
 
-  private static void applyTemplateAnnotation(
+  private void applyTemplateAnnotation(
       String ns, String name, String manager, String key, String value) {
     Deployment apply =
         new DeploymentBuilder()
@@ -311,7 +309,7 @@ class SharedWorkloadIT {
         .serverSideApply();
   }
 
-  private static Map<String, String> templateAnnotations(String ns, String name) {
+  private Map<String, String> templateAnnotations(String ns, String name) {
     Map<String, String> annotations =
         client
             .apps()
@@ -326,7 +324,7 @@ class SharedWorkloadIT {
     return annotations == null ? Map.of() : annotations;
   }
 
-  private static long generation() {
+  private long generation() {
     return client
         .apps()
         .deployments()
@@ -338,7 +336,7 @@ class SharedWorkloadIT {
   }
 
   /** The patches of the shared Deployment made under this field manager, from the audit log. */
-  private static long operatorPatches(String manager) {
+  private long operatorPatches(String manager) {
     Assumptions.assumeTrue(controlPlane.local(), "the audit log needs the local control plane");
     String uri = "/apis/apps/v1/namespaces/" + NS + "/deployments/" + API + "?";
     String param = "fieldManager=" + manager;
@@ -357,7 +355,7 @@ class SharedWorkloadIT {
    * Runs {@code between} (which touches the listed policies' sources) and waits, after each run,
    * until every listed policy has reconciled from its touched source, RECONCILES times.
    */
-  private static void watchReconciles(Runnable between, String... policies) {
+  private void watchReconciles(Runnable between, String... policies) {
     List<String> names = policies.length == 0 ? List.of(ORDERS, BILLING) : List.of(policies);
     for (int i = 0; i < RECONCILES; i++) {
       between.run();
@@ -372,45 +370,24 @@ class SharedWorkloadIT {
     }
   }
 
-  private static String observed(String name) {
+  private String observed(String name) {
     var status = k8s.policy(NS, name).getStatus();
     return status == null ? "" : String.valueOf(status.getObservedSourceVersion());
   }
 
-  private static void touch(String secret) {
-    client
-        .secrets()
-        .inNamespace(NS)
-        .withName(secret)
-        .edit(
-            s -> {
-              s.getData()
-                  .put(
-                      "TOUCHED",
-                      java.util.Base64.getEncoder()
-                          .encodeToString(Long.toString(System.nanoTime()).getBytes()));
-              return s;
-            });
-  }
-
   private static PostgresConnectionPolicy policy(String name, Consumer<PolicySpec> customize) {
-    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
-    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    PolicySpec spec = new PolicySpec();
-    spec.getSource().setSecretRef(new SecretKeyRef(name + "-db", "DATABASE_URL"));
-    spec.getProbe().setInterval("1h");
-    // A fixed pool size: the content changes only when the source does.
-    spec.getPool().setConnectionLimit(4);
-    customize.accept(spec);
-    policy.setSpec(spec);
-    return policy;
+    return Policies.policy(
+        NS,
+        name,
+        name + "-db",
+        spec -> {
+          // A fixed pool size: the content changes only when the source does.
+          spec.getPool().setConnectionLimit(4);
+          customize.accept(spec);
+        });
   }
 
-  private static boolean ready(String name) {
-    return k8s.condition(NS, name, "Ready").map(c -> "True".equals(c.getStatus())).orElse(false);
-  }
-
-  private static String contentHash(String name) {
+  private String contentHash(String name) {
     var status = k8s.policy(NS, name).getStatus();
     return status == null
             || status.getSecret() == null
@@ -419,7 +396,7 @@ class SharedWorkloadIT {
         : status.getSecret().getContentHash();
   }
 
-  private static WorkloadStatus workload(String policy, String name) {
+  private WorkloadStatus workload(String policy, String name) {
     var status = k8s.policy(NS, policy).getStatus();
     if (status == null || status.getWorkloads() == null) return null;
     return status.getWorkloads().stream()
@@ -429,7 +406,7 @@ class SharedWorkloadIT {
   }
 
   /** The policy reports the Deployment restarted (or up to date) for its current content. */
-  private static boolean stampedInStatus(String name) {
+  private boolean stampedInStatus(String name) {
     WorkloadStatus w = workload(name, API);
     return w != null
         && !contentHash(name).isEmpty()

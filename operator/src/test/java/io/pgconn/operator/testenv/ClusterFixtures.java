@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import java.io.IOException;
 import java.io.InputStream;
@@ -188,6 +189,52 @@ public final class ClusterFixtures {
     return policy.getStatus().getConditions().stream()
         .filter(c -> type.equals(c.getType()))
         .findFirst();
+  }
+
+  /** The policy's status, or null while the policy or its status does not exist. */
+  public PolicyStatus status(String namespace, String name) {
+    PostgresConnectionPolicy policy = policy(namespace, name);
+    return policy == null ? null : policy.getStatus();
+  }
+
+  /**
+   * Changes a Secret without changing what it means (a TOUCHED key), so the policies reading it
+   * reconcile again.
+   */
+  public void touchSecret(String namespace, String name) {
+    client
+        .secrets()
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            s -> {
+              s.getData()
+                  .put(
+                      "TOUCHED",
+                      Base64.getEncoder()
+                          .encodeToString(Long.toString(System.nanoTime()).getBytes()));
+              return s;
+            });
+  }
+
+  /** Whether the policy's Ready condition is True. */
+  public boolean ready(String namespace, String name) {
+    return condition(namespace, name, "Ready").map(c -> "True".equals(c.getStatus())).orElse(false);
+  }
+
+  /** The Ready condition's reason, or "" while there is none. */
+  public String reason(String namespace, String name) {
+    return reason(namespace, name, "Ready");
+  }
+
+  /** The reason of the policy's condition of this type, or "" while there is none. */
+  public String reason(String namespace, String name, String type) {
+    return condition(namespace, name, type).map(c -> String.valueOf(c.getReason())).orElse("");
+  }
+
+  /** Waits (within {@link #await()}'s deadline) until the policy is Ready. */
+  public void awaitReady(String namespace, String name) {
+    await().until(() -> ready(namespace, name));
   }
 
   public static String annotation(Deployment deployment, String key) {

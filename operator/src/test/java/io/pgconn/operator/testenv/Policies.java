@@ -1,0 +1,29 @@
+package io.pgconn.operator.testenv;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.pgconn.operator.api.PolicySpec;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.api.SecretKeyRef;
+import java.util.function.Consumer;
+
+/** The policies integration tests create: what every one of them sets, then the test's own. */
+public final class Policies {
+
+  private Policies() {}
+
+  /**
+   * A policy reading DATABASE_URL from the source Secret, probing once an hour (so a test's own
+   * touches, not the clock, drive reconciles), with whatever the test changes on top.
+   */
+  public static PostgresConnectionPolicy policy(
+      String namespace, String name, String sourceSecret, Consumer<PolicySpec> customize) {
+    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
+    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    PolicySpec spec = new PolicySpec();
+    spec.getSource().setSecretRef(new SecretKeyRef(sourceSecret, "DATABASE_URL"));
+    spec.getProbe().setInterval("1h");
+    customize.accept(spec);
+    policy.setSpec(spec);
+    return policy;
+  }
+}
