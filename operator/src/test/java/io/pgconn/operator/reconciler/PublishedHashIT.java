@@ -127,6 +127,64 @@ class PublishedHashIT {
     assertThat(deployment(ns).getMetadata().getGeneration()).isEqualTo(deploymentGeneration);
   }
 
+  /**
+   * The upgrade: a pod template stamped by an earlier version with the unkeyed sha256 of the very
+   * content the policy writes now is restamped with the keyed hash once (one rollout), then never
+   * again.
+   */
+  @Test
+  void aWorkloadStampedWithTheOldUnkeyedHashIsRestampedOnceThenLeftAlone() {
+    String ns = "upgrade";
+    k8s.namespace(ns);
+    k8s.secret(ns, "db", Map.of("DATABASE_URL", postgres.url("team_h", CANARY, "postgres")));
+    k8s.deployment(ns, "web", "shop-connection");
+    k8s.create(policy(ns, "shop", "db"));
+    await().until(() -> reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
+    String keyed = stamped(ns, "shop");
+
+    // What an earlier version left on the pod template for the same content.
+    String unkeyed = ContentHash.unkeyed(targetContent(ns, "shop-connection"));
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName("web")
+        .edit(
+            d -> {
+              d.getSpec()
+                  .getTemplate()
+                  .getMetadata()
+                  .getAnnotations()
+                  .put(PodTemplateStamps.KEY_PREFIX + "shop", unkeyed);
+              return d;
+            });
+    long oldStamp = deployment(ns).getMetadata().getGeneration();
+    touch(ns);
+    await().until(() -> keyed.equals(stamped(ns, "shop")));
+    long restamped = deployment(ns).getMetadata().getGeneration();
+    assertThat(restamped).isEqualTo(oldStamp + 1);
+
+    touch(ns);
+    assertThat(stamped(ns, "shop")).isEqualTo(keyed);
+    assertThat(deployment(ns).getMetadata().getGeneration()).isEqualTo(restamped);
+  }
+
+  /** Wakes the policy through its source and waits until it reconciled that version. */
+  private static void touch(String ns) {
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("db")
+        .edit(
+            s -> {
+              s.getMetadata().setAnnotations(Map.of("touched", String.valueOf(System.nanoTime())));
+              return s;
+            });
+    String version = k8s.resourceVersion(ns, "db");
+    await()
+        .until(() -> version.equals(k8s.policy(ns, "shop").getStatus().getObservedSourceVersion()));
+  }
+
   @Test
   void aForeignSecretNamedLikeTheKeyIsNeitherReadNorWritten() {
     String ns = "foreign-key";
