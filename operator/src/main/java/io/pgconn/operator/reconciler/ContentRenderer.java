@@ -27,7 +27,8 @@ final class ContentRenderer {
       PolicyView view,
       ConnectionString pooledBase,
       ConnectionString directBase,
-      int connectionLimit)
+      int connectionLimit,
+      ContentHash hash)
       throws PolicyFailure {
     SortedMap<String, String> data = new TreeMap<>();
     List<String> warnings = new ArrayList<>();
@@ -68,7 +69,7 @@ final class ContentRenderer {
       }
     }
     return new RenderedContent(
-        Collections.unmodifiableSortedMap(data), ContentHash.of(data), List.copyOf(warnings));
+        Collections.unmodifiableSortedMap(data), hash.of(data), List.copyOf(warnings));
   }
 
   static SslMode sslMode(PolicyView view) throws PolicyFailure {

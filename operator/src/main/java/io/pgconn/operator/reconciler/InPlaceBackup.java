@@ -123,7 +123,8 @@ record InPlaceBackup(
         source,
         nextOriginals,
         nextAbsent,
-        content.hash(),
+        // Internal and unkeyed on purpose: see ContentHash.unkeyed.
+        ContentHash.unkeyed(content.data()),
         new TreeSet<>(content.data().keySet()),
         reverts,
         generation,

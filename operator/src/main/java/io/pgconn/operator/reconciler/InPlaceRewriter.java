@@ -104,7 +104,7 @@ final class InPlaceRewriter {
                         "the backup of " + view.namespace() + "/" + view.name() + " vanished"));
     boolean holds = ManagedSecrets.holds(source, content.data());
     boolean recorded =
-        content.hash().equals(backup.writtenHash())
+        ContentHash.unkeyed(content.data()).equals(backup.writtenHash())
             && backup.writtenKeys().equals(content.data().keySet());
     if (!recorded) {
       save(policy, view, backup.recording(source, content));
@@ -232,6 +232,6 @@ final class InPlaceRewriter {
       if (value.isEmpty()) return null;
       values.put(key, value.get());
     }
-    return ContentHash.of(values);
+    return ContentHash.unkeyed(values);
   }
 }

@@ -23,6 +23,7 @@ import io.pgconn.operator.probe.ServerProbe;
 import io.pgconn.operator.rollout.HorizontalScalers;
 import io.pgconn.operator.rollout.WorkloadInventory;
 import io.pgconn.operator.rollout.WorkloadRoller;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +64,7 @@ public class PolicyReconciler
   private final InputResolver inputs;
   private final ObservationGatherer gatherer;
   private final SecretSync sync;
+  private final HashKeys hashKeys;
 
   public PolicyReconciler(KubernetesClient client, ServerProbe probe, Clock clock) {
     this(client, probe, clock, PolicyObserver.NONE);
@@ -88,6 +90,15 @@ public class PolicyReconciler
         new ObservationGatherer(
             inputs, this.probe, new WorkloadInventory(client), new HorizontalScalers(client));
     this.sync = new SecretSync(target, inPlace, fresh);
+    this.hashKeys =
+        new HashKeys(
+            id ->
+                target
+                    .eventSource()
+                    .flatMap(informer -> informer.get(new ResourceID(id.name(), id.namespace()))),
+            fresh,
+            client,
+            new SecureRandom());
   }
 
   @Override
@@ -105,6 +116,7 @@ public class PolicyReconciler
         new PolicyStatusBuilder(policy.getStatus(), view.generation(), clock.instant());
     referencedSecrets.track(ResourceID.fromResource(policy), view.referencedSecrets());
     try {
+      ContentHash hash = hashKeys.forPolicy(policy, view);
       // Gather: what is.
       PolicyObservation seen = gatherer.gather(policy, view);
       ProbeResult probed = seen.probe().result();
@@ -119,7 +131,7 @@ public class PolicyReconciler
               seen.workloads().found());
       RenderedContent content =
           ContentRenderer.render(
-              view, seen.inputs().base(), seen.inputs().direct(), decision.connectionLimit());
+              view, seen.inputs().base(), seen.inputs().direct(), decision.connectionLimit(), hash);
       // Act: write the content, roll its consumers, report.
       SecretSync.Outcome written = sync.write(policy, view, seen.inputs(), content, context);
       if (written == SecretSync.Outcome.SOURCE_CHANGED) {

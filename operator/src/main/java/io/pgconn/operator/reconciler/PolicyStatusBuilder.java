@@ -86,7 +86,7 @@ final class PolicyStatusBuilder {
     status.setSecret(r.secret());
     status.setWorkloads(r.workloads());
     status.setLastProbe(refresh ? StatusParts.probe(r.probed()) : previous.getLastProbe());
-    status.setWarnings(List.copyOf(r.warnings()));
+    status.setWarnings(boundedWarnings(r.warnings()));
     // The checklist's messages carry usage and latency samples: like them, they wait for the
     // refresh unless a verdict changed.
     boolean specChanged = !Objects.equals(previous.getObservedGeneration(), generation);
@@ -228,5 +228,27 @@ final class PolicyStatusBuilder {
 
   private ConditionWriter writer() {
     return new ConditionWriter(previous.getConditions(), generation, now);
+  }
+
+  static final int MAX_WARNINGS = 20;
+  static final int MAX_WARNING_LENGTH = 300;
+
+  /**
+   * At most {@value #MAX_WARNINGS} warnings of at most {@value #MAX_WARNING_LENGTH} characters
+   * each, the last one saying how many were left out: a source with hundreds of odd parameters must
+   * not grow the policy's status (and every watch event of it) without bound.
+   */
+  static List<String> boundedWarnings(List<String> warnings) {
+    List<String> bounded = new java.util.ArrayList<>();
+    boolean cut = warnings.size() > MAX_WARNINGS;
+    int keep = cut ? MAX_WARNINGS - 1 : warnings.size();
+    for (String warning : warnings.subList(0, keep)) {
+      bounded.add(
+          warning.length() <= MAX_WARNING_LENGTH
+              ? warning
+              : warning.substring(0, MAX_WARNING_LENGTH - 1) + "…");
+    }
+    if (cut) bounded.add("… " + (warnings.size() - keep) + " more");
+    return List.copyOf(bounded);
   }
 }

@@ -57,6 +57,43 @@ record PolicyView(
     return name + "-original";
   }
 
+  /** Where the key of this policy's published content hashes lives: see {@link HashKeys}. */
+  String hashKeySecretName() {
+    return name + "-hash-key";
+  }
+
+  /**
+   * The names the operator derives from the policy's name must be valid Secret names (at most 253
+   * characters). A long policy name is refused rather than shortened: a shortened name would need a
+   * hash suffix nobody can guess when looking for the Secret, and the fix (a shorter policy name)
+   * is the user's one-line change.
+   */
+  void requireValidGeneratedNames() throws PolicyFailure {
+    List<String> generated = new java.util.ArrayList<>();
+    if (!targetNamed) generated.add(targetSecretName);
+    generated.add(backupSecretName());
+    generated.add(hashKeySecretName());
+    for (String secret : generated) {
+      if (secret.length() > MAX_NAME) {
+        throw new PolicyFailure(
+            ConditionType.SECRET_SYNCED,
+            "InvalidSpec",
+            "the policy's name is "
+                + name.length()
+                + " characters long, so the Secret names derived from it (e.g. ...-"
+                + secret.substring(name.length() + 1)
+                + ") exceed Kubernetes' "
+                + MAX_NAME
+                + " characters: use a policy name of at most "
+                + (MAX_NAME - LONGEST_SUFFIX)
+                + " characters");
+      }
+    }
+  }
+
+  static final int MAX_NAME = 253;
+  private static final int LONGEST_SUFFIX = "-connection".length();
+
   SecretId sourceId() {
     return new SecretId(namespace, source.getName());
   }

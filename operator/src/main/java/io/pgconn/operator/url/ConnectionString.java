@@ -98,9 +98,14 @@ public record ConnectionString(
     }
     char sep = '?';
     for (Map.Entry<String, String> e : parameters.entrySet()) {
+      // A name no client knows may be the tail of a password split at a raw '&': mask it too.
+      boolean known = KnownParameters.ALL.contains(e.getKey());
+      String name = known ? PercentCodec.encode(e.getKey()) : MASK;
       String value =
-          SECRET_PARAMETERS.contains(e.getKey()) ? MASK : PercentCodec.encode(e.getValue());
-      out.append(sep).append(PercentCodec.encode(e.getKey())).append('=').append(value);
+          !known || SECRET_PARAMETERS.contains(e.getKey())
+              ? MASK
+              : PercentCodec.encode(e.getValue());
+      out.append(sep).append(name).append('=').append(value);
       sep = '&';
     }
     return out.toString();

@@ -157,10 +157,22 @@ public final class ConnectionStringRenderer {
           if (allowed.contains(name)) {
             kept.put(name, value);
           } else {
-            warnings.add("dropped parameter '" + name + "': " + whyDropped(name, client));
+            warnings.add("dropped " + describe(name) + ": " + whyDropped(name, client));
           }
         });
     return kept;
+  }
+
+  /**
+   * A dropped parameter as a warning names it: by name when some client knows it, else without its
+   * name, since an unknown "parameter" is often the tail of a password with a raw '&' in it (pgjdbc
+   * and libpq split the query on every '&').
+   */
+  static String describe(String name) {
+    return KnownParameters.ALL.contains(name)
+        ? "parameter '" + name + "'"
+        : "a parameter no client knows (its name is not shown: if the password has a raw '&',"
+            + " its tail reads as a parameter; encode '&' as %26)";
   }
 
   private static String whyDropped(String name, String client) {

@@ -68,7 +68,9 @@ final class EnvWriter {
             entries.put(variable, value);
           } else {
             warnings.add(
-                "dropped parameter '" + name + "': libpq has no environment variable for it");
+                "dropped "
+                    + ConnectionStringRenderer.describe(name)
+                    + ": libpq has no environment variable for it");
           }
         });
   }

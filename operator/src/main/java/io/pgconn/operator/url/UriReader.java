@@ -72,6 +72,9 @@ final class UriReader {
     // The last '@' before the path: an unencoded '@' in a password is a common paste mistake,
     // and the host part can never contain '@', so taking the last one reads what was meant.
     int at = in.lastIndexOf('@', limit - 1);
+    if (at < p && slash > p && !jdbc) {
+      refuseLeadingSlashPassword(p, slash);
+    }
     if (at >= p) {
       readUserInfo(p, at);
       p = at + 1;
@@ -82,6 +85,26 @@ final class UriReader {
     }
     readHosts(p, hostsEnd);
     return hostsEnd;
+  }
+
+  /**
+   * libpq looks for the user info's '@' only up to the first '/', so in
+   * "postgresql://user:/secret@host/db" it reads host "user", an empty port and the database
+   * "secret@host/db": the password ends up in the database name, where status and doctor show it.
+   * We read it the same way, and refuse it, since no one means that.
+   */
+  private void refuseLeadingSlashPassword(int p, int slash)
+      throws InvalidConnectionStringException {
+    int query = indexOf('?', slash);
+    boolean atInPath = indexOf('@', slash, query < 0 ? end : query) >= 0;
+    if (atInPath && in.charAt(slash - 1) == ':') {
+      throw new InvalidConnectionStringException(
+          Reason.MALFORMED,
+          slash,
+          "the password seems to start with '/', which ends the host list: libpq would read the"
+              + " user name as the host and the password as part of the database name",
+          "percent-encode the '/' in the password as %2F (and any '@' as %40)");
+    }
   }
 
   private void readUserInfo(int from, int to) throws InvalidConnectionStringException {

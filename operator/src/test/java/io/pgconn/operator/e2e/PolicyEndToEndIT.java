@@ -157,7 +157,7 @@ class PolicyEndToEndIT {
 
     PostgresConnectionPolicy policy = k8s.policy(ns, "shop-backend");
     String hash = policy.getStatus().getSecret().getContentHash();
-    assertThat(hash).startsWith("sha256:");
+    assertThat(hash).startsWith("hmac-sha256:");
     assertThat(policy.getStatus().getObservedGeneration())
         .isEqualTo(policy.getMetadata().getGeneration());
     assertThat(policy.getStatus().getServer().getVersion()).startsWith("16");

@@ -137,4 +137,14 @@ class ConnectionChecklistTest {
         .isEqualTo(CheckStatus.Pass); // 75 of 95 = 78.9%
     assertThat(ConnectionChecklist.evaluate(cs, null)).hasSize(7);
   }
+
+  /** A raw '&' in a JDBC password makes its tail a parameter: no check names it. */
+  @Test
+  void theTailOfAPasswordSplitAtARawAmpersandIsInNoCheck() throws Exception {
+    var cs = parse("jdbc:postgresql://db.example.com:5432/app?user=app&password=ab&Canary7Tail=x9");
+    assertThat(ConnectionChecklist.evaluate(cs, null))
+        .isNotEmpty()
+        .allSatisfy(
+            c -> assertThat(c.name() + " " + c.message()).doesNotContain("Canary7Tail", "x9"));
+  }
 }

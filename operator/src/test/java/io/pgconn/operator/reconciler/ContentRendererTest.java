@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class ContentRendererTest {
 
+  private static final ContentHash HASH = ContentHash.keyed(new byte[ContentHash.KEY_BYTES]);
+
   @Test
   void everyOutputLandsUnderItsKeyAndTheHashFollowsTheContent() throws Exception {
     PolicyView view =
@@ -23,12 +25,13 @@ class ContentRendererTest {
                 new OutputSpec("DATABASE_URL", OutputFormatName.prisma, true),
                 new OutputSpec("DIRECT_URL", OutputFormatName.libpq, false)));
     var base = ConnectionStringParser.parse("postgresql://u:p%40ss@db:5432/app?schema=s");
-    RenderedContent content = ContentRenderer.render(view, base, null, 7);
+    RenderedContent content = ContentRenderer.render(view, base, null, 7, HASH);
     assertThat(content.data()).containsOnlyKeys("DATABASE_URL", "DIRECT_URL");
     assertThat(content.data().get("DATABASE_URL")).contains("connection_limit=7");
     assertThat(content.data().get("DIRECT_URL")).doesNotContain("connection_limit");
-    assertThat(content.hash()).isEqualTo(ContentHash.of(content.data()));
-    assertThat(ContentRenderer.render(view, base, null, 8).hash()).isNotEqualTo(content.hash());
+    assertThat(content.hash()).isEqualTo(HASH.of(content.data()));
+    assertThat(ContentRenderer.render(view, base, null, 8, HASH).hash())
+        .isNotEqualTo(content.hash());
   }
 
   @Test
@@ -39,7 +42,7 @@ class ContentRendererTest {
                 new OutputSpec("URL", OutputFormatName.prisma, true),
                 new OutputSpec("URL", OutputFormatName.libpq, true)));
     var base = ConnectionStringParser.parse("postgresql://u:p@db/app");
-    assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5))
+    assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5, HASH))
         .isInstanceOf(PolicyFailure.class)
         .hasMessageContaining("URL twice");
   }
@@ -49,7 +52,7 @@ class ContentRendererTest {
     PolicyView view = view(List.of(new OutputSpec("DATABASE_URL", OutputFormatName.prisma, true)));
     view.spec().getPool().setSslMode("verify-full");
     var base = ConnectionStringParser.parse("postgresql://u:secret-pw@db/app");
-    assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5))
+    assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5, HASH))
         .isInstanceOf(PolicyFailure.class)
         .satisfies(e -> assertThat(((PolicyFailure) e).reason()).isEqualTo("UnsupportedSetting"))
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret-pw"));
@@ -65,7 +68,7 @@ class ContentRendererTest {
     var base =
         ConnectionStringParser.parse(
             "postgresql://u:secret-pw@db/app?sslmode=verify-full" + "&sslrootcert=%2Fetc%2Fca.pem");
-    RenderedContent content = ContentRenderer.render(view, base, null, 5);
+    RenderedContent content = ContentRenderer.render(view, base, null, 5, HASH);
     assertThat(content.data().get("DATABASE_URL"))
         .contains("sslmode=verify-full")
         .contains("sslrootcert=%2Fetc%2Fca.pem");
@@ -79,13 +82,13 @@ class ContentRendererTest {
     PolicyView view = view(List.of(new OutputSpec("DATABASE_URL", OutputFormatName.libpq, true)));
     view.spec().getPool().setSslMode("prefer");
     var base = ConnectionStringParser.parse("postgresql://u:secret-pw@db/app?sslmode=verify-ca");
-    assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5))
+    assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5, HASH))
         .isInstanceOf(PolicyFailure.class)
         .satisfies(e -> assertThat(((PolicyFailure) e).reason()).isEqualTo("SslModeWeakened"))
         .hasMessageContaining("allowWeakerSsl")
         .hasMessageNotContaining("secret-pw");
     view.spec().getPool().setAllowWeakerSsl(true);
-    assertThat(ContentRenderer.render(view, base, null, 5).data().get("DATABASE_URL"))
+    assertThat(ContentRenderer.render(view, base, null, 5, HASH).data().get("DATABASE_URL"))
         .contains("sslmode=prefer");
   }
 
@@ -98,7 +101,7 @@ class ContentRendererTest {
                 new OutputSpec("DIRECT_URL", OutputFormatName.libpq, false)));
     var pooled = ConnectionStringParser.parse("postgresql://u:p@pooler/app");
     var direct = ConnectionStringParser.parse("postgresql://u:p@db/app?sslmode=verify-full");
-    RenderedContent content = ContentRenderer.render(view, pooled, direct, 5);
+    RenderedContent content = ContentRenderer.render(view, pooled, direct, 5, HASH);
     assertThat(content.data().get("DATABASE_URL")).contains("sslmode=require");
     assertThat(content.data().get("DIRECT_URL")).contains("sslmode=verify-full");
   }

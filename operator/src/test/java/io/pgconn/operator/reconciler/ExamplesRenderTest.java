@@ -20,6 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ExamplesRenderTest {
 
+  private static final ContentHash HASH = ContentHash.keyed(new byte[ContentHash.KEY_BYTES]);
+
   static Stream<Path> examples() {
     return ExampleFiles.files().stream();
   }
@@ -50,7 +52,7 @@ class ExamplesRenderTest {
                   InputResolver.value(
                       secret(items, view.namespace(), view.direct().getName(), file),
                       view.direct()));
-      RenderedContent content = ContentRenderer.render(view, base, direct, 5);
+      RenderedContent content = ContentRenderer.render(view, base, direct, 5, HASH);
       assertThat(content.data()).as(file.toString()).isNotEmpty();
       content.data().values().forEach(v -> assertThat(v).isNotBlank());
     }

@@ -1,0 +1,241 @@
+package io.pgconn.operator.reconciler;
+
+import static io.pgconn.operator.testenv.ClusterFixtures.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.api.PolicySpec;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.api.SecretKeyRef;
+import io.pgconn.operator.api.WorkloadKind;
+import io.pgconn.operator.api.WorkloadRef;
+import io.pgconn.operator.api.WorkloadStatus;
+import io.pgconn.operator.rollout.PodTemplateStamps;
+import io.pgconn.operator.testenv.ClusterFixtures;
+import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.OperatorApp;
+import io.pgconn.operator.testenv.TestCluster;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Whoever can read a policy, a Deployment or the events of a namespace sees the content hash, but
+ * cannot test password guesses with it: no published hash equals the unkeyed sha256 of the target
+ * Secret's content, the key lives in a Secret the policy owns, and a foreign Secret of the key's
+ * name is neither read nor written. Real API server, real PostgreSQL, the real application.
+ */
+class PublishedHashIT {
+
+  static final String CANARY = "canary-hash-Pw-91d2";
+
+  static TestCluster controlPlane;
+  static LocalPostgres postgres;
+  static OperatorApp app;
+  static KubernetesClient client;
+  static ClusterFixtures k8s;
+
+  @BeforeAll
+  static void start() {
+    controlPlane = TestCluster.start(Map.of());
+    postgres = LocalPostgres.builder().version(16).ssl(true).maxConnections(100).start();
+    postgres.createRole("team_h", CANARY, null);
+    client = controlPlane.newClient();
+    k8s = new ClusterFixtures(client);
+    k8s.installCrd();
+    app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (app != null) app.close();
+    if (client != null) client.close();
+    if (postgres != null) postgres.close();
+    if (controlPlane != null) controlPlane.close();
+  }
+
+  @Test
+  void noPublishedHashIsTheUnkeyedHashOfTheContentAndASecondReconcileChangesNothing() {
+    String ns = "hashes";
+    k8s.namespace(ns);
+    k8s.secret(ns, "db", Map.of("DATABASE_URL", postgres.url("team_h", CANARY, "postgres")));
+    k8s.deployment(ns, "web", "shop-connection");
+    k8s.create(policy(ns, "shop", "db"));
+    await().until(() -> reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
+
+    String unkeyed = ContentHash.unkeyed(targetContent(ns, "shop-connection"));
+    PostgresConnectionPolicy policy = k8s.policy(ns, "shop");
+    List<String> published = new ArrayList<>();
+    published.add(policy.getStatus().getSecret().getContentHash());
+    policy.getStatus().getWorkloads().stream()
+        .map(WorkloadStatus::getContentHash)
+        .forEach(published::add);
+    published.add(stamped(ns, "shop"));
+    List<String> eventHashes =
+        client.v1().events().inNamespace(ns).list().getItems().stream()
+            .map(e -> String.valueOf(e.getMessage()))
+            .filter(m -> m.contains("sha256:"))
+            .toList();
+    assertThat(eventHashes).isNotEmpty();
+    assertThat(published).hasSize(3).allSatisfy(h -> assertThat(h).startsWith("hmac-sha256:"));
+    assertThat(published).allSatisfy(h -> assertThat(h).isEqualTo(published.get(0)));
+    String unkeyedHex = unkeyed.substring(unkeyed.indexOf(':') + 1);
+    assertThat(published).allSatisfy(h -> assertThat(h).doesNotContain(unkeyedHex));
+    assertThat(eventHashes)
+        .allSatisfy(m -> assertThat(m).doesNotContain(unkeyedHex).doesNotContain(CANARY));
+
+    Secret key = client.secrets().inNamespace(ns).withName("shop-hash-key").get();
+    assertThat(key).isNotNull();
+    assertThat(ManagedSecrets.ownedBy(key, policy)).isTrue();
+    assertThat(key.getMetadata().getLabels())
+        .containsEntry(ManagedSecrets.MANAGED_BY_LABEL, ManagedSecrets.MANAGED_BY);
+    String keyValue = key.getData().get(HashKeys.KEY);
+    assertThat(statusJson(ns, "shop")).doesNotContain(keyValue);
+
+    // A second reconcile (woken through its source) writes nothing and restarts nothing.
+    String targetVersion = k8s.resourceVersion(ns, "shop-connection");
+    String keyVersion = k8s.resourceVersion(ns, "shop-hash-key");
+    long deploymentGeneration = deployment(ns).getMetadata().getGeneration();
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("db")
+        .edit(
+            s -> {
+              s.getMetadata().setAnnotations(Map.of("touched", "yes"));
+              return s;
+            });
+    String sourceVersion = k8s.resourceVersion(ns, "db");
+    await()
+        .until(
+            () ->
+                sourceVersion.equals(
+                    k8s.policy(ns, "shop").getStatus().getObservedSourceVersion()));
+    assertThat(k8s.policy(ns, "shop").getStatus().getSecret().getContentHash())
+        .isEqualTo(published.get(0));
+    assertThat(stamped(ns, "shop")).isEqualTo(published.get(0));
+    assertThat(k8s.resourceVersion(ns, "shop-connection")).isEqualTo(targetVersion);
+    assertThat(k8s.resourceVersion(ns, "shop-hash-key")).isEqualTo(keyVersion);
+    assertThat(deployment(ns).getMetadata().getGeneration()).isEqualTo(deploymentGeneration);
+  }
+
+  /**
+   * The upgrade: a pod template stamped by an earlier version with the unkeyed sha256 of the very
+   * content the policy writes now is restamped with the keyed hash once (one rollout), then never
+   * again.
+   */
+  @Test
+  void aWorkloadStampedWithTheOldUnkeyedHashIsRestampedOnceThenLeftAlone() {
+    String ns = "upgrade";
+    k8s.namespace(ns);
+    k8s.secret(ns, "db", Map.of("DATABASE_URL", postgres.url("team_h", CANARY, "postgres")));
+    k8s.deployment(ns, "web", "shop-connection");
+    k8s.create(policy(ns, "shop", "db"));
+    await().until(() -> reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
+    String keyed = stamped(ns, "shop");
+
+    // What an earlier version left on the pod template for the same content.
+    String unkeyed = ContentHash.unkeyed(targetContent(ns, "shop-connection"));
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName("web")
+        .edit(
+            d -> {
+              d.getSpec()
+                  .getTemplate()
+                  .getMetadata()
+                  .getAnnotations()
+                  .put(PodTemplateStamps.KEY_PREFIX + "shop", unkeyed);
+              return d;
+            });
+    long oldStamp = deployment(ns).getMetadata().getGeneration();
+    touch(ns);
+    await().until(() -> keyed.equals(stamped(ns, "shop")));
+    long restamped = deployment(ns).getMetadata().getGeneration();
+    assertThat(restamped).isEqualTo(oldStamp + 1);
+
+    touch(ns);
+    assertThat(stamped(ns, "shop")).isEqualTo(keyed);
+    assertThat(deployment(ns).getMetadata().getGeneration()).isEqualTo(restamped);
+  }
+
+  /** Wakes the policy through its source and waits until it reconciled that version. */
+  private static void touch(String ns) {
+    client
+        .secrets()
+        .inNamespace(ns)
+        .withName("db")
+        .edit(
+            s -> {
+              s.getMetadata().setAnnotations(Map.of("touched", String.valueOf(System.nanoTime())));
+              return s;
+            });
+    String version = k8s.resourceVersion(ns, "db");
+    await()
+        .until(() -> version.equals(k8s.policy(ns, "shop").getStatus().getObservedSourceVersion()));
+  }
+
+  @Test
+  void aForeignSecretNamedLikeTheKeyIsNeitherReadNorWritten() {
+    String ns = "foreign-key";
+    k8s.namespace(ns);
+    k8s.secret(ns, "db", Map.of("DATABASE_URL", postgres.url("team_h", CANARY, "postgres")));
+    k8s.secret(ns, "shop-hash-key", Map.of("key", "not-the-operators"));
+    String version = k8s.resourceVersion(ns, "shop-hash-key");
+    k8s.create(policy(ns, "shop", "db"));
+    await().until(() -> reason(ns, "shop").equals("HashKeySecretConflict"));
+
+    assertThat(k8s.resourceVersion(ns, "shop-hash-key")).isEqualTo(version);
+    assertThat(k8s.secretValue(ns, "shop-hash-key", "key")).contains("not-the-operators");
+    assertThat(client.secrets().inNamespace(ns).withName("shop-connection").get()).isNull();
+    assertThat(k8s.condition(ns, "shop", "Ready").orElseThrow().getMessage())
+        .contains("shop-hash-key")
+        .doesNotContain("not-the-operators");
+  }
+
+  private static SortedMap<String, String> targetContent(String ns, String name) {
+    Secret target = client.secrets().inNamespace(ns).withName(name).get();
+    SortedMap<String, String> content = new TreeMap<>();
+    target.getData().keySet().forEach(k -> content.put(k, ManagedSecrets.value(target, k).get()));
+    return content;
+  }
+
+  private static Deployment deployment(String ns) {
+    return k8s.getDeployment(ns, "web").orElseThrow();
+  }
+
+  private static String stamped(String ns, String policy) {
+    return ClusterFixtures.annotation(deployment(ns), PodTemplateStamps.KEY_PREFIX + policy);
+  }
+
+  private static String statusJson(String ns, String name) {
+    return io.fabric8.kubernetes.client.utils.Serialization.asJson(
+        k8s.policy(ns, name).getStatus());
+  }
+
+  private static String reason(String ns, String name) {
+    return k8s.condition(ns, name, "Ready").map(c -> String.valueOf(c.getReason())).orElse("");
+  }
+
+  private static PostgresConnectionPolicy policy(String ns, String name, String source) {
+    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
+    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
+    PolicySpec spec = new PolicySpec();
+    spec.getSource().setSecretRef(new SecretKeyRef(source, "DATABASE_URL"));
+    spec.getProbe().setInterval("1h");
+    spec.getPool().setConnectionLimit(5);
+    spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, "web")));
+    policy.setSpec(spec);
+    return policy;
+  }
+}
