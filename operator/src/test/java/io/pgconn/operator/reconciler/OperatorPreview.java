@@ -15,7 +15,11 @@ public final class OperatorPreview {
       PostgresConnectionPolicy policy, String source, int connectionLimit) throws Exception {
     policy.getMetadata().setGeneration(1L);
     return ContentRenderer.render(
-            PolicyView.of(policy), ConnectionStringParser.parse(source), null, connectionLimit)
+            PolicyView.of(policy),
+            ConnectionStringParser.parse(source),
+            null,
+            connectionLimit,
+            ContentHash.keyed(new byte[ContentHash.KEY_BYTES]))
         .data();
   }
 }

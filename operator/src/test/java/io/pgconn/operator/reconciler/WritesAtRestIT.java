@@ -94,7 +94,13 @@ class WritesAtRestIT {
                 k8s.reason(ns, "failing").equals("AuthenticationFailed")
                     && k8s.condition(ns, "rolling", "Reconciling")
                         .map(c -> "True".equals(c.getStatus()))
-                        .orElse(false));
+                        .orElse(false)
+                    // Stamped, and seen waiting for a controller that never comes: its last news.
+                    && k8s.status(ns, "rolling").getWorkloads().stream()
+                        .anyMatch(
+                            w ->
+                                String.valueOf(w.getMessage())
+                                    .startsWith("waiting for the Deployment controller")));
 
     // Settled: from here on, nothing writes.
     int before = writes(ns).size();
