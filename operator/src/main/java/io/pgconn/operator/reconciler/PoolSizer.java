@@ -47,6 +47,10 @@ final class PoolSizer {
   private final ServerBudgetIndex budgets = new ServerBudgetIndex();
   private final Map<String, ResourceID> policies = new ConcurrentHashMap<>();
   private final Set<String> settled = ConcurrentHashMap.newKeySet();
+
+  /** Each server's limits as its last successful probe read them: a full server refuses probes. */
+  private final Map<ServerKey, ServerLimits> lastKnown = new ConcurrentHashMap<>();
+
   private final PeerEventSource peers;
   private final Clock clock;
   private Instant rebuildStarted;
@@ -62,6 +66,8 @@ final class PoolSizer {
    * @param found the same workloads as found: whether they all run the current content decides
    *     whether peers may raise into what this policy's pods still hold
    * @param known every policy the informer cache holds
+   * @throws PolicyFailure when the server is full (the probe was refused with 53300) and nothing
+   *     was written for this policy yet; with a limit written, a full server only lets it lower
    * @throws SizingHeld while the index is rebuilt after a start: nothing may be written yet
    */
   PoolDecision size(
@@ -71,7 +77,8 @@ final class PoolSizer {
       ProbeResult probed,
       List<Consumer> consumers,
       List<Workload> found,
-      Supplier<Stream<PostgresConnectionPolicy>> known) {
+      Supplier<Stream<PostgresConnectionPolicy>> known)
+      throws PolicyFailure {
     var pool = view.spec().getPool();
     var auto = pool.autoOrDefault();
     PoolSizing sizing =
@@ -90,6 +97,12 @@ final class PoolSizer {
         new ServerKey(
             endpoint.host().isEmpty() ? "localhost" : endpoint.host(), endpoint.portOrDefault());
     boolean probedOk = probed != null && probed.ok();
+    boolean saturated = PolicyProbe.saturated(probed);
+    if (saturated && previousLimit == null) {
+      // Nothing written yet: a newcomer takes nothing from a full server.
+      throw new PolicyFailure(
+          ConditionType.CONNECTION_VERIFIED, probed.failure().name(), probed.message(), probed);
+    }
     String id = budgetId(view);
     policies.put(id, new ResourceID(view.name(), view.namespace()));
     BudgetPolicy input =
@@ -101,8 +114,9 @@ final class PoolSizer {
             auto.getReserve(),
             sizing,
             consumers,
-            probedOk ? limits(probed.facts()) : null,
+            probedOk ? limits(probed.facts()) : saturated ? lastKnown.get(serverKey) : null,
             previousLimit);
+    if (probedOk) lastKnown.put(serverKey, limits(probed.facts()));
     ServerBudgetIndex.Usage seen =
         probedOk
             ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication(), probed.time())
@@ -116,7 +130,8 @@ final class PoolSizer {
             input,
             ServerBudgetIndex.rolledOut(view.name(), previous, found),
             view.applicationName(),
-            seen);
+            seen,
+            saturated ? previousLimit : null);
     peers.wake(resourceIds(allocation.peersToWake()));
     return allocation.decision();
   }

@@ -79,6 +79,15 @@ final class ServerBudgetIndex {
    */
   synchronized Allocation put(
       BudgetPolicy policy, boolean rolledOut, String applicationName, Usage seen) {
+    return put(policy, rolledOut, applicationName, seen, null);
+  }
+
+  /**
+   * @param ceiling when not null, the decision never exceeds it (the server refuses connections:
+   *     only a lower may be written until a probe succeeds)
+   */
+  synchronized Allocation put(
+      BudgetPolicy policy, boolean rolledOut, String applicationName, Usage seen, Integer ceiling) {
     Integer written = policy.previousLimit();
     Integer before = running.get(policy.id());
     BudgetPolicy previous = policies.get(policy.id());
@@ -112,6 +121,20 @@ final class ServerBudgetIndex {
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(onServer, unlistedUsage);
     Set<String> wake = new TreeSet<>();
     PoolDecision decision = decisions.get(policy.id());
+    if (ceiling != null && decision.connectionLimit() > ceiling) {
+      decision =
+          new PoolDecision(
+              ceiling,
+              decision.consumers(),
+              decision.budget(),
+              decision.satisfied(),
+              decision.explanation()
+                  + "; kept at "
+                  + ceiling
+                  + " while the server refuses new connections",
+              decision.remedy(),
+              false);
+    }
     // From now on the Secret holds this decision and pods roll to it: peers count it.
     int limit = decision.connectionLimit();
     int mayRun = policy.runningLimit() == null ? limit : Math.max(policy.runningLimit(), limit);
