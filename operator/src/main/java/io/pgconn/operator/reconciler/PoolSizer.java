@@ -48,8 +48,11 @@ final class PoolSizer {
   private final Map<String, ResourceID> policies = new ConcurrentHashMap<>();
   private final Set<String> settled = ConcurrentHashMap.newKeySet();
 
-  /** Each server's limits as its last successful probe read them: a full server refuses probes. */
-  private final Map<ServerKey, ServerLimits> lastKnown = new ConcurrentHashMap<>();
+  /**
+   * Each policy's server limits as its last successful probe read them (a full server refuses
+   * probes). Per policy, not per server: the role and database limits depend on its credentials.
+   */
+  private final Map<String, ServerLimits> lastKnown = new ConcurrentHashMap<>();
 
   private final PeerEventSource peers;
   private final Clock clock;
@@ -114,9 +117,9 @@ final class PoolSizer {
             auto.getReserve(),
             sizing,
             consumers,
-            probedOk ? limits(probed.facts()) : saturated ? lastKnown.get(serverKey) : null,
+            probedOk ? limits(probed.facts()) : saturated ? lastKnown.get(id) : null,
             previousLimit);
-    if (probedOk) lastKnown.put(serverKey, limits(probed.facts()));
+    if (probedOk) lastKnown.put(id, limits(probed.facts()));
     ServerBudgetIndex.Usage seen =
         probedOk
             ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication(), probed.time())
@@ -178,6 +181,7 @@ final class PoolSizer {
     String id = budgetId(view);
     Collection<ResourceID> wake = resourceIds(budgets.remove(id));
     policies.remove(id);
+    lastKnown.remove(id);
     peers.wake(wake);
   }
 
