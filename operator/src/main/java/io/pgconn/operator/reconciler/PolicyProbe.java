@@ -2,6 +2,7 @@ package io.pgconn.operator.reconciler;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.pgconn.operator.api.ProbeMode;
+import io.pgconn.operator.probe.FailureReason;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.probe.ProbeScheduler;
 import io.pgconn.operator.probe.ProbeTarget;
@@ -17,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Verifies a policy's server as its probe mode asks: Enforce stops the reconcile on a failed probe
- * (nothing is written), Observe reports it, Off never connects.
+ * (nothing is written) unless the server is only full ({@link #saturated}), Observe reports it, Off
+ * never connects.
  *
  * <p>Probes run on the scheduler's few workers, never on a reconcile thread: a server that does not
  * answer cannot hold the reconcile threads. Each reconcile acts on a probe that completed after it
@@ -79,11 +81,30 @@ final class PolicyProbe {
     }
     askedAt.remove(id, asked);
     ProbeResult result = latest.get().result();
-    if (!result.ok() && mode == ProbeMode.Enforce) {
+    if (!result.ok() && mode == ProbeMode.Enforce && !saturated(result)) {
       throw new PolicyFailure(
           ConditionType.CONNECTION_VERIFIED, result.failure().name(), result.message(), result);
     }
-    return new Outcome(result, Optional.empty());
+    return new Outcome(
+        result,
+        saturated(result)
+            ? Optional.of(
+                "the server refuses new connections ("
+                    + result.failure().name()
+                    + "): the pool size may only be lowered until a probe succeeds")
+            : Optional.empty());
+  }
+
+  /**
+   * The server is reachable and accepts these credentials but has no slot left: Enforce does not
+   * stop the reconcile then, because lowering pool sizes is how slots come back; {@code PoolSizer}
+   * lets such a reconcile lower a limit, never raise one.
+   */
+  static boolean saturated(ProbeResult result) {
+    return result != null
+        && !result.ok()
+        && (result.failure() == FailureReason.TooManyConnections
+            || result.failure() == FailureReason.ReservedSlotsOnly);
   }
 
   /** Closes the probe's pooled connection for this server and credentials, if any. */

@@ -58,7 +58,7 @@ public class PolicyReconciler
   private final PolicyEvents events;
   private final PeerEventSource peers = new PeerEventSource();
   private final ProbeEventSource probeResults = new ProbeEventSource();
-  private final PoolSizer sizer = new PoolSizer(peers);
+  private final PoolSizer sizer;
   private final TargetSecretDependent target = new TargetSecretDependent();
   private final ReferencedSecretEventSource referencedSecrets;
   private final InputResolver inputs;
@@ -81,6 +81,7 @@ public class PolicyReconciler
             Optional.ofNullable(
                 client.secrets().inNamespace(id.namespace()).withName(id.name()).get());
     this.probe = new PolicyProbe(probe, probeResults, observer, clock);
+    this.sizer = new PoolSizer(peers, clock);
     this.roller = new WorkloadRoller(client, recorder, clock);
     this.inPlace = new InPlaceRewriter(client, clock);
     this.events = new PolicyEvents(recorder);
@@ -128,7 +129,8 @@ public class PolicyReconciler
               seen.inputs().server(),
               probed,
               seen.consumers(),
-              seen.workloads().found());
+              seen.workloads().found(),
+              context.getPrimaryCache()::list);
       RenderedContent content =
           ContentRenderer.render(
               view, seen.inputs().base(), seen.inputs().direct(), decision.connectionLimit(), hash);
@@ -172,7 +174,11 @@ public class PolicyReconciler
     } catch (ProbePending pending) {
       // The probe's completion wakes this policy; status stays as it is until then.
       return UpdateControl.<PostgresConnectionPolicy>noUpdate().rescheduleAfter(pending.recheck());
+    } catch (SizingHeld held) {
+      // The budget index is being rebuilt after a start: no decision, no write, no status patch.
+      return UpdateControl.<PostgresConnectionPolicy>noUpdate().rescheduleAfter(held.recheck());
     } catch (PolicyFailure failure) {
+      sizer.failed(view, context.getPrimaryCache()::list);
       // Expected trouble the user can fix: report it in status and try again later, without
       // handing it to the SDK's error path (which would log a stack trace per retry).
       PolicyStatus next = failed(policy, status, failure);

@@ -13,29 +13,65 @@ import io.pgconn.operator.probe.ServerFacts;
 import io.pgconn.operator.rollout.Workload;
 import io.pgconn.operator.url.ConnectionString;
 import io.pgconn.operator.url.HostPort;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Sizes a policy's pool together with every policy on the same server, and wakes those whose share
  * moves. Pods count at their HPA's maximum, so autoscaling changes nothing.
+ *
+ * <p>After a start (a restart, a new leader) the index is empty: sizing the first policies to
+ * reconcile would size them as if alone on their server, write a larger limit, restart their pods
+ * and cut them back as peers arrive. So no decision is taken until every policy in the informer
+ * cache has reconciled once since start (been registered in the index, or failed before sizing):
+ * until then each policy is only registered, at the limit its Secret holds, and its reconcile ends
+ * with no write. The last one to arrive decides on the complete set and wakes the others, whose
+ * decisions are then the ones taken before the restart. Holding rather than seeding the index from
+ * each policy's last status keeps one source of truth for a policy's inputs (its own reconcile: the
+ * source Secret, the probe, the workloads at their HPA maximum), none of which status carries in
+ * full. A policy that never gets that far (an API error every time) delays the first decisions by
+ * at most {@link #REBUILD_LIMIT}.
  */
 final class PoolSizer {
 
+  static final Duration REBUILD_LIMIT = Duration.ofMinutes(2);
+
   private final ServerBudgetIndex budgets = new ServerBudgetIndex();
   private final Map<String, ResourceID> policies = new ConcurrentHashMap<>();
-  private final PeerEventSource peers;
+  private final Set<String> settled = ConcurrentHashMap.newKeySet();
 
-  PoolSizer(PeerEventSource peers) {
+  /**
+   * Each policy's server limits as its last successful probe read them (a full server refuses
+   * probes). Per policy, not per server: the role and database limits depend on its credentials.
+   */
+  private final Map<String, ServerLimits> lastKnown = new ConcurrentHashMap<>();
+
+  private final PeerEventSource peers;
+  private final Clock clock;
+  private Instant rebuildStarted;
+  private boolean rebuilt;
+
+  PoolSizer(PeerEventSource peers, Clock clock) {
     this.peers = peers;
+    this.clock = clock;
   }
 
   /**
    * @param consumers the workloads as pool consumers, counted at their HPA maximum
    * @param found the same workloads as found: whether they all run the current content decides
    *     whether peers may raise into what this policy's pods still hold
+   * @param known every policy the informer cache holds
+   * @throws PolicyFailure when the server is full (the probe was refused with 53300) and nothing
+   *     was written for this policy yet; with a limit written, a full server only lets it lower
+   * @throws SizingHeld while the index is rebuilt after a start: nothing may be written yet
    */
   PoolDecision size(
       PostgresConnectionPolicy policy,
@@ -43,7 +79,9 @@ final class PoolSizer {
       ConnectionString server,
       ProbeResult probed,
       List<Consumer> consumers,
-      List<Workload> found) {
+      List<Workload> found,
+      Supplier<Stream<PostgresConnectionPolicy>> known)
+      throws PolicyFailure {
     var pool = view.spec().getPool();
     var auto = pool.autoOrDefault();
     PoolSizing sizing =
@@ -58,35 +96,85 @@ final class PoolSizer {
         previous == null || previous.getPool() == null
             ? null
             : previous.getPool().getConnectionLimit();
+    ServerKey serverKey =
+        new ServerKey(
+            endpoint.host().isEmpty() ? "localhost" : endpoint.host(), endpoint.portOrDefault());
     boolean probedOk = probed != null && probed.ok();
+    boolean saturated = PolicyProbe.saturated(probed);
+    if (saturated && previousLimit == null) {
+      // Nothing written yet: a newcomer takes nothing from a full server.
+      throw new PolicyFailure(
+          ConditionType.CONNECTION_VERIFIED, probed.failure().name(), probed.message(), probed);
+    }
     String id = budgetId(view);
     policies.put(id, new ResourceID(view.name(), view.namespace()));
     BudgetPolicy input =
         new BudgetPolicy(
             id,
-            new ServerKey(
-                endpoint.host().isEmpty() ? "localhost" : endpoint.host(),
-                endpoint.portOrDefault()),
+            serverKey,
             server.user(),
             server.database(),
             auto.getReserve(),
             sizing,
             consumers,
-            probedOk ? limits(probed.facts()) : null,
+            probedOk ? limits(probed.facts()) : saturated ? lastKnown.get(id) : null,
             previousLimit);
+    if (probedOk) lastKnown.put(id, limits(probed.facts()));
     ServerBudgetIndex.Usage seen =
         probedOk
             ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication(), probed.time())
             : null;
+    if (!rebuilt(id, known)) {
+      budgets.hold(input, view.applicationName(), seen);
+      throw new SizingHeld(REBUILD_LIMIT);
+    }
     ServerBudgetIndex.Allocation allocation =
         budgets.put(
             input,
             ServerBudgetIndex.rolledOut(view.name(), previous, found),
             found.isEmpty(),
             view.applicationName(),
-            seen);
+            seen,
+            saturated ? previousLimit : null);
     peers.wake(resourceIds(allocation.peersToWake()));
     return allocation.decision();
+  }
+
+  /** A policy failed before it could be sized: the rebuild after a start does not wait for it. */
+  void failed(PolicyView view, Supplier<Stream<PostgresConnectionPolicy>> known) {
+    String id = budgetId(view);
+    policies.put(id, new ResourceID(view.name(), view.namespace()));
+    rebuilt(id, known);
+  }
+
+  /**
+   * Whether decisions may be taken: every policy in the cache (but those being deleted) has
+   * reconciled once since start, or the rebuild has waited long enough. The call that completes the
+   * rebuild wakes every policy held so far.
+   */
+  private boolean rebuilt(String id, Supplier<Stream<PostgresConnectionPolicy>> known) {
+    Set<String> held;
+    synchronized (this) {
+      settled.add(id);
+      if (rebuilt) return true;
+      Instant now = clock.instant();
+      if (rebuildStarted == null) rebuildStarted = now;
+      boolean all =
+          known
+              .get()
+              .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+              .allMatch(
+                  p ->
+                      settled.contains(
+                          p.getMetadata().getNamespace() + "/" + p.getMetadata().getName()));
+      if (!all && now.isBefore(rebuildStarted.plus(REBUILD_LIMIT))) return false;
+      rebuilt = true;
+      settled.clear();
+      held = budgets.ids();
+    }
+    held.remove(id);
+    peers.wake(resourceIds(held));
+    return true;
   }
 
   /** Forgets a deleted policy; its peers' shares may grow. */
@@ -94,6 +182,7 @@ final class PoolSizer {
     String id = budgetId(view);
     Collection<ResourceID> wake = resourceIds(budgets.remove(id));
     policies.remove(id);
+    lastKnown.remove(id);
     peers.wake(wake);
   }
 

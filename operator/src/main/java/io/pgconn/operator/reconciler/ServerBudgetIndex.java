@@ -33,9 +33,10 @@ import java.util.TreeSet;
  * budget.ServerShares}), and when a rollout completes the policy's running limit drops, which wakes
  * the peers whose raise was waiting.
  *
- * <p>In memory only: after a restart every policy reconciles once and the set is complete again;
- * until then a policy may briefly be sized as if alone on its server, and its peers are woken as
- * they come.
+ * <p>In memory only: after a start it is rebuilt before any decision (see {@code
+ * reconciler.PoolSizer}): every policy is {@link #hold held} at the limit its Secret holds until
+ * every policy the informer cache knows has reconciled once, so the first decision after a restart
+ * is taken on the same set of peers as the last one before it.
  */
 final class ServerBudgetIndex {
 
@@ -84,6 +85,20 @@ final class ServerBudgetIndex {
       boolean restartsNothing,
       String applicationName,
       Usage seen) {
+    return put(policy, rolledOut, restartsNothing, applicationName, seen, null);
+  }
+
+  /**
+   * @param ceiling when not null, the decision never exceeds it (the server refuses connections:
+   *     only a lower may be written until a probe succeeds)
+   */
+  synchronized Allocation put(
+      BudgetPolicy policy,
+      boolean rolledOut,
+      boolean restartsNothing,
+      String applicationName,
+      Usage seen,
+      Integer ceiling) {
     Integer written = policy.previousLimit();
     Integer before = running.get(policy.id());
     BudgetPolicy previous = policies.get(policy.id());
@@ -117,6 +132,20 @@ final class ServerBudgetIndex {
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(onServer, unlistedUsage);
     Set<String> wake = new TreeSet<>();
     PoolDecision decision = decisions.get(policy.id());
+    if (ceiling != null && decision.connectionLimit() > ceiling) {
+      decision =
+          new PoolDecision(
+              ceiling,
+              decision.consumers(),
+              decision.budget(),
+              decision.satisfied(),
+              decision.explanation()
+                  + "; kept at "
+                  + ceiling
+                  + " while the server refuses new connections",
+              decision.remedy(),
+              false);
+    }
     // From now on the Secret holds this decision and pods roll to it: peers count it.
     int limit = decision.connectionLimit();
     // A policy that restarts nothing has no rollout to wait for: nothing would ever mark it done.
@@ -134,6 +163,35 @@ final class ServerBudgetIndex {
       wake.remove(policy.id());
     }
     return new Allocation(decision, wake);
+  }
+
+  /**
+   * Registers a policy's inputs without deciding anything: its Secret keeps the limit it holds (its
+   * previousLimit), and peers count it at that limit. Used while the index is being rebuilt after a
+   * start, so that no decision is taken on a partial set of peers.
+   */
+  synchronized void hold(BudgetPolicy policy, String applicationName, Usage seen) {
+    Integer before = running.get(policy.id());
+    Integer written = policy.previousLimit();
+    Integer mayRun =
+        before == null
+            ? written
+            : written == null ? before : Integer.valueOf(Math.max(before, written));
+    policies.put(policy.id(), policy.withRunningLimit(mayRun));
+    if (mayRun != null) running.put(policy.id(), mayRun);
+    applicationNames.put(policy.id(), applicationName);
+    if (seen != null) {
+      usage.put(
+          policy.server(),
+          usage
+              .getOrDefault(policy.server(), UsageWindow.empty())
+              .with(seen.seenAt().toEpochMilli(), seen.byApplication()));
+    }
+  }
+
+  /** Every policy the index knows, on any server. */
+  synchronized Set<String> ids() {
+    return new TreeSet<>(policies.keySet());
   }
 
   /** Forgets a policy; returns the peers whose share may now grow. */

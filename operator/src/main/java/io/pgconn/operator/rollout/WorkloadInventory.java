@@ -241,16 +241,37 @@ public class WorkloadInventory {
         statefulSetProgress(s, replicas));
   }
 
-  private static Workload daemonSet(WorkloadKey key, DaemonSet d) {
+  /**
+   * A DaemonSet runs one pod per node; with a rolling update's maxSurge (a count, or a percentage
+   * of the nodes, rounded up as the controller does) that many nodes briefly run an old and a new
+   * pod side by side, and both hold a pool. Unlike a Deployment's, a DaemonSet's maxSurge defaults
+   * to 0, and OnDelete never surges.
+   */
+  static Workload daemonSet(WorkloadKey key, DaemonSet d) {
     Integer scheduled = d.getStatus() == null ? null : d.getStatus().getDesiredNumberScheduled();
+    int pods = scheduled == null ? 1 : scheduled;
+    var strategy = d.getSpec().getUpdateStrategy();
+    String maxSurge = "0";
+    if (strategy == null
+        || strategy.getType() == null
+        || "RollingUpdate".equals(strategy.getType())) {
+      var rolling = strategy == null ? null : strategy.getRollingUpdate();
+      var surgeSpec = rolling == null ? null : rolling.getMaxSurge();
+      if (surgeSpec != null) {
+        maxSurge =
+            String.valueOf(
+                surgeSpec.getIntVal() != null ? surgeSpec.getIntVal() : surgeSpec.getStrVal());
+      }
+    }
     return new Workload(
         key,
-        scheduled == null ? 1 : scheduled,
-        0,
+        pods,
+        RolloutSurge.resolve(maxSurge, pods),
         PodTemplateStamps.of(d.getSpec().getTemplate()),
         d.getMetadata().getUid(),
         optedOut(d),
-        daemonSetProgress(d));
+        daemonSetProgress(d),
+        maxSurge);
   }
 
   static RolloutProgress deploymentProgress(Deployment d, int replicas) {
