@@ -163,6 +163,9 @@ final class PoolSizer {
           known
               .get()
               .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+              // Only policies an earlier run sized: a newcomer has nothing to keep, and waiting
+              // for it would let one that cannot be probed hold every other.
+              .filter(p -> p.getStatus() != null && p.getStatus().getPool() != null)
               .allMatch(
                   p ->
                       settled.contains(
