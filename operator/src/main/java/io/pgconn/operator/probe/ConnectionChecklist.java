@@ -27,8 +27,6 @@ public final class ConnectionChecklist {
   public static final String IDLE_IN_TRANSACTION = "idle-in-transaction";
   public static final String POOLER_DETECTED = "pooler-detected";
 
-  public static final int DEFAULT_CONNECT_TIMEOUT_SECONDS = 5;
-
   /** Parameters only Prisma reads: their presence makes a postgresql:// URL a Prisma one. */
   private static final Set<String> PRISMA_ONLY =
       Set.of(

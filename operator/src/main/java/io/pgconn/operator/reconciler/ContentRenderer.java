@@ -72,7 +72,7 @@ final class ContentRenderer {
         Collections.unmodifiableSortedMap(data), hash.of(data), List.copyOf(warnings));
   }
 
-  static SslMode sslMode(PolicyView view) throws PolicyFailure {
+  private static SslMode sslMode(PolicyView view) throws PolicyFailure {
     String configured = view.spec().getPool().getSslMode();
     try {
       return configured == null || configured.isBlank()

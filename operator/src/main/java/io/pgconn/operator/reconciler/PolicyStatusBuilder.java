@@ -91,7 +91,7 @@ final class PolicyStatusBuilder {
     // refresh unless a verdict changed.
     boolean specChanged = !Objects.equals(previous.getObservedGeneration(), generation);
     status.setChecks(
-        refresh || specChanged || !sameVerdicts(previous.getChecks(), r.checks())
+        refresh || specChanged || !StatusParts.sameVerdicts(previous.getChecks(), r.checks())
             ? r.checks()
             : previous.getChecks());
     status.setConditions(conditions(r));
@@ -206,14 +206,6 @@ final class PolicyStatusBuilder {
     } catch (RuntimeException e) {
       return true;
     }
-  }
-
-  private static boolean sameVerdicts(List<PolicyCheck> before, List<PolicyCheck> after) {
-    return before != null
-        && before.stream()
-            .map(c -> c.getName() + "=" + c.getStatus())
-            .toList()
-            .equals(after.stream().map(c -> c.getName() + "=" + c.getStatus()).toList());
   }
 
   /** The server's facts; between refreshes the usage sample stays as it was recorded. */

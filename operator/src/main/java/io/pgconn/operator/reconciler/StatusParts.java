@@ -1,5 +1,6 @@
 package io.pgconn.operator.reconciler;
 
+import io.pgconn.operator.api.PolicyCheck;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PoolStatus;
 import io.pgconn.operator.api.ProbeStatus;
@@ -7,6 +8,7 @@ import io.pgconn.operator.api.ServerStatus;
 import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.probe.ServerFacts;
+import java.util.List;
 
 /** The parts of status that are plain translations of what the operator found or decided. */
 final class StatusParts {
@@ -38,6 +40,15 @@ final class StatusParts {
   static ProbeStatus probe(ProbeResult result) {
     return new ProbeStatus(
         result.time().toString(), result.latencyMs(), result.result(), result.message());
+  }
+
+  /** Whether two checklists give the same verdicts, whatever their messages' samples say. */
+  static boolean sameVerdicts(List<PolicyCheck> before, List<PolicyCheck> after) {
+    return before != null
+        && before.stream()
+            .map(c -> c.getName() + "=" + c.getStatus())
+            .toList()
+            .equals(after.stream().map(c -> c.getName() + "=" + c.getStatus()).toList());
   }
 
   static PolicyStatus copyOf(PolicyStatus previous) {
