@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
@@ -53,6 +54,8 @@ public final class LocalControlPlane implements TestCluster {
             .withApiServerFlag("--advertise-address", "127.0.0.1");
     apiServerFlags.forEach(config::withApiServerFlag);
     KubeAPIServer server = new KubeAPIServer(config.build());
+    new StartupClock(Clock.systemDefaultZone())
+        .awaitStartWithoutWrap(StartupClock.KUBE_API_TEST_TIMEOUT);
     server.start();
     try {
       String yaml = server.getKubeConfigYaml();
