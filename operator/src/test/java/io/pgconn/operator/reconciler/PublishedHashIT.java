@@ -93,21 +93,7 @@ class PublishedHashIT {
     String targetVersion = k8s.resourceVersion(ns, "shop-connection");
     String keyVersion = k8s.resourceVersion(ns, "shop-hash-key");
     long deploymentGeneration = deployment(ns).getMetadata().getGeneration();
-    client
-        .secrets()
-        .inNamespace(ns)
-        .withName("db")
-        .edit(
-            s -> {
-              s.getMetadata().setAnnotations(Map.of("touched", "yes"));
-              return s;
-            });
-    String sourceVersion = k8s.resourceVersion(ns, "db");
-    await()
-        .until(
-            () ->
-                sourceVersion.equals(
-                    k8s.policy(ns, "shop").getStatus().getObservedSourceVersion()));
+    touch(ns);
     assertThat(k8s.policy(ns, "shop").getStatus().getSecret().getContentHash())
         .isEqualTo(published.get(0));
     assertThat(stamped(ns, "shop")).isEqualTo(published.get(0));
