@@ -2,14 +2,9 @@ package io.pgconn.operator.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgconn.operator.api.AutoPoolSpec;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
-import io.pgconn.operator.api.WorkloadKind;
-import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.api.WorkloadStatus;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
@@ -74,8 +69,8 @@ class BudgetTransitionsIT {
     await()
         .until(
             () -> {
-              completeRollouts("team-a", "a");
-              completeRollouts("team-b", "b");
+              k8s.completeRollout("team-a", "a");
+              k8s.completeRollout("team-b", "b");
               return limit("team-a", "a") == 6
                   && limit("team-b", "b") == 6
                   && rolled("team-a", "a")
@@ -105,14 +100,14 @@ class BudgetTransitionsIT {
     assertThat(limit("team-a", "a")).isEqualTo(6);
 
     // B's rollout completes: B runs 3 everywhere, and A's raise follows without any other input.
-    completeRollouts("team-b", "b");
+    k8s.completeRollout("team-b", "b");
     mayRun.put("team-b/b", 3);
     await()
         .until(
             () -> {
               boolean ok = checkInvariant();
-              completeRollouts("team-b", "b");
-              if (completeRollouts("team-a", "a")) mayRun.put("team-a/a", limit("team-a", "a"));
+              k8s.completeRollout("team-b", "b");
+              if (k8s.completeRollout("team-a", "a")) mayRun.put("team-a/a", limit("team-a", "a"));
               return ok && limit("team-a", "a") == 9 && rolled("team-a", "a");
             });
     assertThat(explanation("team-a", "a")).doesNotContain("until peers");
@@ -129,28 +124,6 @@ class BudgetTransitionsIT {
     }
     int used = mayRun.values().stream().mapToInt(l -> PODS * l).sum();
     assertThat(used).as("pods x limits they may run: %s", mayRun).isLessThanOrEqualTo(USABLE);
-    return true;
-  }
-
-  /**
-   * Writes the status the Deployment controller would write once every pod runs the current
-   * template; returns whether there was a rollout to complete.
-   */
-  boolean completeRollouts(String ns, String name) {
-    Deployment d = k8s.getDeployment(ns, name).orElseThrow();
-    Long generation = d.getMetadata().getGeneration();
-    if (d.getStatus() != null && generation.equals(d.getStatus().getObservedGeneration())) {
-      return false;
-    }
-    d.setStatus(
-        new DeploymentStatusBuilder()
-            .withObservedGeneration(generation)
-            .withReplicas(2)
-            .withUpdatedReplicas(2)
-            .withAvailableReplicas(2)
-            .withReadyReplicas(2)
-            .build());
-    client.apps().deployments().inNamespace(ns).resource(d).updateStatus();
     return true;
   }
 
@@ -177,17 +150,6 @@ class BudgetTransitionsIT {
   }
 
   static PostgresConnectionPolicy policy(String ns, String name) {
-    return Policies.policy(
-        ns,
-        name,
-        "db",
-        spec -> {
-          spec.getPool().setSslMode("disable");
-          AutoPoolSpec auto = new AutoPoolSpec();
-          auto.setReserve(0);
-          spec.getPool().setAuto(auto);
-          spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, name)));
-          spec.getWorkloads().setSettleSeconds(0);
-        });
+    return Policies.autoSizedForDeployment(ns, name, "db", spec -> {});
   }
 }

@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
@@ -32,9 +31,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -45,7 +42,13 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.testenv.AuditLog;
+import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalControlPlane;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.Audit;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import io.pgconn.operator.testenv.Operators;
+import io.pgconn.operator.testenv.ServiceAccounts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,11 +60,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -433,32 +434,27 @@ class HelmChartIT {
 
   // ---------------------------------------------------------------- on a real API server
 
+  /**
+   * The audit log keeps every request made with a ServiceAccount token: the operator's, in the
+   * tests below. As on OpenShift, OwnerReferencesPermissionEnforcement is on: changing
+   * ownerReferences needs delete on the object, and blockOwnerDeletion: true needs update on the
+   * owner's finalizers subresource. The CRD is the chart's, installed with it.
+   */
   @Nested
-  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  @OperatorEnvironment(
+      controlPlane = ControlPlane.LOCAL,
+      audit = Audit.SERVICE_ACCOUNTS,
+      admissionPlugins = "OwnerReferencesPermissionEnforcement",
+      crd = false,
+      operator = false)
   class OnARealApiServer {
 
-    private LocalControlPlane controlPlane;
-    private KubernetesClient admin;
-    private final List<KubernetesClient> clients = new ArrayList<>();
+    private final OperatorEnvironment.Handle environment;
+    private final KubernetesClient admin;
 
-    /** Every request made with a ServiceAccount token: the operator's, in the tests above. */
-    private final AuditLog audit = AuditLog.forServiceAccounts();
-
-    @BeforeAll
-    void startControlPlane() {
-      Map<String, String> flags = new java.util.HashMap<>(audit.apiServerFlags());
-      // As on OpenShift: changing ownerReferences needs delete on the object, and
-      // blockOwnerDeletion: true needs update on the owner's finalizers subresource.
-      flags.put("--enable-admission-plugins", "OwnerReferencesPermissionEnforcement");
-      controlPlane = LocalControlPlane.start(flags);
-      admin = controlPlane.newClient();
-    }
-
-    @AfterAll
-    void stopControlPlane() {
-      clients.forEach(KubernetesClient::close);
-      if (admin != null) admin.close();
-      if (controlPlane != null) controlPlane.close();
+    OnARealApiServer(OperatorEnvironment.Handle environment) {
+      this.environment = environment;
+      this.admin = environment.get(KubernetesClient.class);
     }
 
     @Test
@@ -466,7 +462,7 @@ class HelmChartIT {
       String release = "pgconn-system";
       install("pgconn-operator", release, "", "shop");
       seed("shop");
-      KubernetesClient sa = impersonate(release, "pgconn-operator");
+      KubernetesClient sa = serviceAccounts().impersonate(release, "pgconn-operator");
 
       allowed(
           "list secrets in shop",
@@ -585,7 +581,7 @@ class HelmChartIT {
       assertNull(
           admin.rbac().clusterRoles().withName("scoped-pgconn-operator").get(),
           "namespaced mode created the cluster-wide ClusterRole");
-      KubernetesClient sa = impersonate(release, "scoped-pgconn-operator");
+      KubernetesClient sa = serviceAccounts().impersonate(release, "scoped-pgconn-operator");
 
       allowed(
           "get a secret in team-a",
@@ -623,10 +619,7 @@ class HelmChartIT {
         String release, String namespace, String values, String... workloadNamespaces)
         throws IOException {
       for (String ns : concat(namespace, workloadNamespaces)) {
-        admin
-            .namespaces()
-            .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-            .serverSideApply();
+        environment.get(ClusterFixtures.class).namespace(ns);
       }
       List<HasMetadata> objects = renderWithCrds(release, namespace, values);
       CustomResourceDefinition crd = only(objects, CustomResourceDefinition.class);
@@ -745,7 +738,7 @@ class HelmChartIT {
       install(release, releaseNamespace, values, namespace);
       String serviceAccount = release + "-pgconn-operator";
       String user = "system:serviceaccount:" + releaseNamespace + ":" + serviceAccount;
-      Path kubeconfig = tokenKubeconfig(releaseNamespace, serviceAccount);
+      Path kubeconfig = serviceAccounts().tokenKubeconfig(releaseNamespace, serviceAccount);
       EveryCodePathScenario scenario = new EveryCodePathScenario(admin, namespace);
       scenario.seed();
       Map<String, Object> properties = new java.util.HashMap<>(settings);
@@ -759,19 +752,19 @@ class HelmChartIT {
               release,
               "pgconn.exit-on-leadership-loss",
               false));
-      try (var app = io.pgconn.operator.testenv.OperatorApp.start(kubeconfig, properties)) {
+      try (var app = environment.get(Operators.class).startAs(kubeconfig, properties)) {
         scenario.awaitConverged();
         scenario.deleteAndAwaitCleanup();
       } catch (org.awaitility.core.ConditionTimeoutException e) {
         throw new AssertionError(
             e.getMessage() + "\nrefused by the chart's RBAC: " + refused(user), e);
-      } finally {
-        Files.deleteIfExists(kubeconfig);
       }
 
       // Requests made as the ServiceAccount: the application authenticated with the token.
       List<AuditLog.Request> requests =
-          audit.requests().stream().filter(r -> r.user().equals(user)).toList();
+          environment.get(AuditLog.class).requests().stream()
+              .filter(r -> r.user().equals(user))
+              .toList();
       assertFalse(requests.isEmpty(), "no request of " + user + " in the audit log");
       assertEquals(List.of(), refused(user), "the chart's RBAC refused the operator");
       Set<String> used = new TreeSet<>();
@@ -794,47 +787,17 @@ class HelmChartIT {
       assertEquals(Set.of(), ungranted, "used but not in the chart's rules");
     }
 
+    private ServiceAccounts serviceAccounts() {
+      return environment.get(ServiceAccounts.class);
+    }
+
     /** The requests of this user the API server answered 403, as verb and URI. */
     private List<String> refused(String user) {
-      return audit.requests().stream()
+      return environment.get(AuditLog.class).requests().stream()
           .filter(r -> r.user().equals(user) && r.code() == 403)
           .map(r -> r.verb() + " " + r.uri())
           .distinct()
           .toList();
-    }
-
-    /** A kubeconfig holding a token of the ServiceAccount (TokenRequest API). */
-    @SuppressWarnings("unchecked")
-    private Path tokenKubeconfig(String namespace, String serviceAccount) throws IOException {
-      String token =
-          admin
-              .serviceAccounts()
-              .inNamespace(namespace)
-              .withName(serviceAccount)
-              .tokenRequest(
-                  new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
-                      .withNewSpec()
-                      .withExpirationSeconds(3600L)
-                      .endSpec()
-                      .build())
-              .getStatus()
-              .getToken();
-      var kubeconfig =
-          (Map<String, Object>) YAML.unmarshal(controlPlane.kubeconfigYaml(), Map.class);
-      for (Object user : (List<?>) kubeconfig.get("users")) {
-        ((Map<String, Object>) user).put("user", Map.of("token", token));
-      }
-      Path file = Files.createTempFile("pgconn-sa-", ".yaml");
-      Files.writeString(file, YAML.asYaml(kubeconfig));
-      return file;
-    }
-
-    private KubernetesClient impersonate(String namespace, String serviceAccount) {
-      Config config = Config.fromKubeconfig(controlPlane.kubeconfigYaml());
-      config.setImpersonateUsername("system:serviceaccount:" + namespace + ":" + serviceAccount);
-      KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-      clients.add(client);
-      return client;
     }
   }
 

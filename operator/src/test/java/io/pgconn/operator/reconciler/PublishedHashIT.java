@@ -3,27 +3,23 @@ package io.pgconn.operator.reconciler;
 import static io.pgconn.operator.testenv.ClusterFixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgconn.operator.api.PolicySpec;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
-import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.api.WorkloadStatus;
 import io.pgconn.operator.rollout.PodTemplateStamps;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
-import io.pgconn.operator.testenv.OperatorApp;
-import io.pgconn.operator.testenv.TestCluster;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.Policies;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,43 +29,36 @@ import org.junit.jupiter.api.Test;
  * Secret's content, the key lives in a Secret the policy owns, and a foreign Secret of the key's
  * name is neither read nor written. Real API server, real PostgreSQL, the real application.
  */
+@OperatorEnvironment(postgres = 16, ssl = true, maxConnections = 100)
 class PublishedHashIT {
 
   static final String CANARY = "canary-hash-Pw-91d2";
 
-  static TestCluster controlPlane;
-  static LocalPostgres postgres;
-  static OperatorApp app;
-  static KubernetesClient client;
-  static ClusterFixtures k8s;
+  /** The URL every test's source Secret db holds. */
+  private final String sourceUrl;
 
-  @BeforeAll
-  static void start() {
-    controlPlane = TestCluster.start(Map.of());
-    postgres = LocalPostgres.builder().version(16).ssl(true).maxConnections(100).start();
-    postgres.createRole("team_h", CANARY, null);
-    client = controlPlane.newClient();
-    k8s = new ClusterFixtures(client);
-    k8s.installCrd();
-    app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
+  private final KubernetesClient client;
+  private final ClusterFixtures k8s;
+
+  PublishedHashIT(LocalPostgres postgres, KubernetesClient client, ClusterFixtures k8s) {
+    this.sourceUrl = postgres.url("team_h", CANARY, "postgres");
+    this.client = client;
+    this.k8s = k8s;
   }
 
-  @AfterAll
-  static void stop() {
-    if (app != null) app.close();
-    if (client != null) client.close();
-    if (postgres != null) postgres.close();
-    if (controlPlane != null) controlPlane.close();
+  @BeforeAll
+  static void role(LocalPostgres postgres) {
+    postgres.createRole("team_h", CANARY, null);
   }
 
   @Test
   void noPublishedHashIsTheUnkeyedHashOfTheContentAndASecondReconcileChangesNothing() {
     String ns = "hashes";
     k8s.namespace(ns);
-    k8s.secret(ns, "db", Map.of("DATABASE_URL", postgres.url("team_h", CANARY, "postgres")));
+    k8s.secret(ns, "db", Map.of("DATABASE_URL", sourceUrl));
     k8s.deployment(ns, "web", "shop-connection");
-    k8s.create(policy(ns, "shop", "db"));
-    await().until(() -> reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
+    k8s.create(shop(ns));
+    await().until(() -> k8s.reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
 
     String unkeyed = ContentHash.unkeyed(targetContent(ns, "shop-connection"));
     PostgresConnectionPolicy policy = k8s.policy(ns, "shop");
@@ -104,21 +93,7 @@ class PublishedHashIT {
     String targetVersion = k8s.resourceVersion(ns, "shop-connection");
     String keyVersion = k8s.resourceVersion(ns, "shop-hash-key");
     long deploymentGeneration = deployment(ns).getMetadata().getGeneration();
-    client
-        .secrets()
-        .inNamespace(ns)
-        .withName("db")
-        .edit(
-            s -> {
-              s.getMetadata().setAnnotations(Map.of("touched", "yes"));
-              return s;
-            });
-    String sourceVersion = k8s.resourceVersion(ns, "db");
-    await()
-        .until(
-            () ->
-                sourceVersion.equals(
-                    k8s.policy(ns, "shop").getStatus().getObservedSourceVersion()));
+    touch(ns);
     assertThat(k8s.policy(ns, "shop").getStatus().getSecret().getContentHash())
         .isEqualTo(published.get(0));
     assertThat(stamped(ns, "shop")).isEqualTo(published.get(0));
@@ -136,10 +111,10 @@ class PublishedHashIT {
   void aWorkloadStampedWithTheOldUnkeyedHashIsRestampedOnceThenLeftAlone() {
     String ns = "upgrade";
     k8s.namespace(ns);
-    k8s.secret(ns, "db", Map.of("DATABASE_URL", postgres.url("team_h", CANARY, "postgres")));
+    k8s.secret(ns, "db", Map.of("DATABASE_URL", sourceUrl));
     k8s.deployment(ns, "web", "shop-connection");
-    k8s.create(policy(ns, "shop", "db"));
-    await().until(() -> reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
+    k8s.create(shop(ns));
+    await().until(() -> k8s.reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
     String keyed = stamped(ns, "shop");
 
     // What an earlier version left on the pod template for the same content.
@@ -170,7 +145,7 @@ class PublishedHashIT {
   }
 
   /** Wakes the policy through its source and waits until it reconciled that version. */
-  private static void touch(String ns) {
+  private void touch(String ns) {
     client
         .secrets()
         .inNamespace(ns)
@@ -189,11 +164,11 @@ class PublishedHashIT {
   void aForeignSecretNamedLikeTheKeyIsNeitherReadNorWritten() {
     String ns = "foreign-key";
     k8s.namespace(ns);
-    k8s.secret(ns, "db", Map.of("DATABASE_URL", postgres.url("team_h", CANARY, "postgres")));
+    k8s.secret(ns, "db", Map.of("DATABASE_URL", sourceUrl));
     k8s.secret(ns, "shop-hash-key", Map.of("key", "not-the-operators"));
     String version = k8s.resourceVersion(ns, "shop-hash-key");
-    k8s.create(policy(ns, "shop", "db"));
-    await().until(() -> reason(ns, "shop").equals("HashKeySecretConflict"));
+    k8s.create(shop(ns));
+    await().until(() -> k8s.reason(ns, "shop").equals("HashKeySecretConflict"));
 
     assertThat(k8s.resourceVersion(ns, "shop-hash-key")).isEqualTo(version);
     assertThat(k8s.secretValue(ns, "shop-hash-key", "key")).contains("not-the-operators");
@@ -203,39 +178,35 @@ class PublishedHashIT {
         .doesNotContain("not-the-operators");
   }
 
-  private static SortedMap<String, String> targetContent(String ns, String name) {
+  private SortedMap<String, String> targetContent(String ns, String name) {
     Secret target = client.secrets().inNamespace(ns).withName(name).get();
     SortedMap<String, String> content = new TreeMap<>();
     target.getData().keySet().forEach(k -> content.put(k, ManagedSecrets.value(target, k).get()));
     return content;
   }
 
-  private static Deployment deployment(String ns) {
+  private Deployment deployment(String ns) {
     return k8s.getDeployment(ns, "web").orElseThrow();
   }
 
-  private static String stamped(String ns, String policy) {
+  private String stamped(String ns, String policy) {
     return ClusterFixtures.annotation(deployment(ns), PodTemplateStamps.KEY_PREFIX + policy);
   }
 
-  private static String statusJson(String ns, String name) {
+  private String statusJson(String ns, String name) {
     return io.fabric8.kubernetes.client.utils.Serialization.asJson(
         k8s.policy(ns, name).getStatus());
   }
 
-  private static String reason(String ns, String name) {
-    return k8s.condition(ns, name, "Ready").map(c -> String.valueOf(c.getReason())).orElse("");
-  }
-
-  private static PostgresConnectionPolicy policy(String ns, String name, String source) {
-    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
-    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-    PolicySpec spec = new PolicySpec();
-    spec.getSource().setSecretRef(new SecretKeyRef(source, "DATABASE_URL"));
-    spec.getProbe().setInterval("1h");
-    spec.getPool().setConnectionLimit(5);
-    spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, "web")));
-    policy.setSpec(spec);
-    return policy;
+  /** The policy every test creates: a fixed pool for the Deployment web, read from db. */
+  private static PostgresConnectionPolicy shop(String ns) {
+    return Policies.policy(
+        ns,
+        "shop",
+        "db",
+        spec -> {
+          spec.getPool().setConnectionLimit(5);
+          spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, "web")));
+        });
   }
 }

@@ -1,30 +1,25 @@
 package io.pgconn.operator.reconciler;
 
+import static io.pgconn.operator.testenv.ClusterFixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgconn.operator.api.AutoPoolSpec;
-import io.pgconn.operator.api.PolicySpec;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
-import io.pgconn.operator.api.SecretKeyRef;
-import io.pgconn.operator.api.WorkloadKind;
-import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.probe.ProbePools;
 import io.pgconn.operator.testenv.ClusterFixtures;
-import io.pgconn.operator.testenv.LocalControlPlane;
 import io.pgconn.operator.testenv.LocalPostgres;
-import io.pgconn.operator.testenv.OperatorApp;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import io.pgconn.operator.testenv.Policies;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,50 +28,43 @@ import org.junit.jupiter.api.Test;
  * policy lower its limit, since lowering is how slots come back; a raise waits for a probe that
  * succeeds. Probe mode is the default, Enforce.
  */
+@OperatorEnvironment(
+    controlPlane = ControlPlane.LOCAL,
+    postgres = 16,
+    maxConnections = 14,
+    namespaces = SaturatedServerIT.NS)
 class SaturatedServerIT {
 
   static final String NS = "saturated";
 
   /** 53300 as the probe classifies it: no slot at all, or only superusers' slots left. */
-  static final java.util.Set<String> REFUSED =
-      java.util.Set.of("TooManyConnections", "ReservedSlotsOnly");
+  static final Set<String> REFUSED = Set.of("TooManyConnections", "ReservedSlotsOnly");
 
-  static LocalControlPlane controlPlane;
-  static LocalPostgres postgres;
-  static OperatorApp app;
-  static KubernetesClient client;
-  static ClusterFixtures k8s;
-  static final List<Connection> fillers = new ArrayList<>();
+  private final LocalPostgres postgres;
+  private final KubernetesClient client;
+  private final ClusterFixtures k8s;
 
-  @BeforeAll
-  static void start() {
-    controlPlane = LocalControlPlane.start();
-    postgres = LocalPostgres.builder().version(16).maxConnections(14).start();
-    postgres.createRole("app", "pw-saturated-canary", null);
-    client = controlPlane.newClient();
-    k8s = new ClusterFixtures(client);
-    k8s.installCrd();
-    app = OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
+  /** The sessions that fill the server; closed once the operator has stopped. */
+  private final List<Connection> fillers = new ArrayList<>();
+
+  SaturatedServerIT(
+      LocalPostgres postgres,
+      KubernetesClient client,
+      ClusterFixtures k8s,
+      OperatorEnvironment.Handle environment) {
+    this.postgres = postgres;
+    this.client = client;
+    this.k8s = k8s;
+    environment.closeAfterOperator(this::closeFillers);
   }
 
-  @AfterAll
-  static void stop() {
-    for (Connection c : fillers) {
-      try {
-        c.close();
-      } catch (SQLException e) {
-        // closing anyway
-      }
-    }
-    if (app != null) app.close();
-    if (client != null) client.close();
-    if (postgres != null) postgres.close();
-    if (controlPlane != null) controlPlane.close();
+  @BeforeAll
+  static void role(LocalPostgres postgres) {
+    postgres.createRole("app", "pw-saturated-canary", null);
   }
 
   @Test
   void aLowerIsWrittenWhileTheProbeIsRefusedAndARaiseWaits() throws Exception {
-    k8s.namespace(NS);
     k8s.secret(
         NS, "db", Map.of("DATABASE_URL", postgres.url("app", "pw-saturated-canary", "postgres")));
     k8s.deployment(NS, "web", "web-connection");
@@ -104,8 +92,7 @@ class SaturatedServerIT {
         .conditionEvaluationListener(
             e -> {
               if (e.getRemainingTimeInMS() < 300) {
-                System.out.println(
-                    "status: " + io.fabric8.kubernetes.client.utils.Serialization.asYaml(status()));
+                System.out.println("status: " + Serialization.asYaml(status()));
               }
             })
         .until(
@@ -131,7 +118,17 @@ class SaturatedServerIT {
     assertThat(limit()).as("no raise while the server refuses connections").isEqualTo(1);
   }
 
-  private static int probeSessions() throws SQLException {
+  private void closeFillers() {
+    for (Connection c : fillers) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        // closing anyway
+      }
+    }
+  }
+
+  private int probeSessions() throws SQLException {
     try (Connection c = postgres.superuserConnection();
         var rs =
             c.createStatement()
@@ -144,7 +141,7 @@ class SaturatedServerIT {
   }
 
   /** Opens sessions as the application's role until the server refuses one. */
-  private static void fill() {
+  private void fill() {
     for (int i = 0; i < 50; i++) {
       try {
         fillers.add(
@@ -158,7 +155,7 @@ class SaturatedServerIT {
     throw new AssertionError("the server never refused a session");
   }
 
-  private static long setMax(int max) {
+  private long setMax(int max) {
     return client
         .resources(PostgresConnectionPolicy.class)
         .inNamespace(NS)
@@ -172,37 +169,25 @@ class SaturatedServerIT {
         .getGeneration();
   }
 
-  private static int limit() {
+  private int limit() {
     PolicyStatus s = status();
     return s == null || s.getPool() == null || s.getPool().getConnectionLimit() == null
         ? -1
         : s.getPool().getConnectionLimit();
   }
 
-  private static PolicyStatus status() {
-    PostgresConnectionPolicy policy = k8s.policy(NS, "web");
-    return policy == null ? null : policy.getStatus();
-  }
-
-  private static org.awaitility.core.ConditionFactory await() {
-    return Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200));
+  private PolicyStatus status() {
+    return k8s.status(NS, "web");
   }
 
   private static PostgresConnectionPolicy policy(String name, int max) {
-    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
-    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
-    PolicySpec spec = new PolicySpec();
-    spec.getSource().setSecretRef(new SecretKeyRef("db", "DATABASE_URL"));
-    spec.getPool().setSslMode("disable");
-    AutoPoolSpec auto = new AutoPoolSpec();
-    auto.setReserve(0);
-    auto.setMin(1);
-    auto.setMax(max);
-    spec.getPool().setAuto(auto);
-    spec.getProbe().setInterval("1h");
-    spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, name)));
-    spec.getWorkloads().setSettleSeconds(0);
-    policy.setSpec(spec);
-    return policy;
+    return Policies.autoSizedForDeployment(
+        NS,
+        name,
+        "db",
+        spec -> {
+          spec.getPool().getAuto().setMin(1);
+          spec.getPool().getAuto().setMax(max);
+        });
   }
 }

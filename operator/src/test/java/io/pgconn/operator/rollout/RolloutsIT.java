@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
@@ -20,15 +19,16 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.pgconn.operator.api.PolicySpec;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
-import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.api.WorkloadStatus;
 import io.pgconn.operator.testenv.ClusterFixtures;
-import io.pgconn.operator.testenv.FullControlPlane;
 import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.LogCapture;
-import io.pgconn.operator.testenv.OperatorApp;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import io.pgconn.operator.testenv.Operators;
+import io.pgconn.operator.testenv.Policies;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,11 +42,11 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
@@ -55,6 +55,13 @@ import org.junit.jupiter.api.TestMethodOrder;
  * has 2 replicas and minReadySeconds 2, so a rollout takes a few seconds and an overlap between two
  * of them would show.
  */
+@OperatorEnvironment(
+    controlPlane = ControlPlane.FULL,
+    // Room for every policy of the class: they share this one server's budget.
+    postgres = 16,
+    maxConnections = 300,
+    logs = true)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RolloutsIT {
 
@@ -67,39 +74,23 @@ class RolloutsIT {
   static final List<String> CONSUMERS = List.of("a-api", "b-worker", "c-web");
   static final String BYSTANDER = "bystander";
 
-  static LogCapture logs;
-  static FullControlPlane controlPlane;
-  static LocalPostgres postgres;
-  static OperatorApp app;
-  static KubernetesClient client;
-  static ClusterFixtures k8s;
-  static int revision;
+  /** The application's URL; each real change of the source adds another schema parameter. */
+  private final String appUrl;
+
+  private int revision;
+  private final KubernetesClient client;
+  private final ClusterFixtures k8s;
+
+  RolloutsIT(LocalPostgres postgres, KubernetesClient client, ClusterFixtures k8s) {
+    this.appUrl = postgres.url(USER, CANARY, DB);
+    this.client = client;
+    this.k8s = k8s;
+  }
 
   @BeforeAll
-  static void start() {
-    logs = LogCapture.install();
-    controlPlane = FullControlPlane.start();
-    // Room for every policy of the class: they share this one server's budget.
-    postgres = LocalPostgres.builder().version(16).maxConnections(300).start();
+  void roleAndDatabase(LocalPostgres postgres) {
     postgres.createRole(USER, CANARY, null);
     postgres.createDatabase(DB, USER, null);
-    client = controlPlane.newClient();
-    k8s = new ClusterFixtures(client);
-    k8s.installCrd();
-    app = startOperator();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (app != null) app.close();
-    if (client != null) client.close();
-    if (postgres != null) postgres.close();
-    if (controlPlane != null) controlPlane.close();
-    if (logs != null) logs.close();
-  }
-
-  static OperatorApp startOperator() {
-    return OperatorApp.start(controlPlane.kubeconfigFile(), Map.of());
   }
 
   static ConditionFactory await() {
@@ -131,7 +122,7 @@ class RolloutsIT {
     Map<String, Set<String>> replicaSetsBefore = replicaSetNames(NS, CONSUMERS);
     Map<String, Set<String>> podsBefore = podNames(NS, CONSUMERS);
 
-    try (Timeline timeline = Timeline.record(NS)) {
+    try (Timeline timeline = Timeline.record(client, NS)) {
       long t0 = System.nanoTime();
       changeSource();
       String second = awaitNewHash(NS, POLICY, first);
@@ -184,7 +175,7 @@ class RolloutsIT {
     Map<String, Long> generations = generations(NS, CONSUMERS);
     Map<String, Set<String>> replicaSetsBefore = replicaSetNames(NS, CONSUMERS);
     String before = hash(NS, POLICY);
-    try (Timeline timeline = Timeline.record(NS)) {
+    try (Timeline timeline = Timeline.record(client, NS)) {
       for (int i = 0; i < 10; i++) {
         changeSource();
       }
@@ -218,7 +209,7 @@ class RolloutsIT {
 
   @Test
   @Order(3)
-  void noRestartWhileTheDatabaseIsDownAndTheRolloutResumesWhenItIsBack() {
+  void noRestartWhileTheDatabaseIsDownAndTheRolloutResumesWhenItIsBack(LocalPostgres postgres) {
     Map<String, Long> generations = generations(NS, CONSUMERS);
     String before = hash(NS, POLICY);
     postgres.stop();
@@ -260,7 +251,7 @@ class RolloutsIT {
 
   @Test
   @Order(4)
-  void anOperatorKilledMidSequenceFinishesItRestartingEachWorkloadOnce() {
+  void anOperatorKilledMidSequenceFinishesItRestartingEachWorkloadOnce(Operators operators) {
     Map<String, Long> generations = generations(NS, CONSUMERS);
     Map<String, Set<String>> replicaSetsBefore = replicaSetNames(NS, CONSUMERS);
     String before = hash(NS, POLICY);
@@ -272,8 +263,7 @@ class RolloutsIT {
             () ->
                 target.equals(stamped(NS, "b-worker"))
                     && !complete(k8s.getDeployment(NS, "b-worker").orElseThrow()));
-    app.close();
-    app = null;
+    operators.stop();
     long t0;
     try {
       assertThat(stamped(NS, "c-web")).isNotEqualTo(target);
@@ -282,7 +272,7 @@ class RolloutsIT {
       assertThat(stamped(NS, "c-web")).isNotEqualTo(target);
     } finally {
       t0 = System.nanoTime();
-      app = startOperator();
+      operators.start();
     }
     assertThat(awaitAllUpToDate(NS, POLICY, CONSUMERS)).isEqualTo(target);
     System.out.printf(
@@ -467,7 +457,7 @@ class RolloutsIT {
 
   @Test
   @Order(100)
-  void noPasswordAppearsInStatusEventsOrLogs() {
+  void noPasswordAppearsInStatusEventsOrLogs(LogCapture logs) {
     List<String> secrets = List.of(CANARY, LocalPostgres.percentEncode(CANARY));
     String statuses =
         client.resources(PostgresConnectionPolicy.class).inAnyNamespace().list().getItems().stream()
@@ -487,31 +477,28 @@ class RolloutsIT {
 
   // ------------------------------------------------------------------------------- helpers
 
-  static String sourceUrl() {
-    return postgres.url(USER, CANARY, DB) + "?schema=s" + revision;
+  private String sourceUrl() {
+    return appUrl + "?schema=s" + revision;
   }
 
   /** A real change of the source: another schema parameter, so the written content changes. */
-  static void changeSource() {
+  private void changeSource() {
     revision++;
     k8s.replaceSecret(NS, "src", Map.of("DATABASE_URL", sourceUrl()));
   }
 
   static PostgresConnectionPolicy policy(String ns, String name, Consumer<PolicySpec> customize) {
-    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
-    policy.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(name)
-            .withNamespace(ns)
-            .withAnnotations(new LinkedHashMap<>(Map.of("example.com/owner", "tests")))
-            .build());
-    PolicySpec spec = new PolicySpec();
-    spec.getSource().setSecretRef(new SecretKeyRef("src", "DATABASE_URL"));
-    spec.getProbe().setInterval("1h");
-    spec.getPool().setConnectionLimit(5);
-    spec.getPool().setSslMode("disable");
-    customize.accept(spec);
-    policy.setSpec(spec);
+    PostgresConnectionPolicy policy =
+        Policies.policy(
+            ns,
+            name,
+            "src",
+            spec -> {
+              spec.getPool().setConnectionLimit(5);
+              spec.getPool().setSslMode("disable");
+              customize.accept(spec);
+            });
+    policy.getMetadata().setAnnotations(new LinkedHashMap<>(Map.of("example.com/owner", "tests")));
     return policy;
   }
 
@@ -602,20 +589,20 @@ class RolloutsIT {
         && Objects.equals(s.getReplicas(), replicas);
   }
 
-  static String hash(String ns, String policy) {
+  private String hash(String ns, String policy) {
     var p = k8s.policy(ns, policy);
     return p == null || p.getStatus() == null || p.getStatus().getSecret() == null
         ? ""
         : p.getStatus().getSecret().getContentHash();
   }
 
-  static String awaitNewHash(String ns, String policy, String previous) {
+  private String awaitNewHash(String ns, String policy, String previous) {
     await().until(() -> !hash(ns, policy).isEmpty() && !hash(ns, policy).equals(previous));
     return hash(ns, policy);
   }
 
   /** Waits until every named workload carries the policy's hash and has completed its rollout. */
-  static String awaitAllUpToDate(String ns, String policy, List<String> names) {
+  private String awaitAllUpToDate(String ns, String policy, List<String> names) {
     await()
         .untilAsserted(
             () -> {
@@ -643,7 +630,7 @@ class RolloutsIT {
     return hash(ns, policy);
   }
 
-  static Map<String, WorkloadStatus> workloadStatuses(String ns, String policy) {
+  private Map<String, WorkloadStatus> workloadStatuses(String ns, String policy) {
     Map<String, WorkloadStatus> map = new LinkedHashMap<>();
     var p = k8s.policy(ns, policy);
     if (p != null && p.getStatus() != null && p.getStatus().getWorkloads() != null) {
@@ -652,41 +639,41 @@ class RolloutsIT {
     return map;
   }
 
-  static String stamped(String ns, String name) {
+  private String stamped(String ns, String name) {
     return annotation(k8s.getDeployment(ns, name).orElseThrow(), PodTemplateStamps.key(POLICY));
   }
 
-  static long generation(String ns, String name) {
+  private long generation(String ns, String name) {
     return k8s.getDeployment(ns, name).orElseThrow().getMetadata().getGeneration();
   }
 
-  static Map<String, Long> generations(String ns, List<String> names) {
+  private Map<String, Long> generations(String ns, List<String> names) {
     Map<String, Long> map = new LinkedHashMap<>();
     names.forEach(n -> map.put(n, generation(ns, n)));
     return map;
   }
 
-  static List<ReplicaSet> replicaSets(String ns, String app) {
+  private List<ReplicaSet> replicaSets(String ns, String app) {
     return client.apps().replicaSets().inNamespace(ns).withLabel("app", app).list().getItems();
   }
 
-  static Map<String, Set<String>> replicaSetNames(String ns, List<String> apps) {
+  private Map<String, Set<String>> replicaSetNames(String ns, List<String> apps) {
     Map<String, Set<String>> map = new LinkedHashMap<>();
     apps.forEach(a -> map.put(a, names(replicaSets(ns, a))));
     return map;
   }
 
-  static List<ReplicaSet> newReplicaSets(String ns, String app, Set<String> before) {
+  private List<ReplicaSet> newReplicaSets(String ns, String app, Set<String> before) {
     return replicaSets(ns, app).stream()
         .filter(rs -> !before.contains(rs.getMetadata().getName()))
         .toList();
   }
 
-  static List<Pod> pods(String ns, String app) {
+  private List<Pod> pods(String ns, String app) {
     return client.pods().inNamespace(ns).withLabel("app", app).list().getItems();
   }
 
-  static Map<String, Set<String>> podNames(String ns, List<String> apps) {
+  private Map<String, Set<String>> podNames(String ns, List<String> apps) {
     Map<String, Set<String>> map = new LinkedHashMap<>();
     apps.forEach(a -> map.put(a, names(pods(ns, a))));
     return map;
@@ -696,7 +683,7 @@ class RolloutsIT {
     return items.stream().map(i -> i.getMetadata().getName()).collect(Collectors.toSet());
   }
 
-  static List<String> eventReasons(String ns, String kind, String name) {
+  private List<String> eventReasons(String ns, String kind, String name) {
     return client.v1().events().inNamespace(ns).list().getItems().stream()
         .filter(
             e ->
@@ -716,7 +703,7 @@ class RolloutsIT {
     private final SharedIndexInformer<Deployment> informer;
     private final long t0 = System.nanoTime();
 
-    private Timeline(String ns) {
+    private Timeline(KubernetesClient client, String ns) {
       Set<String> completeAtStart = new HashSet<>();
       informer =
           client
@@ -748,8 +735,8 @@ class RolloutsIT {
                   0);
     }
 
-    static Timeline record(String ns) {
-      Timeline t = new Timeline(ns);
+    static Timeline record(KubernetesClient client, String ns) {
+      Timeline t = new Timeline(client, ns);
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(t.informer::hasSynced);
       return t;
     }

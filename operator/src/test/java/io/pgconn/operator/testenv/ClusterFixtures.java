@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
@@ -141,6 +142,29 @@ public final class ClusterFixtures {
             .endSpec()
             .build();
     return client.apps().deployments().inNamespace(namespace).resource(deployment).create();
+  }
+
+  /**
+   * Writes the status the Deployment controller would once every pod runs the current template (2
+   * replicas), for a control plane without that controller; returns whether there was a rollout to
+   * complete. Written with the resourceVersion it read: a 409 means the template changed meanwhile.
+   */
+  public boolean completeRollout(String namespace, String name) {
+    Deployment d = getDeployment(namespace, name).orElseThrow();
+    Long generation = d.getMetadata().getGeneration();
+    if (d.getStatus() != null && generation.equals(d.getStatus().getObservedGeneration())) {
+      return false;
+    }
+    d.setStatus(
+        new DeploymentStatusBuilder()
+            .withObservedGeneration(generation)
+            .withReplicas(2)
+            .withUpdatedReplicas(2)
+            .withAvailableReplicas(2)
+            .withReadyReplicas(2)
+            .build());
+    client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
+    return true;
   }
 
   public Optional<Deployment> getDeployment(String namespace, String name) {

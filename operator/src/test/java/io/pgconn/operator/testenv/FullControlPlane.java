@@ -41,7 +41,7 @@ import javax.net.ssl.X509TrustManager;
  * first use when Go is on PATH). Each process logs to a file in {@link #logDir()}; a start-up
  * failure throws with the tails of those logs. {@link #close()} stops every process it started.
  */
-public final class FullControlPlane implements AutoCloseable {
+public final class FullControlPlane implements TestCluster {
 
   public static final int DEFAULT_NODES = 3;
 
@@ -72,15 +72,22 @@ public final class FullControlPlane implements AutoCloseable {
   }
 
   public static FullControlPlane start() {
-    return start(DEFAULT_NODES);
+    return start(DEFAULT_NODES, Map.of());
+  }
+
+  /**
+   * @param apiServerFlags extra kube-apiserver flags, e.g. audit logging
+   */
+  public static FullControlPlane start(Map<String, String> apiServerFlags) {
+    return start(DEFAULT_NODES, apiServerFlags);
   }
 
   /** Starts everything and returns once {@code nodes} fake nodes are Ready and controllers up. */
-  public static FullControlPlane start(int nodes) {
+  public static FullControlPlane start(int nodes, Map<String, String> apiServerFlags) {
     long t0 = System.nanoTime();
     Path binDir = LocalControlPlane.binDir();
     Path k8sDir = ensureBinaries(binDir);
-    LocalControlPlane api = LocalControlPlane.start();
+    LocalControlPlane api = LocalControlPlane.start(apiServerFlags);
     Path logDir;
     try {
       logDir = Files.createTempDirectory("pgconn-control-plane-");
@@ -121,13 +128,20 @@ public final class FullControlPlane implements AutoCloseable {
   }
 
   /** The admin kubeconfig (system:masters) the controllers and kwok use too. */
+  @Override
   public Path kubeconfigFile() {
     return api.kubeconfigFile();
   }
 
   /** A new client for the API server; the caller closes it. */
+  @Override
   public KubernetesClient newClient() {
     return api.newClient();
+  }
+
+  @Override
+  public boolean local() {
+    return true;
   }
 
   public List<String> nodeNames() {

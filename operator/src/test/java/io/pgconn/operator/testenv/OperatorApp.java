@@ -40,8 +40,12 @@ public final class OperatorApp implements AutoCloseable {
     return server.getURL().toString();
   }
 
+  /**
+   * Stops this instance; closing it again does nothing (a test may stop one its environment owns).
+   */
   @Override
   public void close() {
+    if (!context.isRunning()) return;
     server.stop();
     context.close();
   }

@@ -11,10 +11,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * What an integration test class runs against, started once for the class and closed after it in
  * reverse order (also when starting stopped halfway). The parts are injected into constructors,
  * test methods and {@code @BeforeAll} methods by type: {@link TestCluster}, {@link LocalPostgres},
- * {@link OperatorApp}, {@link io.fabric8.kubernetes.client.KubernetesClient}, {@link
- * ClusterFixtures}, {@link AuditLog}, {@link LogCapture}, or all of them through a {@link Handle}.
- * Seeding a class needs (roles, Secrets) goes in the class's own {@code @BeforeAll}, which runs
- * after the environment has started.
+ * {@link OperatorApp} (the environment's running operator), {@link Operators} (to stop and start it
+ * again, or to start other instances), {@link io.fabric8.kubernetes.client.KubernetesClient},
+ * {@link ClusterFixtures}, {@link ServiceAccounts}, {@link AuditLog}, {@link LogCapture}, or all of
+ * them through a {@link Handle}. Seeding a class needs (roles, Secrets) goes in the class's own
+ * {@code @BeforeAll}, which runs after the environment has started.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -26,6 +27,16 @@ public @interface OperatorEnvironment {
 
   /** The API server's audit log; anything but NONE needs the local control plane's flags. */
   Audit audit() default Audit.NONE;
+
+  /**
+   * Admission plugins the API server enables on top of its defaults (for example
+   * OwnerReferencesPermissionEnforcement, as on OpenShift); like the audit log, a flag of the local
+   * control plane.
+   */
+  String[] admissionPlugins() default {};
+
+  /** Whether the CRD the build generated is applied; false when the test installs its own. */
+  boolean crd() default true;
 
   /** PostgreSQL major version; 0 for no PostgreSQL. */
   int postgres() default 0;
@@ -58,6 +69,11 @@ public @interface OperatorEnvironment {
     CONFIGURED,
     /** Always the local control plane (kube-apiserver and etcd), whatever the properties say. */
     LOCAL,
+    /**
+     * {@link FullControlPlane}: the local control plane plus kube-controller-manager,
+     * kube-scheduler and kwok nodes, so that workloads really roll.
+     */
+    FULL,
     /** No Kubernetes at all (PostgreSQL only); needs operator = false. */
     NONE
   }

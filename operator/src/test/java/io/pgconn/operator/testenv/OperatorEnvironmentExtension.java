@@ -3,6 +3,7 @@ package io.pgconn.operator.testenv;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,10 @@ public final class OperatorEnvironmentExtension implements BeforeAllCallback, Pa
           TestCluster.class,
           LocalPostgres.class,
           OperatorApp.class,
+          Operators.class,
           KubernetesClient.class,
           ClusterFixtures.class,
+          ServiceAccounts.class,
           AuditLog.class,
           LogCapture.class,
           OperatorEnvironment.Handle.class);
@@ -48,12 +51,11 @@ public final class OperatorEnvironmentExtension implements BeforeAllCallback, Pa
     if (type == OperatorEnvironment.Handle.class) {
       return new OperatorEnvironment.Handle(environment);
     }
-    Object part = environment.parts.get(type);
-    if (part == null) {
-      throw new ParameterResolutionException(
-          type.getSimpleName() + " is not part of this class's @OperatorEnvironment");
+    try {
+      return environment.part(type);
+    } catch (IllegalStateException e) {
+      throw new ParameterResolutionException(e.getMessage(), e);
     }
-    return part;
   }
 
   /**
@@ -101,9 +103,12 @@ public final class OperatorEnvironmentExtension implements BeforeAllCallback, Pa
         add(LogCapture.class, LogCapture.install());
       }
       if (spec.controlPlane() == OperatorEnvironment.ControlPlane.NONE) {
-        if (spec.operator() || spec.audit() != OperatorEnvironment.Audit.NONE) {
+        if (spec.operator()
+            || spec.audit() != OperatorEnvironment.Audit.NONE
+            || spec.admissionPlugins().length > 0) {
           throw new IllegalArgumentException(
-              "@OperatorEnvironment(controlPlane = NONE) runs no operator and has no audit log");
+              "@OperatorEnvironment(controlPlane = NONE) runs no operator and has no API server"
+                  + " (audit log, admission plugins)");
         }
         startPostgres(spec);
         toClose.push(this::closeHandedOver);
@@ -113,11 +118,12 @@ public final class OperatorEnvironmentExtension implements BeforeAllCallback, Pa
       if (audit != null) {
         parts.put(AuditLog.class, audit);
       }
-      Map<String, String> flags = audit == null ? Map.of() : audit.apiServerFlags();
+      Map<String, String> flags = apiServerFlags(spec, audit);
       TestCluster cluster =
           switch (spec.controlPlane()) {
             case CONFIGURED -> TestCluster.start(flags);
             case LOCAL -> LocalControlPlane.start(flags);
+            case FULL -> FullControlPlane.start(flags);
             case NONE -> throw new IllegalStateException("handled above");
           };
       add(TestCluster.class, cluster);
@@ -131,15 +137,26 @@ public final class OperatorEnvironmentExtension implements BeforeAllCallback, Pa
       }
       ClusterFixtures k8s = new ClusterFixtures(client);
       parts.put(ClusterFixtures.class, k8s);
-      k8s.installCrd();
+      if (spec.crd()) k8s.installCrd();
       for (String namespace : spec.namespaces()) {
         k8s.namespace(namespace);
       }
+      add(ServiceAccounts.class, new ServiceAccounts(cluster, client));
       // What the class hands over goes after the operator has stopped, before everything else.
       toClose.push(this::closeHandedOver);
-      if (spec.operator()) {
-        add(OperatorApp.class, OperatorApp.start(cluster.kubeconfigFile(), Map.of()));
+      // Every operator instance stops first: a test's own too, as they all talk to the cluster.
+      Operators operators = new Operators(cluster.kubeconfigFile());
+      add(Operators.class, operators);
+      if (spec.operator()) operators.start();
+    }
+
+    private static Map<String, String> apiServerFlags(OperatorEnvironment spec, AuditLog audit) {
+      Map<String, String> flags = new HashMap<>();
+      if (audit != null) flags.putAll(audit.apiServerFlags());
+      if (spec.admissionPlugins().length > 0) {
+        flags.put("--enable-admission-plugins", String.join(",", spec.admissionPlugins()));
       }
+      return flags;
     }
 
     synchronized void closeAfterOperator(AutoCloseable resource) {
@@ -147,6 +164,10 @@ public final class OperatorEnvironmentExtension implements BeforeAllCallback, Pa
     }
 
     <T> T part(Class<T> type) {
+      if (type == OperatorApp.class && parts.containsKey(Operators.class)) {
+        // Whichever instance runs now: a test may have stopped and started it again.
+        return type.cast(part(Operators.class).current());
+      }
       T part = type.cast(parts.get(type));
       if (part == null) {
         throw new IllegalStateException(
@@ -181,7 +202,7 @@ public final class OperatorEnvironmentExtension implements BeforeAllCallback, Pa
     }
 
     /** Closes every one, newest first, even when one fails; rethrows the first failure. */
-    private static void closeAll(Deque<AutoCloseable> closeables) throws Exception {
+    static void closeAll(Deque<AutoCloseable> closeables) throws Exception {
       Exception first = null;
       while (!closeables.isEmpty()) {
         try {

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.Appender;
 import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -26,6 +27,14 @@ class OperatorEnvironmentExtensionTest {
 
   @OperatorEnvironment(controlPlane = ControlPlane.NONE, operator = false, logs = true)
   static class LogsOnly {}
+
+  /** Admission plugins are API server flags: without a control plane there is nothing to set. */
+  @OperatorEnvironment(
+      controlPlane = ControlPlane.NONE,
+      operator = false,
+      logs = true,
+      admissionPlugins = "OwnerReferencesPermissionEnforcement")
+  static class AdmissionPluginsWithoutAnApiServer {}
 
   @Test
   void aPartThatFailsToStartLeavesNothingStartedBehind() {
@@ -52,6 +61,36 @@ class OperatorEnvironmentExtensionTest {
 
     assertThat(closed).containsExactly("second, logs attached: true", "first, logs attached: true");
     assertThat(captures()).isEqualTo(before);
+  }
+
+  @Test
+  void admissionPluginsWithoutAnApiServerAreRefusedBeforeAnythingStarts() {
+    int before = captures();
+    assertThatThrownBy(
+            () ->
+                OperatorEnvironmentExtension.Environment.start(
+                    spec(AdmissionPluginsWithoutAnApiServer.class)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("admission plugins");
+    assertThat(captures()).isEqualTo(before);
+  }
+
+  @Test
+  void theOperatorOfAnEnvironmentThatRunsNoneIsRefusedWithTheReason() throws Exception {
+    OperatorEnvironmentExtension.Environment environment =
+        OperatorEnvironmentExtension.Environment.start(spec(LogsOnly.class));
+    OperatorEnvironment.Handle handle = new OperatorEnvironment.Handle(environment);
+    assertThatThrownBy(() -> handle.get(OperatorApp.class))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("OperatorApp is not part");
+    environment.close();
+
+    Operators operators = new Operators(Path.of("no-such-kubeconfig"));
+    assertThatThrownBy(operators::current)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("operator = false");
+    assertThatThrownBy(operators::stop).isInstanceOf(IllegalStateException.class);
+    operators.close();
   }
 
   private static OperatorEnvironment spec(Class<?> annotated) {

@@ -1,9 +1,13 @@
 package io.pgconn.operator.testenv;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.pgconn.operator.api.AutoPoolSpec;
 import io.pgconn.operator.api.PolicySpec;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.SecretKeyRef;
+import io.pgconn.operator.api.WorkloadKind;
+import io.pgconn.operator.api.WorkloadRef;
+import java.util.List;
 import java.util.function.Consumer;
 
 /** The policies integration tests create: what every one of them sets, then the test's own. */
@@ -25,5 +29,26 @@ public final class Policies {
     customize.accept(spec);
     policy.setSpec(spec);
     return policy;
+  }
+
+  /**
+   * An auto-sized policy (no reserve, TLS off) whose pods are those of the Deployment of its own
+   * name, restarted as soon as the content changes (no settling), with the test's changes on top.
+   */
+  public static PostgresConnectionPolicy autoSizedForDeployment(
+      String namespace, String name, String sourceSecret, Consumer<PolicySpec> customize) {
+    return policy(
+        namespace,
+        name,
+        sourceSecret,
+        spec -> {
+          spec.getPool().setSslMode("disable");
+          AutoPoolSpec auto = new AutoPoolSpec();
+          auto.setReserve(0);
+          spec.getPool().setAuto(auto);
+          spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, name)));
+          spec.getWorkloads().setSettleSeconds(0);
+          customize.accept(spec);
+        });
   }
 }
