@@ -8,7 +8,8 @@ import java.util.TreeMap;
  * What a probe read from the server. A null Integer means "could not be seen" (for example
  * pg_stat_activity rows hidden from an unprivileged role), never zero.
  *
- * @param inUse sessions connected to any database (pg_stat_activity rows with a datname)
+ * @param inUse client sessions (pg_stat_activity rows of backend_type 'client backend': parallel
+ *     and autovacuum workers and WAL senders have slots of their own, outside max_connections)
  * @param idleInTransaction sessions this role can see that have been idle in a transaction longer
  *     than the probe's threshold (60 s by default); null when not read
  * @param hiddenSessions client sessions of other roles whose state this role cannot see (it is

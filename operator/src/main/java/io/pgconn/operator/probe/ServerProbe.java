@@ -33,12 +33,13 @@ public class ServerProbe implements AutoCloseable {
                 from pg_roles where rolname = current_user),
              (select case when (select rolsuper from pg_roles where rolname = current_user) then -1
                 else datconnlimit end from pg_database where datname = current_database()),
-             (select count(*) from pg_stat_activity where datname is not null)::int,
+             (select count(*) from pg_stat_activity where backend_type = 'client backend')::int,
              (select count(*) from pg_stat_activity
-               where state in ('idle in transaction', 'idle in transaction (aborted)')
+               where backend_type = 'client backend'
+                 and state in ('idle in transaction', 'idle in transaction (aborted)')
                  and state_change < now() - make_interval(secs => ?))::int,
              (select count(*) from pg_stat_activity
-               where datname is not null and usename is not null and state is null)::int
+               where backend_type = 'client backend' and usename is not null and state is null)::int
       """;
 
   private final Clock clock;
@@ -134,7 +135,8 @@ public class ServerProbe implements AutoCloseable {
         ResultSet rs =
             statement.executeQuery(
                 "select coalesce(application_name, ''), count(*)::int"
-                    + " from pg_stat_activity where datname is not null and pid <> pg_backend_pid()"
+                    + " from pg_stat_activity where backend_type = 'client backend'"
+                    + " and pid <> pg_backend_pid()"
                     + " group by 1")) {
       while (rs.next()) {
         counts.put(rs.getString(1), rs.getInt(2));
