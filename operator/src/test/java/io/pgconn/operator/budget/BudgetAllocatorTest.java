@@ -45,7 +45,7 @@ class BudgetAllocatorTest {
     assertThat(decision.consumers()).isEqualTo(10);
     assertThat(decision.budget()).isEqualTo(87);
     assertThat(decision.satisfied()).isTrue();
-    assertThat(decision.reason()).isEqualTo("WithinBudget");
+    assertThat(decision.reason().wire()).isEqualTo("WithinBudget");
     assertThat(decision.explanation())
         .isEqualTo("87 = 100 max - 3 reserved - 10 reserve; 10 pods (8 + 2 surge) -> 8 each");
     assertThat(decision.remedy()).isEmpty();
@@ -326,7 +326,7 @@ class BudgetAllocatorTest {
     PoolDecision decision = BudgetAllocator.allocate(List.of(policy)).get("shop/backend");
 
     assertThat(decision.satisfied()).isFalse();
-    assertThat(decision.reason()).isEqualTo("InsufficientConnections");
+    assertThat(decision.reason().wire()).isEqualTo("InsufficientConnections");
     assertThat(decision.connectionLimit()).isEqualTo(3);
     assertThat(decision.explanation())
         .isEqualTo(

@@ -113,8 +113,7 @@ class PolicyStatusBuilderTest {
   void aFailureTurnsItsPartAndReadyFalseSetsStalledAndKeepsTheRest() {
     PolicyStatus good = builder(null, T1).reconciled(outcome(OK, FITS, List.of(UP)));
     PolicyFailure failure =
-        new PolicyFailure(
-            ConditionType.SECRET_SYNCED, "SourceKeyNotFound", "Secret a/b has no key URL");
+        new PolicyFailure(PolicyFailure.Reason.SOURCE_KEY_NOT_FOUND, "Secret a/b has no key URL");
     PolicyStatus failed = builder(good, T2).failed(failure, List.of(HELD));
     Map<String, Condition> c = byType(failed);
     assertThat(c.get("SecretSynced").getReason()).isEqualTo("SourceKeyNotFound");
@@ -129,9 +128,7 @@ class PolicyStatusBuilderTest {
 
   @Test
   void aFailedProbeInEnforceModeIsRecordedAsTheLastProbe() {
-    PolicyFailure failure =
-        new PolicyFailure(
-            ConditionType.CONNECTION_VERIFIED, REFUSED.failure().name(), "no", REFUSED);
+    PolicyFailure failure = new PolicyFailure(REFUSED);
     PolicyStatus failed = builder(null, T1).failed(failure, List.of());
     assertThat(failed.getLastProbe().getResult()).isEqualTo(REFUSED.failure().name());
     assertThat(byType(failed).get("Ready").getMessage()).isEqualTo("no");
@@ -178,17 +175,10 @@ class PolicyStatusBuilderTest {
 
   @Test
   void aFailureThatRepeatsItselfWritesNothingMore() {
-    PolicyFailure failure =
-        new PolicyFailure(
-            ConditionType.CONNECTION_VERIFIED, REFUSED.failure().name(), "no", REFUSED);
+    PolicyFailure failure = new PolicyFailure(REFUSED);
     PolicyStatus first = builder(null, T1).failed(failure, List.of());
     ProbeResult again = ProbeResult.failure(SOON, 3, REFUSED.failure(), "no");
-    PolicyStatus second =
-        builder(first, SOON)
-            .failed(
-                new PolicyFailure(
-                    ConditionType.CONNECTION_VERIFIED, again.failure().name(), "no", again),
-                List.of());
+    PolicyStatus second = builder(first, SOON).failed(new PolicyFailure(again), List.of());
     assertThat(second).isEqualTo(first);
   }
 
