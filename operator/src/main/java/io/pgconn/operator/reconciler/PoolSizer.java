@@ -117,7 +117,7 @@ final class PoolSizer {
             sizing,
             consumers,
             probedOk ? limits(probed.facts()) : saturated ? lastKnown.get(id) : null,
-            previousLimit);
+            BudgetPolicy.Written.rolledOut(previousLimit));
     if (probedOk) lastKnown.put(id, limits(probed.facts()));
     ServerBudgetIndex.Usage seen =
         probedOk

@@ -28,7 +28,7 @@ class BudgetAllocatorTest {
         new PoolSizing.Auto(min, max, weight),
         List.of(consumers),
         limits,
-        null);
+        BudgetPolicy.Written.NONE);
   }
 
   private static Consumer deployment(String name, int replicas) {
@@ -186,7 +186,7 @@ class BudgetAllocatorTest {
                 new PoolSizing.Fixed(10),
                 List.of(new Consumer("Deployment", "f", 3, 1)),
                 STOCK,
-                null),
+                BudgetPolicy.Written.NONE),
             auto("b/capped", 0, 1, 5, 1, STOCK, new Consumer("Deployment", "c", 4, 0)),
             auto("c/auto", 0, 1, 100, 1, STOCK, new Consumer("Deployment", "x", 4, 0)));
 
@@ -214,7 +214,7 @@ class BudgetAllocatorTest {
                 new PoolSizing.Auto(1, 50, 1),
                 List.of(new Consumer("Deployment", "r", 5, 0)),
                 limitedRole,
-                null),
+                BudgetPolicy.Written.NONE),
             new BudgetPolicy(
                 "b/free",
                 RAILWAY,
@@ -224,7 +224,7 @@ class BudgetAllocatorTest {
                 new PoolSizing.Auto(1, 50, 1),
                 List.of(new Consumer("Deployment", "f", 5, 0)),
                 STOCK,
-                null));
+                BudgetPolicy.Written.NONE));
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
 
@@ -249,7 +249,7 @@ class BudgetAllocatorTest {
             new PoolSizing.Auto(1, 50, 1),
             List.of(deployment("y", 8)),
             STOCK,
-            null);
+            BudgetPolicy.Written.NONE);
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(List.of(here, there));
 
@@ -371,7 +371,7 @@ class BudgetAllocatorTest {
             new PoolSizing.Fixed(20),
             List.of(new Consumer("Deployment", "f", 4, 1)),
             STOCK,
-            null);
+            BudgetPolicy.Written.NONE);
 
     PoolDecision decision = BudgetAllocator.allocate(List.of(policy)).get("shop/fixed");
 
