@@ -71,7 +71,7 @@ public class PolicyMetrics implements PolicyObserver {
   @Override
   public void forgotten(String namespace, String name) {
     PolicyGauges g = gauges.remove(namespace + "/" + name);
-    if (g != null) g.remove(registry);
+    if (g != null) g.remove();
   }
 
   private static Tags tags(String namespace, String name) {
@@ -84,29 +84,32 @@ public class PolicyMetrics implements PolicyObserver {
     final AtomicInteger maxConnections = new AtomicInteger();
     final AtomicInteger inUse = new AtomicInteger();
     final java.util.List<Gauge> registered;
+    private final MeterRegistry registry;
+    private final Tags tags;
 
     PolicyGauges(MeterRegistry registry, Tags tags) {
+      this.registry = registry;
+      this.tags = tags;
       registered =
           java.util.List.of(
-              Gauge.builder("pgconn.pool.connection.limit", limit, AtomicInteger::get)
-                  .description("Per-pod pool size written")
-                  .tags(tags)
-                  .register(registry),
-              Gauge.builder("pgconn.pool.consumers", consumers, AtomicInteger::get)
-                  .description("Pods that may hold a pool at once")
-                  .tags(tags)
-                  .register(registry),
-              Gauge.builder("pgconn.server.max.connections", maxConnections, AtomicInteger::get)
-                  .description("The server's max_connections")
-                  .tags(tags)
-                  .register(registry),
-              Gauge.builder("pgconn.server.connections.in.use", inUse, AtomicInteger::get)
-                  .description("Client connections visible in pg_stat_activity")
-                  .tags(tags)
-                  .register(registry));
+              gauge("pgconn.pool.connection.limit", limit, "Per-pod pool size written"),
+              gauge("pgconn.pool.consumers", consumers, "Pods that may hold a pool at once"),
+              gauge(
+                  "pgconn.server.max.connections", maxConnections, "The server's max_connections"),
+              gauge(
+                  "pgconn.server.connections.in.use",
+                  inUse,
+                  "Client connections visible in pg_stat_activity"));
     }
 
-    void remove(MeterRegistry registry) {
+    private Gauge gauge(String name, AtomicInteger value, String description) {
+      return Gauge.builder(name, value, AtomicInteger::get)
+          .description(description)
+          .tags(tags)
+          .register(registry);
+    }
+
+    void remove() {
       registered.forEach(registry::remove);
     }
   }

@@ -13,16 +13,7 @@ import java.util.List;
  *     taken from the server and from the policy's role and database limits
  * @param limits what this policy's own probe read, or null when it could not probe; probes of the
  *     same server are combined conservatively
- * @param previousLimit the limit last written (status.pool.connectionLimit), or null: small raises
- *     are not worth a restart of every pod, see {@link RaiseStep}
- * @param runningLimit the highest limit any of the policy's pods may run now: the limit of the last
- *     content every workload rolled to, or, while a rollout is under way (or never happens: paused,
- *     opted out, {@code restart: Never}, held), the highest of that and every limit written since.
- *     Null when nothing was written yet. Never below {@code previousLimit}. A raise of any policy
- *     is bounded by what its peers run, not only by what they will run, see {@link ServerShares}
- * @param raiseWaiting the previous limit was held below the target while peers rolled ({@link
- *     PoolDecision#raiseWaiting}): the rest of that raise was decided already, so {@link
- *     RaiseStep}'s hysteresis does not stop it
+ * @param written what the policy wrote last and what its pods may run
  */
 public record BudgetPolicy(
     String id,
@@ -33,47 +24,49 @@ public record BudgetPolicy(
     PoolSizing sizing,
     List<Consumer> consumers,
     ServerLimits limits,
-    Integer previousLimit,
-    Integer runningLimit,
-    boolean raiseWaiting) {
+    Written written) {
+
+  /**
+   * What a policy wrote last and what its pods may run.
+   *
+   * @param limit the limit last written (status.pool.connectionLimit), or null: small raises are
+   *     not worth a restart of every pod, see {@link RaiseStep}
+   * @param running the highest limit any of the policy's pods may run now: the limit of the last
+   *     content every workload rolled to, or, while a rollout is under way (or never happens:
+   *     paused, opted out, {@code restart: Never}, held), the highest of that and every limit
+   *     written since. Null when nothing was written yet. Never below {@code limit}. A raise of any
+   *     policy is bounded by what its peers run, not only by what they will run, see {@link
+   *     ServerShares}
+   * @param raiseWaiting the limit was held below the target while peers rolled ({@link
+   *     PoolDecision#raiseWaiting}): the rest of that raise was decided already, so {@link
+   *     RaiseStep}'s hysteresis does not stop it
+   */
+  public record Written(Integer limit, Integer running, boolean raiseWaiting) {
+
+    /** Nothing written yet. */
+    public static final Written NONE = new Written(null, null, false);
+
+    public Written {
+      // Pods roll towards the content last written: they may run at least that.
+      if (limit != null && (running == null || running < limit)) {
+        running = limit;
+      }
+    }
+
+    /** {@code limit} written (null: nothing yet) and rolled out to every pod. */
+    public static Written rolledOut(Integer limit) {
+      return new Written(limit, limit, false);
+    }
+  }
 
   public BudgetPolicy {
     if (id == null || id.isBlank()) throw new IllegalArgumentException("id is required");
-    if (server == null || sizing == null)
-      throw new IllegalArgumentException("server and sizing are required");
+    if (server == null || sizing == null || written == null)
+      throw new IllegalArgumentException("server, sizing and written are required");
     if (reserve < 0) throw new IllegalArgumentException("negative reserve");
     user = user == null ? "" : user;
     database = database == null ? "" : database;
     consumers = List.copyOf(consumers);
-    // Pods roll towards the content last written: they may run at least that.
-    if (previousLimit != null && (runningLimit == null || runningLimit < previousLimit)) {
-      runningLimit = previousLimit;
-    }
-  }
-
-  /** A policy whose pods all run the limit last written (every rollout finished). */
-  public BudgetPolicy(
-      String id,
-      ServerKey server,
-      String user,
-      String database,
-      int reserve,
-      PoolSizing sizing,
-      List<Consumer> consumers,
-      ServerLimits limits,
-      Integer previousLimit) {
-    this(
-        id,
-        server,
-        user,
-        database,
-        reserve,
-        sizing,
-        consumers,
-        limits,
-        previousLimit,
-        previousLimit,
-        false);
   }
 
   /** Pods that can hold a pool at once; a policy with no listed workload counts as one pod. */
@@ -81,75 +74,45 @@ public record BudgetPolicy(
     return Math.max(1, consumers.stream().mapToInt(Consumer::pods).sum());
   }
 
-  public BudgetPolicy withConsumers(List<Consumer> newConsumers) {
-    return new BudgetPolicy(
-        id,
-        server,
-        user,
-        database,
-        reserve,
-        sizing,
-        newConsumers,
-        limits,
-        previousLimit,
-        runningLimit,
-        raiseWaiting);
+  /** The limit last written, or null. */
+  public Integer previousLimit() {
+    return written.limit();
+  }
+
+  /** The highest limit the policy's pods may run now, or null. */
+  public Integer runningLimit() {
+    return written.running();
+  }
+
+  /** The last write held the limit below the target while peers rolled. */
+  public boolean raiseWaiting() {
+    return written.raiseWaiting();
   }
 
   /** The same policy with {@code limit} written (as a full target) and rolled out to every pod. */
   public BudgetPolicy withPreviousLimit(Integer limit) {
-    return new BudgetPolicy(
-        id, server, user, database, reserve, sizing, consumers, limits, limit, limit, false);
+    return with(Written.rolledOut(limit));
   }
 
   /** The same policy with {@code decision} written; its pods may still run {@code running}. */
   public BudgetPolicy withWritten(PoolDecision decision, Integer running) {
-    return new BudgetPolicy(
-        id,
-        server,
-        user,
-        database,
-        reserve,
-        sizing,
-        consumers,
-        limits,
-        decision.connectionLimit(),
-        running,
-        decision.raiseWaiting());
+    return with(new Written(decision.connectionLimit(), running, decision.raiseWaiting()));
   }
 
   public BudgetPolicy withRunningLimit(Integer limit) {
-    return new BudgetPolicy(
-        id,
-        server,
-        user,
-        database,
-        reserve,
-        sizing,
-        consumers,
-        limits,
-        previousLimit,
-        limit,
-        raiseWaiting);
+    return with(new Written(written.limit(), limit, written.raiseWaiting()));
   }
 
   public BudgetPolicy withRaiseWaiting(boolean waiting) {
-    return new BudgetPolicy(
-        id,
-        server,
-        user,
-        database,
-        reserve,
-        sizing,
-        consumers,
-        limits,
-        previousLimit,
-        runningLimit,
-        waiting);
+    return with(new Written(written.limit(), written.running(), waiting));
+  }
+
+  private BudgetPolicy with(Written next) {
+    return new BudgetPolicy(id, server, user, database, reserve, sizing, consumers, limits, next);
   }
 
   /** What the pods may run now, 0 when nothing was written yet. */
   int running() {
-    return runningLimit == null ? 0 : runningLimit;
+    return written.running() == null ? 0 : written.running();
   }
 }

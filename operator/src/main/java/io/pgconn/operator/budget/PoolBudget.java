@@ -27,7 +27,7 @@ public final class PoolBudget {
             sizing,
             request.consumers(),
             request.server(),
-            null);
+            BudgetPolicy.Written.NONE);
     return BudgetAllocator.allocate(java.util.List.of(policy)).get(ID);
   }
 }

@@ -22,8 +22,22 @@ public record PoolDecision(
     String remedy,
     boolean raiseWaiting) {
 
-  public static final String WITHIN_BUDGET = "WithinBudget";
-  public static final String INSUFFICIENT_CONNECTIONS = "InsufficientConnections";
+  /** The BudgetSatisfied condition's reasons. */
+  public enum Reason {
+    WITHIN_BUDGET("WithinBudget"),
+    INSUFFICIENT_CONNECTIONS("InsufficientConnections");
+
+    private final String wire;
+
+    Reason(String wire) {
+      this.wire = wire;
+    }
+
+    /** The value in status.conditions[].reason. */
+    public String wire() {
+      return wire;
+    }
+  }
 
   public PoolDecision {
     remedy = remedy == null ? "" : remedy;
@@ -45,8 +59,8 @@ public record PoolDecision(
   }
 
   /** The BudgetSatisfied condition's reason. */
-  public String reason() {
-    return satisfied ? WITHIN_BUDGET : INSUFFICIENT_CONNECTIONS;
+  public Reason reason() {
+    return satisfied ? Reason.WITHIN_BUDGET : Reason.INSUFFICIENT_CONNECTIONS;
   }
 
   /** The BudgetSatisfied condition's message: the explanation, then the remedy if any. */

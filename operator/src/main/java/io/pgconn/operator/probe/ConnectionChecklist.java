@@ -108,8 +108,7 @@ public final class ConnectionChecklist {
         cs.user(),
         cs.password(),
         sslMode(cs).wire(),
-        connectTimeout(cs, defaultConnectTimeoutSeconds),
-        ProbePools.APPLICATION_NAME);
+        connectTimeout(cs, defaultConnectTimeoutSeconds));
   }
 
   // ---------------------------------------------------------------------------------------------

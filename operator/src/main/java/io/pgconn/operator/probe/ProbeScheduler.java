@@ -54,25 +54,17 @@ public final class ProbeScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ProbeScheduler.class);
   private static final AtomicInteger SCHEDULERS = new AtomicInteger();
 
-  /** What decides a probe's outcome; the password only as a salted hash, never in toString. */
-  record Key(
-      List<ProbeTarget.Endpoint> endpoints,
-      String database,
-      String user,
-      String credentialsHash,
-      String sslMode,
-      int connectTimeoutSeconds) {
+  /** What decides a probe's outcome: the target, its password only as a salted hash. */
+  record Key(ProbeTarget target, String credentialsHash) {
+
+    List<ProbeTarget.Endpoint> endpoints() {
+      return target.endpoints();
+    }
+
+    /** The target's, which shows neither the password nor its hash. */
     @Override
     public String toString() {
-      return "Key[endpoints="
-          + endpoints
-          + ", database="
-          + database
-          + ", user="
-          + user
-          + ", sslMode="
-          + sslMode
-          + "]";
+      return target.toString();
     }
   }
 
@@ -328,12 +320,6 @@ public final class ProbeScheduler implements AutoCloseable {
   }
 
   private Key key(ProbeTarget target) {
-    return new Key(
-        target.endpoints(),
-        target.database(),
-        target.user(),
-        fingerprint.of(target.password()),
-        target.sslMode(),
-        target.connectTimeoutSeconds());
+    return new Key(target.withoutPassword(), fingerprint.of(target.password()));
   }
 }

@@ -13,14 +13,18 @@ public record ProbeTarget(
     String user,
     String password,
     String sslMode,
-    int connectTimeoutSeconds,
-    String applicationName) {
+    int connectTimeoutSeconds) {
 
   public record Endpoint(String host, int port) {}
 
   public ProbeTarget {
     endpoints = List.copyOf(endpoints);
     Objects.requireNonNull(sslMode, "sslMode");
+  }
+
+  /** The same target with no password: what may be kept beside the password's salted hash. */
+  ProbeTarget withoutPassword() {
+    return new ProbeTarget(endpoints, database, user, null, sslMode, connectTimeoutSeconds);
   }
 
   @Override

@@ -34,50 +34,6 @@ public record ServerFacts(
             : Collections.unmodifiableMap(new TreeMap<>(connectionsByApplication));
   }
 
-  public ServerFacts(
-      String version,
-      int maxConnections,
-      int superuserReservedConnections,
-      int reservedConnections,
-      int roleConnectionLimit,
-      int databaseConnectionLimit,
-      Integer inUse,
-      Integer idleInTransaction,
-      int hiddenSessions) {
-    this(
-        version,
-        maxConnections,
-        superuserReservedConnections,
-        reservedConnections,
-        roleConnectionLimit,
-        databaseConnectionLimit,
-        inUse,
-        idleInTransaction,
-        hiddenSessions,
-        Map.of());
-  }
-
-  /** The original shape, for callers that do not read session states. */
-  public ServerFacts(
-      String version,
-      int maxConnections,
-      int superuserReservedConnections,
-      int reservedConnections,
-      int roleConnectionLimit,
-      int databaseConnectionLimit,
-      Integer inUse) {
-    this(
-        version,
-        maxConnections,
-        superuserReservedConnections,
-        reservedConnections,
-        roleConnectionLimit,
-        databaseConnectionLimit,
-        inUse,
-        null,
-        0);
-  }
-
   public int reservedTotal() {
     return superuserReservedConnections + reservedConnections;
   }

@@ -47,8 +47,7 @@ final class ContentRenderer {
         for (var entry : rendered.entries().entrySet()) {
           if (data.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
             throw new PolicyFailure(
-                ConditionType.SECRET_SYNCED,
-                "DuplicateOutputKey",
+                PolicyFailure.Reason.DUPLICATE_OUTPUT_KEY,
                 "spec.target.outputs writes key "
                     + entry.getKey()
                     + " twice: give each output its"
@@ -58,8 +57,7 @@ final class ContentRenderer {
         rendered.warnings().forEach(w -> warnings.add(output.getKey() + ": " + w));
       } catch (UnsupportedSettingException e) {
         throw new PolicyFailure(
-            ConditionType.SECRET_SYNCED,
-            "UnsupportedSetting",
+            PolicyFailure.Reason.UNSUPPORTED_SETTING,
             "output "
                 + output.getKey()
                 + " ("
@@ -80,7 +78,7 @@ final class ContentRenderer {
           : SslMode.parse(configured);
     } catch (IllegalArgumentException e) {
       throw new PolicyFailure(
-          ConditionType.SECRET_SYNCED, "InvalidSpec", "spec.pool.sslMode: " + e.getMessage());
+          PolicyFailure.Reason.INVALID_SPEC, "spec.pool.sslMode: " + e.getMessage());
     }
   }
 
@@ -95,7 +93,7 @@ final class ContentRenderer {
     try {
       return TlsFloor.effective(source, sslMode(view), view.spec().getPool().getAllowWeakerSsl());
     } catch (SslModeWeakenedException e) {
-      throw new PolicyFailure(ConditionType.SECRET_SYNCED, "SslModeWeakened", e.getMessage());
+      throw new PolicyFailure(PolicyFailure.Reason.SSL_MODE_WEAKENED, e.getMessage());
     }
   }
 

@@ -70,8 +70,7 @@ final class HashKeys {
       throws PolicyFailure {
     if (!ManagedSecrets.ownedBy(s, policy)) {
       throw new PolicyFailure(
-          ConditionType.SECRET_SYNCED,
-          "HashKeySecretConflict",
+          PolicyFailure.Reason.HASH_KEY_SECRET_CONFLICT,
           "Secret "
               + id
               + " exists and is not owned by this policy; the operator keeps the key of its"
@@ -90,8 +89,7 @@ final class HashKeys {
 
   private static PolicyFailure unreadable(SecretId id) {
     return new PolicyFailure(
-        ConditionType.SECRET_SYNCED,
-        "HashKeyUnreadable",
+        PolicyFailure.Reason.HASH_KEY_UNREADABLE,
         "Secret "
             + id
             + " does not hold a "

@@ -158,8 +158,7 @@ final class InPlaceRewriter {
     Optional<Secret> secret = read(view.namespace(), view.backupSecretName());
     if (secret.isPresent() && !ManagedSecrets.ownedBy(secret.get(), policy)) {
       throw new PolicyFailure(
-          ConditionType.SECRET_SYNCED,
-          "BackupSecretConflict",
+          PolicyFailure.Reason.BACKUP_SECRET_CONFLICT,
           "Secret "
               + view.namespace()
               + "/"
@@ -210,8 +209,7 @@ final class InPlaceRewriter {
 
   private static PolicyFailure conflictingWriter(PolicyView view, int reverts) {
     return new PolicyFailure(
-        ConditionType.SECRET_SYNCED,
-        "ConflictingWriter",
+        PolicyFailure.Reason.CONFLICTING_WRITER,
         "another writer restored the original value of key "
             + view.source().getKey()
             + " in Secret "

@@ -69,8 +69,7 @@ final class InputResolver {
         .orElseThrow(
             () ->
                 new PolicyFailure(
-                    ConditionType.SECRET_SYNCED,
-                    "SourceSecretNotFound",
+                    PolicyFailure.Reason.SOURCE_SECRET_NOT_FOUND,
                     "Secret "
                         + id
                         + " ("
@@ -90,8 +89,7 @@ final class InputResolver {
     if (secret.getData() != null) keys.addAll(secret.getData().keySet());
     if (secret.getStringData() != null) keys.addAll(secret.getStringData().keySet());
     return new PolicyFailure(
-        ConditionType.SECRET_SYNCED,
-        "SourceKeyNotFound",
+        PolicyFailure.Reason.SOURCE_KEY_NOT_FOUND,
         "Secret "
             + secret.getMetadata().getNamespace()
             + "/"
@@ -108,8 +106,7 @@ final class InputResolver {
       return ConnectionStringParser.parse(raw);
     } catch (InvalidConnectionStringException e) {
       throw new PolicyFailure(
-          ConditionType.SECRET_SYNCED,
-          "InvalidConnectionString",
+          PolicyFailure.Reason.INVALID_CONNECTION_STRING,
           "key "
               + key
               + " of Secret "

@@ -15,6 +15,17 @@ final class PolicyEvents {
 
   private static final Logger LOG = LoggerFactory.getLogger(PolicyEvents.class);
 
+  /** The reasons of the events besides Ready's transitions, which carry Ready's own reason. */
+  private enum Reason {
+    SECRET_UPDATED("SecretUpdated");
+
+    private final String wire;
+
+    Reason(String wire) {
+      this.wire = wire;
+    }
+  }
+
   private final EventRecorder events;
 
   PolicyEvents(EventRecorder events) {
@@ -25,7 +36,7 @@ final class PolicyEvents {
     events.record(
         EventRecorder.referenceTo(policy),
         Type.Normal,
-        "SecretUpdated",
+        Reason.SECRET_UPDATED.wire,
         "wrote "
             + content.data().size()
             + " keys to Secret "

@@ -1,5 +1,9 @@
 package io.pgconn.operator.reconciler;
 
+import static io.pgconn.operator.reconciler.ConditionType.CONNECTION_VERIFIED;
+import static io.pgconn.operator.reconciler.ConditionType.SECRET_SYNCED;
+
+import io.pgconn.operator.probe.FailureReason;
 import io.pgconn.operator.probe.ProbeResult;
 
 /**
@@ -9,15 +13,58 @@ import io.pgconn.operator.probe.ProbeResult;
  */
 public class PolicyFailure extends Exception {
 
+  /**
+   * Why a policy cannot reach its desired state, and the condition that turns False for it. A
+   * failed probe turns ConnectionVerified False with its own {@link FailureReason} instead. The
+   * wire names are condition reasons users and tests match: add new ones, never rename.
+   */
+  public enum Reason {
+    SOURCE_SECRET_NOT_FOUND(SECRET_SYNCED, "SourceSecretNotFound"),
+    SOURCE_KEY_NOT_FOUND(SECRET_SYNCED, "SourceKeyNotFound"),
+    INVALID_CONNECTION_STRING(SECRET_SYNCED, "InvalidConnectionString"),
+    INVALID_SPEC(SECRET_SYNCED, "InvalidSpec"),
+    SSL_MODE_WEAKENED(SECRET_SYNCED, "SslModeWeakened"),
+    UNSUPPORTED_SETTING(SECRET_SYNCED, "UnsupportedSetting"),
+    DUPLICATE_OUTPUT_KEY(SECRET_SYNCED, "DuplicateOutputKey"),
+    TARGET_OWNED_BY_ANOTHER_POLICY(SECRET_SYNCED, "TargetOwnedByAnotherPolicy"),
+    TARGET_SECRET_CONFLICT(SECRET_SYNCED, "TargetSecretConflict"),
+    BACKUP_SECRET_CONFLICT(SECRET_SYNCED, "BackupSecretConflict"),
+    CONFLICTING_WRITER(SECRET_SYNCED, "ConflictingWriter"),
+    HASH_KEY_SECRET_CONFLICT(SECRET_SYNCED, "HashKeySecretConflict"),
+    HASH_KEY_UNREADABLE(SECRET_SYNCED, "HashKeyUnreadable"),
+    /** Anything unexpected (an API error, a bug): retried with backoff. */
+    RECONCILE_ERROR(SECRET_SYNCED, "ReconcileError"),
+    /** Not a failure and never written: see {@link ProbePending}. */
+    PROBE_IN_PROGRESS(CONNECTION_VERIFIED, "ProbeInProgress");
+
+    private final ConditionType condition;
+    private final String wire;
+
+    Reason(ConditionType condition, String wire) {
+      this.condition = condition;
+      this.wire = wire;
+    }
+
+    /** The value in status.conditions[].reason. */
+    public String wire() {
+      return wire;
+    }
+  }
+
   private final ConditionType conditionType;
   private final String reason;
   private final transient ProbeResult probe;
 
-  public PolicyFailure(ConditionType conditionType, String reason, String message) {
-    this(conditionType, reason, message, null);
+  public PolicyFailure(Reason reason, String message) {
+    this(reason.condition, reason.wire(), message, null);
   }
 
-  public PolicyFailure(
+  /** The probe failed: ConnectionVerified turns False with the probe's reason and message. */
+  public PolicyFailure(ProbeResult failed) {
+    this(CONNECTION_VERIFIED, failed.failure().name(), failed.message(), failed);
+  }
+
+  private PolicyFailure(
       ConditionType conditionType, String reason, String message, ProbeResult probe) {
     super(message, null, false, false);
     this.conditionType = conditionType;
@@ -30,6 +77,7 @@ public class PolicyFailure extends Exception {
     return conditionType;
   }
 
+  /** The condition reason: a {@link Reason}'s wire name, or the failed probe's FailureReason. */
   public String reason() {
     return reason;
   }

@@ -82,8 +82,7 @@ final class PolicyProbe {
     askedAt.remove(id, asked);
     ProbeResult result = latest.get().result();
     if (!result.ok() && mode == ProbeMode.Enforce && !saturated(result)) {
-      throw new PolicyFailure(
-          ConditionType.CONNECTION_VERIFIED, result.failure().name(), result.message(), result);
+      throw new PolicyFailure(result);
     }
     return new Outcome(
         result,

@@ -199,8 +199,7 @@ public class PolicyReconciler
             policy,
             status,
             new PolicyFailure(
-                ConditionType.SECRET_SYNCED,
-                "ReconcileError",
+                PolicyFailure.Reason.RECONCILE_ERROR,
                 e.getClass().getSimpleName() + ": " + e.getMessage() + " (retrying with backoff)"));
     if (next.equals(status.previous())) {
       return ErrorStatusUpdateControl.noStatusUpdate();

@@ -1,5 +1,7 @@
 package io.pgconn.operator.reconciler;
 
+import static io.pgconn.operator.reconciler.ConditionReason.*;
+
 import io.fabric8.kubernetes.api.model.Condition;
 import io.pgconn.operator.api.PolicyCheck;
 import io.pgconn.operator.api.PolicyStatus;
@@ -134,12 +136,13 @@ final class PolicyStatusBuilder {
       conditions.set(
           ConditionType.CONNECTION_VERIFIED,
           ConditionStatus.UNKNOWN,
-          "NotProbed",
+          NOT_PROBED.wire(),
           r.probeMode() == ProbeMode.Off
               ? "spec.probe.mode is Off"
               : "the source cannot be probed (see warnings)");
     } else if (r.probed().ok()) {
-      conditions.set(ConditionType.CONNECTION_VERIFIED, true, "Connected", r.probed().message());
+      conditions.set(
+          ConditionType.CONNECTION_VERIFIED, true, CONNECTED.wire(), r.probed().message());
     } else {
       conditions.set(
           ConditionType.CONNECTION_VERIFIED,
@@ -150,22 +153,22 @@ final class PolicyStatusBuilder {
     conditions.set(
         ConditionType.SECRET_SYNCED,
         true,
-        "Synced",
+        SYNCED.wire(),
         "Secret " + r.targetSecretName() + " holds " + String.join(", ", r.keys()));
     conditions.set(
         ConditionType.BUDGET_SATISFIED,
         r.decision().satisfied(),
-        r.decision().reason(),
+        r.decision().reason().wire(),
         r.decision().message());
     WorkloadsCondition rollout = WorkloadsCondition.of(r.workloads());
     conditions.set(
         ConditionType.WORKLOADS_UP_TO_DATE,
         rollout.upToDate(),
-        rollout.reason(),
+        rollout.reason().wire(),
         rollout.message());
     if (!rollout.upToDate() && !rollout.blocksReady()) {
       // kstatus reads Reconciling=True as "in progress": a GitOps sync waits for the rollout.
-      conditions.set(ConditionType.RECONCILING, true, rollout.reason(), rollout.message());
+      conditions.set(ConditionType.RECONCILING, true, rollout.reason().wire(), rollout.message());
     }
     // A rollout that is merely under way (or paused on purpose) does not make the policy un-Ready.
     Optional<Condition> failing =
@@ -183,7 +186,7 @@ final class PolicyStatusBuilder {
       conditions.set(
           ConditionType.READY,
           true,
-          "Reconciled",
+          RECONCILED.wire(),
           "Secret "
               + r.targetSecretName()
               + " is up to date; pool "

@@ -76,8 +76,7 @@ record PolicyView(
     for (String secret : generated) {
       if (secret.length() > MAX_NAME) {
         throw new PolicyFailure(
-            ConditionType.SECRET_SYNCED,
-            "InvalidSpec",
+            PolicyFailure.Reason.INVALID_SPEC,
             "the policy's name is "
                 + name.length()
                 + " characters long, so the Secret names derived from it (e.g. ...-"

@@ -103,8 +103,7 @@ final class PoolSizer {
     boolean saturated = PolicyProbe.saturated(probed);
     if (saturated && previousLimit == null) {
       // Nothing written yet: a newcomer takes nothing from a full server.
-      throw new PolicyFailure(
-          ConditionType.CONNECTION_VERIFIED, probed.failure().name(), probed.message(), probed);
+      throw new PolicyFailure(probed);
     }
     String id = budgetId(view);
     policies.put(id, new ResourceID(view.name(), view.namespace()));
@@ -118,7 +117,7 @@ final class PoolSizer {
             sizing,
             consumers,
             probedOk ? limits(probed.facts()) : saturated ? lastKnown.get(id) : null,
-            previousLimit);
+            BudgetPolicy.Written.rolledOut(previousLimit));
     if (probedOk) lastKnown.put(id, limits(probed.facts()));
     ServerBudgetIndex.Usage seen =
         probedOk

@@ -12,7 +12,7 @@ final class ProbePending extends PolicyFailure {
   private final Duration recheck;
 
   ProbePending(Duration recheck) {
-    super(ConditionType.CONNECTION_VERIFIED, "ProbeInProgress", "probe in progress");
+    super(Reason.PROBE_IN_PROGRESS, "probe in progress");
     this.recheck = recheck;
   }
 

@@ -23,7 +23,6 @@ final class ProbeTargets {
         fromString.user(),
         fromString.password(),
         sslMode.wire(),
-        timeout,
-        fromString.applicationName());
+        timeout);
   }
 }

@@ -90,8 +90,7 @@ final class SecretSync {
     Optional<String> other = ManagedSecrets.owningPolicy(existing);
     if (other.isPresent()) {
       return new PolicyFailure(
-          ConditionType.SECRET_SYNCED,
-          "TargetOwnedByAnotherPolicy",
+          PolicyFailure.Reason.TARGET_OWNED_BY_ANOTHER_POLICY,
           where
               + " is the target of PostgresConnectionPolicy "
               + other.get()
@@ -99,8 +98,7 @@ final class SecretSync {
               + " writes nothing to it: give this policy its own spec.target.secretName");
     }
     return new PolicyFailure(
-        ConditionType.SECRET_SYNCED,
-        "TargetSecretConflict",
+        PolicyFailure.Reason.TARGET_SECRET_CONFLICT,
         where
             + " exists and is not managed by this policy, so the operator will not overwrite it:"
             + " choose another spec.target.secretName, delete that Secret, or name the source"

@@ -24,6 +24,9 @@ public class PodTemplateStamper {
   }
 
   public void stamp(WorkloadKey key, String policyName, String contentHash) {
+    if (!key.kind().restartable()) {
+      throw new IllegalArgumentException(key.kind() + " is not restarted by stamping");
+    }
     Map<String, Object> apply =
         Map.of(
             "apiVersion", "apps/v1",
@@ -44,29 +47,6 @@ public class PodTemplateStamper {
             .withForce(true)
             .build();
     String body = Serialization.asJson(apply);
-    switch (key.kind()) {
-      case Deployment ->
-          client
-              .apps()
-              .deployments()
-              .inNamespace(key.namespace())
-              .withName(key.name())
-              .patch(context, body);
-      case StatefulSet ->
-          client
-              .apps()
-              .statefulSets()
-              .inNamespace(key.namespace())
-              .withName(key.name())
-              .patch(context, body);
-      case DaemonSet ->
-          client
-              .apps()
-              .daemonSets()
-              .inNamespace(key.namespace())
-              .withName(key.name())
-              .patch(context, body);
-      default -> throw new IllegalArgumentException(key.kind() + " is not restarted by stamping");
-    }
+    WorkloadApi.of(key.kind()).named(client, key).patch(context, body);
   }
 }

@@ -1,7 +1,7 @@
 package io.pgconn.operator.rollout;
 
+import static io.pgconn.operator.rollout.WorkloadReason.*;
 import static io.pgconn.operator.rollout.WorkloadState.*;
-import static io.pgconn.operator.rollout.WorkloadStates.*;
 
 import io.pgconn.operator.api.WorkloadStatus;
 import java.time.Duration;
@@ -55,7 +55,7 @@ public final class RolloutSequencer {
       WorkloadKey key,
       boolean stamp,
       WorkloadState state,
-      String reason,
+      WorkloadReason reason,
       String contentHash,
       Instant restartedAt,
       String message) {
@@ -65,7 +65,7 @@ public final class RolloutSequencer {
           key.kind(),
           key.name(),
           state.wire(),
-          reason,
+          reason == null ? null : reason.wire(),
           contentHash,
           restartedAt == null ? null : restartedAt.toString(),
           message);
@@ -269,7 +269,7 @@ public final class RolloutSequencer {
     return null;
   }
 
-  private static Step pending(Snapshot w, String reason, String message) {
+  private static Step pending(Snapshot w, WorkloadReason reason, String message) {
     return new Step(w.key(), false, PENDING, reason, w.stampedHash(), w.restartedAt(), message);
   }
 

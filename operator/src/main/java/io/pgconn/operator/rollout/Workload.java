@@ -24,17 +24,6 @@ public record Workload(
   /** Annotation on a workload: "false" means the operator never restarts it. */
   public static final String RESTART_ANNOTATION = "pgconn.io/restart";
 
-  public Workload(
-      WorkloadKey key,
-      int replicas,
-      int surge,
-      PodTemplateStamps stamps,
-      String uid,
-      boolean optedOut,
-      RolloutProgress progress) {
-    this(key, replicas, surge, stamps, uid, optedOut, progress, Integer.toString(surge));
-  }
-
   /** The content hash this policy last stamped on the pod template, or null. */
   public String stampedHash(String policyName) {
     return stamps.hashOf(policyName);

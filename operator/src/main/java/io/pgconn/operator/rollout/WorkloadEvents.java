@@ -13,6 +13,20 @@ import io.pgconn.operator.kube.EventRecorder.Type;
  */
 public class WorkloadEvents {
 
+  /** The reasons of these events. */
+  private enum Reason {
+    WORKLOAD_RESTARTED("WorkloadRestarted"),
+    RESTARTED_BY_PGCONN("RestartedByPgconn"),
+    WORKLOAD_RESTART_HELD("WorkloadRestartHeld"),
+    RESTART_HELD_BY_PGCONN("RestartHeldByPgconn");
+
+    private final String wire;
+
+    Reason(String wire) {
+      this.wire = wire;
+    }
+  }
+
   private final EventRecorder events;
 
   public WorkloadEvents(EventRecorder events) {
@@ -24,12 +38,12 @@ public class WorkloadEvents {
     events.record(
         EventRecorder.referenceTo(policy),
         Type.Normal,
-        "WorkloadRestarted",
+        Reason.WORKLOAD_RESTARTED.wire,
         RolloutSequencer.describe(key) + " restarted for content " + hash);
     events.record(
         workloadRef(key, uid),
         Type.Normal,
-        "RestartedByPgconn",
+        Reason.RESTARTED_BY_PGCONN.wire,
         "pod template stamped"
             + " with "
             + PodTemplateStamps.key(policyName)
@@ -45,12 +59,12 @@ public class WorkloadEvents {
     events.record(
         EventRecorder.referenceTo(policy),
         Type.Warning,
-        "WorkloadRestartHeld",
+        Reason.WORKLOAD_RESTART_HELD.wire,
         RolloutSequencer.describe(key) + ": " + reason + ": " + message);
     events.record(
         workloadRef(key, uid),
         Type.Warning,
-        "RestartHeldByPgconn",
+        Reason.RESTART_HELD_BY_PGCONN.wire,
         "PostgresConnectionPolicy "
             + policy.getMetadata().getName()
             + " holds the restart: "

@@ -1,7 +1,7 @@
 package io.pgconn.operator.rollout;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
@@ -10,15 +10,11 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
-import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.api.WorkloadsSpec;
 import io.pgconn.operator.budget.RolloutSurge;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +28,6 @@ import java.util.Optional;
  * (and CronJob and Job) of the namespace whose pod template reads the target Secret.
  */
 public class WorkloadInventory {
-
-  private static final Comparator<HasMetadata> BY_NAME =
-      Comparator.comparing(r -> r.getMetadata().getName());
 
   private final KubernetesClient client;
 
@@ -51,194 +44,67 @@ public class WorkloadInventory {
       if (found.containsKey(key) || nextRun.containsKey(key) || missing.contains(key)) continue;
       if (key.kind().restartable()) {
         find(key).ifPresentOrElse(w -> found.put(key, w), () -> missing.add(key));
-      } else if (exists(key)) {
+      } else if (WorkloadApi.of(key.kind()).named(client, key).get() != null) {
         nextRun.put(key, true);
       } else {
         missing.add(key);
       }
     }
     if (spec.getSelector() != null) {
-      LabelSelector selector = spec.getSelector();
-      addAll(
-          found,
-          client
-              .apps()
-              .deployments()
-              .inNamespace(namespace)
-              .withLabelSelector(selector)
-              .list()
-              .getItems()
-              .stream()
-              .sorted(BY_NAME)
-              .map(d -> deployment(key(WorkloadKind.Deployment, d), d))
-              .toList());
-      addAll(
-          found,
-          client
-              .apps()
-              .statefulSets()
-              .inNamespace(namespace)
-              .withLabelSelector(selector)
-              .list()
-              .getItems()
-              .stream()
-              .sorted(BY_NAME)
-              .map(s -> statefulSet(key(WorkloadKind.StatefulSet, s), s))
-              .toList());
-      addAll(
-          found,
-          client
-              .apps()
-              .daemonSets()
-              .inNamespace(namespace)
-              .withLabelSelector(selector)
-              .list()
-              .getItems()
-              .stream()
-              .sorted(BY_NAME)
-              .map(d -> daemonSet(key(WorkloadKind.DaemonSet, d), d))
-              .toList());
+      for (WorkloadApi<?> api : WorkloadApi.ALL) {
+        if (!api.kind().restartable()) continue;
+        for (HasMetadata r : api.selected(client, namespace, spec.getSelector())) {
+          found.putIfAbsent(api.key(r), workload(api.key(r), r));
+        }
+      }
     }
     if (spec.getDiscover()) {
-      addAll(
-          found,
-          client.apps().deployments().inNamespace(namespace).list().getItems().stream()
-              .filter(d -> SecretReferences.references(d.getSpec().getTemplate(), secretName))
-              .sorted(BY_NAME)
-              .map(d -> deployment(key(WorkloadKind.Deployment, d), d))
-              .toList());
-      addAll(
-          found,
-          client.apps().statefulSets().inNamespace(namespace).list().getItems().stream()
-              .filter(s -> SecretReferences.references(s.getSpec().getTemplate(), secretName))
-              .sorted(BY_NAME)
-              .map(s -> statefulSet(key(WorkloadKind.StatefulSet, s), s))
-              .toList());
-      addAll(
-          found,
-          client.apps().daemonSets().inNamespace(namespace).list().getItems().stream()
-              .filter(d -> SecretReferences.references(d.getSpec().getTemplate(), secretName))
-              .sorted(BY_NAME)
-              .map(d -> daemonSet(key(WorkloadKind.DaemonSet, d), d))
-              .toList());
-      client.batch().v1().cronjobs().inNamespace(namespace).list().getItems().stream()
-          .filter(c -> SecretReferences.references(cronJobTemplate(c), secretName))
-          .sorted(BY_NAME)
-          .forEach(c -> nextRun.putIfAbsent(key(WorkloadKind.CronJob, c), true));
-      client.batch().v1().jobs().inNamespace(namespace).list().getItems().stream()
-          .filter(j -> !ownedByCronJob(j))
-          .filter(j -> SecretReferences.references(j.getSpec().getTemplate(), secretName))
-          .sorted(BY_NAME)
-          .forEach(j -> nextRun.putIfAbsent(key(WorkloadKind.Job, j), true));
+      for (WorkloadApi<?> api : WorkloadApi.ALL) {
+        for (HasMetadata r : api.reading(client, namespace, secretName)) {
+          if (api.kind().restartable()) {
+            found.putIfAbsent(api.key(r), workload(api.key(r), r));
+          } else {
+            nextRun.putIfAbsent(api.key(r), true);
+          }
+        }
+      }
     }
     return new WorkloadSelection(
         List.copyOf(found.values()), List.copyOf(missing), List.copyOf(nextRun.keySet()));
   }
 
+  /** A Deployment, StatefulSet or DaemonSet as it is now; empty if it is gone (or another kind). */
   public Optional<Workload> find(WorkloadKey key) {
-    return switch (key.kind()) {
-      case Deployment ->
-          Optional.ofNullable(
-                  client
-                      .apps()
-                      .deployments()
-                      .inNamespace(key.namespace())
-                      .withName(key.name())
-                      .get())
-              .map(d -> deployment(key, d));
-      case StatefulSet ->
-          Optional.ofNullable(
-                  client
-                      .apps()
-                      .statefulSets()
-                      .inNamespace(key.namespace())
-                      .withName(key.name())
-                      .get())
-              .map(s -> statefulSet(key, s));
-      case DaemonSet ->
-          Optional.ofNullable(
-                  client
-                      .apps()
-                      .daemonSets()
-                      .inNamespace(key.namespace())
-                      .withName(key.name())
-                      .get())
-              .map(d -> daemonSet(key, d));
-      case CronJob, Job -> Optional.empty();
-    };
+    if (!key.kind().restartable()) return Optional.empty();
+    return Optional.ofNullable(WorkloadApi.of(key.kind()).named(client, key).get())
+        .map(r -> workload(key, r));
   }
 
-  private boolean exists(WorkloadKey key) {
-    return switch (key.kind()) {
-      case CronJob ->
-          client.batch().v1().cronjobs().inNamespace(key.namespace()).withName(key.name()).get()
-              != null;
-      case Job ->
-          client.batch().v1().jobs().inNamespace(key.namespace()).withName(key.name()).get()
-              != null;
-      default -> find(key).isPresent();
-    };
-  }
-
-  private static void addAll(Map<WorkloadKey, Workload> found, List<Workload> workloads) {
-    workloads.forEach(w -> found.putIfAbsent(w.key(), w));
-  }
-
-  private static WorkloadKey key(WorkloadKind kind, HasMetadata resource) {
-    return new WorkloadKey(
-        kind, resource.getMetadata().getNamespace(), resource.getMetadata().getName());
-  }
-
-  private static PodTemplateSpec cronJobTemplate(CronJob cronJob) {
-    var spec = cronJob.getSpec();
-    if (spec == null || spec.getJobTemplate() == null || spec.getJobTemplate().getSpec() == null) {
-      return null;
-    }
-    return spec.getJobTemplate().getSpec().getTemplate();
-  }
-
-  private static boolean ownedByCronJob(Job job) {
-    var owners = job.getMetadata().getOwnerReferences();
-    return owners != null && owners.stream().anyMatch(o -> "CronJob".equals(o.getKind()));
+  private static Workload workload(WorkloadKey key, HasMetadata resource) {
+    if (resource instanceof Deployment d) return deployment(key, d);
+    if (resource instanceof StatefulSet s) return statefulSet(key, s);
+    if (resource instanceof DaemonSet d) return daemonSet(key, d);
+    throw new IllegalArgumentException(key.kind() + " is not restarted");
   }
 
   static Workload deployment(WorkloadKey key, Deployment d) {
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     var strategy = d.getSpec().getStrategy();
-    String maxSurge = "0";
-    if (strategy == null
-        || strategy.getType() == null
-        || "RollingUpdate".equals(strategy.getType())) {
-      var rolling = strategy == null ? null : strategy.getRollingUpdate();
-      var surgeSpec = rolling == null ? null : rolling.getMaxSurge();
-      maxSurge =
-          surgeSpec == null
-              ? null
-              : String.valueOf(
-                  surgeSpec.getIntVal() != null ? surgeSpec.getIntVal() : surgeSpec.getStrVal());
-    }
-    return new Workload(
-        key,
-        replicas,
-        RolloutSurge.resolve(maxSurge, replicas),
-        PodTemplateStamps.of(d.getSpec().getTemplate()),
-        d.getMetadata().getUid(),
-        optedOut(d),
-        deploymentProgress(d, replicas),
-        maxSurge);
+    var rolling = strategy == null ? null : strategy.getRollingUpdate();
+    String maxSurge =
+        maxSurge(
+            strategy == null ? null : strategy.getType(),
+            rolling == null ? null : rolling.getMaxSurge(),
+            null);
+    return workload(
+        key, d, d.getSpec().getTemplate(), replicas, maxSurge, deploymentProgress(d, replicas));
   }
 
   private static Workload statefulSet(WorkloadKey key, StatefulSet s) {
     int replicas = s.getSpec().getReplicas() == null ? 1 : s.getSpec().getReplicas();
     // StatefulSets replace pods one by one without surge.
-    return new Workload(
-        key,
-        replicas,
-        0,
-        PodTemplateStamps.of(s.getSpec().getTemplate()),
-        s.getMetadata().getUid(),
-        optedOut(s),
-        statefulSetProgress(s, replicas));
+    return workload(
+        key, s, s.getSpec().getTemplate(), replicas, "0", statefulSetProgress(s, replicas));
   }
 
   /**
@@ -251,27 +117,41 @@ public class WorkloadInventory {
     Integer scheduled = d.getStatus() == null ? null : d.getStatus().getDesiredNumberScheduled();
     int pods = scheduled == null ? 1 : scheduled;
     var strategy = d.getSpec().getUpdateStrategy();
-    String maxSurge = "0";
-    if (strategy == null
-        || strategy.getType() == null
-        || "RollingUpdate".equals(strategy.getType())) {
-      var rolling = strategy == null ? null : strategy.getRollingUpdate();
-      var surgeSpec = rolling == null ? null : rolling.getMaxSurge();
-      if (surgeSpec != null) {
-        maxSurge =
-            String.valueOf(
-                surgeSpec.getIntVal() != null ? surgeSpec.getIntVal() : surgeSpec.getStrVal());
-      }
-    }
+    var rolling = strategy == null ? null : strategy.getRollingUpdate();
+    String maxSurge =
+        maxSurge(
+            strategy == null ? null : strategy.getType(),
+            rolling == null ? null : rolling.getMaxSurge(),
+            "0");
+    return workload(key, d, d.getSpec().getTemplate(), pods, maxSurge, daemonSetProgress(d));
+  }
+
+  private static Workload workload(
+      WorkloadKey key,
+      HasMetadata resource,
+      PodTemplateSpec template,
+      int pods,
+      String maxSurge,
+      RolloutProgress progress) {
     return new Workload(
         key,
         pods,
         RolloutSurge.resolve(maxSurge, pods),
-        PodTemplateStamps.of(d.getSpec().getTemplate()),
-        d.getMetadata().getUid(),
-        optedOut(d),
-        daemonSetProgress(d),
+        PodTemplateStamps.of(template),
+        resource.getMetadata().getUid(),
+        optedOut(resource),
+        progress,
         maxSurge);
+  }
+
+  /**
+   * maxSurge as written ("25%", "2"); {@code unwritten} when a rolling update does not set it, and
+   * "0" for any other strategy (it replaces pods without surge).
+   */
+  private static String maxSurge(String strategyType, IntOrString written, String unwritten) {
+    if (strategyType != null && !"RollingUpdate".equals(strategyType)) return "0";
+    if (written == null) return unwritten;
+    return String.valueOf(written.getIntVal() != null ? written.getIntVal() : written.getStrVal());
   }
 
   static RolloutProgress deploymentProgress(Deployment d, int replicas) {

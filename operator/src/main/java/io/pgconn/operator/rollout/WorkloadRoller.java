@@ -1,7 +1,7 @@
 package io.pgconn.operator.rollout;
 
+import static io.pgconn.operator.rollout.WorkloadReason.*;
 import static io.pgconn.operator.rollout.WorkloadState.*;
-import static io.pgconn.operator.rollout.WorkloadStates.*;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
@@ -90,8 +90,8 @@ public class WorkloadRoller {
             RolloutSequencer.describe(step.key()),
             hash);
         events.restarted(policy, step.key(), workload.uid(), hash);
-      } else if (step.state() == HELD && !sameHold(before.get(step.key()), step.reason())) {
-        events.held(policy, step.key(), workload.uid(), step.reason(), step.message());
+      } else if (step.state() == HELD && !sameHold(before.get(step.key()), step.reason().wire())) {
+        events.held(policy, step.key(), workload.uid(), step.reason().wire(), step.message());
       }
       result.add(step.toStatus());
     }
@@ -101,7 +101,7 @@ public class WorkloadRoller {
               key.kind(),
               key.name(),
               NEXT_RUN.wire(),
-              NOT_RESTARTED,
+              NOT_RESTARTED.wire(),
               null,
               null,
               key.kind() + "s are not restarted: the next run reads the current Secret"));
@@ -112,7 +112,7 @@ public class WorkloadRoller {
               key.kind(),
               key.name(),
               MISSING.wire(),
-              NOT_FOUND,
+              NOT_FOUND.wire(),
               null,
               null,
               key.kind() + " " + key.name() + " does not exist in namespace " + key.namespace()));

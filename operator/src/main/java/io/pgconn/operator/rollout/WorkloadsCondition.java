@@ -1,7 +1,6 @@
 package io.pgconn.operator.rollout;
 
 import static io.pgconn.operator.rollout.WorkloadState.*;
-import static io.pgconn.operator.rollout.WorkloadStates.*;
 
 import io.pgconn.operator.api.WorkloadStatus;
 import java.util.List;
@@ -14,14 +13,37 @@ import java.util.Set;
  * with a pending change need someone to act, so they also make Ready False.
  */
 public record WorkloadsCondition(
-    boolean upToDate, String reason, String message, boolean blocksReady) {
+    boolean upToDate, Reason reason, String message, boolean blocksReady) {
+
+  /** The WorkloadsUpToDate condition's reasons (two are also workloads' own reasons). */
+  public enum Reason {
+    NO_WORKLOADS("NoWorkloads"),
+    UP_TO_DATE("UpToDate"),
+    ROLLOUT_HELD("RolloutHeld"),
+    WORKLOAD_NOT_FOUND("WorkloadNotFound"),
+    RESTART_PENDING("RestartPending"),
+    PAUSED(WorkloadReason.PAUSED.wire()),
+    ROLLING(WorkloadReason.ROLLING.wire()),
+    RESTART_OPTED_OUT("RestartOptedOut");
+
+    private final String wire;
+
+    Reason(String wire) {
+      this.wire = wire;
+    }
+
+    /** The value in status.conditions[].reason. */
+    public String wire() {
+      return wire;
+    }
+  }
 
   private static final Set<WorkloadState> SETTLED = Set.of(UP_TO_DATE, NEXT_RUN);
 
   public static WorkloadsCondition of(List<WorkloadStatus> workloads) {
     if (workloads == null || workloads.isEmpty()) {
       return new WorkloadsCondition(
-          true, "NoWorkloads", "no workloads listed in spec.workloads", false);
+          true, Reason.NO_WORKLOADS, "no workloads listed in spec.workloads", false);
     }
     List<WorkloadStatus> unsettled =
         workloads.stream().filter(w -> !SETTLED.contains(WorkloadState.of(w.getState()))).toList();
@@ -30,7 +52,7 @@ public record WorkloadsCondition(
           workloads.stream().filter(w -> WorkloadState.of(w.getState()) == UP_TO_DATE).count();
       return new WorkloadsCondition(
           true,
-          "UpToDate",
+          Reason.UP_TO_DATE,
           restartable
               + " workloads carry the current"
               + " content"
@@ -46,30 +68,34 @@ public record WorkloadsCondition(
         if (state == WorkloadState.of(w.getState())) {
           return new WorkloadsCondition(
               false,
-              state == HELD ? "RolloutHeld" : "WorkloadNotFound",
+              state == HELD ? Reason.ROLLOUT_HELD : Reason.WORKLOAD_NOT_FOUND,
               progress + "; " + line(w),
               true);
         }
       }
     }
     for (WorkloadStatus w : unsettled) {
-      if (RESTART_NEVER.equals(w.getReason())) {
-        return new WorkloadsCondition(false, "RestartPending", progress + "; " + line(w), true);
+      if (WorkloadReason.RESTART_NEVER.explains(w)) {
+        return new WorkloadsCondition(
+            false, Reason.RESTART_PENDING, progress + "; " + line(w), true);
       }
     }
     for (WorkloadStatus w : unsettled) {
-      if (PAUSED.equals(w.getReason())) {
-        return new WorkloadsCondition(false, PAUSED, progress + "; " + line(w), false);
+      if (WorkloadReason.PAUSED.explains(w)) {
+        return new WorkloadsCondition(false, Reason.PAUSED, progress + "; " + line(w), false);
       }
     }
-    boolean rolling = unsettled.stream().anyMatch(w -> !OPTED_OUT.equals(w.getReason()));
+    boolean rolling = unsettled.stream().anyMatch(w -> !WorkloadReason.OPTED_OUT.explains(w));
     WorkloadStatus first =
         unsettled.stream()
-            .filter(w -> !rolling || !OPTED_OUT.equals(w.getReason()))
+            .filter(w -> !rolling || !WorkloadReason.OPTED_OUT.explains(w))
             .findFirst()
             .orElseThrow();
     return new WorkloadsCondition(
-        false, rolling ? ROLLING : "RestartOptedOut", progress + "; " + line(first), false);
+        false,
+        rolling ? Reason.ROLLING : Reason.RESTART_OPTED_OUT,
+        progress + "; " + line(first),
+        false);
   }
 
   private static String line(WorkloadStatus w) {

@@ -55,8 +55,7 @@ final class JdbcWriter {
               + " extra socket factory library; point the source at a TCP host and port");
     }
     SortedMap<String, String> s = new TreeMap<>(settings);
-    String limit = s.remove("connection_limit");
-    String poolTimeout = s.remove("pool_timeout");
+    SeparatePool pool = SeparatePool.takeFrom(s);
     if ("true".equals(s.remove("pgbouncer"))) {
       // Server-side prepared statements break behind a transaction-mode pooler.
       s.put("prepareThreshold", "0");
@@ -88,13 +87,13 @@ final class JdbcWriter {
     if (cs.password() != null) {
       entries.put(PASSWORD, cs.password());
     }
-    if (limit != null) {
-      entries.put(MAX_POOL, limit);
+    if (pool.connectionLimit() != null) {
+      entries.put(MAX_POOL, pool.connectionLimit());
     }
-    if (poolTimeout != null) {
+    if (pool.poolTimeoutMillis() != null) {
       // Prisma's pool_timeout and Hikari's connectionTimeout both bound the wait for a pooled
-      // connection; Hikari counts milliseconds and also reads 0 as "wait forever".
-      entries.put(CONNECTION_TIMEOUT, Long.toString(Long.parseLong(poolTimeout) * 1000L));
+      // connection; Hikari also reads 0 as "wait forever".
+      entries.put(CONNECTION_TIMEOUT, pool.poolTimeoutMillis());
     }
   }
 

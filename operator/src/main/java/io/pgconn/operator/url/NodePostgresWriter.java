@@ -38,8 +38,7 @@ final class NodePostgresWriter {
               + " decodeURI, which cannot carry '?' or '#'; rename the database or use format env");
     }
     SortedMap<String, String> s = new TreeMap<>(settings);
-    String limit = s.remove("connection_limit");
-    String poolTimeout = s.remove("pool_timeout");
+    SeparatePool pool = SeparatePool.takeFrom(s);
     s.remove("pgbouncer"); // pg does not prepare statements unless asked per query
     tls(s, warnings);
     SortedMap<String, String> kept =
@@ -52,13 +51,11 @@ final class NodePostgresWriter {
             .database(db, NodePostgresWriter::encodeForDecodeUri)
             .parameters(kept)
             .build());
-    if (limit != null) {
-      entries.put(key + "_POOL_MAX", limit);
+    if (pool.connectionLimit() != null) {
+      entries.put(key + "_POOL_MAX", pool.connectionLimit());
     }
-    if (poolTimeout != null) {
-      entries.put(
-          key + "_POOL_CONNECTION_TIMEOUT_MILLIS",
-          Long.toString(Long.parseLong(poolTimeout) * 1000L));
+    if (pool.poolTimeoutMillis() != null) {
+      entries.put(key + "_POOL_CONNECTION_TIMEOUT_MILLIS", pool.poolTimeoutMillis());
     }
     if (pooled) {
       entries.put(

@@ -135,7 +135,7 @@ public final class ConnectionStormBenchmark {
                   w.sizing(),
                   List.of(w.consumer()),
                   limits,
-                  null));
+                  BudgetPolicy.Written.NONE));
         }
         // Nothing else is connected: unlisted usage is measured as 0.
         Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies, Map.of(key, 0));

@@ -72,7 +72,7 @@ class BudgetAllocatorPropertiesTest {
                     server.reserved(),
                     server.roleLimits().get(s.user()),
                     server.databaseLimits().get(s.database())),
-                s.previous()));
+                BudgetPolicy.Written.rolledOut(s.previous())));
       }
       return out;
     }

@@ -28,7 +28,7 @@ class BudgetAllocatorTest {
         new PoolSizing.Auto(min, max, weight),
         List.of(consumers),
         limits,
-        null);
+        BudgetPolicy.Written.NONE);
   }
 
   private static Consumer deployment(String name, int replicas) {
@@ -45,7 +45,7 @@ class BudgetAllocatorTest {
     assertThat(decision.consumers()).isEqualTo(10);
     assertThat(decision.budget()).isEqualTo(87);
     assertThat(decision.satisfied()).isTrue();
-    assertThat(decision.reason()).isEqualTo("WithinBudget");
+    assertThat(decision.reason().wire()).isEqualTo("WithinBudget");
     assertThat(decision.explanation())
         .isEqualTo("87 = 100 max - 3 reserved - 10 reserve; 10 pods (8 + 2 surge) -> 8 each");
     assertThat(decision.remedy()).isEmpty();
@@ -186,7 +186,7 @@ class BudgetAllocatorTest {
                 new PoolSizing.Fixed(10),
                 List.of(new Consumer("Deployment", "f", 3, 1)),
                 STOCK,
-                null),
+                BudgetPolicy.Written.NONE),
             auto("b/capped", 0, 1, 5, 1, STOCK, new Consumer("Deployment", "c", 4, 0)),
             auto("c/auto", 0, 1, 100, 1, STOCK, new Consumer("Deployment", "x", 4, 0)));
 
@@ -214,7 +214,7 @@ class BudgetAllocatorTest {
                 new PoolSizing.Auto(1, 50, 1),
                 List.of(new Consumer("Deployment", "r", 5, 0)),
                 limitedRole,
-                null),
+                BudgetPolicy.Written.NONE),
             new BudgetPolicy(
                 "b/free",
                 RAILWAY,
@@ -224,7 +224,7 @@ class BudgetAllocatorTest {
                 new PoolSizing.Auto(1, 50, 1),
                 List.of(new Consumer("Deployment", "f", 5, 0)),
                 STOCK,
-                null));
+                BudgetPolicy.Written.NONE));
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
 
@@ -249,7 +249,7 @@ class BudgetAllocatorTest {
             new PoolSizing.Auto(1, 50, 1),
             List.of(deployment("y", 8)),
             STOCK,
-            null);
+            BudgetPolicy.Written.NONE);
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(List.of(here, there));
 
@@ -326,7 +326,7 @@ class BudgetAllocatorTest {
     PoolDecision decision = BudgetAllocator.allocate(List.of(policy)).get("shop/backend");
 
     assertThat(decision.satisfied()).isFalse();
-    assertThat(decision.reason()).isEqualTo("InsufficientConnections");
+    assertThat(decision.reason().wire()).isEqualTo("InsufficientConnections");
     assertThat(decision.connectionLimit()).isEqualTo(3);
     assertThat(decision.explanation())
         .isEqualTo(
@@ -371,7 +371,7 @@ class BudgetAllocatorTest {
             new PoolSizing.Fixed(20),
             List.of(new Consumer("Deployment", "f", 4, 1)),
             STOCK,
-            null);
+            BudgetPolicy.Written.NONE);
 
     PoolDecision decision = BudgetAllocator.allocate(List.of(policy)).get("shop/fixed");
 

@@ -37,8 +37,7 @@ final class ProbeFixtures {
         user,
         password,
         sslMode,
-        connectTimeoutSeconds,
-        "test");
+        connectTimeoutSeconds);
   }
 
   /** A plain pgjdbc connection (not through the probe), as the tests' own "application". */

@@ -56,8 +56,7 @@ class ProbeInjectionIT {
             "app",
             CANARY,
             "require",
-            5,
-            "test");
+            5);
     try (ServerProbe probe = new ServerProbe(Clock.systemUTC())) {
       ProbeResult result = probe.probe(target);
       assertThat(result.ok())

@@ -58,8 +58,7 @@ class ProbePoolsIT {
               "app",
               password,
               "disable",
-              3 + i,
-              "policy-" + i));
+              3 + i));
     }
     return targets;
   }

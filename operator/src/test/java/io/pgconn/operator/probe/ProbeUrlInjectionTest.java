@@ -23,13 +23,7 @@ class ProbeUrlInjectionTest {
 
   private static ProbeTarget target(String host, String database, String user) {
     return new ProbeTarget(
-        List.of(new ProbeTarget.Endpoint(host, 5432)),
-        database,
-        user,
-        "pw",
-        "verify-full",
-        5,
-        "test");
+        List.of(new ProbeTarget.Endpoint(host, 5432)), database, user, "pw", "verify-full", 5);
   }
 
   @Test
@@ -68,8 +62,7 @@ class ProbeUrlInjectionTest {
             "app",
             "pw",
             "require",
-            5,
-            "x");
+            5);
     assertThat(ServerProbe.jdbcUrl(t)).isEqualTo("jdbc:postgresql://");
     Properties parsed = driverView(t);
     assertThat(parsed.getProperty("PGHOST")).isEqualTo("db.example,[2001:db8::1]");

@@ -110,7 +110,7 @@ class BudgetTransitionsPropertiesTest {
           new PoolSizing.Auto(1, max[p], weight[p]),
           List.of(new Consumer("Deployment", "d" + p, world.policies().get(p).pods(), 0)),
           new ServerLimits(world.maxConnections(), RESERVED, -1, -1),
-          secret[p]);
+          BudgetPolicy.Written.rolledOut(secret[p]));
     }
 
     void reconcile(int p) {

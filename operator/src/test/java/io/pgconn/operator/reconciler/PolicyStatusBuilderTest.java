@@ -24,7 +24,7 @@ class PolicyStatusBuilderTest {
   static final Instant T1 = Instant.parse("2026-11-28T10:00:00Z");
   static final Instant T2 = Instant.parse("2026-11-28T10:05:00Z");
   static final Instant SOON = T1.plusSeconds(60);
-  static final ServerFacts FACTS = new ServerFacts("16.10", 50, 3, 0, -1, -1, 7, 0, 0);
+  static final ServerFacts FACTS = new ServerFacts("16.10", 50, 3, 0, -1, -1, 7, 0, 0, Map.of());
   static final ProbeResult OK = ProbeResult.success(T1, 4, FACTS);
   static final ProbeResult REFUSED = ProbeResult.failure(T1, 2, FailureReason.values()[0], "no");
   static final PoolDecision FITS = new PoolDecision(10, 4, 42, true, "42 = 50 - 3 - 5");
@@ -113,8 +113,7 @@ class PolicyStatusBuilderTest {
   void aFailureTurnsItsPartAndReadyFalseSetsStalledAndKeepsTheRest() {
     PolicyStatus good = builder(null, T1).reconciled(outcome(OK, FITS, List.of(UP)));
     PolicyFailure failure =
-        new PolicyFailure(
-            ConditionType.SECRET_SYNCED, "SourceKeyNotFound", "Secret a/b has no key URL");
+        new PolicyFailure(PolicyFailure.Reason.SOURCE_KEY_NOT_FOUND, "Secret a/b has no key URL");
     PolicyStatus failed = builder(good, T2).failed(failure, List.of(HELD));
     Map<String, Condition> c = byType(failed);
     assertThat(c.get("SecretSynced").getReason()).isEqualTo("SourceKeyNotFound");
@@ -129,9 +128,7 @@ class PolicyStatusBuilderTest {
 
   @Test
   void aFailedProbeInEnforceModeIsRecordedAsTheLastProbe() {
-    PolicyFailure failure =
-        new PolicyFailure(
-            ConditionType.CONNECTION_VERIFIED, REFUSED.failure().name(), "no", REFUSED);
+    PolicyFailure failure = new PolicyFailure(REFUSED);
     PolicyStatus failed = builder(null, T1).failed(failure, List.of());
     assertThat(failed.getLastProbe().getResult()).isEqualTo(REFUSED.failure().name());
     assertThat(byType(failed).get("Ready").getMessage()).isEqualTo("no");
@@ -159,7 +156,7 @@ class PolicyStatusBuilderTest {
   @Test
   void aProbeThatSaysTheSameThingChangesNothingUntilTheRefreshIsDue() {
     PolicyStatus first = builder(null, T1).reconciled(outcome(OK, FITS, List.of(UP)));
-    ServerFacts busier = new ServerFacts("16.10", 50, 3, 0, -1, -1, 19, 0, 0);
+    ServerFacts busier = new ServerFacts("16.10", 50, 3, 0, -1, -1, 19, 0, 0, Map.of());
     ProbeResult later = ProbeResult.success(SOON, 9, busier);
     PolicyStatus same = builder(first, SOON).reconciled(outcome(later, FITS, List.of(UP)));
     assertThat(same).as("no write at rest").isEqualTo(first);
@@ -178,17 +175,10 @@ class PolicyStatusBuilderTest {
 
   @Test
   void aFailureThatRepeatsItselfWritesNothingMore() {
-    PolicyFailure failure =
-        new PolicyFailure(
-            ConditionType.CONNECTION_VERIFIED, REFUSED.failure().name(), "no", REFUSED);
+    PolicyFailure failure = new PolicyFailure(REFUSED);
     PolicyStatus first = builder(null, T1).failed(failure, List.of());
     ProbeResult again = ProbeResult.failure(SOON, 3, REFUSED.failure(), "no");
-    PolicyStatus second =
-        builder(first, SOON)
-            .failed(
-                new PolicyFailure(
-                    ConditionType.CONNECTION_VERIFIED, again.failure().name(), "no", again),
-                List.of());
+    PolicyStatus second = builder(first, SOON).failed(new PolicyFailure(again), List.of());
     assertThat(second).isEqualTo(first);
   }
 

@@ -45,7 +45,7 @@ class RolloutSequencerTest {
                 s.key().name()
                     + "="
                     + s.state().wire()
-                    + (s.reason() == null ? "" : "/" + s.reason()))
+                    + (s.reason() == null ? "" : "/" + s.reason().wire()))
         .toList();
   }
 
@@ -263,7 +263,7 @@ class RolloutSequencerTest {
                 new WorkloadStatus(
                     WorkloadKind.Deployment, "b", "Pending", "WaitingForSlot", OLD, null, "w")));
     assertThat(rolling.upToDate()).isFalse();
-    assertThat(rolling.reason()).isEqualTo("RolloutInProgress");
+    assertThat(rolling.reason().wire()).isEqualTo("RolloutInProgress");
     assertThat(rolling.blocksReady()).isFalse();
 
     var held =
@@ -277,7 +277,7 @@ class RolloutSequencerTest {
                     NEW,
                     null,
                     "stuck")));
-    assertThat(held.reason()).isEqualTo("RolloutHeld");
+    assertThat(held.reason().wire()).isEqualTo("RolloutHeld");
     assertThat(held.blocksReady()).isTrue();
 
     var done =
