@@ -23,6 +23,15 @@ import java.util.stream.Collectors;
  */
 public class ServerProbe implements AutoCloseable {
 
+  /**
+   * A row that takes one of max_connections' slots. Parallel and autovacuum workers and WAL senders
+   * have slots of their own and are left out; but for sessions of roles this one may not inspect
+   * the server hides backend_type (and state), so those count as clients whenever they sit in a
+   * database, as a slot-taking session would.
+   */
+  static final String CLIENT_SESSION =
+      "(backend_type = 'client backend' or (backend_type is null and datname is not null))";
+
   private static final String FACTS_QUERY =
       """
       select current_setting('server_version'),
@@ -33,14 +42,15 @@ public class ServerProbe implements AutoCloseable {
                 from pg_roles where rolname = current_user),
              (select case when (select rolsuper from pg_roles where rolname = current_user) then -1
                 else datconnlimit end from pg_database where datname = current_database()),
-             (select count(*) from pg_stat_activity where backend_type = 'client backend')::int,
+             (select count(*) from pg_stat_activity where %1$s)::int,
              (select count(*) from pg_stat_activity
                where backend_type = 'client backend'
                  and state in ('idle in transaction', 'idle in transaction (aborted)')
                  and state_change < now() - make_interval(secs => ?))::int,
              (select count(*) from pg_stat_activity
-               where backend_type = 'client backend' and usename is not null and state is null)::int
-      """;
+               where datname is not null and usename is not null and state is null)::int
+      """
+          .formatted(CLIENT_SESSION);
 
   private final Clock clock;
   private final ProbeSettings settings;
@@ -135,7 +145,8 @@ public class ServerProbe implements AutoCloseable {
         ResultSet rs =
             statement.executeQuery(
                 "select coalesce(application_name, ''), count(*)::int"
-                    + " from pg_stat_activity where backend_type = 'client backend'"
+                    + " from pg_stat_activity where "
+                    + CLIENT_SESSION
                     + " and pid <> pg_backend_pid()"
                     + " group by 1")) {
       while (rs.next()) {

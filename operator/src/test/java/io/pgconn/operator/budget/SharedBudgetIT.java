@@ -41,6 +41,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SharedBudgetIT {
 
+  /** Namespace and name of each policy, each also naming its Deployment. */
+  private static final List<String[]> POLICIES =
+      List.of(
+          new String[] {"team-a", "checkout"},
+          new String[] {"team-a", "worker"},
+          new String[] {"team-b", "reporting"});
+
   static final int MAX_CONNECTIONS = 40;
   private final LocalPostgres postgres;
   private final KubernetesClient client;
@@ -73,7 +80,7 @@ class SharedBudgetIT {
     k8s.create(policy("team-a", "worker", spec -> spec.getPool().setConnectionLimit(2)));
     k8s.create(policy("team-b", "reporting", spec -> spec.getPool().setAuto(auto(1))));
 
-    await().until(() -> allReady() && fitsTogether());
+    await().until(() -> rolledOut() && settled() && allReady() && fitsTogether());
     assertThat(k8s.status("team-b", "reporting").getPool().getConsumers()).isEqualTo(4 + 1);
     assertThat(k8s.status("team-a", "worker").getPool().getConnectionLimit()).isEqualTo(2);
     // Weight 2 against weight 1 with the same pods: checkout gets at least reporting's share.
@@ -92,7 +99,9 @@ class SharedBudgetIT {
     await()
         .until(
             () ->
-                allReady()
+                rolledOut()
+                    && settled()
+                    && allReady()
                     && fitsTogether()
                     && k8s.status("team-a", "checkout").getPool().getConnectionLimit()
                         < checkoutBefore);
@@ -141,7 +150,7 @@ class SharedBudgetIT {
                 () -> touched.equals(k8s.status("team-a", "checkout").getObservedSourceVersion()));
       }
       await().until(() -> k8s.status("team-a", "checkout").getPool().getConnectionLimit() == 1);
-      await().until(() -> allReady() && used() <= 22 - 3);
+      await().until(() -> rolledOut() && settled() && allReady() && used() <= 22 - 3);
       assertThat(k8s.status("team-a", "checkout").getPool().getExplanation())
           .contains("3 used by unlisted clients");
     } finally {
@@ -180,6 +189,33 @@ class SharedBudgetIT {
         .until(() -> java.time.Instant.now().isAfter(until));
   }
 
+  /**
+   * Plays the Deployment controller, which this control plane does not run: completes every rollout
+   * the operator started. A raise waits until peers that lower have rolled, so without this the
+   * outcome would depend on which policy happened to be sized first.
+   *
+   * @return whether every rollout was complete already
+   */
+  private boolean rolledOut() {
+    boolean complete = true;
+    for (String[] d : POLICIES) {
+      complete &= !k8s.completeRollout(d[0], d[1]);
+    }
+    return complete;
+  }
+
+  /** No policy holds a raise back while peers roll: every limit is its target. */
+  private boolean settled() {
+    for (String[] p : POLICIES) {
+      PolicyStatus s = k8s.status(p[0], p[1]);
+      if (s == null || s.getPool() == null || s.getPool().getExplanation() == null) return false;
+      if (s.getPool().getExplanation().contains("until peers have rolled to lower limits")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private boolean fitsTogether() {
     // Server scope: Σ pods × limit ≤ max_connections - reserved (3) - every policy's reserve (5).
     return used() <= MAX_CONNECTIONS - 3 - 3 * 5;
@@ -188,11 +224,7 @@ class SharedBudgetIT {
   /** Σ pods × limit over the three policies; MAX_VALUE while one has no pool status yet. */
   private int used() {
     int used = 0;
-    for (String[] p :
-        List.of(
-            new String[] {"team-a", "checkout"},
-            new String[] {"team-a", "worker"},
-            new String[] {"team-b", "reporting"})) {
+    for (String[] p : POLICIES) {
       PolicyStatus s = k8s.status(p[0], p[1]);
       if (s == null || s.getPool() == null) return Integer.MAX_VALUE;
       used += s.getPool().getConsumers() * s.getPool().getConnectionLimit();
@@ -201,12 +233,7 @@ class SharedBudgetIT {
   }
 
   private boolean allReady() {
-    return List.of("team-a/checkout", "team-a/worker", "team-b/reporting").stream()
-        .allMatch(
-            id -> {
-              String[] p = id.split("/");
-              return k8s.ready(p[0], p[1]);
-            });
+    return POLICIES.stream().allMatch(p -> k8s.ready(p[0], p[1]));
   }
 
   private String stamp(String ns, String name) {

@@ -84,6 +84,29 @@ class ClientSessionCountIT {
     }
   }
 
+  @Test
+  void sessionsOfRolesTheProbeMayNotInspectStillCount() throws Exception {
+    pg.createRole("unprivileged", CANARY, null);
+    try (Connection first = other("someone-else");
+        Connection second = other("someone-else");
+        ServerProbe probe = new ServerProbe(Clock.systemUTC())) {
+      ProbeResult result = probe.probe(target(pg, "unprivileged", CANARY, "postgres", "disable"));
+
+      assertThat(result.ok()).as(result.message()).isTrue();
+      // The server hides backend_type of these sessions from the probe's role.
+      assertThat(result.facts().connectionsByApplication()).containsEntry("someone-else", 2);
+      assertThat(result.facts().hiddenSessions()).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  private static Connection other(String applicationName) throws Exception {
+    Connection c = pg.superuserConnection();
+    try (Statement st = c.createStatement()) {
+      st.execute("set application_name = '" + applicationName + "'");
+    }
+    return c;
+  }
+
   private static int parallelWorkers() throws Exception {
     return count("backend_type = 'parallel worker'");
   }
