@@ -265,7 +265,7 @@ final class NodeFiles {
         serializeImagePulls: false
         syncFrequency: 10s
         """
-            .formatted(containerdSocket(), dir.resolve("pod-logs"), nodeIp));
+            .formatted(containerdSocket(), dir.resolve("logs/pods"), nodeIp));
   }
 
   private static void openssl(String... args) {
