@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the small images the real test node needs (no image registry is reachable here), as
 # `docker save` tarballs that `ctr images import` reads:
-#   pause.tar  registry.k8s.io/pause:3.10  the sandbox image containerd is configured with
+#   pause.tar     registry.k8s.io/pause:3.10  the sandbox image containerd is configured with
+#   demo-app.tar  pgconn.local/demo-app:dev   Go + pgx: reads DATABASE_URL, opens its pool to the
+#                                             limit, /health runs SELECT 1 (tools/images/demo-app)
 # into ${PGCONN_IMAGE_DIR:-$HOME/.cache/pgconn-node/images}, each from its Go module under
 # tools/images/, statically linked. A tarball is rebuilt only when its sources change (their hash
 # is kept beside it). Nothing built here belongs in the repository.
@@ -35,3 +37,4 @@ build_image() {
 }
 
 build_image pause pause registry.k8s.io/pause:3.10 /pause
+build_image demo-app demo-app pgconn.local/demo-app:dev /demo-app ',"User":"65532:65532","ExposedPorts":{"8080/tcp":{}}'

@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * probes, run with exactly the chart's ServiceAccount and RBAC (the audit log shows no 403 for it),
  * reach the real PostgreSQL from its pod, write the tuned Secret that a Deployment scaled by an
  * HPA, a StatefulSet and a DaemonSet read (their pods only start once it exists), and roll all
- * three onto a rotated password. Opt-in: {@code mvn -pl operator -Preal-node verify}.
+ * three onto a rotated password; and the demo app (Go, pgx) connecting at its limit and rolling
+ * onto a rotated password. Opt-in: {@code mvn -pl operator -Preal-node verify}.
  */
 @Tag("real-node")
 class HelmRealNodeIT {
@@ -84,6 +85,7 @@ class HelmRealNodeIT {
         imageTar + " is missing: build it with mvn -pl operator -Preal-node package");
     long t1 = System.nanoTime();
     node.importImage(imageTar);
+    node.importImage(RealNode.imageTarball("demo-app.tar"));
     timings.put("image import", elapsed(t1));
 
     Helm helm = Helm.locate(scratch);
@@ -170,6 +172,186 @@ class HelmRealNodeIT {
     }
     String logs = operatorLogs();
     assertFalse(logs.contains(PASSWORD) || logs.contains(ROTATED), "a password in the logs");
+  }
+
+  /**
+   * The demo app (Go, pgx) as a Deployment of 3 replicas with maxSurge 1: its pods read the tuned
+   * Secret, open their pools to exactly the limit in it (PostgreSQL counts 3 x limit sessions of
+   * the role) and pass /health (SELECT 1) as their readiness probe, over TLS; a password rotation
+   * rolls them onto a new ReplicaSet whose pods connect with the new password.
+   */
+  @Test
+  void theDemoAppConnectsAtItsLimitAndRollsOntoARotatedPassword() {
+    awaitOperatorReady();
+    pg.createRole("demo_app", PASSWORD, null);
+    pg.createDatabase("demo", "demo_app", null);
+    apply(
+        """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: demo}
+        """);
+    admin.secrets().inNamespace("demo").resource(demoSource(PASSWORD)).create();
+    apply(
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: app, namespace: demo}
+        spec:
+          replicas: 3
+          strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+          selector: {matchLabels: {app: demo}}
+          template:
+            metadata: {labels: {app: demo}}
+            spec:
+              terminationGracePeriodSeconds: 5
+              containers:
+                - name: app
+                  image: pgconn.local/demo-app:dev
+                  imagePullPolicy: Never
+                  envFrom: [{secretRef: {name: demo-connection}}]
+                  readinessProbe:
+                    httpGet: {path: /health, port: 8080}
+                    periodSeconds: 2
+        ---
+        apiVersion: pgconn.io/v1alpha1
+        kind: PostgresConnectionPolicy
+        metadata: {name: demo, namespace: demo}
+        spec:
+          source: {secretRef: {name: db, key: DATABASE_URL}}
+          target:
+            secretName: demo-connection
+            outputs: [{key: DATABASE_URL, format: pgx}]
+          pool: {connectionLimit: 4, sslMode: require}
+          probe: {mode: Enforce, interval: 1h}
+          workloads:
+            refs: [{kind: Deployment, name: app}]
+            settleSeconds: 0
+        """);
+    long t0 = System.nanoTime();
+    awaitDemo(3, null);
+    timings.put("demo app 3 pods Ready at their limit", elapsed(t0));
+    String firstRs = currentReplicaSet();
+
+    long t1 = System.nanoTime();
+    pg.execute("ALTER ROLE demo_app PASSWORD " + LocalPostgres.quoteLiteral(ROTATED));
+    admin.secrets().inNamespace("demo").resource(demoSource(ROTATED)).update();
+    awaitDemo(3, firstRs);
+    timings.put("demo app rolled onto the rotated password", elapsed(t1));
+    long errors = demoLogs().lines().filter(l -> l.contains("connection error")).count();
+    System.err.println("HelmRealNodeIT: connection errors in the new demo pods' logs: " + errors);
+    String logs = demoLogs();
+    assertTrue(logs.contains("pool holds 4 of 4 connections"), "the new pods' logs:\n" + logs);
+    assertFalse(logs.contains(PASSWORD) || logs.contains(ROTATED), "a password in the app logs");
+  }
+
+  /** 3 demo pods Ready (on a ReplicaSet other than {@code oldRs}), holding 3 x limit sessions. */
+  private static void awaitDemo(int replicas, String oldRs) {
+    try {
+      await("demo app Ready at its limit" + (oldRs == null ? "" : " on a new ReplicaSet"))
+          .atMost(READY)
+          .pollInterval(Duration.ofSeconds(1))
+          .untilAsserted(
+              () -> {
+                String url = secretUrl("demo", "demo-connection");
+                java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("pool_max_conns=(\\d+)").matcher(url);
+                assertTrue(m.find(), "pool_max_conns in the tuned URL");
+                int limit = Integer.parseInt(m.group(1));
+                if (oldRs != null) {
+                  assertTrue(url.contains(ROTATED), "target carries the rotated password");
+                  assertNotEquals(oldRs, currentReplicaSet(), "a new ReplicaSet");
+                }
+                Deployment d = admin.apps().deployments().inNamespace("demo").withName("app").get();
+                assertEquals(replicas, nz(d.getStatus().getUpdatedReplicas()), "updated");
+                assertEquals(replicas, nz(d.getStatus().getReadyReplicas()), "ready");
+                assertEquals(replicas, nz(d.getStatus().getReplicas()), "old pods gone");
+                assertEquals(
+                    replicas * limit,
+                    sessions("demo_app"),
+                    "sessions of demo_app: " + replicas + " pods x limit " + limit);
+              });
+    } catch (RuntimeException | AssertionError e) {
+      throw new AssertionError(
+          e.getMessage()
+              + "\npods: "
+              + admin.pods().inNamespace("demo").list().getItems().stream()
+                  .map(
+                      p ->
+                          p.getMetadata().getName()
+                              + " "
+                              + p.getStatus().getPhase()
+                              + " "
+                              + p.getStatus().getContainerStatuses())
+                  .toList()
+              + "\n--- demo logs\n"
+              + demoLogs()
+              + "\n--- operator log\n"
+              + operatorLogs(),
+          e);
+    }
+  }
+
+  private static int sessions(String role) {
+    try (java.sql.Connection c = pg.superuserConnection();
+        java.sql.PreparedStatement st =
+            c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE usename = ?")) {
+      st.setString(1, role);
+      try (java.sql.ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String currentReplicaSet() {
+    Deployment d = admin.apps().deployments().inNamespace("demo").withName("app").get();
+    String revision = d.getMetadata().getAnnotations().get("deployment.kubernetes.io/revision");
+    return admin.apps().replicaSets().inNamespace("demo").list().getItems().stream()
+        .filter(
+            rs ->
+                Objects.equals(
+                    revision,
+                    rs.getMetadata().getAnnotations().get("deployment.kubernetes.io/revision")))
+        .map(rs -> rs.getMetadata().getName())
+        .findFirst()
+        .orElse("");
+  }
+
+  private static String demoLogs() {
+    StringBuilder out = new StringBuilder();
+    for (Pod p : admin.pods().inNamespace("demo").list().getItems()) {
+      try {
+        out.append(admin.pods().inNamespace("demo").withName(p.getMetadata().getName()).getLog());
+      } catch (RuntimeException e) {
+        out.append("(no log of ")
+            .append(p.getMetadata().getName())
+            .append(": ")
+            .append(e)
+            .append(")\n");
+      }
+    }
+    return out.toString();
+  }
+
+  private static Secret demoSource(String password) {
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName("db")
+        .withNamespace("demo")
+        .endMetadata()
+        .addToStringData(
+            "DATABASE_URL", "postgresql://demo_app:" + password + "@" + pgAddress + "/demo")
+        .build();
+  }
+
+  private static String secretUrl(String namespace, String name) {
+    Secret s = admin.secrets().inNamespace(namespace).withName(name).get();
+    if (s == null || s.getData() == null || s.getData().get("DATABASE_URL") == null) return "";
+    return new String(
+        Base64.getDecoder().decode(s.getData().get("DATABASE_URL")), StandardCharsets.UTF_8);
   }
 
   // ---------------------------------------------------------------- steps

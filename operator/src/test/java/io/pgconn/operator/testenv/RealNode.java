@@ -104,6 +104,11 @@ public final class RealNode implements AutoCloseable {
     }
   }
 
+  /** An image tarball of tools/build-node-images.sh (built or refreshed first: it is cached). */
+  public static Path imageTarball(String file) {
+    return NodePrerequisites.image(file);
+  }
+
   /** Admin kubeconfig (system:masters) for the test JVM and helm, through 127.0.0.1. */
   public Path kubeconfigFile() {
     return files.outerKubeconfig();
