@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the test control plane from Go modules (no release downloads on these machines):
 # etcd, kube-apiserver and kubectl, plus kube-controller-manager, kube-scheduler and kwok
-# (fake kubelets) with --with-controllers. Output goes to the layout io.fabric8:kube-api-test
-# reads,
+# (fake kubelets) with --with-controllers, and kubelet (a real node: testenv.RealNode) with
+# --with-node. Output goes to the layout io.fabric8:kube-api-test reads,
 #   ${PGCONN_BIN_DIR:-$HOME/.kubeapitest}/k8s/<version>-linux-amd64/
 # so a machine builds them once. Nothing built here belongs in the repository.
 set -euo pipefail
@@ -12,10 +12,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=${PGCONN_BIN_DIR:-$HOME/.kubeapitest}
 out="$root/k8s/${K8S_VERSION}-linux-amd64"
 binaries=(etcd kube-apiserver kubectl)
-[[ "${1:-}" == "--with-controllers" ]] && binaries+=(kube-controller-manager kube-scheduler kwok)
+for arg in "$@"; do
+  case "$arg" in
+    --with-controllers) binaries+=(kube-controller-manager kube-scheduler kwok) ;;
+    --with-node) binaries+=(kube-controller-manager kube-scheduler kubelet) ;;
+    *) echo "usage: $0 [--with-controllers] [--with-node]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
-for b in "${binaries[@]}"; do [[ -x "$out/$b" ]] || missing+=("$b"); done
+for b in $(printf '%s\n' "${binaries[@]}" | awk '!seen[$0]++'); do [[ -x "$out/$b" ]] || missing+=("$b"); done
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "control plane: cached in $out"
   exit 0

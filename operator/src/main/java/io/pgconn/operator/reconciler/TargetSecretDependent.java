@@ -28,6 +28,11 @@ final class TargetSecretDependent
     super(Secret.class, NAME);
     configureWith(
         new KubernetesDependentResourceConfigBuilder<Secret>()
+            // JOSDK 5 writes ConfigMaps and Secrets with create/update (PUT) unless told
+            // otherwise; the chart grants create and patch, never update, on Secrets, so an
+            // update of the target was refused (403, retried forever) and a rotation never
+            // reached the apps. The content is `data`, which server-side apply matches exactly.
+            .withUseSSA(true)
             .withKubernetesDependentInformerConfig(
                 InformerConfiguration.builder(Secret.class)
                     .withLabelSelector(ManagedSecrets.SELECTOR)

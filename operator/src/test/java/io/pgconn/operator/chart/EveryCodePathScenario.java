@@ -226,6 +226,29 @@ final class EveryCodePathScenario {
             });
   }
 
+  /**
+   * Changes what the tour's target must hold (its connection limit): the operator rewrites the
+   * Secret it created, the write the chart's RBAC must allow too (a PUT update was refused there,
+   * found on a real node).
+   */
+  void changeAndAwaitRewrite() {
+    admin
+        .resources(PostgresConnectionPolicy.class)
+        .inNamespace(ns)
+        .withName("tour")
+        .edit(
+            p -> {
+              p.getSpec().getPool().setConnectionLimit(4);
+              return p;
+            });
+    ClusterFixtures.await()
+        .untilAsserted(
+            () ->
+                assertThat(value(TARGET))
+                    .as("target Secret rewritten")
+                    .hasValueSatisfying(v -> assertThat(v).contains("connection_limit=4")));
+  }
+
   /** Deletes the policies: each is cleaned up and released, the in-place source restored. */
   void deleteAndAwaitCleanup() {
     for (String name : List.of("tour", "inplace", "broken")) {

@@ -102,8 +102,8 @@ class HelmChartIT {
       permissions("coordination.k8s.io", List.of("leases"), "get", "create", "update", "patch");
 
   /**
-   * Granted, but no request of the code-path tour makes them: JOSDK re-reads (GET) a policy only
-   * when removing its finalizer meets a conflict, and requires update on Leases (see above).
+   * Granted, but the code-path tour may not make them: JOSDK re-reads (GET) a policy only when
+   * removing its finalizer meets a conflict, and requires update on Leases (see above).
    */
   private static final Set<String> GRANTED_FOR_RARE_PATHS =
       Set.of("pgconn.io/postgresconnectionpolicies:get", "coordination.k8s.io/leases:update");
@@ -754,6 +754,7 @@ class HelmChartIT {
               false));
       try (var app = environment.get(Operators.class).startAs(kubeconfig, properties)) {
         scenario.awaitConverged();
+        scenario.changeAndAwaitRewrite();
         scenario.deleteAndAwaitCleanup();
       } catch (org.awaitility.core.ConditionTimeoutException e) {
         throw new AssertionError(
@@ -781,7 +782,9 @@ class HelmChartIT {
       Set<String> granted = union(NAMESPACED_PERMISSIONS, LEASE_PERMISSIONS);
       Set<String> unused = new TreeSet<>(granted);
       unused.removeAll(used);
-      assertEquals(GRANTED_FOR_RARE_PATHS, unused, "granted but never used (used: " + used + ")");
+      // The rare paths may or may not be taken (a conflict is a race); everything else must be.
+      unused.removeAll(GRANTED_FOR_RARE_PATHS);
+      assertEquals(Set.of(), unused, "granted but never used (used: " + used + ")");
       Set<String> ungranted = new TreeSet<>(used);
       ungranted.removeAll(granted);
       assertEquals(Set.of(), ungranted, "used but not in the chart's rules");

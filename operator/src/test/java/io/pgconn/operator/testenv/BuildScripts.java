@@ -14,8 +14,14 @@ public final class BuildScripts {
 
   /** Runs a build script with PGCONN_BIN_DIR set; fails if it fails or overruns. */
   public static void run(List<String> command, Path binDir, int timeoutMinutes) {
+    runWithEnv(command, "PGCONN_BIN_DIR", binDir.toString(), timeoutMinutes);
+  }
+
+  /** Runs a build script with one environment variable set; fails if it fails or overruns. */
+  public static void runWithEnv(
+      List<String> command, String variable, String value, int timeoutMinutes) {
     ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-    builder.environment().put("PGCONN_BIN_DIR", binDir.toString());
+    builder.environment().put(variable, value);
     try {
       Process process = builder.start();
       if (!process.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
