@@ -40,10 +40,12 @@ final class InPlaceRewriter {
 
   private final KubernetesClient client;
   private final Clock clock;
+  private final PolicyObserver observer;
 
-  InPlaceRewriter(KubernetesClient client, Clock clock) {
+  InPlaceRewriter(KubernetesClient client, Clock clock, PolicyObserver observer) {
     this.client = client;
     this.clock = clock;
+    this.observer = observer;
   }
 
   /** The base connection string to render from, saving or updating the backup as needed. */
@@ -107,7 +109,7 @@ final class InPlaceRewriter {
         ContentHash.unkeyed(content.data()).equals(backup.writtenHash())
             && backup.writtenKeys().equals(content.data().keySet());
     if (!recorded) {
-      save(policy, view, backup.recording(source, content));
+      save(policy, view, backup.recording(source, content), WriteStep.WRITE_RECORDED);
     }
     if (holds) return false;
     try {
@@ -116,6 +118,7 @@ final class InPlaceRewriter {
       if (e.getCode() == 409) throw new SourceChanged();
       throw e;
     }
+    observer.wrote(view.namespace(), view.name(), WriteStep.SOURCE_WRITTEN);
     return true;
   }
 
@@ -136,12 +139,14 @@ final class InPlaceRewriter {
       try {
         // Applying only the originals releases the keys that were absent: they are removed.
         applyToSource(view.namespace(), source.get(), backup.originals());
+        observer.wrote(view.namespace(), view.name(), WriteStep.SOURCE_RESTORED);
         break;
       } catch (KubernetesClientException e) {
         if (e.getCode() != 409 && e.getCode() != 404) throw e;
       }
     }
     client.secrets().inNamespace(view.namespace()).withName(view.backupSecretName()).delete();
+    observer.wrote(view.namespace(), view.name(), WriteStep.BACKUP_DELETED);
   }
 
   /** The original value saved in this policy's backup, if there is one. */
@@ -192,6 +197,11 @@ final class InPlaceRewriter {
   }
 
   private void save(PostgresConnectionPolicy policy, PolicyView view, InPlaceBackup backup) {
+    save(policy, view, backup, WriteStep.BACKUP_SAVED);
+  }
+
+  private void save(
+      PostgresConnectionPolicy policy, PolicyView view, InPlaceBackup backup, WriteStep step) {
     client
         .secrets()
         .inNamespace(view.namespace())
@@ -201,6 +211,7 @@ final class InPlaceRewriter {
         .fieldManager(OperatorIdentity.FIELD_MANAGER)
         .forceConflicts()
         .serverSideApply();
+    observer.wrote(view.namespace(), view.name(), step);
   }
 
   private Optional<Secret> read(String namespace, String name) {
