@@ -217,9 +217,8 @@ public class PolicyReconciler
     referencedSecrets.untrack(ResourceID.fromResource(policy));
     observer.forgotten(view.namespace(), view.name());
     sizer.forget(view);
-    if (view.inPlace()) {
-      inPlace.restore(policy, view);
-    }
+    // Also when the spec no longer says in place: its target may have moved away just before.
+    inPlace.restore(policy, view);
     return DeleteControl.defaultDelete();
   }
 

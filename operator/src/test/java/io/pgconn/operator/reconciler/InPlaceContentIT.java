@@ -201,20 +201,17 @@ class InPlaceContentIT {
     try (Watch watch = watchData(ns, versions);
         OperatorApp operator = fx.operator(ns, hooks)) {
       k8s.create(fx.policy(ns, spec -> {}));
+      // Converged on the new password, or (the failure this test exists for) overwritten with
+      // content built from the old one after the rotation, which never converges.
       await()
           .until(
               () ->
-                  k8s.ready(ns, POLICY)
-                      && fx.rewritten(ns)
-                      && k8s.secretValue(ns, SOURCE, "DATABASE_URL")
-                          .filter(v -> v.contains(NEW))
-                          .isPresent());
-      assertThat(hooks.writes(ns, POLICY)).contains(WriteStep.SOURCE_WRITTEN);
-      Map<String, String> adopted = fx.data(ns, SOURCE);
-      for (String key : List.of("DATABASE_URL", "DIRECT_URL", "JDBC_URL", "PGX_URL")) {
-        assertThat(decoded(adopted, key)).as(key).contains(NEW).doesNotContain(OLD);
-      }
-      await().until(() -> versions.size() > 0 && versions.get(versions.size() - 1).equals(adopted));
+                  overwrittenAfterRotation(versions)
+                      || (k8s.ready(ns, POLICY)
+                          && fx.rewritten(ns)
+                          && k8s.secretValue(ns, SOURCE, "DATABASE_URL")
+                              .filter(v -> v.contains(NEW))
+                              .isPresent()));
       // Every version the source ever had: the original, the rotation, then content built from
       // the new password only. Never anything the operator built from the old one.
       synchronized (versions) {
@@ -224,6 +221,11 @@ class InPlaceContentIT {
               .as("a version of the source after the rotation")
               .allSatisfy(v -> assertThat(decode(v)).doesNotContain(OLD));
         }
+      }
+      assertThat(hooks.writes(ns, POLICY)).contains(WriteStep.SOURCE_WRITTEN);
+      Map<String, String> adopted = fx.data(ns, SOURCE);
+      for (String key : List.of("DATABASE_URL", "DIRECT_URL", "JDBC_URL", "PGX_URL")) {
+        assertThat(decoded(adopted, key)).as(key).contains(NEW).doesNotContain(OLD);
       }
       fx.delete(ns);
       fx.awaitGone(ns);
@@ -257,6 +259,15 @@ class InPlaceContentIT {
               @Override
               public void onClose(WatcherException cause) {}
             });
+  }
+
+  /** Whether a version after the first holds the old password anywhere. */
+  private static boolean overwrittenAfterRotation(List<Map<String, String>> versions) {
+    synchronized (versions) {
+      return versions.stream()
+          .skip(1)
+          .anyMatch(v -> v.values().stream().anyMatch(x -> decode(x).contains(OLD)));
+    }
   }
 
   private void touch(String ns) {

@@ -240,8 +240,8 @@ class InPlaceCrashIT {
     assertThat(added).contains("PGX_URL", "SPRING_DATASOURCE_URL");
     assertThat(backup.getData()).isEqualTo(before);
     assertThat(backup.getMetadata().getAnnotations())
-        .containsEntry(InPlaceBackup.ABSENT_KEYS, String.join(",", added))
-        .containsEntry(InPlaceBackup.REVERTS, "0");
+        .containsEntry(InPlaceBackupFormat.ABSENT_KEYS, String.join(",", added))
+        .containsEntry(InPlaceBackupFormat.REVERTS, "0");
   }
 
   private void retarget(String ns) {
