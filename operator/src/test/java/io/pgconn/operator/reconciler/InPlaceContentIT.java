@@ -50,7 +50,7 @@ class InPlaceContentIT {
 
   InPlaceContentIT(
       TestCluster cluster, LocalPostgres postgres, KubernetesClient client, ClusterFixtures k8s) {
-    this.fx = new InPlaceFixture(cluster, postgres, client, k8s);
+    this.fx = new InPlaceFixture(cluster.kubeconfigFile(), postgres, client, k8s);
     this.postgres = postgres;
     this.client = client;
     this.k8s = k8s;

@@ -56,7 +56,7 @@ class InPlaceCrashIT {
 
   InPlaceCrashIT(
       TestCluster cluster, LocalPostgres postgres, KubernetesClient client, ClusterFixtures k8s) {
-    this.fx = new InPlaceFixture(cluster, postgres, client, k8s);
+    this.fx = new InPlaceFixture(cluster.kubeconfigFile(), postgres, client, k8s);
     this.client = client;
     this.k8s = k8s;
   }

@@ -10,7 +10,7 @@ import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.OperatorApp;
 import io.pgconn.operator.testenv.Policies;
-import io.pgconn.operator.testenv.TestCluster;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,14 +46,14 @@ final class InPlaceFixture {
     return ClusterFixtures.await().dontCatchUncaughtExceptions();
   }
 
-  private final TestCluster cluster;
+  private final Path kubeconfig;
   private final LocalPostgres postgres;
   private final KubernetesClient client;
   private final ClusterFixtures k8s;
 
   InPlaceFixture(
-      TestCluster cluster, LocalPostgres postgres, KubernetesClient client, ClusterFixtures k8s) {
-    this.cluster = cluster;
+      Path kubeconfig, LocalPostgres postgres, KubernetesClient client, ClusterFixtures k8s) {
+    this.kubeconfig = kubeconfig;
     this.postgres = postgres;
     this.client = client;
     this.k8s = k8s;
@@ -101,8 +101,7 @@ final class InPlaceFixture {
 
   /** A fresh operator instance watching only {@code ns}, with {@code hooks} observing it. */
   OperatorApp operator(String ns, WriteHooks hooks) {
-    return OperatorApp.start(
-        cluster.kubeconfigFile(), Map.of("pgconn.namespaces", List.of(ns)), hooks);
+    return OperatorApp.start(kubeconfig, Map.of("pgconn.namespaces", List.of(ns)), hooks);
   }
 
   /** A Secret's data exactly as the API server holds it (base64 values), empty when it is gone. */
