@@ -1,8 +1,10 @@
 package io.pgconn.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -13,8 +15,20 @@ import java.util.TreeSet;
  * How an {@link InPlaceBackup} is kept in its Secret: the originals as the Secret's data, the rest
  * as annotations. Unknown or malformed annotations read as absent, so a backup written by an
  * earlier version still reads.
+ *
+ * <p>The Secret carries the operator's finalizer, which only {@link InPlaceRewriter#restore}
+ * removes once the original is back: deletions that sweep up everything (the garbage collector
+ * deleting a policy's dependents under foreground propagation, the namespace controller emptying a
+ * deleted namespace) would otherwise delete the backup before the policy's own cleanup could use
+ * it.
  */
 final class InPlaceBackupFormat {
+
+  static final String FINALIZER = "pgconn.io/original";
+
+  /** A strategic merge patch that removes {@link #FINALIZER} and no other. */
+  static final String RELEASE =
+      "{\"metadata\":{\"$deleteFromPrimitiveList/finalizers\":[\"" + FINALIZER + "\"]}}";
 
   static final String SOURCE = "pgconn.io/source";
   static final String ABSENT_KEYS = "pgconn.io/absent-keys";
@@ -27,6 +41,13 @@ final class InPlaceBackupFormat {
   static final String LAST_REVERT = "pgconn.io/last-revert";
 
   private InPlaceBackupFormat() {}
+
+  /** The backup Secret: owned by the policy, held by the finalizer. */
+  static Secret secret(PostgresConnectionPolicy policy, String name, InPlaceBackup backup) {
+    Secret secret = ManagedSecrets.owned(policy, name, backup.originals(), annotations(backup));
+    secret.getMetadata().setFinalizers(List.of(FINALIZER));
+    return secret;
+  }
 
   static InPlaceBackup read(Secret secret, String defaultSource) {
     Map<String, String> notes =

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.kube.OperatorIdentity;
 import java.time.Clock;
@@ -99,12 +101,8 @@ final class InPlaceRewriter {
   boolean write(
       PostgresConnectionPolicy policy, PolicyView view, Secret source, RenderedContent content)
       throws PolicyFailure, SourceChanged {
-    InPlaceBackup backup =
-        backup(policy, view)
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "the backup of " + view.namespace() + "/" + view.name() + " vanished"));
+    // resolveBase saved it in this reconcile: a missing one was deleted since, so start over.
+    InPlaceBackup backup = backup(policy, view).orElseThrow(SourceChanged::new);
     if (!backup.recorded(content.data())) {
       backup = backup.recording(source, content.data());
       save(policy, view, backup, WriteStep.WRITE_RECORDED);
@@ -153,7 +151,15 @@ final class InPlaceRewriter {
         if ((e.getCode() != 409 && e.getCode() != 404) || attempt >= 3) throw e;
       }
     }
-    client.secrets().inNamespace(view.namespace()).withName(view.backupSecretName()).delete();
+    var backupSecret =
+        client.secrets().inNamespace(view.namespace()).withName(view.backupSecretName());
+    try {
+      backupSecret.patch(PatchContext.of(PatchType.STRATEGIC_MERGE), InPlaceBackupFormat.RELEASE);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) throw e;
+    }
+    observer.wrote(view.namespace(), view.name(), WriteStep.BACKUP_RELEASED);
+    backupSecret.delete();
     observer.wrote(view.namespace(), view.name(), WriteStep.BACKUP_DELETED);
   }
 
@@ -213,9 +219,7 @@ final class InPlaceRewriter {
     client
         .secrets()
         .inNamespace(view.namespace())
-        .resource(
-            ManagedSecrets.owned(
-                policy, view.backupSecretName(), backup.originals(), backup.annotations()))
+        .resource(InPlaceBackupFormat.secret(policy, view.backupSecretName(), backup))
         .fieldManager(OperatorIdentity.FIELD_MANAGER)
         .forceConflicts()
         .serverSideApply();

@@ -21,8 +21,8 @@ public enum WriteStep {
   SOURCE_WRITTEN,
   /** In place ended (the policy is deleted or writes elsewhere now): every key was put back. */
   SOURCE_RESTORED,
-  /**
-   * In place ended: the backup was deleted. The finalizer goes next, when the policy is deleted.
-   */
+  /** In place ended: the backup's finalizer, which kept it through sweeping deletions, is gone. */
+  BACKUP_RELEASED,
+  /** In place ended: the backup was deleted. The policy's finalizer goes next, if it is deleted. */
   BACKUP_DELETED
 }

@@ -80,9 +80,11 @@ class InPlaceCrashIT {
         arguments(Flow.ADOPT, WriteStep.SOURCE_WRITTEN),
         arguments(Flow.DELETE, null),
         arguments(Flow.DELETE, WriteStep.SOURCE_RESTORED),
+        arguments(Flow.DELETE, WriteStep.BACKUP_RELEASED),
         arguments(Flow.DELETE, WriteStep.BACKUP_DELETED),
         arguments(Flow.RETARGET, null),
         arguments(Flow.RETARGET, WriteStep.SOURCE_RESTORED),
+        arguments(Flow.RETARGET, WriteStep.BACKUP_RELEASED),
         arguments(Flow.RETARGET, WriteStep.BACKUP_DELETED));
   }
 
@@ -176,6 +178,7 @@ class InPlaceCrashIT {
               WriteStep.WRITE_RECORDED,
               WriteStep.SOURCE_WRITTEN,
               WriteStep.SOURCE_RESTORED,
+              WriteStep.BACKUP_RELEASED,
               WriteStep.BACKUP_DELETED);
     }
     assertThat(fx.data(ns, SOURCE)).isEqualTo(original);
@@ -239,6 +242,8 @@ class InPlaceCrashIT {
     assertThat(before).containsOnlyKeys("DATABASE_URL", "DIRECT_URL", "JDBC_URL");
     assertThat(added).contains("PGX_URL", "SPRING_DATASOURCE_URL");
     assertThat(backup.getData()).isEqualTo(before);
+    // Held until the original is back, whatever deletes it first.
+    assertThat(backup.getMetadata().getFinalizers()).containsExactly(InPlaceBackupFormat.FINALIZER);
     assertThat(backup.getMetadata().getAnnotations())
         .containsEntry(InPlaceBackupFormat.ABSENT_KEYS, String.join(",", added))
         .containsEntry(InPlaceBackupFormat.REVERTS, "0");
