@@ -66,8 +66,13 @@ public final class ManagedSecrets {
     return io.fabric8.kubernetes.api.model.HasMetadata.getKind(PostgresConnectionPolicy.class);
   }
 
+  /** A label value holds 63 characters and a policy's name up to 253: a longer one is shortened. */
   static Map<String, String> labels(PostgresConnectionPolicy policy) {
-    return Map.of(MANAGED_BY_LABEL, MANAGED_BY, POLICY_LABEL, policy.getMetadata().getName());
+    return Map.of(
+        MANAGED_BY_LABEL,
+        MANAGED_BY,
+        POLICY_LABEL,
+        OperatorIdentity.policySegment(policy.getMetadata().getName()));
   }
 
   static OwnerReference ownerReference(PostgresConnectionPolicy policy) {

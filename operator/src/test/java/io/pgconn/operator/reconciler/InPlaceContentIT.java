@@ -20,6 +20,7 @@ import io.pgconn.operator.testenv.OperatorApp;
 import io.pgconn.operator.testenv.OperatorEnvironment;
 import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
 import io.pgconn.operator.testenv.TestCluster;
+import io.pgconn.operator.url.ConnectionStringParser;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -166,6 +167,43 @@ class InPlaceContentIT {
           .isEqualTo(original.get("JDBC_URL"));
       fx.delete(ns);
       fx.awaitGone(ns);
+    }
+    assertThat(fx.data(ns, SOURCE)).isEqualTo(original);
+  }
+
+  /**
+   * The longest policy name the operator accepts (242 characters: its derived Secret names stay
+   * within 253) works end to end: the labels on its Secrets hold a shortened name (label values
+   * hold 63 characters), and its default application_name is written as PostgreSQL keeps it.
+   */
+  @Test
+  void theLongestPolicyNameWorksAndItsApplicationNameIsCutAsTheServerCutsIt() throws Exception {
+    String ns = "long-name";
+    String user = "long_name";
+    postgres.createRole(user, OLD, null);
+    String name = ("x".repeat(60) + ".").repeat(3) + "y".repeat(59);
+    assertThat(name).hasSize(242);
+    Map<String, String> original = fx.source(ns, fx.original(user, OLD));
+    try (OperatorApp operator = fx.operator(ns, new WriteHooks())) {
+      PostgresConnectionPolicy policy = fx.policy(ns, spec -> {});
+      policy.getMetadata().setName(name);
+      k8s.create(policy);
+      await()
+          .until(
+              () ->
+                  k8s.ready(ns, name)
+                      && k8s.secretValue(ns, SOURCE, "DATABASE_URL")
+                          .filter(v -> v.contains("connection_limit=4"))
+                          .isPresent());
+      String url = k8s.secretValue(ns, SOURCE, "DATABASE_URL").orElseThrow();
+      assertThat(ConnectionStringParser.parse(url).parameters().get("application_name"))
+          .isEqualTo(name.substring(0, 63));
+      Secret backup = fx.secret(ns, name + "-original").orElseThrow();
+      assertThat(backup.getMetadata().getLabels().get(ManagedSecrets.POLICY_LABEL))
+          .hasSizeLessThanOrEqualTo(63)
+          .startsWith("xxxxx");
+      client.resources(PostgresConnectionPolicy.class).inNamespace(ns).withName(name).delete();
+      await().until(() -> k8s.policy(ns, name) == null);
     }
     assertThat(fx.data(ns, SOURCE)).isEqualTo(original);
   }
