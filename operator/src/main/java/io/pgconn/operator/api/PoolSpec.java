@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 @ValidationRule(
@@ -22,6 +23,12 @@ public class PoolSpec {
 
   /** Per pod: no PostgreSQL server serves a thousand connections from one process usefully. */
   public static final int MAX_CONNECTION_LIMIT = 1000;
+
+  /**
+   * NAMEDATALEN - 1: what PostgreSQL keeps of application_name (one byte per character, as only
+   * printable ASCII is allowed).
+   */
+  public static final int MAX_APPLICATION_NAME = 63;
 
   /** Each probe holds a worker for up to this long; a minute covers serverless cold starts. */
   public static final int MAX_CONNECT_TIMEOUT_SECONDS = 60;
@@ -79,9 +86,21 @@ public class PoolSpec {
           + " true only to write the weaker mode on purpose.")
   private Boolean allowWeakerSsl;
 
+  // The schema's maxLength only bounds the rule's cost: its own refusal ("Too long") would stop
+  // the rule, whose message says why 63 and what to do, from being evaluated.
+  @Size(max = 253)
+  @ValidationRule(
+      value = "size(self) <= " + MAX_APPLICATION_NAME + " && self.matches('^[ -~]*$')",
+      message =
+          "must be at most 63 printable ASCII characters: PostgreSQL keeps only 63 bytes of"
+              + " application_name and replaces other bytes, so pg_stat_activity would show"
+              + " another name and the budget would count the policy's own sessions as foreign."
+              + " Shorten it and use ASCII letters, digits, spaces and punctuation, or leave it"
+              + " out (default: the policy's name, cut to 63 characters)")
   @JsonPropertyDescription(
-      "application_name reported to the server (visible in pg_stat_activity)."
-          + " Default: the policy's name.")
+      "application_name reported to the server (visible in pg_stat_activity): at most 63"
+          + " printable ASCII characters, as PostgreSQL keeps it. Default: the policy's name,"
+          + " cut to 63 characters.")
   private String applicationName;
 
   @Default("false")

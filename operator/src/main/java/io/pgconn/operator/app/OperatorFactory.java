@@ -10,10 +10,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.pgconn.operator.probe.ServerProbe;
+import io.pgconn.operator.reconciler.PolicyObserver;
 import io.pgconn.operator.reconciler.PolicyReconciler;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.HashSet;
+import java.util.List;
 
 /** Builds the JOSDK operator with every reconciler; OperatorLifecycle starts and stops it. */
 @Factory
@@ -36,11 +38,15 @@ public class OperatorFactory {
     return new PolicyMetrics(registry);
   }
 
+  /**
+   * Observed by every PolicyObserver bean: the metrics, and in tests an observer registered with
+   * the application context (one that crashes the operator between two writes).
+   */
   @Singleton
   @Bean(preDestroy = "close")
   public PolicyReconciler policyReconciler(
-      KubernetesClient client, ServerProbe probe, Clock clock, PolicyMetrics metrics) {
-    return new PolicyReconciler(client, probe, clock, metrics);
+      KubernetesClient client, ServerProbe probe, Clock clock, List<PolicyObserver> observers) {
+    return new PolicyReconciler(client, probe, clock, PolicyObserver.all(observers));
   }
 
   private static LeaderElectionConfiguration leaderElection(OperatorSettings settings) {

@@ -28,12 +28,19 @@ final class HashKeys {
   private final SecretLookup fresh;
   private final KubernetesClient client;
   private final SecureRandom random;
+  private final PolicyObserver observer;
 
-  HashKeys(SecretLookup cached, SecretLookup fresh, KubernetesClient client, SecureRandom random) {
+  HashKeys(
+      SecretLookup cached,
+      SecretLookup fresh,
+      KubernetesClient client,
+      SecureRandom random,
+      PolicyObserver observer) {
     this.cached = cached;
     this.fresh = fresh;
     this.client = client;
     this.random = random;
+    this.observer = observer;
   }
 
   /** The policy's hasher, creating its key when there is none. */
@@ -63,6 +70,7 @@ final class HashKeys {
       Secret raced = fresh.get(id).orElseThrow(() -> e);
       return from(policy, id, raced).orElseThrow(() -> unreadable(id));
     }
+    observer.wrote(view.namespace(), view.name(), WriteStep.HASH_KEY_CREATED);
     return ContentHash.keyed(key);
   }
 

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.kube.OperatorIdentity;
 import java.time.Clock;
@@ -11,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * In place mode: the app already reads the source Secret, so the operator rewrites its keys there.
@@ -40,10 +41,12 @@ final class InPlaceRewriter {
 
   private final KubernetesClient client;
   private final Clock clock;
+  private final PolicyObserver observer;
 
-  InPlaceRewriter(KubernetesClient client, Clock clock) {
+  InPlaceRewriter(KubernetesClient client, Clock clock, PolicyObserver observer) {
     this.client = client;
     this.clock = clock;
+    this.observer = observer;
   }
 
   /** The base connection string to render from, saving or updating the backup as needed. */
@@ -54,35 +57,37 @@ final class InPlaceRewriter {
     Optional<InPlaceBackup> found = backup(policy, view);
     long generation = view.generation();
     if (found.isEmpty()) {
-      save(policy, view, InPlaceBackup.first(view.source().getName(), key, current, generation));
+      save(
+          policy,
+          view,
+          InPlaceBackup.first(view.source().getName(), key, current, generation, source));
       return current;
     }
     InPlaceBackup backup = found.get();
+    Optional<InPlaceBackup> adopted = backup.adopting(source, key, generation);
+    if (adopted.isPresent()) {
+      // Someone else wrote new values (a rotated password): they are the new originals.
+      save(policy, view, adopted.get());
+      return adopted.get().original(key).orElse(current);
+    }
     String original = backup.original(key).orElse(current);
-    if (backup.writtenHash() != null
-        && backup.writtenHash().equals(currentHash(source, backup.writtenKeys()))) {
+    if (backup.holdsWritten(source) || !backup.wrote(key) || !current.equals(original)) {
       return original;
     }
-    if (!current.equals(original)) {
-      // Someone else wrote a new value: a rotated password. It is the new base.
-      save(policy, view, backup.withOriginal(key, current, generation));
-      return current;
-    }
-    if (backup.writtenHash() == null) {
-      return original;
-    }
-    // The source holds the original again although the operator had written: a revert.
+    // The source holds the original again although the operator had written: a revert, unless
+    // the write never landed (a crash, a conflict) or this revert was counted already.
     boolean sameGeneration = backup.generation() == generation;
     if (sameGeneration && backup.reverts() >= REVERTS_BEFORE_GIVING_UP) {
       throw conflictingWriter(view, backup.reverts());
     }
+    if (backup.seen(source)) return original;
     Instant now = clock.instant();
     boolean recent =
         sameGeneration
             && backup.lastRevert() != null
             && Duration.between(backup.lastRevert(), now).compareTo(REVERT_WINDOW) < 0;
     int reverts = recent ? backup.reverts() + 1 : 1;
-    save(policy, view, backup.withRevert(reverts, generation, now));
+    save(policy, view, backup.withRevert(reverts, generation, now, source));
     if (reverts >= REVERTS_BEFORE_GIVING_UP) {
       throw conflictingWriter(view, reverts);
     }
@@ -96,33 +101,32 @@ final class InPlaceRewriter {
   boolean write(
       PostgresConnectionPolicy policy, PolicyView view, Secret source, RenderedContent content)
       throws PolicyFailure, SourceChanged {
-    InPlaceBackup backup =
-        backup(policy, view)
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "the backup of " + view.namespace() + "/" + view.name() + " vanished"));
-    boolean holds = ManagedSecrets.holds(source, content.data());
-    boolean recorded =
-        ContentHash.unkeyed(content.data()).equals(backup.writtenHash())
-            && backup.writtenKeys().equals(content.data().keySet());
-    if (!recorded) {
-      save(policy, view, backup.recording(source, content));
+    // resolveBase saved it in this reconcile: a missing one was deleted since, so start over.
+    InPlaceBackup backup = backup(policy, view).orElseThrow(SourceChanged::new);
+    if (!backup.recorded(content.data())) {
+      backup = backup.recording(source, content.data());
+      save(policy, view, backup, WriteStep.WRITE_RECORDED);
     }
-    if (holds) return false;
+    SortedMap<String, String> desired = backup.desired(content.data());
+    // Holds it, and no key the operator applied before that it should now give up.
+    if (ManagedSecrets.holds(source, desired)
+        && desired.keySet().containsAll(ManagedSecrets.keysAppliedBy(source))) {
+      return false;
+    }
     try {
-      applyToSource(view.namespace(), source, content.data());
+      applyToSource(view.namespace(), source, desired);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) throw new SourceChanged();
       throw e;
     }
+    observer.wrote(view.namespace(), view.name(), WriteStep.SOURCE_WRITTEN);
     return true;
   }
 
   /**
    * Puts every key the policy wrote back as it was (the policy is going away, or no longer writes
-   * in place) and deletes the backup. A Secret of the backup's name that the policy does not own
-   * stays as it is; a source that is gone needs nothing put back.
+   * in place), then deletes the backup: never before the original is back. A Secret of the backup's
+   * name that the policy does not own stays as it is; a source that is gone needs nothing put back.
    */
   void restore(PostgresConnectionPolicy policy, PolicyView view) {
     Optional<Secret> secret =
@@ -130,18 +134,33 @@ final class InPlaceRewriter {
             .filter(b -> ManagedSecrets.ownedBy(b, policy));
     if (secret.isEmpty()) return;
     InPlaceBackup backup = InPlaceBackup.of(secret.get(), view.source().getName());
-    for (int attempt = 0; attempt < 3; attempt++) {
+    for (int attempt = 1; ; attempt++) {
       Optional<Secret> source = read(view.namespace(), backup.source());
       if (source.isEmpty()) break;
+      // A value someone else wrote since the last reconcile (a rotation) is the one to keep.
+      InPlaceBackup latest =
+          backup.adopting(source.get(), view.source().getKey(), backup.generation()).orElse(backup);
       try {
         // Applying only the originals releases the keys that were absent: they are removed.
-        applyToSource(view.namespace(), source.get(), backup.originals());
+        applyToSource(view.namespace(), source.get(), latest.originals());
+        observer.wrote(view.namespace(), view.name(), WriteStep.SOURCE_RESTORED);
         break;
       } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 && e.getCode() != 404) throw e;
+        // Changed (409) or deleted (404) since the read: read it again, a few times, then let the
+        // caller retry later with the backup still there.
+        if ((e.getCode() != 409 && e.getCode() != 404) || attempt >= 3) throw e;
       }
     }
-    client.secrets().inNamespace(view.namespace()).withName(view.backupSecretName()).delete();
+    var backupSecret =
+        client.secrets().inNamespace(view.namespace()).withName(view.backupSecretName());
+    try {
+      backupSecret.patch(PatchContext.of(PatchType.STRATEGIC_MERGE), InPlaceBackupFormat.RELEASE);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 404) throw e;
+    }
+    observer.wrote(view.namespace(), view.name(), WriteStep.BACKUP_RELEASED);
+    backupSecret.delete();
+    observer.wrote(view.namespace(), view.name(), WriteStep.BACKUP_DELETED);
   }
 
   /** The original value saved in this policy's backup, if there is one. */
@@ -191,15 +210,19 @@ final class InPlaceRewriter {
   }
 
   private void save(PostgresConnectionPolicy policy, PolicyView view, InPlaceBackup backup) {
+    save(policy, view, backup, WriteStep.BACKUP_SAVED);
+  }
+
+  private void save(
+      PostgresConnectionPolicy policy, PolicyView view, InPlaceBackup backup, WriteStep step) {
     client
         .secrets()
         .inNamespace(view.namespace())
-        .resource(
-            ManagedSecrets.owned(
-                policy, view.backupSecretName(), backup.originals(), backup.annotations()))
+        .resource(InPlaceBackupFormat.secret(policy, view.backupSecretName(), backup))
         .fieldManager(OperatorIdentity.FIELD_MANAGER)
         .forceConflicts()
         .serverSideApply();
+    observer.wrote(view.namespace(), view.name(), step);
   }
 
   private Optional<Secret> read(String namespace, String name) {
@@ -220,16 +243,5 @@ final class InPlaceRewriter {
             + " operator rewrote it; the operator stopped rewriting it. Let that writer ignore the"
             + " key (Argo CD ignoreDifferences, Flux/External Secrets: stop templating it) or set"
             + " spec.target.secretName to a separate Secret; changing the policy resumes.");
-  }
-
-  private static String currentHash(Secret source, java.util.Set<String> keys) {
-    if (keys.isEmpty()) return null;
-    SortedMap<String, String> values = new TreeMap<>();
-    for (String key : keys) {
-      Optional<String> value = ManagedSecrets.value(source, key);
-      if (value.isEmpty()) return null;
-      values.put(key, value.get());
-    }
-    return ContentHash.unkeyed(values);
   }
 }

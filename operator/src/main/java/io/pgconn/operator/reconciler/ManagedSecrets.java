@@ -66,8 +66,13 @@ public final class ManagedSecrets {
     return io.fabric8.kubernetes.api.model.HasMetadata.getKind(PostgresConnectionPolicy.class);
   }
 
+  /** A label value holds 63 characters and a policy's name up to 253: a longer one is shortened. */
   static Map<String, String> labels(PostgresConnectionPolicy policy) {
-    return Map.of(MANAGED_BY_LABEL, MANAGED_BY, POLICY_LABEL, policy.getMetadata().getName());
+    return Map.of(
+        MANAGED_BY_LABEL,
+        MANAGED_BY,
+        POLICY_LABEL,
+        OperatorIdentity.policySegment(policy.getMetadata().getName()));
   }
 
   static OwnerReference ownerReference(PostgresConnectionPolicy policy) {
@@ -108,6 +113,30 @@ public final class ManagedSecrets {
   static boolean holds(Secret secret, SortedMap<String, String> content) {
     return content.entrySet().stream()
         .allMatch(e -> value(secret, e.getKey()).filter(e.getValue()::equals).isPresent());
+  }
+
+  /**
+   * The data keys the operator's own server-side applies own in the Secret (from its
+   * managedFields): an apply that leaves one out removes it, unless another writer owns it too.
+   */
+  static Set<String> keysAppliedBy(Secret secret) {
+    Set<String> keys = new java.util.TreeSet<>();
+    var entries = secret.getMetadata().getManagedFields();
+    if (entries == null) return keys;
+    for (var entry : entries) {
+      if (!OperatorIdentity.FIELD_MANAGER.equals(entry.getManager())
+          || !"Apply".equals(entry.getOperation())
+          || entry.getFieldsV1() == null) {
+        continue;
+      }
+      if (entry.getFieldsV1().getAdditionalProperties().get("f:data") instanceof Map<?, ?> data) {
+        data.keySet().stream()
+            .map(String::valueOf)
+            .filter(k -> k.startsWith("f:"))
+            .forEach(k -> keys.add(k.substring(2)));
+      }
+    }
+    return keys;
   }
 
   /** Whether the Secret holds these keys with these values, and no other key. */

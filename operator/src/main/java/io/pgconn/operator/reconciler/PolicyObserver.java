@@ -1,10 +1,12 @@
 package io.pgconn.operator.reconciler;
 
 import io.pgconn.operator.probe.ProbeResult;
+import java.util.List;
 
 /**
- * What the reconciler reports as it works, for metrics. Label values are a policy's namespace and
- * name, reasons and kinds: never anything from a connection string.
+ * What the reconciler reports as it works, for metrics (and, through {@link #wrote}, for the tests
+ * that crash it between two writes). Label values are a policy's namespace and name, reasons and
+ * kinds: never anything from a connection string.
  */
 public interface PolicyObserver {
 
@@ -23,4 +25,56 @@ public interface PolicyObserver {
   default void restarted(String namespace, String name, String workloadKind) {}
 
   default void forgotten(String namespace, String name) {}
+
+  /**
+   * A write the reconciler made, right after the API server acknowledged it, on the reconcile
+   * thread. Nothing in the application needs it; the crash tests stop the operator here, between
+   * two writes, and race a rotation against the next one.
+   */
+  default void wrote(String namespace, String name, WriteStep step) {}
+
+  /** Tells every one of {@code observers}, in order. */
+  static PolicyObserver all(List<? extends PolicyObserver> observers) {
+    List<PolicyObserver> each = List.copyOf(observers);
+    return new PolicyObserver() {
+      @Override
+      public void probed(String namespace, String name, ProbeResult result) {
+        each.forEach(o -> o.probed(namespace, name, result));
+      }
+
+      @Override
+      public void sized(
+          String namespace,
+          String name,
+          int connectionLimit,
+          int consumers,
+          Integer serverMaxConnections,
+          Integer serverInUse) {
+        each.forEach(
+            o ->
+                o.sized(
+                    namespace,
+                    name,
+                    connectionLimit,
+                    consumers,
+                    serverMaxConnections,
+                    serverInUse));
+      }
+
+      @Override
+      public void restarted(String namespace, String name, String workloadKind) {
+        each.forEach(o -> o.restarted(namespace, name, workloadKind));
+      }
+
+      @Override
+      public void forgotten(String namespace, String name) {
+        each.forEach(o -> o.forgotten(namespace, name));
+      }
+
+      @Override
+      public void wrote(String namespace, String name, WriteStep step) {
+        each.forEach(o -> o.wrote(namespace, name, step));
+      }
+    };
+  }
 }

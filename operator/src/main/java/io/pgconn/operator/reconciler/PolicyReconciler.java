@@ -83,7 +83,7 @@ public class PolicyReconciler
     this.probe = new PolicyProbe(probe, probeResults, observer, clock);
     this.sizer = new PoolSizer(peers, clock);
     this.roller = new WorkloadRoller(client, recorder, clock);
-    this.inPlace = new InPlaceRewriter(client, clock);
+    this.inPlace = new InPlaceRewriter(client, clock, observer);
     this.events = new PolicyEvents(recorder);
     this.referencedSecrets = new ReferencedSecretEventSource(client);
     this.inputs = new InputResolver(referencedSecrets::get, fresh, inPlace);
@@ -99,7 +99,8 @@ public class PolicyReconciler
                     .flatMap(informer -> informer.get(new ResourceID(id.name(), id.namespace()))),
             fresh,
             client,
-            new SecureRandom());
+            new SecureRandom(),
+            observer);
   }
 
   @Override
@@ -215,9 +216,8 @@ public class PolicyReconciler
     referencedSecrets.untrack(ResourceID.fromResource(policy));
     observer.forgotten(view.namespace(), view.name());
     sizer.forget(view);
-    if (view.inPlace()) {
-      inPlace.restore(policy, view);
-    }
+    // Also when the spec no longer says in place: its target may have moved away just before.
+    inPlace.restore(policy, view);
     return DeleteControl.defaultDelete();
   }
 

@@ -5,6 +5,7 @@ import io.pgconn.operator.api.OutputSpec;
 import io.pgconn.operator.api.PolicySpec;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.SecretKeyRef;
+import io.pgconn.operator.budget.StoredApplicationName;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -108,9 +109,17 @@ record PolicyView(
     return ids;
   }
 
+  /**
+   * The application_name every output carries: the configured one, or the policy's name, as
+   * PostgreSQL stores it (cut to 63 bytes, other bytes than printable ASCII escaped), so that
+   * pg_stat_activity shows exactly what the URL says and the budget finds the policy's own sessions
+   * under it. The CRD refuses configured names that need this (older objects may hold one); a
+   * policy's name, up to 253 characters, may.
+   */
   String applicationName() {
     String configured = spec.getPool().getApplicationName();
-    return blank(configured) ? name : configured;
+    return StoredApplicationName.of(
+        blank(configured) ? name : configured, StoredApplicationName.HEX_ESCAPES_SINCE);
   }
 
   private static boolean blank(String s) {

@@ -67,6 +67,58 @@ class CrdValidationIT {
         .hasMessageContaining(expected);
   }
 
+  /**
+   * PostgreSQL keeps 63 bytes of application_name and replaces bytes outside printable ASCII, so a
+   * name it would change is refused: the budget matches sessions by the name the server shows.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "64 bytes|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "not ASCII|café-checkout",
+        "63 characters but 64 bytes|xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxé",
+      })
+  void anApplicationNameTheServerWouldChangeIsRefused(String what, String name) {
+    assertThatThrownBy(
+            () ->
+                client
+                    .resource(
+                        policy("bad-name", "{\"pool\":{\"applicationName\":\"" + name + "\"}}"))
+                    .serverSideApply())
+        .as(what)
+        .isInstanceOf(KubernetesClientException.class)
+        .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+        .hasMessageContaining("spec.pool.applicationName")
+        .hasMessageContaining("at most 63 printable ASCII characters")
+        .hasMessageContaining("leave it out");
+  }
+
+  @Test
+  void aControlCharacterInTheApplicationNameIsRefused() {
+    var bad = policy("tab-name", "{}");
+    @SuppressWarnings("unchecked")
+    var spec = (java.util.Map<String, Object>) bad.getAdditionalProperties().get("spec");
+    spec.put("pool", new java.util.LinkedHashMap<>(java.util.Map.of("applicationName", "a\tb")));
+    assertThatThrownBy(() -> client.resource(bad).serverSideApply())
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("at most 63 printable ASCII characters");
+  }
+
+  @Test
+  void sixtyThreePrintableAsciiCharactersAreAccepted() {
+    String name = "shop api ~!@#$%^&*()_+{}|:<>?`-=[];',./ 0123456789 ABCxyz";
+    name = name + "z".repeat(63 - name.length());
+    assertThat(name).hasSize(63);
+    var accepted = policy("long-name", "{}");
+    @SuppressWarnings("unchecked")
+    var spec = (java.util.Map<String, Object>) accepted.getAdditionalProperties().get("spec");
+    spec.put("pool", new java.util.LinkedHashMap<>(java.util.Map.of("applicationName", name)));
+    GenericKubernetesResource applied = client.resource(accepted).serverSideApply();
+    assertThat(Serialization.asJson(applied.getAdditionalProperties().get("spec")))
+        .contains(Serialization.asJson(name));
+  }
+
   /** A policy whose spec is {source: {secretRef: {name: src}}} deep-merged with the patch. */
   static GenericKubernetesResource policy(String name, String specPatch) {
     var spec = new java.util.LinkedHashMap<String, Object>();

@@ -12,6 +12,7 @@ import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.OperatorEnvironment;
 import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
 import io.pgconn.operator.testenv.Policies;
+import io.pgconn.operator.url.ConnectionStringParser;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
@@ -35,8 +36,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * clients would open them; probes are triggered by touching the source Secret (interval 1h).
  *
  * <ul>
- *   <li>Sessions reporting a policy's application_name are its own, also when the name is longer
- *       than 63 bytes and not ASCII (the server stores it cut and escaped).
+ *   <li>Sessions reporting a policy's application_name are its own, also when it defaults to a
+ *       policy name longer than the 63 bytes the server keeps.
  *   <li>A burst of other clients seen by two probes shrinks nothing; sustained over the window it
  *       does; and once it ends, the first probe of either policy frees both.
  * </ul>
@@ -52,9 +53,12 @@ class UnlistedUsageIT {
 
   static final int MAX_CONNECTIONS = 40;
 
-  /** Longer than 63 bytes once escaped, and not ASCII. */
-  static final String LONG_NAME =
-      "checkout-bestellungen-über-alle-märkte-und-länder-der-eu-hauptsystem";
+  /**
+   * A policy name longer than the 63 bytes PostgreSQL keeps of application_name, which defaults to
+   * it. (A configured application_name the server would change is refused by the CRD.)
+   */
+  static final String CHECKOUT_POLICY =
+      "checkout-orders-of-every-market-and-country-of-the-eu-main-system";
 
   static final int CHECKOUT = 19;
   static final int REPORTING = 18;
@@ -77,15 +81,15 @@ class UnlistedUsageIT {
       k8s.secret(
           ns, "db", Map.of("DATABASE_URL", postgres.url("app", "pw-app-canary", "postgres")));
     }
-    k8s.create(policy("team-a", "checkout", LONG_NAME));
+    k8s.create(policy("team-a", CHECKOUT_POLICY, null));
     k8s.create(policy("team-b", "reporting", null));
     // 37 slots between two one-pod policies of weight 1: 19 (first by id) and 18.
     await(Duration.ofSeconds(60))
         .until(
             () ->
-                k8s.ready("team-a", "checkout")
+                k8s.ready("team-a", CHECKOUT_POLICY)
                     && k8s.ready("team-b", "reporting")
-                    && limit("team-a", "checkout") == CHECKOUT
+                    && limit("team-a", CHECKOUT_POLICY) == CHECKOUT
                     && limit("team-b", "reporting") == REPORTING);
   }
 
@@ -98,17 +102,25 @@ class UnlistedUsageIT {
   @Test
   @Order(1)
   void aPolicysOwnSessionsNeverCountAsForeignWhateverItsName() throws Exception {
-    // What checkout's pod does with its pool: 12 sessions under its application_name.
-    open(12, LONG_NAME);
+    // What checkout's pod does with its pool: 12 sessions under the application_name of the URL
+    // the operator wrote, the policy's name cut to what the server keeps of it.
+    String written =
+        ConnectionStringParser.parse(
+                k8s.secretValue("team-a", CHECKOUT_POLICY + "-connection", "DATABASE_URL")
+                    .orElseThrow())
+            .parameters()
+            .get("application_name");
+    assertThat(written).isEqualTo(CHECKOUT_POLICY.substring(0, 63));
+    open(12, written);
     // Three probes at least one usage slot apart: enough to count anything sustained.
     for (int probe = 0; probe < 3; probe++) {
-      probeAndWait("team-a", "checkout");
+      probeAndWait("team-a", CHECKOUT_POLICY);
       probeAndWait("team-b", "reporting");
       if (probe < 2) pause(UsageWindow.SLOT_MILLIS + 1000);
     }
-    assertThat(limit("team-a", "checkout")).isEqualTo(CHECKOUT);
+    assertThat(limit("team-a", CHECKOUT_POLICY)).isEqualTo(CHECKOUT);
     assertThat(limit("team-b", "reporting")).isEqualTo(REPORTING);
-    assertThat(k8s.status("team-a", "checkout").getPool().getExplanation())
+    assertThat(k8s.status("team-a", CHECKOUT_POLICY).getPool().getExplanation())
         .doesNotContain("unlisted");
   }
 
@@ -117,10 +129,10 @@ class UnlistedUsageIT {
   void aBurstOfOtherClientsShrinksNothingAndItsEndFreesEveryPoolAtTheNextProbe() throws Exception {
     open(30, "psql-filler");
     // Seen by two probes in one slot: a burst, not sustained usage.
-    probeAndWait("team-a", "checkout");
+    probeAndWait("team-a", CHECKOUT_POLICY);
     probeAndWait("team-b", "reporting");
-    assertThat(limit("team-a", "checkout")).isEqualTo(CHECKOUT);
-    assertThat(k8s.ready("team-a", "checkout")).isTrue();
+    assertThat(limit("team-a", CHECKOUT_POLICY)).isEqualTo(CHECKOUT);
+    assertThat(k8s.ready("team-a", CHECKOUT_POLICY)).isTrue();
 
     // Sustained over the window: 37 - 30 = 7 slots cannot give two pods their min of 5.
     for (int slot = 0; slot < 2; slot++) {
@@ -130,8 +142,9 @@ class UnlistedUsageIT {
     await(Duration.ofSeconds(30))
         .until(
             () ->
-                "InsufficientConnections".equals(readyCondition("team-a", "checkout").getReason()));
-    Condition short_ = readyCondition("team-a", "checkout");
+                "InsufficientConnections"
+                    .equals(readyCondition("team-a", CHECKOUT_POLICY).getReason()));
+    Condition short_ = readyCondition("team-a", CHECKOUT_POLICY);
     assertThat(short_.getStatus()).isEqualTo("False");
     assertThat(short_.getMessage())
         .startsWith("BudgetSatisfied=False: ")
@@ -144,9 +157,9 @@ class UnlistedUsageIT {
     await(Duration.ofSeconds(30))
         .until(
             () ->
-                k8s.ready("team-a", "checkout")
+                k8s.ready("team-a", CHECKOUT_POLICY)
                     && k8s.ready("team-b", "reporting")
-                    && limit("team-a", "checkout") == CHECKOUT);
+                    && limit("team-a", CHECKOUT_POLICY) == CHECKOUT);
     System.out.printf(
         "checkout Ready again %d ms after the fillers were released%n",
         Duration.between(released, Instant.now()).toMillis());

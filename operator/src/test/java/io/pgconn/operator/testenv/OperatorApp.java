@@ -21,11 +21,20 @@ public final class OperatorApp implements AutoCloseable {
   }
 
   public static OperatorApp start(Path kubeconfig, Map<String, Object> extra) {
+    return start(kubeconfig, extra, new Object[0]);
+  }
+
+  /**
+   * @param beans registered with the application context before it starts, e.g. a PolicyObserver
+   *     that crashes the operator between two writes
+   */
+  public static OperatorApp start(Path kubeconfig, Map<String, Object> extra, Object... beans) {
     Map<String, Object> properties = new HashMap<>();
     properties.put("pgconn.kubeconfig", kubeconfig.toString());
     properties.put("micronaut.server.port", -1);
     properties.putAll(extra);
-    ApplicationContext context = ApplicationContext.run(properties);
+    ApplicationContext context =
+        ApplicationContext.builder().properties(properties).singletons(beans).start();
     EmbeddedServer server = context.getBean(EmbeddedServer.class);
     server.start();
     return new OperatorApp(context, server);
