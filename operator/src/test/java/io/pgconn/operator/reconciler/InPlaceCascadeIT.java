@@ -39,7 +39,7 @@ class InPlaceCascadeIT {
 
   @BeforeAll
   static void start() {
-    controlPlane = FullControlPlane.start(1);
+    controlPlane = FullControlPlane.start(1, java.util.Map.of());
     postgres = LocalPostgres.builder().version(16).ssl(true).start();
     postgres.createRole(InPlaceFixture.USER, InPlaceFixture.PASSWORD, null);
     client = controlPlane.newClient();
