@@ -145,7 +145,7 @@ final class PolicyStatusBuilder {
           ConditionType.CONNECTION_VERIFIED,
           false,
           r.probed().failure().name(),
-          r.probed().message() + " (probe mode Observe: the content was published anyway)");
+          StatusParts.failedProbe(r.probed(), r.probeMode(), r.decision().connectionLimit()));
     }
     conditions.set(
         ConditionType.SECRET_SYNCED,

@@ -90,8 +90,11 @@ class SaturatedServerIT {
     await()
         .until(
             () -> {
+              // With a timeout, pg_terminate_backend waits until the session is gone: the slot
+              // is free before fill() runs, not just after it gave up.
               postgres.execute(
-                  "select pg_terminate_backend(pid) from pg_stat_activity where application_name"
+                  "select pg_terminate_backend(pid, 5000) from pg_stat_activity where"
+                      + " application_name"
                       + " = "
                       + LocalPostgres.quoteLiteral(ProbePools.APPLICATION_NAME));
               fill();
@@ -119,6 +122,12 @@ class SaturatedServerIT {
     await().until(() -> limit() == 1);
     assertThat(k8s.secretValue(NS, "web-connection", "DATABASE_URL").orElse(""))
         .contains("connection_limit=1");
+    // It says what happened: the server is full, the limit is kept (or lowered), how to make room.
+    assertThat(k8s.condition(NS, "web", "ConnectionVerified").orElseThrow().getMessage())
+        .contains("the server is full")
+        .contains("kept at 1 per pod")
+        .contains("max_connections")
+        .doesNotContain("probe mode Observe");
 
     long raised = setMax(4);
     await()
