@@ -23,6 +23,10 @@ import java.util.List;
  * @param raiseWaiting the previous limit was held below the target while peers rolled ({@link
  *     PoolDecision#raiseWaiting}): the rest of that raise was decided already, so {@link
  *     RaiseStep}'s hysteresis does not stop it
+ * @param probeConnection the operator's own connection this policy's probes hold on the server (one
+ *     per endpoints, database, role and sslmode: policies naming the same one share it), or null
+ *     when the operator holds none for it. Each distinct one takes a slot from every limit it
+ *     counts against, like a pod's pool does
  */
 public record BudgetPolicy(
     String id,
@@ -35,7 +39,8 @@ public record BudgetPolicy(
     ServerLimits limits,
     Integer previousLimit,
     Integer runningLimit,
-    boolean raiseWaiting) {
+    boolean raiseWaiting,
+    String probeConnection) {
 
   public BudgetPolicy {
     if (id == null || id.isBlank()) throw new IllegalArgumentException("id is required");
@@ -49,6 +54,34 @@ public record BudgetPolicy(
     if (previousLimit != null && (runningLimit == null || runningLimit < previousLimit)) {
       runningLimit = previousLimit;
     }
+  }
+
+  /** A policy for which the operator holds no probe connection. */
+  public BudgetPolicy(
+      String id,
+      ServerKey server,
+      String user,
+      String database,
+      int reserve,
+      PoolSizing sizing,
+      List<Consumer> consumers,
+      ServerLimits limits,
+      Integer previousLimit,
+      Integer runningLimit,
+      boolean raiseWaiting) {
+    this(
+        id,
+        server,
+        user,
+        database,
+        reserve,
+        sizing,
+        consumers,
+        limits,
+        previousLimit,
+        runningLimit,
+        raiseWaiting,
+        null);
   }
 
   /** A policy whose pods all run the limit last written (every rollout finished). */
@@ -93,13 +126,25 @@ public record BudgetPolicy(
         limits,
         previousLimit,
         runningLimit,
-        raiseWaiting);
+        raiseWaiting,
+        probeConnection);
   }
 
   /** The same policy with {@code limit} written (as a full target) and rolled out to every pod. */
   public BudgetPolicy withPreviousLimit(Integer limit) {
     return new BudgetPolicy(
-        id, server, user, database, reserve, sizing, consumers, limits, limit, limit, false);
+        id,
+        server,
+        user,
+        database,
+        reserve,
+        sizing,
+        consumers,
+        limits,
+        limit,
+        limit,
+        false,
+        probeConnection);
   }
 
   /** The same policy with {@code decision} written; its pods may still run {@code running}. */
@@ -115,7 +160,8 @@ public record BudgetPolicy(
         limits,
         decision.connectionLimit(),
         running,
-        decision.raiseWaiting());
+        decision.raiseWaiting(),
+        probeConnection);
   }
 
   public BudgetPolicy withRunningLimit(Integer limit) {
@@ -130,7 +176,8 @@ public record BudgetPolicy(
         limits,
         previousLimit,
         limit,
-        raiseWaiting);
+        raiseWaiting,
+        probeConnection);
   }
 
   public BudgetPolicy withRaiseWaiting(boolean waiting) {
@@ -145,7 +192,8 @@ public record BudgetPolicy(
         limits,
         previousLimit,
         runningLimit,
-        waiting);
+        waiting,
+        probeConnection);
   }
 
   /** What the pods may run now, 0 when nothing was written yet. */
