@@ -24,6 +24,7 @@ public record PoolDecision(
 
   public static final String WITHIN_BUDGET = "WithinBudget";
   public static final String INSUFFICIENT_CONNECTIONS = "InsufficientConnections";
+  public static final String NOT_BUDGETED = "NotBudgeted";
 
   public PoolDecision {
     remedy = remedy == null ? "" : remedy;
@@ -44,9 +45,17 @@ public record PoolDecision(
     this(connectionLimit, consumers, budget, satisfied, explanation, "");
   }
 
+  /**
+   * Whether a server's budget counts this pool: false for a policy whose probe never logged in (its
+   * limit is its own, see {@link BudgetAllocator#unbudgeted}), and whenever no budget is known.
+   */
+  public boolean budgeted() {
+    return budget != null;
+  }
+
   /** The BudgetSatisfied condition's reason. */
   public String reason() {
-    return satisfied ? WITHIN_BUDGET : INSUFFICIENT_CONNECTIONS;
+    return !budgeted() ? NOT_BUDGETED : satisfied ? WITHIN_BUDGET : INSUFFICIENT_CONNECTIONS;
   }
 
   /** The BudgetSatisfied condition's message: the explanation, then the remedy if any. */

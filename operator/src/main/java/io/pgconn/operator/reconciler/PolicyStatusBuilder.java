@@ -154,7 +154,7 @@ final class PolicyStatusBuilder {
         "Secret " + r.targetSecretName() + " holds " + String.join(", ", r.keys()));
     conditions.set(
         ConditionType.BUDGET_SATISFIED,
-        r.decision().satisfied(),
+        StatusParts.budgetStatus(r.decision()),
         r.decision().reason(),
         r.decision().message());
     WorkloadsCondition rollout = WorkloadsCondition.of(r.workloads());

@@ -61,6 +61,11 @@ final class StatusParts {
     return probed.message() + " (probe mode " + mode + ": the content was published anyway)";
   }
 
+  /** BudgetSatisfied: Unknown for a pool no server's budget counts (its probe never logged in). */
+  static ConditionStatus budgetStatus(PoolDecision decision) {
+    return decision.budgeted() ? ConditionStatus.of(decision.satisfied()) : ConditionStatus.UNKNOWN;
+  }
+
   /** Whether two checklists give the same verdicts, whatever their messages' samples say. */
   static boolean sameVerdicts(List<PolicyCheck> before, List<PolicyCheck> after) {
     return before != null

@@ -86,6 +86,9 @@ class ServerIdentityBudgetIT {
                     && settled("team-b", "via-loopback"));
     int a = limit("team-a", "via-localhost");
     int b = limit("team-b", "via-loopback");
+    System.out.printf(
+        "via localhost %d, via 127.0.0.1 %d: %s%n",
+        a, b, k8s.status("team-a", "via-localhost").getPool().getExplanation());
     // Each alone would get all 37; together they fit in 37 (less the operator's own probe
     // connections, one per spelling here).
     assertThat(a + b).as("localhost %d + 127.0.0.1 %d", a, b).isLessThanOrEqualTo(USABLE);

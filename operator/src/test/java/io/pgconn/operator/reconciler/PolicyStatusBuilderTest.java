@@ -175,6 +175,16 @@ class PolicyStatusBuilderTest {
   }
 
   @Test
+  void aPoolNoBudgetCountsLeavesBudgetSatisfiedUnknownAndReadyTrue() {
+    PoolDecision own =
+        new PoolDecision(1000, 1, null, true, "not counted in any server's budget (x): fixed 1000");
+    Map<String, Condition> c = byType(builder(null, T1).reconciled(outcome(OK, own, List.of(UP))));
+    assertThat(c.get("BudgetSatisfied").getStatus()).isEqualTo("Unknown");
+    assertThat(c.get("BudgetSatisfied").getReason()).isEqualTo("NotBudgeted");
+    assertThat(c.get("Ready").getStatus()).isEqualTo("True");
+  }
+
+  @Test
   void transitionTimesMoveOnlyWhenTheStatusFlips() {
     PolicyStatus first = builder(null, T1).reconciled(outcome(OK, FITS, List.of(UP)));
     PolicyStatus same = builder(first, T2).reconciled(outcome(OK, FITS, List.of(UP)));
