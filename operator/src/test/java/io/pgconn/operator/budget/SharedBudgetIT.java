@@ -71,6 +71,11 @@ class SharedBudgetIT {
     hpa("team-b", "reporting", 4);
     k8s.create(policy("team-a", "checkout", spec -> spec.getPool().setAuto(auto(2))));
     k8s.create(policy("team-a", "worker", spec -> spec.getPool().setConnectionLimit(2)));
+    // No Deployment controller runs here, so no rollout ever completes and the first limit a
+    // policy wrote stays what its pods may run: a peer's raise would wait for it forever. Had
+    // reporting been sized first (alone, 6 per pod), checkout would stay at 1 and could not lower
+    // in the next test. So reporting comes last, when the others' pods already run their limits.
+    await().until(() -> k8s.ready("team-a", "checkout") && k8s.ready("team-a", "worker"));
     k8s.create(policy("team-b", "reporting", spec -> spec.getPool().setAuto(auto(1))));
 
     await().until(() -> allReady() && fitsTogether());
@@ -89,13 +94,17 @@ class SharedBudgetIT {
     k8s.touchSecret(
         "team-b", "db"); // HPAs are not watched: the next reconcile (here: a Secret change) sees it
     await().until(() -> k8s.status("team-b", "reporting").getPool().getConsumers() == 8 + 2);
-    await()
-        .until(
-            () ->
-                allReady()
-                    && fitsTogether()
-                    && k8s.status("team-a", "checkout").getPool().getConnectionLimit()
-                        < checkoutBefore);
+    try {
+      await()
+          .until(
+              () ->
+                  allReady()
+                      && fitsTogether()
+                      && k8s.status("team-a", "checkout").getPool().getConnectionLimit()
+                          < checkoutBefore);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("the pools did not settle:" + pools(), e);
+    }
   }
 
   @Test
@@ -185,6 +194,22 @@ class SharedBudgetIT {
     // Server scope: Σ pods × limit ≤ max_connections - reserved (3) - every policy's reserve (5)
     // - the operator's probe connections (one per role: team_a and team_b).
     return used() <= MAX_CONNECTIONS - 3 - 3 * 5 - 2;
+  }
+
+  /** Every policy's pool explanation and Ready condition, for a test that times out. */
+  private String pools() {
+    StringBuilder out = new StringBuilder();
+    for (String id : List.of("team-a/checkout", "team-a/worker", "team-b/reporting")) {
+      String[] p = id.split("/");
+      PolicyStatus s = k8s.status(p[0], p[1]);
+      out.append("\n  ")
+          .append(id)
+          .append(": ")
+          .append(s == null || s.getPool() == null ? "-" : s.getPool().getExplanation())
+          .append(" | Ready ")
+          .append(k8s.condition(p[0], p[1], "Ready").map(c -> c.getMessage()).orElse("-"));
+    }
+    return out.toString();
   }
 
   /** Σ pods × limit over the three policies; MAX_VALUE while one has no pool status yet. */

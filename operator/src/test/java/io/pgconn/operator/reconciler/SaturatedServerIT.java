@@ -84,10 +84,12 @@ class SaturatedServerIT {
     await().until(() -> limit() == 3);
 
     // Fill every slot a non-superuser may take, the probe's own pooled session included.
-    // A probe may reconnect between the termination and the fill: repeat until, with the server
-    // full, no probe session is left (from then on every new one is refused).
+    // A probe may reconnect between the termination and the fill, and a connection still logging
+    // in holds a slot before pg_stat_activity shows it: repeat until, with the server full, no
+    // probe session has been left for two seconds (from then on every new one is refused).
     fill();
     await()
+        .during(Duration.ofSeconds(2))
         .until(
             () -> {
               // With a timeout, pg_terminate_backend waits until the session is gone: the slot
