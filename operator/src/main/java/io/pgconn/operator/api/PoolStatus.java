@@ -10,7 +10,10 @@ public class PoolStatus {
   private Integer connectionLimit;
 
   @JsonPropertyDescription(
-      "Pods that may hold a pool at once (replicas or HPA max, plus rollout surge).")
+      "Pods that may hold a pool at once (replicas or HPA max, plus rollout surge). A DaemonSet"
+          + " counts its scheduled nodes rounded up to the next step of 0, 2, 4, 6, 8, 10, 13,"
+          + " 17, 22, 28, 35, ... (each 25% and at least 2 above the last), so nodes joining or"
+          + " leaving between two steps change no pool size.")
   private Integer consumers;
 
   @JsonPropertyDescription("Server connections available to this policy's pods.")

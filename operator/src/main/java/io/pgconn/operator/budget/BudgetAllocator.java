@@ -59,6 +59,44 @@ public final class BudgetAllocator {
     return decisions;
   }
 
+  /**
+   * The limit of a policy no server's budget counts, because no probe of it logged in (probe mode
+   * Off, a failing probe, a host nobody answers for): nothing shows which server it uses, so it
+   * takes nothing from anyone's budget, and its pods' connections reach the budgets of the policies
+   * that share its server as usage by clients they do not list. Its limit is its own: a fixed
+   * connectionLimit as written; an auto pool keeps its last computed limit while that lies within
+   * [min, max] (dropping to min would restart every pod for no known reason), else min.
+   *
+   * @param why why no probe logged in, as a clause ("probe mode is Off")
+   */
+  public static PoolDecision unbudgeted(
+      PoolSizing sizing, List<Consumer> consumers, Integer previousLimit, String why) {
+    int pods = Math.max(1, consumers.stream().mapToInt(Consumer::pods).sum());
+    String counted =
+        "not counted in any server's budget ("
+            + why
+            + "), so it takes nothing from verified policies and its pods' connections count as"
+            + " unlisted usage where they are seen: ";
+    if (sizing instanceof PoolSizing.Fixed fixed) {
+      return new PoolDecision(
+          fixed.connectionLimit(),
+          pods,
+          null,
+          true,
+          counted + "fixed connectionLimit " + fixed.connectionLimit());
+    }
+    PoolSizing.Auto auto = (PoolSizing.Auto) sizing;
+    boolean keep =
+        previousLimit != null && previousLimit >= auto.min() && previousLimit <= auto.max();
+    int limit = keep ? previousLimit : auto.min();
+    return new PoolDecision(
+        limit,
+        pods,
+        null,
+        true,
+        counted + (keep ? "keeping the last computed " + limit : "auto.min " + limit));
+  }
+
   /** All servers with unknown unlisted usage. */
   public static Map<String, PoolDecision> allocate(Collection<BudgetPolicy> policies) {
     return allocate(policies, Map.of());

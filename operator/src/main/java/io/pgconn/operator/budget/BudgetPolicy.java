@@ -14,6 +14,10 @@ import java.util.List;
  * @param limits what this policy's own probe read, or null when it could not probe; probes of the
  *     same server are combined conservatively
  * @param written what the policy wrote last and what its pods may run
+ * @param probeConnection the operator's own connection this policy's probes hold on the server (one
+ *     per endpoints, database, role and sslmode: policies naming the same one share it), or null
+ *     when the operator holds none for it. Each distinct one takes a slot from every limit it
+ *     counts against, like a pod's pool does
  */
 public record BudgetPolicy(
     String id,
@@ -24,7 +28,8 @@ public record BudgetPolicy(
     PoolSizing sizing,
     List<Consumer> consumers,
     ServerLimits limits,
-    Written written) {
+    Written written,
+    String probeConnection) {
 
   /**
    * What a policy wrote last and what its pods may run.
@@ -69,6 +74,20 @@ public record BudgetPolicy(
     consumers = List.copyOf(consumers);
   }
 
+  /** A policy for which the operator holds no probe connection. */
+  public BudgetPolicy(
+      String id,
+      ServerKey server,
+      String user,
+      String database,
+      int reserve,
+      PoolSizing sizing,
+      List<Consumer> consumers,
+      ServerLimits limits,
+      Written written) {
+    this(id, server, user, database, reserve, sizing, consumers, limits, written, null);
+  }
+
   /** Pods that can hold a pool at once; a policy with no listed workload counts as one pod. */
   public int pods() {
     return Math.max(1, consumers.stream().mapToInt(Consumer::pods).sum());
@@ -108,7 +127,8 @@ public record BudgetPolicy(
   }
 
   private BudgetPolicy with(Written next) {
-    return new BudgetPolicy(id, server, user, database, reserve, sizing, consumers, limits, next);
+    return new BudgetPolicy(
+        id, server, user, database, reserve, sizing, consumers, limits, next, probeConnection);
   }
 
   /** What the pods may run now, 0 when nothing was written yet. */

@@ -24,4 +24,18 @@ public final class ConsumerPods {
     return new Consumer(
         kind, name, budgeted, RolloutSurge.resolve(maxSurge, budgeted), hpaMaxReplicas != null);
   }
+
+  /**
+   * A DaemonSet: one pod per node, the node count rounded up to a step of {@link NodeHeadroom} so
+   * that nodes joining inside the headroom change nothing; its rolling update's maxSurge (a count
+   * or a percentage, default 0) is resolved against that.
+   *
+   * @param scheduledNodes status.desiredNumberScheduled
+   * @param maxSurge as written, "0" for none (OnDelete, or no maxSurge)
+   */
+  public static Consumer daemonSet(String name, int scheduledNodes, String maxSurge) {
+    int budgeted = NodeHeadroom.budgeted(scheduledNodes);
+    return new Consumer(
+        "DaemonSet", name, budgeted, RolloutSurge.resolve(maxSurge, budgeted), false);
+  }
 }

@@ -25,7 +25,9 @@ public record PoolDecision(
   /** The BudgetSatisfied condition's reasons. */
   public enum Reason {
     WITHIN_BUDGET("WithinBudget"),
-    INSUFFICIENT_CONNECTIONS("InsufficientConnections");
+    INSUFFICIENT_CONNECTIONS("InsufficientConnections"),
+    /** The policy's probe never logged in: its limit is its own, no server's budget counts it. */
+    NOT_BUDGETED("NotBudgeted");
 
     private final String wire;
 
@@ -58,9 +60,19 @@ public record PoolDecision(
     this(connectionLimit, consumers, budget, satisfied, explanation, "");
   }
 
+  /**
+   * Whether a server's budget counts this pool: false for a policy whose probe never logged in (its
+   * limit is its own, see {@link BudgetAllocator#unbudgeted}), and whenever no budget is known.
+   */
+  public boolean budgeted() {
+    return budget != null;
+  }
+
   /** The BudgetSatisfied condition's reason. */
   public Reason reason() {
-    return satisfied ? Reason.WITHIN_BUDGET : Reason.INSUFFICIENT_CONNECTIONS;
+    return !budgeted()
+        ? Reason.NOT_BUDGETED
+        : satisfied ? Reason.WITHIN_BUDGET : Reason.INSUFFICIENT_CONNECTIONS;
   }
 
   /** The BudgetSatisfied condition's message: the explanation, then the remedy if any. */

@@ -1,33 +1,58 @@
 package io.pgconn.operator.budget;
 
-import java.util.Comparator;
 import java.util.Locale;
 
 /**
- * The server a URL reaches, after the caller resolved it (default port filled in, the primary of a
- * multi-host URL chosen). Policies with equal keys share one connection budget.
+ * Which server a policy's connections count against: policies with equal keys share one connection
+ * budget. The reconciler keys a policy by what the server reported about itself once its probe
+ * logged in ({@link #reported}), so every spelling of one server's host is one budget; the host and
+ * port as written ({@link #ServerKey(String, int)}) remain for servers that do not say who they
+ * are.
  *
- * <p>Host names compare case-insensitively and without a trailing dot, as DNS does.
+ * @param id the key; never shown to users (explanations say "server", the URL says which)
  */
-public record ServerKey(String host, int port) implements Comparable<ServerKey> {
+public record ServerKey(String id) implements Comparable<ServerKey> {
 
-  private static final Comparator<ServerKey> ORDER =
-      Comparator.comparing(ServerKey::host).thenComparingInt(ServerKey::port);
+  private static final String REPORTED = "reported ";
 
   public ServerKey {
+    if (id == null || id.isBlank()) throw new IllegalArgumentException("id is required");
+  }
+
+  /**
+   * The server a URL names, after the caller resolved it (default port filled in, the primary of a
+   * multi-host URL chosen). Host names compare case-insensitively and without a trailing dot, as
+   * DNS does.
+   */
+  public ServerKey(String host, int port) {
+    this(spelled(host, port));
+  }
+
+  /** The server that reported {@code identity} about itself (equal for all its aliases). */
+  public static ServerKey reported(String identity) {
+    if (identity == null || identity.isBlank())
+      throw new IllegalArgumentException("identity is required");
+    return new ServerKey(REPORTED + identity);
+  }
+
+  private static String spelled(String host, int port) {
     if (host == null || host.isBlank()) throw new IllegalArgumentException("host is required");
     if (port < 1 || port > 65535) throw new IllegalArgumentException("bad port: " + port);
     host = host.strip().toLowerCase(Locale.ROOT);
     if (host.endsWith(".") && host.length() > 1) host = host.substring(0, host.length() - 1);
+    // No host name or address has a space: a spelled key can never equal a reported one.
+    if (host.chars().anyMatch(Character::isWhitespace))
+      throw new IllegalArgumentException("bad host: " + host);
+    return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
   }
 
   @Override
   public int compareTo(ServerKey other) {
-    return ORDER.compare(this, other);
+    return id.compareTo(other.id);
   }
 
   @Override
   public String toString() {
-    return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    return id;
   }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -15,7 +16,9 @@ import java.util.TreeMap;
  *
  * <ol>
  *   <li>Scopes: the server, plus each role and database that has a limit. Capacity = the limit
- *       minus the reserves of the policies in the scope (minus unlisted usage, server only).
+ *       minus the reserves of the policies in the scope, minus the operator's own probe connections
+ *       (one per distinct {@link BudgetPolicy#probeConnection}), minus unlisted usage (server
+ *       only).
  *   <li>Fixed pools take pods x limit in each of their scopes first.
  *   <li>Every auto policy starts at its min. In a scope where the mins do not fit, its auto
  *       policies start at 1 instead and are not satisfied: connections beyond the budget do not
@@ -119,14 +122,26 @@ final class ServerShares {
       LimitScope scope = entry.getKey();
       List<Integer> in = List.copyOf(entry.getValue());
       long reserves = in.stream().mapToLong(p -> policies.get(p).reserve()).sum();
+      // The operator's own probe connections count against the same limits as the pools do.
+      long probes =
+          in.stream()
+              .map(p -> policies.get(p).probeConnection())
+              .filter(Objects::nonNull)
+              .distinct()
+              .count();
       String reserveText =
-          " - " + reserves + " reserve" + (in.size() > 1 ? " (" + in.size() + " policies)" : "");
+          " - "
+              + reserves
+              + " reserve"
+              + (in.size() > 1 ? " (" + in.size() + " policies)" : "")
+              + (probes > 0 ? " - " + probes + " probe connection" + (probes > 1 ? "s" : "") : "");
       long capacity;
       String arithmetic;
       switch (scope.kind()) {
         case SERVER -> {
           long usage = unlisted == null ? 0 : Math.max(0, unlisted);
-          capacity = (long) view.maxConnections() - view.reservedConnections() - reserves - usage;
+          capacity =
+              (long) view.maxConnections() - view.reservedConnections() - reserves - probes - usage;
           arithmetic =
               capacity
                   + " = "
@@ -139,12 +154,12 @@ final class ServerShares {
         }
         case ROLE -> {
           int roleLimit = view.roleLimits().get(scope.name());
-          capacity = roleLimit - reserves;
+          capacity = roleLimit - reserves - probes;
           arithmetic = capacity + " = " + scope.label() + " limit " + roleLimit + reserveText;
         }
         default -> {
           int dbLimit = view.databaseLimits().get(scope.name());
-          capacity = dbLimit - reserves;
+          capacity = dbLimit - reserves - probes;
           arithmetic = capacity + " = " + scope.label() + " limit " + dbLimit + reserveText;
         }
       }

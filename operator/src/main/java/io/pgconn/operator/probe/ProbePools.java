@@ -201,6 +201,14 @@ public final class ProbePools implements AutoCloseable {
     idle.forEach(Pool::closeWhenIdle);
   }
 
+  /**
+   * The connection probes of {@code target} hold while a pool is open, as text without the
+   * credentials: targets with equal text share one connection (a new password replaces it).
+   */
+  public static String connectionOf(ProbeTarget target) {
+    return identity(target).toString();
+  }
+
   private static Identity identity(ProbeTarget target) {
     return new Identity(target.endpoints(), target.database(), target.user(), target.sslMode());
   }

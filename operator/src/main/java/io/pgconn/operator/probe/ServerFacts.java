@@ -14,6 +14,8 @@ import java.util.TreeMap;
  *     than the probe's threshold (60 s by default); null when not read
  * @param hiddenSessions client sessions of other roles whose state this role cannot see (it is
  *     neither a member of their role nor of pg_read_all_stats); 0 when everything is visible
+ * @param identity what the server says about itself, or null when it could not be read (a server
+ *     that only speaks the protocol, a role denied even the basic functions)
  */
 public record ServerFacts(
     String version,
@@ -25,13 +27,40 @@ public record ServerFacts(
     Integer inUse,
     Integer idleInTransaction,
     int hiddenSessions,
-    Map<String, Integer> connectionsByApplication) {
+    Map<String, Integer> connectionsByApplication,
+    ServerIdentity identity) {
 
   public ServerFacts {
     connectionsByApplication =
         connectionsByApplication == null
             ? Map.of()
             : Collections.unmodifiableMap(new TreeMap<>(connectionsByApplication));
+  }
+
+  /** Facts without the server's identity. */
+  public ServerFacts(
+      String version,
+      int maxConnections,
+      int superuserReservedConnections,
+      int reservedConnections,
+      int roleConnectionLimit,
+      int databaseConnectionLimit,
+      Integer inUse,
+      Integer idleInTransaction,
+      int hiddenSessions,
+      Map<String, Integer> connectionsByApplication) {
+    this(
+        version,
+        maxConnections,
+        superuserReservedConnections,
+        reservedConnections,
+        roleConnectionLimit,
+        databaseConnectionLimit,
+        inUse,
+        idleInTransaction,
+        hiddenSessions,
+        connectionsByApplication,
+        null);
   }
 
   public int reservedTotal() {

@@ -129,8 +129,42 @@ public class ServerProbe implements AutoCloseable {
             rs.getInt(7),
             rs.getInt(8),
             rs.getInt(9),
-            connectionsByApplication(connection));
+            connectionsByApplication(connection),
+            identity(connection));
       }
+    }
+  }
+
+  /**
+   * What the server says about itself (see {@link ServerIdentity}), or null when it cannot be read:
+   * a server that only speaks the protocol lacks these functions, and the probe must not fail for
+   * it. Whether pg_control_system() may be executed is asked first, so a role without the right
+   * leaves no permission error in the server's log at every probe.
+   */
+  private static ServerIdentity identity(Connection connection) {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "select pg_is_in_recovery(), current_setting('port')::int,"
+                    + " extract(epoch from pg_postmaster_start_time())::text,"
+                    + " has_function_privilege('pg_catalog.pg_control_system()', 'execute')")) {
+      rs.next();
+      boolean standby = rs.getBoolean(1);
+      int port = rs.getInt(2);
+      String startedAt = rs.getString(3);
+      String system = null;
+      if (rs.getBoolean(4)) {
+        try (ResultSet id =
+            statement.executeQuery("select system_identifier::text from pg_control_system()")) {
+          id.next();
+          system = id.getString(1);
+        } catch (SQLException e) {
+          // Identified by the start time instead, as without the privilege.
+        }
+      }
+      return new ServerIdentity(system, port, standby, startedAt);
+    } catch (SQLException e) {
+      return null;
     }
   }
 

@@ -3,6 +3,7 @@ package io.pgconn.operator.reconciler;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.pgconn.operator.api.ProbeMode;
 import io.pgconn.operator.probe.FailureReason;
+import io.pgconn.operator.probe.ProbePools;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.probe.ProbeScheduler;
 import io.pgconn.operator.probe.ProbeTarget;
@@ -104,6 +105,19 @@ final class PolicyProbe {
         && !result.ok()
         && (result.failure() == FailureReason.TooManyConnections
             || result.failure() == FailureReason.ReservedSlotsOnly);
+  }
+
+  /**
+   * The connection the operator holds for this policy's probes while it probes (shared by every
+   * policy with the same endpoints, database, role and sslmode), or null when it never probes: the
+   * budget counts each one, see {@code budget.BudgetPolicy#probeConnection}.
+   */
+  static String connection(PolicyView view, ConnectionString server) throws PolicyFailure {
+    if (view.spec().getProbe().getMode() == ProbeMode.Off
+        || server.kind() == SourceKind.PRISMA_ACCELERATE) {
+      return null;
+    }
+    return ProbePools.connectionOf(target(view, server));
   }
 
   /** Closes the probe's pooled connection for this server and credentials, if any. */

@@ -148,7 +148,7 @@ final class PolicyStatusBuilder {
           ConditionType.CONNECTION_VERIFIED,
           false,
           r.probed().failure().name(),
-          r.probed().message() + " (probe mode Observe: the content was published anyway)");
+          StatusParts.failedProbe(r.probed(), r.probeMode(), r.decision().connectionLimit()));
     }
     conditions.set(
         ConditionType.SECRET_SYNCED,
@@ -157,7 +157,7 @@ final class PolicyStatusBuilder {
         "Secret " + r.targetSecretName() + " holds " + String.join(", ", r.keys()));
     conditions.set(
         ConditionType.BUDGET_SATISFIED,
-        r.decision().satisfied(),
+        StatusParts.budgetStatus(r.decision()),
         r.decision().reason().wire(),
         r.decision().message());
     WorkloadsCondition rollout = WorkloadsCondition.of(r.workloads());

@@ -2,17 +2,14 @@ package io.pgconn.operator.reconciler;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.budget.BudgetAllocator;
 import io.pgconn.operator.budget.BudgetPolicy;
 import io.pgconn.operator.budget.Consumer;
 import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.budget.PoolSizing;
-import io.pgconn.operator.budget.ServerKey;
-import io.pgconn.operator.budget.ServerLimits;
 import io.pgconn.operator.probe.ProbeResult;
-import io.pgconn.operator.probe.ServerFacts;
 import io.pgconn.operator.rollout.Workload;
 import io.pgconn.operator.url.ConnectionString;
-import io.pgconn.operator.url.HostPort;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +23,10 @@ import java.util.stream.Stream;
 
 /**
  * Sizes a policy's pool together with every policy on the same server, and wakes those whose share
- * moves. Pods count at their HPA's maximum, so autoscaling changes nothing.
+ * moves. Pods count at their HPA's maximum, so autoscaling changes nothing. Only policies whose
+ * probe logged in count in a server's budget, keyed by what the server reports about itself (see
+ * {@link VerifiedServers}); any other policy gets a limit of its own and takes nothing from anyone
+ * (its decision needs no peers, so the rebuild below does not hold it).
  *
  * <p>After a start (a restart, a new leader) the index is empty: sizing the first policies to
  * reconcile would size them as if alone on their server, write a larger limit, restart their pods
@@ -48,11 +48,8 @@ final class PoolSizer {
   private final Map<String, ResourceID> policies = new ConcurrentHashMap<>();
   private final Set<String> settled = ConcurrentHashMap.newKeySet();
 
-  /**
-   * Each policy's server limits as its last successful probe read them (a full server refuses
-   * probes). Per policy, not per server: the role and database limits depend on its credentials.
-   */
-  private final Map<String, ServerLimits> lastKnown = new ConcurrentHashMap<>();
+  /** Which server's budget each policy counts in, as its probe established it. */
+  private final VerifiedServers servers = new VerifiedServers();
 
   private final PeerEventSource peers;
   private final Clock clock;
@@ -89,17 +86,11 @@ final class PoolSizer {
             ? new PoolSizing.Fixed(pool.getConnectionLimit())
             : new PoolSizing.Auto(
                 auto.getMin(), Math.max(auto.getMin(), auto.getMax()), auto.getWeight());
-    HostPort endpoint =
-        server.hosts().isEmpty() ? new HostPort("localhost", null) : server.hosts().get(0);
     var previous = policy.getStatus();
     Integer previousLimit =
         previous == null || previous.getPool() == null
             ? null
             : previous.getPool().getConnectionLimit();
-    ServerKey serverKey =
-        new ServerKey(
-            endpoint.host().isEmpty() ? "localhost" : endpoint.host(), endpoint.portOrDefault());
-    boolean probedOk = probed != null && probed.ok();
     boolean saturated = PolicyProbe.saturated(probed);
     if (saturated && previousLimit == null) {
       // Nothing written yet: a newcomer takes nothing from a full server.
@@ -107,20 +98,33 @@ final class PoolSizer {
     }
     String id = budgetId(view);
     policies.put(id, new ResourceID(view.name(), view.namespace()));
+    VerifiedServers.Verified verified = servers.verify(id, server, probed);
+    if (verified == null) {
+      // Its own limit, taking nothing from anyone: the peers it shared a budget with get it back.
+      Collection<ResourceID> wake = resourceIds(budgets.remove(id));
+      rebuilt(id, known);
+      peers.wake(wake);
+      return BudgetAllocator.unbudgeted(
+          sizing,
+          consumers,
+          previousLimit,
+          VerifiedServers.whyUnverified(view.spec().getProbe().getMode(), probed));
+    }
+    Integer ceiling = verified.held() ? previousLimit : null;
     BudgetPolicy input =
         new BudgetPolicy(
             id,
-            serverKey,
+            verified.key(),
             server.user(),
             server.database(),
             auto.getReserve(),
-            sizing,
+            ceiling == null ? sizing : capped(sizing, ceiling),
             consumers,
-            probedOk ? limits(probed.facts()) : saturated ? lastKnown.get(id) : null,
-            BudgetPolicy.Written.rolledOut(previousLimit));
-    if (probedOk) lastKnown.put(id, limits(probed.facts()));
+            verified.limits(),
+            BudgetPolicy.Written.rolledOut(previousLimit),
+            PolicyProbe.connection(view, server));
     ServerBudgetIndex.Usage seen =
-        probedOk
+        probed.ok()
             ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication(), probed.time())
             : null;
     if (!rebuilt(id, known)) {
@@ -134,9 +138,28 @@ final class PoolSizer {
             found.isEmpty(),
             view.applicationName(),
             seen,
-            saturated ? previousLimit : null);
+            ceiling == null
+                ? null
+                : new ServerBudgetIndex.Ceiling(
+                    ceiling,
+                    saturated
+                        ? "while the server refuses new connections"
+                        : "until a probe logs in again"));
     peers.wake(resourceIds(allocation.peersToWake()));
     return allocation.decision();
+  }
+
+  /**
+   * A held policy takes no more from its peers than its last limit, whatever its spec asks now (a
+   * lower still applies).
+   */
+  private static PoolSizing capped(PoolSizing sizing, int ceiling) {
+    if (sizing instanceof PoolSizing.Fixed fixed) {
+      return new PoolSizing.Fixed(Math.min(fixed.connectionLimit(), ceiling));
+    }
+    PoolSizing.Auto auto = (PoolSizing.Auto) sizing;
+    int max = Math.min(auto.max(), ceiling);
+    return new PoolSizing.Auto(Math.min(auto.min(), max), max, auto.weight());
   }
 
   /** A policy failed before it could be sized: the rebuild after a start does not wait for it. */
@@ -184,7 +207,7 @@ final class PoolSizer {
     String id = budgetId(view);
     Collection<ResourceID> wake = resourceIds(budgets.remove(id));
     policies.remove(id);
-    lastKnown.remove(id);
+    servers.forget(id);
     peers.wake(wake);
   }
 
@@ -194,13 +217,5 @@ final class PoolSizer {
 
   private static String budgetId(PolicyView view) {
     return view.namespace() + "/" + view.name();
-  }
-
-  private static ServerLimits limits(ServerFacts facts) {
-    return new ServerLimits(
-        facts.maxConnections(),
-        facts.reservedTotal(),
-        facts.roleConnectionLimit(),
-        facts.databaseConnectionLimit());
   }
 }

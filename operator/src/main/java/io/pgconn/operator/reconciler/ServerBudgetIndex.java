@@ -42,6 +42,12 @@ final class ServerBudgetIndex {
 
   record Allocation(PoolDecision decision, Set<String> peersToWake) {}
 
+  /**
+   * A limit a decision may not exceed, and why: only a lower may be written while a policy's probe
+   * fails (a full server refuses it), so its pods never take a slot their server may not have.
+   */
+  record Ceiling(int limit, String why) {}
+
   /** Client connections by application_name, as a probe saw them on a server at a time. */
   record Usage(Map<String, Integer> byApplication, Instant seenAt) {}
 
@@ -88,20 +94,26 @@ final class ServerBudgetIndex {
     return put(policy, rolledOut, restartsNothing, applicationName, seen, null);
   }
 
-  /**
-   * @param ceiling when not null, the decision never exceeds it (the server refuses connections:
-   *     only a lower may be written until a probe succeeds)
-   */
+  /** As above; the decision never exceeds {@code ceiling}, if there is one. */
   synchronized Allocation put(
       BudgetPolicy policy,
       boolean rolledOut,
       boolean restartsNothing,
       String applicationName,
       Usage seen,
-      Integer ceiling) {
+      Ceiling ceiling) {
     Integer written = policy.previousLimit();
     Integer before = running.get(policy.id());
     BudgetPolicy previous = policies.get(policy.id());
+    if (ceiling == null
+        && written != null
+        && previous != null
+        && !previous.server().equals(policy.server())) {
+      // Its server now identifies as another (a standby restarted, a failover, a new URL): peers
+      // still known under the old key may be on the same server, and join the new key only as
+      // each probes again. Raising before they have would count the same slots twice.
+      ceiling = new Ceiling(written, "while peers on its server are identified again");
+    }
     // Rolling: pods may still run any limit written since the last completed rollout.
     policy =
         policy
@@ -116,13 +128,7 @@ final class ServerBudgetIndex {
     policies.put(policy.id(), policy);
     applicationNames.put(policy.id(), applicationName);
     ServerKey server = policy.server();
-    if (seen != null) {
-      usage.put(
-          server,
-          usage
-              .getOrDefault(server, UsageWindow.empty())
-              .with(seen.seenAt().toEpochMilli(), seen.byApplication()));
-    }
+    record(server, seen);
     List<BudgetPolicy> onServer =
         policies.values().stream().filter(p -> p.server().equals(server)).toList();
     OptionalInt unlisted = unlistedBeyondReserves(server, onServer);
@@ -132,17 +138,14 @@ final class ServerBudgetIndex {
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(onServer, unlistedUsage);
     Set<String> wake = new TreeSet<>();
     PoolDecision decision = decisions.get(policy.id());
-    if (ceiling != null && decision.connectionLimit() > ceiling) {
+    if (ceiling != null && decision.connectionLimit() > ceiling.limit()) {
       decision =
           new PoolDecision(
-              ceiling,
+              ceiling.limit(),
               decision.consumers(),
               decision.budget(),
               decision.satisfied(),
-              decision.explanation()
-                  + "; kept at "
-                  + ceiling
-                  + " while the server refuses new connections",
+              decision.explanation() + "; kept at " + ceiling.limit() + " " + ceiling.why(),
               decision.remedy(),
               false);
     }
@@ -155,7 +158,13 @@ final class ServerBudgetIndex {
             : Math.max(policy.runningLimit(), limit);
     running.put(policy.id(), mayRun);
     policies.put(policy.id(), policy.withWritten(decision, mayRun));
-    if (previous == null || !sameInputs(previous, policy) || !unlisted.equals(countedBefore)) {
+    // What its pods may run moved (a policy that restarts nothing lowers at once): peers' raises
+    // may have waited for exactly that.
+    boolean exposureMoved = previous != null && !Objects.equals(previous.runningLimit(), mayRun);
+    if (previous == null
+        || !sameInputs(previous, policy)
+        || exposureMoved
+        || !unlisted.equals(countedBefore)) {
       wake.addAll(idsOn(server));
       if (previous != null && !previous.server().equals(server)) {
         wake.addAll(idsOn(previous.server()));
@@ -180,13 +189,16 @@ final class ServerBudgetIndex {
     policies.put(policy.id(), policy.withRunningLimit(mayRun));
     if (mayRun != null) running.put(policy.id(), mayRun);
     applicationNames.put(policy.id(), applicationName);
-    if (seen != null) {
-      usage.put(
-          policy.server(),
-          usage
-              .getOrDefault(policy.server(), UsageWindow.empty())
-              .with(seen.seenAt().toEpochMilli(), seen.byApplication()));
-    }
+    record(policy.server(), seen);
+  }
+
+  /** Adds what a probe saw, if anything, to the server's usage window. */
+  private void record(ServerKey server, Usage seen) {
+    if (seen == null) return;
+    usage.merge(
+        server,
+        UsageWindow.empty().with(seen.seenAt().toEpochMilli(), seen.byApplication()),
+        (window, ignored) -> window.with(seen.seenAt().toEpochMilli(), seen.byApplication()));
   }
 
   /** Every policy the index knows, on any server. */

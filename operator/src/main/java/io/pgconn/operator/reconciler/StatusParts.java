@@ -3,6 +3,7 @@ package io.pgconn.operator.reconciler;
 import io.pgconn.operator.api.PolicyCheck;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PoolStatus;
+import io.pgconn.operator.api.ProbeMode;
 import io.pgconn.operator.api.ProbeStatus;
 import io.pgconn.operator.api.ServerStatus;
 import io.pgconn.operator.budget.PoolDecision;
@@ -40,6 +41,29 @@ final class StatusParts {
   static ProbeStatus probe(ProbeResult result) {
     return new ProbeStatus(
         result.time().toString(), result.latencyMs(), result.result(), result.message());
+  }
+
+  /**
+   * ConnectionVerified's message after a probe that failed but did not stop the reconcile: a full
+   * server (53300, any mode) or any failure in Observe mode.
+   */
+  static String failedProbe(ProbeResult probed, ProbeMode mode, int limit) {
+    if (PolicyProbe.saturated(probed)) {
+      return "the server is full: the probe itself was refused ("
+          + probed.failure().name()
+          + "), so the pool is kept at "
+          + limit
+          + " per pod and may only be lowered until a probe succeeds. Make room: end idle"
+          + " sessions, lower the pools of other clients, put a pooler in front of the server or"
+          + " raise max_connections. The probe's error: "
+          + probed.message();
+    }
+    return probed.message() + " (probe mode " + mode + ": the content was published anyway)";
+  }
+
+  /** BudgetSatisfied: Unknown for a pool no server's budget counts (its probe never logged in). */
+  static ConditionStatus budgetStatus(PoolDecision decision) {
+    return decision.budgeted() ? ConditionStatus.of(decision.satisfied()) : ConditionStatus.UNKNOWN;
   }
 
   /** Whether two checklists give the same verdicts, whatever their messages' samples say. */

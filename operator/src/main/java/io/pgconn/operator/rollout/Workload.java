@@ -1,5 +1,6 @@
 package io.pgconn.operator.rollout;
 
+import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.budget.Consumer;
 import io.pgconn.operator.budget.ConsumerPods;
 
@@ -29,8 +30,15 @@ public record Workload(
     return stamps.hashOf(policyName);
   }
 
-  /** As a pool consumer, counted against the HPA's maximum when one scales it. */
+  /**
+   * As a pool consumer, counted against the HPA's maximum when one scales it; a DaemonSet's nodes
+   * (its replicas here) with headroom, so that nodes joining restart nothing ({@link
+   * io.pgconn.operator.budget.NodeHeadroom}).
+   */
   public Consumer asConsumer(Integer hpaMaxReplicas) {
+    if (key.kind() == WorkloadKind.DaemonSet) {
+      return ConsumerPods.daemonSet(key.name(), replicas, maxSurge);
+    }
     return ConsumerPods.of(key.kind().name(), key.name(), replicas, hpaMaxReplicas, maxSurge);
   }
 }

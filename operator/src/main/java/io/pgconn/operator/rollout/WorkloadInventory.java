@@ -111,7 +111,8 @@ public class WorkloadInventory {
    * A DaemonSet runs one pod per node; with a rolling update's maxSurge (a count, or a percentage
    * of the nodes, rounded up as the controller does) that many nodes briefly run an old and a new
    * pod side by side, and both hold a pool. Unlike a Deployment's, a DaemonSet's maxSurge defaults
-   * to 0, and OnDelete never surges.
+   * to 0, and OnDelete never surges. The budget counts the nodes with headroom (see {@link
+   * Workload#asConsumer}).
    */
   static Workload daemonSet(WorkloadKey key, DaemonSet d) {
     Integer scheduled = d.getStatus() == null ? null : d.getStatus().getDesiredNumberScheduled();

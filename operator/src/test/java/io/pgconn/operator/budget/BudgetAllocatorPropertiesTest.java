@@ -42,7 +42,14 @@ class BudgetAllocatorPropertiesTest {
       int reserve,
       PoolSizing sizing,
       List<ConsumerSpec> consumers,
-      Integer previous) {}
+      Integer previous,
+      Integer probe) {
+
+    /** The operator's probe connection for this policy, shared by policies naming the same. */
+    String probeConnection() {
+      return probe == null ? null : "probe" + probe;
+    }
+  }
 
   record World(List<ServerSpec> servers, List<PolicySpec> specs) {
 
@@ -72,7 +79,8 @@ class BudgetAllocatorPropertiesTest {
                     server.reserved(),
                     server.roleLimits().get(s.user()),
                     server.databaseLimits().get(s.database())),
-                BudgetPolicy.Written.rolledOut(s.previous())));
+                BudgetPolicy.Written.rolledOut(s.previous()),
+                s.probeConnection()));
       }
       return out;
     }
@@ -83,7 +91,10 @@ class BudgetAllocatorPropertiesTest {
       return out;
     }
 
-    /** Every limit as an independent check computes it: capacity and the policies counted. */
+    /**
+     * Every limit as an independent check computes it: capacity (the limit less reserves, unlisted
+     * usage and the operator's own probe connections) and the policies counted.
+     */
     List<Map.Entry<Long, List<BudgetPolicy>>> scopes() {
       List<BudgetPolicy> policies = policies();
       List<Map.Entry<Long, List<BudgetPolicy>>> out = new ArrayList<>();
@@ -93,19 +104,22 @@ class BudgetAllocatorPropertiesTest {
         List<BudgetPolicy> on = policies.stream().filter(p -> p.server().equals(key)).toList();
         if (on.isEmpty()) continue;
         long usage = server.unlisted() == null ? 0 : server.unlisted();
-        out.add(Map.entry(server.maxConnections() - server.reserved() - reserves(on) - usage, on));
+        out.add(
+            Map.entry(
+                server.maxConnections() - server.reserved() - reserves(on) - probes(on) - usage,
+                on));
         for (int u = 0; u < USERS.length; u++) {
           String user = USERS[u];
           List<BudgetPolicy> in = on.stream().filter(p -> p.user().equals(user)).toList();
           if (!in.isEmpty() && server.roleLimits().get(u) >= 0) {
-            out.add(Map.entry(server.roleLimits().get(u) - reserves(in), in));
+            out.add(Map.entry(server.roleLimits().get(u) - reserves(in) - probes(in), in));
           }
         }
         for (int d = 0; d < DATABASES.length; d++) {
           String db = DATABASES[d];
           List<BudgetPolicy> in = on.stream().filter(p -> p.database().equals(db)).toList();
           if (!in.isEmpty() && server.databaseLimits().get(d) >= 0) {
-            out.add(Map.entry(server.databaseLimits().get(d) - reserves(in), in));
+            out.add(Map.entry(server.databaseLimits().get(d) - reserves(in) - probes(in), in));
           }
         }
       }
@@ -114,6 +128,17 @@ class BudgetAllocatorPropertiesTest {
 
     private static long reserves(List<BudgetPolicy> policies) {
       return policies.stream().mapToLong(BudgetPolicy::reserve).sum();
+    }
+
+    /**
+     * The operator's own probe connections: one per distinct one, however many policies share it.
+     */
+    private static long probes(List<BudgetPolicy> policies) {
+      return policies.stream()
+          .map(BudgetPolicy::probeConnection)
+          .filter(java.util.Objects::nonNull)
+          .distinct()
+          .count();
     }
   }
 
@@ -156,7 +181,8 @@ class BudgetAllocatorPropertiesTest {
                 Arbitraries.integers().between(0, 10),
                 sizing,
                 consumer.list().ofMaxSize(3),
-                Arbitraries.integers().between(1, 70).injectNull(0.5))
+                Arbitraries.integers().between(1, 70).injectNull(0.5),
+                Arbitraries.integers().between(0, 2).injectNull(0.3))
             .as(PolicySpec::new);
     return Combinators.combine(
             server.list().ofMinSize(1).ofMaxSize(3), policy.list().ofMinSize(1).ofMaxSize(8))
@@ -299,7 +325,8 @@ class BudgetAllocatorPropertiesTest {
               spec.reserve(),
               spec.sizing(),
               consumers,
-              spec.previous()));
+              spec.previous(),
+              spec.probe()));
     }
     World after = new World(world.servers(), scaled);
     assertThat(allocate(after, after.policies())).isEqualTo(allocate(world, world.policies()));
@@ -342,7 +369,19 @@ class BudgetAllocatorPropertiesTest {
         room.put(server + "/db/" + p.database(), p.limits().databaseConnectionLimit());
       }
     }
-    return demand.entrySet().stream().allMatch(e -> e.getValue() <= room.get(e.getKey()));
+    // Each distinct probe connection takes one slot in every limit it counts against.
+    Map<String, java.util.Set<String>> probes = new java.util.HashMap<>();
+    for (BudgetPolicy p : world.policies()) {
+      if (p.probeConnection() == null) continue;
+      String server = p.server().toString();
+      for (String scope :
+          List.of(server, server + "/role/" + p.user(), server + "/db/" + p.database())) {
+        probes.computeIfAbsent(scope, k -> new java.util.HashSet<>()).add(p.probeConnection());
+      }
+    }
+    probes.forEach((scope, set) -> demand.merge(scope, set.size(), Integer::sum));
+    return demand.entrySet().stream()
+        .allMatch(e -> !room.containsKey(e.getKey()) || e.getValue() <= room.get(e.getKey()));
   }
 
   private static Map<String, Integer> reconcileInOrder(World world, List<Integer> order) {

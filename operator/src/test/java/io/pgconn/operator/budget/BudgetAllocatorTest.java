@@ -402,6 +402,28 @@ class BudgetAllocatorTest {
   }
 
   @Test
+  void aPolicyNoProbeVerifiedGetsItsOwnLimitAndSaysItIsNotBudgeted() {
+    PoolDecision fixed =
+        BudgetAllocator.unbudgeted(
+            new PoolSizing.Fixed(1000),
+            List.of(deployment("backend", 2)),
+            null,
+            "spec.probe.mode is Off");
+    assertThat(fixed.connectionLimit()).isEqualTo(1000);
+    assertThat(fixed.budgeted()).isFalse();
+    assertThat(fixed.reason().wire()).isEqualTo("NotBudgeted");
+    assertThat(fixed.message())
+        .startsWith("not counted in any server's budget (spec.probe.mode is Off)")
+        .endsWith("fixed connectionLimit 1000");
+
+    PoolSizing.Auto auto = new PoolSizing.Auto(2, 50, 1);
+    assertThat(BudgetAllocator.unbudgeted(auto, List.of(), 8, "x").connectionLimit()).isEqualTo(8);
+    assertThat(BudgetAllocator.unbudgeted(auto, List.of(), 80, "x").connectionLimit()).isEqualTo(2);
+    assertThat(BudgetAllocator.unbudgeted(auto, List.of(), null, "x").connectionLimit())
+        .isEqualTo(2);
+  }
+
+  @Test
   void probesThatDisagreeAreCombinedConservatively() {
     BudgetPolicy stale =
         auto("a/stale", 0, 1, 50, 1, new ServerLimits(200, 3, -1, -1), deployment("s", 4));

@@ -22,14 +22,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The issue's example on a real API server and PostgreSQL 16 (max_connections 40, 3 reserved): A
- * and B, one Deployment each (2 replicas + 1 surge = 3 pods), share 37 slots, 6 per pod each. A's
- * weight goes to 3 (targets: A 9, B 3). There is no Deployment controller here, so a rollout
- * completes only when the test writes the Deployment's status as the controller would: until B has
- * rolled, B's pods still run 6, and A must not roll to 9 (27 + 18 = 45 on 37 slots).
+ * and B, one Deployment each (2 replicas + 1 surge = 3 pods), share 36 slots (37 less the
+ * operator's one probe connection, which both policies' probes share), 6 per pod each. A's weight
+ * goes to 3 (targets: A 9, B 3). There is no Deployment controller here, so a rollout completes
+ * only when the test writes the Deployment's status as the controller would: until B has rolled,
+ * B's pods still run 6, and A must not roll to 9 (27 + 18 = 45 on 36 slots).
  *
  * <p>The test tracks, per policy, the highest limit its pods may run (the limit at its last
  * completed rollout and every limit its status showed since) and checks {@code sum of 3 pods x that
- * limit <= 37} at every poll.
+ * limit <= 36} at every poll.
  */
 @OperatorEnvironment(
     controlPlane = ControlPlane.LOCAL,
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Test;
     namespaces = {"team-a", "team-b"})
 class BudgetTransitionsIT {
 
-  static final int USABLE = 40 - 3;
+  static final int USABLE = 40 - 3 - 1;
   static final int PODS = 3;
 
   private final KubernetesClient client;

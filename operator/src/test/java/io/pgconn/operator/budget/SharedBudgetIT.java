@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Three policies in two namespaces share one real PostgreSQL (max_connections 40): their limits fit
+ * Three policies in two namespaces share one real PostgreSQL (max_connections 42): their limits fit
  * together, an HPA's bounds move everyone's share, scaling inside the bounds moves nothing, and a
  * role limit too small for the pods is reported with the numbers.
  */
@@ -48,7 +48,7 @@ class SharedBudgetIT {
           new String[] {"team-a", "worker"},
           new String[] {"team-b", "reporting"});
 
-  static final int MAX_CONNECTIONS = 40;
+  static final int MAX_CONNECTIONS = 42;
   private final LocalPostgres postgres;
   private final KubernetesClient client;
   private final ClusterFixtures k8s;
@@ -78,6 +78,11 @@ class SharedBudgetIT {
     hpa("team-b", "reporting", 4);
     k8s.create(policy("team-a", "checkout", spec -> spec.getPool().setAuto(auto(2))));
     k8s.create(policy("team-a", "worker", spec -> spec.getPool().setConnectionLimit(2)));
+    // No Deployment controller runs here, so no rollout ever completes and the first limit a
+    // policy wrote stays what its pods may run: a peer's raise would wait for it forever. Had
+    // reporting been sized first (alone, 6 per pod), checkout would stay at 1 and could not lower
+    // in the next test. So reporting comes last, when the others' pods already run their limits.
+    await().until(() -> k8s.ready("team-a", "checkout") && k8s.ready("team-a", "worker"));
     k8s.create(policy("team-b", "reporting", spec -> spec.getPool().setAuto(auto(1))));
 
     await().until(() -> rolledOut() && settled() && allReady() && fitsTogether());
@@ -96,15 +101,19 @@ class SharedBudgetIT {
     k8s.touchSecret(
         "team-b", "db"); // HPAs are not watched: the next reconcile (here: a Secret change) sees it
     await().until(() -> k8s.status("team-b", "reporting").getPool().getConsumers() == 8 + 2);
-    await()
-        .until(
-            () ->
-                rolledOut()
-                    && settled()
-                    && allReady()
-                    && fitsTogether()
-                    && k8s.status("team-a", "checkout").getPool().getConnectionLimit()
-                        < checkoutBefore);
+    try {
+      await()
+          .until(
+              () ->
+                  rolledOut()
+                      && settled()
+                      && allReady()
+                      && fitsTogether()
+                      && k8s.status("team-a", "checkout").getPool().getConnectionLimit()
+                          < checkoutBefore);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("the pools did not settle:" + pools(), e);
+    }
   }
 
   @Test
@@ -127,8 +136,9 @@ class SharedBudgetIT {
   @Test
   @Order(4)
   void clientsNoPolicyListsTakeFromTheSharedBudgetBeyondTheReserves() throws Exception {
-    // 22 = 40 - 3 reserved - 3 x 5 reserve: worker 3 pods x 2, checkout 3 pods x 2 (weight 2),
-    // reporting 10 pods x 1. 18 ad-hoc sessions are 3 more than the reserves keep free.
+    // 22 = 42 - 3 reserved - 3 x 5 reserve - 2 probe connections (one per role): worker 3 pods
+    // x 2, checkout 3 pods x 2 (weight 2), reporting 10 pods x 1. 18 ad-hoc sessions are 3 more
+    // than the reserves keep free.
     assertThat(used()).isEqualTo(22);
     assertThat(k8s.status("team-a", "checkout").getPool().getConnectionLimit()).isEqualTo(2);
     List<java.sql.Connection> adhoc = new java.util.ArrayList<>();
@@ -217,8 +227,25 @@ class SharedBudgetIT {
   }
 
   private boolean fitsTogether() {
-    // Server scope: Σ pods × limit ≤ max_connections - reserved (3) - every policy's reserve (5).
-    return used() <= MAX_CONNECTIONS - 3 - 3 * 5;
+    // Server scope: Σ pods × limit ≤ max_connections - reserved (3) - every policy's reserve (5)
+    // - the operator's probe connections (one per role: team_a and team_b).
+    return used() <= MAX_CONNECTIONS - 3 - 3 * 5 - 2;
+  }
+
+  /** Every policy's pool explanation and Ready condition, for a test that times out. */
+  private String pools() {
+    StringBuilder out = new StringBuilder();
+    for (String id : List.of("team-a/checkout", "team-a/worker", "team-b/reporting")) {
+      String[] p = id.split("/");
+      PolicyStatus s = k8s.status(p[0], p[1]);
+      out.append("\n  ")
+          .append(id)
+          .append(": ")
+          .append(s == null || s.getPool() == null ? "-" : s.getPool().getExplanation())
+          .append(" | Ready ")
+          .append(k8s.condition(p[0], p[1], "Ready").map(c -> c.getMessage()).orElse("-"));
+    }
+    return out.toString();
   }
 
   /** Σ pods × limit over the three policies; MAX_VALUE while one has no pool status yet. */

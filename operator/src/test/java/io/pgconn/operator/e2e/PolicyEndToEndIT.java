@@ -421,8 +421,9 @@ class PolicyEndToEndIT {
       assertThat(status.getServer().getVersion()).startsWith("17");
       assertThat(status.getServer().getReservedConnections()).isEqualTo(3 + 2);
       assertThat(status.getServer().getRoleConnectionLimit()).isEqualTo(10);
-      // 10 role slots - 5 reserve = 5, one consumer (no workloads listed).
-      assertThat(status.getPool().getConnectionLimit()).isEqualTo(5);
+      // 10 role slots - 5 reserve - the operator's probe connection (as app17) = 4, one
+      // consumer (no workloads listed).
+      assertThat(status.getPool().getConnectionLimit()).isEqualTo(4);
       client.resources(PostgresConnectionPolicy.class).inNamespace(ns).withName("app").delete();
     }
   }

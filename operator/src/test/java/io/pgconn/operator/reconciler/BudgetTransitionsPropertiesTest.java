@@ -25,8 +25,9 @@ import net.jqwik.api.Provide;
  * the new one side by side until every workload has rolled, and a workload that is paused, opted
  * out or held never rolls. The model below tracks, for each policy, the highest limit any of its
  * pods may run (the limit at the last completed rollout and every limit written since), and checks
- * after every step that {@code sum of pods x that limit <= budget}: the server never sees more
- * connections than it has, whatever order reconciles and rollouts come in.
+ * after every step that {@code sum of pods x that limit + the operator's probe connections <=
+ * budget}: the server never sees more connections than it has, whatever order reconciles and
+ * rollouts come in.
  */
 class BudgetTransitionsPropertiesTest {
 
@@ -39,8 +40,12 @@ class BudgetTransitionsPropertiesTest {
   record Event(int kind, int policy, int value) {}
 
   record World(int maxConnections, List<PolicyGen> policies, List<Event> events) {
+    /**
+     * What pools may use: the server less its reserved slots and the operator's own probe
+     * connections (the policies log in as one of two roles, one probe connection each).
+     */
     int capacity() {
-      return maxConnections - RESERVED;
+      return maxConnections - RESERVED - Math.min(2, policies.size());
     }
   }
 
@@ -104,13 +109,14 @@ class BudgetTransitionsPropertiesTest {
       return new BudgetPolicy(
           "ns/p" + p,
           SERVER,
-          "app",
+          "app" + p % 2,
           "shop",
           0,
           new PoolSizing.Auto(1, max[p], weight[p]),
           List.of(new Consumer("Deployment", "d" + p, world.policies().get(p).pods(), 0)),
           new ServerLimits(world.maxConnections(), RESERVED, -1, -1),
-          BudgetPolicy.Written.rolledOut(secret[p]));
+          BudgetPolicy.Written.rolledOut(secret[p]),
+          "probe as app" + p % 2);
     }
 
     void reconcile(int p) {
@@ -238,10 +244,11 @@ class BudgetTransitionsPropertiesTest {
 
   @Example
   void aRaiseWaitsUntilThePeerThatLowersHasRolled() {
-    // The example: A and B, 4 pods x 10 each on 80 slots; A's weight goes to 3.
+    // The example: A and B, 4 pods x 10 each on 80 slots (and one probe connection
+    // each); A's weight goes to 3.
     World world =
         new World(
-            80 + RESERVED,
+            80 + RESERVED + 2,
             List.of(new PolicyGen(4, 40, 1, false), new PolicyGen(4, 40, 1, false)),
             List.of());
     Cluster cluster = new Cluster(world);

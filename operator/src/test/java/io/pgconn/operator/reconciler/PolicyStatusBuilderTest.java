@@ -135,6 +135,53 @@ class PolicyStatusBuilderTest {
   }
 
   @Test
+  void aFullServerSaysSoAndWhatHappenedToTheLimitNotThatObservePublishedAnyway() {
+    ProbeResult full =
+        ProbeResult.failure(
+            T1,
+            2,
+            FailureReason.TooManyConnections,
+            "too many connections: FATAL: sorry, too many clients already");
+    PolicyStatus status = builder(null, T1).reconciled(outcome(full, FITS, List.of(UP)));
+    Condition verified = byType(status).get("ConnectionVerified");
+    assertThat(verified.getStatus()).isEqualTo("False");
+    assertThat(verified.getReason()).isEqualTo("TooManyConnections");
+    assertThat(verified.getMessage())
+        .doesNotContain("Observe")
+        .contains("server is full")
+        .contains("kept at 10")
+        .contains("max_connections");
+
+    // A failure in Observe mode that is not a full server still says the content went out.
+    var observed =
+        new PolicyStatusBuilder.Reconciled(
+            "t",
+            ProbeMode.Observe,
+            ProbeResult.failure(T1, 2, FailureReason.AuthenticationFailed, "wrong password"),
+            FITS,
+            new SecretStatus("t", "sha256:a", T1.toString()),
+            List.of("DATABASE_URL"),
+            List.of(),
+            List.of(),
+            List.of(),
+            "require",
+            "7");
+    assertThat(
+            byType(builder(null, T1).reconciled(observed)).get("ConnectionVerified").getMessage())
+        .contains("probe mode Observe");
+  }
+
+  @Test
+  void aPoolNoBudgetCountsLeavesBudgetSatisfiedUnknownAndReadyTrue() {
+    PoolDecision own =
+        new PoolDecision(1000, 1, null, true, "not counted in any server's budget (x): fixed 1000");
+    Map<String, Condition> c = byType(builder(null, T1).reconciled(outcome(OK, own, List.of(UP))));
+    assertThat(c.get("BudgetSatisfied").getStatus()).isEqualTo("Unknown");
+    assertThat(c.get("BudgetSatisfied").getReason()).isEqualTo("NotBudgeted");
+    assertThat(c.get("Ready").getStatus()).isEqualTo("True");
+  }
+
+  @Test
   void transitionTimesMoveOnlyWhenTheStatusFlips() {
     PolicyStatus first = builder(null, T1).reconciled(outcome(OK, FITS, List.of(UP)));
     PolicyStatus same = builder(first, T2).reconciled(outcome(OK, FITS, List.of(UP)));

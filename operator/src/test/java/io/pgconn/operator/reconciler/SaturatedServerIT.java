@@ -16,6 +16,7 @@ import io.pgconn.operator.testenv.Policies;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,14 +73,19 @@ class SaturatedServerIT {
     await().until(() -> limit() == 3);
 
     // Fill every slot a non-superuser may take, the probe's own pooled session included.
-    // A probe may reconnect between the termination and the fill: repeat until, with the server
-    // full, no probe session is left (from then on every new one is refused).
+    // A probe may reconnect between the termination and the fill, and a connection still logging
+    // in holds a slot before pg_stat_activity shows it: repeat until, with the server full, no
+    // probe session has been left for two seconds (from then on every new one is refused).
     fill();
     await()
+        .during(Duration.ofSeconds(2))
         .until(
             () -> {
+              // With a timeout, pg_terminate_backend waits until the session is gone: the slot
+              // is free before fill() runs, not just after it gave up.
               postgres.execute(
-                  "select pg_terminate_backend(pid) from pg_stat_activity where application_name"
+                  "select pg_terminate_backend(pid, 5000) from pg_stat_activity where"
+                      + " application_name"
                       + " = "
                       + LocalPostgres.quoteLiteral(ProbePools.APPLICATION_NAME));
               fill();
@@ -106,6 +112,12 @@ class SaturatedServerIT {
     await().until(() -> limit() == 1);
     assertThat(k8s.secretValue(NS, "web-connection", "DATABASE_URL").orElse(""))
         .contains("connection_limit=1");
+    // It says what happened: the server is full, the limit is kept (or lowered), how to make room.
+    assertThat(k8s.condition(NS, "web", "ConnectionVerified").orElseThrow().getMessage())
+        .contains("the server is full")
+        .contains("kept at 1 per pod")
+        .contains("max_connections")
+        .doesNotContain("probe mode Observe");
 
     long raised = setMax(4);
     await()

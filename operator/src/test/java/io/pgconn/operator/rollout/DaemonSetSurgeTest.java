@@ -26,6 +26,21 @@ class DaemonSetSurgeTest {
   }
 
   @Test
+  void nodesJoiningInsideTheHeadroomChangeNoPodCount() {
+    // 9 and 10 nodes are both budgeted as 10 (the ladder's step), 11 as 13: a node joining
+    // restarts nothing until the fleet crosses a step.
+    IntOrString quarter = new IntOrString("25%");
+    int nine =
+        WorkloadInventory.daemonSet(KEY, daemonSet(9, rolling(quarter))).asConsumer(null).pods();
+    int ten =
+        WorkloadInventory.daemonSet(KEY, daemonSet(10, rolling(quarter))).asConsumer(null).pods();
+    int eleven =
+        WorkloadInventory.daemonSet(KEY, daemonSet(11, rolling(quarter))).asConsumer(null).pods();
+    assertThat(nine).isEqualTo(ten).isEqualTo(10 + 3);
+    assertThat(eleven).isEqualTo(13 + 4);
+  }
+
+  @Test
   void aCountSurgeIsCountedAsIs() {
     Workload w = WorkloadInventory.daemonSet(KEY, daemonSet(4, rolling(new IntOrString(2))));
     assertThat(w.asConsumer(null).pods()).isEqualTo(6);

@@ -1,0 +1,115 @@
+package io.pgconn.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgconn.operator.budget.BudgetPolicy;
+import io.pgconn.operator.budget.PoolDecision;
+import io.pgconn.operator.budget.PoolSizing;
+import io.pgconn.operator.budget.ServerKey;
+import io.pgconn.operator.budget.ServerLimits;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A policy whose server now reports another identity (a standby restarted, a failover, a URL that
+ * points elsewhere) moves to that budget: it leaves its old one, whose peers get their share back,
+ * and it raises only once the peers that are on the same server have been identified there too.
+ */
+class ServerBudgetIndexTest {
+
+  static final ServerKey BEFORE = ServerKey.reported("system 1 port 5432 standby started 100");
+  static final ServerKey AFTER = ServerKey.reported("system 1 port 5432 standby started 200");
+  static final ServerLimits LIMITS = new ServerLimits(40, 3, -1, -1);
+
+  final ServerBudgetIndex index = new ServerBudgetIndex();
+  final Map<String, Integer> written = new HashMap<>();
+
+  @Test
+  void aPolicyWhoseServerIdentifiesAsAnotherLeavesItsOldBudgetAndRaisesOnlyWithItsPeers() {
+    settle();
+    assertThat(written).containsEntry("ns/a", 19).containsEntry("ns/b", 18);
+
+    // a's server restarted: a is identified anew, alone under the new key for now.
+    ServerBudgetIndex.Allocation moved = put("ns/a", AFTER);
+    assertThat(moved.peersToWake()).as("the peers it left").containsExactly("ns/b");
+    assertThat(moved.decision().connectionLimit())
+        .as("no raise while b, on the same server, is still known under the old key")
+        .isEqualTo(19);
+    assertThat(moved.decision().explanation()).contains("kept at 19");
+
+    // Woken, b probes too: it finds the same new identity and shares with a again.
+    ServerBudgetIndex.Allocation followed = put("ns/b", AFTER);
+    assertThat(followed.peersToWake()).containsExactly("ns/a");
+    assertThat(followed.decision().connectionLimit()).isEqualTo(18);
+    assertThat(put("ns/a", AFTER).decision().connectionLimit()).isEqualTo(19);
+  }
+
+  @Test
+  void aLowerOfAPolicyThatRestartsNothingWakesThePeerWhoseRaiseWaitedForIt() {
+    assertThat(put("ns/a", BEFORE).decision().connectionLimit()).isEqualTo(37);
+    ServerBudgetIndex.Allocation arrived = put("ns/b", BEFORE);
+    assertThat(arrived.decision().raiseWaiting()).isTrue();
+    assertThat(arrived.peersToWake()).containsExactly("ns/a");
+    // a lowers, and with no pods to roll its share is free at once: b must hear of it, or its
+    // raise waits for an event that may not come for a whole probe interval.
+    ServerBudgetIndex.Allocation lowered = put("ns/a", BEFORE);
+    assertThat(lowered.decision().connectionLimit()).isEqualTo(19);
+    assertThat(lowered.peersToWake()).containsExactly("ns/b");
+    assertThat(put("ns/b", BEFORE).decision().connectionLimit()).isEqualTo(18);
+  }
+
+  @Test
+  void thePeersAPolicyLeftGetItsShareBack() {
+    settle();
+    // a now reaches another server altogether; b stays.
+    put("ns/a", ServerKey.reported("system 2 port 5432"));
+    assertThat(put("ns/b", BEFORE).decision().connectionLimit()).isEqualTo(37);
+    // Next time a is sized, its new server is its own budget.
+    assertThat(put("ns/a", ServerKey.reported("system 2 port 5432")).decision().connectionLimit())
+        .isEqualTo(37);
+  }
+
+  @Test
+  void eachProbeConnectionTakesOneSlotOnceHoweverManyPoliciesShareIt() {
+    PoolDecision alone = putWith("ns/a", BEFORE, "probe-app").decision();
+    assertThat(alone.connectionLimit()).isEqualTo(36);
+    assertThat(alone.explanation()).startsWith("36 = 40 max - 3 reserved - 0 reserve - 1 probe");
+    putWith("ns/b", BEFORE, "probe-app");
+    PoolDecision shared = putWith("ns/a", BEFORE, "probe-app").decision();
+    assertThat(shared.budget()).isEqualTo(36);
+    putWith("ns/c", BEFORE, "probe-other-role");
+    assertThat(putWith("ns/a", BEFORE, "probe-app").decision().budget()).isEqualTo(35);
+  }
+
+  /** a and b share BEFORE: b's raise waits once for a to lower. */
+  private void settle() {
+    put("ns/a", BEFORE);
+    put("ns/b", BEFORE);
+    put("ns/a", BEFORE);
+    put("ns/b", BEFORE);
+  }
+
+  private ServerBudgetIndex.Allocation put(String id, ServerKey server) {
+    return putWith(id, server, null);
+  }
+
+  private ServerBudgetIndex.Allocation putWith(String id, ServerKey server, String probe) {
+    BudgetPolicy policy =
+        new BudgetPolicy(
+            id,
+            server,
+            "app",
+            "shop",
+            0,
+            new PoolSizing.Auto(1, 50, 1),
+            List.of(),
+            LIMITS,
+            BudgetPolicy.Written.rolledOut(written.get(id)),
+            probe);
+    ServerBudgetIndex.Allocation allocation = index.put(policy, true, true, id, null);
+    written.put(id, allocation.decision().connectionLimit());
+    return allocation;
+  }
+}
