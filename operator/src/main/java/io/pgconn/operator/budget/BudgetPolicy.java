@@ -74,20 +74,6 @@ public record BudgetPolicy(
     consumers = List.copyOf(consumers);
   }
 
-  /** A policy for which the operator holds no probe connection. */
-  public BudgetPolicy(
-      String id,
-      ServerKey server,
-      String user,
-      String database,
-      int reserve,
-      PoolSizing sizing,
-      List<Consumer> consumers,
-      ServerLimits limits,
-      Written written) {
-    this(id, server, user, database, reserve, sizing, consumers, limits, written, null);
-  }
-
   /** Pods that can hold a pool at once; a policy with no listed workload counts as one pod. */
   public int pods() {
     return Math.max(1, consumers.stream().mapToInt(Consumer::pods).sum());

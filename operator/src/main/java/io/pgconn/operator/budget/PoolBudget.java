@@ -27,7 +27,8 @@ public final class PoolBudget {
             sizing,
             request.consumers(),
             request.server(),
-            BudgetPolicy.Written.NONE);
+            BudgetPolicy.Written.NONE,
+            null);
     return BudgetAllocator.allocate(java.util.List.of(policy)).get(ID);
   }
 }

@@ -37,32 +37,6 @@ public record ServerFacts(
             : Collections.unmodifiableMap(new TreeMap<>(connectionsByApplication));
   }
 
-  /** Facts without the server's identity. */
-  public ServerFacts(
-      String version,
-      int maxConnections,
-      int superuserReservedConnections,
-      int reservedConnections,
-      int roleConnectionLimit,
-      int databaseConnectionLimit,
-      Integer inUse,
-      Integer idleInTransaction,
-      int hiddenSessions,
-      Map<String, Integer> connectionsByApplication) {
-    this(
-        version,
-        maxConnections,
-        superuserReservedConnections,
-        reservedConnections,
-        roleConnectionLimit,
-        databaseConnectionLimit,
-        inUse,
-        idleInTransaction,
-        hiddenSessions,
-        connectionsByApplication,
-        null);
-  }
-
   public int reservedTotal() {
     return superuserReservedConnections + reservedConnections;
   }

@@ -135,7 +135,8 @@ public final class ConnectionStormBenchmark {
                   w.sizing(),
                   List.of(w.consumer()),
                   limits,
-                  BudgetPolicy.Written.NONE));
+                  BudgetPolicy.Written.NONE,
+                  null));
         }
         // Nothing else is connected: unlisted usage is measured as 0.
         Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies, Map.of(key, 0));

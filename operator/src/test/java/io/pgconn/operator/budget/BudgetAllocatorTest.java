@@ -28,7 +28,8 @@ class BudgetAllocatorTest {
         new PoolSizing.Auto(min, max, weight),
         List.of(consumers),
         limits,
-        BudgetPolicy.Written.NONE);
+        BudgetPolicy.Written.NONE,
+        null);
   }
 
   private static Consumer deployment(String name, int replicas) {
@@ -186,7 +187,8 @@ class BudgetAllocatorTest {
                 new PoolSizing.Fixed(10),
                 List.of(new Consumer("Deployment", "f", 3, 1)),
                 STOCK,
-                BudgetPolicy.Written.NONE),
+                BudgetPolicy.Written.NONE,
+                null),
             auto("b/capped", 0, 1, 5, 1, STOCK, new Consumer("Deployment", "c", 4, 0)),
             auto("c/auto", 0, 1, 100, 1, STOCK, new Consumer("Deployment", "x", 4, 0)));
 
@@ -214,7 +216,8 @@ class BudgetAllocatorTest {
                 new PoolSizing.Auto(1, 50, 1),
                 List.of(new Consumer("Deployment", "r", 5, 0)),
                 limitedRole,
-                BudgetPolicy.Written.NONE),
+                BudgetPolicy.Written.NONE,
+                null),
             new BudgetPolicy(
                 "b/free",
                 RAILWAY,
@@ -224,7 +227,8 @@ class BudgetAllocatorTest {
                 new PoolSizing.Auto(1, 50, 1),
                 List.of(new Consumer("Deployment", "f", 5, 0)),
                 STOCK,
-                BudgetPolicy.Written.NONE));
+                BudgetPolicy.Written.NONE,
+                null));
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
 
@@ -249,7 +253,8 @@ class BudgetAllocatorTest {
             new PoolSizing.Auto(1, 50, 1),
             List.of(deployment("y", 8)),
             STOCK,
-            BudgetPolicy.Written.NONE);
+            BudgetPolicy.Written.NONE,
+            null);
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(List.of(here, there));
 
@@ -371,7 +376,8 @@ class BudgetAllocatorTest {
             new PoolSizing.Fixed(20),
             List.of(new Consumer("Deployment", "f", 4, 1)),
             STOCK,
-            BudgetPolicy.Written.NONE);
+            BudgetPolicy.Written.NONE,
+            null);
 
     PoolDecision decision = BudgetAllocator.allocate(List.of(policy)).get("shop/fixed");
 

@@ -90,7 +90,8 @@ class NodeHeadroomPropertiesTest {
             new PoolSizing.Auto(1, 50, 1),
             List.of(ConsumerPods.daemonSet("agent", nodes, Integer.toString(surge))),
             limits,
-            BudgetPolicy.Written.NONE);
+            BudgetPolicy.Written.NONE,
+            null);
     BudgetPolicy web =
         new BudgetPolicy(
             "ns/web",
@@ -101,7 +102,8 @@ class NodeHeadroomPropertiesTest {
             new PoolSizing.Auto(1, 50, 1),
             List.of(ConsumerPods.of("Deployment", "web", 4, null, null)),
             limits,
-            BudgetPolicy.Written.NONE);
+            BudgetPolicy.Written.NONE,
+            null);
     return BudgetAllocator.allocate(List.of(agent, web));
   }
 }

@@ -130,8 +130,8 @@ class ConnectionChecklistTest {
   @Test
   void usageAtOrAboveEightyPercentFails() throws Exception {
     ConnectionString cs = parse("postgresql://u:p@localhost/app?connection_limit=2");
-    ServerFacts busy = new ServerFacts("17.6", 100, 3, 2, -1, -1, 76, 0, 0, Map.of());
-    ServerFacts calm = new ServerFacts("17.6", 100, 3, 2, -1, -1, 75, 0, 0, Map.of());
+    ServerFacts busy = new ServerFacts("17.6", 100, 3, 2, -1, -1, 76, 0, 0, Map.of(), null);
+    ServerFacts calm = new ServerFacts("17.6", 100, 3, 2, -1, -1, 75, 0, 0, Map.of(), null);
     assertThat(ConnectionChecklist.usage(ProbeResult.success(Instant.EPOCH, 1, busy)).status())
         .isEqualTo(CheckStatus.Fail); // 76 of 95
     assertThat(ConnectionChecklist.usage(ProbeResult.success(Instant.EPOCH, 1, calm)).status())

@@ -24,7 +24,8 @@ class PolicyStatusBuilderTest {
   static final Instant T1 = Instant.parse("2026-11-28T10:00:00Z");
   static final Instant T2 = Instant.parse("2026-11-28T10:05:00Z");
   static final Instant SOON = T1.plusSeconds(60);
-  static final ServerFacts FACTS = new ServerFacts("16.10", 50, 3, 0, -1, -1, 7, 0, 0, Map.of());
+  static final ServerFacts FACTS =
+      new ServerFacts("16.10", 50, 3, 0, -1, -1, 7, 0, 0, Map.of(), null);
   static final ProbeResult OK = ProbeResult.success(T1, 4, FACTS);
   static final ProbeResult REFUSED = ProbeResult.failure(T1, 2, FailureReason.values()[0], "no");
   static final PoolDecision FITS = new PoolDecision(10, 4, 42, true, "42 = 50 - 3 - 5");
@@ -203,7 +204,7 @@ class PolicyStatusBuilderTest {
   @Test
   void aProbeThatSaysTheSameThingChangesNothingUntilTheRefreshIsDue() {
     PolicyStatus first = builder(null, T1).reconciled(outcome(OK, FITS, List.of(UP)));
-    ServerFacts busier = new ServerFacts("16.10", 50, 3, 0, -1, -1, 19, 0, 0, Map.of());
+    ServerFacts busier = new ServerFacts("16.10", 50, 3, 0, -1, -1, 19, 0, 0, Map.of(), null);
     ProbeResult later = ProbeResult.success(SOON, 9, busier);
     PolicyStatus same = builder(first, SOON).reconciled(outcome(later, FITS, List.of(UP)));
     assertThat(same).as("no write at rest").isEqualTo(first);

@@ -134,7 +134,8 @@ class UsageFeedbackPropertiesTest {
                 List.of(
                     new io.pgconn.operator.budget.Consumer("Deployment", "d" + p, gen.pods(), 0)),
                 new ServerLimits(world.maxConnections(), 3, -1, -1),
-                BudgetPolicy.Written.rolledOut(written[p]));
+                BudgetPolicy.Written.rolledOut(written[p]),
+                null);
         ServerBudgetIndex.Allocation allocation =
             index.put(policy, true, false, gen.name(), new ServerBudgetIndex.Usage(seen, now));
         written[p] = allocation.decision().connectionLimit();
