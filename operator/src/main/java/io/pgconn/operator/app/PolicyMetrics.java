@@ -43,20 +43,14 @@ public class PolicyMetrics implements PolicyObserver {
   }
 
   @Override
-  public void sized(
-      String namespace,
-      String name,
-      int connectionLimit,
-      int consumers,
-      Integer serverMaxConnections,
-      Integer serverInUse) {
+  public void sized(String namespace, String name, Sizing sizing) {
     PolicyGauges g =
         gauges.computeIfAbsent(
             namespace + "/" + name, k -> new PolicyGauges(registry, tags(namespace, name)));
-    g.limit.set(connectionLimit);
-    g.consumers.set(consumers);
-    if (serverMaxConnections != null) g.maxConnections.set(serverMaxConnections);
-    if (serverInUse != null) g.inUse.set(serverInUse);
+    g.limit.set(sizing.connectionLimit());
+    g.consumers.set(sizing.consumers());
+    if (sizing.serverMaxConnections() != null) g.maxConnections.set(sizing.serverMaxConnections());
+    if (sizing.serverInUse() != null) g.inUse.set(sizing.serverInUse());
   }
 
   @Override

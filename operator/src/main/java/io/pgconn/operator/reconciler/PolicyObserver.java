@@ -14,13 +14,14 @@ public interface PolicyObserver {
 
   default void probed(String namespace, String name, ProbeResult result) {}
 
-  default void sized(
-      String namespace,
-      String name,
-      int connectionLimit,
-      int consumers,
-      Integer serverMaxConnections,
-      Integer serverInUse) {}
+  /**
+   * What sizing decided for one policy: its per-pod limit, the pods that share it, and the server's
+   * limits as the last probe read them (null when no probe has succeeded).
+   */
+  record Sizing(
+      int connectionLimit, int consumers, Integer serverMaxConnections, Integer serverInUse) {}
+
+  default void sized(String namespace, String name, Sizing sizing) {}
 
   default void restarted(String namespace, String name, String workloadKind) {}
 
@@ -43,22 +44,8 @@ public interface PolicyObserver {
       }
 
       @Override
-      public void sized(
-          String namespace,
-          String name,
-          int connectionLimit,
-          int consumers,
-          Integer serverMaxConnections,
-          Integer serverInUse) {
-        each.forEach(
-            o ->
-                o.sized(
-                    namespace,
-                    name,
-                    connectionLimit,
-                    consumers,
-                    serverMaxConnections,
-                    serverInUse));
+      public void sized(String namespace, String name, Sizing sizing) {
+        each.forEach(o -> o.sized(namespace, name, sizing));
       }
 
       @Override

@@ -200,12 +200,12 @@ final class PolicyStatusBuilder {
   private boolean refreshProbe(ProbeResult probed) {
     ProbeStatus last = previous.getLastProbe();
     if (last == null
-        || !Objects.equals(last.getResult(), probed.result())
-        || !Objects.equals(last.getMessage(), probed.message())) {
+        || !Objects.equals(last.result(), probed.result())
+        || !Objects.equals(last.message(), probed.message())) {
       return true;
     }
     try {
-      return Duration.between(Instant.parse(last.getTime()), now).compareTo(PROBE_REFRESH) >= 0;
+      return Duration.between(Instant.parse(last.time()), now).compareTo(PROBE_REFRESH) >= 0;
     } catch (RuntimeException e) {
       return true;
     }

@@ -19,23 +19,24 @@ final class ReconcileMetrics {
     observer.sized(
         view.namespace(),
         view.name(),
-        decision.connectionLimit(),
-        decision.consumers(),
-        server == null ? null : server.getMaxConnections(),
-        server == null ? null : server.getInUse());
+        new PolicyObserver.Sizing(
+            decision.connectionLimit(),
+            decision.consumers(),
+            server == null ? null : server.getMaxConnections(),
+            server == null ? null : server.getInUse()));
     List<WorkloadStatus> before =
         previous.getWorkloads() == null ? List.of() : previous.getWorkloads();
     for (WorkloadStatus workload : status.getWorkloads()) {
       boolean restartedNow =
-          workload.getRestartedAt() != null
+          workload.restartedAt() != null
               && before.stream()
                   .noneMatch(
                       w ->
-                          w.getKind() == workload.getKind()
-                              && w.getName().equals(workload.getName())
-                              && workload.getRestartedAt().equals(w.getRestartedAt()));
+                          w.kind() == workload.kind()
+                              && w.name().equals(workload.name())
+                              && workload.restartedAt().equals(w.restartedAt()));
       if (restartedNow) {
-        observer.restarted(view.namespace(), view.name(), String.valueOf(workload.getKind()));
+        observer.restarted(view.namespace(), view.name(), String.valueOf(workload.kind()));
       }
     }
   }

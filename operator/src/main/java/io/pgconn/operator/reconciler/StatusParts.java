@@ -70,9 +70,9 @@ final class StatusParts {
   static boolean sameVerdicts(List<PolicyCheck> before, List<PolicyCheck> after) {
     return before != null
         && before.stream()
-            .map(c -> c.getName() + "=" + c.getStatus())
+            .map(c -> c.name() + "=" + c.status())
             .toList()
-            .equals(after.stream().map(c -> c.getName() + "=" + c.getStatus()).toList());
+            .equals(after.stream().map(c -> c.name() + "=" + c.status()).toList());
   }
 
   static PolicyStatus copyOf(PolicyStatus previous) {

@@ -234,18 +234,18 @@ public final class RolloutSequencer {
     if (previous == null) return List.of();
     List<WorkloadStatus> held = new ArrayList<>();
     for (WorkloadStatus w : previous) {
-      WorkloadState state = WorkloadState.of(w.getState());
+      WorkloadState state = WorkloadState.of(w.state());
       if (state == RESTARTING || state == MISSING || state == NEXT_RUN) {
         held.add(w);
       } else {
         held.add(
             new WorkloadStatus(
-                w.getKind(),
-                w.getName(),
+                w.kind(),
+                w.name(),
                 HELD.wire(),
                 reason,
-                w.getContentHash(),
-                w.getRestartedAt(),
+                w.contentHash(),
+                w.restartedAt(),
                 message));
       }
     }

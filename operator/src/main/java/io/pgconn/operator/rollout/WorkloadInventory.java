@@ -40,7 +40,7 @@ public class WorkloadInventory {
     List<WorkloadKey> missing = new ArrayList<>();
     Map<WorkloadKey, Boolean> nextRun = new LinkedHashMap<>();
     for (WorkloadRef ref : spec.getRefs()) {
-      WorkloadKey key = new WorkloadKey(ref.getKind(), namespace, ref.getName());
+      WorkloadKey key = new WorkloadKey(ref.kind(), namespace, ref.name());
       if (found.containsKey(key) || nextRun.containsKey(key) || missing.contains(key)) continue;
       if (key.kind().restartable()) {
         find(key).ifPresentOrElse(w -> found.put(key, w), () -> missing.add(key));

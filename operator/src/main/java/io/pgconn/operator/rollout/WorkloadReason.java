@@ -31,6 +31,6 @@ public enum WorkloadReason {
 
   /** Whether this is the reason {@code status} gives. */
   public boolean explains(WorkloadStatus status) {
-    return wire.equals(status.getReason());
+    return wire.equals(status.reason());
   }
 }

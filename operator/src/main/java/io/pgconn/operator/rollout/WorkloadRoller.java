@@ -135,9 +135,8 @@ public class WorkloadRoller {
     List<WorkloadStatus> held = RolloutSequencer.hold(previous, reason, message);
     Map<WorkloadKey, WorkloadStatus> before = byKey(policy, previous);
     for (WorkloadStatus w : held) {
-      WorkloadKey key =
-          new WorkloadKey(w.getKind(), policy.getMetadata().getNamespace(), w.getName());
-      if (WorkloadState.of(w.getState()) == HELD && !sameHold(before.get(key), reason)) {
+      WorkloadKey key = new WorkloadKey(w.kind(), policy.getMetadata().getNamespace(), w.name());
+      if (WorkloadState.of(w.state()) == HELD && !sameHold(before.get(key), reason)) {
         events.held(policy, key, null, reason, message);
       }
     }
@@ -150,7 +149,7 @@ public class WorkloadRoller {
     if (statuses != null) {
       for (WorkloadStatus w : statuses) {
         map.putIfAbsent(
-            new WorkloadKey(w.getKind(), policy.getMetadata().getNamespace(), w.getName()), w);
+            new WorkloadKey(w.kind(), policy.getMetadata().getNamespace(), w.name()), w);
       }
     }
     return map;
@@ -158,20 +157,20 @@ public class WorkloadRoller {
 
   private static boolean sameHold(WorkloadStatus before, String reason) {
     return before != null
-        && WorkloadState.of(before.getState()) == HELD
-        && Objects.equals(before.getReason(), reason);
+        && WorkloadState.of(before.state()) == HELD
+        && Objects.equals(before.reason(), reason);
   }
 
   /** When the operator stamped this hash, if the previous status remembers it. */
   private static Instant restartedAt(WorkloadStatus before, String stampedHash) {
     if (before == null
-        || before.getRestartedAt() == null
+        || before.restartedAt() == null
         || stampedHash == null
-        || !stampedHash.equals(before.getContentHash())) {
+        || !stampedHash.equals(before.contentHash())) {
       return null;
     }
     try {
-      return Instant.parse(before.getRestartedAt());
+      return Instant.parse(before.restartedAt());
     } catch (RuntimeException e) {
       return null;
     }

@@ -46,10 +46,10 @@ public record WorkloadsCondition(
           true, Reason.NO_WORKLOADS, "no workloads listed in spec.workloads", false);
     }
     List<WorkloadStatus> unsettled =
-        workloads.stream().filter(w -> !SETTLED.contains(WorkloadState.of(w.getState()))).toList();
+        workloads.stream().filter(w -> !SETTLED.contains(WorkloadState.of(w.state()))).toList();
     if (unsettled.isEmpty()) {
       long restartable =
-          workloads.stream().filter(w -> WorkloadState.of(w.getState()) == UP_TO_DATE).count();
+          workloads.stream().filter(w -> WorkloadState.of(w.state()) == UP_TO_DATE).count();
       return new WorkloadsCondition(
           true,
           Reason.UP_TO_DATE,
@@ -65,7 +65,7 @@ public record WorkloadsCondition(
         (workloads.size() - unsettled.size()) + " of " + workloads.size() + " workloads up to date";
     for (WorkloadState state : List.of(HELD, MISSING)) {
       for (WorkloadStatus w : unsettled) {
-        if (state == WorkloadState.of(w.getState())) {
+        if (state == WorkloadState.of(w.state())) {
           return new WorkloadsCondition(
               false,
               state == HELD ? Reason.ROLLOUT_HELD : Reason.WORKLOAD_NOT_FOUND,
@@ -99,11 +99,11 @@ public record WorkloadsCondition(
   }
 
   private static String line(WorkloadStatus w) {
-    return w.getKind()
+    return w.kind()
         + " "
-        + w.getName()
+        + w.name()
         + " "
-        + w.getState()
-        + (w.getMessage() == null ? "" : ": " + w.getMessage());
+        + w.state()
+        + (w.message() == null ? "" : ": " + w.message());
   }
 }

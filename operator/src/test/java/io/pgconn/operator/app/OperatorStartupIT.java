@@ -3,15 +3,16 @@ package io.pgconn.operator.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.javaoperatorsdk.operator.Operator;
-import io.pgconn.operator.testenv.ApiServerSession;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LogCapture;
 import io.pgconn.operator.testenv.OperatorApp;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import io.pgconn.operator.testenv.Operators;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,18 +20,18 @@ import org.junit.jupiter.api.Test;
  * on shutdown: a second Operator would register the reconciler again, run a second set of informers
  * against the API server and register its metrics twice.
  */
+@OperatorEnvironment(controlPlane = ControlPlane.LOCAL, operator = false, namespaces = "startup")
 class OperatorStartupIT {
 
   @Test
-  void oneOperatorIsBuiltStartedAndStoppedOverTheApplicationsLife() {
-    try (LogCapture logs = LogCapture.install();
-        ApiServerSession api = ApiServerSession.start("startup")) {
-      OperatorApp app = OperatorApp.start(api.controlPlane().kubeconfigFile(), Map.of());
+  void oneOperatorIsBuiltStartedAndStoppedOverTheApplicationsLife(Operators operators) {
+    try (LogCapture logs = LogCapture.install()) {
+      OperatorApp app = operators.start();
       try {
         ClusterFixtures.await().until(() -> readiness(app) == 200);
         assertThat(app.context().getBeansOfType(Operator.class)).hasSize(1);
       } finally {
-        app.close();
+        operators.stop();
       }
 
       // Counted over the whole life, shutdown included: that is where a second one was built.

@@ -133,7 +133,7 @@ class BudgetTransitionsIT {
     return s != null
         && s.getWorkloads() != null
         && !s.getWorkloads().isEmpty()
-        && s.getWorkloads().stream().map(WorkloadStatus::getState).allMatch("UpToDate"::equals);
+        && s.getWorkloads().stream().map(WorkloadStatus::state).allMatch("UpToDate"::equals);
   }
 
   static org.awaitility.core.ConditionFactory await() {

@@ -202,7 +202,7 @@ final class EveryCodePathScenario {
               }
               PolicyStatus status = policy("tour").getStatus();
               assertThat(status.getWorkloads())
-                  .extracting(WorkloadStatus::getKind)
+                  .extracting(WorkloadStatus::kind)
                   .containsExactlyInAnyOrder(
                       WorkloadKind.Deployment,
                       WorkloadKind.StatefulSet,

@@ -162,19 +162,16 @@ class PolicyEndToEndIT {
         .isEqualTo(policy.getMetadata().getGeneration());
     assertThat(policy.getStatus().getServer().getVersion()).startsWith("16");
     assertThat(policy.getStatus().getServer().getMaxConnections()).isEqualTo(60);
-    assertThat(policy.getStatus().getLastProbe().getResult()).isEqualTo("Success");
+    assertThat(policy.getStatus().getLastProbe().result()).isEqualTo("Success");
     assertThat(policy.getStatus().getServer().getUsage()).matches("\\d+/60");
     assertThat(policy.getStatus().getPool().getSslMode()).isEqualTo("require");
     assertThat(policy.getStatus().getChecks())
+        .anySatisfy(c -> assertThat(c.name() + "=" + c.status()).isEqualTo("ssl-enabled=Pass"))
         .anySatisfy(
-            c -> assertThat(c.getName() + "=" + c.getStatus()).isEqualTo("ssl-enabled=Pass"))
-        .anySatisfy(
-            c ->
-                assertThat(c.getName() + "=" + c.getStatus())
-                    .isEqualTo("pool-parameters-present=Pass"))
+            c -> assertThat(c.name() + "=" + c.status()).isEqualTo("pool-parameters-present=Pass"))
         .anySatisfy(
             c ->
-                assertThat(c.getName() + "=" + c.getStatus())
+                assertThat(c.name() + "=" + c.status())
                     .isEqualTo("server-reachable-and-login-accepted=Pass"));
     // Without controllers (the default local control plane) the stamped Deployment never
     // reports a completed rollout: it stays Restarting, which does not make the policy un-Ready.
@@ -332,7 +329,7 @@ class PolicyEndToEndIT {
     await().until(() -> k8s.reason(ns, "app", "Ready").equals("AuthenticationFailed"));
     assertThat(k8s.condition(ns, "app", "ConnectionVerified").orElseThrow().getStatus())
         .isEqualTo("False");
-    assertThat(k8s.policy(ns, "app").getStatus().getLastProbe().getResult())
+    assertThat(k8s.policy(ns, "app").getStatus().getLastProbe().result())
         .isEqualTo("AuthenticationFailed");
 
     k8s.replaceSecret(

@@ -12,11 +12,13 @@ import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.FullControlPlane;
 import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.OperatorApp;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import io.pgconn.operator.testenv.TestCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -29,30 +31,23 @@ import org.junit.jupiter.api.Test;
  * the deletion starts, so the controllers act before the operator's cleanup does, every time; the
  * original must still go back, and the namespace must still go away once the operator runs.
  */
+@OperatorEnvironment(controlPlane = ControlPlane.FULL, operator = false, postgres = 16, ssl = true)
 class InPlaceCascadeIT {
 
-  static FullControlPlane controlPlane;
-  static LocalPostgres postgres;
-  static KubernetesClient client;
-  static ClusterFixtures k8s;
-  static InPlaceFixture fx;
+  private final KubernetesClient client;
+  private final ClusterFixtures k8s;
+  private final InPlaceFixture fx;
 
-  @BeforeAll
-  static void start() {
-    controlPlane = FullControlPlane.start(1, java.util.Map.of());
-    postgres = LocalPostgres.builder().version(16).ssl(true).start();
-    postgres.createRole(InPlaceFixture.USER, InPlaceFixture.PASSWORD, null);
-    client = controlPlane.newClient();
-    k8s = new ClusterFixtures(client);
-    k8s.installCrd();
-    fx = new InPlaceFixture(controlPlane.kubeconfigFile(), postgres, client, k8s);
+  InPlaceCascadeIT(
+      TestCluster cluster, LocalPostgres postgres, KubernetesClient client, ClusterFixtures k8s) {
+    this.client = client;
+    this.k8s = k8s;
+    this.fx = new InPlaceFixture(cluster.kubeconfigFile(), postgres, client, k8s);
   }
 
-  @AfterAll
-  static void stop() {
-    if (client != null) client.close();
-    if (postgres != null) postgres.close();
-    if (controlPlane != null) controlPlane.close();
+  @BeforeAll
+  static void role(LocalPostgres postgres) {
+    postgres.createRole(InPlaceFixture.USER, InPlaceFixture.PASSWORD, null);
   }
 
   @Test

@@ -31,7 +31,7 @@ class PolicyStatusBuilderTest {
   static final PoolDecision FITS = new PoolDecision(10, 4, 42, true, "42 = 50 - 3 - 5");
   static final PoolDecision SHORT = new PoolDecision(1, 40, 42, false, "40 pods", "lower replicas");
   static final WorkloadStatus UP =
-      new WorkloadStatus(WorkloadKind.Deployment, "web", "UpToDate", "sha256:a", null, null);
+      new WorkloadStatus(WorkloadKind.Deployment, "web", "UpToDate", null, "sha256:a", null, null);
   static final WorkloadStatus ROLLING =
       new WorkloadStatus(
           WorkloadKind.Deployment,
@@ -131,7 +131,7 @@ class PolicyStatusBuilderTest {
   void aFailedProbeInEnforceModeIsRecordedAsTheLastProbe() {
     PolicyFailure failure = new PolicyFailure(REFUSED);
     PolicyStatus failed = builder(null, T1).failed(failure, List.of());
-    assertThat(failed.getLastProbe().getResult()).isEqualTo(REFUSED.failure().name());
+    assertThat(failed.getLastProbe().result()).isEqualTo(REFUSED.failure().name());
     assertThat(byType(failed).get("Ready").getMessage()).isEqualTo("no");
   }
 
@@ -213,12 +213,12 @@ class PolicyStatusBuilderTest {
     PolicyStatus refreshed =
         builder(same, due)
             .reconciled(outcome(ProbeResult.success(due, 9, busier), FITS, List.of(UP)));
-    assertThat(refreshed.getLastProbe().getTime()).isEqualTo(due.toString());
+    assertThat(refreshed.getLastProbe().time()).isEqualTo(due.toString());
     assertThat(refreshed.getServer().getUsage()).isEqualTo("19/50");
 
     ProbeResult failed = ProbeResult.failure(T2, 2, FailureReason.values()[0], "no");
     PolicyStatus changed = builder(first, T2).reconciled(outcome(failed, FITS, List.of(UP)));
-    assertThat(changed.getLastProbe().getResult()).isEqualTo(failed.result());
+    assertThat(changed.getLastProbe().result()).isEqualTo(failed.result());
   }
 
   @Test

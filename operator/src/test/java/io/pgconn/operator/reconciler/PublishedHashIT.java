@@ -65,7 +65,7 @@ class PublishedHashIT {
     List<String> published = new ArrayList<>();
     published.add(policy.getStatus().getSecret().getContentHash());
     policy.getStatus().getWorkloads().stream()
-        .map(WorkloadStatus::getContentHash)
+        .map(WorkloadStatus::contentHash)
         .forEach(published::add);
     published.add(stamped(ns, "shop"));
     List<String> eventHashes =

@@ -107,7 +107,7 @@ class SaturatedServerIT {
               return s.getObservedGeneration() != null
                   && s.getObservedGeneration() >= lowered
                   && s.getLastProbe() != null
-                  && REFUSED.contains(s.getLastProbe().getResult());
+                  && REFUSED.contains(s.getLastProbe().result());
             });
     await().until(() -> limit() == 1);
     assertThat(k8s.secretValue(NS, "web-connection", "DATABASE_URL").orElse(""))
@@ -126,7 +126,7 @@ class SaturatedServerIT {
               PolicyStatus s = status();
               return s.getObservedGeneration() != null && s.getObservedGeneration() >= raised;
             });
-    assertThat(status().getLastProbe().getResult()).isIn(REFUSED);
+    assertThat(status().getLastProbe().result()).isIn(REFUSED);
     assertThat(limit()).as("no raise while the server refuses connections").isEqualTo(1);
   }
 

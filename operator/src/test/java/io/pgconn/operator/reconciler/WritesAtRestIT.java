@@ -99,7 +99,7 @@ class WritesAtRestIT {
                     && k8s.status(ns, "rolling").getWorkloads().stream()
                         .anyMatch(
                             w ->
-                                String.valueOf(w.getMessage())
+                                String.valueOf(w.message())
                                     .startsWith("waiting for the Deployment controller")));
 
     // Settled: from here on, nothing writes.

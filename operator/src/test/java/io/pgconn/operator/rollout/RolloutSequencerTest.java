@@ -240,11 +240,11 @@ class RolloutSequencerTest {
             "ConnectionRefused",
             "no restart");
     assertThat(held)
-        .extracting(WorkloadStatus::getState)
+        .extracting(WorkloadStatus::state)
         .containsExactly("Held", "Restarting", "Missing", "NextRun");
-    assertThat(held.get(0).getReason()).isEqualTo("ConnectionRefused");
-    assertThat(held.get(0).getContentHash()).isEqualTo(NEW);
-    assertThat(held.get(0).getRestartedAt()).isEqualTo("t");
+    assertThat(held.get(0).reason()).isEqualTo("ConnectionRefused");
+    assertThat(held.get(0).contentHash()).isEqualTo(NEW);
+    assertThat(held.get(0).restartedAt()).isEqualTo("t");
   }
 
   @Test

@@ -223,8 +223,8 @@ class RolloutsIT {
                 assertThat(states.values())
                     .allSatisfy(
                         w -> {
-                          assertThat(w.getState()).isEqualTo("Held");
-                          assertThat(w.getReason()).isEqualTo("ConnectionRefused");
+                          assertThat(w.state()).isEqualTo("Held");
+                          assertThat(w.reason()).isEqualTo("ConnectionRefused");
                         });
               });
       assertThat(k8s.condition(NS, POLICY, "Ready").orElseThrow().getStatus()).isEqualTo("False");
@@ -306,7 +306,7 @@ class RolloutsIT {
       assertThat(generations(NS, CONSUMERS)).isEqualTo(generations);
     }
     assertThat(workloadStatuses(NS, POLICY).values())
-        .extracting(WorkloadStatus::getState)
+        .extracting(WorkloadStatus::state)
         .containsOnly("UpToDate");
   }
 
@@ -379,14 +379,14 @@ class RolloutsIT {
               assertThat(w.keySet())
                   .containsExactly(
                       "named", "labelled", "opted-out", "projected", "nightly", "gone");
-              assertThat(w.get("named").getState()).isEqualTo("UpToDate");
-              assertThat(w.get("labelled").getState()).isEqualTo("UpToDate");
-              assertThat(w.get("projected").getState()).isEqualTo("UpToDate");
-              assertThat(w.get("opted-out").getState()).isEqualTo("Pending");
-              assertThat(w.get("opted-out").getReason()).isEqualTo("OptedOut");
-              assertThat(w.get("nightly").getState()).isEqualTo("NextRun");
-              assertThat(w.get("nightly").getKind()).isEqualTo(WorkloadKind.CronJob);
-              assertThat(w.get("gone").getState()).isEqualTo("Missing");
+              assertThat(w.get("named").state()).isEqualTo("UpToDate");
+              assertThat(w.get("labelled").state()).isEqualTo("UpToDate");
+              assertThat(w.get("projected").state()).isEqualTo("UpToDate");
+              assertThat(w.get("opted-out").state()).isEqualTo("Pending");
+              assertThat(w.get("opted-out").reason()).isEqualTo("OptedOut");
+              assertThat(w.get("nightly").state()).isEqualTo("NextRun");
+              assertThat(w.get("nightly").kind()).isEqualTo(WorkloadKind.CronJob);
+              assertThat(w.get("gone").state()).isEqualTo("Missing");
             });
     for (String name : List.of("named", "labelled", "projected")) {
       assertThat(stamped(ns, name)).isEqualTo(hash);
@@ -434,8 +434,8 @@ class RolloutsIT {
                 assertThat(workloadStatuses(NS, POLICY).values())
                     .allSatisfy(
                         w -> {
-                          assertThat(w.getState()).isEqualTo("Pending");
-                          assertThat(w.getReason()).isEqualTo("Paused");
+                          assertThat(w.state()).isEqualTo("Pending");
+                          assertThat(w.reason()).isEqualTo("Paused");
                         }));
     assertThat(k8s.condition(NS, POLICY, "Ready").orElseThrow().getStatus()).isEqualTo("True");
     assertThat(generations(NS, CONSUMERS)).isEqualTo(generations);
@@ -620,7 +620,7 @@ class RolloutsIT {
                         Serialization.asJson(statuses.values()))
                     .isTrue();
                 assertThat(statuses.get(name)).as("status of %s", name).isNotNull();
-                assertThat(statuses.get(name).getState())
+                assertThat(statuses.get(name).state())
                     .as("state of %s", name)
                     .isEqualTo("UpToDate");
               }
@@ -634,7 +634,7 @@ class RolloutsIT {
     Map<String, WorkloadStatus> map = new LinkedHashMap<>();
     var p = k8s.policy(ns, policy);
     if (p != null && p.getStatus() != null && p.getStatus().getWorkloads() != null) {
-      p.getStatus().getWorkloads().forEach(w -> map.put(w.getName(), w));
+      p.getStatus().getWorkloads().forEach(w -> map.put(w.name(), w));
     }
     return map;
   }

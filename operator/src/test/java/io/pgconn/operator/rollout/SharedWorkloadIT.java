@@ -227,7 +227,7 @@ class SharedWorkloadIT {
         .until(
             () ->
                 workload("legacy", "old") != null
-                    && hash.equals(workload("legacy", "old").getContentHash()));
+                    && hash.equals(workload("legacy", "old").contentHash()));
     watchReconciles(() -> k8s.touchSecret(NS, "legacy-db"), "legacy");
     assertThat(
             client
@@ -400,7 +400,7 @@ class SharedWorkloadIT {
     var status = k8s.policy(NS, policy).getStatus();
     if (status == null || status.getWorkloads() == null) return null;
     return status.getWorkloads().stream()
-        .filter(w -> name.equals(w.getName()))
+        .filter(w -> name.equals(w.name()))
         .findFirst()
         .orElse(null);
   }
@@ -410,7 +410,7 @@ class SharedWorkloadIT {
     WorkloadStatus w = workload(name, API);
     return w != null
         && !contentHash(name).isEmpty()
-        && contentHash(name).equals(w.getContentHash())
-        && List.of("Restarting", "UpToDate").contains(w.getState());
+        && contentHash(name).equals(w.contentHash())
+        && List.of("Restarting", "UpToDate").contains(w.state());
   }
 }

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -135,16 +137,26 @@ class RenderedUrlsConnectIT {
   }
 
   @Nested
+  @OperatorEnvironment(
+      controlPlane = ControlPlane.NONE,
+      operator = false,
+      postgres = 16,
+      ssl = true)
   class Postgres16 extends AgainstServer {
-    Postgres16() {
-      super(16);
+    Postgres16(LocalPostgres pg) {
+      super(16, pg);
     }
   }
 
   @Nested
+  @OperatorEnvironment(
+      controlPlane = ControlPlane.NONE,
+      operator = false,
+      postgres = 17,
+      ssl = true)
   class Postgres17 extends AgainstServer {
-    Postgres17() {
-      super(17);
+    Postgres17(LocalPostgres pg) {
+      super(17, pg);
     }
   }
 
@@ -152,27 +164,20 @@ class RenderedUrlsConnectIT {
   abstract static class AgainstServer {
 
     private final int version;
-    private LocalPostgres pg;
+    private final LocalPostgres pg;
     private Path serverCert;
 
-    AgainstServer(int version) {
+    AgainstServer(int version, LocalPostgres pg) {
       this.version = version;
+      this.pg = pg;
     }
 
     @BeforeAll
-    void startServer() throws IOException {
-      pg = LocalPostgres.builder().version(version).ssl(true).start();
+    void prepareServer() throws IOException {
       pg.createRole(USER, PASSWORD, null);
       pg.createDatabase(DATABASE, USER, null);
       serverCert = scratch.resolve("server-" + version + ".crt");
       Files.copy(pg.dataDir().resolve("server.crt"), serverCert);
-    }
-
-    @AfterAll
-    void stopServer() {
-      if (pg != null) {
-        pg.close();
-      }
     }
 
     /** The source as a user would paste it: LocalPostgres percent-encodes independently of us. */
