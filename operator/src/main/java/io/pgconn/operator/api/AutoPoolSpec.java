@@ -30,7 +30,8 @@ public class AutoPoolSpec {
   @Max(MAX_RESERVE)
   @JsonPropertyDescription(
       "Server slots kept free for admins, migrations and clients no policy lists,"
-          + " 0 to 1000. Default "
+          + " 0 to 1000. Kept once per server: policies sharing a server keep the largest"
+          + " reserve any of them asks for. Default "
           + DEFAULT_RESERVE
           + ".")
   private Integer reserve;

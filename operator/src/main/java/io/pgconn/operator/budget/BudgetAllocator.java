@@ -11,10 +11,10 @@ import java.util.TreeMap;
 
 /**
  * Sizes the pools of every policy, server by server: all policies whose URLs reach the same server
- * share {@code max_connections - reserved - sum of reserves - unlisted usage}, each gets a share by
- * weight, each pod {@code share / pods} within {@code [min, max]}; role and database limits cap the
- * policies that share them. Whenever every policy on a server is satisfied, for the server and for
- * each role and database limit: {@code sum of pods x limit <= budget}.
+ * share {@code max_connections - reserved - the largest reserve - unlisted usage}, each gets a
+ * share by weight, each pod {@code share / pods} within {@code [min, max]}; role and database
+ * limits cap the policies that share them. Whenever every policy on a server is satisfied, for the
+ * server and for each role and database limit: {@code sum of pods x limit <= budget}.
  *
  * <p>The result is a function of the set of policies: input order does not matter, so when one
  * policy changes, recomputing every policy on its server gives the same answer whichever policy

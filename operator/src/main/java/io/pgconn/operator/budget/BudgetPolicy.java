@@ -1,5 +1,6 @@
 package io.pgconn.operator.budget;
 
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -9,8 +10,9 @@ import java.util.List;
  * @param server where the policy's URL leads; policies with the same key share one budget
  * @param user the role the URL logs in as (its rolconnlimit is a shared cap for that role)
  * @param database the database the URL names (its datconnlimit is a shared cap for it)
- * @param reserve slots this policy keeps free for admins, migrations and unlisted clients; it is
- *     taken from the server and from the policy's role and database limits
+ * @param reserve slots this policy asks to keep free for admins, migrations and unlisted clients; a
+ *     server, role or database keeps the largest reserve its policies ask for ({@link #reserveOf}),
+ *     once
  * @param limits what this policy's own probe read, or null when it could not probe; probes of the
  *     same server are combined conservatively
  * @param written what the policy wrote last and what its pods may run
@@ -30,6 +32,16 @@ public record BudgetPolicy(
     ServerLimits limits,
     Written written,
     String probeConnection) {
+
+  /**
+   * The slots a server, role or database keeps free for these policies: the largest reserve any of
+   * them asks for. A reserve is for the server's admins, migrations and unlisted clients, who come
+   * once whatever the number of tenants; summed per policy, twenty one-pod services with the
+   * default reserve left nothing of a 40-slot server.
+   */
+  public static int reserveOf(Collection<BudgetPolicy> policies) {
+    return policies.stream().mapToInt(BudgetPolicy::reserve).max().orElse(0);
+  }
 
   /**
    * What a policy wrote last and what its pods may run.

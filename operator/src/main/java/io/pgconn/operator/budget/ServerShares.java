@@ -16,9 +16,9 @@ import java.util.TreeMap;
  *
  * <ol>
  *   <li>Scopes: the server, plus each role and database that has a limit. Capacity = the limit
- *       minus the reserves of the policies in the scope, minus the operator's own probe connections
- *       (one per distinct {@link BudgetPolicy#probeConnection}), minus unlisted usage (server
- *       only).
+ *       minus the largest reserve of the policies in the scope, minus the operator's own probe
+ *       connections (one per distinct {@link BudgetPolicy#probeConnection}), minus unlisted usage
+ *       (server only).
  *   <li>Fixed pools take pods x limit in each of their scopes first.
  *   <li>Every auto policy starts at its min. In a scope where the mins do not fit, its auto
  *       policies start at 1 instead and are not satisfied: connections beyond the budget do not
@@ -121,7 +121,7 @@ final class ServerShares {
     for (Map.Entry<LimitScope, List<Integer>> entry : members.entrySet()) {
       LimitScope scope = entry.getKey();
       List<Integer> in = List.copyOf(entry.getValue());
-      long reserves = in.stream().mapToLong(p -> policies.get(p).reserve()).sum();
+      long reserves = BudgetPolicy.reserveOf(in.stream().map(policies::get).toList());
       // The operator's own probe connections count against the same limits as the pools do.
       long probes =
           in.stream()
@@ -133,7 +133,7 @@ final class ServerShares {
           " - "
               + reserves
               + " reserve"
-              + (in.size() > 1 ? " (" + in.size() + " policies)" : "")
+              + (in.size() > 1 ? " (largest of " + in.size() + " policies)" : "")
               + (probes > 0 ? " - " + probes + " probe connection" + (probes > 1 ? "s" : "") : "");
       long capacity;
       String arithmetic;
@@ -464,7 +464,7 @@ final class ServerShares {
             .append(floor)
             .append(")");
     if (policy.sizing() instanceof PoolSizing.Auto) text.append(", a lower min");
-    text.append(", smaller reserves, a pooler in front of the server (spec.pool.pgbouncer), ");
+    text.append(", a smaller reserve, a pooler in front of the server (spec.pool.pgbouncer), ");
     switch (scope.scope().kind()) {
       case SERVER ->
           text.append("a larger server (max_connections >= ")

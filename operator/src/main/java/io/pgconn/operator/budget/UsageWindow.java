@@ -64,13 +64,13 @@ public record UsageWindow(List<Slot> slots) {
 
   /**
    * Connections of clients that are none of {@code listed} in every slot (the minimum over the
-   * window), beyond {@code reserves}: the reserves exist for exactly these clients, so only the
+   * window), beyond {@code reserve}: the reserve exists for exactly these clients, so only the
    * excess takes from the pools. Empty when nothing was read yet.
    *
    * @param listed application_name values as configured (each matched in every form a server stores
    *     it, see {@link StoredApplicationName}), including the operator's own probe
    */
-  public OptionalInt sustainedUnlisted(Collection<String> listed, int reserves) {
+  public OptionalInt sustainedUnlisted(Collection<String> listed, int reserve) {
     if (slots.isEmpty()) return OptionalInt.empty();
     Set<String> stored = new HashSet<>();
     listed.forEach(name -> stored.addAll(StoredApplicationName.forms(name)));
@@ -83,6 +83,6 @@ public record UsageWindow(List<Slot> slots) {
               .sum();
       min = Math.min(min, unlisted);
     }
-    return OptionalInt.of(Math.max(0, min - reserves));
+    return OptionalInt.of(Math.max(0, min - reserve));
   }
 }

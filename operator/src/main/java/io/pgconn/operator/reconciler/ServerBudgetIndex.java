@@ -231,8 +231,7 @@ final class ServerBudgetIndex {
     Set<String> listed = new HashSet<>();
     onServer.forEach(p -> listed.add(applicationNames.get(p.id())));
     listed.add(ProbePools.APPLICATION_NAME);
-    int reserves = onServer.stream().mapToInt(BudgetPolicy::reserve).sum();
-    return window.sustainedUnlisted(listed, reserves);
+    return window.sustainedUnlisted(listed, BudgetPolicy.reserveOf(onServer));
   }
 
   /**

@@ -92,8 +92,9 @@ class BudgetAllocatorPropertiesTest {
     }
 
     /**
-     * Every limit as an independent check computes it: capacity (the limit less reserves, unlisted
-     * usage and the operator's own probe connections) and the policies counted.
+     * Every limit as an independent check computes it: capacity (the limit less the largest reserve
+     * of the policies in it, unlisted usage and the operator's own probe connections) and the
+     * policies counted.
      */
     List<Map.Entry<Long, List<BudgetPolicy>>> scopes() {
       List<BudgetPolicy> policies = policies();
@@ -126,8 +127,11 @@ class BudgetAllocatorPropertiesTest {
       return out;
     }
 
+    /** A reserve is kept once per limit: the largest any policy in it asks for. */
     private static long reserves(List<BudgetPolicy> policies) {
-      return policies.stream().mapToLong(BudgetPolicy::reserve).sum();
+      long largest = 0;
+      for (BudgetPolicy p : policies) largest = Math.max(largest, p.reserve());
+      return largest;
     }
 
     /**
@@ -350,25 +354,29 @@ class BudgetAllocatorPropertiesTest {
     assertThat(reconcileInOrder(world, shuffled)).isEqualTo(a);
   }
 
-  /** Whether every server, role and database limit holds its fixed pools and all reserves. */
+  /** Whether every server, role and database limit holds its fixed pools and its reserve. */
   private static boolean fixedPoolsFit(World world) {
     Map<String, Integer> demand = new java.util.HashMap<>();
     Map<String, Integer> room = new java.util.HashMap<>();
+    Map<String, Integer> reserve = new java.util.HashMap<>();
     for (BudgetPolicy p : world.policies()) {
       String server = p.server().toString();
       int fixed = p.sizing() instanceof PoolSizing.Fixed f ? f.connectionLimit() * p.pods() : 0;
-      int used = fixed + p.reserve();
-      demand.merge(server, used, Integer::sum);
+      demand.merge(server, fixed, Integer::sum);
+      reserve.merge(server, p.reserve(), Math::max);
       room.put(server, p.limits().maxConnections() - p.limits().reservedConnections());
       if (p.limits().roleConnectionLimit() >= 0) {
-        demand.merge(server + "/role/" + p.user(), used, Integer::sum);
+        demand.merge(server + "/role/" + p.user(), fixed, Integer::sum);
+        reserve.merge(server + "/role/" + p.user(), p.reserve(), Math::max);
         room.put(server + "/role/" + p.user(), p.limits().roleConnectionLimit());
       }
       if (p.limits().databaseConnectionLimit() >= 0) {
-        demand.merge(server + "/db/" + p.database(), used, Integer::sum);
+        demand.merge(server + "/db/" + p.database(), fixed, Integer::sum);
+        reserve.merge(server + "/db/" + p.database(), p.reserve(), Math::max);
         room.put(server + "/db/" + p.database(), p.limits().databaseConnectionLimit());
       }
     }
+    reserve.forEach((scope, largest) -> demand.merge(scope, largest, Integer::sum));
     // Each distinct probe connection takes one slot in every limit it counts against.
     Map<String, java.util.Set<String>> probes = new java.util.HashMap<>();
     for (BudgetPolicy p : world.policies()) {

@@ -110,7 +110,7 @@ class BudgetAllocatorTest {
 
   @Test
   void policiesOnOneServerShareItByWeight() {
-    // 100 - 3 - 3 x 5 reserve = 82; weights 2:1:1 over 10 pods each.
+    // 100 - 3 - 5 reserve (one for the server) = 92; weights 2:1:1 over 10 pods each.
     List<BudgetPolicy> policies =
         List.of(
             auto("a/heavy", 5, 1, 50, 2, STOCK, new Consumer("Deployment", "h", 8, 2)),
@@ -119,15 +119,54 @@ class BudgetAllocatorTest {
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
 
-    assertThat(decisions.get("a/heavy").connectionLimit()).isEqualTo(4);
+    assertThat(decisions.get("a/heavy").connectionLimit()).isEqualTo(5);
     assertThat(decisions.get("b/light").connectionLimit()).isEqualTo(2);
     assertThat(decisions.get("c/light").connectionLimit()).isEqualTo(2);
     assertThat(decisions.get("a/heavy").explanation())
         .isEqualTo(
-            "82 = 100 max - 3 reserved"
-                + " - 15 reserve (3 policies); 10 pods (8 + 2 surge), shared with 2 other policies,"
-                + " weight 2 of 4 -> 4 each");
+            "92 = 100 max - 3 reserved"
+                + " - 5 reserve (largest of 3 policies); 10 pods (8 + 2 surge), shared with 2 other"
+                + " policies, weight 2 of 4 -> 5 each");
     assertThat(decisions.values()).allMatch(PoolDecision::satisfied);
+  }
+
+  /**
+   * The reserve keeps slots free on the server for admins and migrations: a property of the server,
+   * not of each tenant. Twenty one-pod services with the default reserve of 5 on a 40-slot server
+   * fit with room to spare; summed, the reserves alone (100) exceeded the server and none fit.
+   * (StatefulSets: one-replica Deployments surge to two pods each, which 32 slots do not hold.)
+   */
+  @Test
+  void manySmallConsumersShareOneReserve() {
+    ServerLimits small = new ServerLimits(40, 3, -1, -1);
+    List<BudgetPolicy> policies = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      policies.add(
+          auto("svc/app-" + i, 5, 1, 20, 1, small, new Consumer("StatefulSet", "app-" + i, 1, 0)));
+    }
+
+    Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
+
+    assertThat(decisions.values()).allMatch(PoolDecision::satisfied);
+    assertThat(decisions.values()).allMatch(d -> d.connectionLimit() >= 1);
+    assertThat(decisions.values().stream().mapToInt(PoolDecision::connectionLimit).sum())
+        .isLessThanOrEqualTo(40 - 3 - 5);
+    assertThat(decisions.get("svc/app-0").explanation())
+        .startsWith("32 = 40 max - 3 reserved - 5 reserve (largest of 20 policies); 1 pod");
+  }
+
+  @Test
+  void theLargestReserveOnTheServerIsKept() {
+    List<BudgetPolicy> policies =
+        List.of(
+            auto("a/one", 10, 1, 50, 1, STOCK, new Consumer("Deployment", "a", 8, 2)),
+            auto("b/two", 2, 1, 50, 1, STOCK, new Consumer("Deployment", "b", 8, 2)));
+
+    Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
+
+    assertThat(decisions.get("b/two").budget()).isEqualTo(100 - 3 - 10);
+    assertThat(decisions.get("b/two").explanation())
+        .startsWith("87 = 100 max - 3 reserved - 10 reserve (largest of 2 policies);");
   }
 
   @Test
@@ -161,17 +200,17 @@ class BudgetAllocatorTest {
 
   @Test
   void leftoverConnectionsGoToPoliciesWhoseSmallerPodsStillFit() {
-    // 87 budget: floor(43.5 / 10) = 4 and floor(43.5 / 3) = 14 would waste 5 connections.
+    // 92 budget: floor(46 / 10) = 4 and floor(46 / 3) = 15 would waste 7 connections.
     List<BudgetPolicy> policies =
         List.of(
             auto("a/big", 5, 1, 50, 1, STOCK, new Consumer("Deployment", "b", 10, 0)),
             auto("b/small", 5, 1, 50, 1, STOCK, new Consumer("Deployment", "s", 3, 0)));
-    // two reserves of 5: 100 - 3 - 10 = 87
+    // one reserve of 5 for the server: 100 - 3 - 5 = 92
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
 
-    assertThat(decisions.get("a/big").connectionLimit()).isEqualTo(4);
-    assertThat(decisions.get("b/small").connectionLimit()).isEqualTo(15);
-    assertThat(10 * 4 + 3 * 15).isLessThanOrEqualTo(87);
+    assertThat(decisions.get("a/big").connectionLimit()).isEqualTo(5);
+    assertThat(decisions.get("b/small").connectionLimit()).isEqualTo(14);
+    assertThat(10 * 5 + 3 * 14).isLessThanOrEqualTo(92);
   }
 
   @Test
@@ -232,11 +271,11 @@ class BudgetAllocatorTest {
 
     Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
 
-    // role "reporting": 12 - 2 = 10 -> 2 each; the server's 93 less those 10 go to b: 16 each.
+    // role "reporting": 12 - 2 = 10 -> 2 each; the server's 95 less those 10 go to b: 17 each.
     assertThat(decisions.get("a/limited").connectionLimit()).isEqualTo(2);
     assertThat(decisions.get("a/limited").explanation())
         .startsWith("10 = role \"reporting\" limit 12 - 2 reserve; 5 pods -> 2 each");
-    assertThat(decisions.get("b/free").connectionLimit()).isEqualTo(16);
+    assertThat(decisions.get("b/free").connectionLimit()).isEqualTo(17);
   }
 
   @Test
@@ -340,7 +379,7 @@ class BudgetAllocatorTest {
         .isEqualTo(
             "Not enough connections in server: 50 needed"
                 + " (10 pods x min 5) > 35 available, 15 short. Change one of: fewer pods (7 fit at min 5),"
-                + " a lower min, smaller reserves, a pooler in front of the server (spec.pool.pgbouncer),"
+                + " a lower min, a smaller reserve, a pooler in front of the server (spec.pool.pgbouncer),"
                 + " a larger server (max_connections >= 55)");
     assertThat(decision.message()).startsWith(decision.explanation() + ". Not enough");
   }
