@@ -13,9 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Prometheus metrics per policy: probe durations and results by reason, the server's max and in-use
- * connections, the computed limit and consumers, restarts. Gauges are removed when the policy goes,
- * so a deleted policy does not linger in dashboards.
+ * Prometheus metrics: per policy a handful of series (its Ready state, probe results by reason, the
+ * server's max and in-use connections, the computed limit and consumers, restarts); probe durations
+ * are one histogram per result for the whole operator, since a histogram per policy is about 70
+ * series each. Every series of a policy is removed when the policy goes, so a deleted policy does
+ * not linger in dashboards or alerts.
  */
 public class PolicyMetrics implements PolicyObserver {
 
@@ -28,25 +30,27 @@ public class PolicyMetrics implements PolicyObserver {
 
   @Override
   public void probed(String namespace, String name, ProbeResult result) {
-    Tags tags = tags(namespace, name).and("result", result.result());
     Timer.builder("pgconn.probe.duration")
-        .description("Time to connect and read the server's limits")
+        .description("Time to connect and read the server's limits, every policy's probes")
         .publishPercentileHistogram()
-        .tags(tags)
+        .tags("result", result.result())
         .register(registry)
         .record(Duration.ofMillis(result.latencyMs()));
     Counter.builder("pgconn.probe.results")
         .description("Probes by result (Success or a reason)")
-        .tags(tags)
+        .tags(tags(namespace, name).and("result", result.result()))
         .register(registry)
         .increment();
   }
 
   @Override
+  public void readiness(String namespace, String name, boolean ready) {
+    gauges(namespace, name).ready.set(ready ? 1 : 0);
+  }
+
+  @Override
   public void sized(String namespace, String name, Sizing sizing) {
-    PolicyGauges g =
-        gauges.computeIfAbsent(
-            namespace + "/" + name, k -> new PolicyGauges(registry, tags(namespace, name)));
+    PolicyGauges g = gauges(namespace, name);
     g.limit.set(sizing.connectionLimit());
     g.consumers.set(sizing.consumers());
     if (sizing.serverMaxConnections() != null) g.maxConnections.set(sizing.serverMaxConnections());
@@ -66,6 +70,19 @@ public class PolicyMetrics implements PolicyObserver {
   public void forgotten(String namespace, String name) {
     PolicyGauges g = gauges.remove(namespace + "/" + name);
     if (g != null) g.remove();
+    // Counters (probe results, restarts) too: a deleted policy must not linger in alerts.
+    registry.getMeters().stream()
+        .filter(
+            m ->
+                namespace.equals(m.getId().getTag("namespace"))
+                    && name.equals(m.getId().getTag("policy")))
+        .toList()
+        .forEach(registry::remove);
+  }
+
+  private PolicyGauges gauges(String namespace, String name) {
+    return gauges.computeIfAbsent(
+        namespace + "/" + name, k -> new PolicyGauges(registry, tags(namespace, name)));
   }
 
   private static Tags tags(String namespace, String name) {
@@ -73,6 +90,7 @@ public class PolicyMetrics implements PolicyObserver {
   }
 
   private static final class PolicyGauges {
+    final AtomicInteger ready = new AtomicInteger();
     final AtomicInteger limit = new AtomicInteger();
     final AtomicInteger consumers = new AtomicInteger();
     final AtomicInteger maxConnections = new AtomicInteger();
@@ -86,6 +104,11 @@ public class PolicyMetrics implements PolicyObserver {
       this.tags = tags;
       registered =
           java.util.List.of(
+              gauge(
+                  "pgconn.policy.ready",
+                  ready,
+                  "1 while the policy's Ready condition is True, else 0 (the reason is in its"
+                      + " status and events)"),
               gauge("pgconn.pool.connection.limit", limit, "Per-pod pool size written"),
               gauge("pgconn.pool.consumers", consumers, "Pods that may hold a pool at once"),
               gauge(

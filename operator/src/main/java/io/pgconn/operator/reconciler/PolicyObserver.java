@@ -25,6 +25,9 @@ public interface PolicyObserver {
 
   default void restarted(String namespace, String name, String workloadKind) {}
 
+  /** The policy's Ready condition after a reconcile: whether it is True. */
+  default void readiness(String namespace, String name, boolean ready) {}
+
   default void forgotten(String namespace, String name) {}
 
   /**
@@ -51,6 +54,11 @@ public interface PolicyObserver {
       @Override
       public void restarted(String namespace, String name, String workloadKind) {
         each.forEach(o -> o.restarted(namespace, name, workloadKind));
+      }
+
+      @Override
+      public void readiness(String namespace, String name, boolean ready) {
+        each.forEach(o -> o.readiness(namespace, name, ready));
       }
 
       @Override

@@ -234,6 +234,7 @@ public class PolicyReconciler
         roller.hold(policy, status.previous().getWorkloads(), failure.reason());
     PolicyStatus next = status.failed(failure, held);
     events.readyTransition(policy, status.previous(), next);
+    metrics.readiness(PolicyView.of(policy), next);
     return next;
   }
 }

@@ -15,6 +15,7 @@ final class ReconcileMetrics {
   }
 
   void report(PolicyView view, PoolDecision decision, PolicyStatus status, PolicyStatus previous) {
+    readiness(view, status);
     var server = status.getServer();
     observer.sized(
         view.namespace(),
@@ -39,5 +40,19 @@ final class ReconcileMetrics {
         observer.restarted(view.namespace(), view.name(), String.valueOf(workload.kind()));
       }
     }
+  }
+
+  /** Tells the metrics the policy's Ready condition, after a reconcile that succeeded or failed. */
+  void readiness(PolicyView view, PolicyStatus status) {
+    if (status.getConditions() == null) return;
+    status.getConditions().stream()
+        .filter(c -> ConditionType.READY.wire().equals(c.getType()))
+        .findFirst()
+        .ifPresent(
+            c ->
+                observer.readiness(
+                    view.namespace(),
+                    view.name(),
+                    ConditionStatus.TRUE.wire().equals(c.getStatus())));
   }
 }

@@ -2,9 +2,6 @@ package io.pgconn.operator.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
@@ -43,11 +40,9 @@ class ManySmallConsumersIT {
   static final String NS = "services";
   static final int SERVICES = 20;
 
-  private final KubernetesClient client;
   private final ClusterFixtures k8s;
 
-  ManySmallConsumersIT(KubernetesClient client, ClusterFixtures k8s) {
-    this.client = client;
+  ManySmallConsumersIT(ClusterFixtures k8s) {
     this.k8s = k8s;
   }
 
@@ -64,7 +59,7 @@ class ManySmallConsumersIT {
   void twentyOnePodServicesWithTheDefaultReserveAllFitOnAFortySlotServer() {
     List<String> names = IntStream.range(0, SERVICES).mapToObj(i -> "svc-" + i).toList();
     for (String name : names) {
-      client.resource(statefulSet(name)).create();
+      k8s.statefulSet(NS, name, name + "-connection", 1);
       k8s.create(
           Policies.policy(
               NS,
@@ -118,37 +113,5 @@ class ManySmallConsumersIT {
           .append(k8s.condition(NS, name, "Ready").map(c -> c.getMessage()).orElse("-"));
     }
     return out.toString();
-  }
-
-  private static StatefulSet statefulSet(String name) {
-    return new StatefulSetBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(NS)
-        .endMetadata()
-        .withNewSpec()
-        .withReplicas(1)
-        .withServiceName(name)
-        .withNewSelector()
-        .addToMatchLabels("app", name)
-        .endSelector()
-        .withNewTemplate()
-        .withNewMetadata()
-        .addToLabels("app", name)
-        .endMetadata()
-        .withNewSpec()
-        .addNewContainer()
-        .withName("app")
-        .withImage("example/app:1")
-        .addNewEnvFrom()
-        .withNewSecretRef()
-        .withName(name + "-connection")
-        .endSecretRef()
-        .endEnvFrom()
-        .endContainer()
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
   }
 }

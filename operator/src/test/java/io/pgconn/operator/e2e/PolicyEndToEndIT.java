@@ -457,6 +457,11 @@ class PolicyEndToEndIT {
             "pgconn_probe_results_total\\{namespace=\"broken\",policy=\"app\","
                 + "result=\"AuthenticationFailed\"\\} [1-9]")
         .contains("pgconn_probe_duration_seconds_bucket")
+        // One histogram for every policy's probes, not one per policy.
+        .doesNotContainPattern("pgconn_probe_duration_seconds_bucket\\{[^}]*policy=")
+        .contains("pgconn_policy_ready{namespace=\"shop\",policy=\"shop-backend\"} 1.0")
+        // broken/app went through five failures and was Ready again at the end of its test.
+        .contains("pgconn_policy_ready{namespace=\"broken\",policy=\"app\"} 1.0")
         .containsPattern(
             "pgconn_workload_restarts_total\\{kind=\"Deployment\",namespace=\"shop\","
                 + "policy=\"shop-backend\"\\} [2-9]")

@@ -2,12 +2,16 @@ package io.pgconn.operator.testenv;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
@@ -123,25 +127,50 @@ public final class ClusterFixtures {
             .withNewSelector()
             .addToMatchLabels("app", name)
             .endSelector()
-            .withNewTemplate()
-            .withNewMetadata()
-            .addToLabels("app", name)
-            .endMetadata()
-            .withNewSpec()
-            .addNewContainer()
-            .withName("app")
-            .withImage("example/app:1")
-            .addNewEnvFrom()
-            .withNewSecretRef()
-            .withName(secretName)
-            .endSecretRef()
-            .endEnvFrom()
-            .endContainer()
-            .endSpec()
-            .endTemplate()
+            .withTemplate(podTemplate(name, secretName))
             .endSpec()
             .build();
     return client.apps().deployments().inNamespace(namespace).resource(deployment).create();
+  }
+
+  /** A StatefulSet whose pods read the Secret; StatefulSets never surge. */
+  public StatefulSet statefulSet(String namespace, String name, String secretName, int replicas) {
+    StatefulSet statefulSet =
+        new StatefulSetBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(replicas)
+            .withServiceName(name)
+            .withNewSelector()
+            .addToMatchLabels("app", name)
+            .endSelector()
+            .withTemplate(podTemplate(name, secretName))
+            .endSpec()
+            .build();
+    return client.apps().statefulSets().inNamespace(namespace).resource(statefulSet).create();
+  }
+
+  /** Pods labelled app=name with one container that reads every key of the Secret. */
+  private static PodTemplateSpec podTemplate(String name, String secretName) {
+    return new PodTemplateSpecBuilder()
+        .withNewMetadata()
+        .addToLabels("app", name)
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("app")
+        .withImage("example/app:1")
+        .addNewEnvFrom()
+        .withNewSecretRef()
+        .withName(secretName)
+        .endSecretRef()
+        .endEnvFrom()
+        .endContainer()
+        .endSpec()
+        .build();
   }
 
   /**
