@@ -19,9 +19,14 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("postgresconnectionpolicy")
 @ShortNames("pgcp")
 @Categories("pgconn")
+// kubectl get shows them in this order (the build's PrinterColumnOrder step keeps it: the
+// generator would sort them by JSON path and put AGE first).
 @AdditionalPrinterColumn(
     name = "Ready",
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].status")
+@AdditionalPrinterColumn(
+    name = "Reason",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason")
 @AdditionalPrinterColumn(
     name = "Limit",
     jsonPath = ".status.pool.connectionLimit",
