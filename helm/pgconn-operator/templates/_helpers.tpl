@@ -40,6 +40,16 @@ app.kubernetes.io/component: operator
 {{- end }}
 {{- end }}
 
+{{/* JAVA_TOOL_OPTIONS: the configured options, plus -XX:+ExitOnOutOfMemoryError unless they name it. */}}
+{{- define "pgconn-operator.javaToolOptions" -}}
+{{- $options := .Values.javaToolOptions | default "" }}
+{{- if contains "ExitOnOutOfMemoryError" $options }}
+{{- $options }}
+{{- else }}
+{{- printf "%s -XX:+ExitOnOutOfMemoryError" $options | trim }}
+{{- end }}
+{{- end }}
+
 {{- define "pgconn-operator.image" -}}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
 {{- end }}

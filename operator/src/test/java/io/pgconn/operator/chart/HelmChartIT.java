@@ -25,6 +25,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -111,6 +113,27 @@ class HelmChartIT {
   private static final String NAMESPACED_VALUES = "watchNamespaces: [a, b]\n";
   private static final String SERVICE_MONITOR_VALUES =
       "serviceMonitor:\n  enabled: true\n  labels: {release: prom}\n";
+
+  /** Every optional part of the chart at once, as docs/install.md describes them. */
+  private static final String OPTIONS_VALUES =
+      """
+      replicas: 2
+      javaToolOptions: "-Xmx200m"
+      podSecurityContext: {runAsUser: null, runAsGroup: null, fsGroup: null}
+      containerSecurityContext: {runAsUser: null}
+      networkPolicy:
+        enabled: true
+        ingressFrom:
+          - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: monitoring}}
+      extraVolumes:
+        - name: ca
+          configMap: {name: corporate-ca}
+      extraVolumeMounts:
+        - name: ca
+          mountPath: /etc/pgconn/ca
+          readOnly: true
+      """;
+
   private static final String CUSTOM_IMAGE_VALUES =
       "image:\n  repository: registry.example.com/ops/pgconn\n  tag: 1.2.3-rc1\n"
           + "  pullPolicy: Always\n";
@@ -131,7 +154,8 @@ class HelmChartIT {
   @Test
   void lintPassesStrictForEveryValueSet() throws IOException {
     for (String values :
-        List.of("", NAMESPACED_VALUES, SERVICE_MONITOR_VALUES, CUSTOM_IMAGE_VALUES)) {
+        List.of(
+            "", NAMESPACED_VALUES, SERVICE_MONITOR_VALUES, CUSTOM_IMAGE_VALUES, OPTIONS_VALUES)) {
       Helm.Result lint =
           helm.run(
               List.of(
@@ -155,7 +179,9 @@ class HelmChartIT {
             "watchNamespaces: [Team_A]\n", "/watchNamespaces/0",
             "replica: 2\n", "replica",
             "image:\n  repository: x\n  pullPolicy: Sometimes\n", "/image/pullPolicy",
-            "serviceMonitor:\n  enabled: yes-please\n", "/serviceMonitor/enabled");
+            "serviceMonitor:\n  enabled: yes-please\n", "/serviceMonitor/enabled",
+            "podDisruptionBudget:\n  minAvailable: lots\n", "/podDisruptionBudget/minAvailable",
+            "extraVolumeMounts:\n  - name: ca\n", "/extraVolumeMounts/0");
     for (var e : invalid.entrySet()) {
       Helm.Result r = helm.run(templateArgs("pgconn-operator", "pgconn-system", false, e.getKey()));
       assertNotEquals(0, r.exitCode(), "accepted invalid values:\n" + e.getKey() + r.describe());
@@ -323,6 +349,75 @@ class HelmChartIT {
     assertTrue(
         objects.stream().noneMatch(o -> o.getKind().equals("ServiceMonitor")),
         "ServiceMonitor rendered although disabled");
+  }
+
+  @Test
+  void defaultsAddExitOnOutOfMemoryAndNoOptionalObjects() throws IOException {
+    List<HasMetadata> objects = render("pgconn-operator", "pgconn-system", "");
+
+    assertEquals(
+        "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError",
+        env(operatorContainer(objects), "JAVA_TOOL_OPTIONS"));
+    assertTrue(all(objects, PodDisruptionBudget.class).isEmpty(), "a PDB for one replica");
+    assertTrue(all(objects, NetworkPolicy.class).isEmpty(), "a NetworkPolicy by default");
+  }
+
+  @Test
+  void optionalPartsRenderAsConfigured() throws IOException {
+    List<HasMetadata> objects = render("pgconn-operator", "pgconn-system", OPTIONS_VALUES);
+    Deployment d = only(objects, Deployment.class);
+    Container c = operatorContainer(objects);
+    Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+
+    // Options the user set keep ExitOnOutOfMemoryError; naming it leaves the choice to them.
+    assertEquals("-Xmx200m -XX:+ExitOnOutOfMemoryError", env(c, "JAVA_TOOL_OPTIONS"));
+    Container own =
+        operatorContainer(
+            render(
+                "pgconn-operator",
+                "pgconn-system",
+                "javaToolOptions: \"-XX:-ExitOnOutOfMemoryError\"\n"));
+    assertEquals("-XX:-ExitOnOutOfMemoryError", env(own, "JAVA_TOOL_OPTIONS"));
+
+    // OpenShift's restricted SCC assigns the UID: nulls remove it, the rest stays.
+    PodSecurityContext psc = d.getSpec().getTemplate().getSpec().getSecurityContext();
+    assertNull(psc.getRunAsUser());
+    assertNull(psc.getFsGroup());
+    assertEquals(Boolean.TRUE, psc.getRunAsNonRoot());
+    assertNull(c.getSecurityContext().getRunAsUser());
+    assertEquals(Boolean.TRUE, c.getSecurityContext().getReadOnlyRootFilesystem());
+
+    PodDisruptionBudget pdb = only(objects, PodDisruptionBudget.class);
+    assertEquals(1, pdb.getSpec().getMinAvailable().getIntVal());
+    pdb.getSpec()
+        .getSelector()
+        .getMatchLabels()
+        .forEach((k, v) -> assertEquals(v, podLabels.get(k), "PDB selector " + k));
+
+    NetworkPolicy policy = only(objects, NetworkPolicy.class);
+    assertEquals(List.of("Ingress"), policy.getSpec().getPolicyTypes());
+    assertEquals(
+        d.getSpec().getSelector().getMatchLabels(),
+        policy.getSpec().getPodSelector().getMatchLabels());
+    var ingress = policy.getSpec().getIngress();
+    assertEquals(1, ingress.size());
+    assertEquals("http", ingress.get(0).getPorts().get(0).getPort().getStrVal());
+    assertEquals(
+        "monitoring",
+        ingress
+            .get(0)
+            .getFrom()
+            .get(0)
+            .getNamespaceSelector()
+            .getMatchLabels()
+            .get("kubernetes.io/metadata.name"));
+
+    assertTrue(
+        d.getSpec().getTemplate().getSpec().getVolumes().stream()
+            .anyMatch(v -> v.getName().equals("ca") && v.getConfigMap() != null));
+    assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/tmp")));
+    assertTrue(
+        c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/etc/pgconn/ca")));
   }
 
   @Test
