@@ -3,6 +3,7 @@ package io.pgconn.operator.chart;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.pgconn.operator.testenv.BuildScripts;
+import io.pgconn.operator.testenv.GoTool;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,18 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/**
- * The helm binary pinned in tools/helm/go.mod, built by tools/build-helm.sh into {@code
- * <pgconn.bin.dir>/helm/<version>/helm}. Built on first use when Go is on PATH; without either the
- * binary or Go the test fails (never skips) and says how to get it.
- */
+/** The helm binary pinned in tools/helm/go.mod, built by tools/build-helm.sh ({@link GoTool}). */
 final class Helm {
-
-  private static final Pattern REQUIRE =
-      Pattern.compile("(?m)^require\\s+helm\\.sh/helm/v3\\s+v(\\S+)\\s*$");
 
   private final Path binary;
   private final Path home;
@@ -36,34 +28,7 @@ final class Helm {
    * @param home scratch directory for helm's cache/config/data, so runs never touch ~/.config
    */
   static Helm locate(Path home) {
-    Path tools = toolsDir();
-    String version = pinnedVersion(tools);
-    Path binDir =
-        Path.of(
-            System.getProperty(
-                "pgconn.bin.dir", System.getProperty("user.home") + "/.kubeapitest"));
-    Path binary = binDir.resolve("helm").resolve(version).resolve("helm");
-    if (!Files.isExecutable(binary)) {
-      Path script = tools.resolve("build-helm.sh");
-      if (!BuildScripts.onPath("go")) {
-        fail(
-            "helm "
-                + version
-                + " is not at "
-                + binary
-                + " and Go is not on PATH to build it:"
-                + " install Go (the module proxy must be reachable) or run "
-                + script
-                + " on a machine that has it");
-      }
-      System.err.println(
-          "helm: " + binary + " missing; building it from Go modules (first time" + " only)");
-      BuildScripts.run(List.of("bash", script.toString()), binDir, 30);
-      if (!Files.isExecutable(binary)) {
-        fail(script + " finished but " + binary + " is still missing");
-      }
-    }
-    return new Helm(binary, home);
+    return new Helm(GoTool.locate("helm", "helm.sh/helm/v3"), home);
   }
 
   Path binary() {
@@ -127,16 +92,5 @@ final class Helm {
 
   static Path repoRoot() {
     return toolsDir().getParent();
-  }
-
-  private static String pinnedVersion(Path tools) {
-    Path goMod = tools.resolve("helm/go.mod");
-    try {
-      Matcher m = REQUIRE.matcher(Files.readString(goMod));
-      if (!m.find()) fail("no 'require helm.sh/helm/v3 vX.Y.Z' line in " + goMod);
-      return m.group(1);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + goMod, e);
-    }
   }
 }
