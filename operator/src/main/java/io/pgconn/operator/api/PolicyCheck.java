@@ -8,4 +8,5 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public record PolicyCheck(
     @JsonPropertyDescription("e.g. ssl-enabled, usage-below-80-percent.") String name,
     @JsonPropertyDescription("Pass | Fail | Unknown.") String status,
-    String message) {}
+    @JsonPropertyDescription("What the check found, and how to fix it when it failed.")
+        String message) {}

@@ -19,7 +19,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("postgresconnectionpolicy")
 @ShortNames("pgcp")
 @Categories("pgconn")
-// kubectl get shows them in this order (the build's PrinterColumnOrder step keeps it: the
+// kubectl get shows them in this order (the build's CrdPostProcessor step keeps it: the
 // generator would sort them by JSON path and put AGE first).
 @AdditionalPrinterColumn(
     name = "Ready",

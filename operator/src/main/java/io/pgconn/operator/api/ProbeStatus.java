@@ -6,9 +6,12 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 /** The last probe, as status shows it. A record: status values are built whole, never mutated. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProbeStatus(
-    String time,
-    Long latencyMs,
+    @JsonPropertyDescription("When the recorded probe ran (RFC 3339).") String time,
+    @JsonPropertyDescription(
+            "How long it took to connect and read the server's limits, in milliseconds.")
+        Long latencyMs,
     @JsonPropertyDescription(
             "Success, or the failure reason (e.g. AuthenticationFailed, TooManyConnections).")
         String result,
-    String message) {}
+    @JsonPropertyDescription("What the probe found, in words (never a password).")
+        String message) {}

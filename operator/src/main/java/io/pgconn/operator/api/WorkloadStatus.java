@@ -6,8 +6,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 /** One workload's rollout state, as status shows it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkloadStatus(
-    WorkloadKind kind,
-    String name,
+    @JsonPropertyDescription("Deployment | StatefulSet | DaemonSet | CronJob | Job.")
+        WorkloadKind kind,
+    @JsonPropertyDescription("The workload's name, in the policy's namespace.") String name,
     @JsonPropertyDescription("UpToDate | Restarting | Pending | Held | NextRun | Missing.")
         String state,
     @JsonPropertyDescription(

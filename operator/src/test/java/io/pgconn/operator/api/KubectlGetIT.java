@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * What {@code kubectl get pgcp} shows, with the kubectl built for the local control plane against
- * the installed CRD: READY and REASON first, AGE last (the generator alone would put AGE first).
+ * What {@code kubectl get pgcp} and {@code kubectl explain} show, with the kubectl built for the
+ * local control plane against the installed CRD: READY and REASON first, AGE last (the generator
+ * alone would put AGE first), and a description where the generator leaves none.
  */
 @OperatorEnvironment(controlPlane = ControlPlane.LOCAL, operator = false, namespaces = "cols")
 class KubectlGetIT {
@@ -44,6 +45,18 @@ class KubectlGetIT {
         .containsExactly("NAME", "READY", "REASON", "LIMIT", "USAGE", "SSL", "AGE");
     assertThat(wide.lines().findFirst().orElseThrow().split("\\s+"))
         .containsExactly("NAME", "READY", "REASON", "LIMIT", "USAGE", "SSL", "SERVER", "AGE");
+  }
+
+  @Test
+  void kubectlExplainDescribesTheSpecAndTheListItems(TestCluster cluster) throws Exception {
+    LocalControlPlane controlPlane = (LocalControlPlane) cluster;
+
+    assertThat(kubectl(controlPlane, "explain", "pgcp.spec"))
+        .contains("What the policy asks for: the source Secret");
+    assertThat(kubectl(controlPlane, "explain", "pgcp.spec.target.outputs"))
+        .contains("One key of the target Secret");
+    assertThat(kubectl(controlPlane, "explain", "pgcp.status.conditions.type"))
+        .contains("Ready, ConnectionVerified");
   }
 
   private static String kubectl(LocalControlPlane controlPlane, String... args)
