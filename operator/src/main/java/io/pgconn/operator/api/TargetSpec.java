@@ -64,6 +64,18 @@ public class TargetSpec {
       "self.all(k, k != 'app.kubernetes.io/managed-by' && !k.startsWith('pgconn.io/')"
           + " && !k.contains('.pgconn.io/') && !k.startsWith('javaoperatorsdk.io/'))";
 
+  /**
+   * Kubernetes' qualified name: an optional DNS subdomain prefix and '/', then a 63-character name.
+   */
+  private static final String QUALIFIED_NAME =
+      "'^([a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+          + "[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'";
+
+  private static final String KEY_SYNTAX_MESSAGE =
+      " keys must be qualified names as Kubernetes checks them: an optional DNS prefix and '/',"
+          + " then at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter"
+          + " or digit";
+
   private static final String RESERVED_MESSAGE =
       " cannot set app.kubernetes.io/managed-by or keys under pgconn.io/ or javaoperatorsdk.io/:"
           + " the operator sets those itself to find and recognise its own Secrets."
@@ -94,20 +106,30 @@ public class TargetSpec {
 
   @Size(max = 64)
   @ValidationRule(value = RESERVED_KEYS, message = "spec.target.labels" + RESERVED_MESSAGE)
+  @ValidationRule(
+      value = "self.all(k, size(k) <= 317 && k.matches(" + QUALIFIED_NAME + "))",
+      message = "spec.target.labels:" + KEY_SYNTAX_MESSAGE)
   @JsonPropertyDescription(
-      "Labels added to the target Secret, e.g. to opt out of another reloader or to select it."
-          + " The operator's own labels (app.kubernetes.io/managed-by, pgconn.io/...) cannot be"
-          + " set here. Changing them rewrites the Secret's metadata only: the content hash"
-          + " stays, so no workload restarts. Not allowed in place mode.")
+      "Labels added to the target Secret, e.g. for your own selectors. The operator's own"
+          + " (app.kubernetes.io/managed-by, keys under pgconn.io/) cannot be set here. Avoid"
+          + " Argo CD's tracking label (app.kubernetes.io/instance): it makes the Secret an"
+          + " extraneous resource of the application, which a pruning sync deletes. Changing"
+          + " labels rewrites the Secret's metadata only: the content hash stays, so no workload"
+          + " restarts. The API server checks the keys; a value Kubernetes would refuse fails the"
+          + " policy (InvalidSpec) before anything is written. Not allowed in place mode.")
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
   private Map<String, String> labels;
 
   @Size(max = 64)
   @ValidationRule(value = RESERVED_KEYS, message = "spec.target.annotations" + RESERVED_MESSAGE)
+  @ValidationRule(
+      value = "self.all(k, size(k) <= 317 && k.matches(" + QUALIFIED_NAME + "))",
+      message = "spec.target.annotations:" + KEY_SYNTAX_MESSAGE)
   @JsonPropertyDescription(
-      "Annotations added to the target Secret, e.g. reloader.stakater.com/ignore or an Argo CD"
-          + " sync option. Keys under pgconn.io/ and javaoperatorsdk.io/ are the operator's and"
-          + " cannot be set here. Changing them restarts no workload. Not allowed in place mode.")
+      "Annotations added to the target Secret, e.g. reloader.stakater.com/ignore: \"true\" so"
+          + " that Stakater Reloader leaves the restarts to the operator. Keys under pgconn.io/"
+          + " and javaoperatorsdk.io/ are the operator's and cannot be set here. Changing them"
+          + " restarts no workload. Not allowed in place mode.")
   @JsonInclude(JsonInclude.Include.NON_EMPTY)
   private Map<String, String> annotations;
 

@@ -56,6 +56,7 @@ final class SecretSync {
         return Outcome.SOURCE_CHANGED;
       }
     }
+    TargetMetadata metadata = TargetMetadata.validated(policy);
     restoreIfMovedAway(policy, view);
     Optional<Secret> existing = existingTarget(policy, view, context);
     if (existing.isPresent() && !ManagedSecrets.targetOf(existing.get(), policy)) {
@@ -63,7 +64,7 @@ final class SecretSync {
     }
     if (existing.isPresent()
         && ManagedSecrets.holdsExactly(existing.get(), content.data())
-        && TargetMetadata.of(policy).heldBy(existing.get(), policy)) {
+        && metadata.heldBy(existing.get(), policy)) {
       return Outcome.UNCHANGED;
     }
     target

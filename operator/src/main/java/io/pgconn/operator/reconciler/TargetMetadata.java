@@ -39,6 +39,33 @@ record TargetMetadata(
     return new TargetMetadata(labels, annotations, deletesWithPolicy(policy));
   }
 
+  /**
+   * {@link #of}, after checking the spec's label values, which the CRD cannot check within the API
+   * server's cost budget for its rules (it checks the keys): a value Kubernetes would refuse fails
+   * the policy with a message before anything is written, instead of an API error on the write.
+   */
+  static TargetMetadata validated(PostgresConnectionPolicy policy) throws PolicyFailure {
+    TargetSpec target = policy.getSpec().getTarget();
+    if (target != null) {
+      for (var label : new TreeMap<>(target.getLabels()).entrySet()) {
+        String value = label.getValue() == null ? "" : label.getValue();
+        if (value.length() > 63 || !LABEL_VALUE.matcher(value).matches()) {
+          throw new PolicyFailure(
+              PolicyFailure.Reason.INVALID_SPEC,
+              "spec.target.labels: the value of "
+                  + label.getKey()
+                  + " is not a valid label value: it must be empty or at most 63 letters,"
+                  + " digits, '-', '_' or '.', starting and ending with a letter or digit;"
+                  + " put free text in spec.target.annotations instead");
+        }
+      }
+    }
+    return of(policy);
+  }
+
+  private static final java.util.regex.Pattern LABEL_VALUE =
+      java.util.regex.Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?");
+
   static boolean deletesWithPolicy(PostgresConnectionPolicy policy) {
     TargetSpec target = policy.getSpec().getTarget();
     return target != null && target.getDeletionPolicy() == DeletionPolicy.Delete;

@@ -54,6 +54,8 @@ class CrdValidationIT {
         "label pgconn.io/policy|{\"target\":{\"labels\":{\"pgconn.io/policy\":\"other\"}}}|spec.target.labels cannot set",
         "annotation content hash|{\"target\":{\"annotations\":{\"content-hash.pgconn.io/x\":\"h\"}}}|spec.target.annotations cannot set",
         "annotation of the SDK|{\"target\":{\"annotations\":{\"javaoperatorsdk.io/previous\":\"1\"}}}|spec.target.annotations cannot set",
+        "label key with a space|{\"target\":{\"labels\":{\"my team\":\"a\"}}}|spec.target.labels: keys must be qualified names",
+        "annotation key with a bad prefix|{\"target\":{\"annotations\":{\"Example.com/x\":\"a b\"}}}|spec.target.annotations: keys must be qualified names",
         "labels in place|{\"target\":{\"secretName\":\"src\",\"labels\":{\"team\":\"a\"}}}|in place mode (spec.target.secretName names the source Secret) writes only the source's data",
         "unknown format|{\"target\":{\"outputs\":[{\"key\":\"A\",\"format\":\"mysql\"}]}}|Unsupported value: \"mysql\"",
         "unknown sslMode|{\"pool\":{\"sslMode\":\"verify-everything\"}}|spec.pool.sslMode",
