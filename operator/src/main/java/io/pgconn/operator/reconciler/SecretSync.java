@@ -87,19 +87,24 @@ final class SecretSync {
    */
   void release(PostgresConnectionPolicy policy, PolicyView view) {
     if (view.inPlace()) return;
-    fresh
-        .get(new SecretId(view.namespace(), view.targetSecretName()))
-        .filter(secret -> TargetMetadata.wronglyOwned(secret, policy))
-        .ifPresent(secret -> removeOwnerReference(secret, policy));
+    // Read again when the Secret changed between read and patch: once the cleanup returns, the
+    // garbage collector may act, so this cannot wait for the next reconcile.
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Optional<Secret> owned =
+          fresh
+              .get(new SecretId(view.namespace(), view.targetSecretName()))
+              .filter(secret -> TargetMetadata.wronglyOwned(secret, policy));
+      if (owned.isEmpty() || removeOwnerReference(owned.get(), policy)) return;
+    }
   }
 
   /**
    * Removes exactly this policy's owner reference with a JSON patch that first tests it is still
    * where it was read: any field manager's reference goes, and nothing else changes.
    */
-  private void removeOwnerReference(Secret secret, PostgresConnectionPolicy policy) {
+  private boolean removeOwnerReference(Secret secret, PostgresConnectionPolicy policy) {
     int index = TargetMetadata.ownerIndex(secret, policy);
-    if (index < 0) return;
+    if (index < 0) return true;
     String path = "/metadata/ownerReferences/" + index;
     String patch =
         "[{\"op\":\"test\",\"path\":\""
@@ -115,9 +120,12 @@ final class SecretSync {
           .inNamespace(secret.getMetadata().getNamespace())
           .withName(secret.getMetadata().getName())
           .patch(PatchContext.of(PatchType.JSON), patch);
+      return true;
     } catch (KubernetesClientException e) {
-      // Gone, or changed since the read (the test failed): the next reconcile reads it again.
-      if (e.getCode() != 404 && e.getCode() != 409 && e.getCode() != 422) throw e;
+      if (e.getCode() == 404) return true; // gone: nothing left to release
+      // Changed since the read (the test failed): read it again.
+      if (e.getCode() != 409 && e.getCode() != 422) throw e;
+      return false;
     }
   }
 
