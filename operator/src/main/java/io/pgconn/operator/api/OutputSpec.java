@@ -3,16 +3,41 @@ package io.pgconn.operator.api;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
+@ValidationRule(
+    value = "self.format == 'env' || has(self.key)",
+    message =
+        "key is required: it names the Secret key the connection string is written to (only"
+            + " format env, which writes PG* variables, has none)")
+@ValidationRule(
+    value = "!has(self.keyPrefix) || self.format == 'jdbc' || self.format == 'env'",
+    message =
+        "keyPrefix applies to the jdbc and env formats only (node-postgres names its extra keys"
+            + " after key; prisma, libpq and pgx write key alone)")
 public class OutputSpec {
 
-  @Required
   @Pattern("^[-._a-zA-Z0-9]+$")
   @Size(min = 1, max = 64)
-  @JsonPropertyDescription("Key in the target Secret.")
+  @JsonPropertyDescription(
+      "Key in the target Secret. Required, except for format env, which ignores it. For jdbc,"
+          + " this key holds the URL with the credentials in its query; if it is also one of"
+          + " the output's prefixed keys (e.g. SPRING_DATASOURCE_URL), the prefixed entry"
+          + " (without credentials) is written under it.")
   private String key;
+
+  @Pattern("^[-._a-zA-Z0-9]*$")
+  @Size(max = 64)
+  @JsonPropertyDescription(
+      "jdbc and env only: the prefix of the output's extra keys, so that two outputs of one"
+          + " format can share a Secret (e.g. a pooled jdbc output for the app and an unpooled"
+          + " one for Flyway or Liquibase). jdbc writes <keyPrefix>URL (without credentials),"
+          + " <keyPrefix>USERNAME, <keyPrefix>PASSWORD and, when pooled,"
+          + " <keyPrefix>HIKARI_MAXIMUM_POOL_SIZE and <keyPrefix>HIKARI_CONNECTION_TIMEOUT;"
+          + " default SPRING_DATASOURCE_ (Spring Boot's datasource). env writes"
+          + " <keyPrefix>PGHOST, <keyPrefix>PGPORT, <keyPrefix>PGUSER, ...; default empty.")
+  private String keyPrefix;
 
   @Default("prisma")
   @JsonPropertyDescription("Client dialect: prisma | libpq | jdbc | pgx | node-postgres | env.")
@@ -32,12 +57,25 @@ public class OutputSpec {
     this.pooled = pooled;
   }
 
+  public OutputSpec(String key, OutputFormatName format, boolean pooled, String keyPrefix) {
+    this(key, format, pooled);
+    this.keyPrefix = keyPrefix;
+  }
+
   public String getKey() {
     return key;
   }
 
   public void setKey(String key) {
     this.key = key;
+  }
+
+  public String getKeyPrefix() {
+    return keyPrefix;
+  }
+
+  public void setKeyPrefix(String keyPrefix) {
+    this.keyPrefix = keyPrefix;
   }
 
   public OutputFormatName getFormat() {

@@ -2,7 +2,19 @@ package io.pgconn.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
 
+@ValidationRule(
+    value =
+        "!has(self.target) || !has(self.target.secretName)"
+            + " || self.target.secretName != self.source.secretRef.name"
+            + " || ((!has(self.target.labels) || size(self.target.labels) == 0)"
+            + " && (!has(self.target.annotations) || size(self.target.annotations) == 0))",
+    message =
+        "spec.target.labels and spec.target.annotations apply to a target Secret of the"
+            + " operator's own: in place mode (spec.target.secretName names the source Secret)"
+            + " writes only the source's data, never its metadata. Remove them, or give the"
+            + " policy a target of its own")
 public class PolicySpec {
 
   @Required

@@ -6,6 +6,7 @@ import io.pgconn.operator.url.ConnectionStringParser;
 import io.pgconn.operator.url.ConnectionStringRenderer;
 import io.pgconn.operator.url.InvalidConnectionStringException;
 import io.pgconn.operator.url.OutputFormat;
+import io.pgconn.operator.url.OutputKeys;
 import io.pgconn.operator.url.PoolSettings;
 import io.pgconn.operator.url.RenderedOutput;
 import io.pgconn.operator.url.SslMode;
@@ -48,6 +49,13 @@ public class UrlCommand implements Callable<Integer> {
       defaultValue = "DATABASE_URL",
       description = "secret key (default: ${DEFAULT-VALUE})")
   String key;
+
+  @Option(
+      names = "--key-prefix",
+      description =
+          "jdbc and env: prefix of the extra keys (spec.target.outputs[].keyPrefix; jdbc default"
+              + " SPRING_DATASOURCE_, env default none)")
+  String keyPrefix;
 
   @Option(names = "--connection-limit", description = "pool size per pod")
   Integer connectionLimit;
@@ -126,7 +134,9 @@ public class UrlCommand implements Callable<Integer> {
               TlsFloor.effective(cs, requestedSsl, allowWeakerSsl),
               applicationName,
               pgbouncer);
-      rendered = ConnectionStringRenderer.render(cs, outputFormat, key, pool, !unpooled);
+      rendered =
+          ConnectionStringRenderer.render(
+              cs, new OutputKeys(outputFormat, key, keyPrefix), pool, !unpooled);
     } catch (SslModeWeakenedException | IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       return BAD_INPUT;

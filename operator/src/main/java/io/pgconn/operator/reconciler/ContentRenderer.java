@@ -5,6 +5,7 @@ import io.pgconn.operator.api.PoolSpec;
 import io.pgconn.operator.url.ConnectionString;
 import io.pgconn.operator.url.ConnectionStringRenderer;
 import io.pgconn.operator.url.OutputFormat;
+import io.pgconn.operator.url.OutputKeys;
 import io.pgconn.operator.url.PoolSettings;
 import io.pgconn.operator.url.RenderedOutput;
 import io.pgconn.operator.url.SourceKind;
@@ -30,44 +31,64 @@ final class ContentRenderer {
       int connectionLimit,
       ContentHash hash)
       throws PolicyFailure {
+    List<OutputKeys> names = names(view.outputs());
     SortedMap<String, String> data = new TreeMap<>();
     List<String> warnings = new ArrayList<>();
-    for (OutputSpec output : view.outputs()) {
+    for (int i = 0; i < names.size(); i++) {
+      OutputSpec output = view.outputs().get(i);
+      String where = "spec.target.outputs[" + i + "] (" + names.get(i).describe() + ")";
       boolean pooled = output.getPooled();
       ConnectionString base = !pooled && directBase != null ? directBase : pooledBase;
       PoolSettings settings = settings(view, connectionLimit, base);
       try {
         RenderedOutput rendered =
-            ConnectionStringRenderer.render(
-                base,
-                OutputFormat.parse(output.getFormat().wireName()),
-                output.getKey(),
-                settings,
-                pooled);
+            ConnectionStringRenderer.render(base, names.get(i), settings, pooled);
         for (var entry : rendered.entries().entrySet()) {
           if (data.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
+            // OutputKeys.collision rules this out; kept so that a writer naming a key it does
+            // not declare can never overwrite another output's value.
             throw new PolicyFailure(
                 PolicyFailure.Reason.DUPLICATE_OUTPUT_KEY,
-                "spec.target.outputs writes key "
-                    + entry.getKey()
-                    + " twice: give each output its"
-                    + " own key");
+                where + " writes key " + entry.getKey() + ", which an earlier output wrote");
           }
         }
-        rendered.warnings().forEach(w -> warnings.add(output.getKey() + ": " + w));
+        // Named by key as before (status stays as it was); an env output may have none.
+        String label = output.getKey() != null ? output.getKey() : names.get(i).describe();
+        rendered.warnings().forEach(w -> warnings.add(label + ": " + w));
       } catch (UnsupportedSettingException e) {
         throw new PolicyFailure(
-            PolicyFailure.Reason.UNSUPPORTED_SETTING,
-            "output "
-                + output.getKey()
-                + " ("
-                + output.getFormat().wireName()
-                + "): "
-                + e.getMessage());
+            PolicyFailure.Reason.UNSUPPORTED_SETTING, where + ": " + e.getMessage());
       }
     }
     return new RenderedContent(
         Collections.unmodifiableSortedMap(data), hash.of(data), List.copyOf(warnings));
+  }
+
+  /**
+   * The names each output writes under, checked before anything is rendered: a spec the CRD's rules
+   * would refuse (an object stored before them) fails here with the same answer, whatever the
+   * source holds.
+   */
+  static List<OutputKeys> names(List<OutputSpec> outputs) throws PolicyFailure {
+    List<OutputKeys> names = new ArrayList<>();
+    for (int i = 0; i < outputs.size(); i++) {
+      OutputSpec output = outputs.get(i);
+      try {
+        names.add(
+            new OutputKeys(
+                OutputFormat.parse(output.getFormat().wireName()),
+                output.getKey(),
+                output.getKeyPrefix()));
+      } catch (IllegalArgumentException e) {
+        throw new PolicyFailure(
+            PolicyFailure.Reason.INVALID_SPEC, "spec.target.outputs[" + i + "]: " + e.getMessage());
+      }
+    }
+    var collision = OutputKeys.collision(names, "spec.target.outputs");
+    if (collision.isPresent()) {
+      throw new PolicyFailure(PolicyFailure.Reason.DUPLICATE_OUTPUT_KEY, collision.get());
+    }
+    return names;
   }
 
   private static SslMode sslMode(PolicyView view) throws PolicyFailure {

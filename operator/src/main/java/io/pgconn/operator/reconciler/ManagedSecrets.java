@@ -44,6 +44,49 @@ public final class ManagedSecrets {
         .build();
   }
 
+  /**
+   * The target Secret: labelled as managed, with the spec's labels and annotations, owned by the
+   * policy only when its deletionPolicy is Delete, holding exactly this content.
+   */
+  static Secret target(
+      PostgresConnectionPolicy policy,
+      String name,
+      SortedMap<String, String> content,
+      TargetMetadata metadata) {
+    var builder =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(policy.getMetadata().getNamespace())
+            .withLabels(metadata.labels())
+            .withAnnotations(metadata.annotations());
+    if (metadata.owned()) builder = builder.withOwnerReferences(ownerReference(policy));
+    return builder.endMetadata().withType("Opaque").withData(encode(content)).build();
+  }
+
+  /**
+   * Whether the policy may write this Secret as its target: it owns it, or the Secret is a target
+   * retained for a policy of this name (no policy owns it, and it carries the operator's managed-by
+   * label and this policy's name in pgconn.io/policy, which only the operator writes on targets). A
+   * Secret without those labels, or owned by another policy, is never adopted.
+   */
+  static boolean targetOf(Secret secret, PostgresConnectionPolicy policy) {
+    if (ownedBy(secret, policy)) return true;
+    if (owningPolicy(secret).isPresent()) return false;
+    Map<String, String> labels = secret.getMetadata().getLabels();
+    return labels != null
+        && MANAGED_BY.equals(labels.get(MANAGED_BY_LABEL))
+        && OperatorIdentity.policySegment(policy.getMetadata().getName())
+            .equals(labels.get(POLICY_LABEL));
+  }
+
+  /** The policy (its label) a retained target was written for, if it is one. */
+  static Optional<String> retainedFor(Secret secret) {
+    Map<String, String> labels = secret.getMetadata().getLabels();
+    if (labels == null || !MANAGED_BY.equals(labels.get(MANAGED_BY_LABEL))) return Optional.empty();
+    return Optional.ofNullable(labels.get(POLICY_LABEL));
+  }
+
   static boolean ownedBy(Secret secret, PostgresConnectionPolicy policy) {
     return owners(secret).stream()
         .anyMatch(o -> Objects.equals(o.getUid(), policy.getMetadata().getUid()));

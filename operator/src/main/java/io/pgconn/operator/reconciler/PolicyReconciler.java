@@ -90,7 +90,7 @@ public class PolicyReconciler
     this.gatherer =
         new ObservationGatherer(
             inputs, this.probe, new WorkloadInventory(client), new HorizontalScalers(client));
-    this.sync = new SecretSync(target, inPlace, fresh);
+    this.sync = new SecretSync(target, inPlace, fresh, client);
     this.hashKeys =
         new HashKeys(
             id ->
@@ -218,6 +218,7 @@ public class PolicyReconciler
     sizer.forget(view);
     // Also when the spec no longer says in place: its target may have moved away just before.
     inPlace.restore(policy, view);
+    sync.release(policy, view); // deletionPolicy Retain: the target stays, without an owner
     return DeleteControl.defaultDelete();
   }
 

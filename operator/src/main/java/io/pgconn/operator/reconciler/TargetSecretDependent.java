@@ -3,11 +3,16 @@ package io.pgconn.operator.reconciler;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfigBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
-import java.util.Map;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The target Secret in normal mode. JOSDK creates it, or server-side applies it when it differs
@@ -40,13 +45,16 @@ final class TargetSecretDependent
             .build());
   }
 
-  /** Writes {@code content} to the target if it is not there already. */
-  void reconcile(
+  /**
+   * Writes {@code content} (and the target's metadata) if it is not there already; returns the
+   * target as written, or as it was when nothing needed writing.
+   */
+  Optional<Secret> reconcile(
       PostgresConnectionPolicy policy,
       Context<PostgresConnectionPolicy> context,
       RenderedContent content) {
     context.managedWorkflowAndDependentResourceContext().put(CONTENT, content);
-    reconcile(policy, context);
+    return reconcile(policy, context).getSingleResource();
   }
 
   @Override
@@ -56,8 +64,53 @@ final class TargetSecretDependent
         context
             .managedWorkflowAndDependentResourceContext()
             .getMandatory(CONTENT, RenderedContent.class);
-    return ManagedSecrets.owned(
-        policy, PolicyView.of(policy).targetSecretName(), content.data(), Map.of());
+    return ManagedSecrets.target(
+        policy,
+        PolicyView.of(policy).targetSecretName(),
+        content.data(),
+        TargetMetadata.of(policy));
+  }
+
+  /**
+   * The owner reference is the deletionPolicy's to decide ({@link TargetMetadata}): JOSDK would add
+   * one to every desired Secret of a garbage-collected dependent.
+   */
+  @Override
+  protected void addReferenceHandlingMetadata(Secret desired, PostgresConnectionPolicy policy) {}
+
+  /**
+   * The target by its name, from the informer's cache: a retained target (no owner reference) may
+   * have been indexed for no policy, or for a deleted one, when it last changed.
+   */
+  @Override
+  public Optional<Secret> getSecondaryResource(
+      PostgresConnectionPolicy policy, Context<PostgresConnectionPolicy> context) {
+    ResourceID id = targetSecondaryResourceID(policy, context);
+    return eventSource().flatMap(informer -> informer.get(id));
+  }
+
+  /**
+   * Which policies a Secret's change wakes: its owner (the hash key, the in place backup, a target
+   * with Delete), and every policy whose target it is, owner or not (a retained target, or one a
+   * policy is refused).
+   */
+  @Override
+  protected Optional<SecondaryToPrimaryMapper<Secret>> getSecondaryToPrimaryMapper(
+      EventSourceContext<PostgresConnectionPolicy> context) {
+    SecondaryToPrimaryMapper<Secret> owners =
+        Mappers.fromOwnerReferences(PostgresConnectionPolicy.class, false);
+    return Optional.of(
+        secret -> {
+          Set<ResourceID> policies = new HashSet<>(owners.toPrimaryResourceIDs(secret));
+          String name = secret.getMetadata().getName();
+          context
+              .getPrimaryCache()
+              .list(
+                  secret.getMetadata().getNamespace(),
+                  p -> p.getSpec() != null && name.equals(PolicyView.of(p).targetSecretName()))
+              .forEach(p -> policies.add(ResourceID.fromResource(p)));
+          return policies;
+        });
   }
 
   /** The target's name comes from the spec alone: looking it up needs no rendered content. */

@@ -30,13 +30,15 @@ public final class ConnectionStringRenderer {
    *   <li>PRISMA, LIBPQ, PGX: {@code {key: postgresql://...}};
    *   <li>JDBC: {@code key} (credentials in the query) plus SPRING_DATASOURCE_URL (without them),
    *       _USERNAME, _PASSWORD and, when pooled and set, the HIKARI pool size and connection
-   *       timeout;
+   *       timeout ({@link OutputKeys#keyPrefix()} replaces SPRING_DATASOURCE_);
    *   <li>NODE_POSTGRES: {@code key} plus {@code <key>_POOL_MAX}, {@code
    *       <key>_POOL_CONNECTION_TIMEOUT_MILLIS} (when set) and {@code
    *       <key>_POOL_IDLE_TIMEOUT_MILLIS} (pg's default 10000, when pooled);
-   *   <li>ENV: PGHOST, PGPORT, PGDATABASE, ... ({@code key} is not used).
+   *   <li>ENV: PGHOST, PGPORT, PGDATABASE, ..., each after the keyPrefix (empty by default; {@code
+   *       key} is not used).
    * </ul>
    *
+   * @param key the output's key; ignored (and may be null) for ENV
    * @param pool null means {@link PoolSettings#NONE}
    * @param pooled false for a direct connection (migrations): every pool-only setting is left out
    * @throws UnsupportedSettingException when the client cannot express what is asked without
@@ -45,9 +47,21 @@ public final class ConnectionStringRenderer {
   public static RenderedOutput render(
       ConnectionString cs, OutputFormat format, String key, PoolSettings pool, boolean pooled)
       throws UnsupportedSettingException {
+    return render(cs, OutputKeys.of(format, key), pool, pooled);
+  }
+
+  /**
+   * Writes {@code cs} for one client under the names {@code names} gives: as {@link
+   * #render(ConnectionString, OutputFormat, String, PoolSettings, boolean)}, with the jdbc and env
+   * variables' names starting with its keyPrefix.
+   */
+  public static RenderedOutput render(
+      ConnectionString cs, OutputKeys names, PoolSettings pool, boolean pooled)
+      throws UnsupportedSettingException {
     Objects.requireNonNull(cs, "connection string");
-    Objects.requireNonNull(format, "format");
-    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(names, "names");
+    OutputFormat format = names.format();
+    String key = names.key();
     if (cs.kind() == SourceKind.PRISMA_ACCELERATE) {
       return accelerate(cs, format, key);
     }
@@ -60,9 +74,9 @@ public final class ConnectionStringRenderer {
       case LIBPQ ->
           entries.put(key, libpq(cs, keep(settings, LIBPQ_PARAMETERS, "libpq", warnings)));
       case PGX -> entries.put(key, pgx(cs, settings, warnings));
-      case JDBC -> JdbcWriter.write(cs, settings, key, entries, warnings);
+      case JDBC -> JdbcWriter.write(cs, settings, names, entries, warnings);
       case NODE_POSTGRES -> NodePostgresWriter.write(cs, settings, key, pooled, entries, warnings);
-      case ENV -> EnvWriter.write(cs, settings, entries, warnings);
+      case ENV -> EnvWriter.write(cs, settings, names, entries, warnings);
       default -> throw new IllegalStateException("unhandled format " + format);
     }
     return new RenderedOutput(entries, warnings);

@@ -6,7 +6,9 @@ import java.util.SortedMap;
 
 /**
  * libpq's environment variables, one per setting, for apps that read PGHOST etc. instead of a URL.
- * Only variables with a value are written; several hosts are comma-joined as libpq allows.
+ * Only variables with a value are written; several hosts are comma-joined as libpq allows. Each
+ * name starts with the output's keyPrefix (empty by default): libpq reads only the bare names, so a
+ * prefix is for apps that map them themselves, e.g. a second, direct connection's variables.
  */
 final class EnvWriter {
 
@@ -41,31 +43,44 @@ final class EnvWriter {
           Map.entry("require_auth", "PGREQUIREAUTH"),
           Map.entry("requirepeer", "PGREQUIREPEER"));
 
+  /** The variables every connection has, written from the URL's parts rather than its settings. */
+  private static final List<String> CONNECTION =
+      List.of("PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD");
+
   private EnvWriter() {}
+
+  /** Every variable this writer may write, before the output's keyPrefix. */
+  static List<String> variables() {
+    List<String> all = new java.util.ArrayList<>(CONNECTION);
+    all.addAll(new java.util.TreeSet<>(VARIABLES.values()));
+    return List.copyOf(all);
+  }
 
   static void write(
       ConnectionString cs,
       SortedMap<String, String> settings,
+      OutputKeys names,
       SortedMap<String, String> entries,
       List<String> warnings) {
     List<HostPort> hosts = cs.hosts();
     if (hosts.stream().anyMatch(h -> !h.host().isEmpty())) {
-      entries.put("PGHOST", String.join(",", hosts.stream().map(HostPort::host).toList()));
+      entries.put(
+          names.derived("PGHOST"), String.join(",", hosts.stream().map(HostPort::host).toList()));
     }
     if (hosts.stream().anyMatch(h -> h.port() != null)) {
       entries.put(
-          "PGPORT",
+          names.derived("PGPORT"),
           String.join(
               ",", hosts.stream().map(h -> h.port() == null ? "" : h.port().toString()).toList()));
     }
-    putIfSet(entries, "PGDATABASE", cs.database());
-    putIfSet(entries, "PGUSER", cs.user());
-    putIfSet(entries, "PGPASSWORD", cs.password());
+    putIfSet(entries, names.derived("PGDATABASE"), cs.database());
+    putIfSet(entries, names.derived("PGUSER"), cs.user());
+    putIfSet(entries, names.derived("PGPASSWORD"), cs.password());
     settings.forEach(
         (name, value) -> {
           String variable = VARIABLES.get(name);
           if (variable != null) {
-            entries.put(variable, value);
+            entries.put(names.derived(variable), value);
           } else {
             warnings.add(
                 "dropped "

@@ -8,15 +8,22 @@ import java.util.TreeMap;
 /**
  * pgjdbc URL plus the Spring Boot variables. pgjdbc has no user:password@ authority, so the
  * credentials go to the query (for the single-URL key) or to their own variables (for Spring). The
- * pool settings become HikariCP variables, since pgjdbc itself does not pool.
+ * pool settings become HikariCP variables, since pgjdbc itself does not pool. The variables' names
+ * start with the output's keyPrefix (SPRING_DATASOURCE_ by default), so that a second jdbc output
+ * (an unpooled one for Flyway or Liquibase) can share the Secret.
  */
 final class JdbcWriter {
 
-  static final String URL = "SPRING_DATASOURCE_URL";
-  static final String USERNAME = "SPRING_DATASOURCE_USERNAME";
-  static final String PASSWORD = "SPRING_DATASOURCE_PASSWORD";
-  static final String MAX_POOL = "SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE";
-  static final String CONNECTION_TIMEOUT = "SPRING_DATASOURCE_HIKARI_CONNECTION_TIMEOUT";
+  // The Spring Boot variables' names after the output's keyPrefix (SPRING_DATASOURCE_ by default).
+  static final String URL = "URL";
+  static final String USERNAME = "USERNAME";
+  static final String PASSWORD = "PASSWORD";
+  static final String MAX_POOL = "HIKARI_MAXIMUM_POOL_SIZE";
+  static final String CONNECTION_TIMEOUT = "HIKARI_CONNECTION_TIMEOUT";
+
+  /** Every name this writer derives from the prefix, whether written this time or not. */
+  static final List<String> SUFFIXES =
+      List.of(URL, USERNAME, PASSWORD, MAX_POOL, CONNECTION_TIMEOUT);
 
   private static final Map<String, String> RENAMES =
       Map.of(
@@ -45,7 +52,7 @@ final class JdbcWriter {
   static void write(
       ConnectionString cs,
       SortedMap<String, String> settings,
-      String key,
+      OutputKeys names,
       SortedMap<String, String> entries,
       List<String> warnings)
       throws UnsupportedSettingException {
@@ -78,22 +85,22 @@ final class JdbcWriter {
     if (cs.password() != null) {
       withCredentials.put("password", cs.password());
     }
-    entries.put(key, url(cs, withCredentials));
+    entries.put(names.key(), url(cs, withCredentials));
     // The Spring entries win if the key is one of them: Spring reads credentials separately.
-    entries.put(URL, url(cs, kept));
+    entries.put(names.derived(URL), url(cs, kept));
     if (cs.user() != null) {
-      entries.put(USERNAME, cs.user());
+      entries.put(names.derived(USERNAME), cs.user());
     }
     if (cs.password() != null) {
-      entries.put(PASSWORD, cs.password());
+      entries.put(names.derived(PASSWORD), cs.password());
     }
     if (pool.connectionLimit() != null) {
-      entries.put(MAX_POOL, pool.connectionLimit());
+      entries.put(names.derived(MAX_POOL), pool.connectionLimit());
     }
     if (pool.poolTimeoutMillis() != null) {
       // Prisma's pool_timeout and Hikari's connectionTimeout both bound the wait for a pooled
       // connection; Hikari also reads 0 as "wait forever".
-      entries.put(CONNECTION_TIMEOUT, pool.poolTimeoutMillis());
+      entries.put(names.derived(CONNECTION_TIMEOUT), pool.poolTimeoutMillis());
     }
   }
 

@@ -11,6 +11,14 @@ import java.util.TreeMap;
  */
 final class NodePostgresWriter {
 
+  static final String POOL_MAX = "_POOL_MAX";
+  static final String POOL_CONNECTION_TIMEOUT = "_POOL_CONNECTION_TIMEOUT_MILLIS";
+  static final String POOL_IDLE_TIMEOUT = "_POOL_IDLE_TIMEOUT_MILLIS";
+
+  /** What the pool variables' names add to the output's key. */
+  static final List<String> SUFFIXES =
+      List.of(POOL_MAX, POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT);
+
   private static final Set<String> URL_PARAMETERS =
       ConnectionStringRenderer.without(KnownParameters.NODE_POSTGRES, "host", "port");
 
@@ -52,14 +60,13 @@ final class NodePostgresWriter {
             .parameters(kept)
             .build());
     if (pool.connectionLimit() != null) {
-      entries.put(key + "_POOL_MAX", pool.connectionLimit());
+      entries.put(key + POOL_MAX, pool.connectionLimit());
     }
     if (pool.poolTimeoutMillis() != null) {
-      entries.put(key + "_POOL_CONNECTION_TIMEOUT_MILLIS", pool.poolTimeoutMillis());
+      entries.put(key + POOL_CONNECTION_TIMEOUT, pool.poolTimeoutMillis());
     }
     if (pooled) {
-      entries.put(
-          key + "_POOL_IDLE_TIMEOUT_MILLIS", ConnectionStringRenderer.NODE_IDLE_TIMEOUT_MILLIS);
+      entries.put(key + POOL_IDLE_TIMEOUT, ConnectionStringRenderer.NODE_IDLE_TIMEOUT_MILLIS);
     }
   }
 

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.pgconn.operator.testenv.OperatorEnvironment;
 import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import io.pgconn.operator.url.OutputFormat;
+import io.pgconn.operator.url.OutputKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -42,7 +44,19 @@ class CrdValidationIT {
       value = {
         "fixed and auto together|{\"pool\":{\"connectionLimit\":5,\"auto\":{\"max\":9}}}|set connectionLimit (a fixed per-pod pool) or auto",
         "min above max|{\"pool\":{\"auto\":{\"min\":10,\"max\":5}}}|auto.min must not exceed auto.max",
-        "two outputs one key|{\"target\":{\"outputs\":[{\"key\":\"A\"},{\"key\":\"A\",\"format\":\"libpq\"}]}}|each output needs its own key",
+        "two outputs one key|{\"target\":{\"outputs\":[{\"key\":\"A\"},{\"key\":\"A\",\"format\":\"libpq\"}]}}|two outputs would write the same Secret key: give each output its own key",
+        "two jdbc outputs, one prefix|{\"target\":{\"outputs\":[{\"key\":\"A\",\"format\":\"jdbc\"},{\"key\":\"B\",\"format\":\"jdbc\",\"pooled\":false}]}}|each jdbc or env output its own keyPrefix",
+        "jdbc without key|{\"target\":{\"outputs\":[{\"format\":\"jdbc\"}]}}|key is required: it names the Secret key the connection string is written to",
+        "keyPrefix on prisma|{\"target\":{\"outputs\":[{\"key\":\"A\",\"keyPrefix\":\"X_\"}]}}|keyPrefix applies to the jdbc and env formats only",
+        "keyPrefix not a key|{\"target\":{\"outputs\":[{\"key\":\"A\",\"format\":\"jdbc\",\"keyPrefix\":\"X Y\"}]}}|spec.target.outputs[0].keyPrefix",
+        "unknown deletionPolicy|{\"target\":{\"deletionPolicy\":\"Orphan\"}}|Unsupported value: \"Orphan\"",
+        "label managed-by|{\"target\":{\"labels\":{\"app.kubernetes.io/managed-by\":\"argocd\"}}}|spec.target.labels cannot set app.kubernetes.io/managed-by or keys under pgconn.io/",
+        "label pgconn.io/policy|{\"target\":{\"labels\":{\"pgconn.io/policy\":\"other\"}}}|spec.target.labels cannot set",
+        "annotation content hash|{\"target\":{\"annotations\":{\"content-hash.pgconn.io/x\":\"h\"}}}|spec.target.annotations cannot set",
+        "annotation of the SDK|{\"target\":{\"annotations\":{\"javaoperatorsdk.io/previous\":\"1\"}}}|spec.target.annotations cannot set",
+        "label key with a space|{\"target\":{\"labels\":{\"my team\":\"a\"}}}|spec.target.labels: keys must be qualified names",
+        "annotation key with a bad prefix|{\"target\":{\"annotations\":{\"Example.com/x\":\"a b\"}}}|spec.target.annotations: keys must be qualified names",
+        "labels in place|{\"target\":{\"secretName\":\"src\",\"labels\":{\"team\":\"a\"}}}|in place mode (spec.target.secretName names the source Secret) writes only the source's data",
         "unknown format|{\"target\":{\"outputs\":[{\"key\":\"A\",\"format\":\"mysql\"}]}}|Unsupported value: \"mysql\"",
         "unknown sslMode|{\"pool\":{\"sslMode\":\"verify-everything\"}}|spec.pool.sslMode",
         "unknown probe mode|{\"probe\":{\"mode\":\"Sometimes\"}}|Unsupported value: \"Sometimes\"",
@@ -65,6 +79,122 @@ class CrdValidationIT {
         .isInstanceOf(KubernetesClientException.class)
         .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
         .hasMessageContaining(expected);
+  }
+
+  @Test
+  void theTargetsLifecycleMetadataAndComposedOutputsAreAccepted() {
+    GenericKubernetesResource applied =
+        client
+            .resource(
+                policy(
+                    "composed",
+                    "{\"target\":{\"labels\":{\"team\":\"a\",\"app.kubernetes.io/part-of\":\"shop\"},"
+                        + "\"annotations\":{\"reloader.stakater.com/ignore\":\"true\"},"
+                        + "\"outputs\":[{\"key\":\"JDBC_URL\",\"format\":\"jdbc\"},"
+                        + "{\"key\":\"FLYWAY_URL\",\"format\":\"jdbc\",\"pooled\":false,"
+                        + "\"keyPrefix\":\"SPRING_FLYWAY_\"},{\"format\":\"env\"},"
+                        + "{\"format\":\"env\",\"keyPrefix\":\"DIRECT_\",\"pooled\":false}]}}"))
+            .serverSideApply();
+    String spec = Serialization.asJson(applied.getAdditionalProperties().get("spec"));
+    assertThat(spec).contains("\"deletionPolicy\":\"Retain\"").contains("reloader.stakater.com");
+  }
+
+  /**
+   * The CRD's rule and the operator's own check (OutputKeys, which the renderer uses) give the same
+   * answer: every libpq variable an env output writes collides with a key of that name, with and
+   * without a prefix, and each format's derived names collide where the operator says they do.
+   */
+  @Test
+  void theCrdRuleAndTheOperatorAgreeOnWhichOutputsCollide() {
+    java.util.List<java.util.List<OutputSpec>> cases = new java.util.ArrayList<>();
+    for (String variable : new OutputKeys(OutputFormat.ENV, null, null).possible()) {
+      cases.add(java.util.List.of(env(null), out(variable, OutputFormatName.prisma, null)));
+      cases.add(java.util.List.of(env("D_"), out("D_" + variable, OutputFormatName.libpq, null)));
+      cases.add(java.util.List.of(env("D_"), out(variable, OutputFormatName.pgx, null)));
+    }
+    for (String derived :
+        new OutputKeys(OutputFormat.JDBC, "J", "APP_")
+            .possible().stream().filter(k -> !k.equals("J")).toList()) {
+      cases.add(
+          java.util.List.of(
+              out("J", OutputFormatName.jdbc, "APP_"),
+              out(derived, OutputFormatName.prisma, null)));
+      cases.add(
+          java.util.List.of(
+              out("J", OutputFormatName.jdbc, null), out(derived, OutputFormatName.prisma, null)));
+    }
+    cases.add(
+        java.util.List.of(
+            out("N", OutputFormatName.node_postgres, null),
+            out("N_POOL_IDLE_TIMEOUT_MILLIS", OutputFormatName.prisma, null)));
+    cases.add(
+        java.util.List.of(
+            out("N", OutputFormatName.node_postgres, null),
+            out("N_POOL", OutputFormatName.node_postgres, null)));
+    cases.add(java.util.List.of(env(null), env("")));
+    cases.add(java.util.List.of(env(null), env(null)));
+    cases.add(
+        java.util.List.of(
+            out("SPRING_DATASOURCE_URL", OutputFormatName.jdbc, null),
+            out("X", OutputFormatName.prisma, null)));
+    cases.add(
+        java.util.List.of(
+            out("A", OutputFormatName.jdbc, "A_"), out("B", OutputFormatName.jdbc, "B_")));
+    cases.add(
+        java.util.List.of(
+            out("A", OutputFormatName.prisma, null), out("A", OutputFormatName.prisma, null)));
+    int refused = 0;
+    for (int i = 0; i < cases.size(); i++) {
+      var outputs = cases.get(i);
+      boolean operatorRefuses =
+          OutputKeys.collision(
+                  outputs.stream()
+                      .map(
+                          o ->
+                              new OutputKeys(
+                                  OutputFormat.parse(o.getFormat().wireName()),
+                                  o.getKey(),
+                                  o.getKeyPrefix()))
+                      .toList(),
+                  "outputs")
+              .isPresent();
+      String patch =
+          "{\"target\":{\"outputs\":"
+              + Serialization.asJson(
+                  outputs.stream()
+                      .map(
+                          o -> {
+                            var m = new java.util.LinkedHashMap<String, Object>();
+                            if (o.getKey() != null) m.put("key", o.getKey());
+                            m.put("format", o.getFormat().wireName());
+                            if (o.getKeyPrefix() != null) m.put("keyPrefix", o.getKeyPrefix());
+                            return m;
+                          })
+                      .toList())
+              + "}}";
+      boolean apiServerRefuses;
+      try {
+        client.resource(policy("agree-" + i, patch)).serverSideApply();
+        apiServerRefuses = false;
+      } catch (KubernetesClientException e) {
+        assertThat(e.getMessage())
+            .as(patch)
+            .contains("two outputs would write the same Secret key");
+        apiServerRefuses = true;
+      }
+      assertThat(apiServerRefuses).as(patch).isEqualTo(operatorRefuses);
+      if (operatorRefuses) refused++;
+    }
+    // Both answers occur: the cases test the rule, not just one side of it.
+    assertThat(refused).isGreaterThan(cases.size() / 2).isLessThan(cases.size());
+  }
+
+  private static OutputSpec out(String key, OutputFormatName format, String keyPrefix) {
+    return new OutputSpec(key, format, true, keyPrefix);
+  }
+
+  private static OutputSpec env(String keyPrefix) {
+    return out(null, OutputFormatName.env, keyPrefix);
   }
 
   /**

@@ -62,6 +62,30 @@ class UrlCommandTest {
   }
 
   @Test
+  void aKeyPrefixNamesTheExtraKeysAndIsRefusedWhereItNamesNothing() {
+    Run r =
+        run(
+            "postgresql://u:pw@h/db",
+            "--format",
+            "jdbc",
+            "--key",
+            "FLYWAY_URL",
+            "--key-prefix",
+            "SPRING_FLYWAY_",
+            "--unpooled");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(
+        "FLYWAY_URL=jdbc:postgresql://h/db?connectTimeout=10&password=pw&sslmode=require&user=u\n"
+            + "SPRING_FLYWAY_PASSWORD=pw\n"
+            + "SPRING_FLYWAY_URL=jdbc:postgresql://h/db?connectTimeout=10&sslmode=require\n"
+            + "SPRING_FLYWAY_USERNAME=u\n",
+        r.out());
+    Run refused = run("postgresql://h/db", "--key-prefix", "X_");
+    assertEquals(UrlCommand.BAD_INPUT, refused.exit());
+    assertTrue(refused.err().contains("keyPrefix applies to the jdbc and env formats only"));
+  }
+
+  @Test
   void unpooledLeavesPoolSettingsOut() {
     Run r =
         run(

@@ -44,7 +44,78 @@ class ContentRendererTest {
     var base = ConnectionStringParser.parse("postgresql://u:p@db/app");
     assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5, HASH))
         .isInstanceOf(PolicyFailure.class)
-        .hasMessageContaining("URL twice");
+        .satisfies(e -> assertThat(((PolicyFailure) e).reason()).isEqualTo("DuplicateOutputKey"))
+        .hasMessage(
+            "spec.target.outputs[0] (prisma, key URL) and spec.target.outputs[1] (libpq, key URL)"
+                + " would both write the key URL: give each output its own key");
+  }
+
+  /**
+   * A pooled JDBC output for the app and an unpooled one for Flyway in one Secret: each writes its
+   * Spring variables under its own keyPrefix, and the pool size only under the pooled one's.
+   */
+  @Test
+  void aPooledAndAnUnpooledJdbcOutputShareOneSecret() throws Exception {
+    PolicyView view =
+        view(
+            List.of(
+                new OutputSpec("JDBC_URL", OutputFormatName.jdbc, true),
+                new OutputSpec("FLYWAY_URL", OutputFormatName.jdbc, false, "SPRING_FLYWAY_")));
+    var base = ConnectionStringParser.parse("postgresql://u:secret-pw@db/app");
+    RenderedContent content = ContentRenderer.render(view, base, null, 7, HASH);
+    assertThat(content.data())
+        .containsOnlyKeys(
+            "JDBC_URL",
+            "SPRING_DATASOURCE_URL",
+            "SPRING_DATASOURCE_USERNAME",
+            "SPRING_DATASOURCE_PASSWORD",
+            "SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE",
+            "SPRING_DATASOURCE_HIKARI_CONNECTION_TIMEOUT",
+            "FLYWAY_URL",
+            "SPRING_FLYWAY_URL",
+            "SPRING_FLYWAY_USERNAME",
+            "SPRING_FLYWAY_PASSWORD");
+    assertThat(content.data().get("SPRING_DATASOURCE_HIKARI_MAXIMUM_POOL_SIZE")).isEqualTo("7");
+    assertThat(content.data().get("FLYWAY_URL")).contains("password=secret-pw");
+  }
+
+  @Test
+  void twoJdbcOutputsWithoutAPrefixAreRefusedWithWhatWhereAndHow() throws Exception {
+    PolicyView view =
+        view(
+            List.of(
+                new OutputSpec("JDBC_URL", OutputFormatName.jdbc, true),
+                new OutputSpec("FLYWAY_URL", OutputFormatName.jdbc, false)));
+    var base = ConnectionStringParser.parse("postgresql://u:secret-pw@db/app");
+    assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5, HASH))
+        .isInstanceOf(PolicyFailure.class)
+        .satisfies(e -> assertThat(((PolicyFailure) e).reason()).isEqualTo("DuplicateOutputKey"))
+        .hasMessageStartingWith(
+            "spec.target.outputs[0] (jdbc, key JDBC_URL) and spec.target.outputs[1] (jdbc, key"
+                + " FLYWAY_URL) would both write the key SPRING_DATASOURCE_")
+        .hasMessageContaining("set keyPrefix on one of them")
+        .hasMessageNotContaining("secret-pw");
+  }
+
+  @Test
+  void anEnvOutputNeedsNoKeyAndItsWarningsNameIt() throws Exception {
+    PolicyView view = view(List.of(new OutputSpec(null, OutputFormatName.env, true)));
+    var base = ConnectionStringParser.parse("postgresql://u:p@db/app?schema=s");
+    RenderedContent content = ContentRenderer.render(view, base, null, 5, HASH);
+    assertThat(content.data()).containsKeys("PGHOST", "PGUSER", "PGPASSWORD");
+    assertThat(content.warnings()).isNotEmpty().allMatch(w -> w.startsWith("env: "));
+  }
+
+  @Test
+  void aKeylessJdbcOutputIsAnInvalidSpecNotACrash() throws Exception {
+    PolicyView view = view(List.of(new OutputSpec(null, OutputFormatName.jdbc, true)));
+    var base = ConnectionStringParser.parse("postgresql://u:p@db/app");
+    assertThatThrownBy(() -> ContentRenderer.render(view, base, null, 5, HASH))
+        .isInstanceOf(PolicyFailure.class)
+        .satisfies(e -> assertThat(((PolicyFailure) e).reason()).isEqualTo("InvalidSpec"))
+        .hasMessage(
+            "spec.target.outputs[0]: format jdbc needs a key: it names the Secret key the"
+                + " connection string is written to");
   }
 
   @Test
