@@ -60,6 +60,8 @@ public final class CrdPostProcessor {
           Map.entry(
               ".spec.target.outputs[]",
               "One key of the target Secret and the client dialect it is written in."),
+          Map.entry(".spec.target.labels{}", "The label's value."),
+          Map.entry(".spec.target.annotations{}", "The annotation's value."),
           Map.entry(
               ".spec.workloads.refs[]",
               "A workload of the policy's namespace that reads the target Secret."),
