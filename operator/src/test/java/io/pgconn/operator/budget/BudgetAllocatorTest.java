@@ -155,6 +155,24 @@ class BudgetAllocatorTest {
         .startsWith("32 = 40 max - 3 reserved - 5 reserve (largest of 20 policies); 1 pod");
   }
 
+  /** Issue 15's goal: 200 one-pod policies on 300 slots are all satisfied and fit together. */
+  @Test
+  void twoHundredOnePodPoliciesFitOnThreeHundredSlots() {
+    ServerLimits server = new ServerLimits(300, 3, -1, -1);
+    List<BudgetPolicy> policies = new java.util.ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      policies.add(
+          auto("svc/app-" + i, 5, 1, 20, 1, server, new Consumer("StatefulSet", "app", 1, 0)));
+    }
+
+    Map<String, PoolDecision> decisions = BudgetAllocator.allocate(policies);
+
+    assertThat(decisions.values()).allMatch(PoolDecision::satisfied);
+    assertThat(decisions.values()).allMatch(d -> d.connectionLimit() >= 1);
+    assertThat(decisions.values().stream().mapToInt(PoolDecision::connectionLimit).sum())
+        .isLessThanOrEqualTo(300 - 3 - 5);
+  }
+
   @Test
   void theLargestReserveOnTheServerIsKept() {
     List<BudgetPolicy> policies =
