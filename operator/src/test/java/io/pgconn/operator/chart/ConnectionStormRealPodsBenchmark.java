@@ -64,44 +64,34 @@ class ConnectionStormRealPodsBenchmark {
             (too many clients / reserved slots) |
             |---|---|---|---|---|---|---|---|---|
             """);
+    int pods = StormArm.APPS.size() * StormArm.REPLICAS;
     for (Result r : results) {
-      out.append("| ")
-          .append(r.side())
-          .append(": ")
-          .append(
-              r.limits().entrySet().stream()
-                  .map(e -> e.getKey() + " " + e.getValue())
-                  .collect(Collectors.joining(", ")))
-          .append(" | ")
-          .append(r.podsAtOnce())
-          .append(" | ")
-          .append(r.wanted())
-          .append(" | ")
-          .append(r.steadySessions())
-          .append(" / ")
-          .append(r.steadyReady())
-          .append(" of ")
-          .append(StormArm.APPS.size() * StormArm.REPLICAS)
-          .append(" | ")
-          .append(r.maxSessionsDuringRoll())
-          .append(" | ")
-          .append(
-              r.rollCompleted()
-                  ? "complete in " + r.roll().toSeconds() + " s"
-                  : "not complete after " + r.roll().toSeconds() + " s")
-          .append(" | ")
-          .append(r.newPodsReady())
-          .append(" of ")
-          .append(StormArm.APPS.size() * StormArm.REPLICAS)
-          .append(" | ")
-          .append(r.appErrorLines())
-          .append(" (")
-          .append(r.podsWithErrors())
-          .append(") | ")
-          .append(r.refusedTooMany())
-          .append(" / ")
-          .append(r.refusedReserved())
-          .append(" |\n");
+      String limits =
+          r.limits().entrySet().stream()
+              .map(e -> e.getKey() + " " + e.getValue())
+              .collect(Collectors.joining(", "));
+      String roll =
+          (r.rollCompleted() ? "complete in " : "not complete after ")
+              + r.roll().toSeconds()
+              + " s";
+      out.append(
+          "| %s: %s | %d | %d | %d / %d of %d | %d | %s | %d of %d | %d (%d) | %d / %d |%n"
+              .formatted(
+                  r.side(),
+                  limits,
+                  r.podsAtOnce(),
+                  r.wanted(),
+                  r.steadySessions(),
+                  r.steadyReady(),
+                  pods,
+                  r.maxSessionsDuringRoll(),
+                  roll,
+                  r.newPodsReady(),
+                  pods,
+                  r.appErrorLines(),
+                  r.podsWithErrors(),
+                  r.refusedTooMany(),
+                  r.refusedReserved()));
     }
     return out.toString();
   }

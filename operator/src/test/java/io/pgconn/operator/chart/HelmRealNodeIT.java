@@ -10,9 +10,15 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.api.OutputFormatName;
+import io.pgconn.operator.api.OutputSpec;
+import io.pgconn.operator.api.ProbeMode;
+import io.pgconn.operator.api.WorkloadKind;
+import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.testenv.AuditLog;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.Policies;
 import io.pgconn.operator.testenv.RealNode;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,8 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * no 401/403 for it), reach the real PostgreSQL from their pod, write the tuned Secret that a
  * Deployment scaled by an HPA, a StatefulSet and a DaemonSet read (their pods only start once it
  * exists), and roll all three onto a rotated password; the demo app (Go, pgx) connects at its limit
- * and rolls onto a rotated password. Then the replicas fail over: the leader pod deleted, the
- * standby takes over and rolls each workload once; the leader killed in the middle of a paced
+ * and rolls onto a rotated password. Then the replicas fail over: the leader pod deleted, another
+ * replica takes over and rolls each workload once; the leader killed in the middle of a paced
  * rollout, the sequence finishes with one new ReplicaSet per Deployment. One cluster and one
  * install for all (it takes a minute and a half to build); the tests that delete operator pods run
  * last. Opt-in: {@code mvn -pl operator -Preal-node verify}.
@@ -131,43 +137,22 @@ class HelmRealNodeIT {
     env.pg().createDatabase("demo", "demo_app", null);
     k8s.namespace("demo");
     k8s.secret("demo", "db", Map.of("DATABASE_URL", demoUrl(PASSWORD)));
-    env.apply(
-        """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: app, namespace: demo}
-        spec:
-          replicas: 3
-          strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
-          selector: {matchLabels: {app: demo}}
-          template:
-            metadata: {labels: {app: demo}}
-            spec:
-              terminationGracePeriodSeconds: 5
-              containers:
-                - name: app
-                  image: %s
-                  imagePullPolicy: Never
-                  envFrom: [{secretRef: {name: demo-connection}}]
-                  readinessProbe:
-                    httpGet: {path: /health, port: 8080}
-                    periodSeconds: 2
-        ---
-        apiVersion: pgconn.io/v1alpha1
-        kind: PostgresConnectionPolicy
-        metadata: {name: demo, namespace: demo}
-        spec:
-          source: {secretRef: {name: db, key: DATABASE_URL}}
-          target:
-            secretName: demo-connection
-            outputs: [{key: DATABASE_URL, format: pgx}]
-          pool: {connectionLimit: 4, sslMode: require}
-          probe: {mode: Enforce, interval: 1h}
-          workloads:
-            refs: [{kind: Deployment, name: app}]
-            settleSeconds: 0
-        """
-            .formatted(ChartOnRealNode.DEMO_IMAGE));
+    env.apply(AppDeployments.demoApp("demo", "app", 3, "demo-connection"));
+    k8s.create(
+        Policies.policy(
+            "demo",
+            "demo",
+            "db",
+            spec -> {
+              spec.getTarget().setSecretName("demo-connection");
+              spec.getTarget()
+                  .setOutputs(List.of(new OutputSpec("DATABASE_URL", OutputFormatName.pgx, true)));
+              spec.getPool().setConnectionLimit(4);
+              spec.getPool().setSslMode("require");
+              spec.getProbe().setMode(ProbeMode.Enforce);
+              spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, "app")));
+              spec.getWorkloads().setSettleSeconds(0);
+            }));
     long t0 = System.nanoTime();
     awaitDemo(3, null);
     env.time("demo app 3 pods Ready at their limit", t0);
@@ -187,13 +172,14 @@ class HelmRealNodeIT {
 
   /**
    * Two replicas from the chart: the leader pod deleted as {@code kubectl delete pod} does
-   * (graceful), the standby takes the Lease over (the time from the deletion to the Lease's
+   * (graceful), another replica takes the Lease over (the standby, or the leader's replacement if
+   * it starts in time to win the expired Lease; the time from the deletion to the Lease's
    * acquireTime is the takeover time), and the next change rolls every workload exactly once: one
    * new ReplicaSet or ControllerRevision each, not one per replica.
    */
   @Test
   @Order(3)
-  void whenTheLeaderPodIsDeletedTheStandbyTakesOverAndRollsEachWorkloadOnce() {
+  void whenTheLeaderPodIsDeletedAnotherReplicaTakesOverAndRollsEachWorkloadOnce() {
     shop.seedOnce(PASSWORD);
     shop.awaitWorkloadsReady(null);
     List<String> replicas = names(env.awaitOperatorsReady(2));
@@ -205,10 +191,11 @@ class HelmRealNodeIT {
     Instant deleted = Instant.now();
     admin.pods().inNamespace(ChartOnRealNode.RELEASE_NS).withName(leader).delete();
     Lease lease = awaitNewHolder(leader);
-    assertEquals(standby, lease.getSpec().getHolderIdentity(), "the standby took over");
     Duration takeover = Duration.between(deleted, lease.getSpec().getAcquireTime().toInstant());
-    env.record("failover: leader pod deleted -> standby holds the Lease", takeover.toMillis());
-    System.err.println("HelmRealNodeIT: takeover after deleting the leader pod: " + takeover);
+    env.record("failover: leader pod deleted -> another holds the Lease", takeover.toMillis());
+    System.err.printf(
+        "HelmRealNodeIT: takeover after deleting the leader pod: %s, by the %s%n",
+        takeover, standby.equals(lease.getSpec().getHolderIdentity()) ? "standby" : "new pod");
 
     long t0 = System.nanoTime();
     shop.rotate(THIRD);
@@ -296,18 +283,26 @@ class HelmRealNodeIT {
     return pods.stream().map(p -> p.getMetadata().getName()).toList();
   }
 
-  /** The Lease once someone other than {@code leader} holds it. */
+  /**
+   * The Lease once an operator pod other than {@code leader} holds it: the standby, or the pod that
+   * replaces the leader when it starts in time to win the race for the expired Lease.
+   */
   private static Lease awaitNewHolder(String leader) {
     try {
-      return await("the Lease taken over from " + leader)
+      return await("the Lease taken over from " + leader + " by a live operator pod")
           .atMost(Duration.ofMinutes(2))
           .pollInterval(Duration.ofMillis(200))
           .until(
               env::lease,
               l ->
-                  l.getSpec().getHolderIdentity() != null
-                      && !l.getSpec().getHolderIdentity().isEmpty()
-                      && !leader.equals(l.getSpec().getHolderIdentity()));
+                  !leader.equals(l.getSpec().getHolderIdentity())
+                      && env.operatorPods().stream()
+                          .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                          .anyMatch(
+                              p ->
+                                  p.getMetadata()
+                                      .getName()
+                                      .equals(l.getSpec().getHolderIdentity())));
     } catch (RuntimeException e) {
       throw new AssertionError(
           e.getMessage()

@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.api.ProbeMode;
+import io.pgconn.operator.api.WorkloadKind;
+import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.api.WorkloadStatus;
 import io.pgconn.operator.rollout.PodTemplateStamps;
 import io.pgconn.operator.testenv.ClusterFixtures;
+import io.pgconn.operator.testenv.Policies;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,47 +50,26 @@ final class PacedRollout {
     k8s.namespace(NS);
     k8s.secret(NS, "db", Map.of("DATABASE_URL", url(password)));
     for (String name : DEPLOYMENTS) {
-      env.apply(
-          """
-          apiVersion: apps/v1
-          kind: Deployment
-          metadata: {name: %2$s, namespace: %1$s}
-          spec:
-            replicas: 1
-            strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
-            selector: {matchLabels: {app: %2$s}}
-            template:
-              metadata: {labels: {app: %2$s}}
-              spec:
-                terminationGracePeriodSeconds: 1
-                containers:
-                  - name: app
-                    image: %3$s
-                    imagePullPolicy: Never
-                    envFrom: [{secretRef: {name: paced-connection}}]
-          """
-              .formatted(NS, name, ChartOnRealNode.PAUSE_IMAGE));
+      env.apply(AppDeployments.pause(NS, name, 1, "paced-connection"));
     }
     // Probe Off: the sequence, not the database, is under test here.
-    env.apply(
-        """
-        apiVersion: pgconn.io/v1alpha1
-        kind: PostgresConnectionPolicy
-        metadata: {name: %2$s, namespace: %1$s}
-        spec:
-          source: {secretRef: {name: db, key: DATABASE_URL}}
-          target: {secretName: paced-connection}
-          pool: {connectionLimit: 2}
-          probe: {mode: Off}
-          workloads:
-            refs:
-              - {kind: Deployment, name: a}
-              - {kind: Deployment, name: b}
-              - {kind: Deployment, name: c}
-            maxConcurrent: 1
-            settleSeconds: 0
-        """
-            .formatted(NS, POLICY));
+    k8s.create(
+        Policies.policy(
+            NS,
+            POLICY,
+            "db",
+            spec -> {
+              spec.getTarget().setSecretName("paced-connection");
+              spec.getPool().setConnectionLimit(2);
+              spec.getProbe().setMode(ProbeMode.Off);
+              spec.getWorkloads()
+                  .setRefs(
+                      DEPLOYMENTS.stream()
+                          .map(n -> new WorkloadRef(WorkloadKind.Deployment, n))
+                          .toList());
+              spec.getWorkloads().setMaxConcurrent(1);
+              spec.getWorkloads().setSettleSeconds(0);
+            }));
   }
 
   /** Every rollout from now on takes at least this long (each pod Ready that long). */

@@ -10,9 +10,15 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.api.AutoPoolSpec;
+import io.pgconn.operator.api.ProbeMode;
+import io.pgconn.operator.api.WorkloadKind;
+import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.Policies;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -58,25 +64,27 @@ final class RealNodeShop {
         """
             .formatted(ChartOnRealNode.PAUSE_IMAGE, TARGET);
     env.apply(ChartWorkloads.yaml(NS, pod, 4));
-    env.apply(
-        """
-        apiVersion: pgconn.io/v1alpha1
-        kind: PostgresConnectionPolicy
-        metadata: {name: shop, namespace: %1$s}
-        spec:
-          source: {secretRef: {name: db, key: DATABASE_URL}}
-          target: {secretName: %2$s}
-          pool: {auto: {reserve: 5}, sslMode: require}
-          probe: {mode: Enforce, interval: 1h}
-          workloads:
-            refs:
-              - {kind: Deployment, name: web}
-              - {kind: StatefulSet, name: ledger}
-              - {kind: DaemonSet, name: agent}
-            maxConcurrent: 3
-            settleSeconds: 0
-        """
-            .formatted(NS, TARGET));
+    AutoPoolSpec auto = new AutoPoolSpec();
+    auto.setReserve(5);
+    k8s.create(
+        Policies.policy(
+            NS,
+            "shop",
+            "db",
+            spec -> {
+              spec.getTarget().setSecretName(TARGET);
+              spec.getPool().setAuto(auto);
+              spec.getPool().setSslMode("require");
+              spec.getProbe().setMode(ProbeMode.Enforce);
+              spec.getWorkloads()
+                  .setRefs(
+                      List.of(
+                          new WorkloadRef(WorkloadKind.Deployment, "web"),
+                          new WorkloadRef(WorkloadKind.StatefulSet, "ledger"),
+                          new WorkloadRef(WorkloadKind.DaemonSet, "agent")));
+              spec.getWorkloads().setMaxConcurrent(3);
+              spec.getWorkloads().setSettleSeconds(0);
+            }));
   }
 
   /** The password changes in PostgreSQL, then in the source Secret; waits for the new target. */

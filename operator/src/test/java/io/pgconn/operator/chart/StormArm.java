@@ -5,7 +5,14 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.api.AutoPoolSpec;
+import io.pgconn.operator.api.OutputFormatName;
+import io.pgconn.operator.api.OutputSpec;
+import io.pgconn.operator.api.ProbeMode;
+import io.pgconn.operator.api.WorkloadKind;
+import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.testenv.ClusterFixtures;
+import io.pgconn.operator.testenv.Policies;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -134,20 +141,7 @@ final class StormArm implements AutoCloseable {
     Map<String, String> oldRs = currentReplicaSets();
     Instant start = Instant.now();
     for (String app : APPS) {
-      admin
-          .apps()
-          .deployments()
-          .inNamespace(ns)
-          .withName(app)
-          .edit(
-              d -> {
-                d.getSpec()
-                    .getTemplate()
-                    .getMetadata()
-                    .getAnnotations()
-                    .put("bench.pgconn.io/rolled-at", start.toString());
-                return d;
-              });
+      admin.apps().deployments().inNamespace(ns).withName(app).rolling().restart();
     }
     int[] maxSessions = {0};
     boolean completed;
@@ -214,7 +208,27 @@ final class StormArm implements AutoCloseable {
       String base = "postgresql://" + role(app) + ":" + PASSWORD + "@" + env.pgAddress() + "/" + db;
       if (fixedLimit == null) {
         k8s.secret(ns, "db-" + app, Map.of("DATABASE_URL", base));
-        env.apply(policyYaml(app));
+        AutoPoolSpec auto = new AutoPoolSpec();
+        auto.setMin(1);
+        auto.setMax(20);
+        auto.setReserve(2);
+        k8s.create(
+            Policies.policy(
+                ns,
+                app,
+                "db-" + app,
+                spec -> {
+                  spec.getTarget().setSecretName(app + "-connection");
+                  spec.getTarget()
+                      .setOutputs(
+                          List.of(new OutputSpec("DATABASE_URL", OutputFormatName.pgx, true)));
+                  spec.getPool().setAuto(auto);
+                  spec.getPool().setSslMode("require");
+                  spec.getProbe().setMode(ProbeMode.Enforce);
+                  spec.getWorkloads()
+                      .setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, app)));
+                  spec.getWorkloads().setSettleSeconds(0);
+                }));
       } else {
         k8s.secret(
             ns,
@@ -227,52 +241,8 @@ final class StormArm implements AutoCloseable {
                     + "&pool_max_conns="
                     + fixedLimit));
       }
-      env.apply(deploymentYaml(app));
+      env.apply(AppDeployments.demoApp(ns, app, REPLICAS, app + "-connection"));
     }
-  }
-
-  private String policyYaml(String app) {
-    return """
-        apiVersion: pgconn.io/v1alpha1
-        kind: PostgresConnectionPolicy
-        metadata: {name: %2$s, namespace: %1$s}
-        spec:
-          source: {secretRef: {name: db-%2$s, key: DATABASE_URL}}
-          target:
-            secretName: %2$s-connection
-            outputs: [{key: DATABASE_URL, format: pgx}]
-          pool: {auto: {min: 1, max: 20, reserve: 2}, sslMode: require}
-          probe: {mode: Enforce, interval: 1h}
-          workloads:
-            refs: [{kind: Deployment, name: %2$s}]
-            settleSeconds: 0
-        """
-        .formatted(ns, app);
-  }
-
-  private String deploymentYaml(String app) {
-    return """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: %2$s, namespace: %1$s}
-        spec:
-          replicas: %3$d
-          strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
-          selector: {matchLabels: {app: %2$s}}
-          template:
-            metadata: {labels: {app: %2$s}, annotations: {bench.pgconn.io/rolled-at: never}}
-            spec:
-              terminationGracePeriodSeconds: 5
-              containers:
-                - name: app
-                  image: %4$s
-                  imagePullPolicy: Never
-                  envFrom: [{secretRef: {name: %2$s-connection}}]
-                  readinessProbe:
-                    httpGet: {path: /health, port: 8080}
-                    periodSeconds: 2
-        """
-        .formatted(ns, app, REPLICAS, ChartOnRealNode.DEMO_IMAGE);
   }
 
   private String role(String app) {
