@@ -23,11 +23,12 @@ import java.util.Optional;
  * restart Never and a paused policy keep it Pending; so does a content change younger than the
  * settle time if the workload already runs an older content (so that several changes close together
  * give one rollout with the newest content); a held sequence holds it; otherwise it is restarted if
- * a slot is free (at most maxConcurrent workloads rolling; one already rolling is restamped in its
- * own slot) and waits for one if not. A workload carrying the desired hash is UpToDate when its
- * rollout completed, Restarting while it rolls, and Held once its controller reports a progress
- * deadline or the policy's own deadline has passed since its restart: then no further workload
- * starts until it completes or the content changes again.
+ * a slot is free (at most maxConcurrent workloads rolling; one still rolling an older content of
+ * ours is restamped in its own slot, one busy again after its rollout was reported complete is not)
+ * and waits for one if not. A workload carrying the desired hash is UpToDate when its rollout
+ * completed, Restarting while it rolls, and Held once its controller reports a progress deadline or
+ * the policy's own deadline has passed since its restart: then no further workload starts until it
+ * completes or the content changes again.
  */
 public final class RolloutSequencer {
 
@@ -42,13 +43,18 @@ public final class RolloutSequencer {
 
   private RolloutSequencer() {}
 
-  /** One workload as the cluster shows it; restartedAt is when it was stamped with stampedHash. */
+  /**
+   * One workload as the cluster shows it; restartedAt is when it was stamped with stampedHash, and
+   * reportedUpToDate whether the policy's status already reported its rollout of stampedHash
+   * complete (so whatever rolls it now is not a restart of ours).
+   */
   public record Snapshot(
       WorkloadKey key,
       String stampedHash,
       boolean optedOut,
       RolloutProgress progress,
-      Instant restartedAt) {}
+      Instant restartedAt,
+      boolean reportedUpToDate) {}
 
   /** The decision for one workload: whether to stamp it now, and its resulting status. */
   public record Step(
@@ -196,10 +202,12 @@ public final class RolloutSequencer {
                     + ", whose rollout did not complete"));
         rechecks.add(HELD_RECHECK);
       } else if (current != null
+          && !w.reportedUpToDate()
           && w.progress().inProgress()
           && overran(w, settings, now) == null) {
-        // Already rolling an older content of ours: restamping it starts the newest content in
-        // the slot it holds anyway.
+        // Still rolling an older content of ours: restamping it starts the newest content in the
+        // slot it holds anyway. One whose rollout was reported complete and that is busy again
+        // (scaled, its spec edited) was not started in a slot of ours: it waits like the others.
         steps.add(restart(w, desiredHash, now));
         rechecks.add(ROLLING_RECHECK);
       } else if (slots > 0) {

@@ -73,7 +73,8 @@ public class WorkloadRoller {
               stamped,
               w.optedOut(),
               w.progress(),
-              restartedAt(before.get(w.key()), stamped)));
+              restartedAt(before.get(w.key()), stamped),
+              reportedUpToDate(before.get(w.key()), stamped)));
     }
     RolloutSequencer.Plan plan =
         RolloutSequencer.plan(snapshots, hash, contentChangedAt, RolloutSettings.of(policy), now);
@@ -159,6 +160,14 @@ public class WorkloadRoller {
     return before != null
         && WorkloadState.of(before.state()) == HELD
         && Objects.equals(before.reason(), reason);
+  }
+
+  /** Whether the previous status reported the rollout of this stamped hash complete. */
+  private static boolean reportedUpToDate(WorkloadStatus before, String stampedHash) {
+    return before != null
+        && stampedHash != null
+        && stampedHash.equals(before.contentHash())
+        && WorkloadState.of(before.state()) == UP_TO_DATE;
   }
 
   /** When the operator stamped this hash, if the previous status remembers it. */

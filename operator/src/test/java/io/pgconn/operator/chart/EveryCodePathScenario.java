@@ -55,49 +55,9 @@ final class EveryCodePathScenario {
         """;
     String always = podSpec.formatted("Always", TARGET);
     String never = podSpec.formatted("Never", TARGET);
+    create(ChartWorkloads.yaml(ns, always, 12));
     create(
         """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: %1$s, labels: {tier: app}}
-        spec:
-          replicas: 2
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-        %2$s
-        ---
-        apiVersion: autoscaling/v2
-        kind: HorizontalPodAutoscaler
-        metadata: {name: web, namespace: %1$s}
-        spec:
-          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-          minReplicas: 2
-          maxReplicas: 12
-          metrics:
-            - type: Resource
-              resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}
-        ---
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata: {name: ledger, namespace: %1$s}
-        spec:
-          replicas: 1
-          serviceName: ledger
-          selector: {matchLabels: {app: ledger}}
-          template:
-            metadata: {labels: {app: ledger}}
-        %2$s
-        ---
-        apiVersion: apps/v1
-        kind: DaemonSet
-        metadata: {name: agent, namespace: %1$s, labels: {tier: app}}
-        spec:
-          selector: {matchLabels: {app: agent}}
-          template:
-            metadata: {labels: {app: agent}}
-        %2$s
-        ---
         apiVersion: batch/v1
         kind: CronJob
         metadata: {name: nightly, namespace: %1$s}
@@ -106,20 +66,16 @@ final class EveryCodePathScenario {
           jobTemplate:
             spec:
               template:
-        %3$s
+        %2$s
         ---
         apiVersion: batch/v1
         kind: Job
         metadata: {name: backfill, namespace: %1$s}
         spec:
           template:
-        %4$s
+        %3$s
         """
-            .formatted(
-                ns,
-                always.indent(4).stripTrailing(),
-                never.indent(8).stripTrailing(),
-                never.indent(4).stripTrailing()));
+            .formatted(ns, never.indent(8).stripTrailing(), never.indent(4).stripTrailing()));
     create(
         """
         apiVersion: pgconn.io/v1alpha1

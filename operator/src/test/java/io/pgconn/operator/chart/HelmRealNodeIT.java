@@ -6,161 +6,111 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.api.OutputFormatName;
+import io.pgconn.operator.api.OutputSpec;
+import io.pgconn.operator.api.ProbeMode;
+import io.pgconn.operator.api.WorkloadKind;
+import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.testenv.AuditLog;
+import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.Policies;
 import io.pgconn.operator.testenv.RealNode;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a platform team does first, on a real node: import the operator image built by Jib, {@code
- * helm install} the chart, and watch. The operator pod must become Ready through the chart's own
- * probes, run with exactly the chart's ServiceAccount and RBAC (the audit log shows no 403 for it),
- * reach the real PostgreSQL from its pod, write the tuned Secret that a Deployment scaled by an
- * HPA, a StatefulSet and a DaemonSet read (their pods only start once it exists), and roll all
- * three onto a rotated password; and the demo app (Go, pgx) connecting at its limit and rolling
- * onto a rotated password. Opt-in: {@code mvn -pl operator -Preal-node verify}.
+ * helm install} the chart with two replicas, and watch. The operator pods must become Ready through
+ * the chart's own probes, run with exactly the chart's ServiceAccount and RBAC (the audit log shows
+ * no 401/403 for it), reach the real PostgreSQL from their pod, write the tuned Secret that a
+ * Deployment scaled by an HPA, a StatefulSet and a DaemonSet read (their pods only start once it
+ * exists), and roll all three onto a rotated password; the demo app (Go, pgx) connects at its limit
+ * and rolls onto a rotated password. Then the replicas fail over: the leader pod deleted, another
+ * replica takes over and rolls each workload once; the leader killed in the middle of a paced
+ * rollout, the sequence finishes with one new ReplicaSet per Deployment. One cluster and one
+ * install for all (it takes a minute and a half to build); the tests that delete operator pods run
+ * last. Opt-in: {@code mvn -pl operator -Preal-node verify}.
  */
 @Tag("real-node")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HelmRealNodeIT {
 
-  private static final String RELEASE_NS = "pgconn-system";
-  private static final String NS = "shop";
-  private static final String SA_USER = "system:serviceaccount:" + RELEASE_NS + ":pgconn-operator";
-  private static final String TARGET = "shop-connection";
-  // Canaries: neither may appear anywhere but in the Secrets.
+  // Canaries: none may appear anywhere but in the Secrets.
   private static final String PASSWORD = "canary-Pw-1-3f9c";
   private static final String ROTATED = "canary-Pw-2-8d1e";
-  private static final Duration READY = Duration.ofMinutes(4);
+  private static final String THIRD = "canary-Pw-3-51ab";
+  private static final String FOURTH = "canary-Pw-4-c07e";
+  // Every rollout of the paced sequence takes at least this long (minReadySeconds).
+  private static final int PACE_SECONDS = 6;
 
   @TempDir static Path scratch;
-  private static final AuditLog audit = AuditLog.forServiceAccounts();
-  private static final Map<String, Long> timings = new java.util.LinkedHashMap<>();
-  private static LocalPostgres pg;
-  private static RealNode node;
+  private static ChartOnRealNode env;
   private static KubernetesClient admin;
-  private static String pgAddress;
+  private static ClusterFixtures k8s;
+  private static RealNodeShop shop;
 
   @BeforeAll
-  static void installTheChartOnARealNode() {
-    long t0 = System.nanoTime();
-    pg = LocalPostgres.builder().ssl(true).maxConnections(50).start();
-    pg.createRole("shop_app", PASSWORD, null);
-    pg.createDatabase("shop", "shop_app", null);
-    Map<String, String> flags = new HashMap<>(audit.apiServerFlags());
-    flags.put("--enable-admission-plugins", "OwnerReferencesPermissionEnforcement");
-    node = RealNode.start(flags);
-    timings.put("node up", elapsed(t0));
-    admin = node.newClient();
-    pgAddress = node.exposeToPods(pg.port(), 5432);
-
-    Path imageTar =
-        Path.of(System.getProperty("pgconn.operator.image.tar", "target/jib-image.tar"));
-    String image = System.getProperty("pgconn.operator.image", "pgconn.local/pgconn-operator:dev");
-    assertTrue(
-        Files.isRegularFile(imageTar),
-        imageTar + " is missing: build it with mvn -pl operator -Preal-node package");
-    long t1 = System.nanoTime();
-    node.importImage(imageTar);
-    node.importImage(RealNode.imageTarball("demo-app.tar"));
-    timings.put("image import", elapsed(t1));
-
-    Helm helm = Helm.locate(scratch);
-    int colon = image.lastIndexOf(':');
-    Helm.Result install =
-        helm.run(
-            List.of(
-                "install",
-                "pgconn-operator",
-                Helm.repoRoot().resolve("helm/pgconn-operator").toString(),
-                "--kubeconfig",
-                node.kubeconfigFile().toString(),
-                "--namespace",
-                RELEASE_NS,
-                "--create-namespace",
-                "--set",
-                "image.repository=" + image.substring(0, colon),
-                "--set",
-                "image.tag=" + image.substring(colon + 1),
-                "--set",
-                "image.pullPolicy=Never"));
-    assertTrue(install.ok(), install.describe());
-    timings.put("helm install", elapsed(t0));
+  static void installTheChartWithTwoReplicasOnARealNode() {
+    env = ChartOnRealNode.install(scratch, 2);
+    admin = env.admin();
+    k8s = env.k8s();
+    shop = new RealNodeShop(env);
   }
 
   @AfterAll
   static void stop() {
-    if (admin != null) admin.close();
-    if (node != null) node.close();
-    if (pg != null) pg.close();
-    System.err.println("HelmRealNodeIT timings (ms since start): " + timings);
+    if (env != null) env.close();
   }
 
   @Test
+  @Order(1)
   void theChartsOperatorTunesAndRollsRealWorkloadsWithoutOneForbiddenRequest() {
     long t0 = System.nanoTime();
-    Pod operator = awaitOperatorReady();
-    timings.put("operator Ready (after install)", elapsed(t0));
-    assertEquals("pgconn-operator", operator.getSpec().getServiceAccountName());
-    assertEquals(RealNode.NODE_NAME, operator.getSpec().getNodeName());
+    List<Pod> operators = env.awaitOperatorsReady(2);
+    env.time("2 operator pods Ready (after install)", t0);
+    for (Pod operator : operators) {
+      assertEquals("pgconn-operator", operator.getSpec().getServiceAccountName());
+      assertEquals(RealNode.NODE_NAME, operator.getSpec().getNodeName());
+    }
 
-    seedShop();
+    shop.seedOnce(PASSWORD);
     long t1 = System.nanoTime();
-    awaitWorkloadsReady(null);
-    timings.put("policy Ready, workloads Ready", elapsed(t1));
-    String firstUrl = targetUrl();
-    assertTrue(firstUrl.contains("@" + pgAddress + "/shop"), "tuned URL points at PostgreSQL");
+    shop.awaitWorkloadsReady(null);
+    env.time("policy Ready, workloads Ready", t1);
+    assertTrue(
+        shop.targetUrl().contains("@" + env.pgAddress() + "/shop"),
+        "tuned URL points at PostgreSQL");
 
     // Rotation: the password changes in PostgreSQL and then in the source Secret.
-    Map<String, String> before = templateHashes();
+    Map<String, String> before = shop.templateHashes();
     long t2 = System.nanoTime();
-    pg.execute("ALTER ROLE shop_app PASSWORD " + LocalPostgres.quoteLiteral(ROTATED));
-    admin.secrets().inNamespace(NS).resource(sourceSecret(ROTATED)).update();
-    try {
-      await("target Secret carries the rotated password")
-          .atMost(READY)
-          .pollInterval(Duration.ofSeconds(1))
-          .until(() -> targetUrl().contains(ROTATED));
-    } catch (RuntimeException e) {
-      throw new AssertionError(
-          e.getMessage()
-              + "\nrefused: "
-              + refused()
-              + "\npolicy status: "
-              + policyStatus()
-              + "\n--- operator log\n"
-              + operatorLogs(),
-          e);
-    }
-    awaitWorkloadsReady(before);
-    timings.put("rotation rolled all three", elapsed(t2));
+    shop.rotate(ROTATED);
+    shop.awaitWorkloadsReady(before);
+    env.time("rotation rolled all three", t2);
 
-    List<AuditLog.Request> mine = operatorRequests();
-    assertFalse(mine.isEmpty(), "no request by " + SA_USER + " in the audit log");
-    assertEquals(List.of(), refused(), "requests of the operator's ServiceAccount refused");
+    List<AuditLog.Request> mine = env.operatorRequests();
+    assertFalse(mine.isEmpty(), "no request by " + ChartOnRealNode.SA_USER + " in the audit log");
+    assertEquals(List.of(), env.refused(401, 403), "requests of the operator's ServiceAccount");
     assertTrue(
         mine.stream()
             .anyMatch(r -> r.permission().equals("autoscaling/horizontalpodautoscalers:list")),
@@ -170,8 +120,7 @@ class HelmRealNodeIT {
           mine.stream().anyMatch(r -> r.permission().equals("apps/" + patched + ":patch")),
           "the operator patched " + patched + ": " + permissions(mine));
     }
-    String logs = operatorLogs();
-    assertFalse(logs.contains(PASSWORD) || logs.contains(ROTATED), "a password in the logs");
+    assertNoPasswordIn(env.operatorLogs());
   }
 
   /**
@@ -181,81 +130,202 @@ class HelmRealNodeIT {
    * rolls them onto a new ReplicaSet whose pods connect with the new password.
    */
   @Test
+  @Order(2)
   void theDemoAppConnectsAtItsLimitAndRollsOntoARotatedPassword() {
-    awaitOperatorReady();
-    pg.createRole("demo_app", PASSWORD, null);
-    pg.createDatabase("demo", "demo_app", null);
-    apply(
-        """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: demo}
-        """);
-    admin.secrets().inNamespace("demo").resource(demoSource(PASSWORD)).create();
-    apply(
-        """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: app, namespace: demo}
-        spec:
-          replicas: 3
-          strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
-          selector: {matchLabels: {app: demo}}
-          template:
-            metadata: {labels: {app: demo}}
-            spec:
-              terminationGracePeriodSeconds: 5
-              containers:
-                - name: app
-                  image: pgconn.local/demo-app:dev
-                  imagePullPolicy: Never
-                  envFrom: [{secretRef: {name: demo-connection}}]
-                  readinessProbe:
-                    httpGet: {path: /health, port: 8080}
-                    periodSeconds: 2
-        ---
-        apiVersion: pgconn.io/v1alpha1
-        kind: PostgresConnectionPolicy
-        metadata: {name: demo, namespace: demo}
-        spec:
-          source: {secretRef: {name: db, key: DATABASE_URL}}
-          target:
-            secretName: demo-connection
-            outputs: [{key: DATABASE_URL, format: pgx}]
-          pool: {connectionLimit: 4, sslMode: require}
-          probe: {mode: Enforce, interval: 1h}
-          workloads:
-            refs: [{kind: Deployment, name: app}]
-            settleSeconds: 0
-        """);
+    env.awaitOperatorsReady(1);
+    env.pg().createRole("demo_app", PASSWORD, null);
+    env.pg().createDatabase("demo", "demo_app", null);
+    k8s.namespace("demo");
+    k8s.secret("demo", "db", Map.of("DATABASE_URL", demoUrl(PASSWORD)));
+    env.apply(AppDeployments.demoApp("demo", "app", 3, "demo-connection"));
+    k8s.create(
+        Policies.policy(
+            "demo",
+            "demo",
+            "db",
+            spec -> {
+              spec.getTarget().setSecretName("demo-connection");
+              spec.getTarget()
+                  .setOutputs(List.of(new OutputSpec("DATABASE_URL", OutputFormatName.pgx, true)));
+              spec.getPool().setConnectionLimit(4);
+              spec.getPool().setSslMode("require");
+              spec.getProbe().setMode(ProbeMode.Enforce);
+              spec.getWorkloads().setRefs(List.of(new WorkloadRef(WorkloadKind.Deployment, "app")));
+              spec.getWorkloads().setSettleSeconds(0);
+            }));
     long t0 = System.nanoTime();
     awaitDemo(3, null);
-    timings.put("demo app 3 pods Ready at their limit", elapsed(t0));
+    env.time("demo app 3 pods Ready at their limit", t0);
     String firstRs = currentReplicaSet();
 
     long t1 = System.nanoTime();
-    pg.execute("ALTER ROLE demo_app PASSWORD " + LocalPostgres.quoteLiteral(ROTATED));
-    admin.secrets().inNamespace("demo").resource(demoSource(ROTATED)).update();
+    env.pg().execute("ALTER ROLE demo_app PASSWORD " + LocalPostgres.quoteLiteral(ROTATED));
+    k8s.replaceSecret("demo", "db", Map.of("DATABASE_URL", demoUrl(ROTATED)));
     awaitDemo(3, firstRs);
-    timings.put("demo app rolled onto the rotated password", elapsed(t1));
-    long errors = demoLogs().lines().filter(l -> l.contains("connection error")).count();
+    env.time("demo app rolled onto the rotated password", t1);
+    String logs = env.podLogs("demo");
+    long errors = logs.lines().filter(l -> l.contains("connection error")).count();
     System.err.println("HelmRealNodeIT: connection errors in the new demo pods' logs: " + errors);
-    String logs = demoLogs();
     assertTrue(logs.contains("pool holds 4 of 4 connections"), "the new pods' logs:\n" + logs);
-    assertFalse(logs.contains(PASSWORD) || logs.contains(ROTATED), "a password in the app logs");
+    assertNoPasswordIn(logs);
+  }
+
+  /**
+   * Two replicas from the chart: the leader pod deleted as {@code kubectl delete pod} does
+   * (graceful), another replica takes the Lease over (the standby, or the leader's replacement if
+   * it starts in time to win the expired Lease; the time from the deletion to the Lease's
+   * acquireTime is the takeover time), and the next change rolls every workload exactly once: one
+   * new ReplicaSet or ControllerRevision each, not one per replica.
+   */
+  @Test
+  @Order(3)
+  void whenTheLeaderPodIsDeletedAnotherReplicaTakesOverAndRollsEachWorkloadOnce() {
+    shop.seedOnce(PASSWORD);
+    shop.awaitWorkloadsReady(null);
+    List<String> replicas = names(env.awaitOperatorsReady(2));
+    String leader = awaitLeaderAmong(replicas);
+    String standby = replicas.stream().filter(n -> !n.equals(leader)).findFirst().orElseThrow();
+    WorkloadRevisions revisionsBefore = WorkloadRevisions.of(admin, RealNodeShop.NS);
+    Map<String, String> before = shop.templateHashes();
+
+    Instant deleted = Instant.now();
+    admin.pods().inNamespace(ChartOnRealNode.RELEASE_NS).withName(leader).delete();
+    Lease lease = awaitNewHolder(leader);
+    Duration takeover = Duration.between(deleted, lease.getSpec().getAcquireTime().toInstant());
+    env.record("failover: leader pod deleted -> another holds the Lease", takeover.toMillis());
+    System.err.printf(
+        "HelmRealNodeIT: takeover after deleting the leader pod: %s, by the %s%n",
+        takeover, standby.equals(lease.getSpec().getHolderIdentity()) ? "standby" : "new pod");
+
+    long t0 = System.nanoTime();
+    shop.rotate(THIRD);
+    shop.awaitWorkloadsReady(before);
+    env.time("rotation after the failover rolled all three", t0);
+    assertEquals(
+        Map.of("DaemonSet/agent", 1, "Deployment/web", 1, "StatefulSet/ledger", 1),
+        WorkloadRevisions.of(admin, RealNodeShop.NS).addedSince(revisionsBefore),
+        "new revisions per workload: each rolled exactly once");
+    // A graceful deletion keeps the pod's token valid until the pod is gone: nothing refused.
+    assertEquals(List.of(), env.refused(401, 403), "requests of the operator's ServiceAccount");
+    assertNoPasswordIn(env.operatorLogs());
+  }
+
+  /**
+   * The leader killed (grace 0, as a crash or an OOM kill) while it rolls three Deployments one
+   * after another: the replica that takes over continues the sequence from what the cluster shows,
+   * and it finishes with exactly one new ReplicaSet per Deployment, none rolled twice.
+   */
+  @Test
+  @Order(4)
+  void anOperatorKilledInThePacedRolloutOfThreeDeploymentsLeavesOneNewReplicaSetEach() {
+    PacedRollout paced = new PacedRollout(env);
+    paced.seed(PASSWORD);
+    paced.awaitUpToDate(null, ChartOnRealNode.READY);
+    paced.pace(PACE_SECONDS);
+    // Every controller saw the edit (it changes no pod template) before the content changes.
+    paced.awaitUpToDate(null, ChartOnRealNode.READY);
+    String leader = awaitLeaderAmong(names(env.awaitOperatorsReady(2)));
+    WorkloadRevisions revisionsBefore = WorkloadRevisions.of(admin, PacedRollout.NS);
+    Map<String, String> before = paced.stamps();
+
+    long t0 = System.nanoTime();
+    paced.change(FOURTH);
+    await("one Deployment rolled, another not restarted yet")
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> paced.midway(before));
+    Instant killed = Instant.now();
+    admin
+        .pods()
+        .inNamespace(ChartOnRealNode.RELEASE_NS)
+        .withName(leader)
+        .withGracePeriod(0)
+        .delete();
+    System.err.println("HelmRealNodeIT: leader killed mid-sequence, stamps " + paced.stamps());
+    Lease lease = awaitNewHolder(leader);
+    Duration takeover = Duration.between(killed, lease.getSpec().getAcquireTime().toInstant());
+    env.record("failover: leader killed (grace 0) -> another holds the Lease", takeover.toMillis());
+    System.err.println("HelmRealNodeIT: takeover after killing the leader pod: " + takeover);
+
+    paced.awaitUpToDate(before, ChartOnRealNode.READY);
+    env.time("paced sequence of 3 with the leader killed", t0);
+    assertEquals(
+        Map.of("Deployment/a", 1, "Deployment/b", 1, "Deployment/c", 1),
+        WorkloadRevisions.of(admin, PacedRollout.NS).addedSince(revisionsBefore),
+        "new ReplicaSets per Deployment: each rolled exactly once");
+    System.err.println("HelmRealNodeIT: the paced sequence\n" + paced.timeline());
+    // Paced: each new ReplicaSet created once the previous rollout completed, which takes
+    // minReadySeconds at least (creation times have a resolution of 1 s).
+    List<Instant> created = paced.newReplicaSetsCreated(revisionsBefore);
+    for (int i = 1; i < created.size(); i++) {
+      assertTrue(
+          Duration.between(created.get(i - 1), created.get(i)).toSeconds() >= PACE_SECONDS - 1,
+          "one rollout after the other: new ReplicaSets created at "
+              + created
+              + "\n"
+              + paced.timeline());
+    }
+    // A killed pod's token dies with its pod object, so its last requests may be 401; never 403.
+    assertEquals(List.of(), env.refused(403), "requests of the operator's ServiceAccount");
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  /** The Lease holder, once it is one of these pods. */
+  private static String awaitLeaderAmong(List<String> pods) {
+    return await("the Lease held by one of " + pods)
+        .atMost(Duration.ofMinutes(1))
+        .pollInterval(Duration.ofMillis(500))
+        .until(env::leaseHolder, pods::contains);
+  }
+
+  private static List<String> names(List<Pod> pods) {
+    return pods.stream().map(p -> p.getMetadata().getName()).toList();
+  }
+
+  /**
+   * The Lease once an operator pod other than {@code leader} holds it: the standby, or the pod that
+   * replaces the leader when it starts in time to win the race for the expired Lease.
+   */
+  private static Lease awaitNewHolder(String leader) {
+    try {
+      return await("the Lease taken over from " + leader + " by a live operator pod")
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              env::lease,
+              l ->
+                  !leader.equals(l.getSpec().getHolderIdentity())
+                      && env.operatorPods().stream()
+                          .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                          .anyMatch(
+                              p ->
+                                  p.getMetadata()
+                                      .getName()
+                                      .equals(l.getSpec().getHolderIdentity())));
+    } catch (RuntimeException e) {
+      throw new AssertionError(
+          e.getMessage()
+              + "\nlease: "
+              + env.lease()
+              + "\npods: "
+              + env.podsSummary(ChartOnRealNode.RELEASE_NS)
+              + "\n--- operator log\n"
+              + env.operatorLogs(),
+          e);
+    }
   }
 
   /** 3 demo pods Ready (on a ReplicaSet other than {@code oldRs}), holding 3 x limit sessions. */
   private static void awaitDemo(int replicas, String oldRs) {
     try {
       await("demo app Ready at its limit" + (oldRs == null ? "" : " on a new ReplicaSet"))
-          .atMost(READY)
+          .atMost(ChartOnRealNode.READY)
           .pollInterval(Duration.ofSeconds(1))
           .untilAsserted(
               () -> {
-                String url = secretUrl("demo", "demo-connection");
-                java.util.regex.Matcher m =
-                    java.util.regex.Pattern.compile("pool_max_conns=(\\d+)").matcher(url);
+                String url = k8s.secretValue("demo", "demo-connection", "DATABASE_URL").orElse("");
+                Matcher m = Pattern.compile("pool_max_conns=(\\d+)").matcher(url);
                 assertTrue(m.find(), "pool_max_conns in the tuned URL");
                 int limit = Integer.parseInt(m.group(1));
                 if (oldRs != null) {
@@ -268,43 +338,23 @@ class HelmRealNodeIT {
                 assertEquals(replicas, nz(d.getStatus().getReplicas()), "old pods gone");
                 assertEquals(
                     replicas * limit,
-                    sessions("demo_app"),
+                    env.sessionsOf("demo_app"),
                     "sessions of demo_app: " + replicas + " pods x limit " + limit);
               });
     } catch (RuntimeException | AssertionError e) {
       throw new AssertionError(
           e.getMessage()
               + "\npods: "
-              + admin.pods().inNamespace("demo").list().getItems().stream()
-                  .map(
-                      p ->
-                          p.getMetadata().getName()
-                              + " "
-                              + p.getStatus().getPhase()
-                              + " "
-                              + p.getStatus().getContainerStatuses())
-                  .toList()
+              + env.podsSummary("demo")
               + "\n--- demo logs\n"
-              + demoLogs()
+              + env.podLogs("demo")
               + "\n--- operator log\n"
-              + operatorLogs(),
+              + env.operatorLogs(),
           e);
     }
   }
 
-  private static int sessions(String role) {
-    try (java.sql.Connection c = pg.superuserConnection();
-        java.sql.PreparedStatement st =
-            c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE usename = ?")) {
-      st.setString(1, role);
-      try (java.sql.ResultSet rs = st.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  // ---------------------------------------------------------------- helpers
 
   private static String currentReplicaSet() {
     Deployment d = admin.apps().deployments().inNamespace("demo").withName("app").get();
@@ -320,334 +370,14 @@ class HelmRealNodeIT {
         .orElse("");
   }
 
-  private static String demoLogs() {
-    StringBuilder out = new StringBuilder();
-    for (Pod p : admin.pods().inNamespace("demo").list().getItems()) {
-      try {
-        out.append(admin.pods().inNamespace("demo").withName(p.getMetadata().getName()).getLog());
-      } catch (RuntimeException e) {
-        out.append("(no log of ")
-            .append(p.getMetadata().getName())
-            .append(": ")
-            .append(e)
-            .append(")\n");
-      }
+  private static String demoUrl(String password) {
+    return "postgresql://demo_app:" + password + "@" + env.pgAddress() + "/demo";
+  }
+
+  private static void assertNoPasswordIn(String logs) {
+    for (String password : List.of(PASSWORD, ROTATED, THIRD, FOURTH)) {
+      assertFalse(logs.contains(password), "a password in the logs");
     }
-    return out.toString();
-  }
-
-  private static Secret demoSource(String password) {
-    return new SecretBuilder()
-        .withNewMetadata()
-        .withName("db")
-        .withNamespace("demo")
-        .endMetadata()
-        .addToStringData(
-            "DATABASE_URL", "postgresql://demo_app:" + password + "@" + pgAddress + "/demo")
-        .build();
-  }
-
-  private static String secretUrl(String namespace, String name) {
-    Secret s = admin.secrets().inNamespace(namespace).withName(name).get();
-    if (s == null || s.getData() == null || s.getData().get("DATABASE_URL") == null) return "";
-    return new String(
-        Base64.getDecoder().decode(s.getData().get("DATABASE_URL")), StandardCharsets.UTF_8);
-  }
-
-  // ---------------------------------------------------------------- steps
-
-  private static Pod awaitOperatorReady() {
-    try {
-      return await("operator pod Ready through the chart's probes")
-          .atMost(READY)
-          .pollInterval(Duration.ofSeconds(1))
-          .until(
-              () ->
-                  admin.pods().inNamespace(RELEASE_NS).list().getItems().stream()
-                      .filter(HelmRealNodeIT::ready)
-                      .findFirst()
-                      .orElse(null),
-              Objects::nonNull);
-    } catch (RuntimeException e) {
-      throw new AssertionError(
-          "operator not Ready: "
-              + admin.pods().inNamespace(RELEASE_NS).list().getItems().stream()
-                  .map(p -> p.getMetadata().getName() + " " + p.getStatus())
-                  .toList()
-              + "\n--- operator log\n"
-              + operatorLogs()
-              + node.logTails(),
-          e);
-    }
-  }
-
-  private static void seedShop() {
-    apply(
-        """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: %1$s}
-        """
-            .formatted(NS));
-    admin.secrets().inNamespace(NS).resource(sourceSecret(PASSWORD)).create();
-    // Every pod reads the tuned Secret: none can start before the operator wrote it.
-    String pod =
-        """
-            spec:
-              terminationGracePeriodSeconds: 2
-              containers:
-                - name: app
-                  image: %s
-                  imagePullPolicy: Never
-                  envFrom: [{secretRef: {name: %s}}]
-        """
-            .formatted(pauseImage(), TARGET);
-    apply(
-        """
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: %1$s}
-        spec:
-          replicas: 2
-          strategy: {rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-        %2$s
-        ---
-        apiVersion: autoscaling/v2
-        kind: HorizontalPodAutoscaler
-        metadata: {name: web, namespace: %1$s}
-        spec:
-          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-          minReplicas: 2
-          maxReplicas: 4
-          metrics:
-            - type: Resource
-              resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: ledger, namespace: %1$s}
-        spec: {clusterIP: None, selector: {app: ledger}}
-        ---
-        apiVersion: apps/v1
-        kind: StatefulSet
-        metadata: {name: ledger, namespace: %1$s}
-        spec:
-          replicas: 1
-          serviceName: ledger
-          selector: {matchLabels: {app: ledger}}
-          template:
-            metadata: {labels: {app: ledger}}
-        %2$s
-        ---
-        apiVersion: apps/v1
-        kind: DaemonSet
-        metadata: {name: agent, namespace: %1$s}
-        spec:
-          selector: {matchLabels: {app: agent}}
-          template:
-            metadata: {labels: {app: agent}}
-        %2$s
-        ---
-        apiVersion: pgconn.io/v1alpha1
-        kind: PostgresConnectionPolicy
-        metadata: {name: shop, namespace: %1$s}
-        spec:
-          source: {secretRef: {name: db, key: DATABASE_URL}}
-          target: {secretName: %3$s}
-          pool: {auto: {reserve: 5}, sslMode: require}
-          probe: {mode: Enforce, interval: 1h}
-          workloads:
-            refs:
-              - {kind: Deployment, name: web}
-              - {kind: StatefulSet, name: ledger}
-              - {kind: DaemonSet, name: agent}
-            maxConcurrent: 3
-            settleSeconds: 0
-        """
-            .formatted(NS, pod.stripTrailing(), TARGET));
-  }
-
-  /** Policy Ready and every workload's pods Ready; with {@code before}, on a new pod template. */
-  private static void awaitWorkloadsReady(Map<String, String> before) {
-    try {
-      await("policy Ready and workloads Ready" + (before == null ? "" : " on new templates"))
-          .atMost(READY)
-          .pollInterval(Duration.ofSeconds(1))
-          .untilAsserted(
-              () -> {
-                assertEquals("True", policyReady(), "policy Ready");
-                Deployment d = admin.apps().deployments().inNamespace(NS).withName("web").get();
-                StatefulSet s =
-                    admin.apps().statefulSets().inNamespace(NS).withName("ledger").get();
-                DaemonSet ds = admin.apps().daemonSets().inNamespace(NS).withName("agent").get();
-                if (before != null) {
-                  templateHashes()
-                      .forEach((k, v) -> assertNotEquals(before.get(k), v, k + " not restarted"));
-                }
-                assertEquals(
-                    d.getMetadata().getGeneration(), d.getStatus().getObservedGeneration(), "web");
-                assertEquals(2, nz(d.getStatus().getUpdatedReplicas()), "web updated");
-                assertEquals(2, nz(d.getStatus().getAvailableReplicas()), "web available");
-                assertEquals(2, nz(d.getStatus().getReplicas()), "web: old pods gone");
-                assertEquals(
-                    s.getStatus().getUpdateRevision(),
-                    s.getStatus().getCurrentRevision(),
-                    "ledger");
-                assertEquals(1, nz(s.getStatus().getReadyReplicas()), "ledger ready");
-                assertEquals(1, nz(ds.getStatus().getUpdatedNumberScheduled()), "agent updated");
-                assertEquals(1, nz(ds.getStatus().getNumberReady()), "agent ready");
-              });
-    } catch (RuntimeException | AssertionError e) {
-      throw new AssertionError(
-          e.getMessage()
-              + "\npolicy status: "
-              + policyStatus()
-              + "\npods: "
-              + admin.pods().inNamespace(NS).list().getItems().stream()
-                  .map(
-                      p ->
-                          p.getMetadata().getName()
-                              + " "
-                              + p.getStatus().getPhase()
-                              + " "
-                              + p.getStatus().getContainerStatuses())
-                  .toList()
-              + "\n--- operator log\n"
-              + operatorLogs(),
-          e);
-    }
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  private static List<AuditLog.Request> operatorRequests() {
-    return audit.requests().stream().filter(r -> r.user().equals(SA_USER)).toList();
-  }
-
-  /** The operator's requests the API server refused (401/403), as code, verb and URI. */
-  private static List<String> refused() {
-    return operatorRequests().stream()
-        .filter(r -> r.code() == 403 || r.code() == 401)
-        .map(r -> r.code() + " " + r.verb() + " " + r.uri())
-        .distinct()
-        .toList();
-  }
-
-  private static Secret sourceSecret(String password) {
-    return new SecretBuilder()
-        .withNewMetadata()
-        .withName("db")
-        .withNamespace(NS)
-        .endMetadata()
-        .addToStringData(
-            "DATABASE_URL", "postgresql://shop_app:" + password + "@" + pgAddress + "/shop")
-        .build();
-  }
-
-  private static String targetUrl() {
-    Secret s = admin.secrets().inNamespace(NS).withName(TARGET).get();
-    if (s == null || s.getData() == null || s.getData().get("DATABASE_URL") == null) return "";
-    return new String(
-        Base64.getDecoder().decode(s.getData().get("DATABASE_URL")), StandardCharsets.UTF_8);
-  }
-
-  /** The pod-template annotations of the three workloads, which a restart changes. */
-  private static Map<String, String> templateHashes() {
-    Map<String, String> out = new HashMap<>();
-    out.put(
-        "web",
-        String.valueOf(
-            admin
-                .apps()
-                .deployments()
-                .inNamespace(NS)
-                .withName("web")
-                .get()
-                .getSpec()
-                .getTemplate()
-                .getMetadata()
-                .getAnnotations()));
-    out.put(
-        "ledger",
-        String.valueOf(
-            admin
-                .apps()
-                .statefulSets()
-                .inNamespace(NS)
-                .withName("ledger")
-                .get()
-                .getSpec()
-                .getTemplate()
-                .getMetadata()
-                .getAnnotations()));
-    out.put(
-        "agent",
-        String.valueOf(
-            admin
-                .apps()
-                .daemonSets()
-                .inNamespace(NS)
-                .withName("agent")
-                .get()
-                .getSpec()
-                .getTemplate()
-                .getMetadata()
-                .getAnnotations()));
-    return out;
-  }
-
-  private static String policyReady() {
-    PostgresConnectionPolicy p =
-        admin.resources(PostgresConnectionPolicy.class).inNamespace(NS).withName("shop").get();
-    if (p == null || p.getStatus() == null || p.getStatus().getConditions() == null) return null;
-    return p.getStatus().getConditions().stream()
-        .filter(c -> c.getType().equals("Ready"))
-        .map(c -> c.getStatus())
-        .findFirst()
-        .orElse(null);
-  }
-
-  private static Object policyStatus() {
-    PostgresConnectionPolicy p =
-        admin.resources(PostgresConnectionPolicy.class).inNamespace(NS).withName("shop").get();
-    return p == null ? null : p.getStatus();
-  }
-
-  private static String operatorLogs() {
-    StringBuilder out = new StringBuilder();
-    for (Pod p : admin.pods().inNamespace(RELEASE_NS).list().getItems()) {
-      try {
-        out.append(
-            admin.pods().inNamespace(RELEASE_NS).withName(p.getMetadata().getName()).getLog());
-      } catch (RuntimeException e) {
-        out.append("(no log of ")
-            .append(p.getMetadata().getName())
-            .append(": ")
-            .append(e)
-            .append(")");
-      }
-    }
-    return out.toString();
-  }
-
-  private static String pauseImage() {
-    return "registry.k8s.io/pause:3.10";
-  }
-
-  private static void apply(String yaml) {
-    List<HasMetadata> objects =
-        admin.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items();
-    for (HasMetadata o : objects) admin.resource(o).create();
-  }
-
-  private static boolean ready(Pod p) {
-    return p.getStatus() != null
-        && p.getStatus().getConditions() != null
-        && p.getStatus().getConditions().stream()
-            .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
   }
 
   private static String permissions(List<AuditLog.Request> requests) {
@@ -660,9 +390,5 @@ class HelmRealNodeIT {
 
   private static int nz(Integer i) {
     return i == null ? 0 : i;
-  }
-
-  private static long elapsed(long t0) {
-    return (System.nanoTime() - t0) / 1_000_000;
   }
 }

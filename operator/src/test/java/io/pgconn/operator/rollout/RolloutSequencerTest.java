@@ -26,12 +26,25 @@ class RolloutSequencerTest {
   }
 
   static Snapshot done(String name, String hash) {
-    return new Snapshot(key(name), hash, false, RolloutProgress.complete(), null);
+    return new Snapshot(key(name), hash, false, RolloutProgress.complete(), null, false);
   }
 
   static Snapshot rolling(String name, String hash, Instant restartedAt) {
     return new Snapshot(
-        key(name), hash, false, RolloutProgress.inProgress("1 of 2 updated"), restartedAt);
+        key(name), hash, false, RolloutProgress.inProgress("1 of 2 updated"), restartedAt, false);
+  }
+
+  /**
+   * Its rollout of {@code hash} was reported complete; now it is in progress for another reason.
+   */
+  static Snapshot busyAgain(String name, String hash) {
+    return new Snapshot(
+        key(name),
+        hash,
+        false,
+        RolloutProgress.inProgress("waiting for the Deployment controller to see generation 3"),
+        NOW.minusSeconds(10),
+        true);
   }
 
   static Plan plan(RolloutSettings settings, Snapshot... workloads) {
@@ -117,6 +130,25 @@ class RolloutSequencerTest {
         .containsExactly("a=Pending/WaitingForSlot", "b=Restarting/RolloutInProgress");
   }
 
+  /**
+   * Found on a real node: b and c had completed their rollouts of the older content when their
+   * specs were edited (minReadySeconds; a scale does the same) just before a new content came. In
+   * progress then, they were taken for rollouts of ours and both restamped "in their own slot": two
+   * rolling at once under maxConcurrent 1. Busy for another reason, they hold no slot of ours to
+   * restamp in: they wait, and so does everything else until they are done.
+   */
+  @Test
+  void aWorkloadBusyAgainAfterItsRolloutCompletedIsNotRestampedOutsideTheSlots() {
+    Plan plan = plan(ONE_AT_A_TIME, done("a", OLD), busyAgain("b", OLD), busyAgain("c", OLD));
+    assertThat(stamped(plan)).isEmpty();
+    assertThat(states(plan))
+        .containsExactly(
+            "a=Pending/WaitingForSlot", "b=Pending/WaitingForSlot", "c=Pending/WaitingForSlot");
+    // once they are done, one at a time again
+    assertThat(stamped(plan(ONE_AT_A_TIME, done("a", OLD), done("b", OLD), done("c", OLD))))
+        .containsExactly("a");
+  }
+
   @Test
   void justCreatedWorkloadsAreAdoptedOneSlotAtATime() {
     Plan plan = plan(ONE_AT_A_TIME, rolling("a", null, null), rolling("b", null, null));
@@ -162,7 +194,8 @@ class RolloutSequencerTest {
             NEW,
             false,
             RolloutProgress.failed("ProgressDeadlineExceeded: ReplicaSet a-1 has timed out"),
-            NOW);
+            NOW,
+            false);
     Plan plan = plan(ONE_AT_A_TIME, failed, done("b", OLD));
     assertThat(stamped(plan)).isEmpty();
     assertThat(states(plan))
@@ -187,7 +220,12 @@ class RolloutSequencerTest {
   void aNewContentRestartsAWorkloadHeldOnAnOlderOne() {
     Snapshot failedOld =
         new Snapshot(
-            key("a"), OLD, false, RolloutProgress.failed("ProgressDeadlineExceeded"), LONG_AGO);
+            key("a"),
+            OLD,
+            false,
+            RolloutProgress.failed("ProgressDeadlineExceeded"),
+            LONG_AGO,
+            false);
     assertThat(stamped(plan(ONE_AT_A_TIME, failedOld, done("b", OLD)))).containsExactly("a");
   }
 
@@ -204,7 +242,7 @@ class RolloutSequencerTest {
         new RolloutSettings(false, false, 1, Duration.ZERO, Duration.ofMinutes(10));
     assertThat(states(plan(never, done("a", OLD)))).containsExactly("a=Pending/RestartNever");
 
-    Snapshot optedOut = new Snapshot(key("a"), OLD, true, RolloutProgress.complete(), null);
+    Snapshot optedOut = new Snapshot(key("a"), OLD, true, RolloutProgress.complete(), null, false);
     Plan o = plan(ONE_AT_A_TIME, optedOut, done("b", OLD));
     assertThat(states(o)).containsExactly("a=Pending/OptedOut", "b=Restarting/RolloutInProgress");
     assertThat(stamped(o)).containsExactly("b");
