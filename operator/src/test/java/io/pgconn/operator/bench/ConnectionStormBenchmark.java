@@ -86,7 +86,7 @@ public final class ConnectionStormBenchmark {
             "1 deployment x 10 replicas + 25% surge",
             List.of(new Workload("api", 10, null, "25%", auto, 5))),
         new Scenario(
-            "too many pods: 3 x 12 replicas + 25% surge (not satisfiable)",
+            "at the floor: 3 x 12 replicas + 25% surge",
             List.of(
                 new Workload("api", 12, null, "25%", auto, 2),
                 new Workload("worker", 12, null, "25%", auto, 2),
