@@ -121,7 +121,7 @@ final class ServerShares {
     for (Map.Entry<LimitScope, List<Integer>> entry : members.entrySet()) {
       LimitScope scope = entry.getKey();
       List<Integer> in = List.copyOf(entry.getValue());
-      long reserves = BudgetPolicy.reserveOf(in.stream().map(policies::get).toList());
+      long reserve = BudgetPolicy.reserveOf(in.stream().map(policies::get).toList());
       // The operator's own probe connections count against the same limits as the pools do.
       long probes =
           in.stream()
@@ -131,7 +131,7 @@ final class ServerShares {
               .count();
       String reserveText =
           " - "
-              + reserves
+              + reserve
               + " reserve"
               + (in.size() > 1 ? " (largest of " + in.size() + " policies)" : "")
               + (probes > 0 ? " - " + probes + " probe connection" + (probes > 1 ? "s" : "") : "");
@@ -141,7 +141,7 @@ final class ServerShares {
         case SERVER -> {
           long usage = unlisted == null ? 0 : Math.max(0, unlisted);
           capacity =
-              (long) view.maxConnections() - view.reservedConnections() - reserves - probes - usage;
+              (long) view.maxConnections() - view.reservedConnections() - reserve - probes - usage;
           arithmetic =
               capacity
                   + " = "
@@ -154,12 +154,12 @@ final class ServerShares {
         }
         case ROLE -> {
           int roleLimit = view.roleLimits().get(scope.name());
-          capacity = roleLimit - reserves - probes;
+          capacity = roleLimit - reserve - probes;
           arithmetic = capacity + " = " + scope.label() + " limit " + roleLimit + reserveText;
         }
         default -> {
           int dbLimit = view.databaseLimits().get(scope.name());
-          capacity = dbLimit - reserves - probes;
+          capacity = dbLimit - reserve - probes;
           arithmetic = capacity + " = " + scope.label() + " limit " + dbLimit + reserveText;
         }
       }

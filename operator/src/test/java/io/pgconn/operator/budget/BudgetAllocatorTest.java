@@ -189,7 +189,7 @@ class BudgetAllocatorTest {
 
   @Test
   void largeStepsDoNotStarveTheLowerWeight() {
-    // 50 - 3 - 4 = 43 over 8 pods each, weights 2:1. Serving the lowest level first gives
+    // 50 - 3 - 2 = 45 over 8 pods each, weights 2:1. Serving the lowest level first gives
     // 24:16; serving the smallest total-after-step first would give 32:8.
     List<BudgetPolicy> policies =
         List.of(
