@@ -91,19 +91,7 @@ class PolicyStatusBuilderTest {
   @Test
   void probeModeOffLeavesConnectionUnknownAndTheLastServerFactsInPlace() {
     PolicyStatus before = builder(null, T1).reconciled(outcome(OK, FITS, List.of()));
-    var r =
-        new PolicyStatusBuilder.Reconciled(
-            "t",
-            ProbeMode.Off,
-            null,
-            FITS,
-            new SecretStatus("t", "sha256:a", T1.toString()),
-            List.of("DATABASE_URL"),
-            List.of(),
-            List.of(),
-            List.of(),
-            "require",
-            "7");
+    var r = outcome(ProbeMode.Off, null, FITS, List.of());
     PolicyStatus after = builder(before, T2).reconciled(r);
     assertThat(byType(after).get("ConnectionVerified").getStatus()).isEqualTo("Unknown");
     assertThat(after.getServer()).isEqualTo(before.getServer());
@@ -155,18 +143,11 @@ class PolicyStatusBuilderTest {
 
     // A failure in Observe mode that is not a full server still says the content went out.
     var observed =
-        new PolicyStatusBuilder.Reconciled(
-            "t",
+        outcome(
             ProbeMode.Observe,
             ProbeResult.failure(T1, 2, FailureReason.AuthenticationFailed, "wrong password"),
             FITS,
-            new SecretStatus("t", "sha256:a", T1.toString()),
-            List.of("DATABASE_URL"),
-            List.of(),
-            List.of(),
-            List.of(),
-            "require",
-            "7");
+            List.of());
     assertThat(
             byType(builder(null, T1).reconciled(observed)).get("ConnectionVerified").getMessage())
         .contains("probe mode Observe");
@@ -236,9 +217,14 @@ class PolicyStatusBuilderTest {
 
   private static PolicyStatusBuilder.Reconciled outcome(
       ProbeResult probed, PoolDecision decision, List<WorkloadStatus> workloads) {
+    return outcome(ProbeMode.Enforce, probed, decision, workloads);
+  }
+
+  private static PolicyStatusBuilder.Reconciled outcome(
+      ProbeMode mode, ProbeResult probed, PoolDecision decision, List<WorkloadStatus> workloads) {
     return new PolicyStatusBuilder.Reconciled(
         "t",
-        ProbeMode.Enforce,
+        mode,
         probed,
         decision,
         new SecretStatus("t", "sha256:a", T1.toString()),

@@ -24,7 +24,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.net.ssl.HttpsURLConnection;
@@ -399,29 +398,9 @@ public final class FullControlPlane implements TestCluster {
 
   /** SIGTERM to every process tree (newest first), SIGKILL to whatever outlives the grace. */
   private void destroyDaemons() {
-    List<ProcessHandle> all = new ArrayList<>();
-    for (int i = daemons.size() - 1; i >= 0; i--) {
-      Process p = daemons.get(i).process;
-      p.descendants().forEach(all::add);
-      all.add(p.toHandle());
-    }
-    all.forEach(ProcessHandle::destroy);
-    long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-    for (ProcessHandle h : all) {
-      long left = deadline - System.nanoTime();
-      try {
-        h.onExit().get(Math.max(left, 0), TimeUnit.NANOSECONDS);
-      } catch (Exception e) {
-        h.destroyForcibly();
-      }
-    }
-    for (ProcessHandle h : all) {
-      try {
-        h.onExit().get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("full control plane: pid " + h.pid() + " did not exit after SIGKILL");
-      }
-    }
+    List<Process> newestFirst = new ArrayList<>();
+    for (int i = daemons.size() - 1; i >= 0; i--) newestFirst.add(daemons.get(i).process);
+    ProcessTrees.stop(newestFirst, STOP_GRACE, "full control plane");
   }
 
   // --- helpers --------------------------------------------------------------------------------

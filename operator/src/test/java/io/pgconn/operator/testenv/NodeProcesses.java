@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** The long-running processes of a {@link RealNode}, each logging to its own file. */
 final class NodeProcesses {
@@ -62,27 +61,7 @@ final class NodeProcesses {
   }
 
   private static void stop(List<Daemon> list) {
-    List<ProcessHandle> all = new ArrayList<>();
-    for (Daemon d : list) {
-      d.process.descendants().forEach(all::add);
-      all.add(d.process.toHandle());
-    }
-    all.forEach(ProcessHandle::destroy);
-    long deadline = System.nanoTime() + STOP_GRACE.toNanos();
-    for (ProcessHandle h : all) {
-      try {
-        h.onExit().get(Math.max(deadline - System.nanoTime(), 0), TimeUnit.NANOSECONDS);
-      } catch (Exception e) {
-        h.destroyForcibly();
-      }
-    }
-    for (ProcessHandle h : all) {
-      try {
-        h.onExit().get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("real node: pid " + h.pid() + " did not exit after SIGKILL");
-      }
-    }
+    ProcessTrees.stop(list.stream().map(d -> d.process).toList(), STOP_GRACE, "real node");
   }
 
   synchronized String logTails() {
