@@ -99,11 +99,7 @@ class ExamplesGoldenTest {
   }
 
   private static Secret secret(List<HasMetadata> items, Path file, String name) {
-    List<HasMetadata> from =
-        file.getParent().getFileName().toString().equals("quickstart")
-            ? ExampleFiles.load(file.getParent().resolve("secret.yaml"))
-            : items;
-    return from.stream()
+    return ExampleFiles.withSharedSecret(file, items).stream()
         .filter(Secret.class::isInstance)
         .map(Secret.class::cast)
         .filter(s -> name.equals(s.getMetadata().getName()))

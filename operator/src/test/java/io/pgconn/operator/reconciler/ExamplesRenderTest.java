@@ -59,10 +59,7 @@ class ExamplesRenderTest {
   }
 
   private static Secret secret(List<HasMetadata> items, String namespace, String name, Path file) {
-    if (file.getParent().getFileName().toString().equals("quickstart")) {
-      items = ExampleFiles.load(file.getParent().resolve("secret.yaml"));
-    }
-    return items.stream()
+    return ExampleFiles.withSharedSecret(file, items).stream()
         .filter(Secret.class::isInstance)
         .map(Secret.class::cast)
         .filter(
