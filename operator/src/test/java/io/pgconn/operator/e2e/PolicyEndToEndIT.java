@@ -528,7 +528,7 @@ class PolicyEndToEndIT {
           java.net.http.HttpClient.newHttpClient()
               .send(
                   java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create(app.url() + "/prometheus"))
+                          java.net.URI.create(app.metricsUrl() + "/prometheus"))
                       .build(),
                   java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(200);
