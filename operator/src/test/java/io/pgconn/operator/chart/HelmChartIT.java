@@ -134,6 +134,16 @@ class HelmChartIT {
           readOnly: true
       """;
 
+  /** Alerts and dashboard as docs/install.md shows them for kube-prometheus-stack. */
+  private static final String MONITORING_VALUES =
+      """
+      serviceMonitor: {enabled: true, labels: {release: prom}}
+      prometheusRule: {enabled: true, labels: {release: prom}}
+      grafanaDashboard:
+        enabled: true
+        annotations: {grafana_folder: Databases}
+      """;
+
   private static final String CUSTOM_IMAGE_VALUES =
       "image:\n  repository: registry.example.com/ops/pgconn\n  tag: 1.2.3-rc1\n"
           + "  pullPolicy: Always\n";
@@ -155,7 +165,12 @@ class HelmChartIT {
   void lintPassesStrictForEveryValueSet() throws IOException {
     for (String values :
         List.of(
-            "", NAMESPACED_VALUES, SERVICE_MONITOR_VALUES, CUSTOM_IMAGE_VALUES, OPTIONS_VALUES)) {
+            "",
+            NAMESPACED_VALUES,
+            SERVICE_MONITOR_VALUES,
+            CUSTOM_IMAGE_VALUES,
+            OPTIONS_VALUES,
+            MONITORING_VALUES)) {
       Helm.Result lint =
           helm.run(
               List.of(
@@ -184,6 +199,10 @@ class HelmChartIT {
             "extraVolumeMounts:\n  - name: ca\n", "/extraVolumeMounts/0",
             "crds:\n  keep: \"no\"\n", "/crds/keep",
             "metrics:\n  port: 8080\n", "/metrics/port");
+    invalid = new java.util.HashMap<>(invalid);
+    invalid.put("prometheusRule:\n  enabled: \"on\"\n", "/prometheusRule/enabled");
+    invalid.put(
+        "grafanaDashboard:\n  labels: {grafana_dashboard: 1}\n", "/grafanaDashboard/labels");
     for (var e : invalid.entrySet()) {
       Helm.Result r = helm.run(templateArgs("pgconn-operator", "pgconn-system", false, e.getKey()));
       assertNotEquals(0, r.exitCode(), "accepted invalid values:\n" + e.getKey() + r.describe());
@@ -452,6 +471,53 @@ class HelmChartIT {
                 "ServiceMonitor selector " + k + " does not match the Service"));
   }
 
+  /**
+   * The dashboard is a ConfigMap Grafana's sidecar finds by its label (grafana_dashboard: "1"
+   * unless configured), holding the dashboard JSON; nothing of it by default.
+   */
+  @Test
+  void grafanaDashboardIsAConfigMapWithTheSidecarLabelWhenEnabled() throws IOException {
+    List<HasMetadata> objects = render("pgconn-operator", "pgconn-system", MONITORING_VALUES);
+    io.fabric8.kubernetes.api.model.ConfigMap dashboard =
+        named(
+            objects, io.fabric8.kubernetes.api.model.ConfigMap.class, "pgconn-operator-dashboard");
+    assertEquals("pgconn-system", dashboard.getMetadata().getNamespace());
+    assertEquals("1", dashboard.getMetadata().getLabels().get("grafana_dashboard"));
+    assertEquals("Databases", dashboard.getMetadata().getAnnotations().get("grafana_folder"));
+    Map<?, ?> json =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readValue(dashboard.getData().get("pgconn-operator.json"), Map.class);
+    assertEquals("pgconn-operator", json.get("uid"));
+    List<?> panels = (List<?>) json.get("panels");
+    assertTrue(panels.size() >= 8, "panels: " + panels.size());
+    for (Object panel : panels) {
+      for (Object target : (List<?>) ((Map<?, ?>) panel).get("targets")) {
+        assertTrue(
+            String.valueOf(((Map<?, ?>) target).get("expr")).contains("pgconn_"),
+            "panel " + ((Map<?, ?>) panel).get("title") + ": " + target);
+      }
+    }
+
+    io.fabric8.kubernetes.api.model.ConfigMap elsewhere =
+        only(
+            render(
+                "pgconn-operator",
+                "pgconn-system",
+                "grafanaDashboard:\n  enabled: true\n  namespace: monitoring\n"
+                    + "  labels: {grafana_dashboard: null, dashboards: pgconn}\n"),
+            io.fabric8.kubernetes.api.model.ConfigMap.class);
+    assertEquals("monitoring", elsewhere.getMetadata().getNamespace());
+    assertEquals("pgconn", elsewhere.getMetadata().getLabels().get("dashboards"));
+    assertNull(elsewhere.getMetadata().getLabels().get("grafana_dashboard"));
+
+    List<HasMetadata> defaults = render("pgconn-operator", "pgconn-system", "");
+    assertTrue(
+        defaults.stream()
+            .noneMatch(
+                o -> o.getKind().equals("ConfigMap") || o.getKind().equals("PrometheusRule")),
+        names(defaults).toString());
+  }
+
   @Test
   void imageIsConfigurable() throws IOException {
     List<HasMetadata> objects = render("pgconn-operator", "pgconn-system", CUSTOM_IMAGE_VALUES);
@@ -469,7 +535,12 @@ class HelmChartIT {
   @Test
   void noWildcardsAndStandardLabelsOnEveryObject() throws IOException {
     for (String values :
-        List.of("", NAMESPACED_VALUES, SERVICE_MONITOR_VALUES, CUSTOM_IMAGE_VALUES)) {
+        List.of(
+            "",
+            NAMESPACED_VALUES,
+            SERVICE_MONITOR_VALUES,
+            CUSTOM_IMAGE_VALUES,
+            MONITORING_VALUES)) {
       List<HasMetadata> objects = render("rel", "ops", values);
       assertFalse(objects.isEmpty());
       for (HasMetadata o : objects) {
