@@ -11,9 +11,9 @@ go_tool_version() {
   echo "$version"
 }
 
-# go_tool_build <name> <version> <package> <ldflags>: prints the binary's path last.
+# go_tool_build <name> <version> <package> <ldflags> [tags]: prints the binary's path last.
 go_tool_build() {
-  local name=$1 version=$2 package=$3 ldflags=$4
+  local name=$1 version=$2 package=$3 ldflags=$4 tags=${5:-}
   local out="${PGCONN_BIN_DIR:-$HOME/.kubeapitest}/$name/${version#v}"
   if [[ -x "$out/$name" ]]; then
     echo "$name: cached in $out"
@@ -24,7 +24,7 @@ go_tool_build() {
   mkdir -p "$out"
   local started=$SECONDS
   echo "$name: building ${version} (first time only)..."
-  (cd "$GO_TOOLS/$name" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$out/$name.tmp" "$package")
+  (cd "$GO_TOOLS/$name" && CGO_ENABLED=0 go build -trimpath -tags "$tags" -ldflags "$ldflags" -o "$out/$name.tmp" "$package")
   mv "$out/$name.tmp" "$out/$name"
   echo "$name: built ${version} in $((SECONDS - started))s"
   echo "$out/$name"

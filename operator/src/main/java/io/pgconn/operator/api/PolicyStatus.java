@@ -32,7 +32,9 @@ public class PolicyStatus {
   @JsonPropertyDescription("Each consuming workload and whether it runs the current content.")
   private List<WorkloadStatus> workloads = new ArrayList<>();
 
-  @JsonPropertyDescription("The last probe of the server.")
+  @JsonPropertyDescription(
+      "The last probe of the server that said something new: recorded when the result or its"
+          + " message changes, and otherwise at most hourly (every probe reaches the metrics).")
   private ProbeStatus lastProbe;
 
   @JsonPropertyDescription(

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 /** The last probe, as status shows it. A record: status values are built whole, never mutated. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProbeStatus(
-    @JsonPropertyDescription("When the recorded probe ran (RFC 3339).") String time,
+    @JsonPropertyDescription(
+            "When the recorded probe ran (RFC 3339); later probes that found the same are recorded"
+                + " at most hourly.")
+        String time,
     @JsonPropertyDescription(
             "How long it took to connect and read the server's limits, in milliseconds.")
         Long latencyMs,

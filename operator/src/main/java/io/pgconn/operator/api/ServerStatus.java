@@ -21,10 +21,12 @@ public class ServerStatus {
   @JsonPropertyDescription("pg_database.datconnlimit of the policy's database (-1 = none).")
   private Integer databaseConnectionLimit;
 
-  @JsonPropertyDescription("Client connections the policy's role can see in pg_stat_activity.")
+  @JsonPropertyDescription(
+      "Client connections the policy's role can see in pg_stat_activity, sampled with lastProbe"
+          + " (when the probe's result changes, otherwise at most hourly).")
   private Integer inUse;
 
-  @JsonPropertyDescription("inUse/maxConnections, for kubectl get.")
+  @JsonPropertyDescription("inUse/maxConnections, for kubectl get; sampled with inUse.")
   private String usage;
 
   public String getVersion() {

@@ -48,9 +48,11 @@ final class PolicyStatusBuilder {
 
   /**
    * How long a probe that keeps saying the same thing leaves status.lastProbe and status.server as
-   * they are: probe timestamps and usage samples alone do not justify a write every probe.
+   * they are: probe timestamps and usage samples alone do not justify a write every probe (with a
+   * thousand policies probed every 5 minutes that was a status patch every 0.3 s, forever). Every
+   * probe still reaches the metrics.
    */
-  static final Duration PROBE_REFRESH = Duration.ofMinutes(5);
+  static final Duration PROBE_REFRESH = Duration.ofHours(1);
 
   private final PolicyStatus previous;
   private final long generation;

@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 15's benchmark: N policies (-Dscale.policies, default 100) on one PostgreSQL 16 with
  * max_connections 1,100, the operator as a ServiceAccount on the local control plane, its requests
- * counted from the audit log, at rest for -Dscale.atRestSeconds (default 60). Prints the report;
- * results in docs/benchmarks/scale.md. Not part of any build:
+ * counted from the audit log, at rest for -Dscale.atRestSeconds (default 60), probed every
+ * -Dscale.probe (default 5m). Prints the report; results in docs/benchmarks/scale.md. Not part of
+ * any build:
  *
  * <pre>
  * mvn -o -pl operator test-compile failsafe:integration-test failsafe:verify \
@@ -38,7 +39,9 @@ class ScaleBenchmark {
       AuditLog audit,
       Operators operators,
       ServiceAccounts accounts) {
-    this.run = new ScaleRun(admin, postgres, audit, operators, accounts);
+    this.run =
+        new ScaleRun(
+            admin, postgres, audit, operators, accounts, System.getProperty("scale.probe", "5m"));
   }
 
   @Test

@@ -56,6 +56,7 @@ final class ScaleRun {
   private final AuditLog audit;
   private final Operators operators;
   private final Path kubeconfig;
+  private final String probeInterval;
   private OperatorApp operator;
 
   ScaleRun(
@@ -63,7 +64,9 @@ final class ScaleRun {
       LocalPostgres postgres,
       AuditLog audit,
       Operators operators,
-      ServiceAccounts accounts) {
+      ServiceAccounts accounts,
+      String probeInterval) {
+    this.probeInterval = probeInterval;
     this.admin = admin;
     this.k8s = new ClusterFixtures(admin);
     this.postgres = postgres;
@@ -258,7 +261,7 @@ final class ScaleRun {
       String body =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create(operator.url() + "/prometheus")).build(),
+                  HttpRequest.newBuilder(URI.create(operator.metricsUrl() + "/prometheus")).build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();
       List<String> lines = body.lines().toList();
@@ -295,7 +298,7 @@ final class ScaleRun {
     return "svc-" + i;
   }
 
-  private static PostgresConnectionPolicy policy(String namespace, int i) {
+  private PostgresConnectionPolicy policy(String namespace, int i) {
     AutoPoolSpec auto = new AutoPoolSpec();
     auto.setReserve(0);
     return Policies.policy(
@@ -305,6 +308,7 @@ final class ScaleRun {
         spec -> {
           spec.getPool().setAuto(auto);
           spec.getPool().setSslMode("disable");
+          spec.getProbe().setInterval(probeInterval);
         });
   }
 
