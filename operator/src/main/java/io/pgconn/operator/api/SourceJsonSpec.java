@@ -1,6 +1,8 @@
 package io.pgconn.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
@@ -24,6 +26,23 @@ public class SourceJsonSpec {
           + " (must be postgres when present). Other members are ignored.")
   private String key;
 
+  @Pattern("^[-._a-zA-Z0-9:\\[\\]]+$")
+  @JsonPropertyDescription(
+      "Host to use when the JSON has no host member: RDS-managed master user secrets"
+          + " (manage_master_user_password) hold only username and password. The JSON's own"
+          + " member wins when present.")
+  private String host;
+
+  @Min(1)
+  @Max(65535)
+  @JsonPropertyDescription("Port to use when the JSON has no port member. Default 5432.")
+  private Integer port;
+
+  @Pattern("^[^\\x00-\\x1f]+$")
+  @JsonPropertyDescription(
+      "Database to use when the JSON has no dbname member. Default: the user's name, as libpq.")
+  private String dbname;
+
   public SourceJsonSpec() {}
 
   public SourceJsonSpec(String name, String key) {
@@ -45,5 +64,29 @@ public class SourceJsonSpec {
 
   public void setKey(String key) {
     this.key = key;
+  }
+
+  public String getHost() {
+    return host;
+  }
+
+  public void setHost(String host) {
+    this.host = host;
+  }
+
+  public Integer getPort() {
+    return port;
+  }
+
+  public void setPort(Integer port) {
+    this.port = port;
+  }
+
+  public String getDbname() {
+    return dbname;
+  }
+
+  public void setDbname(String dbname) {
+    this.dbname = dbname;
   }
 }

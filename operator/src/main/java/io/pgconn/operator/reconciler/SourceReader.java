@@ -99,11 +99,14 @@ final class SourceReader {
               + " is the secret of a database whose engine is not PostgreSQL: point"
               + " spec.source.json at the secret of a PostgreSQL instance");
     }
+    String host = text(doc, "host", where, spec.getHost() == null);
+    String port = text(doc, "port", where, false);
+    String dbname = text(doc, "dbname", where, false);
     ConnectionFields fields =
         new ConnectionFields(
-            text(doc, "host", where, true),
-            text(doc, "port", where, false),
-            text(doc, "dbname", where, false),
+            host != null ? host : spec.getHost(),
+            port != null ? port : spec.getPort() == null ? null : spec.getPort().toString(),
+            dbname != null ? dbname : spec.getDbname(),
             text(doc, "username", where, true),
             text(doc, "password", where, true),
             null,
@@ -134,8 +137,12 @@ final class SourceReader {
               + member
               + "\" (it has: "
               + new java.util.TreeSet<>(iterable(doc))
-              + "): an RDS secret holds username, password, host and port; add the missing one, or"
-              + " use spec.source.fields to name keys of your own");
+              + "): an RDS secret holds username, password, host and port; add the missing one"
+              + ("host".equals(member)
+                  ? ", or set spec.source.json.host (RDS-managed master user secrets hold only"
+                      + " username and password)"
+                  : "")
+              + ", or use spec.source.fields to name keys of your own");
     }
     if (node.isTextual()) return node.asText();
     if (node.isIntegralNumber()) return node.asText();

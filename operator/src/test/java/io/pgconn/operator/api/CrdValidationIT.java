@@ -75,6 +75,8 @@ class CrdValidationIT {
         "a URL and fields|{\"source\":{\"fields\":{\"name\":\"app\"}}}|set exactly one of secretRef (a URL in one key), fields",
         "a URL and json|{\"source\":{\"json\":{\"name\":\"rds\",\"key\":\"secret\"}}}|set exactly one of secretRef",
         "fields key with a space|{\"source\":{\"fields\":{\"name\":\"app\",\"password\":\"pass word\"}}}|spec.source.fields.password",
+        "json port 0|{\"source\":{\"secretRef\":null,\"json\":{\"name\":\"rds\",\"key\":\"s\",\"port\":0}}}|spec.source.json.port",
+        "json host with a slash|{\"source\":{\"json\":{\"name\":\"rds\",\"key\":\"s\",\"host\":\"db/x\"}}}|spec.source.json.host",
         "ca without name|{\"source\":{\"caSecretRef\":{\"key\":\"ca.crt\"}}}|spec.source.caSecretRef.name",
         "ca mount path relative|{\"source\":{\"caSecretRef\":{\"name\":\"ca\",\"mountPath\":\"ca.crt\"}}}|spec.source.caSecretRef.mountPath",
       })
@@ -269,7 +271,8 @@ class CrdValidationIT {
             .resource(
                 shaped(
                     "rds",
-                    "{\"json\":{\"name\":\"rds\",\"key\":\"secret\"},"
+                    "{\"json\":{\"name\":\"rds\",\"key\":\"secret\",\"host\":\"db.example.com\","
+                        + "\"port\":5432,\"dbname\":\"shop db\"},"
                         + "\"caSecretRef\":{\"name\":\"rds-ca\"}}"))
             .serverSideApply();
     assertThat(Serialization.asJson(json.getAdditionalProperties().get("spec")))

@@ -148,6 +148,29 @@ class SourceReaderTest {
         .contains("no member \"host\"", "[password, username]");
   }
 
+  /** RDS-managed master user secrets hold only username and password: the spec names the rest. */
+  @Test
+  void anRdsManagedSecretTakesHostPortAndDatabaseFromTheSpec() throws Exception {
+    String text = "{\"username\":\"postgres\",\"password\":" + json(CANARY) + "}";
+    SourceJsonSpec spec = new SourceJsonSpec("shop-db-app", "secret");
+    assertThatThrownBy(() -> SourceReader.json(ID, spec, secret(Map.of("secret", text))))
+        .message()
+        .contains("set spec.source.json.host")
+        .doesNotContain("Canary");
+    spec.setHost("db.abc.eu-central-1.rds.amazonaws.com");
+    spec.setPort(6543);
+    spec.setDbname("shop");
+    ConnectionString cs = SourceReader.json(ID, spec, secret(Map.of("secret", text)));
+    assertThat(cs.hosts())
+        .containsExactly(new HostPort("db.abc.eu-central-1.rds.amazonaws.com", 6543));
+    assertThat(cs.database()).isEqualTo("shop");
+    assertThat(cs.password()).isEqualTo(CANARY);
+    // The JSON's own members win where it has them.
+    ConnectionString full = SourceReader.json(ID, spec, secret(Map.of("secret", rds(CANARY))));
+    assertThat(full.hosts())
+        .containsExactly(new HostPort("billing.abc.eu-central-1.rds.amazonaws.com", 5432));
+  }
+
   @Test
   void aCaSecretWithoutCertificatesIsRefused() {
     CaSecretRef ref = new CaSecretRef("shop-db-ca", "ca.crt", "/etc/pgconn/ca.crt");
