@@ -7,8 +7,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The pgconn command. "pgconn run" (or no arguments) runs the operator with its health endpoints;
- * the other subcommands are tools that never touch a cluster.
+ * The pgconn command. "pgconn run" (or no arguments) runs the operator with its health and metrics
+ * endpoints; the other subcommands are tools that never touch a cluster.
  */
 @Command(
     name = "pgconn",

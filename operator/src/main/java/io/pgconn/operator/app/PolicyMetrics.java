@@ -7,14 +7,17 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.reconciler.PolicyObserver;
+import io.pgconn.operator.reconciler.PolicyObserver.Attention;
+import io.pgconn.operator.reconciler.PolicyObserver.Sizing;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Prometheus metrics: per policy a handful of series (its Ready state, probe results by reason, the
- * server's max and in-use connections, the computed limit and consumers, restarts); probe durations
+ * Prometheus metrics: per policy a handful of series (its Ready state, a conflicting writer, a held
+ * rollout, probe results by reason, the server's max, usable and in-use connections, the computed
+ * limit and consumers, restarts), the ones the chart's alerts and dashboard use; probe durations
  * are one histogram per result for the whole operator, since a histogram per policy is about 70
  * series each. Every series of a policy is removed when the policy goes, so a deleted policy does
  * not linger in dashboards or alerts.
@@ -54,7 +57,17 @@ public class PolicyMetrics implements PolicyObserver {
     g.limit.set(sizing.connectionLimit());
     g.consumers.set(sizing.consumers());
     if (sizing.serverMaxConnections() != null) g.maxConnections.set(sizing.serverMaxConnections());
+    if (sizing.serverUsableConnections() != null) {
+      g.usableConnections.set(sizing.serverUsableConnections());
+    }
     if (sizing.serverInUse() != null) g.inUse.set(sizing.serverInUse());
+  }
+
+  @Override
+  public void attention(String namespace, String name, Attention attention) {
+    PolicyGauges g = gauges(namespace, name);
+    g.conflictingWriter.set(attention.conflictingWriter() ? 1 : 0);
+    g.rolloutHeld.set(attention.rolloutHeld() ? 1 : 0);
   }
 
   @Override
@@ -95,6 +108,9 @@ public class PolicyMetrics implements PolicyObserver {
     final AtomicInteger consumers = new AtomicInteger();
     final AtomicInteger maxConnections = new AtomicInteger();
     final AtomicInteger inUse = new AtomicInteger();
+    final AtomicInteger usableConnections = new AtomicInteger();
+    final AtomicInteger conflictingWriter = new AtomicInteger();
+    final AtomicInteger rolloutHeld = new AtomicInteger();
     final java.util.List<Gauge> registered;
     private final MeterRegistry registry;
     private final Tags tags;
@@ -114,9 +130,24 @@ public class PolicyMetrics implements PolicyObserver {
               gauge(
                   "pgconn.server.max.connections", maxConnections, "The server's max_connections"),
               gauge(
+                  "pgconn.server.usable.connections",
+                  usableConnections,
+                  "The server's max_connections minus its reserved slots: what clients can hold"),
+              gauge(
                   "pgconn.server.connections.in.use",
                   inUse,
-                  "Client connections visible in pg_stat_activity"));
+                  "Client connections visible in pg_stat_activity"),
+              gauge(
+                  "pgconn.policy.conflicting.writer",
+                  conflictingWriter,
+                  "1 while a condition is False because another writer or owner is in the way"
+                      + " (ConflictingWriter, TargetOwnedByAnotherPolicy, TargetSecretConflict,"
+                      + " BackupSecretConflict, HashKeySecretConflict), else 0"),
+              gauge(
+                  "pgconn.rollout.held",
+                  rolloutHeld,
+                  "1 while the rollout sequence holds a workload back (ProgressDeadlineExceeded,"
+                      + " SequenceHeld), else 0"));
     }
 
     private Gauge gauge(String name, AtomicInteger value, String description) {

@@ -19,7 +19,19 @@ public interface PolicyObserver {
    * limits as the last probe read them (null when no probe has succeeded).
    */
   record Sizing(
-      int connectionLimit, int consumers, Integer serverMaxConnections, Integer serverInUse) {}
+      int connectionLimit,
+      int consumers,
+      Integer serverMaxConnections,
+      Integer serverReservedConnections,
+      Integer serverInUse) {
+
+    /** max_connections minus the reserved slots: what clients can hold; null when not probed. */
+    public Integer serverUsableConnections() {
+      if (serverMaxConnections == null) return null;
+      return serverMaxConnections
+          - (serverReservedConnections == null ? 0 : serverReservedConnections);
+    }
+  }
 
   default void sized(String namespace, String name, Sizing sizing) {}
 
@@ -27,6 +39,19 @@ public interface PolicyObserver {
 
   /** The policy's Ready condition after a reconcile: whether it is True. */
   default void readiness(String namespace, String name, boolean ready) {}
+
+  /**
+   * What needs a person, after every reconcile (with {@link #readiness}).
+   *
+   * @param conflictingWriter a condition is False because something else writes or owns a Secret
+   *     the policy needs (ConflictingWriter, TargetOwnedByAnotherPolicy, ...)
+   * @param rolloutHeld the rollout sequence holds a workload back: one overran its progress
+   *     deadline (ProgressDeadlineExceeded) and the later ones wait behind it (SequenceHeld). The
+   *     holds of a failing policy are not counted here: Ready=False says it already
+   */
+  record Attention(boolean conflictingWriter, boolean rolloutHeld) {}
+
+  default void attention(String namespace, String name, Attention attention) {}
 
   default void forgotten(String namespace, String name) {}
 
@@ -59,6 +84,11 @@ public interface PolicyObserver {
       @Override
       public void readiness(String namespace, String name, boolean ready) {
         each.forEach(o -> o.readiness(namespace, name, ready));
+      }
+
+      @Override
+      public void attention(String namespace, String name, Attention attention) {
+        each.forEach(o -> o.attention(namespace, name, attention));
       }
 
       @Override

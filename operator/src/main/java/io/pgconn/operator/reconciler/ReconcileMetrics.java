@@ -3,10 +3,22 @@ package io.pgconn.operator.reconciler;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.WorkloadStatus;
 import io.pgconn.operator.budget.PoolDecision;
+import io.pgconn.operator.rollout.WorkloadReason;
+import io.pgconn.operator.rollout.WorkloadState;
 import java.util.List;
+import java.util.Set;
 
 /** Tells the metrics what a reconcile decided and which workloads it restarted. */
 final class ReconcileMetrics {
+
+  /** Condition reasons that mean another writer or owner is in the way (alerted on). */
+  private static final Set<String> CONFLICTS =
+      Set.of(
+          PolicyFailure.Reason.CONFLICTING_WRITER.wire(),
+          PolicyFailure.Reason.TARGET_OWNED_BY_ANOTHER_POLICY.wire(),
+          PolicyFailure.Reason.TARGET_SECRET_CONFLICT.wire(),
+          PolicyFailure.Reason.BACKUP_SECRET_CONFLICT.wire(),
+          PolicyFailure.Reason.HASH_KEY_SECRET_CONFLICT.wire());
 
   private final PolicyObserver observer;
 
@@ -24,6 +36,7 @@ final class ReconcileMetrics {
             decision.connectionLimit(),
             decision.consumers(),
             server == null ? null : server.getMaxConnections(),
+            server == null ? null : server.getReservedConnections(),
             server == null ? null : server.getInUse()));
     List<WorkloadStatus> before =
         previous.getWorkloads() == null ? List.of() : previous.getWorkloads();
@@ -42,17 +55,38 @@ final class ReconcileMetrics {
     }
   }
 
-  /** Tells the metrics the policy's Ready condition, after a reconcile that succeeded or failed. */
+  /**
+   * Tells the metrics the policy's Ready condition and what needs a person, after a reconcile that
+   * succeeded or failed.
+   */
   void readiness(PolicyView view, PolicyStatus status) {
+    readiness(view.namespace(), view.name(), status);
+  }
+
+  void readiness(String namespace, String name, PolicyStatus status) {
     if (status.getConditions() == null) return;
+    boolean conflict =
+        status.getConditions().stream()
+            .anyMatch(
+                c ->
+                    ConditionStatus.FALSE.wire().equals(c.getStatus())
+                        && CONFLICTS.contains(c.getReason()));
+    // The rollout sequence holding a workload back; a failing policy's holds are its Ready=False.
+    boolean held =
+        status.getWorkloads() != null
+            && status.getWorkloads().stream()
+                .anyMatch(
+                    w ->
+                        WorkloadState.HELD.wire().equals(w.state())
+                            && (WorkloadReason.DEADLINE_EXCEEDED.explains(w)
+                                || WorkloadReason.SEQUENCE_HELD.explains(w)));
+    observer.attention(namespace, name, new PolicyObserver.Attention(conflict, held));
     status.getConditions().stream()
         .filter(c -> ConditionType.READY.wire().equals(c.getType()))
         .findFirst()
         .ifPresent(
             c ->
                 observer.readiness(
-                    view.namespace(),
-                    view.name(),
-                    ConditionStatus.TRUE.wire().equals(c.getStatus())));
+                    namespace, name, ConditionStatus.TRUE.wire().equals(c.getStatus())));
   }
 }

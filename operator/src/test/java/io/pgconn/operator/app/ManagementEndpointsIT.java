@@ -16,10 +16,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The HTTP port is reachable by anything in the cluster, without credentials: it must serve the
- * probes and Prometheus and nothing else. Every other Micronaut management endpoint either changes
- * the running process (stop, loggers, refresh) or describes its configuration and internals (env,
- * beans, routes, threaddump, info, metrics).
+ * The HTTP and metrics ports are reachable by anything in the cluster, without credentials: the
+ * HTTP port must serve the probes and nothing else, the metrics port Prometheus and nothing else.
+ * Every other Micronaut management endpoint either changes the running process (stop, loggers,
+ * refresh) or describes its configuration and internals (env, beans, routes, threaddump, info,
+ * metrics).
  */
 @OperatorEnvironment(controlPlane = ControlPlane.LOCAL, namespaces = "mgmt")
 class ManagementEndpointsIT {
@@ -38,6 +39,21 @@ class ManagementEndpointsIT {
     this.app = app;
   }
 
+  private static final List<String> INTERNALS =
+      List.of(
+          "/env",
+          "/env/pgconn",
+          "/loggers",
+          "/loggers/ROOT",
+          "/beans",
+          "/info",
+          "/routes",
+          "/threaddump",
+          "/metrics",
+          "/caches",
+          "/refresh",
+          "/stop");
+
   @Test
   void onlyHealthAndPrometheusAnswerAndTheOperatorStaysHealthy() throws Exception {
     // Writable endpoints first: before the fix POST /stop shut the HTTP server down.
@@ -45,20 +61,7 @@ class ManagementEndpointsIT {
     assertRefused(post("/loggers/ROOT", "{\"configuredLevel\":\"TRACE\"}"));
     assertRefused(post("/loggers/io.pgconn", "{\"configuredLevel\":\"TRACE\"}"));
     assertRefused(post("/refresh", "{\"force\":true}"));
-    for (String path :
-        List.of(
-            "/env",
-            "/env/pgconn",
-            "/loggers",
-            "/loggers/ROOT",
-            "/beans",
-            "/info",
-            "/routes",
-            "/threaddump",
-            "/metrics",
-            "/caches",
-            "/refresh",
-            "/stop")) {
+    for (String path : INTERNALS) {
       assertRefused(get(path));
     }
 
@@ -68,9 +71,26 @@ class ManagementEndpointsIT {
       assertThat(health.statusCode()).as(path + ": " + health.body()).isEqualTo(200);
       assertThat(health.body()).as(path).contains("\"status\":\"UP\"");
     }
-    HttpResponse<String> metrics = get("/prometheus");
+    HttpResponse<String> metrics = send(app.metricsUrl(), "/prometheus");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body()).contains("# TYPE jvm_memory_used_bytes gauge");
+  }
+
+  /** Each port serves its one job: metrics are not on the HTTP port, health not on metrics'. */
+  @Test
+  void metricsHaveAPortOfTheirOwn() throws Exception {
+    assertThat(app.metricsUrl()).isNotEqualTo(app.url());
+    assertRefused(get("/prometheus"));
+    for (String path : List.of("/health", "/health/liveness", "/health/readiness")) {
+      assertRefused(send(app.metricsUrl(), path));
+    }
+    for (String path : INTERNALS) {
+      assertRefused(send(app.metricsUrl(), path));
+    }
+    HttpResponse<String> metrics = send(app.metricsUrl(), "/prometheus");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.headers().firstValue("content-type"))
+        .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
   }
 
   @Test
@@ -105,10 +125,13 @@ class ManagementEndpointsIT {
   }
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return send(app.url(), path);
+  }
+
+  private static HttpResponse<String> send(String base, String path)
+      throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create(app.url() + path))
-            .timeout(Duration.ofSeconds(10))
-            .build(),
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pgconn.operator.probe.FailureReason;
 import io.pgconn.operator.probe.ProbeResult;
+import io.pgconn.operator.reconciler.PolicyObserver.Attention;
 import io.pgconn.operator.reconciler.PolicyObserver.Sizing;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -57,9 +58,10 @@ class PolicyMetricsTest {
         "shop",
         "backend",
         ProbeResult.failure(Instant.EPOCH, 5000, FailureReason.ConnectTimeout, "slow"));
-    metrics.sized("shop", "backend", new Sizing(8, 10, 100, 12));
+    metrics.sized("shop", "backend", new Sizing(8, 10, 100, 3, 12));
     metrics.restarted("shop", "backend", "Deployment");
     metrics.readiness("shop", "backend", true);
+    metrics.attention("shop", "backend", new Attention(true, true));
     metrics.readiness("shop", "other", true);
 
     metrics.forgotten("shop", "backend");
@@ -68,6 +70,42 @@ class PolicyMetricsTest {
         .extracting(Meter::getId)
         .noneMatch(id -> "backend".equals(id.getTag("policy")));
     assertThat(ready("shop", "other")).isEqualTo(1.0);
+  }
+
+  /** What the chart's alerts divide and compare: usable slots, in use, conflicts, holds. */
+  @Test
+  void alertInputsAreOneSeriesEachPerPolicy() {
+    metrics.sized("shop", "backend", new Sizing(8, 10, 100, 3, 85));
+    metrics.attention("shop", "backend", new Attention(true, false));
+
+    assertThat(gauge("pgconn.server.max.connections")).isEqualTo(100.0);
+    assertThat(gauge("pgconn.server.usable.connections")).isEqualTo(97.0);
+    assertThat(gauge("pgconn.server.connections.in.use")).isEqualTo(85.0);
+    assertThat(gauge("pgconn.policy.conflicting.writer")).isEqualTo(1.0);
+    assertThat(gauge("pgconn.rollout.held")).isEqualTo(0.0);
+
+    metrics.attention("shop", "backend", new Attention(false, true));
+    assertThat(gauge("pgconn.policy.conflicting.writer")).isEqualTo(0.0);
+    assertThat(gauge("pgconn.rollout.held")).isEqualTo(1.0);
+    for (String name :
+        new String[] {
+          "pgconn.server.usable.connections",
+          "pgconn.policy.conflicting.writer",
+          "pgconn.rollout.held"
+        }) {
+      assertThat(registry.find(name).gauges()).as(name).hasSize(1);
+    }
+  }
+
+  /** Not probed yet: no usable slots to divide by is 0, never max_connections alone. */
+  @Test
+  void usableSlotsWithoutAProbeStayZero() {
+    metrics.sized("shop", "backend", new Sizing(8, 10, null, null, null));
+    assertThat(gauge("pgconn.server.usable.connections")).isEqualTo(0.0);
+  }
+
+  private double gauge(String name) {
+    return registry.find(name).tags("namespace", "shop", "policy", "backend").gauge().value();
   }
 
   private double ready(String namespace, String policy) {

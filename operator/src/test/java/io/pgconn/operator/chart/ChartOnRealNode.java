@@ -108,6 +108,11 @@ final class ChartOnRealNode implements AutoCloseable {
     return admin;
   }
 
+  /** Admin kubeconfig for kubectl and helm on the test's side. */
+  Path kubeconfigFile() {
+    return node.kubeconfigFile();
+  }
+
   ClusterFixtures k8s() {
     return new ClusterFixtures(admin);
   }

@@ -188,15 +188,16 @@ final class EveryCodePathScenario {
    * found on a real node).
    */
   void changeAndAwaitRewrite() {
+    // A merge patch, not edit(): edit sends the resourceVersion it read, and the operator's own
+    // patch in between (its finalizer) made it fail with 409 Conflict.
     admin
         .resources(PostgresConnectionPolicy.class)
         .inNamespace(ns)
         .withName("tour")
-        .edit(
-            p -> {
-              p.getSpec().getPool().setConnectionLimit(4);
-              return p;
-            });
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"spec\":{\"pool\":{\"connectionLimit\":4}}}");
     ClusterFixtures.await()
         .untilAsserted(
             () ->

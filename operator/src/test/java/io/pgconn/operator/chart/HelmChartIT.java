@@ -134,6 +134,16 @@ class HelmChartIT {
           readOnly: true
       """;
 
+  /** Alerts and dashboard as docs/install.md shows them for kube-prometheus-stack. */
+  private static final String MONITORING_VALUES =
+      """
+      serviceMonitor: {enabled: true, labels: {release: prom}}
+      prometheusRule: {enabled: true, labels: {release: prom}}
+      grafanaDashboard:
+        enabled: true
+        annotations: {grafana_folder: Databases}
+      """;
+
   private static final String CUSTOM_IMAGE_VALUES =
       "image:\n  repository: registry.example.com/ops/pgconn\n  tag: 1.2.3-rc1\n"
           + "  pullPolicy: Always\n";
@@ -155,7 +165,12 @@ class HelmChartIT {
   void lintPassesStrictForEveryValueSet() throws IOException {
     for (String values :
         List.of(
-            "", NAMESPACED_VALUES, SERVICE_MONITOR_VALUES, CUSTOM_IMAGE_VALUES, OPTIONS_VALUES)) {
+            "",
+            NAMESPACED_VALUES,
+            SERVICE_MONITOR_VALUES,
+            CUSTOM_IMAGE_VALUES,
+            OPTIONS_VALUES,
+            MONITORING_VALUES)) {
       Helm.Result lint =
           helm.run(
               List.of(
@@ -181,7 +196,13 @@ class HelmChartIT {
             "image:\n  repository: x\n  pullPolicy: Sometimes\n", "/image/pullPolicy",
             "serviceMonitor:\n  enabled: yes-please\n", "/serviceMonitor/enabled",
             "podDisruptionBudget:\n  minAvailable: lots\n", "/podDisruptionBudget/minAvailable",
-            "extraVolumeMounts:\n  - name: ca\n", "/extraVolumeMounts/0");
+            "extraVolumeMounts:\n  - name: ca\n", "/extraVolumeMounts/0",
+            "crds:\n  keep: \"no\"\n", "/crds/keep",
+            "metrics:\n  port: 8080\n", "/metrics/port");
+    invalid = new java.util.HashMap<>(invalid);
+    invalid.put("prometheusRule:\n  enabled: \"on\"\n", "/prometheusRule/enabled");
+    invalid.put(
+        "grafanaDashboard:\n  labels: {grafana_dashboard: 1}\n", "/grafanaDashboard/labels");
     for (var e : invalid.entrySet()) {
       Helm.Result r = helm.run(templateArgs("pgconn-operator", "pgconn-system", false, e.getKey()));
       assertNotEquals(0, r.exitCode(), "accepted invalid values:\n" + e.getKey() + r.describe());
@@ -308,9 +329,13 @@ class HelmChartIT {
             .orElseThrow();
     assertNotNull(tmpVolume.getEmptyDir(), "/tmp must be an emptyDir: " + tmpVolume);
 
-    assertEquals(1, c.getPorts().size());
-    assertEquals("http", c.getPorts().get(0).getName());
-    assertEquals(8080, c.getPorts().get(0).getContainerPort());
+    // Health on http (the probes), Prometheus on a port of its own that the operator is told.
+    assertEquals(
+        Map.of("http", 8080, "metrics", 8081),
+        c.getPorts().stream()
+            .collect(
+                java.util.stream.Collectors.toMap(p -> p.getName(), p -> p.getContainerPort())));
+    assertEquals("8081", env(c, "PGCONN_METRICS_PORT"));
     assertEquals("/health/liveness", c.getLivenessProbe().getHttpGet().getPath());
     assertEquals("http", c.getLivenessProbe().getHttpGet().getPort().getStrVal());
     assertEquals("/health/readiness", c.getReadinessProbe().getHttpGet().getPath());
@@ -334,9 +359,9 @@ class HelmChartIT {
     Service svc = only(objects, Service.class);
     assertEquals(1, svc.getSpec().getPorts().size());
     var port = svc.getSpec().getPorts().get(0);
-    assertEquals("http-metrics", port.getName());
-    assertEquals(8080, port.getPort());
-    assertEquals("http", port.getTargetPort().getStrVal());
+    assertEquals("metrics", port.getName());
+    assertEquals(8081, port.getPort());
+    assertEquals("metrics", port.getTargetPort().getStrVal());
     Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
     svc.getSpec()
         .getSelector()
@@ -401,7 +426,9 @@ class HelmChartIT {
         policy.getSpec().getPodSelector().getMatchLabels());
     var ingress = policy.getSpec().getIngress();
     assertEquals(1, ingress.size());
-    assertEquals("http", ingress.get(0).getPorts().get(0).getPort().getStrVal());
+    // Prometheus's port only; the probes come from the node, which a NetworkPolicy admits.
+    assertEquals(1, ingress.get(0).getPorts().size());
+    assertEquals("metrics", ingress.get(0).getPorts().get(0).getPort().getStrVal());
     assertEquals(
         "monitoring",
         ingress
@@ -432,7 +459,7 @@ class HelmChartIT {
     assertEquals("prom", sm.getMetadata().getLabels().get("release"));
     List<Map<String, Object>> endpoints = sm.get("spec", "endpoints");
     assertEquals(1, endpoints.size());
-    assertEquals("http-metrics", endpoints.get(0).get("port"));
+    assertEquals("metrics", endpoints.get(0).get("port"));
     assertEquals("/prometheus", endpoints.get(0).get("path"));
     Map<String, String> selector = sm.get("spec", "selector", "matchLabels");
     Service svc = only(objects, Service.class);
@@ -442,6 +469,53 @@ class HelmChartIT {
                 v,
                 svc.getMetadata().getLabels().get(k),
                 "ServiceMonitor selector " + k + " does not match the Service"));
+  }
+
+  /**
+   * The dashboard is a ConfigMap Grafana's sidecar finds by its label (grafana_dashboard: "1"
+   * unless configured), holding the dashboard JSON; nothing of it by default.
+   */
+  @Test
+  void grafanaDashboardIsAConfigMapWithTheSidecarLabelWhenEnabled() throws IOException {
+    List<HasMetadata> objects = render("pgconn-operator", "pgconn-system", MONITORING_VALUES);
+    io.fabric8.kubernetes.api.model.ConfigMap dashboard =
+        named(
+            objects, io.fabric8.kubernetes.api.model.ConfigMap.class, "pgconn-operator-dashboard");
+    assertEquals("pgconn-system", dashboard.getMetadata().getNamespace());
+    assertEquals("1", dashboard.getMetadata().getLabels().get("grafana_dashboard"));
+    assertEquals("Databases", dashboard.getMetadata().getAnnotations().get("grafana_folder"));
+    Map<?, ?> json =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readValue(dashboard.getData().get("pgconn-operator.json"), Map.class);
+    assertEquals("pgconn-operator", json.get("uid"));
+    List<?> panels = (List<?>) json.get("panels");
+    assertTrue(panels.size() >= 8, "panels: " + panels.size());
+    for (Object panel : panels) {
+      for (Object target : (List<?>) ((Map<?, ?>) panel).get("targets")) {
+        assertTrue(
+            String.valueOf(((Map<?, ?>) target).get("expr")).contains("pgconn_"),
+            "panel " + ((Map<?, ?>) panel).get("title") + ": " + target);
+      }
+    }
+
+    io.fabric8.kubernetes.api.model.ConfigMap elsewhere =
+        only(
+            render(
+                "pgconn-operator",
+                "pgconn-system",
+                "grafanaDashboard:\n  enabled: true\n  namespace: monitoring\n"
+                    + "  labels: {grafana_dashboard: null, dashboards: pgconn}\n"),
+            io.fabric8.kubernetes.api.model.ConfigMap.class);
+    assertEquals("monitoring", elsewhere.getMetadata().getNamespace());
+    assertEquals("pgconn", elsewhere.getMetadata().getLabels().get("dashboards"));
+    assertNull(elsewhere.getMetadata().getLabels().get("grafana_dashboard"));
+
+    List<HasMetadata> defaults = render("pgconn-operator", "pgconn-system", "");
+    assertTrue(
+        defaults.stream()
+            .noneMatch(
+                o -> o.getKind().equals("ConfigMap") || o.getKind().equals("PrometheusRule")),
+        names(defaults).toString());
   }
 
   @Test
@@ -461,7 +535,12 @@ class HelmChartIT {
   @Test
   void noWildcardsAndStandardLabelsOnEveryObject() throws IOException {
     for (String values :
-        List.of("", NAMESPACED_VALUES, SERVICE_MONITOR_VALUES, CUSTOM_IMAGE_VALUES)) {
+        List.of(
+            "",
+            NAMESPACED_VALUES,
+            SERVICE_MONITOR_VALUES,
+            CUSTOM_IMAGE_VALUES,
+            MONITORING_VALUES)) {
       List<HasMetadata> objects = render("rel", "ops", values);
       assertFalse(objects.isEmpty());
       for (HasMetadata o : objects) {
@@ -507,7 +586,7 @@ class HelmChartIT {
         dir != null
             ? Path.of(dir).resolve(CRD_FILE)
             : Helm.repoRoot().resolve("crds").resolve(CRD_FILE);
-    Path inChart = chart.resolve("crds").resolve(CRD_FILE);
+    Path inChart = chart.resolve("files/crds").resolve(CRD_FILE);
     assertTrue(
         Files.isRegularFile(topLevel),
         topLevel
@@ -525,6 +604,36 @@ class HelmChartIT {
             + " "
             + inChart
             + ")");
+  }
+
+  /**
+   * The chart's CRD is a template (so helm upgrade updates it): its spec is the generated one
+   * exactly, its metadata the chart's labels plus the keep annotation by default.
+   */
+  @Test
+  void crdRendersTheGeneratedSpecKeptByDefaultAndNotWhenDisabled() throws IOException {
+    CustomResourceDefinition generated =
+        YAML.unmarshal(
+            Files.readString(chart.resolve("files/crds").resolve(CRD_FILE)),
+            CustomResourceDefinition.class);
+    CustomResourceDefinition crd = only(render("rel", "ops", ""), CustomResourceDefinition.class);
+    assertEquals(CRD_NAME, crd.getMetadata().getName());
+    assertEquals(generated.getSpec(), crd.getSpec());
+    assertEquals(Map.of("helm.sh/resource-policy", "keep"), crd.getMetadata().getAnnotations());
+    assertEquals("rel", crd.getMetadata().getLabels().get("app.kubernetes.io/instance"));
+
+    CustomResourceDefinition notKept =
+        only(render("rel", "ops", "crds: {keep: false}\n"), CustomResourceDefinition.class);
+    assertEquals(generated.getSpec(), notKept.getSpec());
+    assertTrue(
+        notKept.getMetadata().getAnnotations() == null
+            || notKept.getMetadata().getAnnotations().isEmpty(),
+        "annotations: " + notKept.getMetadata().getAnnotations());
+
+    List<HasMetadata> without = render("rel", "ops", "crds: {enabled: false}\n");
+    assertEquals(
+        List.of(), all(without, CustomResourceDefinition.class), names(without).toString());
+    assertEquals(1, all(without, Deployment.class).size(), names(without).toString());
   }
 
   // ---------------------------------------------------------------- on a real API server

@@ -453,6 +453,13 @@ class PolicyEndToEndIT {
     assertThat(metrics)
         .contains("pgconn_pool_connection_limit{namespace=\"shop\",policy=\"shop-backend\"} 8.0")
         .contains("pgconn_server_max_connections{namespace=\"shop\",policy=\"shop-backend\"} 60.0")
+        // What the chart's alerts use: usable slots (60 - the reserved ones), no conflict, no hold.
+        .containsPattern(
+            "pgconn_server_usable_connections\\{namespace=\"shop\",policy=\"shop-backend\"\\}"
+                + " 5[0-9]\\.0")
+        .contains(
+            "pgconn_policy_conflicting_writer{namespace=\"shop\",policy=\"shop-backend\"} 0.0")
+        .contains("pgconn_rollout_held{namespace=\"shop\",policy=\"shop-backend\"} 0.0")
         .containsPattern(
             "pgconn_probe_results_total\\{namespace=\"broken\",policy=\"app\","
                 + "result=\"AuthenticationFailed\"\\} [1-9]")
@@ -467,6 +474,33 @@ class PolicyEndToEndIT {
                 + "policy=\"shop-backend\"\\} [2-9]")
         // JOSDK's own controller metrics.
         .contains("operator_sdk_");
+  }
+
+  /**
+   * The chart's alerts and dashboard name only metrics this scrape really has: a renamed meter
+   * would otherwise leave an alert that never fires and a panel that stays empty.
+   */
+  @Test
+  @Order(9)
+  void everyMetricTheChartsAlertsAndDashboardUseIsExposed() throws java.io.IOException {
+    java.util.Set<String> exposed = new java.util.TreeSet<>();
+    for (String line : metricsPage().split("\n")) {
+      if (line.isBlank() || line.startsWith("#")) continue;
+      exposed.add(line.split("[{ ]", 2)[0]);
+    }
+    java.nio.file.Path files =
+        io.pgconn.operator.testenv.BuildScripts.toolsDir()
+            .getParent()
+            .resolve("helm/pgconn-operator/files");
+    for (String file : List.of("prometheus-rules.yaml", "grafana-dashboard.json")) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("\\bpgconn_[a-z_]+")
+              .matcher(java.nio.file.Files.readString(files.resolve(file)));
+      java.util.Set<String> used = new java.util.TreeSet<>();
+      while (m.find()) used.add(m.group());
+      assertThat(used).as(file).isNotEmpty();
+      assertThat(exposed).as("metrics %s uses", file).containsAll(used);
+    }
   }
 
   @Test
@@ -528,7 +562,7 @@ class PolicyEndToEndIT {
           java.net.http.HttpClient.newHttpClient()
               .send(
                   java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create(app.url() + "/prometheus"))
+                          java.net.URI.create(app.metricsUrl() + "/prometheus"))
                       .build(),
                   java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(200);

@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -32,6 +33,18 @@ public final class ExampleFiles {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The objects a file's policies read: its own, plus the quick start's source Secret for the files
+   * of examples/quickstart and its variants (they share quickstart/secret.yaml).
+   */
+  public static List<HasMetadata> withSharedSecret(Path file, List<HasMetadata> items) {
+    Path relative = root().relativize(file);
+    if (!relative.startsWith("quickstart") || relative.endsWith("secret.yaml")) return items;
+    List<HasMetadata> out = new ArrayList<>(items);
+    out.addAll(load(root().resolve("quickstart").resolve("secret.yaml")));
+    return out;
   }
 
   public static List<HasMetadata> load(Path file) {

@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.chart.NodeQuickstart;
 import io.pgconn.operator.examples.ExampleFiles;
 import io.pgconn.operator.rollout.PodTemplateStamps;
 import io.pgconn.operator.testenv.ClusterFixtures;
@@ -28,7 +29,7 @@ import org.awaitility.Awaitility;
  * examples/quickstart applied, the real operator application running, and the outcome printed.
  * Keeps running (Ctrl-C stops everything) unless -Dquickstart.exit=true.
  */
-public final class Quickstart implements AutoCloseable {
+public final class Quickstart implements QuickstartRun {
 
   private final PrintStream out;
   private final List<AutoCloseable> started = new ArrayList<>();
@@ -39,7 +40,11 @@ public final class Quickstart implements AutoCloseable {
 
   public static void main(String[] args) throws Exception {
     boolean exit = Boolean.getBoolean("quickstart.exit");
-    Quickstart quickstart = new Quickstart(System.out);
+    // -Dquickstart.node=true: the same example on a real node, the operator installed by its chart.
+    QuickstartRun quickstart =
+        Boolean.getBoolean("quickstart.node")
+            ? new NodeQuickstart(System.out)
+            : new Quickstart(System.out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -50,7 +55,7 @@ public final class Quickstart implements AutoCloseable {
                 }));
     try {
       quickstart.run();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) {
       System.err.println("quickstart failed: " + e.getMessage());
       quickstart.close();
       System.exit(1);
@@ -59,12 +64,13 @@ public final class Quickstart implements AutoCloseable {
       quickstart.close();
       System.exit(0);
     }
-    quickstart.out.println(
-        "\nThe operator keeps running. Ctrl-C stops it, the control plane and" + " PostgreSQL.");
+    System.out.println(
+        "\nThe operator keeps running. Ctrl-C stops it, the cluster and PostgreSQL.");
     stopped.await();
   }
 
   /** Starts everything, applies the example and prints what the operator did. */
+  @Override
   public void run() {
     step(
         "Starting a local Kubernetes API server (etcd + kube-apiserver "

@@ -15,8 +15,9 @@ import java.util.stream.Stream;
 
 /**
  * An example policy's inputs as the operator reads them (every source shape, the CA bundle), from
- * the Secrets of the example's own directory: an example may keep its Secrets in another file
- * (CloudNativePG's are what that operator writes, apart from the policy).
+ * the Secrets of the example's own directory (an example may keep its Secrets in another file:
+ * CloudNativePG's are what that operator writes, apart from the policy) and the quick start's
+ * shared Secret for its variants.
  */
 record ExampleInputs(ConnectionString base, ConnectionString direct, CaBundle ca) {
 
@@ -46,8 +47,9 @@ record ExampleInputs(ConnectionString base, ConnectionString direct, CaBundle ca
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return siblings.stream()
-        .flatMap(p -> ExampleFiles.load(p).stream())
+    return Stream.concat(
+            ExampleFiles.withSharedSecret(file, List.of()).stream(),
+            siblings.stream().flatMap(p -> ExampleFiles.load(p).stream()))
         .filter(Secret.class::isInstance)
         .map(Secret.class::cast)
         .filter(

@@ -79,6 +79,11 @@ public final class LocalControlPlane implements TestCluster {
 
   /** The kubectl built with the control plane. */
   public Path kubectl() {
+    return kubectlBinary();
+  }
+
+  /** The kubectl built with the control plane (tools/build-control-plane.sh). */
+  public static Path kubectlBinary() {
     return binDir().resolve("k8s").resolve(K8S_VERSION + "-linux-amd64").resolve("kubectl");
   }
 

@@ -2,6 +2,9 @@ package io.pgconn.operator.testenv;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,6 +35,8 @@ public final class OperatorApp implements AutoCloseable {
     Map<String, Object> properties = new HashMap<>();
     properties.put("pgconn.kubeconfig", kubeconfig.toString());
     properties.put("micronaut.server.port", -1);
+    // A route's own port must be a number before the server binds it: a free one, taken now.
+    properties.put("pgconn.metrics-port", freePort());
     properties.putAll(extra);
     ApplicationContext context =
         ApplicationContext.builder().properties(properties).singletons(beans).start();
@@ -44,9 +49,23 @@ public final class OperatorApp implements AutoCloseable {
     return context;
   }
 
-  /** Base URL of the health and metrics endpoints. */
+  /** Base URL of the health endpoints. */
   public String url() {
     return server.getURL().toString();
+  }
+
+  /** Base URL of the metrics port (GET /prometheus). */
+  public String metricsUrl() {
+    int port = context.getProperty("pgconn.metrics-port", Integer.class).orElseThrow();
+    return "http://" + server.getHost() + ":" + port;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

@@ -1,0 +1,63 @@
+package io.pgconn.operator.scale;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.testenv.AuditLog;
+import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.Audit;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import io.pgconn.operator.testenv.Operators;
+import io.pgconn.operator.testenv.ServiceAccounts;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 15's benchmark: N policies (-Dscale.policies, default 100) on one PostgreSQL 16 with
+ * max_connections 1,100, the operator as a ServiceAccount on the local control plane, its requests
+ * counted from the audit log, at rest for -Dscale.atRestSeconds (default 60). Prints the report;
+ * results in docs/benchmarks/scale.md. Not part of any build:
+ *
+ * <pre>
+ * mvn -o -pl operator test-compile failsafe:integration-test failsafe:verify \
+ *     -Dit.test=ScaleBenchmark -Dscale.policies=1000
+ * </pre>
+ */
+@OperatorEnvironment(
+    controlPlane = ControlPlane.LOCAL,
+    audit = Audit.SERVICE_ACCOUNTS,
+    operator = false,
+    postgres = 16,
+    maxConnections = 1100)
+class ScaleBenchmark {
+
+  private final ScaleRun run;
+
+  ScaleBenchmark(
+      KubernetesClient admin,
+      LocalPostgres postgres,
+      AuditLog audit,
+      Operators operators,
+      ServiceAccounts accounts) {
+    this.run = new ScaleRun(admin, postgres, audit, operators, accounts);
+  }
+
+  @Test
+  void policiesOnOneServer() {
+    int n = Integer.getInteger("scale.policies", 100);
+    Duration atRest = Duration.ofSeconds(Integer.getInteger("scale.atRestSeconds", 60));
+    long heapBefore = usedHeapAfterGc();
+    ScaleReport report = ScaleReport.measure(run, n, atRest, Duration.ofMinutes(20));
+    System.err.println(report.describe());
+    System.err.println(
+        "  heap after GC, this JVM (operator, test client, informers): "
+            + (usedHeapAfterGc() - heapBefore) / (1024 * 1024)
+            + " MiB more than before the run");
+    System.err.println("  events of svc-0:\n    " + String.join("\n    ", run.eventsOf(0)));
+  }
+
+  private static long usedHeapAfterGc() {
+    System.gc();
+    Runtime rt = Runtime.getRuntime();
+    return rt.totalMemory() - rt.freeMemory();
+  }
+}

@@ -1,0 +1,69 @@
+package io.pgconn.operator.scale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.testenv.AuditLog;
+import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.OperatorEnvironment.Audit;
+import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import io.pgconn.operator.testenv.Operators;
+import io.pgconn.operator.testenv.ServiceAccounts;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scale benchmark's assertions at a size CI runs (50 policies on one server): all Ready within
+ * the server's budget, one write per target Secret, no write at rest, and no Secret written again
+ * by a restart. The figures at 100 and 1,000 come from {@link ScaleBenchmark}.
+ */
+@OperatorEnvironment(
+    controlPlane = ControlPlane.LOCAL,
+    audit = Audit.SERVICE_ACCOUNTS,
+    operator = false,
+    postgres = 16,
+    maxConnections = ScaleSmokeIT.MAX_CONNECTIONS)
+class ScaleSmokeIT {
+
+  static final int N = 50;
+  static final int MAX_CONNECTIONS = 120;
+
+  private final ScaleRun run;
+
+  ScaleSmokeIT(
+      KubernetesClient admin,
+      LocalPostgres postgres,
+      AuditLog audit,
+      Operators operators,
+      ServiceAccounts accounts) {
+    this.run = new ScaleRun(admin, postgres, audit, operators, accounts);
+  }
+
+  @Test
+  void fiftyPoliciesConvergeWriteEachTargetOnceAndWriteNothingAtRestOrOnRestart() {
+    ScaleReport report = ScaleReport.measure(run, N, Duration.ofSeconds(30), Duration.ofMinutes(4));
+    System.err.println(report.describe());
+    for (int i : new int[] {0, N / 2, N - 1}) {
+      System.err.println("events of svc-" + i + ":\n  " + String.join("\n  ", run.eventsOf(i)));
+    }
+
+    assertThat(report.minLimit()).as("every policy gets at least one connection").isGreaterThan(0);
+    assertThat(report.allotted())
+        .as("Σ consumers × limit within the server (120 - 3 reserved - 1 probe)")
+        .isLessThanOrEqualTo(MAX_CONNECTIONS - 3 - 1);
+    assertThat(report.convergenceWrites())
+        .as("every target created once")
+        .containsEntry("create secrets", (long) N);
+    assertThat(
+            report.convergenceWrites().getOrDefault("patch secrets", 0L)
+                + report.convergenceWrites().getOrDefault("update secrets", 0L))
+        .as("target Secrets rewritten while peers arrived: %s", report.convergenceWrites())
+        .isLessThanOrEqualTo(N);
+    assertThat(report.atRestWrites()).as("writes at rest").isEqualTo(Map.of());
+    assertThat(report.restartWrites())
+        .as("a restart writes no Secret: %s", report.restartWrites())
+        .doesNotContainKeys("create secrets", "patch secrets", "update secrets");
+  }
+}
