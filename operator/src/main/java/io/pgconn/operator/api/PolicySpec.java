@@ -6,7 +6,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 @ValidationRule(
     value =
-        "!has(self.target) || !has(self.target.secretName)"
+        "!has(self.target) || !has(self.target.secretName) || !has(self.source.secretRef)"
             + " || self.target.secretName != self.source.secretRef.name"
             + " || ((!has(self.target.labels) || size(self.target.labels) == 0)"
             + " && (!has(self.target.annotations) || size(self.target.annotations) == 0))",
@@ -15,12 +15,24 @@ import io.fabric8.generator.annotation.ValidationRule;
             + " operator's own: in place mode (spec.target.secretName names the source Secret)"
             + " writes only the source's data, never its metadata. Remove them, or give the"
             + " policy a target of its own")
+@ValidationRule(
+    value =
+        "!has(self.target) || !has(self.target.secretName)"
+            + " || ((!has(self.source.fields) || self.target.secretName != self.source.fields.name)"
+            + " && (!has(self.source.json) || self.target.secretName != self.source.json.name))",
+    message =
+        "spec.target.secretName names the source Secret: rewriting a source in place works only"
+            + " for a URL source (spec.source.secretRef). Give the policy a target Secret of its"
+            + " own (e.g. leave spec.target.secretName out)")
 public class PolicySpec {
 
   @Required
   @JsonPropertyDescription(
-      "Where the base connection string comes from. The operator never modifies it"
-          + " (except in place mode, after saving the original).")
+      "Where the base connection comes from, in one of three shapes: secretRef (a URL in one"
+          + " key), fields (host, port, dbname, user, password in keys of one Secret, e.g."
+          + " CloudNativePG's <cluster>-app) or json (a JSON document, e.g. an AWS RDS secret);"
+          + " plus an optional caSecretRef for verify-ca/verify-full. The operator never modifies"
+          + " the source (except in place mode, URL sources only, after saving the original).")
   private SourceSpec source = new SourceSpec();
 
   @JsonPropertyDescription(

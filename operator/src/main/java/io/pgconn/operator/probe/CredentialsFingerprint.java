@@ -20,12 +20,22 @@ final class CredentialsFingerprint {
   }
 
   String of(String password) {
+    return of(password, null);
+  }
+
+  /** Password and the CA bundle the server is verified with: a change of either is new. */
+  String of(String password, String caCertificates) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       md.update(salt);
       if (password != null) {
         md.update((byte) 1);
         md.update(password.getBytes(StandardCharsets.UTF_8));
+      }
+      if (caCertificates != null) {
+        md.update((byte) 0);
+        md.update((byte) 2);
+        md.update(caCertificates.getBytes(StandardCharsets.UTF_8));
       }
       return HexFormat.of().formatHex(md.digest());
     } catch (NoSuchAlgorithmException e) {

@@ -68,8 +68,9 @@ public enum FailureReason {
   SslFailure(
       "P1011",
       "the TLS handshake or certificate check failed",
-      "use sslMode require for self-signed servers, or give verify-full a CA bundle that"
-          + " signed the server's certificate and a host name the certificate names"),
+      "set spec.source.caSecretRef to the CA bundle that signed the server's certificate (for"
+          + " verify-ca and verify-full; verify-full also needs a host name the certificate"
+          + " names), or use sslMode require for self-signed servers"),
   UnknownHost("P1001", "the host name does not resolve", "fix the host in the URL"),
   ConnectionRefused(
       "P1001",

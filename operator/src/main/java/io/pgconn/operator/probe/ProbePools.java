@@ -155,7 +155,9 @@ public final class ProbePools implements AutoCloseable {
 
   private Pool poolFor(ProbeTarget target) {
     Identity identity = identity(target);
-    Key key = new Key(identity, fingerprint.of(target.password()));
+    // A new CA bundle replaces the pool as a new password does: its connection was verified
+    // against the old one.
+    Key key = new Key(identity, fingerprint.of(target.password(), target.caCertificates()));
     Pool stale = null;
     Pool pool;
     synchronized (this) {

@@ -216,7 +216,13 @@ public class ServerProbe implements AutoCloseable {
     if (target.user() != null) p.setProperty("user", target.user());
     if (target.password() != null) p.setProperty("password", target.password());
     p.setProperty("sslmode", target.sslMode());
-    if (target.sslMode().startsWith("verify") && !Files.isRegularFile(defaultRootCert())) {
+    if (target.caCertificates() != null
+        && (target.sslMode().startsWith("verify") || target.sslMode().equals("require"))) {
+      // The policy's own CA bundle, in memory: the chain must end in it (libpq verifies the CA
+      // under require too once a root certificate is given, and the apps get sslrootcert).
+      p.setProperty("sslfactory", PemTrustSslFactory.class.getName());
+      p.setProperty(PemTrustSslFactory.PEM_PROPERTY, target.caCertificates());
+    } else if (target.sslMode().startsWith("verify") && !Files.isRegularFile(defaultRootCert())) {
       // Without ~/.postgresql/root.crt pgjdbc cannot verify anything; the JVM's trust store
       // (public CAs, plus whatever the deployment adds) is the operator's CA bundle then.
       p.setProperty("sslfactory", "org.postgresql.ssl.DefaultJavaSSLFactory");

@@ -31,8 +31,29 @@ final class ContentRenderer {
       int connectionLimit,
       ContentHash hash)
       throws PolicyFailure {
+    return render(view, pooledBase, directBase, null, connectionLimit, hash);
+  }
+
+  /**
+   * @param ca the CA bundle of spec.source.caSecretRef, or null: written under {@value
+   *     CaBundle#TARGET_KEY}, and every output names its mount path as sslrootcert (the source's
+   *     own sslrootcert, a path on the source's machine, gives way to it)
+   */
+  static RenderedContent render(
+      PolicyView view,
+      ConnectionString pooledBase,
+      ConnectionString directBase,
+      CaBundle ca,
+      int connectionLimit,
+      ContentHash hash)
+      throws PolicyFailure {
     List<OutputKeys> names = names(view.outputs());
     SortedMap<String, String> data = new TreeMap<>();
+    if (ca != null) {
+      pooledBase = withRootCert(pooledBase, ca);
+      directBase = directBase == null ? null : withRootCert(directBase, ca);
+      data.put(CaBundle.TARGET_KEY, ca.pem());
+    }
     List<String> warnings = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
       OutputSpec output = view.outputs().get(i);
@@ -44,6 +65,15 @@ final class ContentRenderer {
         RenderedOutput rendered =
             ConnectionStringRenderer.render(base, names.get(i), settings, pooled);
         for (var entry : rendered.entries().entrySet()) {
+          if (ca != null && entry.getKey().equals(CaBundle.TARGET_KEY)) {
+            throw new PolicyFailure(
+                PolicyFailure.Reason.DUPLICATE_OUTPUT_KEY,
+                where
+                    + " writes key "
+                    + CaBundle.TARGET_KEY
+                    + ", which holds the CA bundle of spec.source.caSecretRef: give the output"
+                    + " another key");
+          }
           if (data.putIfAbsent(entry.getKey(), entry.getValue()) != null) {
             // OutputKeys.collision rules this out; kept so that a writer naming a key it does
             // not declare can never overwrite another output's value.
@@ -62,6 +92,12 @@ final class ContentRenderer {
     }
     return new RenderedContent(
         Collections.unmodifiableSortedMap(data), hash.of(data), List.copyOf(warnings));
+  }
+
+  private static ConnectionString withRootCert(ConnectionString cs, CaBundle ca) {
+    return cs.kind() == SourceKind.PRISMA_ACCELERATE
+        ? cs
+        : cs.withParameter("sslrootcert", ca.mountPath());
   }
 
   /**

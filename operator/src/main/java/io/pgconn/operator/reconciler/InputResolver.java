@@ -29,9 +29,12 @@ final class InputResolver {
   /** The inputs of a reconcile; in place mode saves or updates the backup of the original. */
   PolicyInputs resolve(PostgresConnectionPolicy policy, PolicyView view) throws PolicyFailure {
     Secret source = sourceSecret(view);
-    String raw =
-        view.inPlace() ? inPlace.resolveBase(policy, view, source) : value(source, view.source());
-    return inputs(view, source, raw);
+    ConnectionString base =
+        view.inPlace()
+            ? parse(
+                view.sourceId(), view.source().getKey(), inPlace.resolveBase(policy, view, source))
+            : SourceReader.base(view, source);
+    return inputs(view, source, base);
   }
 
   /** The inputs as they stand, writing nothing: for cleanup. Empty when they cannot be read. */
@@ -40,26 +43,41 @@ final class InputResolver {
       Secret source = sourceSecret(view);
       Optional<String> saved =
           view.inPlace() ? inPlace.savedOriginal(policy, view) : Optional.empty();
-      return Optional.of(
-          inputs(view, source, saved.isPresent() ? saved.get() : value(source, view.source())));
+      ConnectionString base =
+          saved.isPresent()
+              ? parse(view.sourceId(), view.source().getKey(), saved.get())
+              : SourceReader.base(view, source);
+      return Optional.of(inputs(view, source, base));
     } catch (PolicyFailure e) {
       return Optional.empty();
     }
   }
 
   private Secret sourceSecret(PolicyView view) throws PolicyFailure {
+    if (view.sourceField() == null) {
+      throw new PolicyFailure(
+          PolicyFailure.Reason.INVALID_SPEC,
+          "spec.source names no source: set exactly one of secretRef, fields or json");
+    }
     // In place mode reads fresh: a stale read would look like someone reverting the operator.
-    return secret(view.sourceId(), "spec.source.secretRef", view.inPlace() ? fresh : referenced);
+    return secret(view.sourceId(), view.sourceField(), view.inPlace() ? fresh : referenced);
   }
 
-  private PolicyInputs inputs(PolicyView view, Secret source, String raw) throws PolicyFailure {
-    ConnectionString base = parse(view.sourceId(), view.source().getKey(), raw);
+  private PolicyInputs inputs(PolicyView view, Secret source, ConnectionString base)
+      throws PolicyFailure {
     ConnectionString direct = null;
     if (view.direct() != null) {
       Secret directSecret = secret(view.directId(), "spec.source.directSecretRef", referenced);
       direct = parse(view.directId(), view.direct().getKey(), value(directSecret, view.direct()));
     }
-    return new PolicyInputs(source, base, direct);
+    CaBundle ca = null;
+    var caRef = view.spec().getSource().getCaSecretRef();
+    if (caRef != null) {
+      ca =
+          CaBundle.read(
+              view.caId(), caRef, secret(view.caId(), "spec.source.caSecretRef", referenced));
+    }
+    return new PolicyInputs(source, base, direct, ca);
   }
 
   private static Secret secret(SecretId id, String field, SecretLookup lookup)
@@ -81,10 +99,17 @@ final class InputResolver {
   }
 
   static String value(Secret secret, SecretKeyRef ref) throws PolicyFailure {
-    return ManagedSecrets.value(secret, ref.getKey()).orElseThrow(() -> missingKey(ref, secret));
+    return ManagedSecrets.value(secret, ref.getKey())
+        .orElseThrow(() -> missingKey(secret, ref.getKey(), "the secretRef"));
   }
 
-  private static PolicyFailure missingKey(SecretKeyRef ref, Secret secret) {
+  /**
+   * The named key is not in the Secret: which keys it has (names only, never values) and what to
+   * change.
+   *
+   * @param field the spec field that names the key, e.g. spec.source.fields.password
+   */
+  static PolicyFailure missingKey(Secret secret, String key, String field) {
     TreeSet<String> keys = new TreeSet<>();
     if (secret.getData() != null) keys.addAll(secret.getData().keySet());
     if (secret.getStringData() != null) keys.addAll(secret.getStringData().keySet());
@@ -95,10 +120,12 @@ final class InputResolver {
             + "/"
             + secret.getMetadata().getName()
             + " has no key "
-            + ref.getKey()
+            + key
             + " (it has: "
             + (keys.isEmpty() ? "no keys" : keys)
-            + "): set the key's name in the secretRef, or add the key to the Secret");
+            + "): set the key's name in "
+            + field
+            + ", or add the key to the Secret");
   }
 
   static ConnectionString parse(SecretId id, String key, String raw) throws PolicyFailure {

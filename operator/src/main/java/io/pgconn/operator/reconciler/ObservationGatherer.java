@@ -33,7 +33,7 @@ final class ObservationGatherer {
 
   PolicyObservation gather(PostgresConnectionPolicy policy, PolicyView view) throws PolicyFailure {
     PolicyInputs resolved = inputs.resolve(policy, view);
-    PolicyProbe.Outcome probed = probe.probe(view, resolved.server());
+    PolicyProbe.Outcome probed = probe.probe(view, resolved.server(), resolved.ca());
     WorkloadSelection selection =
         inventory.select(view.namespace(), view.spec().getWorkloads(), view.targetSecretName());
     Map<WorkloadKey, Integer> hpaMax =

@@ -22,6 +22,12 @@ public class PolicyFailure extends Exception {
     SOURCE_SECRET_NOT_FOUND(SECRET_SYNCED, "SourceSecretNotFound"),
     SOURCE_KEY_NOT_FOUND(SECRET_SYNCED, "SourceKeyNotFound"),
     INVALID_CONNECTION_STRING(SECRET_SYNCED, "InvalidConnectionString"),
+    /** A value of spec.source.fields or spec.source.json no client could use. */
+    INVALID_SOURCE_VALUE(SECRET_SYNCED, "InvalidSourceValue"),
+    /** spec.source.json's key does not hold a JSON object. */
+    INVALID_SOURCE_JSON(SECRET_SYNCED, "InvalidSourceJson"),
+    /** spec.source.caSecretRef's key holds no PEM certificate, or a damaged one. */
+    INVALID_CA_BUNDLE(SECRET_SYNCED, "InvalidCaBundle"),
     INVALID_SPEC(SECRET_SYNCED, "InvalidSpec"),
     SSL_MODE_WEAKENED(SECRET_SYNCED, "SslModeWeakened"),
     UNSUPPORTED_SETTING(SECRET_SYNCED, "UnsupportedSetting"),

@@ -9,8 +9,9 @@ import io.pgconn.operator.url.ConnectionString;
  * @param source the source Secret as read (in place mode rewrites it)
  * @param base the URL every pooled output is rendered from
  * @param direct the direct URL of spec.source.directSecretRef, or null
+ * @param ca the CA bundle of spec.source.caSecretRef, or null
  */
-record PolicyInputs(Secret source, ConnectionString base, ConnectionString direct) {
+record PolicyInputs(Secret source, ConnectionString base, ConnectionString direct, CaBundle ca) {
 
   /** What the probe and the budget look at: the server itself, not a pooler in front of it. */
   ConnectionString server() {

@@ -56,7 +56,10 @@ final class PolicyProbe {
     this.clock = clock;
   }
 
-  Outcome probe(PolicyView view, ConnectionString server) throws PolicyFailure {
+  /**
+   * @param ca the policy's CA bundle the server must be verified with, or null
+   */
+  Outcome probe(PolicyView view, ConnectionString server, CaBundle ca) throws PolicyFailure {
     ProbeMode mode = view.spec().getProbe().getMode();
     if (mode == ProbeMode.Off) return Outcome.skipped(null);
     if (server.kind() == SourceKind.PRISMA_ACCELERATE) {
@@ -64,7 +67,7 @@ final class PolicyProbe {
           "the source is a Prisma Accelerate URL, which cannot be probed: set"
               + " spec.source.directSecretRef to the database's direct URL");
     }
-    ProbeTarget target = target(view, server);
+    ProbeTarget target = target(view, server).withCaCertificates(ca == null ? null : ca.pem());
     ResourceID id = new ResourceID(view.name(), view.namespace());
     Instant asked = askedAt.get(id);
     Optional<ProbeScheduler.Latest> latest = probes.latest(target, ANY_AGE, ANY_AGE);
@@ -124,7 +127,8 @@ final class PolicyProbe {
   void release(PolicyView view, PolicyInputs inputs) {
     askedAt.remove(new ResourceID(view.name(), view.namespace()));
     try {
-      probe.release(target(view, inputs.server()));
+      CaBundle ca = inputs.ca();
+      probe.release(target(view, inputs.server()).withCaCertificates(ca == null ? null : ca.pem()));
     } catch (PolicyFailure | RuntimeException e) {
       // Nothing valid to release: the idle sweeper closes it in time anyway.
     }

@@ -134,7 +134,12 @@ public class PolicyReconciler
               context.getPrimaryCache()::list);
       RenderedContent content =
           ContentRenderer.render(
-              view, seen.inputs().base(), seen.inputs().direct(), decision.connectionLimit(), hash);
+              view,
+              seen.inputs().base(),
+              seen.inputs().direct(),
+              seen.inputs().ca(),
+              decision.connectionLimit(),
+              hash);
       // Act: write the content, roll its consumers, report.
       SecretSync.Outcome written = sync.write(policy, view, seen.inputs(), content, context);
       if (written == SecretSync.Outcome.SOURCE_CHANGED) {

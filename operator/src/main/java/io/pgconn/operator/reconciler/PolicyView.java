@@ -1,10 +1,12 @@
 package io.pgconn.operator.reconciler;
 
+import io.pgconn.operator.api.CaSecretRef;
 import io.pgconn.operator.api.OutputFormatName;
 import io.pgconn.operator.api.OutputSpec;
 import io.pgconn.operator.api.PolicySpec;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.SecretKeyRef;
+import io.pgconn.operator.api.SourceSpec;
 import io.pgconn.operator.budget.StoredApplicationName;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,7 +40,7 @@ record PolicyView(
         policy.getMetadata().getNamespace(),
         name,
         generation == null ? 0 : generation,
-        spec.getSource().getSecretRef(),
+        sourceRef(spec.getSource()),
         spec.getSource().getDirectSecretRef(),
         target,
         named,
@@ -47,11 +49,39 @@ record PolicyView(
   }
 
   /**
+   * The source Secret and, for a URL source, its key; for the fields and json shapes the key is the
+   * URL key in place mode would have used (only a backup of an earlier in place spec reads it), or
+   * the JSON's key. Null name: the spec names no source (refused by the CRD).
+   */
+  private static SecretKeyRef sourceRef(SourceSpec source) {
+    if (source.getSecretRef() != null) return source.getSecretRef();
+    if (source.getFields() != null) {
+      return new SecretKeyRef(source.getFields().getName(), SecretKeyRef.DEFAULT_KEY);
+    }
+    if (source.getJson() != null) {
+      return new SecretKeyRef(source.getJson().getName(), source.getJson().getKey());
+    }
+    return new SecretKeyRef(null, SecretKeyRef.DEFAULT_KEY);
+  }
+
+  /** The spec field that names the source Secret, for messages; null when none does. */
+  String sourceField() {
+    SourceSpec s = spec.getSource();
+    if (s.getSecretRef() != null) return "spec.source.secretRef";
+    if (s.getFields() != null) return "spec.source.fields";
+    if (s.getJson() != null) return "spec.source.json";
+    return null;
+  }
+
+  /**
    * In place mode: spec.target.secretName names the source Secret itself. Only when named: a source
-   * that happens to be called like the default target is never rewritten silently.
+   * that happens to be called like the default target is never rewritten silently. Only a URL
+   * source can be rewritten in place (the CRD refuses the other shapes there).
    */
   boolean inPlace() {
-    return targetNamed && targetSecretName.equals(source.getName());
+    return targetNamed
+        && spec.getSource().getSecretRef() != null
+        && targetSecretName.equals(source.getName());
   }
 
   String backupSecretName() {
@@ -102,10 +132,17 @@ record PolicyView(
     return direct == null ? null : new SecretId(namespace, direct.getName());
   }
 
+  SecretId caId() {
+    CaSecretRef ca = spec.getSource().getCaSecretRef();
+    return ca == null ? null : new SecretId(namespace, ca.getName());
+  }
+
+  /** Every Secret the policy reads: a change of any of them reconciles it. */
   Set<SecretId> referencedSecrets() {
     Set<SecretId> ids = new LinkedHashSet<>();
-    ids.add(sourceId());
+    if (source.getName() != null) ids.add(sourceId());
     if (direct != null) ids.add(directId());
+    if (caId() != null) ids.add(caId());
     return ids;
   }
 

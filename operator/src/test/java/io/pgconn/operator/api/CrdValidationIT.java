@@ -72,6 +72,13 @@ class CrdValidationIT {
         "interval above a day|{\"probe\":{\"interval\":\"25h\"}}|spec.probe.interval must be between 10s and 24h",
         "interval below 10 s|{\"probe\":{\"interval\":\"5s\"}}|spec.probe.interval must be between 10s and 24h",
         "bad secret name|{\"source\":{\"secretRef\":{\"name\":\"Not_A_Name\"}}}|spec.source.secretRef.name",
+        "a URL and fields|{\"source\":{\"fields\":{\"name\":\"app\"}}}|set exactly one of secretRef (a URL in one key), fields",
+        "a URL and json|{\"source\":{\"json\":{\"name\":\"rds\",\"key\":\"secret\"}}}|set exactly one of secretRef",
+        "fields key with a space|{\"source\":{\"fields\":{\"name\":\"app\",\"password\":\"pass word\"}}}|spec.source.fields.password",
+        "json port 0|{\"source\":{\"secretRef\":null,\"json\":{\"name\":\"rds\",\"key\":\"s\",\"port\":0}}}|spec.source.json.port",
+        "json host with a slash|{\"source\":{\"json\":{\"name\":\"rds\",\"key\":\"s\",\"host\":\"db/x\"}}}|spec.source.json.host",
+        "ca without name|{\"source\":{\"caSecretRef\":{\"key\":\"ca.crt\"}}}|spec.source.caSecretRef.name",
+        "ca mount path relative|{\"source\":{\"caSecretRef\":{\"name\":\"ca\",\"mountPath\":\"ca.crt\"}}}|spec.source.caSecretRef.mountPath",
       })
   void badManifestsAreRefusedWithAClearMessage(String what, String specPatch, String expected) {
     assertThatThrownBy(() -> client.resource(policy("bad", specPatch)).serverSideApply())
@@ -247,6 +254,57 @@ class CrdValidationIT {
     GenericKubernetesResource applied = client.resource(accepted).serverSideApply();
     assertThat(Serialization.asJson(applied.getAdditionalProperties().get("spec")))
         .contains(Serialization.asJson(name));
+  }
+
+  /** A source in exactly one shape, and no source at all, as the API server sees them. */
+  @Test
+  void exactlyOneSourceShapeIsAcceptedWithItsDefaults() {
+    GenericKubernetesResource fields =
+        client
+            .resource(shaped("cnpg", "{\"fields\":{\"name\":\"shop-db-app\"}}"))
+            .serverSideApply();
+    assertThat(Serialization.asJson(fields.getAdditionalProperties().get("spec")))
+        .contains("\"host\":\"host\"", "\"port\":\"port\"", "\"dbname\":\"dbname\"")
+        .contains("\"user\":\"user\"", "\"password\":\"password\"");
+    GenericKubernetesResource json =
+        client
+            .resource(
+                shaped(
+                    "rds",
+                    "{\"json\":{\"name\":\"rds\",\"key\":\"secret\",\"host\":\"db.example.com\","
+                        + "\"port\":5432,\"dbname\":\"shop db\"},"
+                        + "\"caSecretRef\":{\"name\":\"rds-ca\"}}"))
+            .serverSideApply();
+    assertThat(Serialization.asJson(json.getAdditionalProperties().get("spec")))
+        .contains("\"key\":\"ca.crt\"", "\"mountPath\":\"/etc/pgconn/ca.crt\"");
+    assertThatThrownBy(() -> client.resource(shaped("none", "{}")).serverSideApply())
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("set exactly one of secretRef");
+    assertThatThrownBy(
+            () ->
+                client
+                    .resource(
+                        shaped(
+                            "inplace",
+                            "{\"fields\":{\"name\":\"shop-db-app\"}}",
+                            "{\"secretName\":\"shop-db-app\"}"))
+                    .serverSideApply())
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("works only for a URL source (spec.source.secretRef)");
+  }
+
+  static GenericKubernetesResource shaped(String name, String source) {
+    return shaped(name, source, "{}");
+  }
+
+  /** A policy whose spec.source (and spec.target) is exactly what is given. */
+  static GenericKubernetesResource shaped(String name, String source, String target) {
+    GenericKubernetesResource resource = policy(name, "{}");
+    var spec = new java.util.LinkedHashMap<String, Object>();
+    spec.put("source", Serialization.unmarshal(source, java.util.Map.class));
+    spec.put("target", Serialization.unmarshal(target, java.util.Map.class));
+    resource.setAdditionalProperty("spec", spec);
+    return resource;
   }
 
   /** A policy whose spec is {source: {secretRef: {name: src}}} deep-merged with the patch. */

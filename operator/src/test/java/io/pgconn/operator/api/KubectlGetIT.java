@@ -55,6 +55,17 @@ class KubectlGetIT {
         .contains("What the policy asks for: the source Secret");
     assertThat(kubectl(controlPlane, "explain", "pgcp.spec.target.outputs"))
         .contains("One key of the target Secret");
+    // Every source shape, and the CA bundle, with what each field means.
+    String source = kubectl(controlPlane, "explain", "pgcp.spec.source");
+    assertThat(source.replaceAll("\\s+", " "))
+        .contains("in one of three shapes", "secretRef (a URL in one key)")
+        .contains("fields (host, port, dbname, user, password", "CloudNativePG's <cluster>-app")
+        .contains("json (a JSON document, e.g. an AWS RDS secret)");
+    assertThat(source).contains("secretRef", "fields", "json", "caSecretRef", "directSecretRef");
+    assertThat(kubectl(controlPlane, "explain", "pgcp.spec.source.fields.password"))
+        .contains("Default password");
+    assertThat(kubectl(controlPlane, "explain", "pgcp.spec.source.caSecretRef.mountPath"))
+        .contains("sslrootcert");
     assertThat(kubectl(controlPlane, "explain", "pgcp.status.conditions.type"))
         .contains("Ready, ConnectionVerified");
   }

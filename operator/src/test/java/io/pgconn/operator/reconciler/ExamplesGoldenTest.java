@@ -3,10 +3,8 @@ package io.pgconn.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.examples.ExampleFiles;
-import io.pgconn.operator.url.ConnectionStringParser;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,17 +67,9 @@ class ExamplesGoldenTest {
         if (!(item instanceof PostgresConnectionPolicy policy)) continue;
         policy.getMetadata().setGeneration(1L);
         PolicyView view = PolicyView.of(policy);
-        var base =
-            ConnectionStringParser.parse(
-                InputResolver.value(secret(items, file, view.source().getName()), view.source()));
-        var direct =
-            view.direct() == null
-                ? null
-                : ConnectionStringParser.parse(
-                    InputResolver.value(
-                        secret(items, file, view.direct().getName()), view.direct()));
+        ExampleInputs inputs = ExampleInputs.of(file, policy);
         for (int limit : new int[] {1, 5, 37}) {
-          RenderedContent content = ContentRenderer.render(view, base, direct, limit, HASH);
+          RenderedContent content = inputs.render(policy, limit, HASH);
           out.append("## ")
               .append(ExampleFiles.root().relativize(file))
               .append(' ')
@@ -96,14 +86,5 @@ class ExamplesGoldenTest {
       }
     }
     return out.toString();
-  }
-
-  private static Secret secret(List<HasMetadata> items, Path file, String name) {
-    return ExampleFiles.withSharedSecret(file, items).stream()
-        .filter(Secret.class::isInstance)
-        .map(Secret.class::cast)
-        .filter(s -> name.equals(s.getMetadata().getName()))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError(file + ": no Secret " + name));
   }
 }

@@ -3,11 +3,8 @@ package io.pgconn.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.examples.ExampleFiles;
-import io.pgconn.operator.url.ConnectionString;
-import io.pgconn.operator.url.ConnectionStringParser;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -41,32 +38,9 @@ class ExamplesRenderTest {
     for (HasMetadata item : items) {
       if (!(item instanceof PostgresConnectionPolicy policy)) continue;
       policy.getMetadata().setGeneration(1L);
-      PolicyView view = PolicyView.of(policy);
-      Secret source = secret(items, view.namespace(), view.source().getName(), file);
-      ConnectionString base =
-          ConnectionStringParser.parse(InputResolver.value(source, view.source()));
-      ConnectionString direct =
-          view.direct() == null
-              ? null
-              : ConnectionStringParser.parse(
-                  InputResolver.value(
-                      secret(items, view.namespace(), view.direct().getName(), file),
-                      view.direct()));
-      RenderedContent content = ContentRenderer.render(view, base, direct, 5, HASH);
+      RenderedContent content = ExampleInputs.of(file, policy).render(policy, 5, HASH);
       assertThat(content.data()).as(file.toString()).isNotEmpty();
       content.data().values().forEach(v -> assertThat(v).isNotBlank());
     }
-  }
-
-  private static Secret secret(List<HasMetadata> items, String namespace, String name, Path file) {
-    return ExampleFiles.withSharedSecret(file, items).stream()
-        .filter(Secret.class::isInstance)
-        .map(Secret.class::cast)
-        .filter(
-            s ->
-                name.equals(s.getMetadata().getName())
-                    && namespace.equals(s.getMetadata().getNamespace()))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError(file + ": no Secret " + name));
   }
 }

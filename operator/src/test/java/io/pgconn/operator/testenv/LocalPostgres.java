@@ -337,6 +337,32 @@ public final class LocalPostgres implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Replaces the server's certificate and key (ssl must be on) and restarts the server on the same
+   * port, so that every connection from then on sees the new certificate: for a certificate signed
+   * by a test CA ({@link TestCa}) instead of the self-signed one.
+   */
+  public synchronized void useServerCertificate(String certificatePem, String privateKeyPem) {
+    if (!"on".equals(settings.get("ssl"))) {
+      throw new IllegalStateException("ssl is off: start with ssl(true)");
+    }
+    try {
+      Path cert = dataDir.resolve("server.crt");
+      Path key = dataDir.resolve("server.key");
+      Files.writeString(cert, certificatePem, StandardCharsets.UTF_8);
+      Files.writeString(key, privateKeyPem, StandardCharsets.UTF_8);
+      setMode(key, "rw-------");
+      if (serverUser != null) {
+        serverUser.chown(cert);
+        serverUser.chown(key);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot install the server certificate", e);
+    }
+    stop();
+    start();
+  }
+
   /** Fast shutdown (open sessions are terminated); waits until the postmaster has exited. */
   public synchronized void stop() {
     Process p = process;
