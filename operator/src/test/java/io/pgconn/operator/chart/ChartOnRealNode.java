@@ -80,28 +80,49 @@ final class ChartOnRealNode implements AutoCloseable {
     time("image import", t1);
 
     int colon = image.lastIndexOf(':');
+    // As a release ships it: the packaged chart (helm package), not the source directory.
+    Helm helm = Helm.locate(scratch);
+    Path packages = scratch.resolve("packages");
+    Helm.Result packaged =
+        helm.run(
+            List.of(
+                "package",
+                Helm.repoRoot().resolve("helm/pgconn-operator").toString(),
+                "--destination",
+                packages.toString()));
+    assertTrue(packaged.ok(), packaged.describe());
+    Path chart = onlyFile(packages);
     Helm.Result install =
-        Helm.locate(scratch)
-            .run(
-                List.of(
-                    "install",
-                    "pgconn-operator",
-                    Helm.repoRoot().resolve("helm/pgconn-operator").toString(),
-                    "--kubeconfig",
-                    node.kubeconfigFile().toString(),
-                    "--namespace",
-                    RELEASE_NS,
-                    "--create-namespace",
-                    "--set",
-                    "replicas=" + replicas,
-                    "--set",
-                    "image.repository=" + image.substring(0, colon),
-                    "--set",
-                    "image.tag=" + image.substring(colon + 1),
-                    "--set",
-                    "image.pullPolicy=Never"));
+        helm.run(
+            List.of(
+                "install",
+                "pgconn-operator",
+                chart.toString(),
+                "--kubeconfig",
+                node.kubeconfigFile().toString(),
+                "--namespace",
+                RELEASE_NS,
+                "--create-namespace",
+                "--set",
+                "replicas=" + replicas,
+                "--set",
+                "image.repository=" + image.substring(0, colon),
+                "--set",
+                "image.tag=" + image.substring(colon + 1),
+                "--set",
+                "image.pullPolicy=Never"));
     assertTrue(install.ok(), install.describe());
     time("helm install", t0);
+  }
+
+  private static Path onlyFile(Path dir) {
+    try (var files = Files.list(dir)) {
+      List<Path> all = files.toList();
+      assertTrue(all.size() == 1, "one chart package expected in " + dir + ": " + all);
+      return all.get(0);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   KubernetesClient admin() {

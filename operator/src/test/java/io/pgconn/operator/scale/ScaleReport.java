@@ -1,6 +1,7 @@
 package io.pgconn.operator.scale;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +17,7 @@ record ScaleReport(
     long convergenceLogins,
     Duration atRest,
     Map<String, Long> atRestWrites,
+    List<String> atRestChanges,
     long atRestLogins,
     long restartQuietMillis,
     Map<String, Long> restartWrites,
@@ -37,8 +39,10 @@ record ScaleReport(
     long logins1 = run.sessionsOpened();
 
     int restMark = run.mark();
+    Map<String, String> statusBefore = run.statuses();
     run.awaitQuietFor(atRest);
     Map<String, Long> restWrites = run.since(restMark, ScaleRun::write);
+    List<String> restChanges = ScaleRun.changed(statusBefore, run.statuses(), 3);
     long logins2 = run.sessionsOpened();
     int[] lines = run.prometheusLines();
     int allotted = run.allotted();
@@ -60,6 +64,7 @@ record ScaleReport(
         logins1 - logins0,
         atRest,
         restWrites,
+        restChanges,
         logins2 - logins1,
         restartQuiet,
         restartWrites,
@@ -100,7 +105,8 @@ record ScaleReport(
             + ScaleRun.table(atRestWrites)
             + "), "
             + atRestLogins
-            + " logins",
+            + " logins"
+            + (atRestChanges.isEmpty() ? "" : "; status changes: " + atRestChanges),
         "  restart: quiet "
             + restartQuietMillis
             + " ms after start, writes: "

@@ -229,6 +229,40 @@ final class ScaleRun {
     return since(mark, ScaleRun::write);
   }
 
+  /** Every policy's status as YAML, by name: what a quiet window is compared against. */
+  Map<String, String> statuses() {
+    return admin
+        .resources(PostgresConnectionPolicy.class)
+        .inNamespace(NS)
+        .list()
+        .getItems()
+        .stream()
+        .collect(
+            Collectors.toMap(
+                p -> p.getMetadata().getName(),
+                p -> io.fabric8.kubernetes.client.utils.Serialization.asYaml(p.getStatus()),
+                (a, b) -> a,
+                TreeMap::new));
+  }
+
+  /** For up to {@code max} policies whose status changed: the lines that differ. */
+  static List<String> changed(Map<String, String> before, Map<String, String> after, int max) {
+    return after.entrySet().stream()
+        .filter(e -> !e.getValue().equals(before.get(e.getKey())))
+        .limit(max)
+        .map(
+            e -> {
+              List<String> was = List.of(String.valueOf(before.get(e.getKey())).split("\n"));
+              List<String> is = List.of(e.getValue().split("\n"));
+              return e.getKey()
+                  + ": -"
+                  + was.stream().filter(l -> !is.contains(l)).toList()
+                  + " +"
+                  + is.stream().filter(l -> !was.contains(l)).toList();
+            })
+        .toList();
+  }
+
   /** Waits for {@code quiet} while counting the operator's writes (they should stay at none). */
   void awaitQuietFor(Duration quiet) {
     int mark = mark();
