@@ -43,8 +43,9 @@ public class OutputSpec {
   @JsonPropertyDescription(
       "Client dialect: prisma | prisma-adapter-pg | libpq | jdbc | pgx | node-postgres | env."
           + " prisma is Prisma's URL with connection_limit and pool_timeout, read by Prisma 6 and"
-          + " earlier (and Prisma 7 without a driver adapter). prisma-adapter-pg is for Prisma 7"
-          + " with @prisma/adapter-pg, which ignores those URL parameters: key holds a"
+          + " earlier (the Rust query engine). prisma-adapter-pg is for Prisma 7, which connects"
+          + " through a driver adapter (@prisma/adapter-pg) that ignores those URL parameters:"
+          + " key holds a"
           + " node-postgres URL (TLS spelled as node-postgres reads it) and <key>_POOL_MAX,"
           + " <key>_POOL_CONNECTION_TIMEOUT_MILLIS and <key>_POOL_IDLE_TIMEOUT_MILLIS hold the"
           + " pool options the app passes to new PrismaPg({...}), as node-postgres does.")
