@@ -85,9 +85,22 @@ public final class ConnectionChecklist {
 
   /** The checks for a parsed string; {@code probed} is null when the server was not probed. */
   public static List<CheckResult> evaluate(ConnectionString cs, ProbeResult probed) {
+    return evaluate(cs, probed, null);
+  }
+
+  /**
+   * As {@link #evaluate(ConnectionString, ProbeResult)}, for a client whose pool size is not in its
+   * URL (node-postgres, Prisma 7's adapter): {@code separatePool} says where it is, e.g. {@code
+   * DATABASE_URL_POOL_MAX=5}; null when the URL is all there is.
+   */
+  public static List<CheckResult> evaluate(
+      ConnectionString cs, ProbeResult probed, String separatePool) {
     List<CheckResult> checks = new ArrayList<>();
     checks.add(wellFormed(cs));
-    checks.add(poolParameters(cs));
+    checks.add(
+        separatePool == null
+            ? poolParameters(cs)
+            : CheckResult.pass(POOL_PARAMETERS_PRESENT, separatePool));
     checks.add(ssl(cs));
     checks.add(reachable(cs, probed));
     checks.add(usage(probed));
