@@ -29,7 +29,7 @@ public class CaSecretRef {
   @JsonPropertyDescription(
       "Where the application's pods find the bundle: mount the target Secret's ca.crt key at"
           + " this path. Every output names it (sslrootcert= in libpq, pgx, JDBC and"
-          + " node-postgres URLs, PGSSLROOTCERT for env). Default /etc/pgconn/ca.crt.")
+          + " node-postgres and prisma-adapter-pg URLs, PGSSLROOTCERT for env). Default /etc/pgconn/ca.crt.")
   private String mountPath = DEFAULT_MOUNT_PATH;
 
   public CaSecretRef() {}

@@ -10,10 +10,13 @@ public enum OutputFormatName {
   pgx,
   @JsonProperty("node-postgres")
   node_postgres,
+  /** Prisma 7 with @prisma/adapter-pg: the pool comes from node-postgres' options. */
+  @JsonProperty("prisma-adapter-pg")
+  prisma_adapter_pg,
   env;
 
   /** The spelling users write, also understood by the url engine's parser. */
   public String wireName() {
-    return this == node_postgres ? "node-postgres" : name();
+    return name().replace('_', '-');
   }
 }

@@ -14,8 +14,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "!has(self.keyPrefix) || self.format == 'jdbc' || self.format == 'env'",
     message =
-        "keyPrefix applies to the jdbc and env formats only (node-postgres names its extra keys"
-            + " after key; prisma, libpq and pgx write key alone)")
+        "keyPrefix applies to the jdbc and env formats only (node-postgres and prisma-adapter-pg"
+            + " name their extra keys after key; prisma, libpq and pgx write key alone)")
 public class OutputSpec {
 
   @Pattern("^[-._a-zA-Z0-9]+$")
@@ -40,7 +40,15 @@ public class OutputSpec {
   private String keyPrefix;
 
   @Default("prisma")
-  @JsonPropertyDescription("Client dialect: prisma | libpq | jdbc | pgx | node-postgres | env.")
+  @JsonPropertyDescription(
+      "Client dialect: prisma | prisma-adapter-pg | libpq | jdbc | pgx | node-postgres | env."
+          + " prisma is Prisma's URL with connection_limit and pool_timeout, read by Prisma 6 and"
+          + " earlier (the Rust query engine). prisma-adapter-pg is for Prisma 7, which connects"
+          + " through a driver adapter (@prisma/adapter-pg) that ignores those URL parameters:"
+          + " key holds a"
+          + " node-postgres URL (TLS spelled as node-postgres reads it) and <key>_POOL_MAX,"
+          + " <key>_POOL_CONNECTION_TIMEOUT_MILLIS and <key>_POOL_IDLE_TIMEOUT_MILLIS hold the"
+          + " pool options the app passes to new PrismaPg({...}), as node-postgres does.")
   private OutputFormatName format = OutputFormatName.prisma;
 
   @Default("true")

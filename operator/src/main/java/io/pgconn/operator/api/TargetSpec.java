@@ -29,7 +29,7 @@ public class TargetSpec {
           + " 'HIKARI_CONNECTION_TIMEOUT'].map(n, "
           + JDBC_PREFIX
           + " + n)"
-          + " : o.format == 'node-postgres' ? ["
+          + " : o.format == 'node-postgres' || o.format == 'prisma-adapter-pg' ? ["
           + KEY
           + "] + ['_POOL_MAX', '_POOL_CONNECTION_TIMEOUT_MILLIS', '_POOL_IDLE_TIMEOUT_MILLIS']"
           + ".map(n, "
@@ -141,7 +141,7 @@ public class TargetSpec {
               + " jdbc or env output its own keyPrefix (jdbc also writes <keyPrefix>URL, USERNAME,"
               + " PASSWORD, HIKARI_MAXIMUM_POOL_SIZE and HIKARI_CONNECTION_TIMEOUT, keyPrefix"
               + " SPRING_DATASOURCE_ by default; env writes <keyPrefix>PGHOST, PGPORT, PGUSER, ...;"
-              + " node-postgres writes <key>_POOL_MAX, <key>_POOL_CONNECTION_TIMEOUT_MILLIS and"
+              + " node-postgres and prisma-adapter-pg write <key>_POOL_MAX, <key>_POOL_CONNECTION_TIMEOUT_MILLIS and"
               + " <key>_POOL_IDLE_TIMEOUT_MILLIS)")
   @JsonPropertyDescription(
       "One entry per client dialect to write. Default: [{key: DATABASE_URL, format: prisma}]."

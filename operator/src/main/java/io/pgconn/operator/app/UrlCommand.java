@@ -41,7 +41,9 @@ public class UrlCommand implements Callable<Integer> {
   @Option(
       names = "--format",
       defaultValue = "prisma",
-      description = "prisma | libpq | jdbc | pgx | node-postgres | env (default: ${DEFAULT-VALUE})")
+      description =
+          "prisma | prisma-adapter-pg | libpq | jdbc | pgx | node-postgres | env (default:"
+              + " ${DEFAULT-VALUE})")
   String format;
 
   @Option(

@@ -8,7 +8,6 @@ import io.pgconn.operator.url.SourceKind;
 import io.pgconn.operator.url.SslMode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -38,6 +37,12 @@ public final class ConnectionChecklist {
           "statement_cache_size",
           "sslaccept",
           "sslidentity");
+
+  /** Which output an app needs: the URL's pool parameters mean nothing to Prisma 7's adapter. */
+  static final String PRISMA_7_NOTE =
+      ". Read by Prisma 6 and earlier; Prisma 7 with @prisma/adapter-pg ignores both (its pool is"
+          + " pg's: 10 connections, no wait limit): write format prisma-adapter-pg for it and pass"
+          + " its _POOL_* variables to new PrismaPg({...})";
 
   private final ServerProbe probe;
   private final int defaultConnectTimeoutSeconds;
@@ -80,9 +85,22 @@ public final class ConnectionChecklist {
 
   /** The checks for a parsed string; {@code probed} is null when the server was not probed. */
   public static List<CheckResult> evaluate(ConnectionString cs, ProbeResult probed) {
+    return evaluate(cs, probed, null);
+  }
+
+  /**
+   * As {@link #evaluate(ConnectionString, ProbeResult)}, for a client whose pool size is not in its
+   * URL (node-postgres, Prisma 7's adapter): {@code separatePool} says where it is, e.g. {@code
+   * DATABASE_URL_POOL_MAX=5}; null when the URL is all there is.
+   */
+  public static List<CheckResult> evaluate(
+      ConnectionString cs, ProbeResult probed, String separatePool) {
     List<CheckResult> checks = new ArrayList<>();
     checks.add(wellFormed(cs));
-    checks.add(poolParameters(cs));
+    checks.add(
+        separatePool == null
+            ? poolParameters(cs)
+            : CheckResult.pass(POOL_PARAMETERS_PRESENT, separatePool));
     checks.add(ssl(cs));
     checks.add(reachable(cs, probed));
     checks.add(usage(probed));
@@ -163,7 +181,8 @@ public final class ConnectionChecklist {
           "connection_limit="
               + limit
               + " per instance; pool_timeout="
-              + (timeout == null ? "10 s (Prisma's default)" : timeout + " s"));
+              + (timeout == null ? "10 s (Prisma's default)" : timeout + " s")
+              + PRISMA_7_NOTE);
     }
     if (pgx != null) {
       return CheckResult.pass(
@@ -349,25 +368,18 @@ public final class ConnectionChecklist {
           POOLER_DETECTED, "Prisma Accelerate (a pooler): migrations need the" + " direct URL");
     }
     List<String> signs = new ArrayList<>();
-    boolean transactionMode = false;
+    PoolerKind kind = PoolerKind.NONE;
     for (HostPort h : cs.hosts()) {
-      String host = h.host().toLowerCase(Locale.ROOT);
-      if (h.portOrDefault() == 6543) {
-        signs.add("port 6543 (Supabase/Supavisor transaction mode)");
-        transactionMode = true;
-      }
-      if (host.contains("-pooler")) {
-        signs.add("host name with -pooler (Neon's PgBouncer, transaction mode)");
-        transactionMode = true;
-      }
-      if (host.contains("pooler.supabase.com") && h.portOrDefault() != 6543) {
-        signs.add("pooler.supabase.com (Supavisor session mode on 5432)");
-      }
+      PoolerKind k = PoolerKind.of(h);
+      if (k == PoolerKind.NONE) continue;
+      signs.add(k.description);
+      // With several hosts, the one that asks the most of the client decides.
+      if (kind == PoolerKind.NONE || k.prismaNeedsPgbouncerFlag()) kind = k;
     }
     boolean pgbouncerFlag = "true".equals(cs.parameters().get("pgbouncer"));
     if (pgbouncerFlag) {
       signs.add("pgbouncer=true");
-      transactionMode = true;
+      if (kind == PoolerKind.NONE) kind = PoolerKind.OTHER_TRANSACTION;
     }
     if (signs.isEmpty()) {
       return CheckResult.pass(
@@ -376,16 +388,18 @@ public final class ConnectionChecklist {
               + " client connection is a server connection");
     }
     String found = "pooler detected: " + String.join(", ", signs);
-    if (transactionMode && isPrismaStyle(cs) && !pgbouncerFlag) {
+    if (kind.prismaNeedsPgbouncerFlag() && isPrismaStyle(cs) && !pgbouncerFlag) {
       return CheckResult.fail(
           POOLER_DETECTED,
           found
-              + "; Prisma's prepared statements break"
-              + " behind a transaction-mode pooler. Fix: add pgbouncer=true (not needed with"
-              + " PgBouncer >= 1.21 and max_prepared_statements > 0), and use a direct URL for"
+              + "; Prisma 6 and earlier prepare named statements, which break behind a"
+              + " transaction-mode pooler. Fix: add pgbouncer=true (spec.pool.pgbouncer: true; not"
+              + " needed with PgBouncer >= 1.21 and max_prepared_statements > 0, nor for Prisma 7's"
+              + " @prisma/adapter-pg, format prisma-adapter-pg), and use a direct URL for"
               + " migrations");
     }
-    if (transactionMode
+    if (kind.transactionMode
+        && !kind.preparedStatements
         && cs.kind() == SourceKind.JDBC
         && !"0".equals(cs.parameters().get("prepareThreshold"))) {
       return CheckResult.fail(
@@ -397,8 +411,32 @@ public final class ConnectionChecklist {
     return CheckResult.pass(
         POOLER_DETECTED,
         found
+            + pgbouncerNote(kind, pgbouncerFlag, isPrismaStyle(cs))
             + "; migrations and session features"
             + " (LISTEN, advisory locks, SET) need a direct URL");
+  }
+
+  /**
+   * Where pgbouncer=true is not needed: a warning when it is set anyway (it turns off Prisma's
+   * prepared-statement cache for nothing), a note when a Prisma URL rightly goes without it. The
+   * URL is never changed: the user decides.
+   */
+  static String pgbouncerNote(PoolerKind kind, boolean pgbouncerFlag, boolean prisma) {
+    String why =
+        switch (kind) {
+          case SUPABASE_SESSION -> "session mode keeps one server connection per client";
+          case NEON_POOLER ->
+              "Neon's PgBouncer keeps prepared statements (max_prepared_statements)";
+          default -> null;
+        };
+    if (why == null) return "";
+    if (pgbouncerFlag) {
+      return "; warning: pgbouncer=true is not needed here ("
+          + why
+          + ") and only costs Prisma its prepared-statement cache: remove it"
+          + " (spec.pool.pgbouncer: false)";
+    }
+    return prisma ? "; pgbouncer=true not needed (" + why + ")" : "";
   }
 
   // ---------------------------------------------------------------------------------------------

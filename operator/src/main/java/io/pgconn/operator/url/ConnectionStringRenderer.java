@@ -34,6 +34,8 @@ public final class ConnectionStringRenderer {
    *   <li>NODE_POSTGRES: {@code key} plus {@code <key>_POOL_MAX}, {@code
    *       <key>_POOL_CONNECTION_TIMEOUT_MILLIS} (when set) and {@code
    *       <key>_POOL_IDLE_TIMEOUT_MILLIS} (pg's default 10000, when pooled);
+   *   <li>PRISMA_ADAPTER_PG: as NODE_POSTGRES (Prisma 7's adapter-pg configures a pg Pool), the
+   *       connection timeout falling back to connect_timeout when no pool timeout is set;
    *   <li>ENV: PGHOST, PGPORT, PGDATABASE, ..., each after the keyPrefix (empty by default; {@code
    *       key} is not used).
    * </ul>
@@ -75,7 +77,8 @@ public final class ConnectionStringRenderer {
           entries.put(key, libpq(cs, keep(settings, LIBPQ_PARAMETERS, "libpq", warnings)));
       case PGX -> entries.put(key, pgx(cs, settings, warnings));
       case JDBC -> JdbcWriter.write(cs, settings, names, entries, warnings);
-      case NODE_POSTGRES -> NodePostgresWriter.write(cs, settings, key, pooled, entries, warnings);
+      case NODE_POSTGRES, PRISMA_ADAPTER_PG ->
+          NodePostgresWriter.write(cs, settings, key, pooled, entries, warnings, format);
       case ENV -> EnvWriter.write(cs, settings, names, entries, warnings);
       default -> throw new IllegalStateException("unhandled format " + format);
     }

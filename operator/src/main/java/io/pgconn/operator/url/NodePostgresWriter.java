@@ -8,6 +8,12 @@ import java.util.TreeMap;
 /**
  * node-postgres URL plus pool variables: pg's Pool never reads max, idleTimeoutMillis or
  * connectionTimeoutMillis from the URL, so the app must pass them from these variables.
+ *
+ * <p>Also writes {@link OutputFormat#PRISMA_ADAPTER_PG}: Prisma 7's {@code @prisma/adapter-pg}
+ * hands its config to a pg Pool, so the URL and the variables are the same, except that Prisma's
+ * URL-only settings (schema, connection_limit, pool_timeout) are ignored there, and that a policy
+ * with a connect timeout but no pool timeout still bounds the wait (Prisma 6 did by its
+ * connect_timeout; pg's default is to wait forever).
  */
 final class NodePostgresWriter {
 
@@ -30,11 +36,15 @@ final class NodePostgresWriter {
       String key,
       boolean pooled,
       SortedMap<String, String> entries,
-      List<String> warnings)
+      List<String> warnings,
+      OutputFormat format)
       throws UnsupportedSettingException {
+    boolean prisma = format == OutputFormat.PRISMA_ADAPTER_PG;
+    String client = prisma ? "@prisma/adapter-pg (node-postgres)" : "node-postgres";
     if (cs.hosts().size() > 1) {
       throw new UnsupportedSettingException(
-          "node-postgres connects to a single host; the source"
+          client
+              + " connects to a single host; the source"
               + " lists "
               + cs.hosts().size()
               + " hosts: point the source at one host");
@@ -42,15 +52,23 @@ final class NodePostgresWriter {
     String db = cs.database();
     if (db != null && (db.indexOf('?') >= 0 || db.indexOf('#') >= 0)) {
       throw new UnsupportedSettingException(
-          "node-postgres decodes the database name with"
+          client
+              + " decodes the database name with"
               + " decodeURI, which cannot carry '?' or '#'; rename the database or use format env");
     }
     SortedMap<String, String> s = new TreeMap<>(settings);
     SeparatePool pool = SeparatePool.takeFrom(s);
-    s.remove("pgbouncer"); // pg does not prepare statements unless asked per query
+    // pg does not prepare named statements unless asked per query (nor does Prisma's adapter):
+    // its unnamed statements pass a transaction-mode pooler, so pgbouncer=true has no job here.
+    s.remove("pgbouncer");
+    if (prisma && s.remove("schema") != null) {
+      warnings.add(
+          "dropped parameter 'schema': @prisma/adapter-pg does not read it from the URL; pass it"
+              + " as the adapter's option: new PrismaPg(config, { schema: '...' })");
+    }
     tls(s, warnings);
     SortedMap<String, String> kept =
-        ConnectionStringRenderer.keep(s, URL_PARAMETERS, "node-postgres", warnings);
+        ConnectionStringRenderer.keep(s, URL_PARAMETERS, client, warnings);
     entries.put(
         key,
         new UrlAssembler("postgresql")
@@ -62,8 +80,13 @@ final class NodePostgresWriter {
     if (pool.connectionLimit() != null) {
       entries.put(key + POOL_MAX, pool.connectionLimit());
     }
-    if (pool.poolTimeoutMillis() != null) {
-      entries.put(key + POOL_CONNECTION_TIMEOUT, pool.poolTimeoutMillis());
+    String connectionTimeout = pool.poolTimeoutMillis();
+    if (connectionTimeout == null && prisma && pooled && s.get("connect_timeout") != null) {
+      // pg-pool's connectionTimeoutMillis bounds both the wait for a free slot and the connect.
+      connectionTimeout = Long.toString(Long.parseLong(s.get("connect_timeout")) * 1000L);
+    }
+    if (connectionTimeout != null) {
+      entries.put(key + POOL_CONNECTION_TIMEOUT, connectionTimeout);
     }
     if (pooled) {
       entries.put(key + POOL_IDLE_TIMEOUT, ConnectionStringRenderer.NODE_IDLE_TIMEOUT_MILLIS);

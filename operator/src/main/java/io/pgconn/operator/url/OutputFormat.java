@@ -9,6 +9,8 @@ public enum OutputFormat {
   JDBC("jdbc"),
   PGX("pgx"),
   NODE_POSTGRES("node-postgres"),
+  /** Prisma 7 with {@code @prisma/adapter-pg}: node-postgres' URL and pool variables. */
+  PRISMA_ADAPTER_PG("prisma-adapter-pg"),
   ENV("env");
 
   private final String spelling;
@@ -35,6 +37,7 @@ public enum OutputFormat {
       }
     }
     throw new IllegalArgumentException(
-        "unknown output format; expected prisma, libpq, jdbc, pgx, node-postgres or env");
+        "unknown output format; expected prisma, prisma-adapter-pg, libpq, jdbc, pgx,"
+            + " node-postgres or env");
   }
 }

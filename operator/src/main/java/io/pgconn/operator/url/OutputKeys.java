@@ -38,9 +38,7 @@ public record OutputKeys(OutputFormat format, String key, String keyPrefix) {
       throw new IllegalArgumentException(
           "keyPrefix applies to the jdbc and env formats only; format "
               + format.spelling()
-              + (format == OutputFormat.NODE_POSTGRES
-                  ? " names its extra keys after key"
-                  : " writes key alone"));
+              + (namedAfterKey(format) ? " names its extra keys after key" : " writes key alone"));
     }
   }
 
@@ -57,7 +55,12 @@ public record OutputKeys(OutputFormat format, String key, String keyPrefix) {
 
   /** The name of one derived entry: the prefix, or for node-postgres the key, and the suffix. */
   String derived(String suffix) {
-    return (format == OutputFormat.NODE_POSTGRES ? key : prefix()) + suffix;
+    return (namedAfterKey(format) ? key : prefix()) + suffix;
+  }
+
+  /** The formats whose extra keys are their key plus a suffix (node-postgres' pool variables). */
+  static boolean namedAfterKey(OutputFormat format) {
+    return format == OutputFormat.NODE_POSTGRES || format == OutputFormat.PRISMA_ADAPTER_PG;
   }
 
   /** Every key this output may write. */
@@ -66,7 +69,8 @@ public record OutputKeys(OutputFormat format, String key, String keyPrefix) {
     if (format != OutputFormat.ENV) keys.add(key);
     switch (format) {
       case JDBC -> JdbcWriter.SUFFIXES.forEach(s -> keys.add(derived(s)));
-      case NODE_POSTGRES -> NodePostgresWriter.SUFFIXES.forEach(s -> keys.add(derived(s)));
+      case NODE_POSTGRES, PRISMA_ADAPTER_PG ->
+          NodePostgresWriter.SUFFIXES.forEach(s -> keys.add(derived(s)));
       case ENV -> EnvWriter.variables().forEach(v -> keys.add(derived(v)));
       default -> {}
     }
@@ -127,8 +131,9 @@ public record OutputKeys(OutputFormat format, String key, String keyPrefix) {
       return "give each output its own key";
     }
     OutputKeys prefixed = secondDerived ? second : first;
-    if (prefixed.format == OutputFormat.NODE_POSTGRES) {
-      return "node-postgres writes "
+    if (namedAfterKey(prefixed.format)) {
+      return prefixed.format.spelling()
+          + " writes "
           + key
           + " after its key "
           + prefixed.key

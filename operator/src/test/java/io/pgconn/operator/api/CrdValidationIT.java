@@ -138,6 +138,18 @@ class CrdValidationIT {
         java.util.List.of(
             out("N", OutputFormatName.node_postgres, null),
             out("N_POOL", OutputFormatName.node_postgres, null)));
+    cases.add(
+        java.util.List.of(
+            out("P", OutputFormatName.prisma_adapter_pg, null),
+            out("P_POOL_MAX", OutputFormatName.prisma, null)));
+    cases.add(
+        java.util.List.of(
+            out("P", OutputFormatName.prisma_adapter_pg, null),
+            out("P", OutputFormatName.node_postgres, null)));
+    cases.add(
+        java.util.List.of(
+            out("P", OutputFormatName.prisma_adapter_pg, null),
+            out("P_DIRECT", OutputFormatName.prisma_adapter_pg, null)));
     cases.add(java.util.List.of(env(null), env("")));
     cases.add(java.util.List.of(env(null), env(null)));
     cases.add(

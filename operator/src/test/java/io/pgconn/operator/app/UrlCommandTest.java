@@ -48,6 +48,22 @@ class UrlCommandTest {
   }
 
   @Test
+  void printsTheAdapterUrlAndPoolVariablesForPrisma7() {
+    Run r =
+        run(
+            "postgresql://u:p%40ss@db:5432/app?sslmode=require&schema=x\n",
+            "--format", "prisma-adapter-pg", "--connection-limit", "8", "--pool-timeout", "20");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(
+        "DATABASE_URL=postgresql://u:p%40ss@db:5432/app?connect_timeout=10&sslmode=no-verify\n"
+            + "DATABASE_URL_POOL_CONNECTION_TIMEOUT_MILLIS=20000\n"
+            + "DATABASE_URL_POOL_IDLE_TIMEOUT_MILLIS=10000\n"
+            + "DATABASE_URL_POOL_MAX=8\n",
+        r.out());
+    assertTrue(r.err().contains("new PrismaPg(config, { schema: '...' })"), r.err());
+  }
+
+  @Test
   void printsKeyValueLinesForMultiKeyFormatsAndWarningsOnStderr() {
     Run r = run("postgresql://u:pw@db/app?schema=x", "--format", "env", "--connect-timeout", "5");
     assertEquals(0, r.exit());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgconn.operator.url.ConnectionString;
 import io.pgconn.operator.url.ConnectionStringParser;
+import io.pgconn.operator.url.HostPort;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +105,10 @@ class ConnectionChecklistTest {
         check("postgresql://u:p@aws-0-eu-central-1.pooler.supabase.com:5432/db", name);
     assertThat(session.status()).isEqualTo(CheckStatus.Pass);
     assertThat(session.message()).contains("session mode");
+    // Neon's PgBouncer keeps named prepared statements: pgjdbc needs no prepareThreshold=0 there.
     assertThat(check("jdbc:postgresql://ep-x-pooler.eu-central-1.aws.neon.tech/db", name).status())
+        .isEqualTo(CheckStatus.Pass);
+    assertThat(check("jdbc:postgresql://x-pooler.example.com/db", name).status())
         .isEqualTo(CheckStatus.Fail);
     assertThat(
             check(
@@ -114,6 +118,85 @@ class ConnectionChecklistTest {
         .isEqualTo(CheckStatus.Pass);
     assertThat(check("postgresql://u:p@db.example.com/app", name).message())
         .startsWith("no pooler detected");
+  }
+
+  @Test
+  void aPrismaPoolInTheUrlSaysWhichFormatPrisma7Needs() throws Exception {
+    String name = ConnectionChecklist.POOL_PARAMETERS_PRESENT;
+    CheckResult prisma6 = check("postgresql://u:p@db.example.com/app?connection_limit=4", name);
+    assertThat(prisma6.status()).isEqualTo(CheckStatus.Pass);
+    assertThat(prisma6.message())
+        .startsWith("connection_limit=4 per instance")
+        .contains("Prisma 6 and earlier")
+        .contains("format prisma-adapter-pg");
+    assertThat(check("postgresql://u:p@db.example.com/app?pool_max_conns=4", name).message())
+        .doesNotContain("prisma-adapter-pg");
+  }
+
+  @Test
+  void pgbouncerFlagRulePerProvider() {
+    record Case(String host, int port, PoolerKind kind, boolean prismaNeedsFlag) {}
+    List<Case> cases =
+        List.of(
+            new Case(
+                "aws-0-eu-central-1.pooler.supabase.com",
+                6543,
+                PoolerKind.SUPABASE_TRANSACTION,
+                true),
+            new Case(
+                "aws-0-eu-central-1.pooler.supabase.com", 5432, PoolerKind.SUPABASE_SESSION, false),
+            new Case(
+                "ep-cool-name-123-pooler.eu-central-1.aws.neon.tech",
+                5432,
+                PoolerKind.NEON_POOLER,
+                false),
+            new Case("EP-X-POOLER.us-east-2.aws.neon.tech", 5432, PoolerKind.NEON_POOLER, false),
+            new Case("ep-cool-name-123.eu-central-1.aws.neon.tech", 5432, PoolerKind.NONE, false),
+            new Case("pgbouncer-pooler.db.svc", 5432, PoolerKind.OTHER_TRANSACTION, true),
+            new Case("db.example.com", 6543, PoolerKind.OTHER_TRANSACTION, true),
+            new Case("db.example.com", 5432, PoolerKind.NONE, false));
+    for (Case c : cases) {
+      PoolerKind kind = PoolerKind.of(new HostPort(c.host(), c.port()));
+      assertThat(kind).as(c.host() + ":" + c.port()).isEqualTo(c.kind());
+      assertThat(kind.prismaNeedsPgbouncerFlag()).as(c.host()).isEqualTo(c.prismaNeedsFlag());
+    }
+  }
+
+  @Test
+  void pgbouncerFlagIsAskedForOrWarnedAboutNeverChanged() throws Exception {
+    String name = ConnectionChecklist.POOLER_DETECTED;
+    String neon = "postgresql://u:p@ep-x-pooler.eu-central-1.aws.neon.tech/db?connection_limit=3";
+    CheckResult neonWithout = check(neon, name);
+    assertThat(neonWithout.status()).isEqualTo(CheckStatus.Pass);
+    assertThat(neonWithout.message())
+        .contains("pgbouncer=true not needed")
+        .doesNotContain("warning");
+    CheckResult neonWith = check(neon + "&pgbouncer=true", name);
+    assertThat(neonWith.status()).isEqualTo(CheckStatus.Pass);
+    assertThat(neonWith.message()).contains("warning: pgbouncer=true is not needed here");
+    CheckResult sessionWith =
+        check(
+            "postgresql://u:p@aws-0-eu-central-1.pooler.supabase.com:5432/db?pgbouncer=true", name);
+    assertThat(sessionWith.message()).contains("warning").contains("session mode");
+    CheckResult transactionWith =
+        check(
+            "postgresql://u:p@aws-0-eu-central-1.pooler.supabase.com:6543/db?connection_limit=1"
+                + "&pgbouncer=true",
+            name);
+    assertThat(transactionWith.status()).isEqualTo(CheckStatus.Pass);
+    assertThat(transactionWith.message()).doesNotContain("warning");
+    CheckResult transactionWithout =
+        check(
+            "postgresql://u:p@aws-0-eu-central-1.pooler.supabase.com:6543/db?connection_limit=1",
+            name);
+    assertThat(transactionWithout.status()).isEqualTo(CheckStatus.Fail);
+    assertThat(transactionWithout.message())
+        .contains("Prisma 6 and earlier")
+        .contains("prisma-adapter-pg");
+    // A node-postgres / prisma-adapter-pg URL (no Prisma parameters) is not asked for the flag.
+    assertThat(
+            check("postgresql://u:p@aws-0-eu-central-1.pooler.supabase.com:6543/db", name).status())
+        .isEqualTo(CheckStatus.Pass);
   }
 
   @Test

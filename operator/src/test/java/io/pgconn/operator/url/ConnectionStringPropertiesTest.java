@@ -24,7 +24,8 @@ class ConnectionStringPropertiesTest {
           OutputFormat.LIBPQ,
           OutputFormat.JDBC,
           OutputFormat.PGX,
-          OutputFormat.NODE_POSTGRES);
+          OutputFormat.NODE_POSTGRES,
+          OutputFormat.PRISMA_ADAPTER_PG);
   private static final String KEY = "DATABASE_URL";
 
   @Provide
@@ -41,7 +42,7 @@ class ConnectionStringPropertiesTest {
   private static boolean expressible(ConnectionString cs, OutputFormat format) {
     return switch (format) {
       case PRISMA -> cs.hosts().size() == 1;
-      case NODE_POSTGRES ->
+      case NODE_POSTGRES, PRISMA_ADAPTER_PG ->
           cs.hosts().size() == 1
               && (cs.database() == null || !cs.database().matches("(?s).*[?#].*"));
       case JDBC -> cs.hosts().stream().noneMatch(HostPort::isUnixSocket);

@@ -204,6 +204,93 @@ class ConnectionStringRendererTest {
   }
 
   @Test
+  void prismaAdapterPgWritesNodeUrlAndPoolVariablesNotPrismaParameters() throws Exception {
+    RenderedOutput out = render(SOURCE, OutputFormat.PRISMA_ADAPTER_PG, POOL, true);
+    assertEquals(
+        Map.of(
+            "DATABASE_URL",
+                "postgresql://app:p%40ss%20w%C3%B6rd@db.example.com:5432/shop?application_name=shop-backend"
+                    + "&connect_timeout=5&sslmode=no-verify",
+            "DATABASE_URL_POOL_MAX", "10",
+            "DATABASE_URL_POOL_CONNECTION_TIMEOUT_MILLIS", "20000",
+            "DATABASE_URL_POOL_IDLE_TIMEOUT_MILLIS", "10000"),
+        out.entries());
+    assertTrue(
+        out.warnings().stream().anyMatch(w -> w.contains("'schema'") && w.contains("PrismaPg")),
+        () -> "schema is named with where it goes instead: " + out.warnings());
+    // Prisma 6 bounded the wait by connect_timeout; pg's default 0 would wait forever.
+    assertEquals(
+        "7000",
+        render(
+                "postgresql://h/db",
+                OutputFormat.PRISMA_ADAPTER_PG,
+                new PoolSettings(3, null, 7, null, null, null, false),
+                true)
+            .get("DATABASE_URL_POOL_CONNECTION_TIMEOUT_MILLIS"));
+    assertEquals(
+        "0",
+        render(
+                "postgresql://h/db?pool_timeout=0",
+                OutputFormat.PRISMA_ADAPTER_PG,
+                new PoolSettings(3, null, 7, null, null, null, false),
+                true)
+            .get("DATABASE_URL_POOL_CONNECTION_TIMEOUT_MILLIS"),
+        "pool_timeout=0 (wait forever) is pg's 0, and wins over connect_timeout");
+    assertEquals(
+        "postgresql://h/db?sslmode=no-verify",
+        url(
+            "postgresql://h/db?sslmode=require&pgbouncer=true&connection_limit=4",
+            OutputFormat.PRISMA_ADAPTER_PG,
+            PoolSettings.NONE,
+            true),
+        "require is node's no-verify; pgbouncer and connection_limit are not URL settings here");
+    assertEquals(
+        "postgresql://h/db?sslmode=verify-full",
+        url(
+            "postgresql://h/db?sslmode=verify-full",
+            OutputFormat.PRISMA_ADAPTER_PG,
+            PoolSettings.NONE,
+            true),
+        "verify-full, which Prisma 6 cannot enforce, is kept for the adapter");
+    assertEquals(
+        "postgresql://h/db?sslmode=verify-ca&sslrootcert=%2Fca.pem&uselibpqcompat=true",
+        url(
+            "postgresql://h/db?sslmode=verify-ca&sslrootcert=/ca.pem",
+            OutputFormat.PRISMA_ADAPTER_PG,
+            PoolSettings.NONE,
+            true));
+    assertEquals(
+        Map.of("DATABASE_URL", "postgresql://h/db?connect_timeout=7"),
+        render(
+                "postgresql://h/db",
+                OutputFormat.PRISMA_ADAPTER_PG,
+                new PoolSettings(5, 3, 7, null, null, null, false),
+                false)
+            .entries(),
+        "unpooled (migrations): no pool variables at all");
+    UnsupportedSettingException twoHosts =
+        assertThrows(
+            UnsupportedSettingException.class,
+            () ->
+                render(
+                    "postgresql://h1,h2/db",
+                    OutputFormat.PRISMA_ADAPTER_PG,
+                    PoolSettings.NONE,
+                    true));
+    assertTrue(twoHosts.getMessage().startsWith("@prisma/adapter-pg"), twoHosts.getMessage());
+    assertEquals(OutputFormat.PRISMA_ADAPTER_PG, OutputFormat.parse("prisma-adapter-pg"));
+  }
+
+  @Test
+  void prismaFormatIsUnchangedByTheAdapterFormat() throws Exception {
+    assertEquals(
+        "postgresql://app:p%40ss%20w%C3%B6rd@db.example.com:5432/shop?application_name=shop-backend"
+            + "&connect_timeout=5&connection_limit=10&pool_timeout=20&schema=s1&socket_timeout=30"
+            + "&sslmode=require",
+        url(SOURCE, OutputFormat.PRISMA, POOL, true));
+  }
+
+  @Test
   void nodePostgresGetsPoolVariablesAndNodeTlsSpelling() throws Exception {
     RenderedOutput out = render(SOURCE, OutputFormat.NODE_POSTGRES, POOL, true);
     assertEquals(

@@ -160,6 +160,25 @@ class OutputKeysTest {
   }
 
   @Test
+  void prismaAdapterPgPoolVariablesAreItsKeys() {
+    assertThat(OutputKeys.of(OutputFormat.PRISMA_ADAPTER_PG, "DB").possible())
+        .containsExactly(
+            "DB",
+            "DB_POOL_CONNECTION_TIMEOUT_MILLIS",
+            "DB_POOL_IDLE_TIMEOUT_MILLIS",
+            "DB_POOL_MAX");
+    assertThat(
+            collision(
+                List.of(
+                    OutputKeys.of(OutputFormat.PRISMA, "DB_POOL_MAX"),
+                    OutputKeys.of(OutputFormat.PRISMA_ADAPTER_PG, "DB"))))
+        .hasValueSatisfying(
+            m -> assertThat(m).contains("prisma-adapter-pg writes DB_POOL_MAX after its key DB"));
+    assertThatThrownBy(() -> new OutputKeys(OutputFormat.PRISMA_ADAPTER_PG, "URL", "X_"))
+        .hasMessageContaining("names its extra keys after key");
+  }
+
+  @Test
   void aKeyIsRequiredExceptForEnvAndAPrefixOnlyWhereItNamesSomething() {
     assertThat(new OutputKeys(OutputFormat.ENV, null, "X_").possible()).contains("X_PGHOST");
     assertThatThrownBy(() -> new OutputKeys(OutputFormat.JDBC, null, null))

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.OperatorEnvironment;
 import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
@@ -400,6 +402,59 @@ class RenderedUrlsConnectIT {
     }
 
     // ------------------------------------------------------------------------------------------
+    // Prisma 7 with @prisma/adapter-pg: pg-connection-string reads the URL, a pg Pool is built
+    // from the _POOL_* entries exactly as new PrismaPg({ connectionString, max, ... }) builds it.
+
+    @ParameterizedTest(name = "sslmode={0}")
+    @ValueSource(strings = {"disable", "require", "verify-ca", "verify-full"})
+    void prismaAdapterPgOutputIsReadByPgAsThePolicySays(String sslmode) throws Exception {
+      Path dir = nodePg();
+      boolean verifies = sslmode.startsWith("verify");
+      ConnectionString cs =
+          verifies ? source().withParameter("sslrootcert", serverCert.toString()) : source();
+      PoolSettings policy = policy(sslmode);
+      RenderedOutput out =
+          ConnectionStringRenderer.render(cs, OutputFormat.PRISMA_ADAPTER_PG, KEY, policy, true);
+      Run r = run(List.of("node", dir.resolve("adapter.js").toString()), out.entries(), dir, 60);
+      assertEquals(0, r.exit(), r.err());
+      String[] lines = r.out().strip().split("\n");
+      JsonNode seen = new ObjectMapper().readTree(lines[0]);
+      // The pool is the policy's: limit, pool timeout (ms), pg's idle default.
+      assertEquals(policy.connectionLimit().intValue(), seen.get("max").asInt());
+      assertEquals(
+          policy.poolTimeoutSeconds() * 1000L, seen.get("connectionTimeoutMillis").asLong());
+      assertEquals(10_000, seen.get("idleTimeoutMillis").asInt());
+      // TLS as pg-connection-string reads it means what the policy's sslmode means.
+      String expectedSsl =
+          switch (sslmode) {
+            case "disable" -> "\"false\""; // ssl: false, printed with String()
+            case "require" ->
+                "{\"rejectUnauthorized\":\"false\",\"ca\":false,\"hostCheck\":\"default\"}";
+            case "verify-ca" ->
+                "{\"rejectUnauthorized\":\"default\",\"ca\":true,\"hostCheck\":\"skipped\"}";
+            default -> "{\"rejectUnauthorized\":\"default\",\"ca\":true,\"hostCheck\":\"default\"}";
+          };
+      assertEquals(expectedSsl, seen.get("ssl").toString());
+      assertEquals(expected(sslmode), lines[1]);
+    }
+
+    @ParameterizedTest(name = "sslmode={0}")
+    @ValueSource(strings = {"verify-ca", "verify-full"})
+    void prismaAdapterPgOutputRefusesAServerItsCaDidNotSign(String sslmode) throws Exception {
+      Path dir = nodePg();
+      RenderedOutput out =
+          ConnectionStringRenderer.render(
+              source().withParameter("sslrootcert", unrelatedCa.toString()),
+              OutputFormat.PRISMA_ADAPTER_PG,
+              KEY,
+              policy(sslmode),
+              true);
+      Run r = run(List.of("node", dir.resolve("adapter.js").toString()), out.entries(), dir, 60);
+      assertNotEquals(0, r.exit(), "pg connected to a server the policy's CA did not sign");
+      assertFalse(r.err().contains(PASSWORD), "the password stays out of pg's error");
+    }
+
+    // ------------------------------------------------------------------------------------------
     // Clients
 
     private Run psql(String url, Map<String, String> env) throws Exception {
@@ -476,6 +531,37 @@ class RenderedUrlsConnectIT {
               "  connectionTimeoutMillis: Number(env." + KEY + "_POOL_CONNECTION_TIMEOUT_MILLIS),",
               "  idleTimeoutMillis: Number(env." + KEY + "_POOL_IDLE_TIMEOUT_MILLIS),",
               "});",
+              "pool.query(" + jsString(WHO) + ")",
+              "  .then((r) => { console.log(Object.values(r.rows[0])[0]); return pool.end(); })",
+              "  .catch((e) => { console.error(e.message); process.exit(1); });",
+              ""));
+      // Prisma 7's adapter: new PrismaPg({ connectionString, max, connectionTimeoutMillis,
+      // idleTimeoutMillis }) hands this config to a pg Pool. Line 1: what pg read; line 2: WHO.
+      Files.writeString(
+          dir.resolve("adapter.js"),
+          String.join(
+              "\n",
+              "const { Pool } = require('pg');",
+              "const { parse } = require('pg-connection-string');",
+              "const env = process.env;",
+              "const url = env." + KEY + ";",
+              "const ssl = parse(url).ssl;",
+              "const sslSeen = typeof ssl === 'object' && ssl !== null",
+              "  ? { rejectUnauthorized: ssl.rejectUnauthorized === undefined ? 'default'",
+              "        : String(ssl.rejectUnauthorized),",
+              "      ca: ssl.ca !== undefined,",
+              "      hostCheck: typeof ssl.checkServerIdentity === 'function' ? 'skipped' : 'default' }",
+              "  : String(ssl);",
+              "const pool = new Pool({",
+              "  connectionString: url,",
+              "  max: Number(env." + KEY + "_POOL_MAX),",
+              "  connectionTimeoutMillis: Number(env." + KEY + "_POOL_CONNECTION_TIMEOUT_MILLIS),",
+              "  idleTimeoutMillis: Number(env." + KEY + "_POOL_IDLE_TIMEOUT_MILLIS),",
+              "});",
+              "const o = pool.options;",
+              "console.log(JSON.stringify({ ssl: sslSeen, max: o.max,",
+              "  connectionTimeoutMillis: o.connectionTimeoutMillis,",
+              "  idleTimeoutMillis: o.idleTimeoutMillis }));",
               "pool.query(" + jsString(WHO) + ")",
               "  .then((r) => { console.log(Object.values(r.rows[0])[0]); return pool.end(); })",
               "  .catch((e) => { console.error(e.message); process.exit(1); });",
