@@ -10,10 +10,10 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.examples.ExampleFiles;
+import io.pgconn.operator.quickstart.QuickstartReport;
 import io.pgconn.operator.quickstart.QuickstartRun;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalControlPlane;
-import io.pgconn.operator.url.ConnectionStringParser;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -124,27 +124,9 @@ public final class NodeQuickstart implements QuickstartRun {
   }
 
   private void report(KubernetesClient client, ClusterFixtures k8s) {
-    PolicyStatus status = k8s.policy(NS, POLICY).getStatus();
-    out.println();
-    out.println("PostgresConnectionPolicy shop/shop-backend is Ready.");
-    out.println(
-        "  server:   PostgreSQL "
-            + status.getServer().getVersion()
-            + ", max_connections "
-            + status.getServer().getMaxConnections()
-            + ", "
-            + status.getServer().getReservedConnections()
-            + " reserved");
-    out.println(
-        "  pool:     "
-            + status.getPool().getConnectionLimit()
-            + " per pod ("
-            + status.getPool().getExplanation()
-            + ")");
-    out.println("  Secret shop/" + TARGET + " (" + status.getSecret().getContentHash() + "):");
-    for (String key : List.of("DATABASE_URL", "DIRECT_URL")) {
-      out.println("    " + key + " = " + redacted(k8s.secretValue(NS, TARGET, key).orElseThrow()));
-    }
+    PolicyStatus status =
+        QuickstartReport.policy(
+            out, k8s, NS, POLICY, TARGET, List.of("DATABASE_URL", "DIRECT_URL"));
     Deployment d = backend();
     out.println(
         "  Deployment shop/backend rolled: generation "
@@ -181,14 +163,6 @@ public final class NodeQuickstart implements QuickstartRun {
 
   private Deployment backend() {
     return env.admin().apps().deployments().inNamespace(NS).withName(DEPLOYMENT).get();
-  }
-
-  private static String redacted(String url) {
-    try {
-      return ConnectionStringParser.parse(url).redacted();
-    } catch (Exception e) {
-      return "(unparsable)";
-    }
   }
 
   private void step(String text) {

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.chart.NodeQuickstart;
 import io.pgconn.operator.examples.ExampleFiles;
 import io.pgconn.operator.rollout.PodTemplateStamps;
@@ -12,7 +11,6 @@ import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalControlPlane;
 import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.OperatorApp;
-import io.pgconn.operator.url.ConnectionStringParser;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -118,30 +116,13 @@ public final class Quickstart implements QuickstartRun {
       ClusterFixtures k8s,
       LocalControlPlane controlPlane,
       OperatorApp app) {
-    PostgresConnectionPolicy policy = k8s.policy("shop", "shop-backend");
-    var status = policy.getStatus();
-    out.println();
-    out.println("PostgresConnectionPolicy shop/shop-backend is Ready.");
-    out.println(
-        "  server:   PostgreSQL "
-            + status.getServer().getVersion()
-            + ", max_connections "
-            + status.getServer().getMaxConnections()
-            + ", "
-            + status.getServer().getReservedConnections()
-            + " reserved");
-    out.println(
-        "  pool:     "
-            + status.getPool().getConnectionLimit()
-            + " per pod ("
-            + status.getPool().getExplanation()
-            + ")");
-    out.println(
-        "  Secret shop/shop-backend-connection (" + status.getSecret().getContentHash() + "):");
-    for (String key : List.of("DATABASE_URL", "DIRECT_URL")) {
-      String value = k8s.secretValue("shop", "shop-backend-connection", key).orElseThrow();
-      out.println("    " + key + " = " + redacted(value));
-    }
+    QuickstartReport.policy(
+        out,
+        k8s,
+        "shop",
+        "shop-backend",
+        "shop-backend-connection",
+        List.of("DATABASE_URL", "DIRECT_URL"));
     Deployment backend = k8s.getDeployment("shop", "backend").orElseThrow();
     out.println(
         "  Deployment shop/backend rolled: generation "
@@ -157,14 +138,6 @@ public final class Quickstart implements QuickstartRun {
     out.println("  " + kubectl + " get pgcp -n shop");
     out.println("  " + kubectl + " describe pgcp shop-backend -n shop");
     out.println("Health: " + app.url() + "/health");
-  }
-
-  private static String redacted(String url) {
-    try {
-      return ConnectionStringParser.parse(url).redacted();
-    } catch (Exception e) {
-      return "(unparsable)";
-    }
   }
 
   private <T extends AutoCloseable> T keep(T resource) {

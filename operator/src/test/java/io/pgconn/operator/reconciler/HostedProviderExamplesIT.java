@@ -1,23 +1,21 @@
 package io.pgconn.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.examples.ExampleFiles;
-import java.io.File;
+import io.pgconn.operator.testenv.ClientProcess;
+import io.pgconn.operator.testenv.NodePg;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,8 +35,6 @@ class HostedProviderExamplesIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static Path scratch;
-  private static Path nodeDir;
-  private static String nodeUnavailable;
 
   @BeforeAll
   static void scratch() throws IOException {
@@ -129,78 +125,20 @@ class HostedProviderExamplesIT {
 
   /** pg-connection-string's parse() of the URL, as JSON. */
   private static JsonNode pgConnectionString(String url) throws Exception {
-    Path dir = nodePg();
-    Run r = run(List.of("node", dir.resolve("parse.js").toString()), Map.of("JUDGE", url), dir, 60);
+    Path dir = NodePg.installed(scratch);
+    // pg's own copy of pg-connection-string, the parser a Pool uses for connectionString.
+    Path parse =
+        NodePg.script(
+            dir,
+            "parse.js",
+            "const parse = require(require.resolve('pg-connection-string',"
+                + " { paths: [require.resolve('pg')] }));",
+            "const c = parse(process.env.JUDGE);",
+            "console.log(JSON.stringify(c, (k, v) => (v === undefined ? null : v)));");
+    ClientProcess.Result r =
+        ClientProcess.run(
+            scratch, List.of("node", parse.toString()), Map.of("JUDGE", url), dir, 60);
     assertThat(r.exit()).as("node: %s", r.err()).isZero();
     return JSON.readTree(r.out());
-  }
-
-  private static synchronized Path nodePg() throws Exception {
-    if (nodeDir == null && nodeUnavailable == null) {
-      if (onPath("node") == null || onPath("npm") == null) {
-        nodeUnavailable = "node or npm not on PATH";
-      } else {
-        Path dir = Files.createDirectories(scratch.resolve("node"));
-        Files.writeString(dir.resolve("package.json"), "{\"name\":\"judge\",\"private\":true}\n");
-        Run install =
-            run(
-                List.of("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "pg@8"),
-                Map.of(),
-                dir,
-                180);
-        if (install.exit() != 0 || !Files.isDirectory(dir.resolve("node_modules/pg"))) {
-          nodeUnavailable =
-              "`npm install pg@8` failed (exit " + install.exit() + "): " + install.err();
-        } else {
-          // pg's own copy of pg-connection-string, the parser a Pool uses for connectionString.
-          Files.writeString(
-              dir.resolve("parse.js"),
-              String.join(
-                  "\n",
-                  "const parse = require(require.resolve('pg-connection-string',"
-                      + " { paths: [require.resolve('pg')] }));",
-                  "const c = parse(process.env.JUDGE);",
-                  "console.log(JSON.stringify(c, (k, v) => (v === undefined ? null : v)));",
-                  ""));
-          nodeDir = dir;
-        }
-      }
-    }
-    assumeTrue(
-        nodeUnavailable == null, () -> "node-postgres judge unavailable: " + nodeUnavailable);
-    return nodeDir;
-  }
-
-  private static String onPath(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      File f = new File(dir, name);
-      if (f.canExecute()) return f.getPath();
-    }
-    return null;
-  }
-
-  record Run(int exit, String out, String err) {}
-
-  private static Run run(List<String> command, Map<String, String> env, Path dir, int seconds)
-      throws IOException, InterruptedException {
-    Path out = Files.createTempFile(scratch, "out-", ".txt");
-    Path err = Files.createTempFile(scratch, "err-", ".txt");
-    ProcessBuilder pb =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(command.get(0) + " did not finish within " + seconds + " s");
-    }
-    return new Run(
-        p.exitValue(),
-        Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
   }
 }

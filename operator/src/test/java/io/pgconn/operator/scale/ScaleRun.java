@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.AutoPoolSpec;
 import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.api.PoolStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.testenv.AuditLog;
 import io.pgconn.operator.testenv.ClusterFixtures;
@@ -164,19 +165,14 @@ final class ScaleRun {
 
   /** Σ consumers × limit over the policies, which must stay within the server's budget. */
   int allotted() {
-    return admin
-        .resources(PostgresConnectionPolicy.class)
-        .inNamespace(NS)
-        .list()
-        .getItems()
-        .stream()
-        .map(PostgresConnectionPolicy::getStatus)
-        .filter(s -> s != null && s.getPool() != null)
-        .mapToInt(s -> s.getPool().getConsumers() * s.getPool().getConnectionLimit())
-        .sum();
+    return pools().mapToInt(p -> p.getConsumers() * p.getConnectionLimit()).sum();
   }
 
   int minLimit() {
+    return pools().mapToInt(PoolStatus::getConnectionLimit).min().orElse(0);
+  }
+
+  private java.util.stream.Stream<PoolStatus> pools() {
     return admin
         .resources(PostgresConnectionPolicy.class)
         .inNamespace(NS)
@@ -185,9 +181,7 @@ final class ScaleRun {
         .stream()
         .map(PostgresConnectionPolicy::getStatus)
         .filter(s -> s != null && s.getPool() != null)
-        .mapToInt(s -> s.getPool().getConnectionLimit())
-        .min()
-        .orElse(0);
+        .map(PolicyStatus::getPool);
   }
 
   /** A mark in the audit log: requests after it are counted by {@link #since}. */

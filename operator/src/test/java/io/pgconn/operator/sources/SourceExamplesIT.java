@@ -13,12 +13,13 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.WorkloadRef;
 import io.pgconn.operator.examples.ExampleFiles;
+import io.pgconn.operator.testenv.ClientProcess;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.LogCapture;
+import io.pgconn.operator.testenv.NodePg;
 import io.pgconn.operator.testenv.OperatorEnvironment;
 import io.pgconn.operator.testenv.TestCa;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +34,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,8 +68,6 @@ class SourceExamplesIT {
 
   private static Path scratch;
   private static TestCa ca;
-  private static Path nodeDir;
-  private static String nodeUnavailable;
 
   private final KubernetesClient client;
   private final ClusterFixtures k8s;
@@ -295,7 +293,7 @@ class SourceExamplesIT {
     assumeTrue(Files.isExecutable(PSQL), "psql (libpq) not installed at " + PSQL);
     List<String> command = new ArrayList<>(List.of(PSQL.toString(), "-X", "-w", "-At", "-c", WHO));
     if (url != null) command.addAll(List.of("-d", url));
-    Run r = run(command, env, scratch, 30);
+    ClientProcess.Result r = ClientProcess.run(scratch, command, env, scratch, 30);
     assertThat(r.exit()).as("psql: %s", r.err()).isZero();
     return r.out().strip();
   }
@@ -304,91 +302,16 @@ class SourceExamplesIT {
    * node-postgres: the URL through pg-connection-string (reading sslrootcert), pool from _POOL_*.
    */
   private static void nodeWho(Map<String, String> data, String key, String who) throws Exception {
-    Path dir = nodePg();
+    Path dir = NodePg.installed(scratch);
+    Path script = NodePg.whoScript(dir, "JUDGE", WHO);
     Map<String, String> env = new HashMap<>();
     for (String k :
         List.of("", "_POOL_MAX", "_POOL_CONNECTION_TIMEOUT_MILLIS", "_POOL_IDLE_TIMEOUT_MILLIS")) {
       env.put("JUDGE" + k, data.get(key + k));
     }
-    Run r = run(List.of("node", dir.resolve("who.js").toString()), env, dir, 60);
+    ClientProcess.Result r =
+        ClientProcess.run(scratch, List.of("node", script.toString()), env, dir, 60);
     assertThat(r.exit()).as("node: %s", r.err()).isZero();
     assertThat(r.out().strip()).isEqualTo(who);
-  }
-
-  private static synchronized Path nodePg() throws Exception {
-    if (nodeDir == null && nodeUnavailable == null) {
-      if (onPath("node") == null || onPath("npm") == null) {
-        nodeUnavailable = "node or npm not on PATH";
-      } else {
-        Path dir = Files.createDirectories(scratch.resolve("node"));
-        Files.writeString(dir.resolve("package.json"), "{\"name\":\"judge\",\"private\":true}\n");
-        Run install =
-            run(
-                List.of("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "pg@8"),
-                Map.of(),
-                dir,
-                180);
-        if (install.exit() != 0 || !Files.isDirectory(dir.resolve("node_modules/pg"))) {
-          nodeUnavailable =
-              "`npm install pg@8` failed (exit " + install.exit() + "): " + install.err();
-        } else {
-          Files.writeString(
-              dir.resolve("who.js"),
-              String.join(
-                  "\n",
-                  "const { Pool } = require('pg');",
-                  "const env = process.env;",
-                  "const pool = new Pool({",
-                  "  connectionString: env.JUDGE,",
-                  "  max: Number(env.JUDGE_POOL_MAX),",
-                  "  connectionTimeoutMillis: Number(env.JUDGE_POOL_CONNECTION_TIMEOUT_MILLIS),",
-                  "  idleTimeoutMillis: Number(env.JUDGE_POOL_IDLE_TIMEOUT_MILLIS),",
-                  "});",
-                  "pool.query(\"" + WHO.replace("'", "\\'") + "\")",
-                  "  .then((r) => { console.log(Object.values(r.rows[0])[0]); return pool.end(); })",
-                  "  .catch((e) => { console.error(e.message); process.exit(1); });",
-                  ""));
-          nodeDir = dir;
-        }
-      }
-    }
-    assumeTrue(
-        nodeUnavailable == null, () -> "node-postgres judge unavailable: " + nodeUnavailable);
-    return nodeDir;
-  }
-
-  private static String onPath(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      File f = new File(dir, name);
-      if (f.canExecute()) return f.getPath();
-    }
-    return null;
-  }
-
-  record Run(int exit, String out, String err) {}
-
-  /** A client with no PG* variables of this JVM, an empty HOME, and {@code env} added. */
-  static Run run(List<String> command, Map<String, String> env, Path dir, int timeoutSeconds)
-      throws IOException, InterruptedException {
-    Path out = Files.createTempFile(scratch, "out-", ".txt");
-    Path err = Files.createTempFile(scratch, "err-", ".txt");
-    ProcessBuilder pb =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
-    pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
-    pb.environment().put("HOME", scratch.resolve("home").toString());
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(command.get(0) + " did not finish within " + timeoutSeconds + " s");
-    }
-    return new Run(
-        p.exitValue(),
-        Files.readString(out, StandardCharsets.UTF_8),
-        Files.readString(err, StandardCharsets.UTF_8));
   }
 }

@@ -10,12 +10,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgconn.operator.testenv.ClientProcess;
 import io.pgconn.operator.testenv.LocalPostgres;
+import io.pgconn.operator.testenv.NodePg;
 import io.pgconn.operator.testenv.OperatorEnvironment;
 import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -94,16 +93,15 @@ class RenderedUrlsConnectIT {
 
   private static Path scratch;
   private static Path unrelatedCa;
-  private static Path nodeDir;
-  private static String nodeUnavailable;
 
   @BeforeAll
   static void prepare() throws Exception {
     scratch = Files.createTempDirectory("rendered-urls-it-");
     Files.createDirectories(scratch.resolve("home")); // empty HOME: no .pgpass, no root.crt
     unrelatedCa = scratch.resolve("unrelated-ca.crt");
-    Run ca =
-        run(
+    ClientProcess.Result ca =
+        ClientProcess.run(
+            scratch,
             List.of(
                 "openssl",
                 "req",
@@ -226,7 +224,7 @@ class RenderedUrlsConnectIT {
       assumeTrue(Files.isExecutable(PSQL), "psql (libpq) not installed at " + PSQL);
       String url = render(OutputFormat.PGX, "require", true).get(KEY);
       assertTrue(url.contains("pool_max_conns=5"), "pooled pgx output carries pool_max_conns");
-      Run r = psql(url, Map.of());
+      ClientProcess.Result r = psql(url, Map.of());
       assertNotEquals(0, r.exit(), "psql accepted a URL with pool_max_conns");
       assertTrue(r.err().contains("invalid URI query parameter"), r.err());
     }
@@ -251,7 +249,7 @@ class RenderedUrlsConnectIT {
       String noRoot =
           ConnectionStringRenderer.render(cs, OutputFormat.LIBPQ, KEY, verifyFull, true).get(KEY);
       assertTrue(noRoot.contains("sslmode=verify-full"), noRoot.replace(PASSWORD, "****"));
-      Run r1 = psql(noRoot, Map.of());
+      ClientProcess.Result r1 = psql(noRoot, Map.of());
       assertNotEquals(0, r1.exit());
       assertTrue(r1.err().contains("root certificate file"), r1.err());
 
@@ -263,7 +261,7 @@ class RenderedUrlsConnectIT {
                   verifyFull,
                   true)
               .get(KEY);
-      Run r2 = psql(wrongCa, Map.of());
+      ClientProcess.Result r2 = psql(wrongCa, Map.of());
       assertNotEquals(
           0, r2.exit(), "libpq connected with verify-full to a server its CA did not sign");
       assertTrue(r2.err().contains("certificate verify failed"), r2.err());
@@ -396,7 +394,9 @@ class RenderedUrlsConnectIT {
       assertEquals("5", out.get(KEY + "_POOL_MAX"));
       assertEquals("10000", out.get(KEY + "_POOL_CONNECTION_TIMEOUT_MILLIS"));
       assertNotNull(out.get(KEY + "_POOL_IDLE_TIMEOUT_MILLIS"));
-      Run r = run(List.of("node", dir.resolve("who.js").toString()), out.entries(), dir, 60);
+      ClientProcess.Result r =
+          ClientProcess.run(
+              scratch, List.of("node", dir.resolve("who.js").toString()), out.entries(), dir, 60);
       assertEquals(0, r.exit(), r.err());
       assertEquals(expected(sslmode), r.out().strip());
     }
@@ -415,7 +415,13 @@ class RenderedUrlsConnectIT {
       PoolSettings policy = policy(sslmode);
       RenderedOutput out =
           ConnectionStringRenderer.render(cs, OutputFormat.PRISMA_ADAPTER_PG, KEY, policy, true);
-      Run r = run(List.of("node", dir.resolve("adapter.js").toString()), out.entries(), dir, 60);
+      ClientProcess.Result r =
+          ClientProcess.run(
+              scratch,
+              List.of("node", dir.resolve("adapter.js").toString()),
+              out.entries(),
+              dir,
+              60);
       assertEquals(0, r.exit(), r.err());
       String[] lines = r.out().strip().split("\n");
       JsonNode seen = new ObjectMapper().readTree(lines[0]);
@@ -449,7 +455,13 @@ class RenderedUrlsConnectIT {
               KEY,
               policy(sslmode),
               true);
-      Run r = run(List.of("node", dir.resolve("adapter.js").toString()), out.entries(), dir, 60);
+      ClientProcess.Result r =
+          ClientProcess.run(
+              scratch,
+              List.of("node", dir.resolve("adapter.js").toString()),
+              out.entries(),
+              dir,
+              60);
       assertNotEquals(0, r.exit(), "pg connected to a server the policy's CA did not sign");
       assertFalse(r.err().contains(PASSWORD), "the password stays out of pg's error");
     }
@@ -457,19 +469,19 @@ class RenderedUrlsConnectIT {
     // ------------------------------------------------------------------------------------------
     // Clients
 
-    private Run psql(String url, Map<String, String> env) throws Exception {
+    private ClientProcess.Result psql(String url, Map<String, String> env) throws Exception {
       List<String> command =
           new ArrayList<>(List.of(PSQL.toString(), "-X", "-w", "-At", "-c", WHO));
       if (url != null) {
         command.addAll(List.of("-d", url));
       }
-      return run(command, env, scratch, 30);
+      return ClientProcess.run(scratch, command, env, scratch, 30);
     }
 
     /** psql's one line, failing the test with psql's message when it did not connect. */
     private String psqlWho(String url, Map<String, String> env) throws Exception {
       assumeTrue(Files.isExecutable(PSQL), "psql (libpq) not installed at " + PSQL);
-      Run r = psql(url, env);
+      ClientProcess.Result r = psql(url, env);
       assertEquals(0, r.exit(), () -> "psql failed: " + r.err());
       return r.out().strip();
     }
@@ -486,143 +498,40 @@ class RenderedUrlsConnectIT {
       }
     }
 
+    /** pg installed, with who.js and adapter.js (Prisma 7's adapter as it builds its Pool). */
     private Path nodePg() {
-      synchronized (RenderedUrlsConnectIT.class) {
-        if (nodeDir == null && nodeUnavailable == null) {
-          installNodePg();
-        }
-      }
-      assumeTrue(
-          nodeUnavailable == null, () -> "node-postgres judge unavailable: " + nodeUnavailable);
-      return nodeDir;
-    }
-  }
-
-  /** Installs pg 8 from the npm registry into a scratch directory, or says why it cannot. */
-  private static void installNodePg() {
-    if (onPath("node") == null || onPath("npm") == null) {
-      nodeUnavailable = "node or npm not on PATH";
-      return;
-    }
-    try {
-      Path dir = Files.createDirectories(scratch.resolve("node"));
-      Files.writeString(dir.resolve("package.json"), "{\"name\":\"judge\",\"private\":true}\n");
-      Run install =
-          run(
-              List.of("npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "pg@8"),
-              Map.of(),
-              dir,
-              120);
-      if (install.exit() != 0 || !Files.isDirectory(dir.resolve("node_modules/pg"))) {
-        nodeUnavailable =
-            "`npm install pg@8` failed (exit " + install.exit() + "): " + install.err();
-        return;
-      }
-      // The pool options come from the _POOL_* entries, as NodePostgresWriter tells apps to.
-      Files.writeString(
-          dir.resolve("who.js"),
-          String.join(
-              "\n",
-              "const { Pool } = require('pg');",
-              "const env = process.env;",
-              "const pool = new Pool({",
-              "  connectionString: env." + KEY + ",",
-              "  max: Number(env." + KEY + "_POOL_MAX),",
-              "  connectionTimeoutMillis: Number(env." + KEY + "_POOL_CONNECTION_TIMEOUT_MILLIS),",
-              "  idleTimeoutMillis: Number(env." + KEY + "_POOL_IDLE_TIMEOUT_MILLIS),",
-              "});",
-              "pool.query(" + jsString(WHO) + ")",
-              "  .then((r) => { console.log(Object.values(r.rows[0])[0]); return pool.end(); })",
-              "  .catch((e) => { console.error(e.message); process.exit(1); });",
-              ""));
+      Path dir = NodePg.installed(scratch);
+      NodePg.whoScript(dir, KEY, WHO);
       // Prisma 7's adapter: new PrismaPg({ connectionString, max, connectionTimeoutMillis,
       // idleTimeoutMillis }) hands this config to a pg Pool. Line 1: what pg read; line 2: WHO.
-      Files.writeString(
-          dir.resolve("adapter.js"),
-          String.join(
-              "\n",
-              "const { Pool } = require('pg');",
-              "const { parse } = require('pg-connection-string');",
-              "const env = process.env;",
-              "const url = env." + KEY + ";",
-              "const ssl = parse(url).ssl;",
-              "const sslSeen = typeof ssl === 'object' && ssl !== null",
-              "  ? { rejectUnauthorized: ssl.rejectUnauthorized === undefined ? 'default'",
-              "        : String(ssl.rejectUnauthorized),",
-              "      ca: ssl.ca !== undefined,",
-              "      hostCheck: typeof ssl.checkServerIdentity === 'function' ? 'skipped' : 'default' }",
-              "  : String(ssl);",
-              "const pool = new Pool({",
-              "  connectionString: url,",
-              "  max: Number(env." + KEY + "_POOL_MAX),",
-              "  connectionTimeoutMillis: Number(env." + KEY + "_POOL_CONNECTION_TIMEOUT_MILLIS),",
-              "  idleTimeoutMillis: Number(env." + KEY + "_POOL_IDLE_TIMEOUT_MILLIS),",
-              "});",
-              "const o = pool.options;",
-              "console.log(JSON.stringify({ ssl: sslSeen, max: o.max,",
-              "  connectionTimeoutMillis: o.connectionTimeoutMillis,",
-              "  idleTimeoutMillis: o.idleTimeoutMillis }));",
-              "pool.query(" + jsString(WHO) + ")",
-              "  .then((r) => { console.log(Object.values(r.rows[0])[0]); return pool.end(); })",
-              "  .catch((e) => { console.error(e.message); process.exit(1); });",
-              ""));
-      nodeDir = dir;
-    } catch (IOException | InterruptedException e) {
-      nodeUnavailable = "cannot install pg: " + e;
-    }
-  }
-
-  private static String jsString(String s) {
-    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
-  }
-
-  private static String onPath(String name) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      File f = new File(dir, name);
-      if (f.canExecute()) {
-        return f.getPath();
-      }
-    }
-    return null;
-  }
-
-  record Run(int exit, String out, String err) {}
-
-  /**
-   * Runs a client with no PG* variables from this JVM, HOME an empty directory (so no ~/.pgpass,
-   * service file or ~/.postgresql/root.crt takes part) and {@code env} added.
-   */
-  static Run run(List<String> command, Map<String, String> env, Path dir, int timeoutSeconds)
-      throws IOException, InterruptedException {
-    Path out = Files.createTempFile(scratch, "out-", ".txt");
-    Path err = Files.createTempFile(scratch, "err-", ".txt");
-    try {
-      ProcessBuilder pb =
-          new ProcessBuilder(command)
-              .directory(dir.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-              .redirectOutput(out.toFile())
-              .redirectError(err.toFile());
-      pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
-      pb.environment().put("HOME", scratch.resolve("home").toString());
-      pb.environment().putAll(env);
-      Process p = pb.start();
-      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        throw new AssertionError(
-            command.get(0) + " did not finish within " + timeoutSeconds + " s");
-      }
-      return new Run(
-          p.exitValue(),
-          Files.readString(out, StandardCharsets.UTF_8),
-          Files.readString(err, StandardCharsets.UTF_8));
-    } finally {
-      try {
-        Files.deleteIfExists(out);
-        Files.deleteIfExists(err);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      NodePg.script(
+          dir,
+          "adapter.js",
+          "const { Pool } = require('pg');",
+          "const { parse } = require('pg-connection-string');",
+          "const env = process.env;",
+          "const url = env." + KEY + ";",
+          "const ssl = parse(url).ssl;",
+          "const sslSeen = typeof ssl === 'object' && ssl !== null",
+          "  ? { rejectUnauthorized: ssl.rejectUnauthorized === undefined ? 'default'",
+          "        : String(ssl.rejectUnauthorized),",
+          "      ca: ssl.ca !== undefined,",
+          "      hostCheck: typeof ssl.checkServerIdentity === 'function' ? 'skipped' : 'default' }",
+          "  : String(ssl);",
+          "const pool = new Pool({",
+          "  connectionString: url,",
+          "  max: Number(env." + KEY + "_POOL_MAX),",
+          "  connectionTimeoutMillis: Number(env." + KEY + "_POOL_CONNECTION_TIMEOUT_MILLIS),",
+          "  idleTimeoutMillis: Number(env." + KEY + "_POOL_IDLE_TIMEOUT_MILLIS),",
+          "});",
+          "const o = pool.options;",
+          "console.log(JSON.stringify({ ssl: sslSeen, max: o.max,",
+          "  connectionTimeoutMillis: o.connectionTimeoutMillis,",
+          "  idleTimeoutMillis: o.idleTimeoutMillis }));",
+          "pool.query(" + NodePg.jsString(WHO) + ")",
+          "  .then((r) => { console.log(Object.values(r.rows[0])[0]); return pool.end(); })",
+          "  .catch((e) => { console.error(e.message); process.exit(1); });");
+      return dir;
     }
   }
 }
