@@ -2,7 +2,6 @@ package io.pgconn.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.pgconn.operator.api.CaSecretRef;
-import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.probe.PemTrustSslFactory;
 import java.security.GeneralSecurityException;
 
@@ -36,9 +35,5 @@ record CaBundle(String pem, String mountPath) {
               + " key ca.crt, the RDS global-bundle.pem); fix the Secret or the key's name");
     }
     return new CaBundle(pem, ref.getMountPath());
-  }
-
-  static SecretKeyRef asRef(CaSecretRef ref) {
-    return new SecretKeyRef(ref.getName(), ref.getKey());
   }
 }

@@ -229,6 +229,16 @@ final class ChartOnRealNode implements AutoCloseable {
     return out.toString();
   }
 
+  /** For assertion messages: the policy's status, the namespace's pods and the operator's log. */
+  String diagnosis(String namespace, String policy) {
+    return "\npolicy status: "
+        + k8s().status(namespace, policy)
+        + "\npods: "
+        + podsSummary(namespace)
+        + "\n--- operator log\n"
+        + operatorLogs();
+  }
+
   /** Each pod's name, phase and container statuses, for assertion messages. */
   String podsSummary(String namespace) {
     return admin.pods().inNamespace(namespace).list().getItems().stream()

@@ -14,6 +14,7 @@ import io.pgconn.operator.quickstart.QuickstartReport;
 import io.pgconn.operator.quickstart.QuickstartRun;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalControlPlane;
+import io.pgconn.operator.testenv.ScratchDirs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -21,12 +22,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The quick start on a real node: a single-node cluster of upstream components with containerd, a
@@ -111,15 +110,7 @@ public final class NodeQuickstart implements QuickstartRun {
                 assertEquals(3 * limit, env.sessionsOf("shop_app"), "sessions: 3 pods x limit");
               });
     } catch (RuntimeException | AssertionError e) {
-      throw new IllegalStateException(
-          e.getMessage()
-              + "\npolicy status: "
-              + k8s.status(NS, POLICY)
-              + "\npods: "
-              + env.podsSummary(NS)
-              + "\n--- operator log\n"
-              + env.operatorLogs(),
-          e);
+      throw new IllegalStateException(e.getMessage() + env.diagnosis(NS, POLICY), e);
     }
   }
 
@@ -185,13 +176,11 @@ public final class NodeQuickstart implements QuickstartRun {
   public synchronized void close() {
     if (env != null) env.close();
     env = null;
-    if (scratch != null) {
-      try (Stream<Path> walk = Files.walk(scratch)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        // a temporary directory left behind is harmless
-      }
-      scratch = null;
+    try {
+      ScratchDirs.delete(scratch);
+    } catch (IOException e) {
+      // a temporary directory left behind is harmless
     }
+    scratch = null;
   }
 }

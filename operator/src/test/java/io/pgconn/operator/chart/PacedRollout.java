@@ -148,15 +148,7 @@ final class PacedRollout {
                     "workloads UpToDate: " + status.getWorkloads());
               });
     } catch (RuntimeException | AssertionError e) {
-      throw new AssertionError(
-          e.getMessage()
-              + "\npolicy status: "
-              + k8s.status(NS, POLICY)
-              + "\npods: "
-              + env.podsSummary(NS)
-              + "\n--- operator log\n"
-              + env.operatorLogs(),
-          e);
+      throw new AssertionError(e.getMessage() + env.diagnosis(NS, POLICY), e);
     }
   }
 

@@ -8,15 +8,14 @@ import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.examples.ExampleFiles;
 import io.pgconn.operator.testenv.ClientProcess;
 import io.pgconn.operator.testenv.NodePg;
+import io.pgconn.operator.testenv.ScratchDirs;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,11 +42,7 @@ class HostedProviderExamplesIT {
 
   @AfterAll
   static void cleanUp() throws IOException {
-    try (Stream<Path> paths = Files.walk(scratch)) {
-      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    }
+    ScratchDirs.delete(scratch);
   }
 
   @Test

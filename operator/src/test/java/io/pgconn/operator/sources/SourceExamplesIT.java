@@ -19,6 +19,7 @@ import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.LogCapture;
 import io.pgconn.operator.testenv.NodePg;
 import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.ScratchDirs;
 import io.pgconn.operator.testenv.TestCa;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,12 +99,7 @@ class SourceExamplesIT {
 
   @AfterAll
   static void cleanUp() throws IOException {
-    if (scratch == null) return;
-    try (Stream<Path> paths = Files.walk(scratch)) {
-      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    }
+    ScratchDirs.delete(scratch);
   }
 
   @Test

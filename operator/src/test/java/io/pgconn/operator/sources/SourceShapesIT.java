@@ -19,6 +19,7 @@ import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.LogCapture;
 import io.pgconn.operator.testenv.OperatorEnvironment;
 import io.pgconn.operator.testenv.Policies;
+import io.pgconn.operator.testenv.ScratchDirs;
 import io.pgconn.operator.testenv.TestCa;
 import java.io.File;
 import java.io.IOException;
@@ -29,12 +30,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -95,12 +94,7 @@ class SourceShapesIT {
 
   @AfterAll
   static void cleanUp() throws IOException {
-    if (scratch == null) return;
-    try (Stream<Path> paths = Files.walk(scratch)) {
-      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-        Files.deleteIfExists(p);
-      }
-    }
+    ScratchDirs.delete(scratch);
   }
 
   /** CloudNativePG's {@code <cluster>-app} Secret, keys as it writes them. */

@@ -15,6 +15,7 @@ import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.NodePg;
 import io.pgconn.operator.testenv.OperatorEnvironment;
 import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
+import io.pgconn.operator.testenv.ScratchDirs;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -27,7 +28,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -127,13 +127,7 @@ class RenderedUrlsConnectIT {
 
   @AfterAll
   static void cleanUp() throws IOException {
-    if (scratch != null) {
-      try (Stream<Path> paths = Files.walk(scratch)) {
-        for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
+    ScratchDirs.delete(scratch);
   }
 
   @Nested
