@@ -129,7 +129,7 @@ public class ServerProbe implements AutoCloseable {
             rs.getInt(7),
             rs.getInt(8),
             rs.getInt(9),
-            connectionsByApplication(connection),
+            sessions(connection),
             identity(connection));
       }
     }
@@ -169,22 +169,25 @@ public class ServerProbe implements AutoCloseable {
   }
 
   /**
-   * Client connections by application_name, visible to any role: how the budget tells the pools it
-   * sized (they carry the policy's application name) from clients no policy lists.
+   * Client connections by application_name and role, visible to any role (pg_stat_activity hides
+   * other roles' queries and states, never who they are): how the budget tells the pools it sized
+   * (they carry the policy's application name) from clients no policy lists, and what the
+   * connection ledger counts per consumer. One grouped query, as the count by application_name
+   * alone was.
    */
-  private static Map<String, Integer> connectionsByApplication(Connection connection)
+  private static Map<ServerFacts.Client, Integer> sessions(Connection connection)
       throws SQLException {
-    Map<String, Integer> counts = new TreeMap<>();
+    Map<ServerFacts.Client, Integer> counts = new TreeMap<>(ServerFacts.Client.ORDER);
     try (Statement statement = connection.createStatement();
         ResultSet rs =
             statement.executeQuery(
-                "select coalesce(application_name, ''), count(*)::int"
+                "select coalesce(application_name, ''), usename, count(*)::int"
                     + " from pg_stat_activity where "
                     + CLIENT_SESSION
                     + " and pid <> pg_backend_pid()"
-                    + " group by 1")) {
+                    + " group by 1, 2")) {
       while (rs.next()) {
-        counts.put(rs.getString(1), rs.getInt(2));
+        counts.put(new ServerFacts.Client(rs.getString(1), rs.getString(2)), rs.getInt(3));
       }
     }
     return counts;
