@@ -106,6 +106,10 @@ public final class CrdPostProcessor {
               ".status.conditions[].type",
               "Ready, ConnectionVerified, SecretSynced, BudgetSatisfied, WorkloadsUpToDate,"
                   + " Stalled or Reconciling."),
+          Map.entry(
+              ".status.server.consumers[]",
+              "One consumer of the server (an application_name and role): connections held"
+                  + " against what the policies allot it."),
           Map.entry(".status.warnings[]", "One warning, in words."),
           Map.entry(".status.workloads[]", "One workload's rollout state."));
 

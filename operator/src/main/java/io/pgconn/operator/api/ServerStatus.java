@@ -29,6 +29,14 @@ public class ServerStatus {
   @JsonPropertyDescription("inUse/maxConnections, for kubectl get; sampled with inUse.")
   private String usage;
 
+  @JsonPropertyDescription(
+      "The connection ledger: who holds connections on this server, by application_name and"
+          + " role, against what the policies allot them. At most 10 entries: this policy's own"
+          + " consumer first, then every consumer over its allotment, then the others that hold"
+          + " connections, most first. Counts are sampled with inUse; a consumer going over its"
+          + " allotment (or back within it) is recorded at once.")
+  private java.util.List<ConsumerStatus> consumers;
+
   public String getVersion() {
     return version;
   }
@@ -85,6 +93,14 @@ public class ServerStatus {
     this.inUse = inUse;
   }
 
+  public java.util.List<ConsumerStatus> getConsumers() {
+    return consumers;
+  }
+
+  public void setConsumers(java.util.List<ConsumerStatus> consumers) {
+    this.consumers = consumers;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof ServerStatus that
@@ -94,7 +110,8 @@ public class ServerStatus {
         && Objects.equals(roleConnectionLimit, that.roleConnectionLimit)
         && Objects.equals(databaseConnectionLimit, that.databaseConnectionLimit)
         && Objects.equals(inUse, that.inUse)
-        && Objects.equals(usage, that.usage);
+        && Objects.equals(usage, that.usage)
+        && Objects.equals(consumers, that.consumers);
   }
 
   @Override
@@ -106,6 +123,7 @@ public class ServerStatus {
         roleConnectionLimit,
         databaseConnectionLimit,
         inUse,
-        usage);
+        usage,
+        consumers);
   }
 }

@@ -5,11 +5,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.pgconn.operator.api.ConsumerStatus;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.reconciler.PolicyObserver;
 import io.pgconn.operator.reconciler.PolicyObserver.Attention;
 import io.pgconn.operator.reconciler.PolicyObserver.Sizing;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,6 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * are one histogram per result for the whole operator, since a histogram per policy is about 70
  * series each. Every series of a policy is removed when the policy goes, so a deleted policy does
  * not linger in dashboards or alerts.
+ *
+ * <p>The connection ledger adds, per policy, two series per consumer it names (its own, the ones
+ * over their allotment and the ones no policy budgets; at most 10): connections held and, for
+ * budgeted ones, allotted, labelled application_name and role. Every policy on a server names the
+ * same over-allotted consumer: alert on {@code max by (application_name, role)}.
  */
 public class PolicyMetrics implements PolicyObserver {
 
@@ -77,6 +84,11 @@ public class PolicyMetrics implements PolicyObserver {
         .tags(tags(namespace, name).and("kind", workloadKind))
         .register(registry)
         .increment();
+  }
+
+  @Override
+  public void ledger(String namespace, String name, List<ConsumerStatus> consumers) {
+    gauges(namespace, name).ledger(consumers);
   }
 
   @Override
@@ -157,8 +169,71 @@ public class PolicyMetrics implements PolicyObserver {
           .register(registry);
     }
 
+    /** One gauge pair per consumer named, keyed by application_name and role. */
+    private final Map<List<String>, ConsumerGauges> ledger = new ConcurrentHashMap<>();
+
+    synchronized void ledger(List<ConsumerStatus> lines) {
+      Map<List<String>, ConsumerStatus> now = new java.util.HashMap<>();
+      lines.forEach(c -> now.put(List.of(c.applicationName(), c.role()), c));
+      ledger
+          .entrySet()
+          .removeIf(
+              e -> {
+                ConsumerStatus line = now.get(e.getKey());
+                boolean gone =
+                    line == null || (line.allotted() == null) != (e.getValue().allotted == null);
+                if (gone) e.getValue().remove();
+                return gone;
+              });
+      now.forEach(
+          (key, line) -> {
+            ConsumerGauges g =
+                ledger.computeIfAbsent(
+                    key,
+                    k ->
+                        new ConsumerGauges(
+                            line.allotted() != null, line.applicationName(), line.role()));
+            g.held.set(line.held() == null ? 0 : line.held());
+            if (g.allotted != null) g.allotted.set(line.allotted());
+          });
+    }
+
+    private final class ConsumerGauges {
+      final AtomicInteger held = new AtomicInteger();
+      final AtomicInteger allotted;
+      final List<Gauge> registered = new java.util.ArrayList<>();
+
+      ConsumerGauges(boolean budgeted, String applicationName, String role) {
+        Tags consumer = tags.and("application_name", applicationName, "role", role);
+        registered.add(
+            Gauge.builder("pgconn.consumer.connections.held", held, AtomicInteger::get)
+                .description(
+                    "Client connections a consumer (application_name and role) holds on the"
+                        + " policy's server: the policy's own, one over its allotment, or one no"
+                        + " policy budgets")
+                .tags(consumer)
+                .register(registry));
+        allotted = budgeted ? new AtomicInteger() : null;
+        if (budgeted) {
+          registered.add(
+              Gauge.builder("pgconn.consumer.connections.allotted", allotted, AtomicInteger::get)
+                  .description(
+                      "Connections the policies on the server allot the consumer: per-pod limit"
+                          + " times the pods its workloads have now")
+                  .tags(consumer)
+                  .register(registry));
+        }
+      }
+
+      void remove() {
+        registered.forEach(registry::remove);
+      }
+    }
+
     void remove() {
       registered.forEach(registry::remove);
+      ledger.values().forEach(ConsumerGauges::remove);
+      ledger.clear();
     }
   }
 }

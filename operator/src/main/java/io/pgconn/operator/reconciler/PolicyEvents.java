@@ -1,8 +1,10 @@
 package io.pgconn.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.pgconn.operator.api.ConsumerStatus;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.budget.ConnectionLedger;
 import io.pgconn.operator.kube.EventRecorder;
 import io.pgconn.operator.kube.EventRecorder.Type;
 import java.util.Objects;
@@ -17,7 +19,8 @@ final class PolicyEvents {
 
   /** The reasons of the events besides Ready's transitions, which carry Ready's own reason. */
   private enum Reason {
-    SECRET_UPDATED("SecretUpdated");
+    SECRET_UPDATED("SecretUpdated"),
+    CONSUMER_OVER_ALLOTMENT("ConsumerOverAllotment");
 
     private final String wire;
 
@@ -44,6 +47,52 @@ final class PolicyEvents {
             + " ("
             + content.hash()
             + ")");
+  }
+
+  /**
+   * A Warning when the policy's own consumer starts holding more than it was allotted (not while it
+   * stays over: the transition only). Status remembers the standing, and a change of it is written
+   * at once, so the next reconcile sees this one's. Other policies' consumers are theirs to warn
+   * about; clients no policy lists are shown in status, not warned about (the reserve is theirs).
+   */
+  void ledgerTransition(
+      PostgresConnectionPolicy policy,
+      ConnectionLedger.ConsumerId own,
+      PolicyStatus previous,
+      PolicyStatus current) {
+    Optional<ConsumerStatus> after = LedgerStatus.ownLine(consumers(current), own);
+    if (after.isEmpty() || !after.get().overAllotted()) return;
+    boolean wasOver =
+        LedgerStatus.ownLine(consumers(previous), own)
+            .map(ConsumerStatus::overAllotted)
+            .orElse(false);
+    if (wasOver) return;
+    ConsumerStatus line = after.get();
+    String message =
+        "application_name \""
+            + line.applicationName()
+            + "\" with role \""
+            + line.role()
+            + "\" holds "
+            + line.held()
+            + " connections, allotted "
+            + line.allotted()
+            + " (the pool limit times the pods its workloads have now): a client ignores"
+            + " connection_limit, a pool leaks, or pods the policy does not list use its Secret";
+    events.record(
+        EventRecorder.referenceTo(policy),
+        Type.Warning,
+        Reason.CONSUMER_OVER_ALLOTMENT.wire,
+        message);
+    LOG.info(
+        "policy {}/{}: {}",
+        policy.getMetadata().getNamespace(),
+        policy.getMetadata().getName(),
+        message);
+  }
+
+  private static java.util.List<ConsumerStatus> consumers(PolicyStatus status) {
+    return status == null || status.getServer() == null ? null : status.getServer().getConsumers();
   }
 
   /** An event and a log line when Ready changes status or reason. */

@@ -1,5 +1,6 @@
 package io.pgconn.operator.reconciler;
 
+import io.pgconn.operator.api.ConsumerStatus;
 import io.pgconn.operator.probe.ProbeResult;
 import java.util.List;
 
@@ -53,6 +54,13 @@ public interface PolicyObserver {
 
   default void attention(String namespace, String name, Attention attention) {}
 
+  /**
+   * The connection ledger's lines that get series, after every reconcile that had one: the policy's
+   * own consumer, every consumer over its allotment and every one no policy budgets, at most {@code
+   * LedgerStatus.MAX_CONSUMERS}. A consumer missing from the list has no series any more.
+   */
+  default void ledger(String namespace, String name, List<ConsumerStatus> consumers) {}
+
   default void forgotten(String namespace, String name) {}
 
   /**
@@ -89,6 +97,11 @@ public interface PolicyObserver {
       @Override
       public void attention(String namespace, String name, Attention attention) {
         each.forEach(o -> o.attention(namespace, name, attention));
+      }
+
+      @Override
+      public void ledger(String namespace, String name, List<ConsumerStatus> consumers) {
+        each.forEach(o -> o.ledger(namespace, name, consumers));
       }
 
       @Override

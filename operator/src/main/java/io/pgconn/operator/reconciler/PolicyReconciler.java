@@ -11,10 +11,12 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.pgconn.operator.api.ConsumerStatus;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.SecretStatus;
 import io.pgconn.operator.api.WorkloadStatus;
+import io.pgconn.operator.budget.ConnectionLedger;
 import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.kube.EventRecorder;
 import io.pgconn.operator.kube.OperatorIdentity;
@@ -132,6 +134,9 @@ public class PolicyReconciler
               seen.consumers(),
               seen.workloads().found(),
               context.getPrimaryCache()::list);
+      ConnectionLedger.ConsumerId own = LedgerStatus.own(view, seen.inputs().server().user());
+      List<ConsumerStatus> consumers =
+          sizer.ledger(view, probed).map(l -> LedgerStatus.shown(l, own)).orElse(null);
       RenderedContent content =
           ContentRenderer.render(
               view,
@@ -172,9 +177,12 @@ public class PolicyReconciler
                   warnings,
                   PolicyChecks.of(view, seen.inputs().base(), content, probed, status.previous()),
                   ContentRenderer.sslMode(view, seen.inputs().base()).wire(),
-                  seen.inputs().source().getMetadata().getResourceVersion()));
+                  seen.inputs().source().getMetadata().getResourceVersion(),
+                  consumers));
       metrics.report(view, decision, next, status.previous());
+      metrics.ledger(view, consumers, own);
       events.readyTransition(policy, status.previous(), next);
+      events.ledgerTransition(policy, own, status.previous(), next);
       return StatusPatch.of(policy, status.previous(), next)
           .rescheduleAfter(rollout.recheck(view.spec().getProbe().intervalDuration()));
     } catch (ProbePending pending) {

@@ -3,6 +3,7 @@ package io.pgconn.operator.reconciler;
 import static io.pgconn.operator.reconciler.ConditionReason.*;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.pgconn.operator.api.ConsumerStatus;
 import io.pgconn.operator.api.PolicyCheck;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.ProbeMode;
@@ -32,6 +33,8 @@ final class PolicyStatusBuilder {
    * @param probed the probe's result, or null when there was none (probe mode Off, Accelerate)
    * @param keys the keys the target Secret holds now
    * @param sourceVersion the resourceVersion of the source Secret as read
+   * @param consumers the connection ledger as this policy shows it, or null without one (the probe
+   *     failed, the server is not verified)
    */
   record Reconciled(
       String targetSecretName,
@@ -44,7 +47,37 @@ final class PolicyStatusBuilder {
       List<String> warnings,
       List<PolicyCheck> checks,
       String sslMode,
-      String sourceVersion) {}
+      String sourceVersion,
+      List<ConsumerStatus> consumers) {
+
+    /** Without a connection ledger. */
+    Reconciled(
+        String targetSecretName,
+        ProbeMode probeMode,
+        ProbeResult probed,
+        PoolDecision decision,
+        SecretStatus secret,
+        List<String> keys,
+        List<WorkloadStatus> workloads,
+        List<String> warnings,
+        List<PolicyCheck> checks,
+        String sslMode,
+        String sourceVersion) {
+      this(
+          targetSecretName,
+          probeMode,
+          probed,
+          decision,
+          secret,
+          keys,
+          workloads,
+          warnings,
+          checks,
+          sslMode,
+          sourceVersion,
+          null);
+    }
+  }
 
   /**
    * How long a probe that keeps saying the same thing leaves status.lastProbe and status.server as
@@ -85,7 +118,7 @@ final class PolicyStatusBuilder {
     status.setObservedSourceVersion(r.sourceVersion());
     boolean refresh = r.probed() != null && refreshProbe(r.probed());
     boolean probedOk = r.probed() != null && r.probed().ok();
-    status.setServer(probedOk ? server(r.probed(), refresh) : previous.getServer());
+    status.setServer(probedOk ? server(r.probed(), refresh, r.consumers()) : previous.getServer());
     status.setPool(StatusParts.pool(r.decision(), r.sslMode()));
     status.setSecret(r.secret());
     status.setWorkloads(r.workloads());
@@ -213,13 +246,20 @@ final class PolicyStatusBuilder {
     }
   }
 
-  /** The server's facts; between refreshes the usage sample stays as it was recorded. */
-  private ServerStatus server(ProbeResult probed, boolean refresh) {
+  /**
+   * The server's facts; between refreshes the usage sample and the ledger's counts stay as they
+   * were recorded, unless who is over its allotment changed (see {@link LedgerStatus#newsIn}).
+   */
+  private ServerStatus server(ProbeResult probed, boolean refresh, List<ConsumerStatus> consumers) {
     ServerStatus fresh = StatusParts.server(probed.facts());
+    fresh.setConsumers(consumers);
     ServerStatus before = previous.getServer();
     if (refresh || before == null) return fresh;
     fresh.setInUse(before.getInUse());
     fresh.setUsage(before.getUsage());
+    if (!LedgerStatus.newsIn(before.getConsumers(), consumers)) {
+      fresh.setConsumers(before.getConsumers());
+    }
     return fresh;
   }
 

@@ -4,9 +4,12 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.budget.BudgetAllocator;
 import io.pgconn.operator.budget.BudgetPolicy;
+import io.pgconn.operator.budget.ConnectionLedger;
 import io.pgconn.operator.budget.Consumer;
 import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.budget.PoolSizing;
+import io.pgconn.operator.budget.ServerKey;
+import io.pgconn.operator.probe.ProbePools;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.rollout.Workload;
 import io.pgconn.operator.url.ConnectionString;
@@ -14,8 +17,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -50,6 +55,9 @@ final class PoolSizer {
 
   /** Which server's budget each policy counts in, as its probe established it. */
   private final VerifiedServers servers = new VerifiedServers();
+
+  /** The server each policy was last sized on, for its ledger; absent while unverified. */
+  private final Map<String, ServerKey> ledgerServers = new ConcurrentHashMap<>();
 
   private final PeerEventSource peers;
   private final Clock clock;
@@ -100,6 +108,7 @@ final class PoolSizer {
     policies.put(id, new ResourceID(view.name(), view.namespace()));
     VerifiedServers.Verified verified = servers.verify(id, server, probed);
     if (verified == null) {
+      ledgerServers.remove(id);
       // Its own limit, taking nothing from anyone: the peers it shared a budget with get it back.
       Collection<ResourceID> wake = resourceIds(budgets.remove(id));
       rebuilt(id, known);
@@ -123,6 +132,8 @@ final class PoolSizer {
             verified.limits(),
             BudgetPolicy.Written.rolledOut(previousLimit),
             PolicyProbe.connection(view, server));
+    ledgerServers.put(id, verified.key());
+    budgets.present(id, found.isEmpty() ? 1 : found.stream().mapToInt(Workload::existing).sum());
     ServerBudgetIndex.Usage seen =
         probed.ok()
             ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication(), probed.time())
@@ -147,6 +158,28 @@ final class PoolSizer {
                         : "until a probe logs in again"));
     peers.wake(resourceIds(allocation.peersToWake()));
     return allocation.decision();
+  }
+
+  /**
+   * Who holds connections on the policy's server against what every policy there allots, from this
+   * probe's sessions; empty when the probe failed or the server is not verified (then the policy
+   * shares no budget to hold anyone against).
+   */
+  Optional<ConnectionLedger> ledger(PolicyView view, ProbeResult probed) {
+    ServerKey key = ledgerServers.get(budgetId(view));
+    if (key == null || probed == null || !probed.ok()) return Optional.empty();
+    Map<ConnectionLedger.ConsumerId, Integer> held = new HashMap<>();
+    probed
+        .facts()
+        .sessions()
+        .forEach(
+            (client, n) ->
+                held.merge(
+                    new ConnectionLedger.ConsumerId(client.applicationName(), client.role()),
+                    n,
+                    Integer::sum));
+    return Optional.of(
+        ConnectionLedger.of(held, budgets.allotments(key), ProbePools.APPLICATION_NAME));
   }
 
   /**
@@ -208,6 +241,7 @@ final class PoolSizer {
     Collection<ResourceID> wake = resourceIds(budgets.remove(id));
     policies.remove(id);
     servers.forget(id);
+    ledgerServers.remove(id);
     peers.wake(wake);
   }
 

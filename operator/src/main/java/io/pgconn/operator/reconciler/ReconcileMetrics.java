@@ -1,7 +1,9 @@
 package io.pgconn.operator.reconciler;
 
+import io.pgconn.operator.api.ConsumerStatus;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.WorkloadStatus;
+import io.pgconn.operator.budget.ConnectionLedger;
 import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.rollout.WorkloadReason;
 import io.pgconn.operator.rollout.WorkloadState;
@@ -53,6 +55,26 @@ final class ReconcileMetrics {
         observer.restarted(view.namespace(), view.name(), String.valueOf(workload.kind()));
       }
     }
+  }
+
+  /**
+   * The ledger's lines worth a series: the policy's own consumer (the first line), the ones over
+   * their allotment and the ones no policy budgets. Series per policy stay bounded by the ledger's
+   * bound; the operator's probe and busy peers within their allotment are left to status.
+   */
+  void ledger(PolicyView view, List<ConsumerStatus> consumers, ConnectionLedger.ConsumerId own) {
+    if (consumers == null) return;
+    observer.ledger(
+        view.namespace(),
+        view.name(),
+        consumers.stream()
+            .filter(
+                c ->
+                    c.overAllotted()
+                        || ConnectionLedger.Standing.NOT_BUDGETED.wire().equals(c.standing())
+                        || (own.applicationName().equals(c.applicationName())
+                            && own.role().equals(c.role())))
+            .toList());
   }
 
   /**

@@ -3,6 +3,7 @@ package io.pgconn.operator.reconciler;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.budget.BudgetAllocator;
 import io.pgconn.operator.budget.BudgetPolicy;
+import io.pgconn.operator.budget.ConnectionLedger;
 import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.budget.ServerKey;
 import io.pgconn.operator.budget.UsageWindow;
@@ -56,6 +57,7 @@ final class ServerBudgetIndex {
   private final Map<ServerKey, UsageWindow> usage = new HashMap<>();
   private final Map<ServerKey, OptionalInt> counted = new HashMap<>();
   private final Map<String, Integer> running = new HashMap<>();
+  private final Map<String, Integer> podsNow = new HashMap<>();
 
   /**
    * Whether every pod of the policy runs the content its Secret holds now (the content its previous
@@ -201,6 +203,33 @@ final class ServerBudgetIndex {
         (window, ignored) -> window.with(seen.seenAt().toEpochMilli(), seen.byApplication()));
   }
 
+  /**
+   * The pods a policy's workloads have now (not the budgeted count: what the connection ledger
+   * multiplies its limit by).
+   */
+  synchronized void present(String id, int pods) {
+    podsNow.put(id, pods);
+  }
+
+  /**
+   * What every policy on {@code server} allots its consumer: the highest limit its pods may run
+   * (during a rollout old pods keep the old one) times the pods its workloads have now.
+   */
+  synchronized List<ConnectionLedger.Allotment> allotments(ServerKey server) {
+    return policies.values().stream()
+        .filter(p -> p.server().equals(server))
+        .filter(p -> applicationNames.get(p.id()) != null)
+        .map(
+            p ->
+                new ConnectionLedger.Allotment(
+                    applicationNames.get(p.id()),
+                    p.user(),
+                    Objects.requireNonNullElse(
+                        running.get(p.id()), Objects.requireNonNullElse(p.previousLimit(), 0)),
+                    podsNow.getOrDefault(p.id(), p.pods())))
+        .toList();
+  }
+
   /** Every policy the index knows, on any server. */
   synchronized Set<String> ids() {
     return new TreeSet<>(policies.keySet());
@@ -210,6 +239,7 @@ final class ServerBudgetIndex {
   synchronized Set<String> remove(String id) {
     applicationNames.remove(id);
     running.remove(id);
+    podsNow.remove(id);
     BudgetPolicy removed = policies.remove(id);
     return removed == null ? Set.of() : idsOn(removed.server());
   }

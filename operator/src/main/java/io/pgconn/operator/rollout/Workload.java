@@ -11,6 +11,9 @@ import io.pgconn.operator.budget.ConsumerPods;
  *
  * @param maxSurge the rolling update's maxSurge as written ("25%", "2"), null for the default, "0"
  *     for workloads that replace pods without surge
+ * @param existing pods the workload has now, as its controller reports them (status.replicas, a
+ *     rollout's surge pods included; a DaemonSet's currentNumberScheduled), never fewer than its
+ *     spec asks for: what the connection ledger multiplies its pool size by
  */
 public record Workload(
     WorkloadKey key,
@@ -20,7 +23,21 @@ public record Workload(
     String uid,
     boolean optedOut,
     RolloutProgress progress,
-    String maxSurge) {
+    String maxSurge,
+    int existing) {
+
+  /** A workload whose pods are as many as its spec asks for. */
+  public Workload(
+      WorkloadKey key,
+      int replicas,
+      int surge,
+      PodTemplateStamps stamps,
+      String uid,
+      boolean optedOut,
+      RolloutProgress progress,
+      String maxSurge) {
+    this(key, replicas, surge, stamps, uid, optedOut, progress, maxSurge, replicas);
+  }
 
   /** Annotation on a workload: "false" means the operator never restarts it. */
   public static final String RESTART_ANNOTATION = "pgconn.io/restart";

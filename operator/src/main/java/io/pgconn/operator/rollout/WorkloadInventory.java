@@ -97,14 +97,26 @@ public class WorkloadInventory {
             rolling == null ? null : rolling.getMaxSurge(),
             null);
     return workload(
-        key, d, d.getSpec().getTemplate(), replicas, maxSurge, deploymentProgress(d, replicas));
+        key,
+        d,
+        d.getSpec().getTemplate(),
+        replicas,
+        maxSurge,
+        deploymentProgress(d, replicas),
+        Math.max(replicas, d.getStatus() == null ? 0 : zeroIfNull(d.getStatus().getReplicas())));
   }
 
   private static Workload statefulSet(WorkloadKey key, StatefulSet s) {
     int replicas = s.getSpec().getReplicas() == null ? 1 : s.getSpec().getReplicas();
     // StatefulSets replace pods one by one without surge.
     return workload(
-        key, s, s.getSpec().getTemplate(), replicas, "0", statefulSetProgress(s, replicas));
+        key,
+        s,
+        s.getSpec().getTemplate(),
+        replicas,
+        "0",
+        statefulSetProgress(s, replicas),
+        Math.max(replicas, s.getStatus() == null ? 0 : zeroIfNull(s.getStatus().getReplicas())));
   }
 
   /**
@@ -124,7 +136,15 @@ public class WorkloadInventory {
             strategy == null ? null : strategy.getType(),
             rolling == null ? null : rolling.getMaxSurge(),
             "0");
-    return workload(key, d, d.getSpec().getTemplate(), pods, maxSurge, daemonSetProgress(d));
+    Integer current = d.getStatus() == null ? null : d.getStatus().getCurrentNumberScheduled();
+    return workload(
+        key,
+        d,
+        d.getSpec().getTemplate(),
+        pods,
+        maxSurge,
+        daemonSetProgress(d),
+        Math.max(pods, current == null ? 0 : current));
   }
 
   private static Workload workload(
@@ -133,7 +153,8 @@ public class WorkloadInventory {
       PodTemplateSpec template,
       int pods,
       String maxSurge,
-      RolloutProgress progress) {
+      RolloutProgress progress,
+      int existing) {
     return new Workload(
         key,
         pods,
@@ -142,7 +163,8 @@ public class WorkloadInventory {
         resource.getMetadata().getUid(),
         optedOut(resource),
         progress,
-        maxSurge);
+        maxSurge,
+        existing);
   }
 
   /**
