@@ -2,9 +2,11 @@ package io.pgconn.operator.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.pgconn.operator.budget.ConnectionLedger;
 import io.pgconn.operator.probe.CheckResult;
 import io.pgconn.operator.probe.CheckStatus;
 import io.pgconn.operator.probe.ConnectionChecklist;
+import io.pgconn.operator.probe.ProbePools;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.probe.ServerProbe;
 import io.pgconn.operator.url.ConnectionString;
@@ -96,10 +98,14 @@ public class DoctorCommand implements Callable<Integer> {
     String shown = null;
     List<CheckResult> checks;
     int code;
+    ProbeResult probed = null;
+    ConnectionLedger.ConsumerId own = null;
     try {
       ConnectionString cs = ConnectionStringParser.parse(input);
       shown = cs.redacted();
-      ProbeResult probed = null;
+      own =
+          new ConnectionLedger.ConsumerId(
+              cs.parameters().getOrDefault("application_name", ""), cs.user());
       if (ConnectionChecklist.canProbe(cs)) {
         try (ServerProbe probe = new ServerProbe(Clock.systemUTC())) {
           probed = probe.probe(ConnectionChecklist.targetOf(cs, connectTimeout));
@@ -111,10 +117,11 @@ public class DoctorCommand implements Callable<Integer> {
       checks = ConnectionChecklist.unreadable(e);
       code = BAD_INPUT;
     }
+    List<ConnectionLedger.Line> ledger = ledger(probed);
     if (json) {
-      printJson(shown, checks, code);
+      printJson(shown, checks, code, ledger, own);
     } else {
-      printText(shown, checks, code);
+      printText(shown, checks, code, ledger, own);
     }
     out.flush();
     return code;
@@ -134,7 +141,73 @@ public class DoctorCommand implements Callable<Integer> {
     return new String(in.readAllBytes(), StandardCharsets.UTF_8);
   }
 
-  private void printText(String shown, List<CheckResult> checks, int code) {
+  /** Lines of the connection table the doctor prints at most; the rest is counted. */
+  static final int MAX_LEDGER_LINES = 20;
+
+  /**
+   * Who holds connections on the server, by application_name and role, as the probe read them (its
+   * own session left out): the table a policy's status.server.consumers shows, without allotments
+   * (those are the policies', which a URL alone does not know). Empty when the probe did not log
+   * in.
+   */
+  private static List<ConnectionLedger.Line> ledger(ProbeResult probed) {
+    if (probed == null || !probed.ok()) return List.of();
+    Map<ConnectionLedger.ConsumerId, Integer> held = new LinkedHashMap<>();
+    probed
+        .facts()
+        .sessions()
+        .forEach(
+            (client, n) ->
+                held.merge(
+                    new ConnectionLedger.ConsumerId(client.applicationName(), client.role()),
+                    n,
+                    Integer::sum));
+    return ConnectionLedger.of(held, List.of(), ProbePools.APPLICATION_NAME).lines();
+  }
+
+  private void printLedger(List<ConnectionLedger.Line> ledger, ConnectionLedger.ConsumerId own) {
+    if (ledger.isEmpty()) return;
+    out.println(
+        "who holds connections on the server (pg_stat_activity, this check's own left out):");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"HELD", "APPLICATION_NAME", "ROLE", ""});
+    for (ConnectionLedger.Line line :
+        ledger.subList(0, Math.min(MAX_LEDGER_LINES, ledger.size()))) {
+      rows.add(
+          new String[] {
+            Integer.toString(line.held()),
+            line.applicationName().isEmpty() ? "(none)" : line.applicationName(),
+            line.role(),
+            note(line, own)
+          });
+    }
+    int[] width = new int[3];
+    for (String[] row : rows) {
+      for (int i = 0; i < 3; i++) width[i] = Math.max(width[i], row[i].length());
+    }
+    for (String[] row : rows) {
+      out.println(
+          ("  %" + width[0] + "s  %-" + width[1] + "s  %-" + width[2] + "s  %s")
+              .formatted(row[0], row[1], row[2], row[3])
+              .stripTrailing());
+    }
+    if (ledger.size() > MAX_LEDGER_LINES) {
+      out.println("  … " + (ledger.size() - MAX_LEDGER_LINES) + " more");
+    }
+  }
+
+  private static String note(ConnectionLedger.Line line, ConnectionLedger.ConsumerId own) {
+    if (line.standing() == ConnectionLedger.Standing.OPERATOR_PROBE) return "the operator's probe";
+    if (own != null && line.id().equals(own)) return "this URL's application_name and role";
+    return "";
+  }
+
+  private void printText(
+      String shown,
+      List<CheckResult> checks,
+      int code,
+      List<ConnectionLedger.Line> ledger,
+      ConnectionLedger.ConsumerId own) {
     out.println(
         "pgconn doctor: "
             + (shown == null ? "(connection string not shown: it could not" + " be read)" : shown));
@@ -143,9 +216,16 @@ public class DoctorCommand implements Callable<Integer> {
       out.printf("%-7s %-" + width + "s  %s%n", label(c.status()), c.name(), c.message());
     }
     out.println("verdict: " + verdict(checks, code));
+    printLedger(ledger, own);
   }
 
-  private void printJson(String shown, List<CheckResult> checks, int code) throws IOException {
+  private void printJson(
+      String shown,
+      List<CheckResult> checks,
+      int code,
+      List<ConnectionLedger.Line> ledger,
+      ConnectionLedger.ConsumerId own)
+      throws IOException {
     Map<String, Object> report = new LinkedHashMap<>();
     report.put("url", shown);
     report.put("verdict", code == OK ? "pass" : code == FAILED ? "fail" : "bad-input");
@@ -159,6 +239,16 @@ public class DoctorCommand implements Callable<Integer> {
       list.add(m);
     }
     report.put("checks", list);
+    List<Map<String, Object>> consumers = new ArrayList<>();
+    for (ConnectionLedger.Line line : ledger) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("applicationName", line.applicationName());
+      m.put("role", line.role());
+      m.put("held", line.held());
+      m.put("standing", own != null && line.id().equals(own) ? "ThisUrl" : line.standing().wire());
+      consumers.add(m);
+    }
+    report.put("consumers", consumers);
     out.println(
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
   }

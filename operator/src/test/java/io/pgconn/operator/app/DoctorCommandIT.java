@@ -13,6 +13,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -247,5 +248,45 @@ class DoctorCommandIT {
     assertThat(login.get("name").asText()).isEqualTo("server-reachable-and-login-accepted");
     assertThat(login.get("status").asText()).isEqualTo("fail");
     assertThat(login.get("message").asText()).contains("AuthenticationFailed");
+  }
+
+  @Test
+  void printsWhoHoldsConnectionsByApplicationNameAndRoleAfterTheChecklist() throws Exception {
+    java.util.Properties props = new java.util.Properties();
+    props.setProperty("user", "app");
+    props.setProperty("password", CANARY);
+    props.setProperty("ApplicationName", "nightly-report");
+    List<Connection> cron = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        cron.add(java.sql.DriverManager.getConnection(plain.jdbcUrl("appdb"), props));
+      }
+      String doctored =
+          url(
+              plain,
+              "app",
+              CANARY,
+              "appdb",
+              "?sslmode=disable&connection_limit=5" + "&application_name=shop");
+      Run text = run(doctored);
+      List<String> lines = text.out().lines().toList();
+      int verdict =
+          lines.indexOf(
+              lines.stream().filter(l -> l.startsWith("verdict:")).findFirst().orElseThrow());
+      assertThat(lines.subList(verdict + 1, lines.size()))
+          .as("after the checklist")
+          .anyMatch(l -> l.contains("who holds connections"))
+          .anyMatch(l -> l.matches("^ +3 +nightly-report +app *$"));
+
+      Run json = run(doctored, "--json");
+      JsonNode consumers = new ObjectMapper().readTree(json.out()).get("consumers");
+      assertThat(consumers).isNotNull();
+      assertThat(consumers.toString())
+          .contains(
+              "{\"applicationName\":\"nightly-report\",\"role\":\"app\",\"held\":3,"
+                  + "\"standing\":\"NotBudgeted\"}");
+    } finally {
+      for (Connection c : cron) c.close();
+    }
   }
 }
