@@ -5,7 +5,9 @@
 //	/health  SELECT 1 on a pooled connection (the check the troubleshooting guide recommends)
 //	/stats   how many connections the pool holds and its limit, as JSON
 //
-// on :8080. Every connection error is logged verbatim; the password never is (pgx's errors
+// on :8080. With GREED=N (an integer above 1) it is a deliberately greedy client: it opens N times
+// the pool limit it was given, as an app that ignores connection_limit would (the connection
+// ledger's real-node test). Every connection error is logged verbatim; the password never is (pgx's errors
 // name the host, user and database, not the password).
 package main
 
@@ -17,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -33,6 +36,14 @@ func main() {
 	if err != nil {
 		// The parse error may quote the URL: say only that it failed.
 		log.Fatal("DATABASE_URL is not a valid pgx connection string")
+	}
+	if greed := os.Getenv("GREED"); greed != "" {
+		n, err := strconv.Atoi(greed)
+		if err != nil || n < 1 {
+			log.Fatalf("GREED must be a positive integer, not %q", greed)
+		}
+		log.Printf("GREED=%d: opening %d times the pool limit %d", n, n, cfg.MaxConns)
+		cfg.MaxConns *= int32(n)
 	}
 	// Open exactly the limit: the pool keeps MaxConns connections (no more can be opened).
 	cfg.MinConns = cfg.MaxConns

@@ -28,6 +28,27 @@ final class AppDeployments {
         """);
   }
 
+  /**
+   * The demo app made deliberately greedy: each pod opens {@code greed} times the pool limit its
+   * URL gives (GREED), as an app that ignores connection_limit would.
+   */
+  static String greedyDemoApp(
+      String namespace, String name, int replicas, String secretName, int greed) {
+    return yaml(
+        namespace,
+        name,
+        replicas,
+        ChartOnRealNode.DEMO_IMAGE,
+        secretName,
+        """
+        env: [{name: GREED, value: "%d"}]
+        readinessProbe:
+          httpGet: {path: /health, port: 8080}
+          periodSeconds: 2
+        """
+            .formatted(greed));
+  }
+
   /** Pause containers: the pods run (once the Secret exists) and do nothing else. */
   static String pause(String namespace, String name, int replicas, String secretName) {
     return yaml(namespace, name, replicas, ChartOnRealNode.PAUSE_IMAGE, secretName, "");
