@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pgconn.operator.api.ConsumerStatus;
 import io.pgconn.operator.probe.FailureReason;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.reconciler.PolicyObserver.Attention;
@@ -70,6 +71,60 @@ class PolicyMetricsTest {
         .extracting(Meter::getId)
         .noneMatch(id -> "backend".equals(id.getTag("policy")));
     assertThat(ready("shop", "other")).isEqualTo(1.0);
+  }
+
+  @Test
+  void ledgerGaugesFollowTheConsumersNamedAndGoWithThem() {
+    metrics.ledger(
+        "shop",
+        "backend",
+        java.util.List.of(
+            new ConsumerStatus("backend", "app", 20, 10, "OverAllotment"),
+            new ConsumerStatus("cron", "app", 2, null, "NotBudgeted")));
+    assertThat(consumer("held", "backend")).isEqualTo(20.0);
+    assertThat(consumer("allotted", "backend")).isEqualTo(10.0);
+    assertThat(consumer("held", "cron")).isEqualTo(2.0);
+    assertThat(
+            registry
+                .find("pgconn.consumer.connections.allotted")
+                .tags("application_name", "cron")
+                .gauges())
+        .as("no allotment, no series")
+        .isEmpty();
+
+    metrics.ledger(
+        "shop",
+        "backend",
+        java.util.List.of(new ConsumerStatus("backend", "app", 8, 10, "Within")));
+    assertThat(consumer("held", "backend")).isEqualTo(8.0);
+    assertThat(
+            registry
+                .find("pgconn.consumer.connections.held")
+                .tags("application_name", "cron")
+                .gauges())
+        .as("a consumer no longer named has no series")
+        .isEmpty();
+
+    metrics.forgotten("shop", "backend");
+    assertThat(registry.getMeters())
+        .extracting(Meter::getId)
+        .noneMatch(id -> id.getName().startsWith("pgconn.consumer"));
+  }
+
+  private double consumer(String what, String applicationName) {
+    return registry
+        .get("pgconn.consumer.connections." + what)
+        .tags(
+            "namespace",
+            "shop",
+            "policy",
+            "backend",
+            "application_name",
+            applicationName,
+            "role",
+            "app")
+        .gauge()
+        .value();
   }
 
   /** What the chart's alerts divide and compare: usable slots, in use, conflicts, holds. */

@@ -3,6 +3,7 @@ package io.pgconn.operator.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.pgconn.operator.api.ConsumerStatus;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.ProbeMode;
 import io.pgconn.operator.api.SecretStatus;
@@ -200,6 +201,62 @@ class PolicyStatusBuilderTest {
     ProbeResult failed = ProbeResult.failure(T2, 2, FailureReason.values()[0], "no");
     PolicyStatus changed = builder(first, T2).reconciled(outcome(failed, FITS, List.of(UP)));
     assertThat(changed.getLastProbe().result()).isEqualTo(failed.result());
+  }
+
+  static final ConsumerStatus OWN_WITHIN = new ConsumerStatus("web", "app", 4, 10, "Within");
+  static final ConsumerStatus OWN_OVER = new ConsumerStatus("web", "app", 20, 10, "OverAllotment");
+  static final ConsumerStatus CRON = new ConsumerStatus("cron", "app", 2, null, "NotBudgeted");
+
+  @Test
+  void ledgerCountsThatMerelyMoveWaitForTheRefreshButWhoIsOverIsWrittenAtOnce() {
+    PolicyStatus first = builder(null, T1).reconciled(withLedger(OK, List.of(OWN_WITHIN, CRON)));
+    assertThat(first.getServer().getConsumers()).containsExactly(OWN_WITHIN, CRON);
+
+    // Counts move, a client comes and goes: nothing a reader must know now.
+    ProbeResult later = ProbeResult.success(SOON, 9, FACTS);
+    PolicyStatus moved =
+        builder(first, SOON)
+            .reconciled(
+                withLedger(later, List.of(new ConsumerStatus("web", "app", 9, 10, "Within"))));
+    assertThat(moved).as("no write for counts").isEqualTo(first);
+
+    // Its own consumer goes over: written at once, with the counts of now.
+    PolicyStatus over = builder(moved, SOON).reconciled(withLedger(later, List.of(OWN_OVER, CRON)));
+    assertThat(over.getServer().getConsumers()).containsExactly(OWN_OVER, CRON);
+    assertThat(over.getServer().getInUse()).as("inUse keeps its own cadence").isEqualTo(7);
+
+    // Staying over with other counts is no news either; going back within is.
+    ConsumerStatus greedier = new ConsumerStatus("web", "app", 25, 10, "OverAllotment");
+    assertThat(builder(over, SOON).reconciled(withLedger(later, List.of(greedier))))
+        .isEqualTo(over);
+    PolicyStatus within = builder(over, SOON).reconciled(withLedger(later, List.of(OWN_WITHIN)));
+    assertThat(within.getServer().getConsumers()).containsExactly(OWN_WITHIN);
+
+    // At the hourly refresh the counts catch up.
+    Instant due = T1.plus(PolicyStatusBuilder.PROBE_REFRESH);
+    ConsumerStatus now = new ConsumerStatus("web", "app", 6, 10, "Within");
+    PolicyStatus refreshed =
+        builder(within, due)
+            .reconciled(withLedger(ProbeResult.success(due, 9, FACTS), List.of(now)));
+    assertThat(refreshed.getServer().getConsumers()).containsExactly(now);
+  }
+
+  private static PolicyStatusBuilder.Reconciled withLedger(
+      ProbeResult probed, List<ConsumerStatus> consumers) {
+    PolicyStatusBuilder.Reconciled r = outcome(probed, FITS, List.of(UP));
+    return new PolicyStatusBuilder.Reconciled(
+        r.targetSecretName(),
+        r.probeMode(),
+        r.probed(),
+        r.decision(),
+        r.secret(),
+        r.keys(),
+        r.workloads(),
+        r.warnings(),
+        r.checks(),
+        r.sslMode(),
+        r.sourceVersion(),
+        consumers);
   }
 
   @Test
