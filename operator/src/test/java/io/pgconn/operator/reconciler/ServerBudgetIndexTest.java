@@ -83,6 +83,24 @@ class ServerBudgetIndexTest {
     assertThat(putWith("ns/a", BEFORE, "probe-app").decision().budget()).isEqualTo(35);
   }
 
+  @Test
+  void eachPolicyAllotsItsLimitTimesThePodsItsWorkloadsHaveNowOnItsServerOnly() {
+    settle();
+    index.present("ns/a", 3);
+    put("ns/c", ServerKey.reported("system 2 port 5432"));
+
+    // b's pods were never reported: it counts at the pods it was budgeted for (one, no workload).
+    assertThat(index.allotments(BEFORE))
+        .containsExactlyInAnyOrder(
+            new io.pgconn.operator.budget.ConnectionLedger.Allotment("ns/a", "app", 19, 3),
+            new io.pgconn.operator.budget.ConnectionLedger.Allotment("ns/b", "app", 18, 1));
+
+    index.remove("ns/a");
+    assertThat(index.allotments(BEFORE))
+        .extracting(io.pgconn.operator.budget.ConnectionLedger.Allotment::applicationName)
+        .containsExactly("ns/b");
+  }
+
   /** a and b share BEFORE: b's raise waits once for a to lower. */
   private void settle() {
     put("ns/a", BEFORE);
