@@ -14,7 +14,8 @@ public record ConsumerStatus(
         String applicationName,
     @JsonPropertyDescription("The role its sessions log in as (pg_stat_activity.usename).")
         String role,
-    @JsonPropertyDescription("Client connections it holds now.") Integer held,
+    @JsonPropertyDescription("Client connections it held when the ledger was last recorded.")
+        Integer held,
     @JsonPropertyDescription(
             "Connections the policies on this server allot it: their per-pod limit (the highest"
                 + " its pods may run during a rollout) times the pods their workloads have now"
