@@ -103,9 +103,12 @@ public class DoctorCommand implements Callable<Integer> {
     try {
       ConnectionString cs = ConnectionStringParser.parse(input);
       shown = cs.redacted();
+      // Only a URL that names its application_name can tell its own sessions from others'.
+      String applicationName = cs.parameters().get("application_name");
       own =
-          new ConnectionLedger.ConsumerId(
-              cs.parameters().getOrDefault("application_name", ""), cs.user());
+          applicationName == null || applicationName.isEmpty()
+              ? null
+              : new ConnectionLedger.ConsumerId(applicationName, cs.user());
       if (ConnectionChecklist.canProbe(cs)) {
         try (ServerProbe probe = new ServerProbe(Clock.systemUTC())) {
           probed = probe.probe(ConnectionChecklist.targetOf(cs, connectTimeout));

@@ -250,6 +250,14 @@ class DoctorCommandIT {
     assertThat(login.get("message").asText()).contains("AuthenticationFailed");
   }
 
+  private static java.util.Properties shopProps() {
+    java.util.Properties props = new java.util.Properties();
+    props.setProperty("user", "app");
+    props.setProperty("password", CANARY);
+    props.setProperty("ApplicationName", "shop");
+    return props;
+  }
+
   @Test
   void printsWhoHoldsConnectionsByApplicationNameAndRoleAfterTheChecklist() throws Exception {
     java.util.Properties props = new java.util.Properties();
@@ -277,6 +285,12 @@ class DoctorCommandIT {
           .as("after the checklist")
           .anyMatch(l -> l.contains("who holds connections"))
           .anyMatch(l -> l.matches("^ +3 +nightly-report +app *$"));
+      // The URL's own sessions are named as such.
+      try (Connection shop =
+          java.sql.DriverManager.getConnection(plain.jdbcUrl("appdb"), shopProps())) {
+        assertThat(run(doctored).out())
+            .containsPattern("(?m)^ +1 +shop +app +this URL's application_name and role$");
+      }
 
       Run json = run(doctored, "--json");
       JsonNode consumers = new ObjectMapper().readTree(json.out()).get("consumers");
