@@ -1,12 +1,16 @@
 package io.pgconn.operator.app;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.pgconn.operator.api.SourceSpec;
 import io.pgconn.operator.probe.CheckResult;
 import io.pgconn.operator.probe.CheckStatus;
 import io.pgconn.operator.probe.ConnectionChecklist;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.probe.ServerProbe;
+import io.pgconn.operator.reconciler.MountedSource;
+import io.pgconn.operator.reconciler.PolicyFailure;
 import io.pgconn.operator.url.ConnectionString;
 import io.pgconn.operator.url.ConnectionStringParser;
 import io.pgconn.operator.url.InvalidConnectionStringException;
@@ -14,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,6 +69,34 @@ public class DoctorCommand implements Callable<Integer> {
           "seconds to wait for the server when the URL sets none (default: ${DEFAULT-VALUE})")
   int connectTimeout;
 
+  @Option(
+      names = "--source-spec",
+      paramLabel = "JSON",
+      description =
+          "a policy's spec.source as JSON: read the connection from the Secret mounted at"
+              + " --source-dir in that shape (secretRef, fields or json), as the operator does;"
+              + " kubectl pgconn doctor passes it")
+  String sourceSpec;
+
+  @Option(
+      names = "--source-dir",
+      paramLabel = "DIR",
+      description = "the source Secret mounted as a volume (with --source-spec)")
+  Path sourceDir;
+
+  @Option(
+      names = "--ca-dir",
+      paramLabel = "DIR",
+      description =
+          "the Secret of spec.source.caSecretRef mounted as a volume (with --source-spec)")
+  Path caDir;
+
+  @Option(
+      names = "--namespace",
+      defaultValue = "default",
+      description = "the policy's namespace, for messages (with --source-spec)")
+  String namespace;
+
   private InputStream in = System.in;
   private PrintStream out = System.out;
   private PrintStream err = System.err;
@@ -87,8 +120,17 @@ public class DoctorCommand implements Callable<Integer> {
       err.println("error: --connect-timeout must be at least 1");
       return BAD_INPUT;
     }
-    String input = input();
-    if (input == null || input.isBlank()) {
+    MountedSource mounted = null;
+    if (sourceSpec != null) {
+      try {
+        mounted = mountedSource();
+      } catch (PolicyFailure e) {
+        err.println("error: " + e.getMessage());
+        return BAD_INPUT;
+      }
+    }
+    String input = mounted == null ? input() : null;
+    if (mounted == null && (input == null || input.isBlank())) {
       err.println(
           "error: no connection string: pass it as an argument, in $" + ENV + " or on stdin");
       return BAD_INPUT;
@@ -97,15 +139,19 @@ public class DoctorCommand implements Callable<Integer> {
     List<CheckResult> checks;
     int code;
     try {
-      ConnectionString cs = ConnectionStringParser.parse(input);
+      ConnectionString cs = mounted != null ? mounted.base() : ConnectionStringParser.parse(input);
       shown = cs.redacted();
       ProbeResult probed = null;
       if (ConnectionChecklist.canProbe(cs)) {
         try (ServerProbe probe = new ServerProbe(Clock.systemUTC())) {
-          probed = probe.probe(ConnectionChecklist.targetOf(cs, connectTimeout));
+          probed =
+              probe.probe(
+                  ConnectionChecklist.targetOf(cs, connectTimeout)
+                      .withCaCertificates(mounted == null ? null : mounted.caPem()));
         }
       }
       checks = ConnectionChecklist.evaluate(cs, probed);
+      if (mounted != null) checks = poolParametersAreThePolicys(checks);
       code = checks.stream().anyMatch(c -> c.status() == CheckStatus.Fail) ? FAILED : OK;
     } catch (InvalidConnectionStringException e) {
       checks = ConnectionChecklist.unreadable(e);
@@ -118,6 +164,43 @@ public class DoctorCommand implements Callable<Integer> {
     }
     out.flush();
     return code;
+  }
+
+  /**
+   * A policy's source is the base the operator tunes: it writes the pool parameters into every
+   * output, so their absence from the source is no finding.
+   */
+  private static List<CheckResult> poolParametersAreThePolicys(List<CheckResult> checks) {
+    return checks.stream()
+        .map(
+            c ->
+                c.name().equals(ConnectionChecklist.POOL_PARAMETERS_PRESENT)
+                        && c.status() != CheckStatus.Pass
+                    ? new CheckResult(
+                        c.name(),
+                        CheckStatus.Pass,
+                        "the policy's source: the operator writes the pool parameters into each"
+                            + " output (kubectl pgconn status shows the limit and why)")
+                    : c)
+        .toList();
+  }
+
+  /** The connection of --source-spec, read from the mounted Secrets as the reconcile reads it. */
+  private MountedSource mountedSource() throws PolicyFailure {
+    SourceSpec spec;
+    try {
+      spec = new ObjectMapper().readValue(sourceSpec, SourceSpec.class);
+    } catch (JsonProcessingException e) {
+      throw new PolicyFailure(
+          PolicyFailure.Reason.INVALID_SPEC,
+          "--source-spec is not a policy's spec.source as JSON: " + e.getOriginalMessage());
+    }
+    if (sourceDir == null) {
+      throw new PolicyFailure(
+          PolicyFailure.Reason.INVALID_SPEC,
+          "--source-spec needs --source-dir: the directory the source Secret is mounted at");
+    }
+    return MountedSource.read(spec, namespace, sourceDir, caDir);
   }
 
   private String input() throws IOException {
