@@ -1,9 +1,10 @@
 package io.pgconn.operator.app;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.pgconn.operator.api.SourceSpec;
+import io.pgconn.operator.api.PolicySpec;
 import io.pgconn.operator.probe.CheckResult;
 import io.pgconn.operator.probe.CheckStatus;
 import io.pgconn.operator.probe.ConnectionChecklist;
@@ -70,31 +71,31 @@ public class DoctorCommand implements Callable<Integer> {
   int connectTimeout;
 
   @Option(
-      names = "--source-spec",
+      names = "--policy-spec",
       paramLabel = "JSON",
       description =
-          "a policy's spec.source as JSON: read the connection from the Secret mounted at"
-              + " --source-dir in that shape (secretRef, fields or json), as the operator does;"
-              + " kubectl pgconn doctor passes it")
-  String sourceSpec;
+          "a policy's spec as JSON: read the connection from the source Secret mounted at"
+              + " --source-dir in the shape spec.source names, with the sslmode the operator"
+              + " writes, as the operator does; kubectl pgconn doctor passes it")
+  String policySpec;
 
   @Option(
       names = "--source-dir",
       paramLabel = "DIR",
-      description = "the source Secret mounted as a volume (with --source-spec)")
+      description = "the source Secret mounted as a volume (with --policy-spec)")
   Path sourceDir;
 
   @Option(
       names = "--ca-dir",
       paramLabel = "DIR",
       description =
-          "the Secret of spec.source.caSecretRef mounted as a volume (with --source-spec)")
+          "the Secret of spec.source.caSecretRef mounted as a volume (with --policy-spec)")
   Path caDir;
 
   @Option(
       names = "--namespace",
       defaultValue = "default",
-      description = "the policy's namespace, for messages (with --source-spec)")
+      description = "the policy's namespace, for messages (with --policy-spec)")
   String namespace;
 
   private InputStream in = System.in;
@@ -121,7 +122,7 @@ public class DoctorCommand implements Callable<Integer> {
       return BAD_INPUT;
     }
     MountedSource mounted = null;
-    if (sourceSpec != null) {
+    if (policySpec != null) {
       try {
         mounted = mountedSource();
       } catch (PolicyFailure e) {
@@ -185,20 +186,23 @@ public class DoctorCommand implements Callable<Integer> {
         .toList();
   }
 
-  /** The connection of --source-spec, read from the mounted Secrets as the reconcile reads it. */
+  /** The connection of --policy-spec, read from the mounted Secrets as the reconcile reads it. */
   private MountedSource mountedSource() throws PolicyFailure {
-    SourceSpec spec;
+    PolicySpec spec;
     try {
-      spec = new ObjectMapper().readValue(sourceSpec, SourceSpec.class);
+      spec =
+          new ObjectMapper()
+              .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+              .readValue(policySpec, PolicySpec.class);
     } catch (JsonProcessingException e) {
       throw new PolicyFailure(
           PolicyFailure.Reason.INVALID_SPEC,
-          "--source-spec is not a policy's spec.source as JSON: " + e.getOriginalMessage());
+          "--policy-spec is not a policy's spec as JSON: " + e.getOriginalMessage());
     }
     if (sourceDir == null) {
       throw new PolicyFailure(
           PolicyFailure.Reason.INVALID_SPEC,
-          "--source-spec needs --source-dir: the directory the source Secret is mounted at");
+          "--policy-spec needs --source-dir: the directory the source Secret is mounted at");
     }
     return MountedSource.read(spec, namespace, sourceDir, caDir);
   }

@@ -1,8 +1,11 @@
 package io.pgconn.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.pgconn.operator.api.CaSecretRef;
+import io.pgconn.operator.api.PolicySpec;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.api.SourceSpec;
 import io.pgconn.operator.url.ConnectionString;
@@ -19,21 +22,30 @@ import java.util.stream.Stream;
  * A policy's source read the way its reconcile reads it, from Secrets mounted as files instead of
  * the API: what {@code kubectl pgconn doctor} runs in a Pod inside the cluster, so the checklist
  * tests the network path the applications use with the connection the operator would tune. The same
- * readers and the same errors as the reconcile (key, field and Secret named, never a value).
+ * readers and the same errors as the reconcile (key, field and Secret named, never a value), and
+ * the sslmode the operator writes and probes with (the stricter of the source's and
+ * spec.pool.sslMode's, unless the spec allows weakening).
  *
- * @param base the base connection string in whichever shape spec.source names
+ * @param base the base connection string in whichever shape spec.source names, with the sslmode the
+ *     operator would write
  * @param caPem the bundle of spec.source.caSecretRef, or null when the spec names none
  */
 public record MountedSource(ConnectionString base, String caPem) {
 
   /**
-   * @param source the policy's spec.source
+   * @param spec the policy's spec
    * @param namespace the policy's namespace, for messages
    * @param sourceDir the source Secret mounted as a volume (one file per key)
    * @param caDir the CA Secret mounted as a volume, or null
    */
-  public static MountedSource read(SourceSpec source, String namespace, Path sourceDir, Path caDir)
+  public static MountedSource read(PolicySpec spec, String namespace, Path sourceDir, Path caDir)
       throws PolicyFailure {
+    SourceSpec source = spec.getSource();
+    if (source == null) {
+      throw new PolicyFailure(
+          PolicyFailure.Reason.INVALID_SPEC,
+          "the policy's spec has no source: set spec.source.secretRef, fields or json");
+    }
     SecretId id = new SecretId(namespace, sourceName(source));
     Secret secret = fromFiles(id, sourceDir);
     ConnectionString base;
@@ -49,6 +61,8 @@ public record MountedSource(ConnectionString base, String caPem) {
           PolicyFailure.Reason.INVALID_SPEC,
           "spec.source names no Secret: set secretRef, fields or json");
     }
+    base =
+        base.withParameter("sslmode", ContentRenderer.sslMode(view(spec, namespace), base).wire());
     CaSecretRef ca = source.getCaSecretRef();
     if (ca == null) return new MountedSource(base, null);
     if (caDir == null) {
@@ -60,6 +74,13 @@ public record MountedSource(ConnectionString base, String caPem) {
     }
     SecretId caId = new SecretId(namespace, ca.getName());
     return new MountedSource(base, CaBundle.read(caId, ca, fromFiles(caId, caDir)).pem());
+  }
+
+  private static PolicyView view(PolicySpec spec, String namespace) {
+    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
+    policy.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName("doctor").build());
+    policy.setSpec(spec);
+    return PolicyView.of(policy);
   }
 
   private static String sourceName(SourceSpec source) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * {@code pgconn doctor --source-spec}, what the {@code kubectl pgconn doctor} Pod runs: the
+ * {@code pgconn doctor --policy-spec}, what the {@code kubectl pgconn doctor} Pod runs: the
  * policy's source read from Secrets mounted as the kubelet mounts them (key files linked through
  * {@code ..data}), in each of the three shapes, verified against the policy's own CA, on a real
  * PostgreSQL 16 whose certificate a test CA signed. A wrong CA fails the TLS check, a missing key
@@ -94,8 +94,8 @@ class DoctorMountedSourceIT {
             "--namespace=shop",
             "--source-dir=" + source,
             "--ca-dir=" + caDir,
-            "--source-spec={\"fields\":{\"name\":\"cnpg-app\",\"sslmode\":\"sslmode\"},"
-                + "\"caSecretRef\":{\"name\":\"cnpg-ca\",\"key\":\"ca.crt\"}}");
+            "--policy-spec={\"source\":{\"fields\":{\"name\":\"cnpg-app\",\"sslmode\":\"sslmode\"},"
+                + "\"caSecretRef\":{\"name\":\"cnpg-ca\",\"key\":\"ca.crt\"}}}");
 
     assertThat(run.exit()).as(run.out() + run.err()).isZero();
     assertThat(run.out())
@@ -120,10 +120,11 @@ class DoctorMountedSourceIT {
     Run fromJson =
         doctor(
             "--source-dir=" + rds,
-            "--source-spec={\"json\":{\"name\":\"rds\",\"key\":\"credentials\"}}",
+            "--policy-spec={\"source\":{\"json\":{\"name\":\"rds\",\"key\":\"credentials\"}}}",
             "--json");
     assertThat(fromJson.exit()).as(fromJson.out() + fromJson.err()).isZero();
-    assertThat(fromJson.out()).contains("\"verdict\" : \"pass\"");
+    // The operator's sslmode: spec.pool.sslMode's default, require, where the JSON sets none.
+    assertThat(fromJson.out()).contains("\"verdict\" : \"pass\"").contains("sslmode=require");
     assertNoCanary(fromJson);
 
     Path url =
@@ -131,9 +132,10 @@ class DoctorMountedSourceIT {
     Run fromUrl =
         doctor(
             "--source-dir=" + url,
-            "--source-spec={\"secretRef\":{\"name\":\"db\",\"key\":\"DATABASE_URL\"}}");
+            "--policy-spec={\"source\":{\"secretRef\":{\"name\":\"db\",\"key\":\"DATABASE_URL\"}},\"pool\":{\"sslMode\":\"prefer\",\"allowWeakerSsl\":true}}");
     assertThat(fromUrl.exit()).as(fromUrl.out() + fromUrl.err()).isZero();
-    assertThat(fromUrl.out()).contains("verdict: PASS");
+    // Weakened below the source's require only because the spec allows it, as the operator does.
+    assertThat(fromUrl.out()).contains("verdict: PASS").contains("sslmode=prefer");
     assertNoCanary(fromUrl);
   }
 
@@ -161,8 +163,8 @@ class DoctorMountedSourceIT {
         doctor(
             "--source-dir=" + source,
             "--ca-dir=" + caDir,
-            "--source-spec={\"fields\":{\"name\":\"cnpg-app-2\",\"sslmode\":\"sslmode\"},"
-                + "\"caSecretRef\":{\"name\":\"wrong-ca\",\"key\":\"ca.crt\"}}");
+            "--policy-spec={\"source\":{\"fields\":{\"name\":\"cnpg-app-2\",\"sslmode\":\"sslmode\"},"
+                + "\"caSecretRef\":{\"name\":\"wrong-ca\",\"key\":\"ca.crt\"}}}");
 
     assertThat(run.exit()).as(run.out() + run.err()).isEqualTo(DoctorCommand.FAILED);
     assertThat(run.out())
@@ -178,7 +180,7 @@ class DoctorMountedSourceIT {
         doctor(
             "--namespace=shop",
             "--source-dir=" + source,
-            "--source-spec={\"fields\":{\"name\":\"cnpg-app-3\"}}");
+            "--policy-spec={\"source\":{\"fields\":{\"name\":\"cnpg-app-3\"}}}");
     assertThat(missingKey.exit()).isEqualTo(DoctorCommand.BAD_INPUT);
     assertThat(missingKey.err())
         .contains("key port")
@@ -186,13 +188,13 @@ class DoctorMountedSourceIT {
         .contains("spec.source.fields.port");
     assertNoCanary(missingKey);
 
-    Run noDir = doctor("--source-spec={\"secretRef\":{\"name\":\"db\"}}");
+    Run noDir = doctor("--policy-spec={\"source\":{\"secretRef\":{\"name\":\"db\"}}}");
     assertThat(noDir.exit()).isEqualTo(DoctorCommand.BAD_INPUT);
     assertThat(noDir.err()).contains("--source-dir");
 
-    Run notJson = doctor("--source-dir=" + source, "--source-spec=fields: {name: x}");
+    Run notJson = doctor("--source-dir=" + source, "--policy-spec=source: {fields: {name: x}}");
     assertThat(notJson.exit()).isEqualTo(DoctorCommand.BAD_INPUT);
-    assertThat(notJson.err()).contains("--source-spec is not a policy's spec.source as JSON");
+    assertThat(notJson.err()).contains("--policy-spec is not a policy's spec as JSON");
   }
 
   private static void assertNoCanary(Run run) {
