@@ -71,22 +71,7 @@ class DoctorMountedSourceIT {
 
   @Test
   void cloudNativePgFieldsWithTheirCaPassEveryCheck() throws IOException {
-    Path source =
-        mounted(
-            "cnpg-app",
-            Map.of(
-                "host",
-                LocalPostgres.HOST,
-                "port",
-                Integer.toString(pg.port()),
-                "dbname",
-                "app",
-                "user",
-                "app",
-                "password",
-                CANARY,
-                "sslmode",
-                "verify-full"));
+    Path source = cloudNativePgApp("cnpg-app");
     Path caDir = mounted("cnpg-ca", Map.of("ca.crt", ca.certificatePem()));
 
     Run run =
@@ -141,22 +126,7 @@ class DoctorMountedSourceIT {
 
   @Test
   void aWrongCaFailsTheCheckThatConnects() throws IOException {
-    Path source =
-        mounted(
-            "cnpg-app-2",
-            Map.of(
-                "host",
-                LocalPostgres.HOST,
-                "port",
-                Integer.toString(pg.port()),
-                "dbname",
-                "app",
-                "user",
-                "app",
-                "password",
-                CANARY,
-                "sslmode",
-                "verify-full"));
+    Path source = cloudNativePgApp("cnpg-app-2");
     Path caDir = mounted("wrong-ca", Map.of("ca.crt", wrongCa.certificatePem()));
 
     Run run =
@@ -195,6 +165,25 @@ class DoctorMountedSourceIT {
     Run notJson = doctor("--source-dir=" + source, "--policy-spec=source: {fields: {name: x}}");
     assertThat(notJson.exit()).isEqualTo(DoctorCommand.BAD_INPUT);
     assertThat(notJson.err()).contains("--policy-spec is not a policy's spec as JSON");
+  }
+
+  /** CloudNativePG's {@code <cluster>-app} keys, with sslmode verify-full in a key of its own. */
+  private static Path cloudNativePgApp(String secret) throws IOException {
+    return mounted(
+        secret,
+        Map.of(
+            "host",
+            LocalPostgres.HOST,
+            "port",
+            Integer.toString(pg.port()),
+            "dbname",
+            "app",
+            "user",
+            "app",
+            "password",
+            CANARY,
+            "sslmode",
+            "verify-full"));
   }
 
   private static void assertNoCanary(Run run) {
