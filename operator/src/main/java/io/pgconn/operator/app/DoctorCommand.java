@@ -1,7 +1,10 @@
 package io.pgconn.operator.app;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.pgconn.operator.api.PolicySpec;
 import io.pgconn.operator.budget.ConnectionLedger;
 import io.pgconn.operator.probe.CheckResult;
 import io.pgconn.operator.probe.CheckStatus;
@@ -9,6 +12,8 @@ import io.pgconn.operator.probe.ConnectionChecklist;
 import io.pgconn.operator.probe.ProbePools;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.probe.ServerProbe;
+import io.pgconn.operator.reconciler.MountedSource;
+import io.pgconn.operator.reconciler.PolicyFailure;
 import io.pgconn.operator.url.ConnectionString;
 import io.pgconn.operator.url.ConnectionStringParser;
 import io.pgconn.operator.url.InvalidConnectionStringException;
@@ -16,6 +21,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,6 +72,34 @@ public class DoctorCommand implements Callable<Integer> {
           "seconds to wait for the server when the URL sets none (default: ${DEFAULT-VALUE})")
   int connectTimeout;
 
+  @Option(
+      names = "--policy-spec",
+      paramLabel = "JSON",
+      description =
+          "a policy's spec as JSON: read the connection from the source Secret mounted at"
+              + " --source-dir in the shape spec.source names, with the sslmode the operator"
+              + " writes, as the operator does; kubectl pgconn doctor passes it")
+  String policySpec;
+
+  @Option(
+      names = "--source-dir",
+      paramLabel = "DIR",
+      description = "the source Secret mounted as a volume (with --policy-spec)")
+  Path sourceDir;
+
+  @Option(
+      names = "--ca-dir",
+      paramLabel = "DIR",
+      description =
+          "the Secret of spec.source.caSecretRef mounted as a volume (with --policy-spec)")
+  Path caDir;
+
+  @Option(
+      names = "--namespace",
+      defaultValue = "default",
+      description = "the policy's namespace, for messages (with --policy-spec)")
+  String namespace;
+
   private InputStream in = System.in;
   private PrintStream out = System.out;
   private PrintStream err = System.err;
@@ -89,8 +123,17 @@ public class DoctorCommand implements Callable<Integer> {
       err.println("error: --connect-timeout must be at least 1");
       return BAD_INPUT;
     }
-    String input = input();
-    if (input == null || input.isBlank()) {
+    MountedSource mounted = null;
+    if (policySpec != null) {
+      try {
+        mounted = mountedSource();
+      } catch (PolicyFailure e) {
+        err.println("error: " + e.getMessage());
+        return BAD_INPUT;
+      }
+    }
+    String input = mounted == null ? input() : null;
+    if (mounted == null && (input == null || input.isBlank())) {
       err.println(
           "error: no connection string: pass it as an argument, in $" + ENV + " or on stdin");
       return BAD_INPUT;
@@ -101,7 +144,7 @@ public class DoctorCommand implements Callable<Integer> {
     ProbeResult probed = null;
     ConnectionLedger.ConsumerId own = null;
     try {
-      ConnectionString cs = ConnectionStringParser.parse(input);
+      ConnectionString cs = mounted != null ? mounted.base() : ConnectionStringParser.parse(input);
       shown = cs.redacted();
       // Only a URL that names its application_name can tell its own sessions from others'.
       String applicationName = cs.parameters().get("application_name");
@@ -111,10 +154,14 @@ public class DoctorCommand implements Callable<Integer> {
               : new ConnectionLedger.ConsumerId(applicationName, cs.user());
       if (ConnectionChecklist.canProbe(cs)) {
         try (ServerProbe probe = new ServerProbe(Clock.systemUTC())) {
-          probed = probe.probe(ConnectionChecklist.targetOf(cs, connectTimeout));
+          probed =
+              probe.probe(
+                  ConnectionChecklist.targetOf(cs, connectTimeout)
+                      .withCaCertificates(mounted == null ? null : mounted.caPem()));
         }
       }
       checks = ConnectionChecklist.evaluate(cs, probed);
+      if (mounted != null) checks = poolParametersAreThePolicys(checks);
       code = checks.stream().anyMatch(c -> c.status() == CheckStatus.Fail) ? FAILED : OK;
     } catch (InvalidConnectionStringException e) {
       checks = ConnectionChecklist.unreadable(e);
@@ -128,6 +175,46 @@ public class DoctorCommand implements Callable<Integer> {
     }
     out.flush();
     return code;
+  }
+
+  /**
+   * A policy's source is the base the operator tunes: it writes the pool parameters into every
+   * output, so their absence from the source is no finding.
+   */
+  private static List<CheckResult> poolParametersAreThePolicys(List<CheckResult> checks) {
+    return checks.stream()
+        .map(
+            c ->
+                c.name().equals(ConnectionChecklist.POOL_PARAMETERS_PRESENT)
+                        && c.status() != CheckStatus.Pass
+                    ? new CheckResult(
+                        c.name(),
+                        CheckStatus.Pass,
+                        "the policy's source: the operator writes the pool parameters into each"
+                            + " output (kubectl pgconn status shows the limit and why)")
+                    : c)
+        .toList();
+  }
+
+  /** The connection of --policy-spec, read from the mounted Secrets as the reconcile reads it. */
+  private MountedSource mountedSource() throws PolicyFailure {
+    PolicySpec spec;
+    try {
+      spec =
+          new ObjectMapper()
+              .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+              .readValue(policySpec, PolicySpec.class);
+    } catch (JsonProcessingException e) {
+      throw new PolicyFailure(
+          PolicyFailure.Reason.INVALID_SPEC,
+          "--policy-spec is not a policy's spec as JSON: " + e.getOriginalMessage());
+    }
+    if (sourceDir == null) {
+      throw new PolicyFailure(
+          PolicyFailure.Reason.INVALID_SPEC,
+          "--policy-spec needs --source-dir: the directory the source Secret is mounted at");
+    }
+    return MountedSource.read(spec, namespace, sourceDir, caDir);
   }
 
   private String input() throws IOException {

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -125,9 +126,98 @@ class PrometheusRuleIT {
     assertTrue(wrong.output().contains("PgconnServerConnectionsNearlyFull"), wrong.describe());
   }
 
+  /**
+   * Thresholds from values: a policy failing for 3 minutes alerts with notReadyFor 3m (at 4m, not
+   * at 2m) and says so in its summary; with serverUsageAbove 0.9 a server at 85% stays quiet and
+   * one at 95% alerts after serverUsageFor, with "90%" in its description.
+   */
+  @Test
+  void thresholdsComeFromTheValues() throws IOException {
+    Path rules =
+        extractRules(
+            """
+            prometheusRule:
+              enabled: true
+              notReadyFor: 3m
+              serverUsageAbove: 0.9
+              serverUsageFor: 2m
+              rolloutHeldFor: 30m
+            """);
+    Map<String, Map<?, ?>> annotations = new HashMap<>();
+    GenericKubernetesResource rule =
+        renderRule(
+            "prometheusRule: {enabled: true, notReadyFor: 3m, serverUsageAbove: 0.9,"
+                + " rolloutHeldFor: 30m}\n");
+    for (Map<?, ?> group : (List<Map<?, ?>>) rule.get("spec", "groups")) {
+      for (Map<?, ?> r : (List<Map<?, ?>>) group.get("rules")) {
+        annotations.put((String) r.get("alert"), (Map<?, ?>) r.get("annotations"));
+      }
+    }
+    assertTrue(
+        ((String) annotations.get("PgconnPolicyNotReady").get("summary"))
+            .endsWith("has not been Ready for 3m"));
+    assertTrue(
+        ((String) annotations.get("PgconnServerConnectionsNearlyFull").get("description"))
+            .startsWith("More than 90% of the server's usable connection slots"));
+    assertTrue(
+        ((String) annotations.get("PgconnRolloutHeld").get("summary"))
+            .endsWith("has been held for 30m"));
+    String tests =
+        """
+        rule_files: [rules.yaml]
+        evaluation_interval: 1m
+        tests:
+          - interval: 1m
+            input_series:
+              - series: 'pgconn_policy_ready{namespace="shop",policy="failing"}'
+                values: '0x20'
+              - series: 'pgconn_server_connections_in_use{namespace="shop",policy="busy"}'
+                values: '85x20'
+              - series: 'pgconn_server_usable_connections{namespace="shop",policy="busy"}'
+                values: '100x20'
+              - series: 'pgconn_server_connections_in_use{namespace="shop",policy="full"}'
+                values: '95x20'
+              - series: 'pgconn_server_usable_connections{namespace="shop",policy="full"}'
+                values: '100x20'
+            alert_rule_test:
+              - {eval_time: 2m, alertname: PgconnPolicyNotReady, exp_alerts: []}
+              - eval_time: 4m
+                alertname: PgconnPolicyNotReady
+                exp_alerts:
+                  - exp_labels: {severity: warning, namespace: shop, policy: failing}
+                    exp_annotations:
+                      summary: PostgresConnectionPolicy shop/failing has not been Ready for 3m
+                      description: >-
+                        Its workloads are held and its target Secret keeps its last good
+                        content. The reason and the remedy are in its status: kubectl
+                        describe pgcp -n shop failing
+              - eval_time: 3m
+                alertname: PgconnServerConnectionsNearlyFull
+                exp_alerts:
+                  - exp_labels: {severity: warning, namespace: shop, policy: full}
+                    exp_annotations:
+                      summary: The server of PostgresConnectionPolicy shop/full is 95% full
+                      description: >-
+                        More than 90% of the server's usable connection slots are in use, as
+                        the policy's last probe saw them. Find who holds them
+                        (pg_stat_activity by application_name) before a rollout's surge pods
+                        are refused.
+        """;
+    Run run = promtool("test", "rules", testsNextTo(rules, tests).toString());
+    assertEquals(0, run.exitCode(), run.describe());
+
+    Run defaults = promtool("test", "rules", testsNextTo(extractRules(), tests).toString());
+    assertNotEquals(
+        0, defaults.exitCode(), "the default thresholds differ: " + defaults.describe());
+  }
+
   /** The rendered PrometheusRule's groups, as a plain rule file promtool loads. */
   private static Path extractRules() throws IOException {
-    GenericKubernetesResource rule = renderRule("prometheusRule: {enabled: true}\n");
+    return extractRules("prometheusRule: {enabled: true}\n");
+  }
+
+  private static Path extractRules(String values) throws IOException {
+    GenericKubernetesResource rule = renderRule(values);
     Path dir = Files.createTempDirectory(scratch, "rules-");
     Path file = dir.resolve("rules.yaml");
     Files.writeString(file, YAML.asYaml(Map.of("groups", rule.get("spec", "groups"))));
