@@ -98,7 +98,10 @@ class KubectlPluginIT {
         .containsPattern("(?m)^  max_connections: +\\d+ \\(\\d+ reserved\\)")
         .containsPattern("(?m)^Last probe: +Success at ")
         .containsPattern("(?m)^  Pass +server-reachable-and-login-accepted")
-        .contains("Target Secret: app-connection");
+        .contains("Target Secret: app-connection")
+        // The ledger: the policy's own consumer, nothing held yet, 4 allotted to its one pod.
+        .contains("Who holds connections")
+        .containsPattern("(?m)^  app +plug +0 / 4 +Within$");
     assertThat(run.out()).doesNotContain("<no value>").doesNotContain("Canary-Plug");
   }
 
