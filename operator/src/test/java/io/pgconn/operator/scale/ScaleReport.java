@@ -104,7 +104,8 @@ record ScaleReport(
 
   /** The q-quantile of the samples (nearest rank): with 50 samples, p99 is the largest. */
   static long quantile(List<Long> samples, double q) {
-    List<Long> sorted = samples.stream().sorted().toList();
+    List<Long> sorted = samples.stream().filter(l -> l >= 0).sorted().toList();
+    if (sorted.isEmpty()) return -1;
     int rank = (int) Math.ceil(q * sorted.size());
     return sorted.get(Math.max(0, rank - 1));
   }
@@ -159,7 +160,9 @@ record ScaleReport(
             ? "  rotation: not measured"
             : "  rotation, source write to target seen ("
                 + rotationMillis.size()
-                + " samples): p50 "
+                + " samples, "
+                + rotationMillis.stream().filter(l -> l < 0).count()
+                + " not seen within 30 s and left out): p50 "
                 + quantile(rotationMillis, 0.5)
                 + " ms, p99 "
                 + quantile(rotationMillis, 0.99)
