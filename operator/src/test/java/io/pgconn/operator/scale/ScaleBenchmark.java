@@ -15,12 +15,15 @@ import org.junit.jupiter.api.Test;
  * Issue 15's benchmark: N policies (-Dscale.policies, default 100) on one PostgreSQL 16 with
  * max_connections 1,100, the operator as a ServiceAccount on the local control plane, its requests
  * counted from the audit log, at rest for -Dscale.atRestSeconds (default 60), probed every
- * -Dscale.probe (default 5m). Prints the report; results in docs/benchmarks/scale.md. Not part of
- * any build:
+ * -Dscale.probe (default 5m), the sources of -Dscale.rotations policies (default 50) rotated one at
+ * a time. With -Dscale.process=true the operator runs as its own JVM in a memory cgroup of
+ * -Dscale.memoryLimitMiB (default 256), as the chart starts it (OperatorProcess), with
+ * -Dscale.unrelatedSecrets (default 10,000 then) created first; its memory, start-up and readiness
+ * are reported. Prints the report; results in docs/benchmarks/scale.md. Not part of any build:
  *
  * <pre>
  * mvn -o -pl operator test-compile failsafe:integration-test failsafe:verify \
- *     -Dit.test=ScaleBenchmark -Dscale.policies=1000
+ *     -Dit.test=ScaleBenchmark -Dscale.policies=1000 -Dscale.process=true
  * </pre>
  */
 @OperatorEnvironment(
@@ -41,7 +44,13 @@ class ScaleBenchmark {
       ServiceAccounts accounts) {
     this.run =
         new ScaleRun(
-            admin, postgres, audit, operators, accounts, System.getProperty("scale.probe", "5m"));
+            admin,
+            postgres,
+            audit,
+            operators,
+            accounts,
+            System.getProperty("scale.probe", "5m"),
+            ScaleOptions.fromSystemProperties());
   }
 
   @Test
@@ -49,7 +58,10 @@ class ScaleBenchmark {
     int n = Integer.getInteger("scale.policies", 100);
     Duration atRest = Duration.ofSeconds(Integer.getInteger("scale.atRestSeconds", 60));
     long heapBefore = usedHeapAfterGc();
-    ScaleReport report = ScaleReport.measure(run, n, atRest, Duration.ofMinutes(20));
+    ScaleReport report;
+    try (run) {
+      report = ScaleReport.measure(run, n, atRest, Duration.ofMinutes(20));
+    }
     System.err.println(report.describe());
     System.err.println(
         "  heap after GC, this JVM (operator, test client, informers): "

@@ -24,11 +24,20 @@ record ScaleReport(
     int allotted,
     int minLimit,
     int prometheusLines,
-    int pgconnLines) {
+    int pgconnLines,
+    long unrelatedSecretsMillis,
+    long atRestLeaseWrites,
+    List<Long> rotationMillis,
+    Map<String, Long> rotationWrites,
+    List<String> operatorNotes) {
 
   static ScaleReport measure(ScaleRun run, int n, Duration atRest, Duration atMost) {
+    ScaleOptions options = run.options();
+    long unrelated =
+        options.unrelatedSecrets() > 0 ? run.createUnrelatedSecrets(options.unrelatedSecrets()) : 0;
     long floor = run.rawWriteFloorMillis(n);
     run.startOperator();
+    run.memoryCheckpoint("started, no policy yet", true, 0);
     int mark = run.mark();
     long logins0 = run.sessionsOpened();
     long ready = run.applyAndAwaitReady(n, atMost);
@@ -37,16 +46,29 @@ record ScaleReport(
     Map<String, Long> requests = run.since(mark, r -> true);
     Map<String, Long> writes = run.since(mark, ScaleRun::write);
     long logins1 = run.sessionsOpened();
+    run.memoryCheckpoint("converged", false, 0);
 
     int restMark = run.mark();
     Map<String, String> statusBefore = run.statuses();
     run.awaitQuietFor(atRest);
     Map<String, Long> restWrites = run.since(restMark, ScaleRun::write);
+    long restLeaseWrites = ScaleRun.total(run.since(restMark, ScaleRun::leaseWrite));
     List<String> restChanges = ScaleRun.changed(statusBefore, run.statuses(), 3);
     long logins2 = run.sessionsOpened();
     int[] lines = run.prometheusLines();
     int allotted = run.allotted();
     int minLimit = run.minLimit();
+    run.memoryCheckpoint("at rest", true, 15);
+
+    List<Long> rotations = List.of();
+    Map<String, Long> rotationWrites = Map.of();
+    if (options.rotations() > 0) {
+      int rotationMark = run.mark();
+      rotations = run.rotate(n, options.rotations());
+      run.writesUntilQuiet(Duration.ofSeconds(5), atMost);
+      rotationWrites = run.since(rotationMark, ScaleRun::write);
+      run.memoryCheckpoint("after " + rotations.size() + " rotations", false, 0);
+    }
 
     run.stopOperator();
     int restartMark = run.mark();
@@ -55,6 +77,7 @@ record ScaleReport(
     run.writesUntilQuiet(Duration.ofSeconds(10), atMost);
     long restartQuiet = (System.nanoTime() - t0) / 1_000_000;
     Map<String, Long> restartWrites = run.since(restartMark, ScaleRun::write);
+    run.memoryCheckpoint("restarted and quiet", true, 0);
     return new ScaleReport(
         n,
         floor,
@@ -71,7 +94,20 @@ record ScaleReport(
         allotted,
         minLimit,
         lines[0],
-        lines[1]);
+        lines[1],
+        unrelated,
+        restLeaseWrites,
+        rotations,
+        rotationWrites,
+        run.notes());
+  }
+
+  /** The q-quantile of the samples (nearest rank): with 50 samples, p99 is the largest. */
+  static long quantile(List<Long> samples, double q) {
+    List<Long> sorted = samples.stream().filter(l -> l >= 0).sorted().toList();
+    if (sorted.isEmpty()) return -1;
+    int rank = (int) Math.ceil(q * sorted.size());
+    return sorted.get(Math.max(0, rank - 1));
   }
 
   String describe() {
@@ -115,6 +151,29 @@ record ScaleReport(
             + ScaleRun.table(restartWrites)
             + ")",
         "  pool: Σ consumers × limit = " + allotted + ", smallest limit " + minLimit,
-        "  /prometheus: " + prometheusLines + " lines, " + pgconnLines + " of them pgconn_");
+        "  /prometheus: " + prometheusLines + " lines, " + pgconnLines + " of them pgconn_",
+        unrelatedSecretsMillis == 0
+            ? "  no unrelated Secrets"
+            : "  unrelated Secrets created before the start in " + unrelatedSecretsMillis + " ms",
+        "  Lease writes (leader election) at rest: " + atRestLeaseWrites,
+        rotationMillis.isEmpty()
+            ? "  rotation: not measured"
+            : "  rotation, source write to target seen ("
+                + rotationMillis.size()
+                + " samples, "
+                + rotationMillis.stream().filter(l -> l < 0).count()
+                + " not seen within 30 s and left out): p50 "
+                + quantile(rotationMillis, 0.5)
+                + " ms, p99 "
+                + quantile(rotationMillis, 0.99)
+                + " ms, max "
+                + quantile(rotationMillis, 1.0)
+                + " ms; all "
+                + rotationMillis
+                + "; the operator's writes for them: "
+                + ScaleRun.table(rotationWrites),
+        operatorNotes.isEmpty()
+            ? "  operator in the test JVM"
+            : "  operator process:\n    " + String.join("\n    ", operatorNotes));
   }
 }

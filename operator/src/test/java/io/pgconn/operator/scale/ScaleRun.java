@@ -41,10 +41,14 @@ import org.awaitility.Awaitility;
  * 15 asks: the raw-write floor, time to all Ready, requests by verb, writes at rest, probe logins,
  * a restart's writes, the size of /prometheus.
  */
-final class ScaleRun {
+final class ScaleRun implements AutoCloseable {
 
   static final String NS = "scale";
   static final String FLOOR_NS = "scale-floor";
+
+  /** Where half of the unrelated Secrets live: a namespace the operator does not watch. */
+  static final String OTHER_NS = "scale-other";
+
   static final String SA_NS = "pgconn-system";
   static final String SA = "pgconn-operator";
   static final String SA_USER = "system:serviceaccount:" + SA_NS + ":" + SA;
@@ -58,7 +62,13 @@ final class ScaleRun {
   private final Operators operators;
   private final Path kubeconfig;
   private final String probeInterval;
+  private final ScaleOptions options;
   private OperatorApp operator;
+  private OperatorProcess process;
+  private int processes;
+
+  /** What the operator's process measured at each checkpoint, in order (process mode only). */
+  private final List<String> notes = new java.util.ArrayList<>();
 
   ScaleRun(
       KubernetesClient admin,
@@ -67,6 +77,18 @@ final class ScaleRun {
       Operators operators,
       ServiceAccounts accounts,
       String probeInterval) {
+    this(admin, postgres, audit, operators, accounts, probeInterval, ScaleOptions.inTestJvm());
+  }
+
+  ScaleRun(
+      KubernetesClient admin,
+      LocalPostgres postgres,
+      AuditLog audit,
+      Operators operators,
+      ServiceAccounts accounts,
+      String probeInterval,
+      ScaleOptions options) {
+    this.options = options;
     this.probeInterval = probeInterval;
     this.admin = admin;
     this.k8s = new ClusterFixtures(admin);
@@ -76,6 +98,7 @@ final class ScaleRun {
     postgres.createRole(ROLE, PASSWORD, null);
     k8s.namespace(NS);
     k8s.namespace(FLOOR_NS);
+    k8s.namespace(OTHER_NS);
     k8s.namespace(SA_NS);
     admin
         .serviceAccounts()
@@ -133,13 +156,289 @@ final class ScaleRun {
     return (System.nanoTime() - t0) / 1_000_000;
   }
 
+  ScaleOptions options() {
+    return options;
+  }
+
+  /**
+   * Starts the operator: in this JVM, or (process mode) as its own JVM in a memory cgroup, as the
+   * chart runs it with leader election, waiting until it is Ready and holds the Lease.
+   */
   void startOperator() {
-    operator = operators.startAs(kubeconfig, Map.of("pgconn.namespaces", NS));
+    if (!options.process()) {
+      operator = operators.startAs(kubeconfig, Map.of("pgconn.namespaces", NS));
+      return;
+    }
+    String identity = "scale-operator-" + processes++;
+    process =
+        OperatorProcess.start(
+            "pgconn-" + identity,
+            options.memoryLimitBytes(),
+            Map.of(
+                "PGCONN_KUBECONFIG", kubeconfig.toString(),
+                "PGCONN_NAMESPACES", NS,
+                "PGCONN_LEASE_NAMESPACE", SA_NS,
+                "PGCONN_IDENTITY", identity));
+    long[] readyLeader = {-1, -1};
+    try {
+      Awaitility.await(identity + " Ready and leader")
+          .atMost(Duration.ofMinutes(5))
+          .pollInterval(Duration.ofMillis(100))
+          .until(
+              () -> {
+                if (!process.alive()) {
+                  throw new IllegalStateException(
+                      identity + " exited with " + process.exitValue() + ": " + logTail());
+                }
+                if (readyLeader[0] < 0 && process.ready()) readyLeader[0] = process.elapsedMillis();
+                if (readyLeader[1] < 0 && identity.equals(leaseHolder())) {
+                  readyLeader[1] = process.elapsedMillis();
+                }
+                return readyLeader[0] >= 0 && readyLeader[1] >= 0;
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new IllegalStateException(identity + " not Ready and leader: " + logTail(), e);
+    }
+    Jcmd jcmd = new Jcmd(process.pid());
+    note(
+        identity
+            + " started ("
+            + process.cgroup().describe()
+            + ", limit "
+            + options.memoryLimitBytes() / (1024 * 1024)
+            + " MiB, JAVA_TOOL_OPTIONS \""
+            + process.javaToolOptions()
+            + "\", image flags "
+            + imageFlags()
+            + ", MaxHeapSize "
+            + jcmd.maxHeapBytes() / (1024 * 1024)
+            + " MiB): /health/readiness 200 after "
+            + readyLeader[0]
+            + " ms, Lease held after "
+            + readyLeader[1]
+            + " ms");
+  }
+
+  private static String imageFlags() {
+    try {
+      return String.join(" ", OperatorProcess.imageJvmFlags());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private String leaseHolder() {
+    var lease = admin.leases().inNamespace(SA_NS).withName("pgconn-operator").get();
+    return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
+  }
+
+  private String logTail() {
+    try {
+      List<String> lines = java.nio.file.Files.readAllLines(process.log());
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (java.io.IOException e) {
+      return "(no log: " + e + ")";
+    }
   }
 
   void stopOperator() {
+    if (process != null) {
+      try {
+        process.close();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      process = null;
+      return;
+    }
     operator.close();
     operator = null;
+  }
+
+  private void note(String line) {
+    notes.add(line);
+    System.err.println("scale: " + line);
+  }
+
+  List<String> notes() {
+    return List.copyOf(notes);
+  }
+
+  /**
+   * Process mode: the operator's memory now, as its container would see it (the cgroup's charge,
+   * page cache included, and its peak), the JVM's RSS and its peak, whether the kernel killed
+   * anything, whether it stayed Ready; with {@code fullGc}, the heap and metaspace after a full
+   * collection and the classes that fill the heap. Nothing in this JVM's own mode.
+   */
+  void memoryCheckpoint(String label, boolean fullGc, int histogramRows) {
+    if (process == null) return;
+    MemoryCgroup cg = process.cgroup();
+    long[] rss = process.alive() ? process.rssKib() : new long[] {0, 0};
+    StringBuilder line =
+        new StringBuilder(label)
+            .append(": cgroup ")
+            .append(mib(cg.current()))
+            .append(" MiB (anon ")
+            .append(mib(cg.anon()))
+            .append(", page cache ")
+            .append(mib(cg.pageCache()))
+            .append("), peak ")
+            .append(cg.peak().map(p -> mib(p) + " MiB").orElse("n/a"))
+            .append("; VmRSS ")
+            .append(Jcmd.mib(rss[0]))
+            .append(" MiB, VmHWM ")
+            .append(Jcmd.mib(rss[1]))
+            .append(" MiB; limit hits ")
+            .append(cg.limitHits())
+            .append(", OOM kills ")
+            .append(cg.oomKills())
+            .append("; ")
+            .append(process.alive() ? "alive" : "EXITED " + process.exitValue())
+            .append(", not Ready ")
+            .append(process.notReadyAfterReady())
+            .append(" of ")
+            .append(process.readinessChecks())
+            .append(" readiness checks since the first 200");
+    if (fullGc && process.alive()) {
+      Jcmd jcmd = new Jcmd(process.pid());
+      line.append("; after a full GC: ").append(jcmd.heapAfterFullGc().describe());
+      if (process.javaToolOptions().contains("NativeMemoryTracking")) {
+        line.append("\n      ").append(String.join("\n      ", jcmd.nativeMemory()));
+      }
+      if (histogramRows > 0) {
+        line.append("\n      ").append(String.join("\n      ", jcmd.histogram(histogramRows)));
+      }
+    }
+    note(line.toString());
+    if (!process.alive()) {
+      throw new IllegalStateException(
+          "the operator exited ("
+              + process.exitValue()
+              + ", OOM kills "
+              + cg.oomKills()
+              + ") at \""
+              + label
+              + "\": "
+              + logTail());
+    }
+  }
+
+  /** Stops the operator if it still runs (a failed run leaves no process or cgroup behind). */
+  @Override
+  public void close() {
+    if (process != null || operator != null) stopOperator();
+  }
+
+  private static long mib(long bytes) {
+    return Math.round(bytes / (1024.0 * 1024.0));
+  }
+
+  /**
+   * Secrets the operator has no business with, half in its namespace and half in another, created
+   * before it starts (issue 15: its memory must not grow with them). About 1 KiB each, as small
+   * application Secrets are. In ms.
+   */
+  long createUnrelatedSecrets(int count) {
+    String value = "x".repeat(1024);
+    long t0 = System.nanoTime();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        String ns = i % 2 == 0 ? NS : OTHER_NS;
+        String name = "unrelated-" + i;
+        done.add(
+            pool.submit(
+                () ->
+                    admin
+                        .secrets()
+                        .inNamespace(ns)
+                        .resource(
+                            new SecretBuilder()
+                                .withNewMetadata()
+                                .withName(name)
+                                .endMetadata()
+                                .withStringData(Map.of("token", value))
+                                .build())
+                        .create()));
+      }
+      for (var f : done) f.get();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    } finally {
+      pool.shutdownNow();
+    }
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  /**
+   * Rotation latency (issue 15, goal 6): for {@code samples} policies spread over the n, one at a
+   * time, the source Secret is pointed at new credentials (a role of its own with a new password,
+   * as a dynamic-credentials issuer rotates them), and the time from that write until a watch on
+   * the target sees the new password is recorded. In ms, in the order taken; -1 for a target not
+   * updated within 30 s. Before the next sample the operator's writes for this one must have
+   * stopped (2 s without a write, at most 60 s), so each sample starts from an operator at rest.
+   */
+  List<Long> rotate(int n, int samples) {
+    List<Long> latencies = new java.util.ArrayList<>();
+    for (int k = 0; k < samples; k++) {
+      postgres.createRole("rot_" + k, rotatedPassword(k), null);
+    }
+    for (int k = 0; k < samples; k++) {
+      int i = (int) ((long) k * n / samples);
+      String password = rotatedPassword(k);
+      java.util.concurrent.CompletableFuture<Long> seen =
+          new java.util.concurrent.CompletableFuture<>();
+      try (var w =
+          admin
+              .secrets()
+              .inNamespace(NS)
+              .withName(name(i) + "-connection")
+              .watch(
+                  new io.fabric8.kubernetes.client.Watcher<
+                      io.fabric8.kubernetes.api.model.Secret>() {
+                    @Override
+                    public void eventReceived(
+                        Action action, io.fabric8.kubernetes.api.model.Secret secret) {
+                      String url =
+                          secret.getData() == null ? null : secret.getData().get("DATABASE_URL");
+                      if (url != null
+                          && new String(
+                                  java.util.Base64.getDecoder().decode(url),
+                                  java.nio.charset.StandardCharsets.UTF_8)
+                              .contains(password)) {
+                        seen.complete(System.nanoTime());
+                      }
+                    }
+
+                    @Override
+                    public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {}
+                  })) {
+        long t0 = System.nanoTime();
+        k8s.replaceSecret(
+            NS, "src-" + i, Map.of("DATABASE_URL", postgres.url("rot_" + k, password, "postgres")));
+        try {
+          long t1 = seen.get(30, java.util.concurrent.TimeUnit.SECONDS);
+          latencies.add((t1 - t0) / 1_000_000);
+        } catch (java.util.concurrent.TimeoutException e) {
+          note("rotation of " + name(i) + " not seen on its target within 30 s");
+          latencies.add(-1L);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException("rotation of " + name(i) + " failed", e);
+      }
+      try {
+        writesUntilQuiet(Duration.ofSeconds(2), Duration.ofSeconds(60));
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        note("the operator still wrote 60 s after the rotation of " + name(i));
+      }
+    }
+    return latencies;
+  }
+
+  private static String rotatedPassword(int k) {
+    return PASSWORD + "-rotated-" + k;
   }
 
   /** Applies n source Secrets and n policies; returns ms from the first apply to all Ready. */
@@ -197,7 +496,19 @@ final class ScaleRun {
         .collect(Collectors.groupingBy(ScaleRun::describe, TreeMap::new, Collectors.counting()));
   }
 
+  /**
+   * A write of the operator's, other than its Lease: leader election (on in process mode, as the
+   * chart runs it) renews the Lease every few seconds by design; {@link #leaseWrite} counts those.
+   */
   static boolean write(AuditLog.Request r) {
+    return !r.resource().equals("leases") && anyWrite(r);
+  }
+
+  static boolean leaseWrite(AuditLog.Request r) {
+    return r.resource().equals("leases") && anyWrite(r);
+  }
+
+  private static boolean anyWrite(AuditLog.Request r) {
     return switch (r.verb()) {
       case "create", "update", "patch", "delete", "deletecollection" -> true;
       default -> false;
@@ -289,7 +600,7 @@ final class ScaleRun {
       String body =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create(operator.metricsUrl() + "/prometheus")).build(),
+                  HttpRequest.newBuilder(URI.create(metricsUrl() + "/prometheus")).build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();
       List<String> lines = body.lines().toList();
@@ -299,6 +610,10 @@ final class ScaleRun {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private String metricsUrl() {
+    return process != null ? process.metricsUrl() : operator.metricsUrl();
   }
 
   /** The events on one policy, oldest first, as "reason: message" (for diagnosis). */

@@ -1,0 +1,31 @@
+package io.pgconn.operator.scale;
+
+/**
+ * How a scale run runs the operator and what it adds to the cluster.
+ *
+ * @param process the operator as its own JVM in a memory cgroup (OperatorProcess), as the chart
+ *     runs it with leader election; else inside the test JVM
+ * @param memoryLimitBytes the cgroup's limit in process mode (the container's memory limit)
+ * @param unrelatedSecrets Secrets created before the operator starts that no policy references,
+ *     half in the watched namespace and half in another
+ * @param rotations policies whose source is rotated one at a time to measure rotation latency
+ */
+record ScaleOptions(boolean process, long memoryLimitBytes, int unrelatedSecrets, int rotations) {
+
+  static ScaleOptions inTestJvm() {
+    return new ScaleOptions(false, 0, 0, 0);
+  }
+
+  /**
+   * From -Dscale.process (default false), -Dscale.memoryLimitMiB (256), -Dscale.unrelatedSecrets
+   * (10,000 in process mode, else 0) and -Dscale.rotations (50).
+   */
+  static ScaleOptions fromSystemProperties() {
+    boolean process = Boolean.getBoolean("scale.process");
+    return new ScaleOptions(
+        process,
+        Long.getLong("scale.memoryLimitMiB", 256) * 1024 * 1024,
+        Integer.getInteger("scale.unrelatedSecrets", process ? 10_000 : 0),
+        Integer.getInteger("scale.rotations", 50));
+  }
+}
