@@ -11,6 +11,7 @@ import io.pgconn.operator.probe.CheckStatus;
 import io.pgconn.operator.probe.ConnectionChecklist;
 import io.pgconn.operator.probe.ProbePools;
 import io.pgconn.operator.probe.ProbeResult;
+import io.pgconn.operator.probe.ServerFacts;
 import io.pgconn.operator.probe.ServerProbe;
 import io.pgconn.operator.reconciler.MountedSource;
 import io.pgconn.operator.reconciler.PolicyFailure;
@@ -242,16 +243,11 @@ public class DoctorCommand implements Callable<Integer> {
    */
   private static List<ConnectionLedger.Line> ledger(ProbeResult probed) {
     if (probed == null || !probed.ok()) return List.of();
-    Map<ConnectionLedger.ConsumerId, Integer> held = new LinkedHashMap<>();
-    probed
-        .facts()
-        .sessions()
-        .forEach(
-            (client, n) ->
-                held.merge(
-                    new ConnectionLedger.ConsumerId(client.applicationName(), client.role()),
-                    n,
-                    Integer::sum));
+    Map<ConnectionLedger.ConsumerId, Integer> held =
+        ConnectionLedger.held(
+            probed.facts().sessions(),
+            ServerFacts.Client::applicationName,
+            ServerFacts.Client::role);
     return ConnectionLedger.of(held, List.of(), ProbePools.APPLICATION_NAME).lines();
   }
 

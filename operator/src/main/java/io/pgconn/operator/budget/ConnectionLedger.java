@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -104,6 +105,22 @@ public record ConnectionLedger(List<Line> lines) {
 
   public ConnectionLedger {
     lines = List.copyOf(lines);
+  }
+
+  /**
+   * Sessions counted per consumer, from a probe's sessions keyed however the caller reads them (one
+   * entry per application_name and role, or several that add up).
+   */
+  public static <K> Map<ConsumerId, Integer> held(
+      Map<K, Integer> sessions, Function<K, String> applicationName, Function<K, String> role) {
+    Map<ConsumerId, Integer> held = new LinkedHashMap<>();
+    sessions.forEach(
+        (client, n) ->
+            held.merge(
+                new ConsumerId(applicationName.apply(client), role.apply(client)),
+                n,
+                Integer::sum));
+    return held;
   }
 
   /**

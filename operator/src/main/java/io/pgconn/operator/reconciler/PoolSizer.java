@@ -11,13 +11,13 @@ import io.pgconn.operator.budget.PoolSizing;
 import io.pgconn.operator.budget.ServerKey;
 import io.pgconn.operator.probe.ProbePools;
 import io.pgconn.operator.probe.ProbeResult;
+import io.pgconn.operator.probe.ServerFacts;
 import io.pgconn.operator.rollout.Workload;
 import io.pgconn.operator.url.ConnectionString;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -168,16 +168,11 @@ final class PoolSizer {
   Optional<ConnectionLedger> ledger(PolicyView view, ProbeResult probed) {
     ServerKey key = ledgerServers.get(budgetId(view));
     if (key == null || probed == null || !probed.ok()) return Optional.empty();
-    Map<ConnectionLedger.ConsumerId, Integer> held = new HashMap<>();
-    probed
-        .facts()
-        .sessions()
-        .forEach(
-            (client, n) ->
-                held.merge(
-                    new ConnectionLedger.ConsumerId(client.applicationName(), client.role()),
-                    n,
-                    Integer::sum));
+    Map<ConnectionLedger.ConsumerId, Integer> held =
+        ConnectionLedger.held(
+            probed.facts().sessions(),
+            ServerFacts.Client::applicationName,
+            ServerFacts.Client::role);
     return Optional.of(
         ConnectionLedger.of(held, budgets.allotments(key), ProbePools.APPLICATION_NAME));
   }
