@@ -11,6 +11,8 @@ import io.pgconn.operator.reconciler.PolicyObserver;
 import io.pgconn.operator.reconciler.PolicyObserver.Attention;
 import io.pgconn.operator.reconciler.PolicyObserver.Sizing;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -173,7 +175,7 @@ public class PolicyMetrics implements PolicyObserver {
     private final Map<List<String>, ConsumerGauges> ledger = new ConcurrentHashMap<>();
 
     synchronized void ledger(List<ConsumerStatus> lines) {
-      Map<List<String>, ConsumerStatus> now = new java.util.HashMap<>();
+      Map<List<String>, ConsumerStatus> now = new HashMap<>();
       lines.forEach(c -> now.put(List.of(c.applicationName(), c.role()), c));
       ledger
           .entrySet()
@@ -201,7 +203,7 @@ public class PolicyMetrics implements PolicyObserver {
     private final class ConsumerGauges {
       final AtomicInteger held = new AtomicInteger();
       final AtomicInteger allotted;
-      final List<Gauge> registered = new java.util.ArrayList<>();
+      final List<Gauge> registered = new ArrayList<>();
 
       ConsumerGauges(boolean budgeted, String applicationName, String role) {
         Tags consumer = tags.and("application_name", applicationName, "role", role);

@@ -4,6 +4,7 @@ import io.pgconn.operator.api.ConsumerStatus;
 import io.pgconn.operator.budget.ConnectionLedger;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -58,15 +59,16 @@ final class LedgerStatus {
   }
 
   /** The line of the policy's own consumer, if shown. */
-  static java.util.Optional<ConsumerStatus> ownLine(
+  static Optional<ConsumerStatus> ownLine(
       List<ConsumerStatus> consumers, ConnectionLedger.ConsumerId own) {
     return consumers == null
-        ? java.util.Optional.empty()
-        : consumers.stream()
-            .filter(
-                c ->
-                    own.applicationName().equals(c.applicationName())
-                        && own.role().equals(Objects.toString(c.role(), "")))
-            .findFirst();
+        ? Optional.empty()
+        : consumers.stream().filter(c -> isOwn(c, own)).findFirst();
+  }
+
+  /** Whether {@code line} is the policy's own consumer. */
+  static boolean isOwn(ConsumerStatus line, ConnectionLedger.ConsumerId own) {
+    return own.applicationName().equals(line.applicationName())
+        && own.role().equals(Objects.toString(line.role(), ""));
   }
 }

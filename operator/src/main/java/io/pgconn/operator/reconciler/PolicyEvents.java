@@ -7,6 +7,7 @@ import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.budget.ConnectionLedger;
 import io.pgconn.operator.kube.EventRecorder;
 import io.pgconn.operator.kube.EventRecorder.Type;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -91,7 +92,7 @@ final class PolicyEvents {
         message);
   }
 
-  private static java.util.List<ConsumerStatus> consumers(PolicyStatus status) {
+  private static List<ConsumerStatus> consumers(PolicyStatus status) {
     return status == null || status.getServer() == null ? null : status.getServer().getConsumers();
   }
 

@@ -48,36 +48,7 @@ final class PolicyStatusBuilder {
       List<PolicyCheck> checks,
       String sslMode,
       String sourceVersion,
-      List<ConsumerStatus> consumers) {
-
-    /** Without a connection ledger. */
-    Reconciled(
-        String targetSecretName,
-        ProbeMode probeMode,
-        ProbeResult probed,
-        PoolDecision decision,
-        SecretStatus secret,
-        List<String> keys,
-        List<WorkloadStatus> workloads,
-        List<String> warnings,
-        List<PolicyCheck> checks,
-        String sslMode,
-        String sourceVersion) {
-      this(
-          targetSecretName,
-          probeMode,
-          probed,
-          decision,
-          secret,
-          keys,
-          workloads,
-          warnings,
-          checks,
-          sslMode,
-          sourceVersion,
-          null);
-    }
-  }
+      List<ConsumerStatus> consumers) {}
 
   /**
    * How long a probe that keeps saying the same thing leaves status.lastProbe and status.server as

@@ -56,9 +56,6 @@ final class PoolSizer {
   /** Which server's budget each policy counts in, as its probe established it. */
   private final VerifiedServers servers = new VerifiedServers();
 
-  /** The server each policy was last sized on, for its ledger; absent while unverified. */
-  private final Map<String, ServerKey> ledgerServers = new ConcurrentHashMap<>();
-
   private final PeerEventSource peers;
   private final Clock clock;
   private Instant rebuildStarted;
@@ -108,7 +105,6 @@ final class PoolSizer {
     policies.put(id, new ResourceID(view.name(), view.namespace()));
     VerifiedServers.Verified verified = servers.verify(id, server, probed);
     if (verified == null) {
-      ledgerServers.remove(id);
       // Its own limit, taking nothing from anyone: the peers it shared a budget with get it back.
       Collection<ResourceID> wake = resourceIds(budgets.remove(id));
       rebuilt(id, known);
@@ -132,7 +128,6 @@ final class PoolSizer {
             verified.limits(),
             BudgetPolicy.Written.rolledOut(previousLimit),
             PolicyProbe.connection(view, server));
-    ledgerServers.put(id, verified.key());
     budgets.present(id, found.isEmpty() ? 1 : found.stream().mapToInt(Workload::existing).sum());
     ServerBudgetIndex.Usage seen =
         probed.ok()
@@ -166,7 +161,7 @@ final class PoolSizer {
    * shares no budget to hold anyone against).
    */
   Optional<ConnectionLedger> ledger(PolicyView view, ProbeResult probed) {
-    ServerKey key = ledgerServers.get(budgetId(view));
+    ServerKey key = budgets.serverOf(budgetId(view));
     if (key == null || probed == null || !probed.ok()) return Optional.empty();
     Map<ConnectionLedger.ConsumerId, Integer> held =
         ConnectionLedger.held(
@@ -236,7 +231,6 @@ final class PoolSizer {
     Collection<ResourceID> wake = resourceIds(budgets.remove(id));
     policies.remove(id);
     servers.forget(id);
-    ledgerServers.remove(id);
     peers.wake(wake);
   }
 

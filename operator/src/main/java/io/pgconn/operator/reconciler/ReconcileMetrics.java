@@ -72,8 +72,7 @@ final class ReconcileMetrics {
                 c ->
                     c.overAllotted()
                         || ConnectionLedger.Standing.NOT_BUDGETED.wire().equals(c.standing())
-                        || (own.applicationName().equals(c.applicationName())
-                            && own.role().equals(c.role())))
+                        || LedgerStatus.isOwn(c, own))
             .toList());
   }
 

@@ -230,6 +230,12 @@ final class ServerBudgetIndex {
         .toList();
   }
 
+  /** The server a policy counts on, or null while the index does not hold it (unverified). */
+  synchronized ServerKey serverOf(String id) {
+    BudgetPolicy policy = policies.get(id);
+    return policy == null ? null : policy.server();
+  }
+
   /** Every policy the index knows, on any server. */
   synchronized Set<String> ids() {
     return new TreeSet<>(policies.keySet());

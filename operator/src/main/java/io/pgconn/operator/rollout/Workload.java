@@ -26,19 +26,6 @@ public record Workload(
     String maxSurge,
     int existing) {
 
-  /** A workload whose pods are as many as its spec asks for. */
-  public Workload(
-      WorkloadKey key,
-      int replicas,
-      int surge,
-      PodTemplateStamps stamps,
-      String uid,
-      boolean optedOut,
-      RolloutProgress progress,
-      String maxSurge) {
-    this(key, replicas, surge, stamps, uid, optedOut, progress, maxSurge, replicas);
-  }
-
   /** Annotation on a workload: "false" means the operator never restarts it. */
   public static final String RESTART_ANNOTATION = "pgconn.io/restart";
 

@@ -103,7 +103,7 @@ public class WorkloadInventory {
         replicas,
         maxSurge,
         deploymentProgress(d, replicas),
-        Math.max(replicas, d.getStatus() == null ? 0 : zeroIfNull(d.getStatus().getReplicas())));
+        existing(replicas, d.getStatus() == null ? null : d.getStatus().getReplicas()));
   }
 
   private static Workload statefulSet(WorkloadKey key, StatefulSet s) {
@@ -116,7 +116,7 @@ public class WorkloadInventory {
         replicas,
         "0",
         statefulSetProgress(s, replicas),
-        Math.max(replicas, s.getStatus() == null ? 0 : zeroIfNull(s.getStatus().getReplicas())));
+        existing(replicas, s.getStatus() == null ? null : s.getStatus().getReplicas()));
   }
 
   /**
@@ -136,7 +136,6 @@ public class WorkloadInventory {
             strategy == null ? null : strategy.getType(),
             rolling == null ? null : rolling.getMaxSurge(),
             "0");
-    Integer current = d.getStatus() == null ? null : d.getStatus().getCurrentNumberScheduled();
     return workload(
         key,
         d,
@@ -144,7 +143,12 @@ public class WorkloadInventory {
         pods,
         maxSurge,
         daemonSetProgress(d),
-        Math.max(pods, current == null ? 0 : current));
+        existing(pods, d.getStatus() == null ? null : d.getStatus().getCurrentNumberScheduled()));
+  }
+
+  /** Pods a workload has now: what its controller reports, never fewer than its spec asks for. */
+  private static int existing(int wanted, Integer reported) {
+    return Math.max(wanted, reported == null ? 0 : reported);
   }
 
   private static Workload workload(

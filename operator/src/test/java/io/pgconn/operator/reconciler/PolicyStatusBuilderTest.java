@@ -290,7 +290,8 @@ class PolicyStatusBuilderTest {
         List.of(),
         List.of(),
         "require",
-        "7");
+        "7",
+        null);
   }
 
   private static Map<String, Condition> byType(PolicyStatus status) {
