@@ -8,10 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * Who holds connections on one server, against what the policies allotted them: the answer to "who
@@ -193,13 +192,8 @@ public record ConnectionLedger(List<Line> lines) {
     return lines.stream().filter(Line::overAllotted).toList();
   }
 
-  /** Which consumers are over their allotment: what a change of is worth telling at once. */
-  public Set<ConsumerId> overAllottedIds() {
-    return lines.stream().filter(Line::overAllotted).map(Line::id).collect(Collectors.toSet());
-  }
-
   /** The line of {@code id}, if the ledger has one. */
-  public java.util.Optional<Line> line(ConsumerId id) {
+  public Optional<Line> line(ConsumerId id) {
     return lines.stream().filter(l -> l.id().equals(id)).findFirst();
   }
 
