@@ -32,6 +32,14 @@ public class ServerProbe implements AutoCloseable {
   static final String CLIENT_SESSION =
       "(backend_type = 'client backend' or (backend_type is null and datname is not null))";
 
+  /**
+   * The last column counts sessions whose state is hidden from this role, which makes the
+   * idle-in-transaction check Unknown. The operator's own probe sessions of other roles (a peer's
+   * credentials, or one rotated a moment ago) never sit in a transaction and are left out:
+   * otherwise one rotation flipped that check on every policy of the server. A client that calls
+   * itself by the probe's application_name hides from this count only, not from usage or the
+   * ledger.
+   */
   private static final String FACTS_QUERY =
       """
       select current_setting('server_version'),
@@ -48,9 +56,10 @@ public class ServerProbe implements AutoCloseable {
                  and state in ('idle in transaction', 'idle in transaction (aborted)')
                  and state_change < now() - make_interval(secs => ?))::int,
              (select count(*) from pg_stat_activity
-               where datname is not null and usename is not null and state is null)::int
+               where datname is not null and usename is not null and state is null
+                 and application_name is distinct from '%2$s')::int
       """
-          .formatted(CLIENT_SESSION);
+          .formatted(CLIENT_SESSION, ProbePools.APPLICATION_NAME);
 
   private final Clock clock;
   private final ProbeSettings settings;

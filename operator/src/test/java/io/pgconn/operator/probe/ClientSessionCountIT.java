@@ -99,6 +99,31 @@ class ClientSessionCountIT {
     }
   }
 
+  /**
+   * A policy's credentials rotated: the operator probes the new role with a pool of its own, and
+   * every peer's probe sees one session of another role more. It is the operator's own, never idle
+   * in a transaction: counting it as hidden turned every peer's idle-in-transaction check from Pass
+   * to Unknown, and rewrote a thousand statuses for one rotation.
+   */
+  @Test
+  void theOperatorsOwnProbeSessionsOfOtherRolesAreNotHiddenFromAPeersProbe() throws Exception {
+    pg.createRole("peer", CANARY, null);
+    pg.createRole("rotated", CANARY + "-rotated", null);
+    try (ServerProbe operator = new ServerProbe(Clock.systemUTC())) {
+      ProbeResult rotated =
+          operator.probe(target(pg, "rotated", CANARY + "-rotated", "postgres", "disable"));
+      assertThat(rotated.ok()).as(rotated.message()).isTrue();
+
+      ProbeResult peer = operator.probe(target(pg, "peer", CANARY, "postgres", "disable"));
+
+      assertThat(peer.ok()).as(peer.message()).isTrue();
+      assertThat(peer.facts().sessions().keySet())
+          .as("the rotated role's probe session is on the server")
+          .anyMatch(c -> "rotated".equals(c.role()));
+      assertThat(peer.facts().hiddenSessions()).isZero();
+    }
+  }
+
   private static Connection other(String applicationName) throws Exception {
     Connection c = pg.superuserConnection();
     try (Statement st = c.createStatement()) {
