@@ -16,10 +16,16 @@ public class PoolStatus {
           + " leaving between two steps change no pool size.")
   private Integer consumers;
 
-  @JsonPropertyDescription("Server connections available to this policy's pods.")
+  @JsonPropertyDescription(
+      "Server connections available to this policy's pods. Like explanation, refreshed when this"
+          + " policy's limit, pods, verdict or the terms of its arithmetic change, when its own"
+          + " content changes, and with the hourly probe record (status.lastProbe): a peer joining"
+          + " without moving this share, or a probe connection more, does not rewrite it.")
   private Integer budget;
 
-  @JsonPropertyDescription("The arithmetic, in one line.")
+  @JsonPropertyDescription(
+      "The arithmetic, in one line (also BudgetSatisfied's message). Its numbers may lag the"
+          + " server's by up to an hour when only they moved; see budget.")
   private String explanation;
 
   @JsonPropertyDescription("The sslmode written to the outputs.")

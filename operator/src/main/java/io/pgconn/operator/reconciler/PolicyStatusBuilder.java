@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.pgconn.operator.api.ConsumerStatus;
 import io.pgconn.operator.api.PolicyCheck;
 import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.api.PoolStatus;
 import io.pgconn.operator.api.ProbeMode;
 import io.pgconn.operator.api.ProbeStatus;
 import io.pgconn.operator.api.SecretStatus;
@@ -90,20 +91,55 @@ final class PolicyStatusBuilder {
     boolean refresh = r.probed() != null && refreshProbe(r.probed());
     boolean probedOk = r.probed() != null && r.probed().ok();
     status.setServer(probedOk ? server(r.probed(), refresh, r.consumers()) : previous.getServer());
-    status.setPool(StatusParts.pool(r.decision(), r.sslMode()));
+    boolean specChanged = !Objects.equals(previous.getObservedGeneration(), generation);
+    PoolStatus pool = StatusParts.pool(r.decision(), r.sslMode());
+    String budgetMessage = r.decision().message();
+    if (!refresh && !specChanged && !sizingNews(r)) {
+      pool.setBudget(previous.getPool().getBudget());
+      pool.setExplanation(previous.getPool().getExplanation());
+      budgetMessage = previousBudgetMessage().orElse(budgetMessage);
+    }
+    status.setPool(pool);
     status.setSecret(r.secret());
     status.setWorkloads(r.workloads());
     status.setLastProbe(refresh ? StatusParts.probe(r.probed()) : previous.getLastProbe());
     status.setWarnings(boundedWarnings(r.warnings()));
     // The checklist's messages carry usage and latency samples: like them, they wait for the
     // refresh unless a verdict changed.
-    boolean specChanged = !Objects.equals(previous.getObservedGeneration(), generation);
     status.setChecks(
         refresh || specChanged || !StatusParts.sameVerdicts(previous.getChecks(), r.checks())
             ? r.checks()
             : previous.getChecks());
-    status.setConditions(conditions(r));
+    status.setConditions(conditions(r, budgetMessage));
     return status;
+  }
+
+  /**
+   * Whether the decision means something new to this policy: another share, pods, verdict or terms
+   * ({@link SizingVerdict}), or content of its own that just changed. Otherwise the budget's
+   * numbers that merely drifted with its peers (a probe connection more, a newcomer that fits) wait
+   * for the hourly refresh, as usage samples do.
+   */
+  private boolean sizingNews(Reconciled r) {
+    Optional<SizingVerdict> before = SizingVerdict.of(previous);
+    boolean ownContentMoved =
+        previous.getSecret() == null
+            || !Objects.equals(previous.getSecret().getContentHash(), r.secret().getContentHash());
+    return ownContentMoved
+        || before.isEmpty()
+        || previous.getPool().getExplanation() == null
+        || !before.get().equals(SizingVerdict.of(r.decision()));
+  }
+
+  /** BudgetSatisfied's message as the previous status has it. */
+  private Optional<String> previousBudgetMessage() {
+    return previous.getConditions() == null
+        ? Optional.empty()
+        : previous.getConditions().stream()
+            .filter(c -> ConditionType.BUDGET_SATISFIED.wire().equals(c.getType()))
+            .map(Condition::getMessage)
+            .filter(Objects::nonNull)
+            .findFirst();
   }
 
   /**
@@ -136,7 +172,7 @@ final class PolicyStatusBuilder {
     return status;
   }
 
-  private List<Condition> conditions(Reconciled r) {
+  private List<Condition> conditions(Reconciled r, String budgetMessage) {
     ConditionWriter conditions = writer();
     if (r.probed() == null) {
       conditions.set(
@@ -165,7 +201,7 @@ final class PolicyStatusBuilder {
         ConditionType.BUDGET_SATISFIED,
         StatusParts.budgetStatus(r.decision()),
         r.decision().reason().wire(),
-        r.decision().message());
+        budgetMessage);
     WorkloadsCondition rollout = WorkloadsCondition.of(r.workloads());
     conditions.set(
         ConditionType.WORKLOADS_UP_TO_DATE,

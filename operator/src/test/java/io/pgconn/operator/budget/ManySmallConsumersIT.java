@@ -84,9 +84,11 @@ class ManySmallConsumersIT {
     for (String name : names) {
       PolicyStatus status = k8s.status(NS, name);
       assertThat(status.getPool().getConnectionLimit()).as(name).isGreaterThanOrEqualTo(1);
+      // The count of policies is the server's arithmetic: a policy whose share no newcomer moved
+      // quotes the count of its last decision (refreshed hourly).
       assertThat(status.getPool().getExplanation())
           .as(name)
-          .startsWith("31 = 40 max - 3 reserved - 5 reserve (largest of 20 policies)");
+          .startsWith("31 = 40 max - 3 reserved - 5 reserve (largest of ");
     }
   }
 

@@ -260,6 +260,44 @@ class PolicyStatusBuilderTest {
   }
 
   @Test
+  void arithmeticThatMerelyDriftsWaitsForTheRefreshButANewShareOrNewTermsAreWrittenAtOnce() {
+    PoolDecision shared =
+        new PoolDecision(
+            1, 1, 1096, true, "1096 = 1100 max - 3 reserved - 0 reserve - 1 probe connection");
+    PolicyStatus first = builder(null, T1).reconciled(outcome(OK, shared, List.of(UP)));
+
+    // A peer rotated its credentials: one probe connection more, the same share of 1.
+    PoolDecision drifted =
+        new PoolDecision(
+            1, 1, 1095, true, "1095 = 1100 max - 3 reserved - 0 reserve - 2 probe connections");
+    ProbeResult later = ProbeResult.success(SOON, 4, FACTS);
+    PolicyStatus same = builder(first, SOON).reconciled(outcome(later, drifted, List.of(UP)));
+    assertThat(same).as("a peer's rotation writes nothing here").isEqualTo(first);
+
+    Instant due = T1.plus(PolicyStatusBuilder.PROBE_REFRESH);
+    PolicyStatus refreshed =
+        builder(same, due)
+            .reconciled(outcome(ProbeResult.success(due, 4, FACTS), drifted, List.of(UP)));
+    assertThat(refreshed.getPool().getBudget()).isEqualTo(1095);
+    assertThat(byType(refreshed).get("BudgetSatisfied").getMessage()).startsWith("1095 = ");
+
+    PoolDecision raised = new PoolDecision(2, 1, 1095, true, drifted.explanation());
+    assertThat(builder(first, SOON).reconciled(outcome(later, raised, List.of(UP))).getPool())
+        .as("a new share")
+        .extracting(p -> p.getConnectionLimit(), p -> p.getBudget())
+        .containsExactly(2, 1095);
+    PoolDecision unlisted =
+        new PoolDecision(1, 1, 1092, true, drifted.explanation() + " - 3 used by unlisted clients");
+    assertThat(
+            builder(first, SOON)
+                .reconciled(outcome(later, unlisted, List.of(UP)))
+                .getPool()
+                .getExplanation())
+        .as("new terms")
+        .endsWith("3 used by unlisted clients");
+  }
+
+  @Test
   void aFailureThatRepeatsItselfWritesNothingMore() {
     PolicyFailure failure = new PolicyFailure(REFUSED);
     PolicyStatus first = builder(null, T1).failed(failure, List.of());

@@ -101,6 +101,28 @@ class ServerBudgetIndexTest {
         .containsExactly("ns/b");
   }
 
+  @Test
+  void aChangeThatMovesNoPeersShareWakesNoPeer() {
+    // Two small pools far below the budget: 5 each of 35.
+    putSized("ns/a", "probe-app", 5);
+    putSized("ns/b", "probe-app", 5);
+    putSized("ns/a", "probe-app", 5);
+    assertThat(putSized("ns/b", "probe-app", 5).decision().connectionLimit()).isEqualTo(5);
+
+    // a's credentials rotate: its probe holds a connection of its own, the budget drops by one,
+    // and b's share stays 5. Waking b would only rewrite its arithmetic (a thousand peers: a
+    // thousand reconciles and status patches for one rotation).
+    ServerBudgetIndex.Allocation rotated = putSized("ns/a", "probe-rotated", 5);
+    assertThat(rotated.decision().budget()).isEqualTo(35);
+    assertThat(rotated.peersToWake()).isEmpty();
+
+    // A newcomer that fits wakes nobody either; one whose arrival moves b's share does.
+    assertThat(putSized("ns/c", "probe-app", 5).peersToWake()).isEmpty();
+    ServerBudgetIndex.Allocation big =
+        putSized("ns/d", BEFORE, "probe-app", new PoolSizing.Auto(25, 30, 1));
+    assertThat(big.peersToWake()).contains("ns/a", "ns/b", "ns/c");
+  }
+
   /** a and b share BEFORE: b's raise waits once for a to lower. */
   private void settle() {
     put("ns/a", BEFORE);
@@ -114,6 +136,15 @@ class ServerBudgetIndexTest {
   }
 
   private ServerBudgetIndex.Allocation putWith(String id, ServerKey server, String probe) {
+    return putSized(id, server, probe, new PoolSizing.Auto(1, 50, 1));
+  }
+
+  private ServerBudgetIndex.Allocation putSized(String id, String probe, int max) {
+    return putSized(id, BEFORE, probe, new PoolSizing.Auto(1, max, 1));
+  }
+
+  private ServerBudgetIndex.Allocation putSized(
+      String id, ServerKey server, String probe, PoolSizing sizing) {
     BudgetPolicy policy =
         new BudgetPolicy(
             id,
@@ -121,7 +152,7 @@ class ServerBudgetIndexTest {
             "app",
             "shop",
             0,
-            new PoolSizing.Auto(1, 50, 1),
+            sizing,
             List.of(),
             LIMITS,
             BudgetPolicy.Written.rolledOut(written.get(id)),

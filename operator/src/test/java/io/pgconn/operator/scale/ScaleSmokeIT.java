@@ -3,6 +3,7 @@ package io.pgconn.operator.scale;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.testenv.AuditLog;
 import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.OperatorEnvironment;
@@ -31,6 +32,7 @@ class ScaleSmokeIT {
   static final int MAX_CONNECTIONS = 120;
 
   private final ScaleRun run;
+  private final KubernetesClient admin;
 
   ScaleSmokeIT(
       KubernetesClient admin,
@@ -39,6 +41,7 @@ class ScaleSmokeIT {
       Operators operators,
       ServiceAccounts accounts) {
     // Probed every 10 s, so that the quiet window sees probes: they must not write status.
+    this.admin = admin;
     this.run = new ScaleRun(admin, postgres, audit, operators, accounts, "10s");
   }
 
@@ -66,5 +69,50 @@ class ScaleSmokeIT {
     assertThat(report.restartWrites())
         .as("a restart writes no Secret: %s", report.restartWrites())
         .doesNotContainKeys("create secrets", "patch secrets", "update secrets");
+
+    // svc-0's source now names credentials of their own: one probe connection more on the server,
+    // every peer's budget one lower. Only the peers whose share that moved are written (with 50
+    // policies on 116 slots, 16 hold 3 and the rest 2: one of them drops to 2); the others are not
+    // even reconciled for it.
+    Map<String, Integer> before = limits();
+    int mark = run.mark();
+    assertThat(run.rotate(N, 1)).as("the rotation reached svc-0's target").allMatch(ms -> ms >= 0);
+    Map<String, Integer> after = limits();
+    long moved =
+        before.keySet().stream()
+            .filter(name -> !name.equals("svc-0"))
+            .filter(name -> !before.get(name).equals(after.get(name)))
+            .count();
+    assertThat(moved).as("peers whose share moved").isLessThanOrEqualTo(1);
+    Map<String, Long> expected = new java.util.TreeMap<>();
+    if (moved > 0) {
+      expected.put("patch postgresconnectionpolicies/status", moved);
+      expected.put("patch secrets", moved);
+    }
+    // (An event's create does not name its object in the URI: the rotated policy's own events
+    // are left out with the peers'.)
+    assertThat(
+            run.since(
+                mark,
+                r ->
+                    ScaleRun.write(r)
+                        && !r.resource().equals("events")
+                        && !r.uri().contains("/svc-0")))
+        .as("writes for peers of the rotated policy")
+        .isEqualTo(expected);
+  }
+
+  private Map<String, Integer> limits() {
+    Map<String, Integer> limits = new java.util.TreeMap<>();
+    admin
+        .resources(PostgresConnectionPolicy.class)
+        .inNamespace(ScaleRun.NS)
+        .list()
+        .getItems()
+        .forEach(
+            p ->
+                limits.put(
+                    p.getMetadata().getName(), p.getStatus().getPool().getConnectionLimit()));
+    return limits;
   }
 }
