@@ -107,6 +107,16 @@ class LabelledSourceWatchesIT {
     // Labelled now: its own watch closes; still served, still Ready.
     label(NS, "plain", true);
     await().until(() -> watches().equals(new Watches(1, 0)));
+    // ... and the API server saw that watch end.
+    await()
+        .until(
+            () ->
+                audit.requests().stream()
+                    .anyMatch(
+                        r ->
+                            r.verb().equals("watch")
+                                && r.stage().equals("ResponseComplete")
+                                && r.uri().contains("fieldSelector=metadata.name%3Dplain")));
     assertThat(k8s.ready(NS, "plain")).isTrue();
 
     // Unlabelled again: its own watch starts again, and a rotation afterwards still arrives.
