@@ -32,7 +32,12 @@ public class PolicySpec {
           + " key), fields (host, port, dbname, user, password in keys of one Secret, e.g."
           + " CloudNativePG's <cluster>-app) or json (a JSON document, e.g. an AWS RDS secret);"
           + " plus an optional caSecretRef for verify-ca/verify-full. The operator never modifies"
-          + " the source (except in place mode, URL sources only, after saving the original).")
+          + " the source (except in place mode, URL sources only, after saving the original)."
+          + " Label source and CA Secrets "
+          + SourceSpec.WATCH_LABEL
+          + ": \"true\" (an External Secrets template, CloudNativePG's inheritedMetadata): the"
+          + " operator then watches them with one watch per namespace; an unlabelled Secret costs"
+          + " a watch of its own.")
   private SourceSpec source = new SourceSpec();
 
   @JsonPropertyDescription(

@@ -16,10 +16,19 @@ import io.fabric8.generator.annotation.ValidationRule;
             + " CloudNativePG's <cluster>-app) or json (a JSON document, e.g. an RDS secret)")
 public class SourceSpec {
 
+  /**
+   * The label (value "true") that users or their Secret issuers put on source and CA Secrets so
+   * that the operator watches them with one watch per namespace; an unlabelled source costs a watch
+   * of its own. The operator never sets it: source Secrets are not the operator's to write.
+   */
+  public static final String WATCH_LABEL = "pgconn.io/source-secret";
+
   @JsonPropertyDescription(
       "Shape 1, a URL: the Secret (same namespace) and key holding the base DATABASE_URL"
           + " (postgresql://, postgres://, jdbc:postgresql://, keyword=value, or a Prisma"
-          + " Accelerate URL). Exactly one of secretRef, fields and json.")
+          + " Accelerate URL). Exactly one of secretRef, fields and json. Label the Secret "
+          + WATCH_LABEL
+          + ": \"true\" so that it is watched with one watch per namespace.")
   private SecretKeyRef secretRef;
 
   @JsonPropertyDescription(

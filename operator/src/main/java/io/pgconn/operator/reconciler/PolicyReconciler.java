@@ -105,6 +105,11 @@ public class PolicyReconciler
             observer);
   }
 
+  /** The watches open on referenced Secrets, for a gauge and for tests. */
+  public ReferencedSecretEventSource.Watches referencedSecretWatches() {
+    return referencedSecrets.watches();
+  }
+
   @Override
   public List<EventSource<?, PostgresConnectionPolicy>> prepareEventSources(
       EventSourceContext<PostgresConnectionPolicy> context) {

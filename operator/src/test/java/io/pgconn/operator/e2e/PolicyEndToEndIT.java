@@ -511,7 +511,8 @@ class PolicyEndToEndIT {
     // The test itself only gets, creates, updates and deletes Secrets by name, and the API
     // server's own loopback client (its user agent is kube-apiserver) caches every Secret for
     // itself: every other list or watch is the operator's, and each must be scoped by label or
-    // by name.
+    // by name: the operator's own label, the source label users put on (one watch per namespace),
+    // or a Secret's name.
     var listsAndWatches =
         audit.requests().stream()
             .filter(r -> r.verb().equals("list") || r.verb().equals("watch"))
@@ -524,6 +525,7 @@ class PolicyEndToEndIT {
                 assertThat(r.uri())
                     .matches(
                         ".*(labelSelector=app.kubernetes.io%2Fmanaged-by%3Dpgconn-operator"
+                            + "|labelSelector=pgconn.io%2Fsource-secret%3Dtrue"
                             + "|fieldSelector=metadata.name%3D).*"));
     assertThat(listsAndWatches).anySatisfy(r -> assertThat(r.uri()).contains("fieldSelector"));
   }

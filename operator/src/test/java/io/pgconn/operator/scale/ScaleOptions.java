@@ -9,16 +9,23 @@ package io.pgconn.operator.scale;
  * @param unrelatedSecrets Secrets created before the operator starts that no policy references,
  *     half in the watched namespace and half in another
  * @param rotations policies whose source is rotated one at a time to measure rotation latency
+ * @param labelSources whether the source Secrets carry pgconn.io/source-secret=true (watched with
+ *     one watch for the namespace) or not (a watch each, as before the label existed)
  */
-record ScaleOptions(boolean process, long memoryLimitBytes, int unrelatedSecrets, int rotations) {
+record ScaleOptions(
+    boolean process,
+    long memoryLimitBytes,
+    int unrelatedSecrets,
+    int rotations,
+    boolean labelSources) {
 
   static ScaleOptions inTestJvm() {
-    return new ScaleOptions(false, 0, 0, 0);
+    return new ScaleOptions(false, 0, 0, 0, true);
   }
 
   /**
    * From -Dscale.process (default false), -Dscale.memoryLimitMiB (256), -Dscale.unrelatedSecrets
-   * (10,000 in process mode, else 0) and -Dscale.rotations (50).
+   * (10,000 in process mode, else 0), -Dscale.rotations (50) and -Dscale.labelSources (true).
    */
   static ScaleOptions fromSystemProperties() {
     boolean process = Boolean.getBoolean("scale.process");
@@ -26,6 +33,7 @@ record ScaleOptions(boolean process, long memoryLimitBytes, int unrelatedSecrets
         process,
         Long.getLong("scale.memoryLimitMiB", 256) * 1024 * 1024,
         Integer.getInteger("scale.unrelatedSecrets", process ? 10_000 : 0),
-        Integer.getInteger("scale.rotations", 50));
+        Integer.getInteger("scale.rotations", 50),
+        Boolean.parseBoolean(System.getProperty("scale.labelSources", "true")));
   }
 }

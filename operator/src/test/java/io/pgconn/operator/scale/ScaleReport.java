@@ -13,6 +13,9 @@ record ScaleReport(
     long floorMillis,
     long readyMillis,
     Map<String, Long> convergenceRequests,
+    boolean labelledSources,
+    Map<String, Long> convergenceSecretWatches,
+    Map<String, Long> referencedSecretWatchGauges,
     Map<String, Long> convergenceWrites,
     long convergenceLogins,
     Duration atRest,
@@ -44,6 +47,7 @@ record ScaleReport(
     // Convergence ends when the operator stops writing (status and events may trail Ready).
     run.writesUntilQuiet(Duration.ofSeconds(5), atMost);
     Map<String, Long> requests = run.since(mark, r -> true);
+    Map<String, Long> secretWatches = run.secretWatchesSince(mark);
     Map<String, Long> writes = run.since(mark, ScaleRun::write);
     long logins1 = run.sessionsOpened();
     run.memoryCheckpoint("converged", false, 0);
@@ -56,6 +60,7 @@ record ScaleReport(
     List<String> restChanges = ScaleRun.changed(statusBefore, run.statuses(), 3);
     long logins2 = run.sessionsOpened();
     int[] lines = run.prometheusLines();
+    Map<String, Long> watchGauges = run.referencedSecretWatchGauges();
     int allotted = run.allotted();
     int minLimit = run.minLimit();
     run.memoryCheckpoint("at rest", true, 15);
@@ -83,6 +88,9 @@ record ScaleReport(
         floor,
         ready,
         requests,
+        options.labelSources(),
+        secretWatches,
+        watchGauges,
         writes,
         logins1 - logins0,
         atRest,
@@ -125,6 +133,14 @@ record ScaleReport(
             + " ("
             + ScaleRun.table(convergenceRequests)
             + ")",
+        "  watches on Secrets opened during convergence ("
+            + (labelledSources ? "sources labelled " : "sources NOT labelled ")
+            + "pgconn.io/source-secret): "
+            + ScaleRun.total(convergenceSecretWatches)
+            + " ("
+            + ScaleRun.table(convergenceSecretWatches)
+            + "); open at rest by kind (pgconn_referenced_secret_watches): "
+            + referencedSecretWatchGauges,
         "  convergence writes: "
             + ScaleRun.total(convergenceWrites)
             + " ("

@@ -8,6 +8,7 @@ import io.pgconn.operator.api.AutoPoolSpec;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PoolStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
+import io.pgconn.operator.api.SourceSpec;
 import io.pgconn.operator.testenv.AuditLog;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
@@ -445,7 +446,7 @@ final class ScaleRun implements AutoCloseable {
   long applyAndAwaitReady(int n, Duration atMost) {
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
-      k8s.secret(NS, "src-" + i, Map.of("DATABASE_URL", url()));
+      source(i);
       k8s.create(policy(NS, i));
     }
     Awaitility.await("all " + n + " policies Ready")
@@ -453,6 +454,25 @@ final class ScaleRun implements AutoCloseable {
         .pollInterval(Duration.ofMillis(500))
         .until(() -> readyCount() == n);
     return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  /** Source i, labelled pgconn.io/source-secret=true unless the options say otherwise. */
+  private void source(int i) {
+    Map<String, String> labels =
+        options.labelSources() ? Map.of(SourceSpec.WATCH_LABEL, "true") : Map.of();
+    admin
+        .secrets()
+        .inNamespace(NS)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("src-" + i)
+                .withNamespace(NS)
+                .withLabels(labels)
+                .endMetadata()
+                .withStringData(Map.of("DATABASE_URL", url()))
+                .build())
+        .createOr(r -> r.update());
   }
 
   int readyCount() {
@@ -494,6 +514,38 @@ final class ScaleRun implements AutoCloseable {
     return all.subList(Math.min(mark, all.size()), all.size()).stream()
         .filter(which)
         .collect(Collectors.groupingBy(ScaleRun::describe, TreeMap::new, Collectors.counting()));
+  }
+
+  /**
+   * The watches on Secrets the operator opened since the mark (each counted once, at its start), by
+   * selector: the labelled sources of a namespace, one source by name, its own targets.
+   */
+  Map<String, Long> secretWatchesSince(int mark) {
+    List<AuditLog.Request> all = operatorRequests();
+    return all.subList(Math.min(mark, all.size()), all.size()).stream()
+        .filter(r -> r.watchOpened() && r.resource().equals("secrets"))
+        .collect(
+            Collectors.groupingBy(
+                r ->
+                    r.uri().contains("source-secret")
+                        ? "labelled sources (per namespace)"
+                        : r.uri().contains("fieldSelector")
+                            ? "one source by name"
+                            : "other (targets)",
+                TreeMap::new,
+                Collectors.counting()));
+  }
+
+  /** pgconn_referenced_secret_watches by kind, as /prometheus shows it now. */
+  Map<String, Long> referencedSecretWatchGauges() {
+    Map<String, Long> byKind = new TreeMap<>();
+    for (String line : prometheus().lines().toList()) {
+      if (!line.startsWith("pgconn_referenced_secret_watches{")) continue;
+      byKind.put(
+          line.replaceAll(".*kind=\"([a-z]+)\".*", "$1"),
+          (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+    }
+    return byKind;
   }
 
   /**
@@ -596,17 +648,19 @@ final class ScaleRun implements AutoCloseable {
 
   /** Lines of the operator's /prometheus, and of those the pgconn_ ones. */
   int[] prometheusLines() {
+    List<String> lines = prometheus().lines().toList();
+    return new int[] {
+      lines.size(), (int) lines.stream().filter(l -> l.startsWith("pgconn_")).count()
+    };
+  }
+
+  private String prometheus() {
     try {
-      String body =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create(metricsUrl() + "/prometheus")).build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
-      List<String> lines = body.lines().toList();
-      return new int[] {
-        lines.size(), (int) lines.stream().filter(l -> l.startsWith("pgconn_")).count()
-      };
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create(metricsUrl() + "/prometheus")).build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

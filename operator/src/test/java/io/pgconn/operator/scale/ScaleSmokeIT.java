@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The scale benchmark's assertions at a size CI runs (50 policies on one server): all Ready within
- * the server's budget, one write per target Secret, no write at rest, and no Secret written again
- * by a restart. The figures at 100 and 1,000 come from {@link ScaleBenchmark}.
+ * the server's budget, one write per target Secret, no write at rest, no Secret written again by a
+ * restart, and one watch for the labelled sources of the namespace (none per Secret). The figures
+ * at 100 and 1,000 come from {@link ScaleBenchmark}.
  */
 @OperatorEnvironment(
     controlPlane = ControlPlane.LOCAL,
@@ -66,6 +67,12 @@ class ScaleSmokeIT {
     assertThat(report.pgconnLines())
         .as("pgconn_ series on /prometheus: a handful per policy, no histogram per policy")
         .isBetween(N, 15 * N);
+    assertThat(report.convergenceSecretWatches())
+        .as("labelled sources need no watch of their own")
+        .doesNotContainKey("one source by name")
+        .containsEntry("labelled sources (per namespace)", 1L);
+    assertThat(report.referencedSecretWatchGauges())
+        .isEqualTo(Map.of("namespace", 1L, "secret", 0L));
     assertThat(report.restartWrites())
         .as("a restart writes no Secret: %s", report.restartWrites())
         .doesNotContainKeys("create secrets", "patch secrets", "update secrets");

@@ -128,7 +128,8 @@ public final class AuditLog {
                 ref.path("resource").asText(),
                 ref.path("subresource").asText(),
                 ref.path("namespace").asText(),
-                event.path("responseStatus").path("code").asInt()));
+                event.path("responseStatus").path("code").asInt(),
+                event.path("stage").asText()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -138,7 +139,8 @@ public final class AuditLog {
 
   /**
    * One audited request. apiGroup, resource, subresource and namespace are empty when they do not
-   * apply (the core group, a non-resource URL, a cluster-scoped resource).
+   * apply (the core group, a non-resource URL, a cluster-scoped resource). A watch is audited
+   * twice, at ResponseStarted and at ResponseComplete (when it ends); every other request once.
    */
   public record Request(
       String verb,
@@ -149,7 +151,13 @@ public final class AuditLog {
       String resource,
       String subresource,
       String namespace,
-      int code) {
+      int code,
+      String stage) {
+
+    /** A watch opened (its ResponseStarted entry): counts each watch once. */
+    public boolean watchOpened() {
+      return verb.equals("watch") && stage.equals("ResponseStarted");
+    }
 
     /** As RBAC spells what was asked: group/resource[/subresource]:verb. */
     public String permission() {
