@@ -194,7 +194,8 @@ public class PolicyReconciler
       // The probe's completion wakes this policy; status stays as it is until then.
       return UpdateControl.<PostgresConnectionPolicy>noUpdate().rescheduleAfter(pending.recheck());
     } catch (SizingHeld held) {
-      // The budget index is being rebuilt after a start: no decision, no write, no status patch.
+      // The budget index is being rebuilt after a start, or newcomers are still arriving on the
+      // server: no decision, no write, no status patch.
       return UpdateControl.<PostgresConnectionPolicy>noUpdate().rescheduleAfter(held.recheck());
     } catch (PolicyFailure failure) {
       sizer.failed(view, context.getPrimaryCache()::list);

@@ -56,6 +56,8 @@ final class PoolSizer {
   /** Which server's budget each policy counts in, as its probe established it. */
   private final VerifiedServers servers = new VerifiedServers();
 
+  private final NewcomerSettle newcomers = new NewcomerSettle();
+
   private final PeerEventSource peers;
   private final Clock clock;
   private Instant rebuildStarted;
@@ -137,6 +139,15 @@ final class PoolSizer {
       budgets.hold(input, view.applicationName(), seen);
       throw new SizingHeld(REBUILD_LIMIT);
     }
+    if (previousLimit == null) {
+      // Its peers count it from now on; its own first decision waits for the other newcomers.
+      Optional<Duration> wait = newcomers.hold(id, verified.key(), clock.instant());
+      if (wait.isPresent()) {
+        budgets.hold(input, view.applicationName(), seen);
+        throw new SizingHeld(wait.get());
+      }
+    }
+    newcomers.decided(id);
     ServerBudgetIndex.Allocation allocation =
         budgets.put(
             input,
@@ -231,6 +242,7 @@ final class PoolSizer {
     Collection<ResourceID> wake = resourceIds(budgets.remove(id));
     policies.remove(id);
     servers.forget(id);
+    newcomers.decided(id);
     peers.wake(wake);
   }
 
