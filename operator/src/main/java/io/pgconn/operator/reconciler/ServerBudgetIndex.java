@@ -58,7 +58,6 @@ final class ServerBudgetIndex {
   private final Map<ServerKey, OptionalInt> counted = new HashMap<>();
   private final Map<String, Integer> running = new HashMap<>();
   private final Map<String, Integer> podsNow = new HashMap<>();
-  private final Map<String, SizingVerdict> decided = new HashMap<>();
 
   /**
    * Whether every pod of the policy runs the content its Secret holds now (the content its previous
@@ -173,18 +172,7 @@ final class ServerBudgetIndex {
         wake.addAll(idsOn(previous.server()));
       }
       wake.remove(policy.id());
-      // A peer's reconcile exists to write its new decision: one whose verdict did not move (the
-      // budget's numbers drift by a probe connection, a newcomer fits) is left alone. Not when
-      // what this policy's pods may run moved: the peers' decisions above still counted the old
-      // exposure, and a raise that waited for it is only found by the peer's own reconcile.
-      if (!exposureMoved) {
-        wake.removeIf(
-            peer ->
-                decisions.containsKey(peer)
-                    && SizingVerdict.of(decisions.get(peer)).equals(decided.get(peer)));
-      }
     }
-    decided.put(policy.id(), SizingVerdict.of(decision));
     return new Allocation(decision, wake);
   }
 
@@ -258,7 +246,6 @@ final class ServerBudgetIndex {
     applicationNames.remove(id);
     running.remove(id);
     podsNow.remove(id);
-    decided.remove(id);
     BudgetPolicy removed = policies.remove(id);
     return removed == null ? Set.of() : idsOn(removed.server());
   }

@@ -101,28 +101,6 @@ class ServerBudgetIndexTest {
         .containsExactly("ns/b");
   }
 
-  @Test
-  void aChangeThatMovesNoPeersShareWakesNoPeer() {
-    // Two small pools far below the budget: 5 each of 35.
-    putSized("ns/a", "probe-app", 5);
-    putSized("ns/b", "probe-app", 5);
-    putSized("ns/a", "probe-app", 5);
-    assertThat(putSized("ns/b", "probe-app", 5).decision().connectionLimit()).isEqualTo(5);
-
-    // a's credentials rotate: its probe holds a connection of its own, the budget drops by one,
-    // and b's share stays 5. Waking b would only rewrite its arithmetic (a thousand peers: a
-    // thousand reconciles and status patches for one rotation).
-    ServerBudgetIndex.Allocation rotated = putSized("ns/a", "probe-rotated", 5);
-    assertThat(rotated.decision().budget()).isEqualTo(35);
-    assertThat(rotated.peersToWake()).isEmpty();
-
-    // A newcomer that fits wakes nobody either; one whose arrival moves b's share does.
-    assertThat(putSized("ns/c", "probe-app", 5).peersToWake()).isEmpty();
-    ServerBudgetIndex.Allocation big =
-        putSized("ns/d", BEFORE, "probe-app", new PoolSizing.Auto(25, 30, 1));
-    assertThat(big.peersToWake()).contains("ns/a", "ns/b", "ns/c");
-  }
-
   /** a and b share BEFORE: b's raise waits once for a to lower. */
   private void settle() {
     put("ns/a", BEFORE);

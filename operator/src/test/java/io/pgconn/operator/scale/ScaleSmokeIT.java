@@ -83,8 +83,8 @@ class ScaleSmokeIT {
 
     // svc-0's source now names credentials of their own: one probe connection more on the server,
     // every peer's budget one lower. Only the peers whose share that moved are written (with 50
-    // policies on 116 slots, 16 hold 3 and the rest 2: one of them drops to 2); the others are not
-    // even reconciled for it.
+    // policies on 116 slots, 16 hold 3 and the rest 2: one of them drops to 2); the others
+    // reconcile and write nothing.
     Map<String, Integer> before = limits();
     int mark = run.mark();
     assertThat(run.rotate(N, 1)).as("the rotation reached svc-0's target").allMatch(ms -> ms >= 0);
