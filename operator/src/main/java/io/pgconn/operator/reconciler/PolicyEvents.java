@@ -121,10 +121,6 @@ final class PolicyEvents {
   }
 
   private static Optional<Condition> ready(PolicyStatus status) {
-    return status.getConditions() == null
-        ? Optional.empty()
-        : status.getConditions().stream()
-            .filter(c -> ConditionType.READY.wire().equals(c.getType()))
-            .findFirst();
+    return StatusParts.condition(status, ConditionType.READY);
   }
 }

@@ -133,13 +133,8 @@ final class PolicyStatusBuilder {
 
   /** BudgetSatisfied's message as the previous status has it. */
   private Optional<String> previousBudgetMessage() {
-    return previous.getConditions() == null
-        ? Optional.empty()
-        : previous.getConditions().stream()
-            .filter(c -> ConditionType.BUDGET_SATISFIED.wire().equals(c.getType()))
-            .map(Condition::getMessage)
-            .filter(Objects::nonNull)
-            .findFirst();
+    return StatusParts.condition(previous, ConditionType.BUDGET_SATISFIED)
+        .map(Condition::getMessage);
   }
 
   /**

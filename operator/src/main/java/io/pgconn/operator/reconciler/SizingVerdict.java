@@ -36,13 +36,10 @@ record SizingVerdict(int connectionLimit, int consumers, String reason, String t
     if (status == null
         || status.getPool() == null
         || status.getPool().getConnectionLimit() == null
-        || status.getPool().getConsumers() == null
-        || status.getConditions() == null) {
+        || status.getPool().getConsumers() == null) {
       return Optional.empty();
     }
-    return status.getConditions().stream()
-        .filter(c -> ConditionType.BUDGET_SATISFIED.wire().equals(c.getType()))
-        .findFirst()
+    return StatusParts.condition(status, ConditionType.BUDGET_SATISFIED)
         .filter(c -> c.getMessage() != null && c.getReason() != null)
         .map(
             (Condition c) ->

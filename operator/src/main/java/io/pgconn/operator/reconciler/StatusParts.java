@@ -1,5 +1,6 @@
 package io.pgconn.operator.reconciler;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.pgconn.operator.api.PolicyCheck;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PoolStatus;
@@ -10,6 +11,7 @@ import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.probe.ServerFacts;
 import java.util.List;
+import java.util.Optional;
 
 /** The parts of status that are plain translations of what the operator found or decided. */
 final class StatusParts {
@@ -73,6 +75,13 @@ final class StatusParts {
             .map(c -> c.name() + "=" + c.status())
             .toList()
             .equals(after.stream().map(c -> c.name() + "=" + c.status()).toList());
+  }
+
+  /** The condition of this type in {@code status}, if it has one. */
+  static Optional<Condition> condition(PolicyStatus status, ConditionType type) {
+    return status == null || status.getConditions() == null
+        ? Optional.empty()
+        : status.getConditions().stream().filter(c -> type.wire().equals(c.getType())).findFirst();
   }
 
   static PolicyStatus copyOf(PolicyStatus previous) {

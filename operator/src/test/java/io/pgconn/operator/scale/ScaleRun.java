@@ -491,6 +491,18 @@ final class ScaleRun implements AutoCloseable {
     return pools().mapToInt(PoolStatus::getConnectionLimit).min().orElse(0);
   }
 
+  /** Each policy's per-pod limit as its status says, by name. */
+  Map<String, Integer> limits() {
+    Map<String, Integer> limits = new TreeMap<>();
+    admin.resources(PostgresConnectionPolicy.class).inNamespace(NS).list().getItems().stream()
+        .filter(p -> p.getStatus() != null && p.getStatus().getPool() != null)
+        .forEach(
+            p ->
+                limits.put(
+                    p.getMetadata().getName(), p.getStatus().getPool().getConnectionLimit()));
+    return limits;
+  }
+
   private java.util.stream.Stream<PoolStatus> pools() {
     return admin
         .resources(PostgresConnectionPolicy.class)

@@ -3,7 +3,6 @@ package io.pgconn.operator.scale;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.testenv.AuditLog;
 import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.OperatorEnvironment;
@@ -33,7 +32,6 @@ class ScaleSmokeIT {
   static final int MAX_CONNECTIONS = 120;
 
   private final ScaleRun run;
-  private final KubernetesClient admin;
 
   ScaleSmokeIT(
       KubernetesClient admin,
@@ -42,7 +40,6 @@ class ScaleSmokeIT {
       Operators operators,
       ServiceAccounts accounts) {
     // Probed every 10 s, so that the quiet window sees probes: they must not write status.
-    this.admin = admin;
     this.run = new ScaleRun(admin, postgres, audit, operators, accounts, "10s");
   }
 
@@ -85,10 +82,10 @@ class ScaleSmokeIT {
     // every peer's budget one lower. Only the peers whose share that moved are written (with 50
     // policies on 116 slots, 16 hold 3 and the rest 2: one of them drops to 2); the others
     // reconcile and write nothing.
-    Map<String, Integer> before = limits();
+    Map<String, Integer> before = run.limits();
     int mark = run.mark();
     assertThat(run.rotate(N, 1)).as("the rotation reached svc-0's target").allMatch(ms -> ms >= 0);
-    Map<String, Integer> after = limits();
+    Map<String, Integer> after = run.limits();
     long moved =
         before.keySet().stream()
             .filter(name -> !name.equals("svc-0"))
@@ -111,19 +108,5 @@ class ScaleSmokeIT {
                         && !r.uri().contains("/svc-0")))
         .as("writes for peers of the rotated policy")
         .isEqualTo(expected);
-  }
-
-  private Map<String, Integer> limits() {
-    Map<String, Integer> limits = new java.util.TreeMap<>();
-    admin
-        .resources(PostgresConnectionPolicy.class)
-        .inNamespace(ScaleRun.NS)
-        .list()
-        .getItems()
-        .forEach(
-            p ->
-                limits.put(
-                    p.getMetadata().getName(), p.getStatus().getPool().getConnectionLimit()));
-    return limits;
   }
 }
