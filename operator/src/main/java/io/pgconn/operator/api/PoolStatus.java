@@ -20,7 +20,7 @@ public class PoolStatus {
       "Server connections available to this policy's pods. Like explanation, refreshed when this"
           + " policy's limit, pods, verdict or the terms of its arithmetic change, when its own"
           + " content changes, and with the hourly probe record (status.lastProbe): a peer joining"
-          + " without moving this share, or a probe connection more, does not rewrite it.")
+          + " without moving this share does not rewrite it.")
   private Integer budget;
 
   @JsonPropertyDescription(

@@ -17,9 +17,9 @@ import java.util.List;
  *     same server are combined conservatively
  * @param written what the policy wrote last and what its pods may run
  * @param probeConnection the operator's own connection this policy's probes hold on the server (one
- *     per endpoints, database, role and sslmode: policies naming the same one share it), or null
- *     when the operator holds none for it. Each distinct one takes a slot from every limit it
- *     counts against, like a pod's pool does
+ *     per endpoint list: the probes of every role, database and password there take turns on it),
+ *     or null when the operator holds none for it. Each distinct one takes a slot from every limit
+ *     it may count against, like a pod's pool does
  */
 public record BudgetPolicy(
     String id,

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +28,16 @@ import javax.sql.DataSource;
 import org.postgresql.Driver;
 
 /**
- * At most one HikariCP pool of at most one connection per (endpoints, database, user, credentials,
- * sslmode), so that probes of several policies pointing at the same server as the same role share
- * one connection, and nothing stays open once probing stops: a pool unused for {@link
+ * At most one HikariCP pool of at most one connection per server (endpoint list), so that the
+ * operator holds one connection on a server at a time however many policies, roles and databases
+ * probe it, and nothing stays open once probing stops: a pool unused for {@link
  * ProbeSettings#idleTimeout()} is closed (its connection with it) by a sweeper that runs every
  * second, and HikariCP's own idleTimeout is set to the same value.
+ *
+ * <p>Probes of policies that name the same database, role and credentials reuse the connection; a
+ * probe that names others closes it first and logs in anew. One role per service on a shared server
+ * thus costs a login per probe, not a slot per role from every tenant's budget (the budget counts
+ * one probe connection per server: {@link #connectionOf}).
  *
  * <p>Failures are never retried: HikariCP retries a failing connection attempt with backoff for as
  * long as a caller waits, which for a wrong password means repeated failed logins. Here the first
@@ -39,7 +45,7 @@ import org.postgresql.Driver;
  * refused without touching the network, and the pool is closed.
  *
  * <p>A new password for the same server, database, user and sslmode closes the pool that used the
- * old one.
+ * old one, as other credentials do.
  */
 public final class ProbePools implements AutoCloseable {
 
@@ -62,7 +68,11 @@ public final class ProbePools implements AutoCloseable {
 
   private final ProbeSettings settings;
   private final CredentialsFingerprint fingerprint = new CredentialsFingerprint();
-  private final Map<Identity, Pool> pools = new LinkedHashMap<>();
+  private final Map<List<ProbeTarget.Endpoint>, Pool> pools = new LinkedHashMap<>();
+
+  /** Held for the whole of a probe's use of a server, so its one connection is the only one. */
+  private final Map<List<ProbeTarget.Endpoint>, ReentrantLock> servers = new HashMap<>();
+
   private final ScheduledExecutorService sweeper;
   private final ExecutorService waiters;
   private boolean closed;
@@ -84,13 +94,27 @@ public final class ProbePools implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} on the target's pooled connection (opening it if needed). Probes of the same
-   * pool run one at a time.
+   * Runs {@code work} on the target's pooled connection (opening it if needed, after closing the
+   * server's connection for other credentials). Probes of the same server run one at a time.
    *
    * @throws SQLException the driver's own exception when connecting failed (never HikariCP's
    *     wrapper), or whatever {@code work} threw
    */
   public <T> T use(ProbeTarget target, Work<T> work) throws SQLException {
+    ReentrantLock server = serverLock(target.endpoints());
+    server.lock();
+    try {
+      return useAlone(target, work);
+    } finally {
+      server.unlock();
+    }
+  }
+
+  private synchronized ReentrantLock serverLock(List<ProbeTarget.Endpoint> endpoints) {
+    return servers.computeIfAbsent(endpoints, e -> new ReentrantLock());
+  }
+
+  private <T> T useAlone(ProbeTarget target, Work<T> work) throws SQLException {
     Pool pool = poolFor(target);
     pool.lock.lock();
     while (pool.closed) {
@@ -121,7 +145,11 @@ public final class ProbePools implements AutoCloseable {
   public void release(ProbeTarget target) {
     Pool pool;
     synchronized (this) {
-      pool = pools.remove(identity(target));
+      pool = pools.get(target.endpoints());
+      if (pool == null || !pool.key.identity().equals(identity(target))) {
+        return;
+      }
+      pools.remove(target.endpoints());
     }
     if (pool != null) {
       pool.closeWhenIdle();
@@ -164,14 +192,16 @@ public final class ProbePools implements AutoCloseable {
       if (closed) {
         throw new IllegalStateException("probe pools are closed");
       }
-      pool = pools.get(identity);
+      pool = pools.get(target.endpoints());
       if (pool != null && !pool.key.equals(key)) {
-        stale = pool; // the credentials changed: the old pool must not outlive them
+        // Other credentials, or another role or database: one connection per server, so the old
+        // one goes first (the caller holds the server's lock, so it is idle).
+        stale = pool;
         pool = null;
       }
       if (pool == null) {
         pool = new Pool(key, target);
-        pools.put(identity, pool);
+        pools.put(target.endpoints(), pool);
       }
     }
     if (stale != null) {
@@ -181,7 +211,7 @@ public final class ProbePools implements AutoCloseable {
   }
 
   private synchronized void remove(Pool pool) {
-    pools.remove(pool.key.identity(), pool);
+    pools.remove(pool.key.identity().endpoints(), pool);
   }
 
   private void sweep() {
@@ -205,10 +235,11 @@ public final class ProbePools implements AutoCloseable {
 
   /**
    * The connection probes of {@code target} hold while a pool is open, as text without the
-   * credentials: targets with equal text share one connection (a new password replaces it).
+   * credentials: the server's endpoints, since targets on one server take turns on one connection
+   * whatever their role, database or password.
    */
   public static String connectionOf(ProbeTarget target) {
-    return identity(target).toString();
+    return target.endpoints().toString();
   }
 
   private static Identity identity(ProbeTarget target) {

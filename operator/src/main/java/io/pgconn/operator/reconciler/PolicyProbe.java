@@ -111,9 +111,9 @@ final class PolicyProbe {
   }
 
   /**
-   * The connection the operator holds for this policy's probes while it probes (shared by every
-   * policy with the same endpoints, database, role and sslmode), or null when it never probes: the
-   * budget counts each one, see {@code budget.BudgetPolicy#probeConnection}.
+   * The connection the operator holds for this policy's probes while it probes (one per server
+   * endpoint list, whatever the role and database), or null when it never probes: the budget counts
+   * each one, see {@code budget.BudgetPolicy#probeConnection}.
    */
   static String connection(PolicyView view, ConnectionString server) throws PolicyFailure {
     if (view.spec().getProbe().getMode() == ProbeMode.Off

@@ -117,8 +117,8 @@ final class PolicyStatusBuilder {
   /**
    * Whether the decision means something new to this policy: another share, pods, verdict or terms
    * ({@link SizingVerdict}), or content of its own that just changed. Otherwise the budget's
-   * numbers that merely drifted with its peers (a probe connection more, a newcomer that fits) wait
-   * for the hourly refresh, as usage samples do.
+   * numbers that merely drifted with its peers (unlisted usage, a newcomer that fits) wait for the
+   * hourly refresh, as usage samples do.
    */
   private boolean sizingNews(Reconciled r) {
     Optional<SizingVerdict> before = SizingVerdict.of(previous);

@@ -8,12 +8,12 @@ import java.util.Optional;
 /**
  * What a pool decision means to the policy that gets it: its limit, its pods, its verdict and the
  * terms of its arithmetic, but not the arithmetic's numbers. A server shared by a thousand policies
- * moves its budget by one whenever any of them rotates credentials (a probe connection more) or
- * joins; a peer whose own share did not move does not have its status rewritten for that. Its
- * explanation and budget catch up with its next decision of its own, or with the hourly probe
- * refresh ({@link PolicyStatusBuilder#PROBE_REFRESH}). (Peers are still woken: waking only those
- * whose verdict moved, tried, left some at a share their own next reconcile changed, 91 target
- * writes at rest at 1,000 policies.)
+ * moves its budget by one whenever any of them joins or the server's unlisted usage moves; a peer
+ * whose own share did not move does not have its status rewritten for that. Its explanation and
+ * budget catch up with its next decision of its own, or with the hourly probe refresh ({@link
+ * PolicyStatusBuilder#PROBE_REFRESH}). (Peers are still woken: waking only those whose verdict
+ * moved, tried, left some at a share their own next reconcile changed, 91 target writes at rest at
+ * 1,000 policies.)
  *
  * @param terms the message with its numbers replaced and plurals folded: "3 used by unlisted
  *     clients" appearing, a raise waiting for peers, a remedy, a ceiling all change it, and so does

@@ -100,10 +100,11 @@ class ClientSessionCountIT {
   }
 
   /**
-   * A policy's credentials rotated: the operator probes the new role with a pool of its own, and
-   * every peer's probe sees one session of another role more. It is the operator's own, never idle
-   * in a transaction: counting it as hidden turned every peer's idle-in-transaction check from Pass
-   * to Unknown, and rewrote a thousand statuses for one rotation.
+   * The operator holds one probe connection per server address list, so a server two policies reach
+   * by two addresses (here 127.0.0.1 and localhost) has two of the operator's sessions at once, of
+   * two roles. The other one is the operator's own, never idle in a transaction: counting it as
+   * hidden turned every peer's idle-in-transaction check from Pass to Unknown, and rewrote a
+   * thousand statuses for one rotation (when each role had a probe connection of its own).
    */
   @Test
   void theOperatorsOwnProbeSessionsOfOtherRolesAreNotHiddenFromAPeersProbe() throws Exception {
@@ -111,14 +112,22 @@ class ClientSessionCountIT {
     pg.createRole("rotated", CANARY + "-rotated", null);
     try (ServerProbe operator = new ServerProbe(Clock.systemUTC())) {
       ProbeResult rotated =
-          operator.probe(target(pg, "rotated", CANARY + "-rotated", "postgres", "disable"));
+          operator.probe(
+              target(
+                  "localhost",
+                  pg.port(),
+                  "rotated",
+                  CANARY + "-rotated",
+                  "postgres",
+                  "disable",
+                  5));
       assertThat(rotated.ok()).as(rotated.message()).isTrue();
 
       ProbeResult peer = operator.probe(target(pg, "peer", CANARY, "postgres", "disable"));
 
       assertThat(peer.ok()).as(peer.message()).isTrue();
       assertThat(peer.facts().sessions().keySet())
-          .as("the rotated role's probe session is on the server")
+          .as("the other address's probe session is on the server")
           .anyMatch(c -> "rotated".equals(c.role()));
       assertThat(peer.facts().hiddenSessions()).isZero();
     }

@@ -81,61 +81,69 @@ class ProbePoolsIT {
     }
   }
 
+  /**
+   * Probes every target {@code rounds} times from 4 threads at once while a superuser session
+   * samples the probe sessions in pg_stat_activity; the most seen at one sample.
+   */
+  private static int maxProbeSessionsWhileProbing(
+      LocalPostgres pg, ServerProbe probe, List<ProbeTarget> targets, int rounds) throws Exception {
+    AtomicBoolean probing = new AtomicBoolean(true);
+    AtomicInteger maxSeen = new AtomicInteger();
+    AtomicInteger samples = new AtomicInteger();
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try (Connection sampler = pg.superuserConnection()) {
+      Future<?> sampling =
+          threads.submit(
+              () -> {
+                try (Statement st = sampler.createStatement()) {
+                  while (probing.get()) {
+                    try (ResultSet rs =
+                        st.executeQuery(
+                            "select count(*) from pg_stat_activity"
+                                + " where application_name = '"
+                                + ProbePools.APPLICATION_NAME
+                                + "'")) {
+                      rs.next();
+                      maxSeen.accumulateAndGet(rs.getInt(1), Math::max);
+                      samples.incrementAndGet();
+                    }
+                  }
+                }
+                return null;
+              });
+      List<Future<ProbeResult>> results = new ArrayList<>();
+      for (int round = 0; round < rounds; round++) {
+        for (ProbeTarget target : targets) {
+          results.add(threads.submit(() -> probe.probe(target)));
+        }
+      }
+      for (Future<ProbeResult> r : results) {
+        ProbeResult result = r.get(30, TimeUnit.SECONDS);
+        assertThat(result.ok()).as(result.message()).isTrue();
+        // The probe's own session is the one in use, and it is counted.
+        assertThat(result.facts().inUse()).isGreaterThanOrEqualTo(1);
+      }
+      probing.set(false);
+      sampling.get(10, TimeUnit.SECONDS);
+    } finally {
+      probing.set(false);
+      threads.shutdownNow();
+    }
+    System.out.printf(
+        "%d probes of %d targets: %d samples, max probe sessions %d%n",
+        rounds * targets.size(), targets.size(), samples.get(), maxSeen.get());
+    assertThat(samples.get()).isPositive();
+    return maxSeen.get();
+  }
+
   @ParameterizedTest(name = "PostgreSQL {0}")
   @ValueSource(ints = {16, 17})
   void concurrentProbesOfThreePoliciesUseOneConnectionAndNoneAfterTheIdleTimeout(int version)
       throws Exception {
     try (LocalPostgres pg = start(version);
-        ServerProbe probe = newProbe();
-        Connection sampler = pg.superuserConnection()) {
+        ServerProbe probe = newProbe()) {
       List<ProbeTarget> policies = policies(pg, CANARY);
-      AtomicBoolean probing = new AtomicBoolean(true);
-      AtomicInteger maxSeen = new AtomicInteger();
-      AtomicInteger samples = new AtomicInteger();
-      ExecutorService threads = Executors.newFixedThreadPool(4);
-      try {
-        Future<?> sampling =
-            threads.submit(
-                () -> {
-                  try (Statement st = sampler.createStatement()) {
-                    while (probing.get()) {
-                      try (ResultSet rs =
-                          st.executeQuery(
-                              "select count(*) from pg_stat_activity"
-                                  + " where application_name = '"
-                                  + ProbePools.APPLICATION_NAME
-                                  + "'")) {
-                        rs.next();
-                        maxSeen.accumulateAndGet(rs.getInt(1), Math::max);
-                        samples.incrementAndGet();
-                      }
-                    }
-                  }
-                  return null;
-                });
-        List<Future<ProbeResult>> results = new ArrayList<>();
-        for (int round = 0; round < 10; round++) {
-          for (ProbeTarget policy : policies) {
-            results.add(threads.submit(() -> probe.probe(policy)));
-          }
-        }
-        for (Future<ProbeResult> r : results) {
-          ProbeResult result = r.get(30, TimeUnit.SECONDS);
-          assertThat(result.ok()).as(result.message()).isTrue();
-          // The probe's own session is the one in use, and it is counted.
-          assertThat(result.facts().inUse()).isGreaterThanOrEqualTo(1);
-        }
-        probing.set(false);
-        sampling.get(10, TimeUnit.SECONDS);
-      } finally {
-        probing.set(false);
-        threads.shutdownNow();
-      }
-      System.out.printf(
-          "PG %d: 30 probes of 3 policies, %d samples, max probe sessions %d%n",
-          version, samples.get(), maxSeen.get());
-      assertThat(samples.get()).isPositive();
-      assertThat(maxSeen.get()).isEqualTo(1);
+      assertThat(maxProbeSessionsWhileProbing(pg, probe, policies, 10)).isEqualTo(1);
       // The connection stays for the next probe (that is the point of sharing)...
       assertThat(probeSessions(pg)).isEqualTo(1);
       assertThat(probe.pools().size()).isEqualTo(1);
@@ -156,6 +164,35 @@ class ProbePoolsIT {
       // The next probe simply opens a new one.
       assertThat(probe.probe(policies.get(0)).ok()).isTrue();
       assertThat(probeSessions(pg)).isEqualTo(1);
+    }
+  }
+
+  /**
+   * One role per service is the common case on a shared server: the operator still holds one
+   * connection there at a time, whatever the roles and databases its policies name, so the budget
+   * counts one probe connection per server ({@code budget.BudgetPolicy#probeConnection}).
+   */
+  @ParameterizedTest(name = "PostgreSQL {0}")
+  @ValueSource(ints = {16, 17})
+  void probesOfThreeRolesAndTwoDatabasesOnOneServerHoldOneConnectionAtATime(int version)
+      throws Exception {
+    try (LocalPostgres pg = start(version);
+        ServerProbe probe = newProbe()) {
+      pg.createRole("app2", CANARY, null);
+      pg.createRole("app3", CANARY, null);
+      pg.execute("CREATE DATABASE orders");
+      List<ProbeTarget> services =
+          List.of(
+              target(pg, "app", CANARY, "postgres", "disable"),
+              target(pg, "app2", CANARY, "postgres", "disable"),
+              target(pg, "app3", CANARY, "orders", "disable"),
+              target(pg, "app", CANARY, "orders", "disable"));
+      assertThat(maxProbeSessionsWhileProbing(pg, probe, services, 5)).isEqualTo(1);
+      assertThat(probeSessions(pg)).isEqualTo(1);
+      assertThat(probe.pools().size()).isEqualTo(1);
+      assertThat(services.stream().map(ProbePools::connectionOf).distinct())
+          .as("what the budget counts")
+          .hasSize(1);
     }
   }
 
@@ -201,7 +238,12 @@ class ProbePoolsIT {
                   .probe(target(pg, "postgres", pg.superuserPassword(), "postgres", "disable"))
                   .ok())
           .isTrue();
-      assertThat(probeSessions(pg)).isEqualTo(2); // two roles: two keys
+      // One server: the second role's connection replaced the first's...
+      await().atMost(Duration.ofSeconds(5)).until(() -> probeSessions(pg) == 1);
+      // ...so releasing the first role's target leaves the second's alone.
+      probe.release(target);
+      assertThat(probe.pools().size()).isEqualTo(1);
+      assertThat(probeSessions(pg)).isEqualTo(1);
       probe.closeAll();
       await().atMost(Duration.ofSeconds(5)).until(() -> probeSessions(pg) == 0);
     }
