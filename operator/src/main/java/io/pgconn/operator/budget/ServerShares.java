@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.TreeMap;
 
 /**
@@ -54,6 +55,10 @@ final class ServerShares {
   private final int[] blockedBy;
   private final long[] fixedUsed;
   private final long[] minDemand;
+
+  /** The sum of the auto policies' weights in each scope, for every explanation's "weight w of". */
+  private final long[] autoWeights;
+
   private final long[] used;
   private final int[] written;
   private final String[] notes;
@@ -78,6 +83,7 @@ final class ServerShares {
     buildScopes();
     fixedUsed = new long[scopes.size()];
     minDemand = new long[scopes.size()];
+    autoWeights = new long[scopes.size()];
     used = new long[scopes.size()];
     written = new int[n];
     notes = new String[n];
@@ -177,6 +183,7 @@ final class ServerShares {
           fixedUsed[k] += (long) pods[p] * fixed.connectionLimit();
         } else if (sizing instanceof PoolSizing.Auto auto) {
           minDemand[k] += (long) pods[p] * auto.min();
+          autoWeights[k] += auto.weight();
         }
       }
     }
@@ -197,27 +204,27 @@ final class ServerShares {
   }
 
   private void fill() {
-    List<Integer> growing = new ArrayList<>();
+    // Ordered by before(): only the policy just served changes its place, so a heap serves a
+    // thousand policies in (steps x log n) rather than a scan of all of them per connection.
+    PriorityQueue<Integer> growing =
+        new PriorityQueue<>((a, b) -> a.equals(b) ? 0 : before(a, b) ? -1 : 1);
     for (int p = 0; p < policies.size(); p++) {
       if (policies.get(p).sizing() instanceof PoolSizing.Auto auto && limit[p] < auto.max()) {
         growing.add(p);
       }
     }
     while (!growing.isEmpty()) {
-      int next = growing.get(0);
-      for (int p : growing) {
-        if (before(p, next)) next = p;
-      }
+      int next = growing.poll();
       int blocking = firstScopeWithout(next, pods[next]);
       if (blocking >= 0) {
+        // Scopes only fill up: it stays blocked.
         blockedBy[next] = blocking;
-        growing.remove(Integer.valueOf(next));
         continue;
       }
       limit[next]++;
       for (int k : scopesOf.get(next)) used[k] += pods[next];
-      if (limit[next] >= ((PoolSizing.Auto) policies.get(next).sizing()).max()) {
-        growing.remove(Integer.valueOf(next));
+      if (limit[next] < ((PoolSizing.Auto) policies.get(next).sizing()).max()) {
+        growing.add(next);
       }
     }
   }
@@ -418,12 +425,7 @@ final class ServerShares {
                 : 0);
     if (othersFixed > 0) text.append(" (").append(othersFixed).append(" in fixed pools)");
     if (policies.get(p).sizing() instanceof PoolSizing.Auto auto) {
-      long weights =
-          scope.members().stream()
-              .map(q -> policies.get(q).sizing())
-              .filter(s -> s instanceof PoolSizing.Auto)
-              .mapToLong(s -> ((PoolSizing.Auto) s).weight())
-              .sum();
+      long weights = autoWeights[k];
       if (weights > auto.weight())
         text.append(", weight ").append(auto.weight()).append(" of ").append(weights);
     }
