@@ -28,7 +28,7 @@ record PolicyView(
     PolicySpec spec = policy.getSpec();
     String name = policy.getMetadata().getName();
     boolean named = spec.getTarget() != null && !blank(spec.getTarget().getSecretName());
-    String target = named ? spec.getTarget().getSecretName() : name + "-connection";
+    String target = targetSecretName(policy);
     List<OutputSpec> outputs =
         spec.getTarget() == null
                 || spec.getTarget().getOutputs() == null
@@ -46,6 +46,16 @@ record PolicyView(
         named,
         outputs,
         spec);
+  }
+
+  /** The Secret the policy writes: spec.target.secretName, else "{name}-connection". */
+  static String targetSecretName(PostgresConnectionPolicy policy) {
+    PolicySpec spec = policy.getSpec();
+    boolean named =
+        spec != null && spec.getTarget() != null && !blank(spec.getTarget().getSecretName());
+    return named
+        ? spec.getTarget().getSecretName()
+        : policy.getMetadata().getName() + "-connection";
   }
 
   /**
