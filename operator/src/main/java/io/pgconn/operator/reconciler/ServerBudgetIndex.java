@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -52,7 +53,17 @@ final class ServerBudgetIndex {
   /** Client connections by application_name, as a probe saw them on a server at a time. */
   record Usage(Map<String, Integer> byApplication, Instant seenAt) {}
 
+  private record Division(
+      List<BudgetPolicy> inputs, OptionalInt unlisted, Map<String, PoolDecision> decisions) {}
+
   private final Map<String, BudgetPolicy> policies = new HashMap<>();
+
+  /** The same policies by server, by id: a server's set without a scan of every server's. */
+  private final Map<ServerKey, Map<String, BudgetPolicy>> byServer = new HashMap<>();
+
+  /** Each server's last division of its budget, and the inputs it was computed from. */
+  private final Map<ServerKey, Division> divisions = new HashMap<>();
+
   private final Map<String, String> applicationNames = new HashMap<>();
   private final Map<ServerKey, UsageWindow> usage = new HashMap<>();
   private final Map<ServerKey, OptionalInt> counted = new HashMap<>();
@@ -127,18 +138,16 @@ final class ServerBudgetIndex {
                 previous != null
                     && previous.raiseWaiting()
                     && Objects.equals(previous.previousLimit(), written));
-    policies.put(policy.id(), policy);
+    store(policy);
     applicationNames.put(policy.id(), applicationName);
     ServerKey server = policy.server();
     record(server, seen);
-    List<BudgetPolicy> onServer =
-        policies.values().stream().filter(p -> p.server().equals(server)).toList();
+    List<BudgetPolicy> onServer = List.copyOf(byServer.get(server).values());
     OptionalInt unlisted = unlistedBeyondReserves(server, onServer);
-    OptionalInt countedBefore = counted.put(server, unlisted);
-    Map<ServerKey, Integer> unlistedUsage = new HashMap<>();
-    unlisted.ifPresent(n -> unlistedUsage.put(server, n));
-    Map<String, PoolDecision> decisions = BudgetAllocator.allocate(onServer, unlistedUsage);
-    Set<String> wake = new TreeSet<>();
+    counted.put(server, unlisted);
+    // What every policy here was last told (or is queued to hear): the last division.
+    Division told = divisions.get(server);
+    Map<String, PoolDecision> decisions = divide(server, onServer, unlisted);
     PoolDecision decision = decisions.get(policy.id());
     if (ceiling != null && decision.connectionLimit() > ceiling.limit()) {
       decision =
@@ -159,21 +168,38 @@ final class ServerBudgetIndex {
             ? limit
             : Math.max(policy.runningLimit(), limit);
     running.put(policy.id(), mayRun);
-    policies.put(policy.id(), policy.withWritten(decision, mayRun));
-    // What its pods may run moved (a policy that restarts nothing lowers at once): peers' raises
-    // may have waited for exactly that.
-    boolean exposureMoved = previous != null && !Objects.equals(previous.runningLimit(), mayRun);
-    if (previous == null
-        || !sameInputs(previous, policy)
-        || exposureMoved
-        || !unlisted.equals(countedBefore)) {
+    store(policy.withWritten(decision, mayRun));
+    // Peers see this policy as it is now written, and what its pods may now run (a lower that has
+    // rolled out frees room a waiting raise may take): that division is the one they would get.
+    Map<String, PoolDecision> next =
+        divide(server, List.copyOf(byServer.get(server).values()), unlisted);
+    Set<String> wake = new TreeSet<>();
+    if (previous != null && !previous.server().equals(server)) {
+      // Its old server's policies are divided without it from their own next decision on.
+      wake.addAll(idsOn(previous.server()));
       wake.addAll(idsOn(server));
-      if (previous != null && !previous.server().equals(server)) {
-        wake.addAll(idsOn(previous.server()));
-      }
-      wake.remove(policy.id());
+    } else {
+      wake.addAll(changed(told, next));
     }
+    wake.remove(policy.id());
     return new Allocation(decision, wake);
+  }
+
+  /**
+   * The policies whose decision differs between what they were last told and the division they
+   * would get now: only they need a reconcile. A rotation that names a new role, a lower no raise
+   * waits for, or a peer's own news that moves nobody else's share then wakes nobody; before, each
+   * woke every policy on the server (a thousand reconciles that wrote nothing). Every policy when
+   * nothing was divided here yet.
+   */
+  private static Set<String> changed(Division told, Map<String, PoolDecision> next) {
+    if (told == null) return next.keySet();
+    Set<String> changed = new TreeSet<>();
+    next.forEach(
+        (id, decision) -> {
+          if (!decision.equals(told.decisions().get(id))) changed.add(id);
+        });
+    return changed;
   }
 
   /**
@@ -188,7 +214,7 @@ final class ServerBudgetIndex {
         before == null
             ? written
             : written == null ? before : Integer.valueOf(Math.max(before, written));
-    policies.put(policy.id(), policy.withRunningLimit(mayRun));
+    store(policy.withRunningLimit(mayRun));
     if (mayRun != null) running.put(policy.id(), mayRun);
     applicationNames.put(policy.id(), applicationName);
     record(policy.server(), seen);
@@ -216,8 +242,7 @@ final class ServerBudgetIndex {
    * (during a rollout old pods keep the old one) times the pods its workloads have now.
    */
   synchronized List<ConnectionLedger.Allotment> allotments(ServerKey server) {
-    return policies.values().stream()
-        .filter(p -> p.server().equals(server))
+    return byServer.getOrDefault(server, Map.of()).values().stream()
         .filter(p -> applicationNames.get(p.id()) != null)
         .map(
             p ->
@@ -247,13 +272,47 @@ final class ServerBudgetIndex {
     running.remove(id);
     podsNow.remove(id);
     BudgetPolicy removed = policies.remove(id);
-    return removed == null ? Set.of() : idsOn(removed.server());
+    if (removed == null) return Set.of();
+    unindex(removed);
+    return idsOn(removed.server());
   }
 
   private Set<String> idsOn(ServerKey server) {
-    Set<String> ids = new TreeSet<>();
-    policies.values().stream().filter(p -> p.server().equals(server)).forEach(p -> ids.add(p.id()));
-    return ids;
+    return new TreeSet<>(byServer.getOrDefault(server, Map.of()).keySet());
+  }
+
+  private void store(BudgetPolicy policy) {
+    BudgetPolicy before = policies.put(policy.id(), policy);
+    if (before != null && !before.server().equals(policy.server())) unindex(before);
+    byServer.computeIfAbsent(policy.server(), s -> new TreeMap<>()).put(policy.id(), policy);
+  }
+
+  private void unindex(BudgetPolicy policy) {
+    Map<String, BudgetPolicy> on = byServer.get(policy.server());
+    on.remove(policy.id());
+    if (on.isEmpty()) {
+      byServer.remove(policy.server());
+      divisions.remove(policy.server());
+    }
+  }
+
+  /**
+   * The division of a server's budget among its policies, recomputed only when one of its inputs
+   * moved. Peers woken by one policy's lower find every input as the first of them to reconcile
+   * left it: a thousand woken peers cost one division, not a thousand (each is a pass over every
+   * policy on the server).
+   */
+  private Map<String, PoolDecision> divide(
+      ServerKey server, List<BudgetPolicy> onServer, OptionalInt unlisted) {
+    Division last = divisions.get(server);
+    if (last != null && last.unlisted().equals(unlisted) && last.inputs().equals(onServer)) {
+      return last.decisions();
+    }
+    Map<ServerKey, Integer> unlistedUsage = new HashMap<>();
+    unlisted.ifPresent(n -> unlistedUsage.put(server, n));
+    Map<String, PoolDecision> decisions = BudgetAllocator.allocate(onServer, unlistedUsage);
+    divisions.put(server, new Division(onServer, unlisted, decisions));
+    return decisions;
   }
 
   /**
@@ -268,15 +327,5 @@ final class ServerBudgetIndex {
     onServer.forEach(p -> listed.add(applicationNames.get(p.id())));
     listed.add(ProbePools.APPLICATION_NAME);
     return window.sustainedUnlisted(listed, BudgetPolicy.reserveOf(onServer));
-  }
-
-  /**
-   * The last written limit only steers hysteresis for this policy; it never moves a peer. What its
-   * pods run does: a lower that has rolled out makes room for raises that wait. (Whether its own
-   * raise waits is its own bookkeeping too: withPreviousLimit clears it.)
-   */
-  private static boolean sameInputs(BudgetPolicy stored, BudgetPolicy next) {
-    return Objects.equals(stored.withPreviousLimit(null), next.withPreviousLimit(null))
-        && Objects.equals(stored.runningLimit(), next.runningLimit());
   }
 }

@@ -242,6 +242,67 @@ class BudgetTransitionsPropertiesTest {
     }
   }
 
+  /**
+   * The operator reconciles a policy only when something of its own changes (its spec, a rollout of
+   * its workloads completing) or when the index names it as a peer to wake. Waking only the peers
+   * whose decision moved must still bring every pool to the target a full recomputation gives.
+   */
+  @Property(tries = 300)
+  void wokenPeersAloneBringEveryPoolToItsTarget(@ForAll("worlds") World world) {
+    World rolling =
+        new World(
+            world.maxConnections(),
+            world.policies().stream()
+                .map(g -> new PolicyGen(g.pods(), g.max(), g.weight(), false))
+                .toList(),
+            world.events());
+    Cluster cluster = new Cluster(rolling);
+    settleAll(cluster);
+    cluster.woken.clear();
+    for (Event e : rolling.events()) {
+      int p = e.policy() % cluster.n();
+      if (e.kind() == 1) {
+        cluster.complete(p);
+      } else if (e.kind() == 2) {
+        cluster.weight[p] = 1 + e.value() % 4;
+        cluster.trace.add("p" + p + " weight " + cluster.weight[p]);
+      } else if (e.kind() == 3) {
+        cluster.max[p] = e.value();
+        cluster.trace.add("p" + p + " max " + cluster.max[p]);
+      }
+      cluster.reconcile(p);
+      cluster.checkInvariant();
+    }
+    for (int round = 0; round < 200; round++) {
+      while (!cluster.woken.isEmpty()) {
+        int p = cluster.woken.iterator().next();
+        cluster.woken.remove(p);
+        cluster.reconcile(p);
+        cluster.checkInvariant();
+      }
+      boolean rolledSome = false;
+      for (int p = 0; p < cluster.n(); p++) {
+        if (!cluster.rolled[p]) {
+          // The rollout completes: the workload's event reconciles its own policy.
+          cluster.complete(p);
+          cluster.reconcile(p);
+          cluster.checkInvariant();
+          rolledSome = true;
+        }
+      }
+      if (!rolledSome && cluster.woken.isEmpty()) break;
+    }
+    List<BudgetPolicy> settled = new ArrayList<>();
+    for (int p = 0; p < cluster.n(); p++) settled.add(cluster.input(p));
+    Map<String, PoolDecision> targets = BudgetAllocator.allocate(settled);
+    for (int p = 0; p < cluster.n(); p++) {
+      assertThat(cluster.secret[p])
+          .as("p%d after %s", p, String.join("\n", cluster.trace))
+          .isEqualTo(targets.get("ns/p" + p).connectionLimit());
+      assertThat(cluster.waiting[p]).as("p%d still waits", p).isFalse();
+    }
+  }
+
   @Example
   void aRaiseWaitsUntilThePeerThatLowersHasRolled() {
     // The example: A and B, 4 pods x 10 each on 80 slots (and one probe connection
