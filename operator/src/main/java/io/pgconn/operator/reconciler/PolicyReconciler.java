@@ -211,6 +211,11 @@ public class PolicyReconciler
   public ErrorStatusUpdateControl<PostgresConnectionPolicy> updateErrorStatus(
       PostgresConnectionPolicy policy, Context<PostgresConnectionPolicy> context, Exception e) {
     // Only unexpected errors get here (API server refusals, bugs); the SDK retries with backoff.
+    if (interrupted(e)) {
+      // The operator is stopping: the reconcile was cut short, not failed, and the next instance
+      // reconciles again. A status patch or event now would fail with the interrupted thread too.
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     PolicyStatusBuilder status =
         new PolicyStatusBuilder(
             policy.getStatus(), PolicyView.of(policy).generation(), clock.instant());
@@ -239,6 +244,22 @@ public class PolicyReconciler
     inPlace.restore(policy, view);
     sync.release(policy, view); // deletionPolicy Retain: the target stays, without an owner
     return DeleteControl.defaultDelete();
+  }
+
+  /** Whether the reconcile thread was interrupted: the thread's flag, or an interruption cause. */
+  private static boolean interrupted(Throwable e) {
+    if (Thread.currentThread().isInterrupted()) return true;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof InterruptedException
+          // (A socket timeout is an InterruptedIOException too, but a real failure.)
+          || (t instanceof java.io.InterruptedIOException
+              && !(t instanceof java.net.SocketTimeoutException))
+          || t instanceof java.nio.channels.ClosedByInterruptException) {
+        return true;
+      }
+      if (t.getCause() == t) break;
+    }
+    return false;
   }
 
   /** Stops the probe workers: the operator is stopping. */
