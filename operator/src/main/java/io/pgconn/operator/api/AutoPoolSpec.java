@@ -39,7 +39,13 @@ public class AutoPoolSpec {
   @Default("" + DEFAULT_MIN)
   @Min(1)
   @Max(MAX_POOL)
-  @JsonPropertyDescription("Smallest per-pod pool, 1 to 1000. Default " + DEFAULT_MIN + ".")
+  @JsonPropertyDescription(
+      "Smallest per-pod pool, 1 to 1000. Default "
+          + DEFAULT_MIN
+          + ". What a running policy keeps whatever joins its server: a new policy whose pods x"
+          + " min does not fit beside the mins of the policies already running there is refused"
+          + " (BudgetSatisfied and Ready False, reason NotAdmitted; nothing written) until it fits."
+          + " Above their mins, policies share the budget by weight.")
   private Integer min;
 
   @Default("" + DEFAULT_MAX)

@@ -45,6 +45,20 @@ public record PoolDecision(
     remedy = remedy == null ? "" : remedy;
   }
 
+  /**
+   * A newcomer whose floor does not fit (see {@code Admission}): limit 0, nothing is written for it
+   * and it takes nothing from the policies on the server.
+   */
+  public static PoolDecision notAdmitted(
+      int consumers, Integer budget, String explanation, String remedy) {
+    return new PoolDecision(0, consumers, budget, false, explanation, remedy, false);
+  }
+
+  /** False for a newcomer refused by its server's budget: nothing may be written for it. */
+  public boolean admitted() {
+    return connectionLimit > 0;
+  }
+
   public PoolDecision(
       int connectionLimit,
       int consumers,

@@ -97,12 +97,33 @@ final class ServerShares {
       ServerKey key, List<BudgetPolicy> sortedPolicies, Integer unlistedUsage) {
     ServerView view = ServerView.combine(sortedPolicies);
     if (view == null) return unknownServer(sortedPolicies);
-    ServerShares shares = new ServerShares(key, sortedPolicies, view, unlistedUsage);
+    Admission.Result admission = Admission.of(key, sortedPolicies, view, unlistedUsage);
+    ServerShares shares = new ServerShares(key, admission.admitted(), view, unlistedUsage);
     shares.startAtFloors();
     shares.fill();
     shares.holdSmallRaises();
     shares.boundRaisesByWhatRuns();
-    return shares.decisions();
+    Map<String, PoolDecision> decisions = shares.decisions();
+    decisions.putAll(admission.refused());
+    return decisions;
+  }
+
+  /**
+   * What a scope leaves for pools: its limit less the reserve kept once, the operator's probe
+   * connections and, for the server, the reserved slots and unlisted usage.
+   */
+  static long capacity(
+      LimitScope scope, ServerView view, long reserve, long probes, Integer unlisted) {
+    return switch (scope.kind()) {
+      case SERVER ->
+          (long) view.maxConnections()
+              - view.reservedConnections()
+              - reserve
+              - probes
+              - (unlisted == null ? 0 : Math.max(0, unlisted));
+      case ROLE -> view.roleLimits().get(scope.name()) - reserve - probes;
+      case DATABASE -> view.databaseLimits().get(scope.name()) - reserve - probes;
+    };
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -146,8 +167,7 @@ final class ServerShares {
       switch (scope.kind()) {
         case SERVER -> {
           long usage = unlisted == null ? 0 : Math.max(0, unlisted);
-          capacity =
-              (long) view.maxConnections() - view.reservedConnections() - reserve - probes - usage;
+          capacity = capacity(scope, view, reserve, probes, unlisted);
           arithmetic =
               capacity
                   + " = "
@@ -160,12 +180,12 @@ final class ServerShares {
         }
         case ROLE -> {
           int roleLimit = view.roleLimits().get(scope.name());
-          capacity = roleLimit - reserve - probes;
+          capacity = capacity(scope, view, reserve, probes, unlisted);
           arithmetic = capacity + " = " + scope.label() + " limit " + roleLimit + reserveText;
         }
         default -> {
           int dbLimit = view.databaseLimits().get(scope.name());
-          capacity = dbLimit - reserve - probes;
+          capacity = capacity(scope, view, reserve, probes, unlisted);
           arithmetic = capacity + " = " + scope.label() + " limit " + dbLimit + reserveText;
         }
       }

@@ -41,7 +41,9 @@ public class PolicyFailure extends Exception {
     /** Anything unexpected (an API error, a bug): retried with backoff. */
     RECONCILE_ERROR(SECRET_SYNCED, "ReconcileError"),
     /** Not a failure and never written: see {@link ProbePending}. */
-    PROBE_IN_PROGRESS(CONNECTION_VERIFIED, "ProbeInProgress");
+    PROBE_IN_PROGRESS(CONNECTION_VERIFIED, "ProbeInProgress"),
+    /** A newcomer whose floor does not fit its server's budget: nothing written, nothing taken. */
+    NOT_ADMITTED(ConditionType.BUDGET_SATISFIED, "NotAdmitted");
 
     private final ConditionType condition;
     private final String wire;

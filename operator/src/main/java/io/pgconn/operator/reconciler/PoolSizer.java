@@ -163,7 +163,14 @@ final class PoolSizer {
                         ? "while the server refuses new connections"
                         : "until a probe logs in again"));
     peers.wake(resourceIds(allocation.peersToWake()));
-    return allocation.decision();
+    PoolDecision decision = allocation.decision();
+    if (!decision.admitted()) {
+      // Woken again when a division admits it (a peer leaves or lowers, the server grows).
+      throw new PolicyFailure(
+          PolicyFailure.Reason.NOT_ADMITTED,
+          "Pool " + decision.explanation() + ". " + decision.remedy());
+    }
+    return decision;
   }
 
   /**

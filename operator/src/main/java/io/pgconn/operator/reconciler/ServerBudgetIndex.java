@@ -160,6 +160,13 @@ final class ServerBudgetIndex {
               decision.remedy(),
               false);
     }
+    if (!decision.admitted()) {
+      // Refused: nothing is written, it stays a newcomer and counts for nobody. Peers hear of it
+      // only if its arrival moved them (it did not: a refused newcomer takes nothing).
+      Set<String> wake = new TreeSet<>(changed(told, decisions));
+      wake.remove(policy.id());
+      return new Allocation(decision, wake);
+    }
     // From now on the Secret holds this decision and pods roll to it: peers count it.
     int limit = decision.connectionLimit();
     // A policy that restarts nothing has no rollout to wait for: nothing would ever mark it done.
