@@ -151,9 +151,7 @@ public final class ProbePools implements AutoCloseable {
       }
       pools.remove(target.endpoints());
     }
-    if (pool != null) {
-      pool.closeWhenIdle();
-    }
+    pool.closeWhenIdle();
   }
 
   /** Closes every pool; later probes open new ones. */

@@ -27,7 +27,7 @@ record PolicyView(
   static PolicyView of(PostgresConnectionPolicy policy) {
     PolicySpec spec = policy.getSpec();
     String name = policy.getMetadata().getName();
-    boolean named = spec.getTarget() != null && !blank(spec.getTarget().getSecretName());
+    boolean named = namedTarget(spec);
     String target = targetSecretName(policy);
     List<OutputSpec> outputs =
         spec.getTarget() == null
@@ -51,11 +51,13 @@ record PolicyView(
   /** The Secret the policy writes: spec.target.secretName, else "{name}-connection". */
   static String targetSecretName(PostgresConnectionPolicy policy) {
     PolicySpec spec = policy.getSpec();
-    boolean named =
-        spec != null && spec.getTarget() != null && !blank(spec.getTarget().getSecretName());
-    return named
+    return namedTarget(spec)
         ? spec.getTarget().getSecretName()
         : policy.getMetadata().getName() + "-connection";
+  }
+
+  private static boolean namedTarget(PolicySpec spec) {
+    return spec != null && spec.getTarget() != null && !blank(spec.getTarget().getSecretName());
   }
 
   /**

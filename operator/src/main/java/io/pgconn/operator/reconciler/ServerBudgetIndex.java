@@ -66,7 +66,6 @@ final class ServerBudgetIndex {
 
   private final Map<String, String> applicationNames = new HashMap<>();
   private final Map<ServerKey, UsageWindow> usage = new HashMap<>();
-  private final Map<ServerKey, OptionalInt> counted = new HashMap<>();
   private final Map<String, Integer> running = new HashMap<>();
   private final Map<String, Integer> podsNow = new HashMap<>();
 
@@ -144,7 +143,6 @@ final class ServerBudgetIndex {
     record(server, seen);
     List<BudgetPolicy> onServer = List.copyOf(byServer.get(server).values());
     OptionalInt unlisted = unlistedBeyondReserves(server, onServer);
-    counted.put(server, unlisted);
     // What every policy here was last told (or is queued to hear): the last division.
     Division told = divisions.get(server);
     Map<String, PoolDecision> decisions = divide(server, onServer, unlisted);

@@ -29,6 +29,7 @@ final class TargetSecretDependent
 
   static final String NAME = "target-secret";
   private static final String CONTENT = RenderedContent.class.getName();
+  private static final String TARGET_INDEX = "pgconn-target-secret";
 
   TargetSecretDependent() {
     super(Secret.class, NAME);
@@ -117,8 +118,6 @@ final class TargetSecretDependent
           return policies;
         });
   }
-
-  private static final String TARGET_INDEX = "pgconn-target-secret";
 
   private static String targetKey(String namespace, String name) {
     return namespace + "/" + name;
