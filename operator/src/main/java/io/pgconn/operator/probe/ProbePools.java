@@ -35,9 +35,10 @@ import org.postgresql.Driver;
  * second, and HikariCP's own idleTimeout is set to the same value.
  *
  * <p>Probes of policies that name the same database, role and credentials reuse the connection; a
- * probe that names others closes it first and logs in anew. One role per service on a shared server
- * thus costs a login per probe, not a slot per role from every tenant's budget (the budget counts
- * one probe connection per server: {@link #connectionOf}).
+ * probe that names others closes it first and logs in anew (the server may list the closed backend
+ * for the few milliseconds it takes to exit). One role per service on a shared server thus costs a
+ * login per probe, not a slot per role from every tenant's budget (the budget counts one probe
+ * connection per server: {@link #connectionOf}).
  *
  * <p>Failures are never retried: HikariCP retries a failing connection attempt with backoff for as
  * long as a caller waits, which for a wrong password means repeated failed logins. Here the first

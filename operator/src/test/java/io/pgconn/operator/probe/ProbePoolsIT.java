@@ -187,8 +187,11 @@ class ProbePoolsIT {
               target(pg, "app2", CANARY, "postgres", "disable"),
               target(pg, "app3", CANARY, "orders", "disable"),
               target(pg, "app", CANARY, "orders", "disable"));
-      assertThat(maxProbeSessionsWhileProbing(pg, probe, services, 5)).isEqualTo(1);
-      assertThat(probeSessions(pg)).isEqualTo(1);
+      // Switching credentials closes the connection before the next login, but the server lists
+      // the closed backend until it has exited: a sample can catch that moment (seen once in
+      // about ten runs), never more (4 here when each role kept a connection of its own).
+      assertThat(maxProbeSessionsWhileProbing(pg, probe, services, 5)).isLessThanOrEqualTo(2);
+      await().atMost(Duration.ofSeconds(5)).until(() -> probeSessions(pg) == 1);
       assertThat(probe.pools().size()).isEqualTo(1);
       assertThat(services.stream().map(ProbePools::connectionOf).distinct())
           .as("what the budget counts")
