@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.pgconn.operator.probe.ServerProbe;
+import io.pgconn.operator.reconciler.ManagedFieldsDroppingStore;
 import io.pgconn.operator.reconciler.PolicyObserver;
 import io.pgconn.operator.reconciler.PolicyReconciler;
 import jakarta.inject.Singleton;
@@ -80,6 +81,8 @@ public class OperatorFactory {
               o.withKubernetesClient(client)
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                   .withCloseClientOnStop(false)
+                  .withConcurrentReconciliationThreads(settings.reconcileThreads())
+                  .withConcurrentWorkflowExecutorThreads(settings.reconcileThreads())
                   .withStopOnInformerErrorDuringStartup(false);
               if (settings.leaderElection()) {
                 o.withLeaderElectionConfiguration(leaderElection(settings));
@@ -97,6 +100,7 @@ public class OperatorFactory {
         reconciler,
         c -> {
           c.withRetry(retry);
+          c.withItemStore(new ManagedFieldsDroppingStore<>());
           if (settings.watchedNamespaces().isEmpty()) {
             c.watchingAllNamespaces();
           } else {

@@ -18,6 +18,10 @@ import java.util.List;
  * @param identity this replica's name in the Lease; unset: the host (pod) name
  * @param exitOnLeadershipLoss exit when leadership is lost, so the replica restarts clean instead
  *     of running half-stopped
+ * @param reconcileThreads policies reconciled at once (JOSDK's reconcile pool and its workflow pool
+ *     each get this many threads). A reconcile only waits on the API server (probes run on their
+ *     own threads), so a few threads keep it busy; JOSDK's default of 50 + 50 cost about 9 MiB of
+ *     stacks at 1,000 policies for no faster convergence (docs/benchmarks/scale.md)
  */
 @ConfigurationProperties("pgconn")
 public record OperatorSettings(
@@ -27,7 +31,16 @@ public record OperatorSettings(
     @Bindable(defaultValue = "pgconn-operator") String leaseName,
     @Nullable String leaseNamespace,
     @Nullable String identity,
-    @Bindable(defaultValue = "true") boolean exitOnLeadershipLoss) {
+    @Bindable(defaultValue = "true") boolean exitOnLeadershipLoss,
+    @Bindable(defaultValue = "10") int reconcileThreads) {
+
+  public OperatorSettings {
+    if (reconcileThreads < 1) {
+      throw new IllegalArgumentException(
+          "pgconn.reconcile-threads (PGCONN_RECONCILE_THREADS) must be at least 1, was "
+              + reconcileThreads);
+    }
+  }
 
   public List<String> watchedNamespaces() {
     return namespaces == null
