@@ -342,9 +342,10 @@ class HelmChartIT {
     assertEquals("http", c.getReadinessProbe().getHttpGet().getPort().getStrVal());
 
     assertEquals("100m", c.getResources().getRequests().get("cpu").toString());
-    assertEquals("512Mi", c.getResources().getRequests().get("memory").toString());
-    assertEquals("512Mi", c.getResources().getLimits().get("memory").toString());
+    assertEquals("256Mi", c.getResources().getRequests().get("memory").toString());
+    assertEquals("256Mi", c.getResources().getLimits().get("memory").toString());
     assertTrue(env(c, "JAVA_TOOL_OPTIONS").contains("-XX:MaxRAMPercentage=50"));
+    assertEquals("10", env(c, "PGCONN_RECONCILE_THREADS"));
     assertEquals("true", env(c, "PGCONN_LEADER_ELECTION"));
     assertEquals(
         "metadata.namespace",
@@ -381,7 +382,7 @@ class HelmChartIT {
     List<HasMetadata> objects = render("pgconn-operator", "pgconn-system", "");
 
     assertEquals(
-        "-XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError",
+        "-XX:MaxRAMPercentage=50 -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError",
         env(operatorContainer(objects), "JAVA_TOOL_OPTIONS"));
     assertTrue(all(objects, PodDisruptionBudget.class).isEmpty(), "a PDB for one replica");
     assertTrue(all(objects, NetworkPolicy.class).isEmpty(), "a NetworkPolicy by default");

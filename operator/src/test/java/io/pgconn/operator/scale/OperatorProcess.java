@@ -93,9 +93,11 @@ final class OperatorProcess implements AutoCloseable {
       pb.environment().keySet().removeIf(k -> k.startsWith("PGCONN_") || k.startsWith("JAVA_"));
       String options = chartJavaToolOptions();
       pb.environment().put("JAVA_TOOL_OPTIONS", options);
+      pb.environment().putAll(imageEnvironment());
       pb.environment().put("MICRONAUT_SERVER_PORT", Integer.toString(http));
       pb.environment().put("PGCONN_METRICS_PORT", Integer.toString(metrics));
       pb.environment().put("PGCONN_LEADER_ELECTION", "true");
+      pb.environment().put("PGCONN_RECONCILE_THREADS", chartValue("reconcileThreads"));
       pb.environment().putAll(env);
       long t0 = System.nanoTime();
       Process process = pb.start();
@@ -225,20 +227,39 @@ final class OperatorProcess implements AutoCloseable {
   }
 
   /**
+   * The jib container's environment in operator/pom.xml but JAVA_TOOL_OPTIONS, which the chart
+   * replaces (chartJavaToolOptions): what the image sets for every process it runs.
+   */
+  static Map<String, String> imageEnvironment() throws IOException {
+    String pom = Files.readString(repoRoot().resolve("operator/pom.xml"));
+    Matcher block = Pattern.compile("(?s)<environment>(.*?)</environment>").matcher(pom);
+    if (!block.find()) throw new IllegalStateException("no jib environment in operator/pom.xml");
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    Matcher m = Pattern.compile("<([A-Z_]+)>([^<]*)</\\1>").matcher(block.group(1));
+    while (m.find()) {
+      if (!m.group(1).equals("JAVA_TOOL_OPTIONS")) env.put(m.group(1), m.group(2).trim());
+    }
+    return env;
+  }
+
+  /**
    * values.yaml's javaToolOptions, as the chart's helper renders them (ExitOnOutOfMemoryError
    * appended unless named); -Dscale.javaToolOptions replaces values.yaml's to try other options.
    */
   static String chartJavaToolOptions() throws IOException {
     String options = System.getProperty("scale.javaToolOptions");
-    if (options == null) {
-      String values = Files.readString(repoRoot().resolve("helm/pgconn-operator/values.yaml"));
-      Matcher m = Pattern.compile("(?m)^javaToolOptions:\\s*\"([^\"]*)\"").matcher(values);
-      if (!m.find()) throw new IllegalStateException("no javaToolOptions in values.yaml");
-      options = m.group(1);
-    }
+    if (options == null) options = chartValue("javaToolOptions");
     return options.contains("ExitOnOutOfMemoryError")
         ? options
         : (options + " -XX:+ExitOnOutOfMemoryError").trim();
+  }
+
+  /** A top-level scalar of values.yaml, unquoted. */
+  static String chartValue(String key) throws IOException {
+    String values = Files.readString(repoRoot().resolve("helm/pgconn-operator/values.yaml"));
+    Matcher m = Pattern.compile("(?m)^" + key + ":\\s*(?:\"([^\"]*)\"|(\\S+))").matcher(values);
+    if (!m.find()) throw new IllegalStateException("no " + key + " in values.yaml");
+    return m.group(1) != null ? m.group(1) : m.group(2);
   }
 
   /**

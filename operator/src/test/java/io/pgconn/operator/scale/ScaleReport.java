@@ -63,7 +63,7 @@ record ScaleReport(
     Map<String, Long> watchGauges = run.referencedSecretWatchGauges();
     int allotted = run.allotted();
     int minLimit = run.minLimit();
-    run.memoryCheckpoint("at rest", true, 15);
+    run.memoryCheckpoint("at rest", true, Integer.getInteger("scale.histogramRows", 15));
 
     List<Long> rotations = List.of();
     Map<String, Long> rotationWrites = Map.of();
@@ -82,7 +82,8 @@ record ScaleReport(
     run.writesUntilQuiet(Duration.ofSeconds(10), atMost);
     long restartQuiet = (System.nanoTime() - t0) / 1_000_000;
     Map<String, Long> restartWrites = run.since(restartMark, ScaleRun::write);
-    run.memoryCheckpoint("restarted and quiet", true, 0);
+    run.memoryCheckpoint(
+        "restarted and quiet", true, Integer.getInteger("scale.restartHistogramRows", 0));
     return new ScaleReport(
         n,
         floor,

@@ -222,7 +222,9 @@ final class ScaleRun implements AutoCloseable {
 
   private static String imageFlags() {
     try {
-      return String.join(" ", OperatorProcess.imageJvmFlags());
+      return String.join(" ", OperatorProcess.imageJvmFlags())
+          + ", image environment "
+          + OperatorProcess.imageEnvironment();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
