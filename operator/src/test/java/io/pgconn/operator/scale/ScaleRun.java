@@ -444,17 +444,53 @@ final class ScaleRun implements AutoCloseable {
     return PASSWORD + "-rotated-" + k;
   }
 
-  /** Applies n source Secrets and n policies; returns ms from the first apply to all Ready. */
+  /**
+   * Applies n source Secrets and n policies; returns ms from the first apply to all Ready. Each
+   * poll lists every policy, so polls are spaced by n (500 ms up to 1,000, 5 s at 10,000) lest the
+   * harness's lists load the API server the operator writes to; the count is noted every minute,
+   * and a timeout says how many were Ready.
+   */
   long applyAndAwaitReady(int n, Duration atMost) {
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       source(i);
       k8s.create(policy(NS, i));
     }
-    Awaitility.await("all " + n + " policies Ready")
-        .atMost(atMost)
-        .pollInterval(Duration.ofMillis(500))
-        .until(() -> readyCount() == n);
+    java.util.concurrent.atomic.AtomicInteger lastReady =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicLong lastNote =
+        new java.util.concurrent.atomic.AtomicLong(t0);
+    try {
+      Awaitility.await("all " + n + " policies Ready")
+          .atMost(atMost)
+          .pollInterval(Duration.ofMillis(Math.max(500, n / 2)))
+          .until(
+              () -> {
+                int ready = readyCount();
+                lastReady.set(ready);
+                long now = System.nanoTime();
+                if (now - lastNote.get() >= 60_000_000_000L) {
+                  lastNote.set(now);
+                  note(
+                      ready
+                          + " of "
+                          + n
+                          + " Ready "
+                          + (now - t0) / 1_000_000_000
+                          + " s after the apply began");
+                }
+                return ready == n;
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new IllegalStateException(
+          lastReady.get()
+              + " of "
+              + n
+              + " policies Ready "
+              + atMost.toMinutes()
+              + " min after the apply began",
+          e);
+    }
     return (System.nanoTime() - t0) / 1_000_000;
   }
 
