@@ -20,8 +20,9 @@ import java.util.List;
  *     of running half-stopped
  * @param reconcileThreads policies reconciled at once (JOSDK's reconcile pool and its workflow pool
  *     each get this many threads). A reconcile only waits on the API server (probes run on their
- *     own threads), so a few threads keep it busy; JOSDK's default of 50 + 50 cost about 9 MiB of
- *     stacks at 1,000 policies for no faster convergence (docs/benchmarks/scale.md)
+ *     own threads), so a few threads keep it busy; JOSDK's default of 50 + 50 took 13 MiB of thread
+ *     memory at 1,000 policies (7 with 10 + 10) for no faster convergence
+ *     (docs/benchmarks/scale.md)
  */
 @ConfigurationProperties("pgconn")
 public record OperatorSettings(

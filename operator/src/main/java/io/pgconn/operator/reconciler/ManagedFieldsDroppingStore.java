@@ -6,9 +6,10 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 
 /**
  * An informer store that keeps objects without their managedFields, as Kubernetes' own controllers
- * do with a transform: the field managers' field sets are most of a cached object's maps, and only
- * the target Secrets' are read (ManagedSecrets, TargetMetadata, server-side apply matching), so
- * only the caches of what the operator does not apply drop them.
+ * do with a transform: the field managers' field sets are most of a cached object's maps. The
+ * policy cache uses it. Secret caches keep theirs: the operator reads which keys its applies own
+ * (ManagedSecrets, TargetMetadata, server-side apply matching), and in place mode applies to a
+ * source Secret.
  */
 public final class ManagedFieldsDroppingStore<T extends HasMetadata> extends BasicItemStore<T> {
 

@@ -29,10 +29,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * N policies on one server, as a platform team with many small services has them: each policy its
@@ -197,7 +200,7 @@ final class ScaleRun implements AutoCloseable {
                 }
                 return readyLeader[0] >= 0 && readyLeader[1] >= 0;
               });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       throw new IllegalStateException(identity + " not Ready and leader: " + logTail(), e);
     }
     Jcmd jcmd = new Jcmd(process.pid());
@@ -433,7 +436,7 @@ final class ScaleRun implements AutoCloseable {
       }
       try {
         writesUntilQuiet(Duration.ofSeconds(2), Duration.ofSeconds(60));
-      } catch (org.awaitility.core.ConditionTimeoutException e) {
+      } catch (ConditionTimeoutException e) {
         note("the operator still wrote 60 s after the rotation of " + name(i));
       }
     }
@@ -456,10 +459,8 @@ final class ScaleRun implements AutoCloseable {
       source(i);
       k8s.create(policy(NS, i));
     }
-    java.util.concurrent.atomic.AtomicInteger lastReady =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicLong lastNote =
-        new java.util.concurrent.atomic.AtomicLong(t0);
+    AtomicInteger lastReady = new AtomicInteger();
+    AtomicLong lastNote = new AtomicLong(t0);
     try {
       Awaitility.await("all " + n + " policies Ready")
           .atMost(atMost)
@@ -481,7 +482,7 @@ final class ScaleRun implements AutoCloseable {
                 }
                 return ready == n;
               });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       throw new IllegalStateException(
           lastReady.get()
               + " of "
@@ -679,7 +680,7 @@ final class ScaleRun implements AutoCloseable {
           .atMost(quiet.plusSeconds(5))
           .pollInterval(Duration.ofSeconds(1))
           .until(() -> since(mark, ScaleRun::write).isEmpty());
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       // The caller reports the writes made; a write at rest is its finding, not an error here.
     }
   }
