@@ -60,6 +60,19 @@ public final class BudgetAllocator {
   }
 
   /**
+   * One server's division, for a caller that keeps each server's policies apart and sorted (the
+   * reconciler's index): no map of every server, and whether the division is {@link
+   * ServerDivision#calm}.
+   *
+   * @param sortedPolicies every policy on {@code server}, sorted by id, ids unique
+   * @param unlistedUsage as in {@link #allocate(Collection, Map)}, null when unknown
+   */
+  public static ServerDivision divide(
+      ServerKey server, List<BudgetPolicy> sortedPolicies, Integer unlistedUsage) {
+    return ServerShares.divide(server, sortedPolicies, unlistedUsage);
+  }
+
+  /**
    * The limit of a policy no server's budget counts, because no probe of it logged in (probe mode
    * Off, a failing probe, a host nobody answers for): nothing shows which server it uses, so it
    * takes nothing from anyone's budget, and its pods' connections reach the budgets of the policies

@@ -95,8 +95,16 @@ final class ServerShares {
    */
   static Map<String, PoolDecision> decide(
       ServerKey key, List<BudgetPolicy> sortedPolicies, Integer unlistedUsage) {
+    return divide(key, sortedPolicies, unlistedUsage).decisions();
+  }
+
+  /**
+   * @param sortedPolicies policies on {@code key}, sorted by id, ids unique
+   */
+  static ServerDivision divide(
+      ServerKey key, List<BudgetPolicy> sortedPolicies, Integer unlistedUsage) {
     ServerView view = ServerView.combine(sortedPolicies);
-    if (view == null) return unknownServer(sortedPolicies);
+    if (view == null) return new ServerDivision(unknownServer(sortedPolicies), false);
     Admission.Result admission = Admission.of(key, sortedPolicies, view, unlistedUsage);
     ServerShares shares = new ServerShares(key, admission.admitted(), view, unlistedUsage);
     shares.startAtFloors();
@@ -105,7 +113,31 @@ final class ServerShares {
     shares.boundRaisesByWhatRuns();
     Map<String, PoolDecision> decisions = shares.decisions();
     decisions.putAll(admission.refused());
-    return decisions;
+    return new ServerDivision(decisions, admission.refused().isEmpty() && shares.calm());
+  }
+
+  /**
+   * Whether a policy writing exactly its decision leaves this division as it is (see {@link
+   * ServerDivision#calm}). Admission: with every floor fitting in every scope, each newcomer fits
+   * whatever was admitted before it, so the policy turning from newcomer to written changes no
+   * admission. The fill does not read what was written. Its own hysteresis finds its previous limit
+   * equal to the decision. And the bound on raises: with every scope's pods x max(running, written)
+   * within capacity, each raise still fits in full when the writer's pods count at what they may
+   * run from the start rather than at its place in id order.
+   */
+  private boolean calm() {
+    for (int p = 0; p < policies.size(); p++) {
+      if (!minFits[p] || waiting[p]) return false;
+    }
+    long[] exposed = new long[scopes.size()];
+    for (int p = 0; p < policies.size(); p++) {
+      long mayRun = (long) pods[p] * Math.max(policies.get(p).running(), written[p]);
+      for (int k : scopesOf.get(p)) exposed[k] += mayRun;
+    }
+    for (int k = 0; k < scopes.size(); k++) {
+      if (exposed[k] > scopes.get(k).capacity()) return false;
+    }
+    return true;
   }
 
   /**

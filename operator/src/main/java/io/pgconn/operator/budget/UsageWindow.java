@@ -71,9 +71,22 @@ public record UsageWindow(List<Slot> slots) {
    *     it, see {@link StoredApplicationName}), including the operator's own probe
    */
   public OptionalInt sustainedUnlisted(Collection<String> listed, int reserve) {
-    if (slots.isEmpty()) return OptionalInt.empty();
+    return sustainedUnlistedBeyond(storedForms(listed), reserve);
+  }
+
+  /**
+   * Every form a server may store each of {@code listed} in: computed once for a server's policies,
+   * it serves every reading until one of their names changes.
+   */
+  public static Set<String> storedForms(Collection<String> listed) {
     Set<String> stored = new HashSet<>();
     listed.forEach(name -> stored.addAll(StoredApplicationName.forms(name)));
+    return stored;
+  }
+
+  /** As {@link #sustainedUnlisted}, with the listed names already in {@link #storedForms}. */
+  public OptionalInt sustainedUnlistedBeyond(Set<String> stored, int reserve) {
+    if (slots.isEmpty()) return OptionalInt.empty();
     int min = Integer.MAX_VALUE;
     for (Slot slot : slots) {
       int unlisted =
