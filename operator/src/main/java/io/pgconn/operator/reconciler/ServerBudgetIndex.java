@@ -5,11 +5,13 @@ import io.pgconn.operator.budget.BudgetAllocator;
 import io.pgconn.operator.budget.BudgetPolicy;
 import io.pgconn.operator.budget.ConnectionLedger;
 import io.pgconn.operator.budget.PoolDecision;
+import io.pgconn.operator.budget.ServerDivision;
 import io.pgconn.operator.budget.ServerKey;
 import io.pgconn.operator.budget.UsageWindow;
 import io.pgconn.operator.probe.ProbePools;
 import io.pgconn.operator.rollout.Workload;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -53,8 +55,18 @@ final class ServerBudgetIndex {
   /** Client connections by application_name, as a probe saw them on a server at a time. */
   record Usage(Map<String, Integer> byApplication, Instant seenAt) {}
 
-  private record Division(
-      List<BudgetPolicy> inputs, OptionalInt unlisted, Map<String, PoolDecision> decisions) {}
+  /**
+   * A division and the inputs it was computed from: the server's version (see {@link #versions})
+   * and its unlisted usage.
+   */
+  private record Division(long version, OptionalInt unlisted, ServerDivision division) {
+    Map<String, PoolDecision> decisions() {
+      return division.decisions();
+    }
+  }
+
+  /** The listed names of a server's policies in every stored form, at a version of the server. */
+  private record Listed(long version, Set<String> storedForms, int reserve) {}
 
   private final Map<String, BudgetPolicy> policies = new HashMap<>();
 
@@ -63,6 +75,18 @@ final class ServerBudgetIndex {
 
   /** Each server's last division of its budget, and the inputs it was computed from. */
   private final Map<ServerKey, Division> divisions = new HashMap<>();
+
+  /**
+   * Each server's version: it moves whenever an input of its division does (a policy's inputs or
+   * application_name, a policy joining or leaving), so a division is known current without
+   * comparing every policy's inputs, which at ten thousand policies cost more than most decisions.
+   */
+  private final Map<ServerKey, Long> versions = new HashMap<>();
+
+  private final Map<ServerKey, Listed> listed = new HashMap<>();
+
+  /** Each server's allotments as last read, until a policy's limit, pods or name there moves. */
+  private final Map<ServerKey, List<ConnectionLedger.Allotment>> allotments = new HashMap<>();
 
   private final Map<String, String> applicationNames = new HashMap<>();
   private final Map<ServerKey, UsageWindow> usage = new HashMap<>();
@@ -138,15 +162,15 @@ final class ServerBudgetIndex {
                     && previous.raiseWaiting()
                     && Objects.equals(previous.previousLimit(), written));
     store(policy);
-    applicationNames.put(policy.id(), applicationName);
+    name(policy, applicationName);
     ServerKey server = policy.server();
     record(server, seen);
-    List<BudgetPolicy> onServer = List.copyOf(byServer.get(server).values());
-    OptionalInt unlisted = unlistedBeyondReserves(server, onServer);
+    OptionalInt unlisted = unlistedBeyondReserves(server);
     // What every policy here was last told (or is queued to hear): the last division.
     Division told = divisions.get(server);
-    Map<String, PoolDecision> decisions = divide(server, onServer, unlisted);
-    PoolDecision decision = decisions.get(policy.id());
+    Division now = divide(server, unlisted);
+    PoolDecision divided = now.decisions().get(policy.id());
+    PoolDecision decision = divided;
     if (ceiling != null && decision.connectionLimit() > ceiling.limit()) {
       decision =
           new PoolDecision(
@@ -161,7 +185,7 @@ final class ServerBudgetIndex {
     if (!decision.admitted()) {
       // Refused: nothing is written, it stays a newcomer and counts for nobody. Peers hear of it
       // only if its arrival moved them (it did not: a refused newcomer takes nothing).
-      Set<String> wake = new TreeSet<>(changed(told, decisions));
+      Set<String> wake = new TreeSet<>(changed(told, now));
       wake.remove(policy.id());
       return new Allocation(decision, wake);
     }
@@ -172,12 +196,16 @@ final class ServerBudgetIndex {
         policy.runningLimit() == null || restartsNothing
             ? limit
             : Math.max(policy.runningLimit(), limit);
-    running.put(policy.id(), mayRun);
+    if (!Objects.equals(running.put(policy.id(), mayRun), mayRun)) allotments.remove(server);
     store(policy.withWritten(decision, mayRun));
     // Peers see this policy as it is now written, and what its pods may now run (a lower that has
     // rolled out frees room a waiting raise may take): that division is the one they would get.
-    Map<String, PoolDecision> next =
-        divide(server, List.copyOf(byServer.get(server).values()), unlisted);
+    // In a calm division, writing exactly the decision moves nobody (ServerDivision.calm): the
+    // division stands for the inputs as written, and the next decision here starts from it.
+    Division next =
+        now.division().calm() && decision == divided
+            ? relabel(server, now)
+            : divide(server, unlisted);
     Set<String> wake = new TreeSet<>();
     if (previous != null && !previous.server().equals(server)) {
       // Its old server's policies are divided without it from their own next decision on.
@@ -194,16 +222,22 @@ final class ServerBudgetIndex {
    * The policies whose decision differs between what they were last told and the division they
    * would get now: only they need a reconcile. A rotation that names a new role, a lower no raise
    * waits for, or a peer's own news that moves nobody else's share then wakes nobody; before, each
-   * woke every policy on the server (a thousand reconciles that wrote nothing). Every policy when
-   * nothing was divided here yet.
+   * woke every policy on the server (a thousand reconciles that wrote nothing). Nor does a newcomer
+   * that fits: it moves every peer's explanation by its numbers only ("shared with 999 other
+   * policies"), which a peer's status shows only with its next news ({@link SizingVerdict}), so
+   * waking them all for it made every arrival cost a reconcile of every peer (at 10,000 policies,
+   * most of the convergence). Every policy when nothing was divided here yet.
    */
-  private static Set<String> changed(Division told, Map<String, PoolDecision> next) {
-    if (told == null) return next.keySet();
+  private static Set<String> changed(Division told, Division now) {
+    if (told == null) return now.decisions().keySet();
+    if (told.division() == now.division()) return Set.of();
     Set<String> changed = new TreeSet<>();
-    next.forEach(
-        (id, decision) -> {
-          if (!decision.equals(told.decisions().get(id))) changed.add(id);
-        });
+    now.decisions()
+        .forEach(
+            (id, decision) -> {
+              PoolDecision before = told.decisions().get(id);
+              if (before == null || !SizingVerdict.sameMeaning(before, decision)) changed.add(id);
+            });
     return changed;
   }
 
@@ -220,8 +254,10 @@ final class ServerBudgetIndex {
             ? written
             : written == null ? before : Integer.valueOf(Math.max(before, written));
     store(policy.withRunningLimit(mayRun));
-    if (mayRun != null) running.put(policy.id(), mayRun);
-    applicationNames.put(policy.id(), applicationName);
+    if (mayRun != null && !mayRun.equals(running.put(policy.id(), mayRun))) {
+      allotments.remove(policy.server());
+    }
+    name(policy, applicationName);
     record(policy.server(), seen);
   }
 
@@ -239,7 +275,9 @@ final class ServerBudgetIndex {
    * multiplies its limit by).
    */
   synchronized void present(String id, int pods) {
-    podsNow.put(id, pods);
+    if (Objects.equals(podsNow.put(id, pods), pods)) return;
+    BudgetPolicy policy = policies.get(id);
+    if (policy != null) allotments.remove(policy.server());
   }
 
   /**
@@ -247,6 +285,14 @@ final class ServerBudgetIndex {
    * (during a rollout old pods keep the old one) times the pods its workloads have now.
    */
   synchronized List<ConnectionLedger.Allotment> allotments(ServerKey server) {
+    List<ConnectionLedger.Allotment> known = allotments.get(server);
+    if (known != null) return known;
+    List<ConnectionLedger.Allotment> read = readAllotments(server);
+    if (byServer.containsKey(server)) allotments.put(server, read);
+    return read;
+  }
+
+  private List<ConnectionLedger.Allotment> readAllotments(ServerKey server) {
     return byServer.getOrDefault(server, Map.of()).values().stream()
         .filter(p -> applicationNames.get(p.id()) != null)
         .map(
@@ -279,6 +325,7 @@ final class ServerBudgetIndex {
     BudgetPolicy removed = policies.remove(id);
     if (removed == null) return Set.of();
     unindex(removed);
+    touch(removed.server());
     return idsOn(removed.server());
   }
 
@@ -288,8 +335,30 @@ final class ServerBudgetIndex {
 
   private void store(BudgetPolicy policy) {
     BudgetPolicy before = policies.put(policy.id(), policy);
-    if (before != null && !before.server().equals(policy.server())) unindex(before);
+    if (policy.equals(before)) return;
+    if (before != null && !before.server().equals(policy.server())) {
+      unindex(before);
+      touch(before.server());
+    }
     byServer.computeIfAbsent(policy.server(), s -> new TreeMap<>()).put(policy.id(), policy);
+    touch(policy.server());
+  }
+
+  /** Records what the policy's pools report as application_name; a change moves its server. */
+  private void name(BudgetPolicy policy, String applicationName) {
+    if (!Objects.equals(applicationNames.put(policy.id(), applicationName), applicationName)) {
+      touch(policy.server());
+    }
+  }
+
+  /** An input of the server's division moved: its version too, and its allotments are read anew. */
+  private void touch(ServerKey server) {
+    versions.merge(server, 1L, Long::sum);
+    allotments.remove(server);
+  }
+
+  private long version(ServerKey server) {
+    return versions.getOrDefault(server, 0L);
   }
 
   private void unindex(BudgetPolicy policy) {
@@ -298,6 +367,8 @@ final class ServerBudgetIndex {
     if (on.isEmpty()) {
       byServer.remove(policy.server());
       divisions.remove(policy.server());
+      listed.remove(policy.server());
+      allotments.remove(policy.server());
     }
   }
 
@@ -307,17 +378,29 @@ final class ServerBudgetIndex {
    * left it: a thousand woken peers cost one division, not a thousand (each is a pass over every
    * policy on the server).
    */
-  private Map<String, PoolDecision> divide(
-      ServerKey server, List<BudgetPolicy> onServer, OptionalInt unlisted) {
+  private Division divide(ServerKey server, OptionalInt unlisted) {
     Division last = divisions.get(server);
-    if (last != null && last.unlisted().equals(unlisted) && last.inputs().equals(onServer)) {
-      return last.decisions();
+    long version = version(server);
+    if (last != null && last.version() == version && last.unlisted().equals(unlisted)) {
+      return last;
     }
-    Map<ServerKey, Integer> unlistedUsage = new HashMap<>();
-    unlisted.ifPresent(n -> unlistedUsage.put(server, n));
-    Map<String, PoolDecision> decisions = BudgetAllocator.allocate(onServer, unlistedUsage);
-    divisions.put(server, new Division(onServer, unlisted, decisions));
-    return decisions;
+    Division division =
+        new Division(
+            version,
+            unlisted,
+            BudgetAllocator.divide(
+                server,
+                List.copyOf(byServer.get(server).values()),
+                unlisted.isPresent() ? unlisted.getAsInt() : null));
+    divisions.put(server, division);
+    return division;
+  }
+
+  /** The same division, standing for the server's inputs as they are now. */
+  private Division relabel(ServerKey server, Division division) {
+    Division now = new Division(version(server), division.unlisted(), division.division());
+    divisions.put(server, now);
+    return now;
   }
 
   /**
@@ -325,12 +408,21 @@ final class ServerBudgetIndex {
    * policies' reserves keep free for them (see {@link UsageWindow}). The operator's own probe
    * connections are not counted.
    */
-  private OptionalInt unlistedBeyondReserves(ServerKey server, List<BudgetPolicy> onServer) {
+  private OptionalInt unlistedBeyondReserves(ServerKey server) {
     UsageWindow window = usage.get(server);
     if (window == null) return OptionalInt.empty();
-    Set<String> listed = new HashSet<>();
-    onServer.forEach(p -> listed.add(applicationNames.get(p.id())));
-    listed.add(ProbePools.APPLICATION_NAME);
-    return window.sustainedUnlisted(listed, BudgetPolicy.reserveOf(onServer));
+    long version = version(server);
+    Listed names = listed.get(server);
+    if (names == null || names.version() != version) {
+      Collection<BudgetPolicy> onServer = byServer.get(server).values();
+      Set<String> listedNames = new HashSet<>();
+      onServer.forEach(p -> listedNames.add(applicationNames.get(p.id())));
+      listedNames.add(ProbePools.APPLICATION_NAME);
+      names =
+          new Listed(
+              version, UsageWindow.storedForms(listedNames), BudgetPolicy.reserveOf(onServer));
+      listed.put(server, names);
+    }
+    return window.sustainedUnlistedBeyond(names.storedForms(), names.reserve());
   }
 }

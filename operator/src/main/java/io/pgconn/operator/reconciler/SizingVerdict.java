@@ -50,6 +50,56 @@ record SizingVerdict(int connectionLimit, int consumers, String reason, String t
                     terms(c.getMessage())));
   }
 
+  /**
+   * Whether two decisions mean the same to the policy that gets them: the same limit, pods, verdict
+   * and raise, and messages that differ at most in numbers {@link #terms} drops. Finer than equal
+   * verdicts (no plural folding), and cheap: no string is built, so a division of ten thousand
+   * peers can be compared with the last at every decision. A peer whose decision moved only this
+   * way would reconcile to write nothing: it is not woken for it.
+   */
+  static boolean sameMeaning(PoolDecision a, PoolDecision b) {
+    if (a == b) return true;
+    return a.connectionLimit() == b.connectionLimit()
+        && a.consumers() == b.consumers()
+        && a.satisfied() == b.satisfied()
+        && a.budgeted() == b.budgeted()
+        && a.raiseWaiting() == b.raiseWaiting()
+        && sameTerms(a.explanation(), b.explanation())
+        && sameTerms(a.remedy(), b.remedy());
+  }
+
+  /**
+   * Equal once every run of digits {@link #terms} would replace is taken as one symbol: a run not
+   * preceded by "target ".
+   */
+  static boolean sameTerms(String a, String b) {
+    if (a.equals(b)) return true;
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      char x = a.charAt(i);
+      char y = b.charAt(j);
+      if (isDigit(x) && isDigit(y) && (i == 0 || !isDigit(a.charAt(i - 1))) && !afterTarget(a, i)) {
+        // Both preceded by the same text, so "target " precedes both or neither.
+        while (i < a.length() && isDigit(a.charAt(i))) i++;
+        while (j < b.length() && isDigit(b.charAt(j))) j++;
+        continue;
+      }
+      if (x != y) return false;
+      i++;
+      j++;
+    }
+    return i == a.length() && j == b.length();
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static boolean afterTarget(String s, int at) {
+    return s.startsWith("target ", at - "target ".length());
+  }
+
   static String terms(String message) {
     return message
         .replaceAll("(?<!target )(?<!\\d)\\d+", "#")

@@ -1,0 +1,102 @@
+package io.pgconn.operator.reconciler;
+
+import io.pgconn.operator.budget.BudgetPolicy;
+import io.pgconn.operator.budget.Consumer;
+import io.pgconn.operator.budget.PoolSizing;
+import io.pgconn.operator.budget.ServerKey;
+import io.pgconn.operator.budget.ServerLimits;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The budget index alone, converging n one-pod policies on one server as {@code ScaleBenchmark}
+ * does through the operator: every policy registered as a newcomer (held), then decided one by one,
+ * each woken peer decided again until nobody is woken, with the connection ledger's allotments read
+ * at every decision as a reconcile does. Prints the decisions made and the time per decision at
+ * each n, which shows how the cost of one decision grows with a server's policies.
+ *
+ * <p>Not a test. Run it with {@code mvn -B -o -pl operator -Pbench test-compile exec:exec
+ * -Dbench.main=io.pgconn.operator.reconciler.BudgetIndexBenchmark} (sizes: the environment variable
+ * BENCH_POLICIES, comma separated; results in docs/benchmarks/scale.md).
+ */
+public final class BudgetIndexBenchmark {
+
+  private BudgetIndexBenchmark() {}
+
+  public static void main(String[] args) {
+    String sizes = System.getenv().getOrDefault("BENCH_POLICIES", "1000,2000,5000,10000");
+    // Warm-up: the same work at a small size, so the first size is not measured interpreted.
+    converge(500);
+    for (String size : sizes.split(",")) {
+      int n = Integer.parseInt(size.trim());
+      long start = System.nanoTime();
+      int decisions = converge(n);
+      double ms = (System.nanoTime() - start) / 1e6;
+      System.out.printf(
+          "%,7d policies: %,7d decisions in %,9.0f ms, %7.3f ms per decision%n",
+          n, decisions, ms, ms / decisions);
+    }
+  }
+
+  static int converge(int n) {
+    ServerKey server = ServerKey.reported("bench");
+    ServerLimits limits = new ServerLimits(n + 100, 3, -1, -1);
+    ServerBudgetIndex index = new ServerBudgetIndex();
+    Map<String, Integer> written = new HashMap<>();
+    LinkedHashSet<String> woken = new LinkedHashSet<>();
+    // Policies keep arriving while the first ones are decided: a newcomer is decided once LAG
+    // others arrived after it (the settle window), and between two arrivals the reconcile threads
+    // also serve up to two woken peers.
+    int lag = Math.max(1, n / 10);
+    int decisions = 0;
+    for (int i = 0; i < n + lag; i++) {
+      if (i < n) index.hold(policy(id(i), server, limits, null), id(i), null);
+      if (i >= lag) decisions += decide(index, id(i - lag), server, limits, written, woken);
+      for (int k = 0; k < 2 && !woken.isEmpty(); k++) {
+        decisions += decide(index, woken.iterator().next(), server, limits, written, woken);
+      }
+    }
+    while (!woken.isEmpty()) {
+      decisions += decide(index, woken.iterator().next(), server, limits, written, woken);
+    }
+    return decisions;
+  }
+
+  private static int decide(
+      ServerBudgetIndex index,
+      String id,
+      ServerKey server,
+      ServerLimits limits,
+      Map<String, Integer> written,
+      LinkedHashSet<String> woken) {
+    woken.remove(id);
+    ServerBudgetIndex.Allocation allocation =
+        index.put(policy(id, server, limits, written.get(id)), true, false, id, null);
+    index.allotments(server);
+    if (allocation.decision().admitted()) {
+      written.put(id, allocation.decision().connectionLimit());
+    }
+    woken.addAll(allocation.peersToWake());
+    return 1;
+  }
+
+  private static String id(int i) {
+    return "scale/svc-" + i;
+  }
+
+  private static BudgetPolicy policy(String id, ServerKey server, ServerLimits limits, Integer w) {
+    return new BudgetPolicy(
+        id,
+        server,
+        "app",
+        "postgres",
+        0,
+        new PoolSizing.Auto(1, 20, 1),
+        List.of(new Consumer("Deployment", id.substring(6), 1, 0, false)),
+        limits,
+        BudgetPolicy.Written.rolledOut(w),
+        "[Endpoint[host=127.0.0.1, port=5432]]");
+  }
+}
