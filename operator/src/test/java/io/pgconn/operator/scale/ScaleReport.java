@@ -10,6 +10,7 @@ import java.util.Map;
  */
 record ScaleReport(
     int n,
+    int servers,
     long floorMillis,
     long readyMillis,
     Map<String, Long> convergenceRequests,
@@ -86,6 +87,7 @@ record ScaleReport(
         "restarted and quiet", true, Integer.getInteger("scale.restartHistogramRows", 0));
     return new ScaleReport(
         n,
+        run.servers(),
         floor,
         ready,
         requests,
@@ -122,7 +124,12 @@ record ScaleReport(
   String describe() {
     return String.join(
         "\n",
-        "scale run, " + n + " policies on one server:",
+        "scale run, "
+            + n
+            + " policies on "
+            + (servers == 1
+                ? "one server:"
+                : servers + " servers (policy i on server i mod " + servers + "):"),
         "  raw-write floor (" + 2 * n + " writes, one client): " + floorMillis + " ms",
         "  all Ready: "
             + readyMillis

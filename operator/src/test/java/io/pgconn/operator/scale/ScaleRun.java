@@ -38,12 +38,12 @@ import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
- * N policies on one server, as a platform team with many small services has them: each policy its
- * own source Secret (one role, reserve 0, TLS off, no workloads), all in one namespace that the
- * operator watches. The operator runs as a ServiceAccount, so the API server's audit log (every
- * request made with a ServiceAccount token) tells its requests from the test's. Measures what issue
- * 15 asks: the raw-write floor, time to all Ready, requests by verb, writes at rest, probe logins,
- * a restart's writes, the size of /prometheus.
+ * N policies on one server (or spread over several), as a platform team with many small services
+ * has them: each policy its own source Secret (one role, reserve 0, TLS off, no workloads), all in
+ * one namespace that the operator watches. The operator runs as a ServiceAccount, so the API
+ * server's audit log (every request made with a ServiceAccount token) tells its requests from the
+ * test's. Measures what issue 15 asks: the raw-write floor, time to all Ready, requests by verb,
+ * writes at rest, probe logins, a restart's writes, the size of /prometheus.
  */
 final class ScaleRun implements AutoCloseable {
 
@@ -62,6 +62,12 @@ final class ScaleRun implements AutoCloseable {
   private final KubernetesClient admin;
   private final ClusterFixtures k8s;
   private final LocalPostgres postgres;
+
+  /**
+   * Every server policies are spread over (policy i on server i mod size); the first is postgres.
+   */
+  private final List<LocalPostgres> servers;
+
   private final AuditLog audit;
   private final Operators operators;
   private final Path kubeconfig;
@@ -92,14 +98,28 @@ final class ScaleRun implements AutoCloseable {
       ServiceAccounts accounts,
       String probeInterval,
       ScaleOptions options) {
+    this(admin, List.of(postgres), audit, operators, accounts, probeInterval, options);
+  }
+
+  /** Policy i on servers.get(i % servers.size()): thousands of policies over several servers. */
+  ScaleRun(
+      KubernetesClient admin,
+      List<LocalPostgres> servers,
+      AuditLog audit,
+      Operators operators,
+      ServiceAccounts accounts,
+      String probeInterval,
+      ScaleOptions options) {
     this.options = options;
+    this.servers = List.copyOf(servers);
+    LocalPostgres postgres = this.servers.get(0);
     this.probeInterval = probeInterval;
     this.admin = admin;
     this.k8s = new ClusterFixtures(admin);
     this.postgres = postgres;
     this.audit = audit;
     this.operators = operators;
-    postgres.createRole(ROLE, PASSWORD, null);
+    for (LocalPostgres server : this.servers) server.createRole(ROLE, PASSWORD, null);
     k8s.namespace(NS);
     k8s.namespace(FLOOR_NS);
     k8s.namespace(OTHER_NS);
@@ -389,7 +409,7 @@ final class ScaleRun implements AutoCloseable {
   List<Long> rotate(int n, int samples) {
     List<Long> latencies = new java.util.ArrayList<>();
     for (int k = 0; k < samples; k++) {
-      postgres.createRole("rot_" + k, rotatedPassword(k), null);
+      serverOf((int) ((long) k * n / samples)).createRole("rot_" + k, rotatedPassword(k), null);
     }
     for (int k = 0; k < samples; k++) {
       int i = (int) ((long) k * n / samples);
@@ -423,7 +443,9 @@ final class ScaleRun implements AutoCloseable {
                   })) {
         long t0 = System.nanoTime();
         k8s.replaceSecret(
-            NS, "src-" + i, Map.of("DATABASE_URL", postgres.url("rot_" + k, password, "postgres")));
+            NS,
+            "src-" + i,
+            Map.of("DATABASE_URL", serverOf(i).url("rot_" + k, password, "postgres")));
         try {
           long t1 = seen.get(30, java.util.concurrent.TimeUnit.SECONDS);
           latencies.add((t1 - t0) / 1_000_000);
@@ -509,7 +531,7 @@ final class ScaleRun implements AutoCloseable {
                 .withNamespace(NS)
                 .withLabels(labels)
                 .endMetadata()
-                .withStringData(Map.of("DATABASE_URL", url()))
+                .withStringData(Map.of("DATABASE_URL", url(i)))
                 .build())
         .createOr(r -> r.update());
   }
@@ -685,8 +707,16 @@ final class ScaleRun implements AutoCloseable {
     }
   }
 
-  /** Sessions ever opened to the server (pg_stat_database.sessions, PostgreSQL 14+). */
+  /** Sessions ever opened to the servers (pg_stat_database.sessions, PostgreSQL 14+). */
   long sessionsOpened() {
+    return servers.stream().mapToLong(ScaleRun::sessionsOpened).sum();
+  }
+
+  int servers() {
+    return servers.size();
+  }
+
+  private static long sessionsOpened(LocalPostgres postgres) {
     try (Connection c = postgres.superuserConnection();
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT sum(sessions) FROM pg_stat_database")) {
@@ -740,6 +770,14 @@ final class ScaleRun implements AutoCloseable {
 
   private String url() {
     return postgres.url(ROLE, PASSWORD, "postgres");
+  }
+
+  private String url(int i) {
+    return serverOf(i).url(ROLE, PASSWORD, "postgres");
+  }
+
+  private LocalPostgres serverOf(int i) {
+    return servers.get(i % servers.size());
   }
 
   private static String name(int i) {
