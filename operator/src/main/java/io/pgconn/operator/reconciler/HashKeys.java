@@ -47,13 +47,15 @@ final class HashKeys {
   ContentHash forPolicy(PostgresConnectionPolicy policy, PolicyView view) throws PolicyFailure {
     view.requireValidGeneratedNames();
     SecretId id = new SecretId(view.namespace(), view.hashKeySecretName());
-    // The API server is asked only on a cache miss: a foreign Secret (never in the label-filtered
-    // cache), or one the cache has not seen yet.
-    Optional<Secret> found = cached.get(id).or(() -> fresh.get(id));
+    Optional<Secret> found = cached.get(id);
     if (found.isPresent()) {
       return from(policy, id, found.get())
           .orElseThrow(() -> unreadable(id)); // owned but not a key: someone edited it
     }
+    // Not in the label-filtered cache: most often a new policy's key, not created yet; else a
+    // foreign Secret (never in that cache) or one the cache has not seen yet. So create first: a
+    // create never overwrites, and only its refusal needs a read (one request per new policy, not
+    // two).
     byte[] key = new byte[ContentHash.KEY_BYTES];
     random.nextBytes(key);
     Secret secret =
@@ -63,12 +65,13 @@ final class HashKeys {
             new TreeMap<>(Map.of(KEY, Base64.getEncoder().encodeToString(key))),
             Map.of());
     try {
-      // Create, not apply: a create never overwrites a Secret that appeared since the read.
+      // Create, not apply: a create never overwrites a Secret, foreign or the policy's own.
       client.secrets().inNamespace(id.namespace()).resource(secret).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) throw e;
-      Secret raced = fresh.get(id).orElseThrow(() -> e);
-      return from(policy, id, raced).orElseThrow(() -> unreadable(id));
+      Secret existing = fresh.get(id).orElseThrow(() -> e);
+      return from(policy, id, existing)
+          .orElseThrow(() -> unreadable(id)); // owned but not a key: someone edited it
     }
     observer.wrote(view.namespace(), view.name(), WriteStep.HASH_KEY_CREATED);
     return ContentHash.keyed(key);
