@@ -63,13 +63,28 @@ public class ReferencedSecretEventSource
     for (SecretId id : secrets) {
       SharedIndexInformer<Secret> namespace =
           labelled.computeIfAbsent(id.namespace(), this::informLabelled);
-      if (namespace.getStore().getByKey(key(id)) == null) {
+      if (namespace.getStore().getByKey(key(id)) == null
+          && !own.containsKey(id)
+          && !labelledOnServer(id)) {
         own.computeIfAbsent(id, this::informOwn);
       }
     }
     if (previous != null) {
       previous.stream().filter(id -> !secrets.contains(id)).forEach(this::stopIfUnreferenced);
     }
+  }
+
+  /**
+   * Whether the Secret exists with the label though the namespace's informer has not seen it yet: a
+   * GitOps sync applies a source and its policy together, and the policy's first reconcile may come
+   * first. Such a Secret needs no informer of its own (a list and a watch): the namespace's
+   * informer delivers it in a moment.
+   */
+  private boolean labelledOnServer(SecretId id) {
+    Secret secret = client.secrets().inNamespace(id.namespace()).withName(id.name()).get();
+    return secret != null
+        && secret.getMetadata().getLabels() != null
+        && "true".equals(secret.getMetadata().getLabels().get(SourceSpec.WATCH_LABEL));
   }
 
   public synchronized void untrack(ResourceID policy) {
