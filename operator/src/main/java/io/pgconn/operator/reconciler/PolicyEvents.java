@@ -36,18 +36,37 @@ final class PolicyEvents {
     this.events = events;
   }
 
-  void secretUpdated(PostgresConnectionPolicy policy, String secretName, RenderedContent content) {
-    events.record(
-        EventRecorder.referenceTo(policy),
-        Type.Normal,
-        Reason.SECRET_UPDATED.wire,
-        "wrote "
-            + content.data().size()
-            + " keys to Secret "
-            + secretName
-            + " ("
-            + content.hash()
-            + ")");
+  /** What a reconcile wrote to the target, for its event. */
+  record TargetWrite(String secretName, RenderedContent content) {
+    String describe() {
+      return "wrote "
+          + content.data().size()
+          + " keys to Secret "
+          + secretName
+          + " ("
+          + content.hash()
+          + ")";
+    }
+  }
+
+  /**
+   * One event for a reconcile: Ready's transition, which also tells the target's write when the
+   * same reconcile made one (a new policy's first reconcile does both: one event, not two), or else
+   * the write alone.
+   */
+  void reconciled(
+      PostgresConnectionPolicy policy,
+      PolicyStatus previous,
+      PolicyStatus current,
+      Optional<TargetWrite> written) {
+    if (readyTransition(policy, previous, current, written)) return;
+    written.ifPresent(
+        w ->
+            events.record(
+                EventRecorder.referenceTo(policy),
+                Type.Normal,
+                Reason.SECRET_UPDATED.wire,
+                w.describe()));
   }
 
   /**
@@ -99,25 +118,35 @@ final class PolicyEvents {
   /** An event and a log line when Ready changes status or reason. */
   void readyTransition(
       PostgresConnectionPolicy policy, PolicyStatus previous, PolicyStatus current) {
+    readyTransition(policy, previous, current, Optional.empty());
+  }
+
+  /** Whether Ready changed status or reason: then an event, with the write if there was one. */
+  private boolean readyTransition(
+      PostgresConnectionPolicy policy,
+      PolicyStatus previous,
+      PolicyStatus current,
+      Optional<TargetWrite> written) {
     Optional<Condition> before = ready(previous);
     Condition after = ready(current).orElseThrow();
     boolean same =
         before.isPresent()
             && Objects.equals(before.get().getStatus(), after.getStatus())
             && Objects.equals(before.get().getReason(), after.getReason());
-    if (same) return;
+    if (same) return false;
     boolean ready = ConditionStatus.TRUE.wire().equals(after.getStatus());
     events.record(
         EventRecorder.referenceTo(policy),
         ready ? Type.Normal : Type.Warning,
         after.getReason(),
-        after.getMessage());
+        after.getMessage() + written.map(w -> "; " + w.describe()).orElse(""));
     LOG.info(
         "policy {}/{}: Ready={} reason={}",
         policy.getMetadata().getNamespace(),
         policy.getMetadata().getName(),
         after.getStatus(),
         after.getReason());
+    return true;
   }
 
   private static Optional<Condition> ready(PolicyStatus status) {

@@ -1,12 +1,12 @@
 package io.pgconn.operator.reconciler;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.ReconcilerUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -39,16 +39,27 @@ import java.util.Optional;
  * pool size, the target's content), then act (write the Secret, roll the workloads) and report it
  * all in status. Anything the user must fix raises a PolicyFailure before a single write, so the
  * target keeps its last good content.
+ *
+ * <p>Only a policy whose deletion needs the operator carries its finalizer (see {@link
+ * #needsFinalizer}); the others are forgotten when their Delete event arrives, which is why every
+ * event reaches {@link #reconcile} (JOSDK's Cleaner would put a finalizer on every policy: one more
+ * write, and one more reconcile, per policy created).
  */
 @ControllerConfiguration(
     name = PolicyReconciler.NAME,
-    fieldManager = OperatorIdentity.FIELD_MANAGER)
-public class PolicyReconciler
-    implements Reconciler<PostgresConnectionPolicy>,
-        Cleaner<PostgresConnectionPolicy>,
-        AutoCloseable {
+    fieldManager = OperatorIdentity.FIELD_MANAGER,
+    triggerReconcilerOnAllEvents = true)
+public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>, AutoCloseable {
 
   public static final String NAME = "postgresconnectionpolicy";
+
+  /**
+   * The name JOSDK gave the finalizer when it put one on every policy: policies created by those
+   * versions carry it, and their deletion still runs the cleanup and removes it.
+   */
+  public static final String FINALIZER =
+      ReconcilerUtils.getDefaultFinalizerName(PostgresConnectionPolicy.class);
+
   private static final Duration RETRY_NOW = Duration.ofMillis(200);
 
   private final Clock clock;
@@ -120,7 +131,25 @@ public class PolicyReconciler
   @Override
   public UpdateControl<PostgresConnectionPolicy> reconcile(
       PostgresConnectionPolicy policy, Context<PostgresConnectionPolicy> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      // Gone from the API server: nothing to write, only this process's memory of it.
+      forget(policy, PolicyView.of(policy));
+      return UpdateControl.noUpdate();
+    }
+    if (policy.isMarkedForDeletion()) {
+      // Without the finalizer, nothing of the API's needs the operator: the garbage collector
+      // takes what the policy owns, and the Delete event makes the operator forget it.
+      if (policy.hasFinalizer(FINALIZER)) {
+        cleanup(policy);
+        PrimaryUpdateAndCacheUtils.removeFinalizer(context, FINALIZER);
+      }
+      return UpdateControl.noUpdate();
+    }
     PolicyView view = PolicyView.of(policy);
+    if (needsFinalizer(policy, view) && !policy.hasFinalizer(FINALIZER)) {
+      // Before the first write its deletion would have to undo.
+      PrimaryUpdateAndCacheUtils.addFinalizer(context, FINALIZER);
+    }
     PolicyStatusBuilder status =
         new PolicyStatusBuilder(policy.getStatus(), view.generation(), clock.instant());
     referencedSecrets.track(ResourceID.fromResource(policy), view.referencedSecrets());
@@ -157,7 +186,6 @@ public class PolicyReconciler
         return UpdateControl.<PostgresConnectionPolicy>noUpdate().rescheduleAfter(RETRY_NOW);
       }
       boolean changed = written == SecretSync.Outcome.WRITTEN;
-      if (changed) events.secretUpdated(policy, view.targetSecretName(), content);
       SecretStatus secret = status.secret(view.targetSecretName(), content.hash(), changed);
       WorkloadRoller.Result rollout =
           roller.roll(
@@ -186,7 +214,13 @@ public class PolicyReconciler
                   consumers));
       metrics.report(view, decision, next, status.previous());
       metrics.ledger(view, consumers, own);
-      events.readyTransition(policy, status.previous(), next);
+      events.reconciled(
+          policy,
+          status.previous(),
+          next,
+          changed
+              ? Optional.of(new PolicyEvents.TargetWrite(view.targetSecretName(), content))
+              : Optional.empty());
       events.ledgerTransition(policy, own, status.previous(), next);
       return StatusPatch.of(policy, status.previous(), next)
           .rescheduleAfter(rollout.recheck(view.spec().getProbe().intervalDuration()));
@@ -232,18 +266,32 @@ public class PolicyReconciler
     return ErrorStatusUpdateControl.patchStatus(StatusPatch.withStatus(policy, next));
   }
 
-  @Override
-  public DeleteControl cleanup(
-      PostgresConnectionPolicy policy, Context<PostgresConnectionPolicy> context) {
+  /**
+   * Whether deleting the policy needs the operator before the policy goes: in place, the source
+   * gets its original back; with Delete, the target carries the policy's owner reference, which a
+   * later Retain (even one set while the operator is down) must remove before the garbage collector
+   * acts. A policy keeps the finalizer once it has it (it may have written in place, or an owner
+   * reference, before its spec changed).
+   */
+  static boolean needsFinalizer(PostgresConnectionPolicy policy, PolicyView view) {
+    return view.inPlace() || TargetMetadata.deletesWithPolicy(policy);
+  }
+
+  /** Deleted with the finalizer: undo what must be undone, then forget it. */
+  private void cleanup(PostgresConnectionPolicy policy) {
     PolicyView view = PolicyView.of(policy);
+    forget(policy, view);
+    // Also when the spec no longer says in place: its target may have moved away just before.
+    inPlace.restore(policy, view);
+    sync.release(policy, view); // deletionPolicy Retain: the target stays, without an owner
+  }
+
+  /** What this process holds for the policy; twice is harmless (cleanup, then the Delete event). */
+  private void forget(PostgresConnectionPolicy policy, PolicyView view) {
     inputs.current(policy, view).ifPresent(current -> probe.release(view, current));
     referencedSecrets.untrack(ResourceID.fromResource(policy));
     observer.forgotten(view.namespace(), view.name());
     sizer.forget(view);
-    // Also when the spec no longer says in place: its target may have moved away just before.
-    inPlace.restore(policy, view);
-    sync.release(policy, view); // deletionPolicy Retain: the target stays, without an owner
-    return DeleteControl.defaultDelete();
   }
 
   /** Whether the reconcile thread was interrupted: the thread's flag, or an interruption cause. */

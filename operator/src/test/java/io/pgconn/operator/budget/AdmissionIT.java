@@ -103,7 +103,7 @@ class AdmissionIT {
               // lower limit (a raise never takes what a peer's pods still run).
               return k8s.ready(NS, "reporting")
                   && k8s.ready(NS, "checkout")
-                  && fits()
+                  && fits("checkout", "reporting")
                   && !k8s.status(NS, "reporting")
                       .getPool()
                       .getExplanation()
@@ -112,11 +112,38 @@ class AdmissionIT {
     assertThat(k8s.secretValue(NS, "reporting-connection", "DATABASE_URL")).isPresent();
     assertThat(k8s.status(NS, "reporting").getPool().getConnectionLimit())
         .isGreaterThanOrEqualTo(3);
+
+    // Room, by a deletion: archive (3 pods x min 5 = 15) does not fit beside checkout's 6 and
+    // reporting's 9; once reporting is deleted, 6 + 15 fit in 21. reporting carries no finalizer
+    // (its deletion needs nothing of the operator's), so only its Delete event tells the budget.
+    k8s.deployment(NS, "archive", "archive-connection");
+    k8s.create(policy("archive", 5));
+    await()
+        .until(
+            () ->
+                k8s.condition(NS, "archive", "BudgetSatisfied")
+                    .filter(c -> "NotAdmitted".equals(c.getReason()))
+                    .isPresent());
+    assertThat(k8s.policy(NS, "reporting").getMetadata().getFinalizers()).isEmpty();
+    client.resources(PostgresConnectionPolicy.class).inNamespace(NS).withName("reporting").delete();
+    await()
+        .until(
+            () -> {
+              rolledOut("checkout");
+              rolledOut("archive");
+              return k8s.ready(NS, "archive")
+                  && fits("checkout", "archive")
+                  && !k8s.status(NS, "archive")
+                      .getPool()
+                      .getExplanation()
+                      .contains("until peers have rolled");
+            });
+    assertThat(k8s.status(NS, "archive").getPool().getConnectionLimit()).isGreaterThanOrEqualTo(5);
   }
 
-  private boolean fits() {
+  private boolean fits(String... names) {
     int used = 0;
-    for (String name : List.of("checkout", "reporting")) {
+    for (String name : names) {
       var pool = k8s.status(NS, name).getPool();
       if (pool == null || pool.getConnectionLimit() == null) return false;
       used += pool.getConnectionLimit() * pool.getConsumers();

@@ -155,6 +155,57 @@ class TargetLifecycleIT {
   }
 
   /**
+   * A finalizer only where the deletion needs the operator: Retain (the default) leaves everything
+   * to the garbage collector, so such a policy goes at once, operator or not; Delete's owner
+   * reference may have to be removed first (Retain set later), so that policy carries it.
+   */
+  @Test
+  void onlyAPolicyWhoseDeletionNeedsTheOperatorCarriesItsFinalizer(Operators operators) {
+    String ns = "finalizers";
+    Map<String, String> content = reconciled(ns, "kept", null);
+    reconciled(ns, "owned", DeletionPolicy.Delete);
+    assertThat(k8s.policy(ns, "kept").getMetadata().getFinalizers()).isEmpty();
+    assertThat(k8s.policy(ns, "owned").getMetadata().getFinalizers())
+        .containsExactly(PolicyReconciler.FINALIZER);
+
+    operators.stop();
+    try {
+      policies(ns).withName("kept").delete();
+      await().until(() -> k8s.policy(ns, "kept") == null);
+      awaitGone(ns, "kept-hash-key");
+    } finally {
+      operators.start();
+    }
+    assertRetained(ns, "kept-connection", content);
+  }
+
+  /**
+   * Written with Retain (no finalizer), then switched to Delete: the finalizer comes before the
+   * owner reference, so Retain set again while the operator is down, then a deletion, still keeps
+   * the target.
+   */
+  @Test
+  void aPolicySwitchedToDeleteGetsItsFinalizerBeforeTheOwnerReference(Operators operators) {
+    String ns = "late-delete";
+    Map<String, String> content = reconciled(ns, "app", DeletionPolicy.Retain);
+    assertThat(k8s.policy(ns, "app").getMetadata().getFinalizers()).isEmpty();
+    setDeletionPolicy(ns, "app", DeletionPolicy.Delete);
+    await().until(() -> owners(secret(ns, "app-connection").orElseThrow()).size() == 1);
+    assertThat(k8s.policy(ns, "app").getMetadata().getFinalizers())
+        .containsExactly(PolicyReconciler.FINALIZER);
+    operators.stop();
+    try {
+      setDeletionPolicy(ns, "app", DeletionPolicy.Retain);
+      policies(ns).withName("app").delete();
+    } finally {
+      operators.start();
+    }
+    await().until(() -> k8s.policy(ns, "app") == null);
+    awaitGone(ns, "app-hash-key");
+    assertRetained(ns, "app-connection", content);
+  }
+
+  /**
    * A retained target is recognised by the operator's labels: a policy of its name adopts it again
    * (and owns it with Delete); another policy naming it does not, nor is a Secret that merely
    * carries the managed-by label adopted.

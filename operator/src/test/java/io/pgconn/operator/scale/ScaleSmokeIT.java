@@ -64,6 +64,19 @@ class ScaleSmokeIT {
     assertThat(report.convergenceWrites().getOrDefault("patch secrets", 0L))
         .as("target patches while converging")
         .isLessThanOrEqualTo(N);
+    // Requests a policy does not need: a read of its hash key before creating it (a create never
+    // overwrites, so only its refusal needs a read), a finalizer where the deletion needs no
+    // cleanup but the garbage collector's (Retain, the default, outside in place mode), and an
+    // event of its own for Ready when the same reconcile wrote the target.
+    assertThat(report.convergenceRequests().getOrDefault("get secrets", 0L))
+        .as("reads of Secrets while converging: the target's, once, when the cache lacks it")
+        .isLessThanOrEqualTo(N);
+    assertThat(report.convergenceWrites())
+        .as("no finalizer on policies whose deletion needs no cleanup")
+        .doesNotContainKey("patch postgresconnectionpolicies");
+    assertThat(report.convergenceWrites().getOrDefault("create events", 0L))
+        .as("events: one per target write at most, Ready's transition told with the write")
+        .isLessThanOrEqualTo(report.convergenceWrites().getOrDefault("patch secrets", 0L));
     assertThat(report.atRestWrites()).as("writes at rest").isEqualTo(Map.of());
     assertThat(report.pgconnLines())
         .as("pgconn_ series on /prometheus: a handful per policy, no histogram per policy")
