@@ -47,6 +47,15 @@ public class ReferencedSecretEventSource
   private final Map<SecretId, SharedIndexInformer<Secret>> own = new HashMap<>();
   private final Map<ResourceID, Set<SecretId>> referencesByPolicy = new HashMap<>();
 
+  /**
+   * The same references the other way round, and how many referenced Secrets each namespace has: a
+   * Secret's event and a policy's untrack look up who references what without a pass over every
+   * policy (10,000 sources added meant 10,000 passes over 10,000 policies, under this lock).
+   */
+  private final Map<SecretId, Set<ResourceID>> policiesBySecret = new HashMap<>();
+
+  private final Map<String, Integer> referencedInNamespace = new HashMap<>();
+
   public ReferencedSecretEventSource(KubernetesClient client) {
     super(Secret.class, NAME);
     this.client = client;
@@ -61,6 +70,9 @@ public class ReferencedSecretEventSource
   public synchronized void track(ResourceID policy, Set<SecretId> secrets) {
     Set<SecretId> previous = referencesByPolicy.put(policy, Set.copyOf(secrets));
     for (SecretId id : secrets) {
+      if (previous == null || !previous.contains(id)) reference(id, policy);
+    }
+    for (SecretId id : secrets) {
       SharedIndexInformer<Secret> namespace =
           labelled.computeIfAbsent(id.namespace(), this::informLabelled);
       if (namespace.getStore().getByKey(key(id)) == null
@@ -70,8 +82,25 @@ public class ReferencedSecretEventSource
       }
     }
     if (previous != null) {
-      previous.stream().filter(id -> !secrets.contains(id)).forEach(this::stopIfUnreferenced);
+      for (SecretId id : previous) {
+        if (secrets.contains(id)) continue;
+        unreference(id, policy);
+        stopIfUnreferenced(id);
+      }
     }
+  }
+
+  private void reference(SecretId id, ResourceID policy) {
+    Set<ResourceID> policies = policiesBySecret.computeIfAbsent(id, k -> new HashSet<>());
+    if (policies.isEmpty()) referencedInNamespace.merge(id.namespace(), 1, Integer::sum);
+    policies.add(policy);
+  }
+
+  private void unreference(SecretId id, ResourceID policy) {
+    Set<ResourceID> policies = policiesBySecret.get(id);
+    if (policies == null || !policies.remove(policy) || !policies.isEmpty()) return;
+    policiesBySecret.remove(id);
+    referencedInNamespace.computeIfPresent(id.namespace(), (ns, n) -> n > 1 ? n - 1 : null);
   }
 
   /**
@@ -89,7 +118,11 @@ public class ReferencedSecretEventSource
 
   public synchronized void untrack(ResourceID policy) {
     Set<SecretId> previous = referencesByPolicy.remove(policy);
-    if (previous != null) previous.forEach(this::stopIfUnreferenced);
+    if (previous == null) return;
+    for (SecretId id : previous) {
+      unreference(id, policy);
+      stopIfUnreferenced(id);
+    }
   }
 
   /** How many watches are open, for metrics and tests. */
@@ -252,28 +285,20 @@ public class ReferencedSecretEventSource
     if (!isRunning()) return;
     Set<ResourceID> policies;
     synchronized (this) {
-      policies =
-          referencesByPolicy.entrySet().stream()
-              .filter(e -> e.getValue().contains(id))
-              .map(Map.Entry::getKey)
-              .collect(Collectors.toCollection(HashSet::new));
+      policies = new HashSet<>(policiesBySecret.getOrDefault(id, Set.of()));
     }
     policies.forEach(policy -> getEventHandler().handleEvent(new Event(policy)));
   }
 
   private boolean referenced(SecretId id) {
-    return referencesByPolicy.values().stream().anyMatch(ids -> ids.contains(id));
+    return policiesBySecret.containsKey(id);
   }
 
   private void stopIfUnreferenced(SecretId id) {
     if (referenced(id)) return;
     SharedIndexInformer<Secret> single = own.remove(id);
     if (single != null) single.close();
-    boolean namespaceUsed =
-        referencesByPolicy.values().stream()
-            .flatMap(Set::stream)
-            .anyMatch(other -> other.namespace().equals(id.namespace()));
-    if (!namespaceUsed) {
+    if (!referencedInNamespace.containsKey(id.namespace())) {
       SharedIndexInformer<Secret> namespace = labelled.remove(id.namespace());
       if (namespace != null) {
         LOG.debug("no referenced Secret left in {}: its labelled watch closed", id.namespace());

@@ -68,9 +68,11 @@ class ScaleSmokeIT {
     // overwrites, so only its refusal needs a read), a finalizer where the deletion needs no
     // cleanup but the garbage collector's (Retain, the default, outside in place mode), and an
     // event of its own for Ready when the same reconcile wrote the target.
+    // (Plus a source's, when its policy's first reconcile comes before the namespace's informer
+    // has seen it: 0 to 3 of 1,000 measured.)
     assertThat(report.convergenceRequests().getOrDefault("get secrets", 0L))
         .as("reads of Secrets while converging: the target's, once, when the cache lacks it")
-        .isLessThanOrEqualTo(N);
+        .isLessThanOrEqualTo(N + N / 10);
     assertThat(report.convergenceWrites())
         .as("no finalizer on policies whose deletion needs no cleanup")
         .doesNotContainKey("patch postgresconnectionpolicies");
