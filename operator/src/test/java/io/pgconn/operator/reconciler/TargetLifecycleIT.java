@@ -142,16 +142,7 @@ class TargetLifecycleIT {
     String ns = "late-retain";
     Map<String, String> content = reconciled(ns, "app", DeletionPolicy.Delete);
     assertThat(owners(secret(ns, "app-connection").orElseThrow())).hasSize(1);
-    operators.stop();
-    try {
-      setDeletionPolicy(ns, "app", DeletionPolicy.Retain);
-      policies(ns).withName("app").delete();
-    } finally {
-      operators.start();
-    }
-    await().until(() -> k8s.policy(ns, "app") == null);
-    awaitGone(ns, "app-hash-key");
-    assertRetained(ns, "app-connection", content);
+    retainSetWhileDownThenDeleted(operators, ns, content);
   }
 
   /**
@@ -193,16 +184,7 @@ class TargetLifecycleIT {
     await().until(() -> owners(secret(ns, "app-connection").orElseThrow()).size() == 1);
     assertThat(k8s.policy(ns, "app").getMetadata().getFinalizers())
         .containsExactly(PolicyReconciler.FINALIZER);
-    operators.stop();
-    try {
-      setDeletionPolicy(ns, "app", DeletionPolicy.Retain);
-      policies(ns).withName("app").delete();
-    } finally {
-      operators.start();
-    }
-    await().until(() -> k8s.policy(ns, "app") == null);
-    awaitGone(ns, "app-hash-key");
-    assertRetained(ns, "app-connection", content);
+    retainSetWhileDownThenDeleted(operators, ns, content);
   }
 
   /**
@@ -277,6 +259,24 @@ class TargetLifecycleIT {
           if (deletion != null) spec.getTarget().setDeletionPolicy(deletion);
           if (target != null) spec.getTarget().setSecretName(target);
         });
+  }
+
+  /**
+   * With the operator down, app's spec is set to Retain and app deleted; once the operator is back
+   * and app gone (the garbage collector has acted: its hash key is gone), the target is kept.
+   */
+  private void retainSetWhileDownThenDeleted(
+      Operators operators, String ns, Map<String, String> content) {
+    operators.stop();
+    try {
+      setDeletionPolicy(ns, "app", DeletionPolicy.Retain);
+      policies(ns).withName("app").delete();
+    } finally {
+      operators.start();
+    }
+    await().until(() -> k8s.policy(ns, "app") == null);
+    awaitGone(ns, "app-hash-key");
+    assertRetained(ns, "app-connection", content);
   }
 
   private void setDeletionPolicy(String ns, String name, DeletionPolicy deletion) {
