@@ -273,7 +273,7 @@ public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>, A
    * acts. A policy keeps the finalizer once it has it (it may have written in place, or an owner
    * reference, before its spec changed).
    */
-  static boolean needsFinalizer(PostgresConnectionPolicy policy, PolicyView view) {
+  private static boolean needsFinalizer(PostgresConnectionPolicy policy, PolicyView view) {
     return view.inPlace() || TargetMetadata.deletesWithPolicy(policy);
   }
 

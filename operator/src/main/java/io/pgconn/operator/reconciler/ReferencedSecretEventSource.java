@@ -70,9 +70,7 @@ public class ReferencedSecretEventSource
   public synchronized void track(ResourceID policy, Set<SecretId> secrets) {
     Set<SecretId> previous = referencesByPolicy.put(policy, Set.copyOf(secrets));
     for (SecretId id : secrets) {
-      if (previous == null || !previous.contains(id)) reference(id, policy);
-    }
-    for (SecretId id : secrets) {
+      reference(id, policy);
       SharedIndexInformer<Secret> namespace =
           labelled.computeIfAbsent(id.namespace(), this::informLabelled);
       if (namespace.getStore().getByKey(key(id)) == null
@@ -90,6 +88,7 @@ public class ReferencedSecretEventSource
     }
   }
 
+  /** Idempotent: a reconcile tracks the same references again and again. */
   private void reference(SecretId id, ResourceID policy) {
     Set<ResourceID> policies = policiesBySecret.computeIfAbsent(id, k -> new HashSet<>());
     if (policies.isEmpty()) referencedInNamespace.merge(id.namespace(), 1, Integer::sum);
