@@ -626,7 +626,8 @@ final class ScaleRun implements AutoCloseable {
    * chart runs it) renews the Lease every few seconds by design; {@link #leaseWrite} counts those.
    */
   static boolean write(AuditLog.Request r) {
-    return !r.resource().equals("leases") && anyWrite(r);
+    // A refused create (409: a hash key the cache had not seen yet) wrote nothing.
+    return !r.resource().equals("leases") && anyWrite(r) && r.code() != 409;
   }
 
   static boolean leaseWrite(AuditLog.Request r) {
