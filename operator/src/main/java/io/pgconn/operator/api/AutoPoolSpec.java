@@ -42,23 +42,31 @@ public class AutoPoolSpec {
   @JsonPropertyDescription(
       "Smallest per-pod pool, 1 to 1000. Default "
           + DEFAULT_MIN
-          + ". What a running policy keeps whatever joins its server: a new policy whose pods x"
-          + " min does not fit beside the mins of the policies already running there is refused"
-          + " (BudgetSatisfied and Ready False, reason NotAdmitted; nothing written) until it fits."
-          + " Above their mins, policies share the budget by weight.")
+          + ". A running policy keeps the limit it has whatever joins its server: a new policy"
+          + " gets only what is free there, and one whose pods x min does not fit in it is"
+          + " refused (BudgetSatisfied and Ready False, reason NotAdmitted; nothing written) until"
+          + " it fits. Shares move only by an explicit change (a policy's min, max, weight,"
+          + " reserve or pods, such as an HPA maximum): the server is then divided again by"
+          + " weight above the mins, never below a min.")
   private Integer min;
 
   @Default("" + DEFAULT_MAX)
   @Min(1)
   @Max(MAX_POOL)
-  @JsonPropertyDescription("Largest per-pod pool, 1 to 1000. Default " + DEFAULT_MAX + ".")
+  @JsonPropertyDescription(
+      "Largest per-pod pool, 1 to 1000. Default "
+          + DEFAULT_MAX
+          + ". On a shared server, policies keep what they hold up to it when others join: a"
+          + " max that leaves room is what lets the services still to come in.")
   private Integer max;
 
   @Default("" + DEFAULT_WEIGHT)
   @Min(1)
   @Max(MAX_WEIGHT)
   @JsonPropertyDescription(
-      "Share of the server budget among policies on the same server, 1 to 100. Default "
+      "Share of the server budget among policies on the same server, 1 to 100, applied"
+          + " whenever the server is divided again (an explicit change of a policy there, or"
+          + " policies that arrive together). Default "
           + DEFAULT_WEIGHT
           + ".")
   private Integer weight;

@@ -12,16 +12,16 @@ import java.util.TreeMap;
  * Which policies a server's budget is divided among. A policy that has written nothing yet (a
  * newcomer) joins only if its floor (pods x min, or pods x its fixed limit) fits in every limit it
  * counts against, together with the floors of the policies already running there and of the
- * newcomers admitted before it (in id order), after its own reserve and probe connection. A
- * newcomer that does not fit beside them is refused: it takes nothing, so the policies already
- * running keep at least their min, and it is told what would make room. It joins at the first
- * division where it fits (a peer deleted or lowered, the server raised). A newcomer alone in a
- * limit harms nobody there and is not refused: it gets the largest limit that fits, unsatisfied.
+ * newcomers admitted before it (in id order), after its own reserve and probe connection. A running
+ * policy's floor is what it holds (the limit it wrote) when held limits are kept, which is the rule
+ * between explicit changes, or its min in a division by weight that an explicit change (a policy's
+ * pool, pods or reserve) asked for. A newcomer that does not fit beside them is refused: it takes
+ * nothing, and it is told what would make room. It joins at the first division where it fits (a
+ * peer deleted or lowered, the server raised, an explicit change). A newcomer alone in a limit
+ * harms nobody there and is not refused: it gets the largest limit that fits, unsatisfied.
  *
- * <p>Above their floors, shares stay a fair division among every admitted policy: a newcomer that
- * fits takes part of what its peers hold beyond their min, as a pod's request is guaranteed and
- * what it bursts to is shared. Policies that run already are never refused; when their own floors
- * stop fitting (the server's limit lowered), they share what there is, as before.
+ * <p>Policies that run already are never refused; when their own floors stop fitting (the server's
+ * limit lowered), they share what there is, as before.
  */
 final class Admission {
 
@@ -34,6 +34,12 @@ final class Admission {
     int policies;
     final Set<String> probes = new HashSet<>();
 
+    final boolean keepHeld;
+
+    Tally(boolean keepHeld) {
+      this.keepHeld = keepHeld;
+    }
+
     long capacity(LimitScope scope, ServerView view, Integer unlisted, BudgetPolicy joining) {
       Set<String> withJoining = new HashSet<>(probes);
       if (joining.probeConnection() != null) withJoining.add(joining.probeConnection());
@@ -42,7 +48,7 @@ final class Admission {
     }
 
     void add(BudgetPolicy policy) {
-      floors += floor(policy);
+      floors += floor(policy, keepHeld);
       reserve = Math.max(reserve, policy.reserve());
       policies++;
       if (policy.probeConnection() != null) probes.add(policy.probeConnection());
@@ -53,8 +59,14 @@ final class Admission {
 
   /**
    * @param sorted the server's policies, sorted by id
+   * @param keepHeld running policies count at what they hold, not at their min
    */
-  static Result of(ServerKey key, List<BudgetPolicy> sorted, ServerView view, Integer unlisted) {
+  static Result of(
+      ServerKey key,
+      List<BudgetPolicy> sorted,
+      ServerView view,
+      Integer unlisted,
+      boolean keepHeld) {
     Map<LimitScope, Tally> tallies = new HashMap<>();
     List<BudgetPolicy> admitted = new ArrayList<>();
     List<BudgetPolicy> newcomers = new ArrayList<>();
@@ -64,7 +76,7 @@ final class Admission {
       } else {
         admitted.add(policy);
         for (LimitScope scope : scopesOf(key, policy, view)) {
-          tallies.computeIfAbsent(scope, s -> new Tally()).add(policy);
+          tallies.computeIfAbsent(scope, s -> new Tally(keepHeld)).add(policy);
         }
       }
     }
@@ -72,10 +84,10 @@ final class Admission {
     for (BudgetPolicy newcomer : newcomers) {
       PoolDecision refusal = null;
       for (LimitScope scope : scopesOf(key, newcomer, view)) {
-        Tally tally = tallies.getOrDefault(scope, new Tally());
+        Tally tally = tallies.getOrDefault(scope, new Tally(keepHeld));
         long capacity = tally.capacity(scope, view, unlisted, newcomer);
         // Alone in a scope, it harms nobody: it gets the largest limit that fits, unsatisfied.
-        if (tally.policies > 0 && tally.floors + floor(newcomer) > capacity) {
+        if (tally.policies > 0 && tally.floors + floor(newcomer, false) > capacity) {
           refusal = refusal(newcomer, scope, capacity, tally);
           break;
         }
@@ -83,7 +95,7 @@ final class Admission {
       if (refusal == null) {
         admitted.add(newcomer);
         for (LimitScope scope : scopesOf(key, newcomer, view)) {
-          tallies.computeIfAbsent(scope, s -> new Tally()).add(newcomer);
+          tallies.computeIfAbsent(scope, s -> new Tally(keepHeld)).add(newcomer);
         }
       } else {
         refused.put(newcomer.id(), refusal);
@@ -105,26 +117,29 @@ final class Admission {
     return scopes;
   }
 
-  /** The connections a policy needs at the least: pods x min, or pods x its fixed limit. */
-  static long floor(BudgetPolicy policy) {
-    return (long) policy.pods() * floorPerPod(policy);
+  /**
+   * The connections a policy counts for at the least: pods x min (or, kept, pods x what it holds),
+   * or pods x its fixed limit.
+   */
+  static long floor(BudgetPolicy policy, boolean keepHeld) {
+    return (long) policy.pods() * floorPerPod(policy, keepHeld);
   }
 
-  private static int floorPerPod(BudgetPolicy policy) {
+  private static int floorPerPod(BudgetPolicy policy, boolean keepHeld) {
     return policy.sizing() instanceof PoolSizing.Fixed fixed
         ? fixed.connectionLimit()
-        : ((PoolSizing.Auto) policy.sizing()).min();
+        : ServerShares.autoFloor(policy, (PoolSizing.Auto) policy.sizing(), keepHeld);
   }
 
   private static PoolDecision refusal(
       BudgetPolicy newcomer, LimitScope scope, long capacity, Tally tally) {
     long free = Math.max(0, capacity - tally.floors);
     int pods = newcomer.pods();
-    int perPod = floorPerPod(newcomer);
+    int perPod = floorPerPod(newcomer, false);
     String what = newcomer.sizing() instanceof PoolSizing.Fixed ? "connectionLimit" : "min";
     String explanation =
         "not admitted: it needs "
-            + floor(newcomer)
+            + floor(newcomer, false)
             + " ("
             + pods
             + (pods == 1 ? " pod" : " pods")
@@ -138,10 +153,12 @@ final class Admission {
             + free
             + " of "
             + Math.max(0, capacity)
-            + " left after the floors of the "
+            + (tally.keepHeld ? " left beside what the " : " left after the floors of the ")
             + tally.policies
             + (tally.policies == 1 ? " policy" : " policies")
-            + " already running there; it takes nothing from them";
+            + " already running there"
+            + (tally.keepHeld ? (tally.policies == 1 ? " holds" : " hold") : "")
+            + "; it takes nothing from them";
     StringBuilder remedy = new StringBuilder("Make room: ");
     if (free >= pods && perPod > 1) {
       remedy.append("lower ").append(what).append(" to ").append(free / pods).append(", ");
@@ -154,7 +171,12 @@ final class Admission {
               case ROLE -> "the role's CONNECTION LIMIT";
               case DATABASE -> "the database's CONNECTION LIMIT";
             })
-        .append(", or lower another policy's min or delete it. It joins as soon as it fits.");
+        .append(
+            tally.keepHeld
+                ? ", delete a running policy, or change a running policy's pool (its weight, min or"
+                    + " max), pods or reserve: an explicit change divides the server again by"
+                    + " weight above the mins, this policy included. It joins as soon as it fits."
+                : ", or lower another policy's min or delete it. It joins as soon as it fits.");
     return PoolDecision.notAdmitted(
         pods, (int) Math.max(0, capacity), explanation, remedy.toString());
   }

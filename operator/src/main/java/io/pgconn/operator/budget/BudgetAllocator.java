@@ -73,6 +73,20 @@ public final class BudgetAllocator {
   }
 
   /**
+   * As {@link #divide(ServerKey, List, Integer)}; with {@code keepHeld}, a policy that has written
+   * a limit keeps it (within its min and max) and newcomers share only what is left free, as long
+   * as what the running policies hold fits. This is the rule between explicit changes: shares move
+   * when a policy's pool, pods or reserve change, never because a new policy appeared.
+   */
+  public static ServerDivision divide(
+      ServerKey server,
+      List<BudgetPolicy> sortedPolicies,
+      Integer unlistedUsage,
+      boolean keepHeld) {
+    return ServerShares.divide(server, sortedPolicies, unlistedUsage, keepHeld);
+  }
+
+  /**
    * The limit of a policy no server's budget counts, because no probe of it logged in (probe mode
    * Off, a failing probe, a host nobody answers for): nothing shows which server it uses, so it
    * takes nothing from anyone's budget, and its pods' connections reach the budgets of the policies

@@ -21,7 +21,9 @@ import java.util.TreeMap;
  *       connections (one per distinct {@link BudgetPolicy#probeConnection}), minus unlisted usage
  *       (server only).
  *   <li>Fixed pools take pods x limit in each of their scopes first.
- *   <li>Every auto policy starts at its min. In a scope where the mins do not fit, its auto
+ *   <li>Every auto policy starts at its min, or, when held limits are kept (between explicit
+ *       changes), a policy that has written a limit starts at that limit, so a newcomer gets only
+ *       what the running policies leave free. In a scope where the mins do not fit, its auto
  *       policies start at 1 instead and are not satisfied: connections beyond the budget do not
  *       exist, so the largest limit that fits serves the workload better than a min that fails at
  *       connect time, and it keeps the other tenants of the server working.
@@ -44,6 +46,7 @@ import java.util.TreeMap;
 final class ServerShares {
 
   private final ServerKey key;
+  private final boolean keepHeld;
   private final List<BudgetPolicy> policies;
   private final ServerView view;
   private final Integer unlisted;
@@ -65,8 +68,13 @@ final class ServerShares {
   private final boolean[] waiting;
 
   private ServerShares(
-      ServerKey key, List<BudgetPolicy> sortedPolicies, ServerView view, Integer unlisted) {
+      ServerKey key,
+      List<BudgetPolicy> sortedPolicies,
+      ServerView view,
+      Integer unlisted,
+      boolean keepHeld) {
     this.key = key;
+    this.keepHeld = keepHeld;
     this.policies = sortedPolicies;
     this.view = view;
     this.unlisted = unlisted;
@@ -99,21 +107,74 @@ final class ServerShares {
   }
 
   /**
+   * The division by weight above the mins, every admitted policy included: what an explicit change
+   * on the server (a policy's pool, pods or reserve) leads to.
+   *
    * @param sortedPolicies policies on {@code key}, sorted by id, ids unique
    */
   static ServerDivision divide(
       ServerKey key, List<BudgetPolicy> sortedPolicies, Integer unlistedUsage) {
+    return divide(key, sortedPolicies, unlistedUsage, false);
+  }
+
+  /**
+   * @param sortedPolicies policies on {@code key}, sorted by id, ids unique
+   * @param keepHeld every auto policy that has written a limit keeps it as its floor (within its
+   *     min and max): a newcomer is admitted only into what they leave free, and what is free is
+   *     shared by weight above those floors. When the held limits do not fit (the server's limit
+   *     lowered, unlisted usage grown), the division is the one by weight above the mins, as
+   *     without it: connections beyond the budget do not exist
+   */
+  static ServerDivision divide(
+      ServerKey key, List<BudgetPolicy> sortedPolicies, Integer unlistedUsage, boolean keepHeld) {
     ServerView view = ServerView.combine(sortedPolicies);
     if (view == null) return new ServerDivision(unknownServer(sortedPolicies), false);
-    Admission.Result admission = Admission.of(key, sortedPolicies, view, unlistedUsage);
-    ServerShares shares = new ServerShares(key, admission.admitted(), view, unlistedUsage);
+    if (keepHeld) {
+      ServerDivision kept = divide(key, sortedPolicies, view, unlistedUsage, true);
+      if (kept != null) return kept;
+    }
+    return divide(key, sortedPolicies, view, unlistedUsage, false);
+  }
+
+  /** The division, or null when keeping held limits and they do not fit. */
+  private static ServerDivision divide(
+      ServerKey key,
+      List<BudgetPolicy> sortedPolicies,
+      ServerView view,
+      Integer unlistedUsage,
+      boolean keepHeld) {
+    Admission.Result admission = Admission.of(key, sortedPolicies, view, unlistedUsage, keepHeld);
+    ServerShares shares =
+        new ServerShares(key, admission.admitted(), view, unlistedUsage, keepHeld);
     shares.startAtFloors();
+    if (keepHeld && !shares.heldFit()) return null;
     shares.fill();
     shares.holdSmallRaises();
     shares.boundRaisesByWhatRuns();
     Map<String, PoolDecision> decisions = shares.decisions();
     decisions.putAll(admission.refused());
     return new ServerDivision(decisions, admission.refused().isEmpty() && shares.calm());
+  }
+
+  /**
+   * Whether every running policy fits at what it holds. A newcomer alone in a limit may not fit at
+   * its min: it harms nobody there (see {@link Admission}), and is no reason to move the others.
+   */
+  private boolean heldFit() {
+    for (int p = 0; p < policies.size(); p++) {
+      if (policies.get(p).previousLimit() != null && !minFits[p]) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The per-pod floor of an auto policy: its min, or, when held limits are kept, the limit it has
+   * written (within its min and max).
+   */
+  static int autoFloor(BudgetPolicy policy, PoolSizing.Auto auto, boolean keepHeld) {
+    Integer held = policy.previousLimit();
+    if (!keepHeld || held == null) return auto.min();
+    return Math.max(auto.min(), Math.min(auto.max(), held));
   }
 
   /**
@@ -128,6 +189,8 @@ final class ServerShares {
   private boolean calm() {
     for (int p = 0; p < policies.size(); p++) {
       if (!minFits[p] || waiting[p]) return false;
+      // Kept floors are what was written: a policy writing another limit moves its own floor.
+      if (keepHeld && !Objects.equals(policies.get(p).previousLimit(), written[p])) return false;
     }
     long[] exposed = new long[scopes.size()];
     for (int p = 0; p < policies.size(); p++) {
@@ -234,7 +297,7 @@ final class ServerShares {
         if (sizing instanceof PoolSizing.Fixed fixed) {
           fixedUsed[k] += (long) pods[p] * fixed.connectionLimit();
         } else if (sizing instanceof PoolSizing.Auto auto) {
-          minDemand[k] += (long) pods[p] * auto.min();
+          minDemand[k] += (long) pods[p] * autoFloor(policies.get(p), auto, keepHeld);
           autoWeights[k] += auto.weight();
         }
       }
@@ -249,7 +312,7 @@ final class ServerShares {
         minFits[p] =
             scopesOf.get(p).stream()
                 .allMatch(k -> fixedUsed[k] + minDemand[k] <= scopes.get(k).capacity());
-        limit[p] = minFits[p] ? auto.min() : 1;
+        limit[p] = minFits[p] ? autoFloor(policies.get(p), auto, keepHeld) : 1;
       }
       for (int k : scopesOf.get(p)) used[k] += (long) pods[p] * limit[p];
     }

@@ -131,19 +131,20 @@ final class PoolSizer {
             BudgetPolicy.Written.rolledOut(previousLimit),
             PolicyProbe.connection(view, server));
     budgets.present(id, found.isEmpty() ? 1 : found.stream().mapToInt(Workload::existing).sum());
+    boolean changedUnseen = changedSinceWritten(policy, input);
     ServerBudgetIndex.Usage seen =
         probed.ok()
             ? new ServerBudgetIndex.Usage(probed.facts().connectionsByApplication(), probed.time())
             : null;
     if (!rebuilt(id, known)) {
-      budgets.hold(input, view.applicationName(), seen);
+      budgets.hold(input, view.applicationName(), seen, changedUnseen);
       throw new SizingHeld(REBUILD_LIMIT);
     }
     if (previousLimit == null) {
       // Its peers count it from now on; its own first decision waits for the other newcomers.
       Optional<Duration> wait = newcomers.hold(id, verified.key(), clock.instant());
       if (wait.isPresent()) {
-        budgets.hold(input, view.applicationName(), seen);
+        budgets.hold(input, view.applicationName(), seen, changedUnseen);
         throw new SizingHeld(wait.get());
       }
     }
@@ -161,7 +162,8 @@ final class PoolSizer {
                     ceiling,
                     saturated
                         ? "while the server refuses new connections"
-                        : "until a probe logs in again"));
+                        : "until a probe logs in again"),
+            changedUnseen);
     peers.wake(resourceIds(allocation.peersToWake()));
     PoolDecision decision = allocation.decision();
     if (!decision.admitted()) {
@@ -188,6 +190,20 @@ final class PoolSizer {
             ServerFacts.Client::role);
     return Optional.of(
         ConnectionLedger.of(held, budgets.allotments(key), ProbePools.APPLICATION_NAME));
+  }
+
+  /**
+   * Whether the policy's spec or pods moved since the limit in its status was decided: its
+   * generation is not the one status observed, or its pods are not the ones status counted. What
+   * the index uses, after a start, to tell an explicit change made while the operator was away.
+   */
+  private static boolean changedSinceWritten(PostgresConnectionPolicy policy, BudgetPolicy input) {
+    var status = policy.getStatus();
+    if (status == null || status.getPool() == null || status.getPool().getConnectionLimit() == null)
+      return false;
+    return !java.util.Objects.equals(
+            policy.getMetadata().getGeneration(), status.getObservedGeneration())
+        || !java.util.Objects.equals(status.getPool().getConsumers(), input.pods());
   }
 
   /**

@@ -88,6 +88,13 @@ final class ServerBudgetIndex {
   /** Each server's allotments as last read, until a policy's limit, pods or name there moves. */
   private final Map<ServerKey, List<ConnectionLedger.Allotment>> allotments = new HashMap<>();
 
+  /**
+   * Servers being divided again by weight above the mins, after an explicit change of one of their
+   * policies (its pool, pods or reserve), until every policy there has written its share of that
+   * division. Elsewhere, running policies keep what they hold and newcomers share what is free.
+   */
+  private final Set<ServerKey> redividing = new HashSet<>();
+
   private final Map<String, String> applicationNames = new HashMap<>();
   private final Map<ServerKey, UsageWindow> usage = new HashMap<>();
   private final Map<String, Integer> running = new HashMap<>();
@@ -127,20 +134,28 @@ final class ServerBudgetIndex {
       boolean restartsNothing,
       String applicationName,
       Usage seen) {
-    return put(policy, rolledOut, restartsNothing, applicationName, seen, null);
+    return put(policy, rolledOut, restartsNothing, applicationName, seen, null, false);
   }
 
-  /** As above; the decision never exceeds {@code ceiling}, if there is one. */
+  /**
+   * As above; the decision never exceeds {@code ceiling}, if there is one.
+   *
+   * @param changedUnseen the policy's pool or pods changed since its last write, as its status
+   *     shows; consulted only when the index does not know the policy yet (after a start), since
+   *     otherwise it compares with what it knows
+   */
   synchronized Allocation put(
       BudgetPolicy policy,
       boolean rolledOut,
       boolean restartsNothing,
       String applicationName,
       Usage seen,
-      Ceiling ceiling) {
+      Ceiling ceiling,
+      boolean changedUnseen) {
     Integer written = policy.previousLimit();
     Integer before = running.get(policy.id());
     BudgetPolicy previous = policies.get(policy.id());
+    noteExplicitChange(previous, policy, changedUnseen);
     if (ceiling == null
         && written != null
         && previous != null
@@ -206,6 +221,13 @@ final class ServerBudgetIndex {
         now.division().calm() && decision == divided
             ? relabel(server, now)
             : divide(server, unlisted);
+    if (redividing.contains(server) && realized(server, next)) {
+      // Every policy holds its share of the division the change asked for: from now on they keep
+      // it, and a newcomer gets only what is free. The same shares, so nobody is woken for it.
+      redividing.remove(server);
+      touch(server);
+      next = relabel(server, next);
+    }
     Set<String> wake = new TreeSet<>();
     if (previous != null && !previous.server().equals(server)) {
       // Its old server's policies are divided without it from their own next decision on.
@@ -246,7 +268,9 @@ final class ServerBudgetIndex {
    * previousLimit), and peers count it at that limit. Used while the index is being rebuilt after a
    * start, so that no decision is taken on a partial set of peers.
    */
-  synchronized void hold(BudgetPolicy policy, String applicationName, Usage seen) {
+  synchronized void hold(
+      BudgetPolicy policy, String applicationName, Usage seen, boolean changedUnseen) {
+    noteExplicitChange(policies.get(policy.id()), policy, changedUnseen);
     Integer before = running.get(policy.id());
     Integer written = policy.previousLimit();
     Integer mayRun =
@@ -259,6 +283,41 @@ final class ServerBudgetIndex {
     }
     name(policy, applicationName);
     record(policy.server(), seen);
+  }
+
+  /**
+   * A running policy's own pool, pods or reserve changed: an explicit change, after which its
+   * server is divided by weight above the mins again (the policies waiting to be admitted included)
+   * until every policy holds its new share. A newcomer, or a policy that only now reports a limit,
+   * changes nothing here: shares never move because a policy appeared.
+   */
+  private void noteExplicitChange(BudgetPolicy known, BudgetPolicy now, boolean changedUnseen) {
+    if (now.previousLimit() == null) return;
+    boolean changed =
+        known == null
+            ? changedUnseen
+            : known.previousLimit() != null
+                && known.server().equals(now.server())
+                && (!known.sizing().equals(now.sizing())
+                    || known.pods() != now.pods()
+                    || known.reserve() != now.reserve());
+    if (changed && redividing.add(now.server())) touch(now.server());
+  }
+
+  /**
+   * Whether every admitted policy on the server has written its decision of {@code division} and no
+   * raise waits: the division an explicit change asked for is in place.
+   */
+  private boolean realized(ServerKey server, Division division) {
+    for (BudgetPolicy policy : byServer.getOrDefault(server, Map.of()).values()) {
+      PoolDecision decision = division.decisions().get(policy.id());
+      if (decision == null || !decision.admitted()) continue;
+      if (decision.raiseWaiting()
+          || !Objects.equals(policy.previousLimit(), decision.connectionLimit())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Adds what a probe saw, if anything, to the server's usage window. */
@@ -367,6 +426,7 @@ final class ServerBudgetIndex {
     if (on.isEmpty()) {
       byServer.remove(policy.server());
       divisions.remove(policy.server());
+      redividing.remove(policy.server());
       listed.remove(policy.server());
       allotments.remove(policy.server());
     }
@@ -391,7 +451,8 @@ final class ServerBudgetIndex {
             BudgetAllocator.divide(
                 server,
                 List.copyOf(byServer.get(server).values()),
-                unlisted.isPresent() ? unlisted.getAsInt() : null));
+                unlisted.isPresent() ? unlisted.getAsInt() : null,
+                !redividing.contains(server)));
     divisions.put(server, division);
     return division;
   }

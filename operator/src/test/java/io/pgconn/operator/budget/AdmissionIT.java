@@ -22,12 +22,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 15, goal 2: a policy that joins a full server is refused and takes nothing from the app
- * already running there. Before, its min not fitting dropped every auto pool on the server to 1 per
- * pod (an app running 7 per pod was cut to 1 and restarted) and left both unsatisfied.
+ * already running there; shares move only by an explicit change. Before session 12, a newcomer
+ * whose min fit beside its peers' mins took part of what they held above them (checkout, running 7
+ * per pod, was cut to 5 and restarted), and before that a min that did not fit dropped every auto
+ * pool on the server to 1 per pod.
  *
  * <p>The server: max_connections 30, 3 reserved, a reserve of 5 and the operator's probe connection
  * leave 21. checkout runs 3 pods (2 replicas + 1 surge) with min 5: floor 15, and alone it takes
- * all 21 (7 per pod). reporting arrives with 3 pods and min 3: floor 9, and 15 + 9 > 21.
+ * all 21 (7 per pod). reporting arrives with 3 pods and min 1: its floor, 3, fits beside checkout's
+ * min, not beside what checkout holds.
  */
 @OperatorEnvironment(
     controlPlane = ControlPlane.LOCAL,
@@ -58,7 +61,7 @@ class AdmissionIT {
     String checkoutStamp = stamp("checkout");
 
     k8s.deployment(NS, "reporting", "reporting-connection");
-    k8s.create(policy("reporting", 3));
+    k8s.create(policy("reporting", 1));
     await()
         .until(
             () ->
@@ -68,9 +71,9 @@ class AdmissionIT {
     String message = k8s.condition(NS, "reporting", "BudgetSatisfied").orElseThrow().getMessage();
     assertThat(message)
         .contains("not admitted")
-        .contains("needs 9 (3 pods x min 3)")
-        .contains("has 6 of 21 left after the floors of the 1 policy already running there")
-        .contains("Make room: lower min to 2");
+        .contains("needs 3 (3 pods x min 1)")
+        .contains("has 0 of 21 left beside what the 1 policy already running there holds")
+        .contains("change a running policy's pool");
     assertThat(k8s.condition(NS, "reporting", "Ready").orElseThrow().getReason())
         .isEqualTo("NotAdmitted");
     // Checked after a quiet window: checkout is woken only if its decision moved, and a lower
@@ -84,7 +87,8 @@ class AdmissionIT {
     assertThat(k8s.status(NS, "checkout").getSecret().getContentHash()).isEqualTo(checkoutContent);
     assertThat(stamp("checkout")).as("checkout not restarted").isEqualTo(checkoutStamp);
 
-    // Room, by an explicit change: checkout's min goes to 2 (floor 6), and 6 + 9 fit in 21.
+    // Room, by an explicit change: checkout's min goes to 2, and the server is divided again by
+    // weight above the mins (6 + 3 fit in 21), the waiting newcomer included.
     client
         .resources(PostgresConnectionPolicy.class)
         .inNamespace(NS)
@@ -112,18 +116,22 @@ class AdmissionIT {
     assertThat(k8s.secretValue(NS, "reporting-connection", "DATABASE_URL")).isPresent();
     assertThat(k8s.status(NS, "reporting").getPool().getConnectionLimit())
         .isGreaterThanOrEqualTo(3);
+    int checkoutHolds = k8s.status(NS, "checkout").getPool().getConnectionLimit();
 
-    // Room, by a deletion: archive (3 pods x min 5 = 15) does not fit beside checkout's 6 and
-    // reporting's 9; once reporting is deleted, 6 + 15 fit in 21. reporting carries no finalizer
-    // (its deletion needs nothing of the operator's), so only its Delete event tells the budget.
+    // Room, by a deletion: archive (3 pods x min 3 = 9) fits beside the peers' mins but not beside
+    // what they hold; once reporting is deleted, what it held (at least 9) is free. reporting
+    // carries no finalizer (its deletion needs nothing of the operator's), so only its Delete event
+    // tells the budget.
+    String checkoutBefore = k8s.status(NS, "checkout").getSecret().getContentHash();
     k8s.deployment(NS, "archive", "archive-connection");
-    k8s.create(policy("archive", 5));
+    k8s.create(policy("archive", 3));
     await()
         .until(
             () ->
                 k8s.condition(NS, "archive", "BudgetSatisfied")
                     .filter(c -> "NotAdmitted".equals(c.getReason()))
                     .isPresent());
+    assertThat(k8s.status(NS, "checkout").getSecret().getContentHash()).isEqualTo(checkoutBefore);
     assertThat(k8s.policy(NS, "reporting").getMetadata().getFinalizers()).isEmpty();
     client.resources(PostgresConnectionPolicy.class).inNamespace(NS).withName("reporting").delete();
     await()
@@ -131,6 +139,9 @@ class AdmissionIT {
             () -> {
               rolledOut("checkout");
               rolledOut("archive");
+              assertThat(k8s.status(NS, "checkout").getPool().getConnectionLimit())
+                  .as("checkout is never lowered for a newcomer")
+                  .isGreaterThanOrEqualTo(checkoutHolds);
               return k8s.ready(NS, "archive")
                   && fits("checkout", "archive")
                   && !k8s.status(NS, "archive")
@@ -138,7 +149,7 @@ class AdmissionIT {
                       .getExplanation()
                       .contains("until peers have rolled");
             });
-    assertThat(k8s.status(NS, "archive").getPool().getConnectionLimit()).isGreaterThanOrEqualTo(5);
+    assertThat(k8s.status(NS, "archive").getPool().getConnectionLimit()).isGreaterThanOrEqualTo(3);
   }
 
   private boolean fits(String... names) {

@@ -271,6 +271,63 @@ class BudgetAllocatorPropertiesTest {
     }
   }
 
+  /**
+   * Issue 15, goal 2, between explicit changes: running policies keep what they hold. Whatever
+   * newcomers arrive, a running policy's limit is never lowered while what the running policies
+   * hold fits; newcomers are admitted only into what is free, and every limit holds.
+   */
+  @Property(tries = 500)
+  void keptLimitsNeverMoveForANewcomer(@ForAll("worlds") World world, @ForAll long seed) {
+    Random random = new Random(seed);
+    List<BudgetPolicy> first = new ArrayList<>();
+    List<BudgetPolicy> later = new ArrayList<>();
+    for (BudgetPolicy p : world.policies()) {
+      (random.nextInt(3) > 0 ? first : later).add(p.withPreviousLimit(null));
+    }
+    // The first ones arrived together and wrote their shares; where all were satisfied, they run.
+    Map<String, PoolDecision> shares = allocate(world, first);
+    List<BudgetPolicy> policies = new ArrayList<>(later);
+    List<BudgetPolicy> running = new ArrayList<>();
+    for (BudgetPolicy p : first) {
+      PoolDecision share = shares.get(p.id());
+      if (share.admitted() && share.satisfied()) {
+        running.add(p.withPreviousLimit(share.connectionLimit()));
+      }
+    }
+    Assume.that(!running.isEmpty());
+    policies.addAll(running);
+    Map<String, PoolDecision> decisions = new HashMap<>();
+    for (int i = 0; i < world.servers().size(); i++) {
+      ServerKey key = world.key(i);
+      List<BudgetPolicy> on =
+          policies.stream()
+              .filter(p -> p.server().equals(key))
+              .sorted(java.util.Comparator.comparing(BudgetPolicy::id))
+              .toList();
+      if (on.isEmpty()) continue;
+      decisions.putAll(
+          BudgetAllocator.divide(key, on, world.unlisted().get(key), true).decisions());
+    }
+    for (BudgetPolicy policy : running) {
+      PoolDecision decision = decisions.get(policy.id());
+      assertThat(decision.admitted()).as("%s is running", policy.id()).isTrue();
+      assertThat(decision.connectionLimit())
+          .as("%s held %d: %s", policy.id(), policy.previousLimit(), decision.explanation())
+          .isGreaterThanOrEqualTo(policy.previousLimit());
+    }
+    for (Map.Entry<Long, List<BudgetPolicy>> scope : world.scopes(admitted(policies, decisions))) {
+      List<BudgetPolicy> members = scope.getValue();
+      if (members.stream().noneMatch(p -> p.previousLimit() != null)) continue;
+      if (!members.stream().allMatch(p -> decisions.get(p.id()).satisfied())) continue;
+      assertThat(
+              members.stream()
+                  .mapToLong(p -> (long) p.pods() * decisions.get(p.id()).connectionLimit())
+                  .sum())
+          .as("admitted beside running policies, %s", members)
+          .isLessThanOrEqualTo(scope.getKey());
+    }
+  }
+
   @Property(tries = 500)
   void everyLimitHoldsWhereEveryPolicyIsSatisfied(@ForAll("worlds") World world) {
     Map<String, PoolDecision> decisions = allocate(world, world.policies());

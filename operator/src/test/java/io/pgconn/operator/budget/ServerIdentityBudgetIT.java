@@ -75,8 +75,11 @@ class ServerIdentityBudgetIT {
   @Test
   @Order(1)
   void twoSpellingsOfOneServerShareOneBudget() {
-    k8s.create(policy("team-a", "via-localhost", "db", spec -> {}));
-    k8s.create(policy("team-b", "via-loopback", "db", spec -> {}));
+    // A max of 10 leaves room on the server for the next test's policy: a running policy keeps
+    // what it holds, and a newcomer gets only what is free.
+    k8s.create(
+        policy("team-a", "via-localhost", "db", spec -> spec.getPool().getAuto().setMax(10)));
+    k8s.create(policy("team-b", "via-loopback", "db", spec -> spec.getPool().getAuto().setMax(10)));
     await()
         .until(
             () ->
@@ -89,8 +92,8 @@ class ServerIdentityBudgetIT {
     System.out.printf(
         "via localhost %d, via 127.0.0.1 %d: %s%n",
         a, b, k8s.status("team-a", "via-localhost").getPool().getExplanation());
-    // Each alone would get all 37; together they fit in 37 (less the operator's own probe
-    // connections, one per spelling here).
+    // Counted as two policies on one server: each explanation says so, and together they fit in
+    // 37 (less the operator's own probe connections, one per spelling here).
     assertThat(a + b).as("localhost %d + 127.0.0.1 %d", a, b).isLessThanOrEqualTo(USABLE);
     assertThat(k8s.status("team-a", "via-localhost").getPool().getExplanation())
         .contains("shared with 1 other policy");

@@ -78,11 +78,8 @@ class SharedBudgetIT {
     hpa("team-b", "reporting", 4);
     k8s.create(policy("team-a", "checkout", spec -> spec.getPool().setAuto(auto(2))));
     k8s.create(policy("team-a", "worker", spec -> spec.getPool().setConnectionLimit(2)));
-    // No Deployment controller runs here, so no rollout ever completes and the first limit a
-    // policy wrote stays what its pods may run: a peer's raise would wait for it forever. Had
-    // reporting been sized first (alone, 6 per pod), checkout would stay at 1 and could not lower
-    // in the next test. So reporting comes last, when the others' pods already run their limits.
-    await().until(() -> k8s.ready("team-a", "checkout") && k8s.ready("team-a", "worker"));
+    // Applied together, they are sized together: a policy that came later would get only what
+    // the running ones leave free (AdmissionIT).
     k8s.create(policy("team-b", "reporting", spec -> spec.getPool().setAuto(auto(1))));
 
     await().until(() -> rolledOut() && settled() && allReady() && fitsTogether());

@@ -293,7 +293,17 @@ class PolicyEndToEndIT {
   void aMissingSourceSecretIsReportedAndPickedUpWhenItAppears() {
     String ns = "late";
     k8s.namespace(ns);
-    k8s.create(Policies.policy(ns, "late", "not-yet", spec -> {}));
+    // A max that leaves room for the later tests' policies: a running policy keeps what it holds.
+    k8s.create(
+        Policies.policy(
+            ns,
+            "late",
+            "not-yet",
+            spec -> {
+              var auto = new io.pgconn.operator.api.AutoPoolSpec();
+              auto.setMax(5);
+              spec.getPool().setAuto(auto);
+            }));
     await().until(() -> k8s.reason(ns, "late", "Ready").equals("SourceSecretNotFound"));
     assertThat(k8s.condition(ns, "late", "Ready").orElseThrow().getMessage())
         .contains("late/not-yet")

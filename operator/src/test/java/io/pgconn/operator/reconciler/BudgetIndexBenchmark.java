@@ -52,7 +52,7 @@ public final class BudgetIndexBenchmark {
     int lag = Math.max(1, n / 10);
     int decisions = 0;
     for (int i = 0; i < n + lag; i++) {
-      if (i < n) index.hold(policy(id(i), server, limits, null), id(i), null);
+      if (i < n) index.hold(policy(id(i), server, limits, null), id(i), null, false);
       if (i >= lag) decisions += decide(index, id(i - lag), server, limits, written, woken);
       for (int k = 0; k < 2 && !woken.isEmpty(); k++) {
         decisions += decide(index, woken.iterator().next(), server, limits, written, woken);

@@ -48,16 +48,41 @@ class ServerBudgetIndexTest {
 
   @Test
   void aLowerOfAPolicyThatRestartsNothingWakesThePeerWhoseRaiseWaitedForIt() {
-    assertThat(put("ns/a", BEFORE).decision().connectionLimit()).isEqualTo(37);
-    ServerBudgetIndex.Allocation arrived = put("ns/b", BEFORE);
-    assertThat(arrived.decision().raiseWaiting()).isTrue();
-    assertThat(arrived.peersToWake()).containsExactly("ns/a");
+    settle();
+    // An explicit change: b's weight goes to 3, so the server is divided again (a 10, b 27).
+    ServerBudgetIndex.Allocation raised =
+        putSized("ns/b", BEFORE, null, new PoolSizing.Auto(1, 50, 3));
+    assertThat(raised.decision().raiseWaiting()).isTrue();
+    assertThat(raised.peersToWake()).containsExactly("ns/a");
     // a lowers, and with no pods to roll its share is free at once: b must hear of it, or its
     // raise waits for an event that may not come for a whole probe interval.
     ServerBudgetIndex.Allocation lowered = put("ns/a", BEFORE);
-    assertThat(lowered.decision().connectionLimit()).isEqualTo(19);
+    assertThat(lowered.decision().connectionLimit()).isEqualTo(10);
     assertThat(lowered.peersToWake()).containsExactly("ns/b");
+    assertThat(
+            putSized("ns/b", BEFORE, null, new PoolSizing.Auto(1, 50, 3))
+                .decision()
+                .connectionLimit())
+        .isEqualTo(27);
+  }
+
+  @Test
+  void aNewcomerGetsOnlyWhatIsFreeAndTheRunningPoliciesKeepWhatTheyHold() {
+    settle();
+    ServerBudgetIndex.Allocation arrived = put("ns/c", BEFORE);
+    assertThat(arrived.decision().admitted()).isFalse();
+    assertThat(arrived.decision().explanation())
+        .contains("has 0 of 37 left beside what the 2 policies already running there hold");
+    assertThat(arrived.peersToWake()).isEmpty();
+    assertThat(put("ns/a", BEFORE).decision().connectionLimit()).isEqualTo(19);
     assertThat(put("ns/b", BEFORE).decision().connectionLimit()).isEqualTo(18);
+
+    // An explicit change (a's max lowered to 10) divides the server again, c included.
+    ServerBudgetIndex.Allocation lowered =
+        putSized("ns/a", BEFORE, null, new PoolSizing.Auto(1, 10, 1));
+    assertThat(lowered.decision().connectionLimit()).isEqualTo(10);
+    assertThat(lowered.peersToWake()).contains("ns/c");
+    assertThat(put("ns/c", BEFORE).decision().admitted()).isTrue();
   }
 
   @Test
@@ -72,15 +97,50 @@ class ServerBudgetIndexTest {
   }
 
   @Test
+  void afterAStartAChangeMadeWhileTheOperatorWasAwayDividesTheServerAgain() {
+    settle();
+    PoolSizing heavier = new PoolSizing.Auto(1, 50, 3);
+    // A new operator: its index is rebuilt from what each policy's status holds. a's weight went
+    // to 3 while no operator ran (its generation is not the one its status observed).
+    ServerBudgetIndex restarted = new ServerBudgetIndex();
+    restarted.hold(policy("ns/a", BEFORE, null, heavier), "ns/a", null, true);
+    restarted.hold(
+        policy("ns/b", BEFORE, null, new PoolSizing.Auto(1, 50, 1)), "ns/b", null, false);
+    ServerBudgetIndex.Allocation b =
+        restarted.put(
+            policy("ns/b", BEFORE, null, new PoolSizing.Auto(1, 50, 1)), true, true, "ns/b", null);
+    assertThat(b.decision().connectionLimit()).as("b lowers for a's weight").isEqualTo(9);
+
+    // Without the change, the same restart keeps every limit.
+    ServerBudgetIndex unchanged = new ServerBudgetIndex();
+    unchanged.hold(policy("ns/a", BEFORE, null, heavier), "ns/a", null, false);
+    unchanged.hold(
+        policy("ns/b", BEFORE, null, new PoolSizing.Auto(1, 50, 1)), "ns/b", null, false);
+    assertThat(
+            unchanged
+                .put(
+                    policy("ns/b", BEFORE, null, new PoolSizing.Auto(1, 50, 1)),
+                    true,
+                    true,
+                    "ns/b",
+                    null)
+                .decision()
+                .connectionLimit())
+        .isEqualTo(18);
+  }
+
+  @Test
   void eachProbeConnectionTakesOneSlotOnceHoweverManyPoliciesShareIt() {
-    PoolDecision alone = putWith("ns/a", BEFORE, "probe-app").decision();
-    assertThat(alone.connectionLimit()).isEqualTo(36);
+    // a's max leaves room for the newcomers: they get only what is free.
+    PoolSizing small = new PoolSizing.Auto(1, 10, 1);
+    PoolDecision alone = putSized("ns/a", BEFORE, "probe-app", small).decision();
+    assertThat(alone.budget()).isEqualTo(36);
     assertThat(alone.explanation()).startsWith("36 = 40 max - 3 reserved - 0 reserve - 1 probe");
-    putWith("ns/b", BEFORE, "probe-app");
-    PoolDecision shared = putWith("ns/a", BEFORE, "probe-app").decision();
+    putSized("ns/b", BEFORE, "probe-app", small);
+    PoolDecision shared = putSized("ns/a", BEFORE, "probe-app", small).decision();
     assertThat(shared.budget()).isEqualTo(36);
     putWith("ns/c", BEFORE, "probe-other-role");
-    assertThat(putWith("ns/a", BEFORE, "probe-app").decision().budget()).isEqualTo(35);
+    assertThat(putSized("ns/a", BEFORE, "probe-app", small).decision().budget()).isEqualTo(35);
   }
 
   @Test
@@ -101,10 +161,11 @@ class ServerBudgetIndexTest {
         .containsExactly("ns/b");
   }
 
-  /** a and b share BEFORE: b's raise waits once for a to lower. */
+  /** a and b arrive together (held while newcomers settle, as the sizer does) and share BEFORE. */
   private void settle() {
-    put("ns/a", BEFORE);
-    put("ns/b", BEFORE);
+    for (String id : List.of("ns/a", "ns/b")) {
+      index.hold(policy(id, BEFORE, null, new PoolSizing.Auto(1, 50, 1)), id, null, false);
+    }
     put("ns/a", BEFORE);
     put("ns/b", BEFORE);
   }
@@ -123,20 +184,25 @@ class ServerBudgetIndexTest {
 
   private ServerBudgetIndex.Allocation putSized(
       String id, ServerKey server, String probe, PoolSizing sizing) {
-    BudgetPolicy policy =
-        new BudgetPolicy(
-            id,
-            server,
-            "app",
-            "shop",
-            0,
-            sizing,
-            List.of(),
-            LIMITS,
-            BudgetPolicy.Written.rolledOut(written.get(id)),
-            probe);
-    ServerBudgetIndex.Allocation allocation = index.put(policy, true, true, id, null);
-    written.put(id, allocation.decision().connectionLimit());
+    ServerBudgetIndex.Allocation allocation =
+        index.put(policy(id, server, probe, sizing), true, true, id, null);
+    if (allocation.decision().admitted()) {
+      written.put(id, allocation.decision().connectionLimit());
+    }
     return allocation;
+  }
+
+  private BudgetPolicy policy(String id, ServerKey server, String probe, PoolSizing sizing) {
+    return new BudgetPolicy(
+        id,
+        server,
+        "app",
+        "shop",
+        0,
+        sizing,
+        List.of(),
+        LIMITS,
+        BudgetPolicy.Written.rolledOut(written.get(id)),
+        probe);
   }
 }

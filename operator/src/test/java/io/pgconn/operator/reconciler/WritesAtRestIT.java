@@ -56,7 +56,17 @@ class WritesAtRestIT {
     // 1. A writer that restores the original whenever the operator rewrote it (a GitOps tool).
     k8s.secret(ns, "fought", Map.of("DATABASE_URL", url));
     k8s.create(
-        Policies.policy(ns, "fight", "fought", spec -> spec.getTarget().setSecretName("fought")));
+        Policies.policy(
+            ns,
+            "fight",
+            "fought",
+            spec -> {
+              spec.getTarget().setSecretName("fought");
+              // Room for the policies below: a running policy keeps what it holds.
+              var auto = new io.pgconn.operator.api.AutoPoolSpec();
+              auto.setMax(5);
+              spec.getPool().setAuto(auto);
+            }));
     Instant deadline = Instant.now().plusSeconds(90);
     while (!k8s.reason(ns, "fight").equals("ConflictingWriter")
         && Instant.now().isBefore(deadline)) {

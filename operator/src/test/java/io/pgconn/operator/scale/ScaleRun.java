@@ -73,6 +73,7 @@ final class ScaleRun implements AutoCloseable {
   private final Path kubeconfig;
   private final String probeInterval;
   private final ScaleOptions options;
+  private int poolMax = AutoPoolSpec.DEFAULT_MAX;
   private OperatorApp operator;
   private OperatorProcess process;
   private int processes;
@@ -155,6 +156,7 @@ final class ScaleRun implements AutoCloseable {
    * policy). In a namespace the operator does not watch. In ms.
    */
   long rawWriteFloorMillis(int n) {
+    sizePoolsFor(n);
     for (int i = 0; i < n; i++) k8s.create(policy(FLOOR_NS, i));
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
@@ -476,6 +478,7 @@ final class ScaleRun implements AutoCloseable {
    * and a timeout says how many were Ready.
    */
   long applyAndAwaitReady(int n, Duration atMost) {
+    sizePoolsFor(n);
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       source(i);
@@ -785,9 +788,26 @@ final class ScaleRun implements AutoCloseable {
     return "svc-" + i;
   }
 
+  /**
+   * Gives every policy an auto.max its server has room for with all of them at it: running policies
+   * keep what they hold, so with the default max (50) the first policies to be sized would hold the
+   * server and later ones be refused. "A real PostgreSQL with enough slots".
+   */
+  private void sizePoolsFor(int n) {
+    int perServer = (n + servers.size() - 1) / servers.size();
+    int slots =
+        servers.stream()
+            .mapToInt(s -> Integer.parseInt(s.settings().get("max_connections")))
+            .min()
+            .orElseThrow();
+    // Less the reserved slots, the operator's probe connection and a margin for the harness.
+    poolMax = Math.max(1, Math.min(AutoPoolSpec.DEFAULT_MAX, (slots - 20) / perServer));
+  }
+
   private PostgresConnectionPolicy policy(String namespace, int i) {
     AutoPoolSpec auto = new AutoPoolSpec();
     auto.setReserve(0);
+    auto.setMax(poolMax);
     return Policies.policy(
         namespace,
         name(i),
