@@ -66,6 +66,9 @@ final class RealNodeShop {
     env.apply(ChartWorkloads.yaml(NS, pod, 4));
     AutoPoolSpec auto = new AutoPoolSpec();
     auto.setReserve(5);
+    // Room beside it for the demo app's fixed pool (HelmRealNodeIT): a running policy keeps what
+    // it holds, and a policy that joins later gets only what is free.
+    auto.setMax(3);
     k8s.create(
         Policies.policy(
             NS,
