@@ -223,10 +223,11 @@ final class ServerBudgetIndex {
             : divide(server, unlisted);
     if (redividing.contains(server) && realized(server, next)) {
       // Every policy holds its share of the division the change asked for: from now on they keep
-      // it, and a newcomer gets only what is free. The same shares, so nobody is woken for it.
+      // it, and a newcomer gets only what is free. The same shares for the running policies; a
+      // newcomer that division refused is refused against what they hold now, and is told so.
       redividing.remove(server);
       touch(server);
-      next = relabel(server, next);
+      next = divide(server, unlisted);
     }
     Set<String> wake = new TreeSet<>();
     if (previous != null && !previous.server().equals(server)) {

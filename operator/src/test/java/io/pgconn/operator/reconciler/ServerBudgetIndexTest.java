@@ -85,6 +85,30 @@ class ServerBudgetIndexTest {
     assertThat(put("ns/c", BEFORE).decision().admitted()).isTrue();
   }
 
+  /**
+   * A newcomer refused while an explicit change divides the server by weight is told again once
+   * that division is in place: from then on what it is refused against is what the running policies
+   * hold, and its message says so.
+   */
+  @Test
+  void aNewcomerRefusedDuringADivisionIsToldAgainWhenTheRunningPoliciesKeepTheirShares() {
+    settle();
+    // An explicit change (a's max lowered to 10): the server is divided by weight again.
+    assertThat(putSized("ns/a", BEFORE, null, new PoolSizing.Auto(1, 10, 1)).decision())
+        .extracting(PoolDecision::connectionLimit)
+        .isEqualTo(10);
+    ServerBudgetIndex.Allocation refused = putSized("ns/c", BEFORE, null, new PoolSizing.Fixed(36));
+    assertThat(refused.decision().admitted()).isFalse();
+    assertThat(refused.decision().explanation()).contains("left after the floors of");
+
+    // b takes its share of that division: it is in place, running policies keep what they hold.
+    ServerBudgetIndex.Allocation realized = put("ns/b", BEFORE);
+    assertThat(realized.decision().connectionLimit()).isEqualTo(27);
+    assertThat(realized.peersToWake()).as("c's refusal now reads otherwise").contains("ns/c");
+    assertThat(putSized("ns/c", BEFORE, null, new PoolSizing.Fixed(36)).decision().explanation())
+        .contains("left beside what the 2 policies already running there hold");
+  }
+
   @Test
   void thePeersAPolicyLeftGetItsShareBack() {
     settle();
