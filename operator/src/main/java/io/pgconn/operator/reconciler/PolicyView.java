@@ -100,7 +100,10 @@ record PolicyView(
     return name + "-original";
   }
 
-  /** Where the key of this policy's published content hashes lives: see {@link HashKeys}. */
+  /**
+   * Where versions before the namespace's key kept this policy's own key for its published content
+   * hashes, which it keeps using if it has one: see {@link HashKeys}.
+   */
   String hashKeySecretName() {
     return name + "-hash-key";
   }
@@ -109,9 +112,18 @@ record PolicyView(
    * The names the operator derives from the policy's name must be valid Secret names (at most 253
    * characters). A long policy name is refused rather than shortened: a shortened name would need a
    * hash suffix nobody can guess when looking for the Secret, and the fix (a shorter policy name)
-   * is the user's one-line change.
+   * is the user's one-line change. The target may not be the namespace's hash key Secret.
    */
   void requireValidGeneratedNames() throws PolicyFailure {
+    if (HashKeys.NAMESPACE_KEY_NAME.equals(targetSecretName)) {
+      throw new PolicyFailure(
+          PolicyFailure.Reason.INVALID_SPEC,
+          "the Secret "
+              + HashKeys.NAMESPACE_KEY_NAME
+              + " holds the key of the content hashes the operator publishes for this namespace's"
+              + " policies, so no policy writes its connection strings there: choose another"
+              + " spec.target.secretName (or source Secret, in place)");
+    }
     List<String> generated = new java.util.ArrayList<>();
     if (!targetNamed) generated.add(targetSecretName);
     generated.add(backupSecretName());

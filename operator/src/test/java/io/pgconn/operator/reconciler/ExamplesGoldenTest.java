@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 class ExamplesGoldenTest {
 
   /**
-   * A fixed key, so the recorded hashes are reproducible; the operator draws each policy's key at
-   * random (HashKeys). Only the hash lines depend on it: the content lines never do.
+   * A fixed key, so the recorded hashes are reproducible; the operator draws a key at random per
+   * namespace and derives each policy's from it (HashKeys). Only the hash lines depend on it: the
+   * content lines never do.
    */
   private static final ContentHash HASH = ContentHash.keyed(fixedKey());
 

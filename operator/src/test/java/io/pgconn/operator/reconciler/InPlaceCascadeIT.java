@@ -57,6 +57,7 @@ class InPlaceCascadeIT {
     try (OperatorApp operator = fx.operator(ns, new WriteHooks())) {
       k8s.create(fx.policy(ns, spec -> {}));
       fx.awaitAdopted(ns);
+      fx.dependent(ns);
     }
     client
         .resources(PostgresConnectionPolicy.class)
@@ -64,10 +65,8 @@ class InPlaceCascadeIT {
         .withName(POLICY)
         .withPropagationPolicy(DeletionPropagation.FOREGROUND)
         .delete();
-    // The garbage collector has dealt with the dependents: the hash key Secret is gone.
-    InPlaceFixture.await()
-        .atMost(Duration.ofSeconds(90))
-        .until(() -> fx.secret(ns, POLICY + "-hash-key").isEmpty());
+    // The garbage collector has dealt with the dependents: the policy's ConfigMap is gone.
+    InPlaceFixture.await().atMost(Duration.ofSeconds(90)).until(() -> fx.dependentGone(ns));
     try (OperatorApp operator = fx.operator(ns, new WriteHooks())) {
       fx.awaitGone(ns);
     }
@@ -99,10 +98,11 @@ class InPlaceCascadeIT {
       fx.awaitAdopted(ns);
     }
     client.namespaces().withName(ns).delete();
-    // The namespace controller has deleted the Secrets: the hash key one had nothing holding it.
+    // The namespace controller has deleted the Secrets: the namespace's hash key had nothing
+    // holding it.
     InPlaceFixture.await()
         .atMost(Duration.ofSeconds(90))
-        .until(() -> fx.secret(ns, POLICY + "-hash-key").isEmpty());
+        .until(() -> fx.secret(ns, HashKeys.NAMESPACE_KEY_NAME).isEmpty());
     try (OperatorApp operator = fx.operator(ns, new WriteHooks())) {
       fx.awaitGone(ns);
       assertThat(fx.backup(ns)).isEmpty();

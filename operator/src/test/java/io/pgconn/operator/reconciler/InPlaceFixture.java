@@ -110,6 +110,35 @@ final class InPlaceFixture {
     return secret == null || secret.getData() == null ? Map.of() : new TreeMap<>(secret.getData());
   }
 
+  /**
+   * A ConfigMap the policy owns, so a test can tell when the garbage collector has dealt with the
+   * policy's dependents ({@link #dependentGone}).
+   */
+  void dependent(String ns) {
+    PostgresConnectionPolicy owner = k8s.policy(ns, POLICY);
+    client
+        .configMaps()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(POLICY + "-dependent")
+                .withNamespace(ns)
+                .addNewOwnerReference()
+                .withApiVersion(owner.getApiVersion())
+                .withKind(owner.getKind())
+                .withName(POLICY)
+                .withUid(owner.getMetadata().getUid())
+                .endOwnerReference()
+                .endMetadata()
+                .build())
+        .create();
+  }
+
+  boolean dependentGone(String ns) {
+    return client.configMaps().inNamespace(ns).withName(POLICY + "-dependent").get() == null;
+  }
+
   Optional<Secret> secret(String ns, String name) {
     return Optional.ofNullable(client.secrets().inNamespace(ns).withName(name).get());
   }

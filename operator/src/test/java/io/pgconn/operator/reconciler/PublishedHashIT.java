@@ -14,8 +14,10 @@ import io.pgconn.operator.rollout.PodTemplateStamps;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.OperatorEnvironment;
+import io.pgconn.operator.testenv.Operators;
 import io.pgconn.operator.testenv.Policies;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -26,8 +28,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Whoever can read a policy, a Deployment or the events of a namespace sees the content hash, but
  * cannot test password guesses with it: no published hash equals the unkeyed sha256 of the target
- * Secret's content, the key lives in a Secret the policy owns, and a foreign Secret of the key's
- * name is neither read nor written. Real API server, real PostgreSQL, the real application.
+ * Secret's content, each policy's key derives from its namespace's key, kept in a Secret of the
+ * operator's in that namespace, and a foreign Secret of the key's name is neither read nor written.
+ * The key outlives a policy (deleted and applied again, it restarts nothing) and a deletion of its
+ * Secret; a policy's own key from an earlier version is kept. Real API server, real PostgreSQL, the
+ * real application.
  */
 @OperatorEnvironment(postgres = 16, ssl = true, maxConnections = 100)
 class PublishedHashIT {
@@ -81,25 +86,141 @@ class PublishedHashIT {
     assertThat(eventHashes)
         .allSatisfy(m -> assertThat(m).doesNotContain(unkeyedHex).doesNotContain(CANARY));
 
-    Secret key = client.secrets().inNamespace(ns).withName("shop-hash-key").get();
+    Secret key = client.secrets().inNamespace(ns).withName(HashKeys.NAMESPACE_KEY_NAME).get();
     assertThat(key).isNotNull();
-    assertThat(ManagedSecrets.ownedBy(key, policy)).isTrue();
+    assertThat(key.getMetadata().getOwnerReferences()).isNullOrEmpty();
     assertThat(key.getMetadata().getLabels())
-        .containsEntry(ManagedSecrets.MANAGED_BY_LABEL, ManagedSecrets.MANAGED_BY);
+        .containsEntry(ManagedSecrets.MANAGED_BY_LABEL, ManagedSecrets.MANAGED_BY)
+        .containsEntry(HashKeys.ROLE_LABEL, HashKeys.ROLE);
     String keyValue = key.getData().get(HashKeys.KEY);
     assertThat(statusJson(ns, "shop")).doesNotContain(keyValue);
+    // The policy's key is its own, derived from the namespace's; no Secret of the policy's own.
+    byte[] namespaceKey =
+        Base64.getDecoder()
+            .decode(k8s.secretValue(ns, HashKeys.NAMESPACE_KEY_NAME, HashKeys.KEY).orElseThrow());
+    byte[] policyKey = HashKeys.derive(namespaceKey, "shop");
+    assertThat(ContentHash.keyed(policyKey).of(targetContent(ns, "shop-connection")))
+        .isEqualTo(published.get(0));
+    assertThat(client.secrets().inNamespace(ns).withName("shop-hash-key").get()).isNull();
 
     // A second reconcile (woken through its source) writes nothing and restarts nothing.
     String targetVersion = k8s.resourceVersion(ns, "shop-connection");
-    String keyVersion = k8s.resourceVersion(ns, "shop-hash-key");
+    String keyVersion = k8s.resourceVersion(ns, HashKeys.NAMESPACE_KEY_NAME);
     long deploymentGeneration = deployment(ns).getMetadata().getGeneration();
     touch(ns);
     assertThat(k8s.policy(ns, "shop").getStatus().getSecret().getContentHash())
         .isEqualTo(published.get(0));
     assertThat(stamped(ns, "shop")).isEqualTo(published.get(0));
     assertThat(k8s.resourceVersion(ns, "shop-connection")).isEqualTo(targetVersion);
-    assertThat(k8s.resourceVersion(ns, "shop-hash-key")).isEqualTo(keyVersion);
+    assertThat(k8s.resourceVersion(ns, HashKeys.NAMESPACE_KEY_NAME)).isEqualTo(keyVersion);
     assertThat(deployment(ns).getMetadata().getGeneration()).isEqualTo(deploymentGeneration);
+  }
+
+  /**
+   * A GitOps prune and re-add: the policy deleted (its target retained) and applied again gets the
+   * same key, so the same hash, and its workload is not restarted. With a random key per policy, as
+   * before, the pod template was stamped anew: one restart for nothing.
+   */
+  @Test
+  void aPolicyDeletedAndAppliedAgainKeepsItsHashAndRestartsNothing() {
+    String ns = "reapplied";
+    k8s.namespace(ns);
+    k8s.secret(ns, "db", Map.of("DATABASE_URL", sourceUrl));
+    k8s.deployment(ns, "web", "shop-connection");
+    k8s.create(shop(ns));
+    await().until(() -> k8s.reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
+    String hash = stamped(ns, "shop");
+    long generation = deployment(ns).getMetadata().getGeneration();
+
+    client.resources(PostgresConnectionPolicy.class).inNamespace(ns).withName("shop").delete();
+    await().until(() -> k8s.policy(ns, "shop") == null);
+    k8s.create(shop(ns));
+    await()
+        .until(
+            () ->
+                k8s.reason(ns, "shop").equals("Reconciled")
+                    && k8s.policy(ns, "shop").getStatus().getSecret() != null);
+
+    assertThat(k8s.policy(ns, "shop").getStatus().getSecret().getContentHash()).isEqualTo(hash);
+    assertThat(stamped(ns, "shop")).isEqualTo(hash);
+    assertThat(deployment(ns).getMetadata().getGeneration()).isEqualTo(generation);
+  }
+
+  /**
+   * Someone deletes the namespace's key Secret: the operator puts it back with the key in use, so
+   * no hash changes and nothing restarts, now or after the operator's next start.
+   */
+  @Test
+  void theNamespaceKeyDeletedWhileTheOperatorRunsComesBackWithTheSameKey(Operators operators) {
+    String ns = "key-deleted";
+    k8s.namespace(ns);
+    k8s.secret(ns, "db", Map.of("DATABASE_URL", sourceUrl));
+    k8s.deployment(ns, "web", "shop-connection");
+    k8s.create(shop(ns));
+    await().until(() -> k8s.reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
+    String hash = stamped(ns, "shop");
+    String key = k8s.secretValue(ns, HashKeys.NAMESPACE_KEY_NAME, HashKeys.KEY).orElseThrow();
+    long generation = deployment(ns).getMetadata().getGeneration();
+
+    client.secrets().inNamespace(ns).withName(HashKeys.NAMESPACE_KEY_NAME).delete();
+    await()
+        .until(
+            () ->
+                client.secrets().inNamespace(ns).withName(HashKeys.NAMESPACE_KEY_NAME).get()
+                    == null);
+    touch(ns);
+    await()
+        .until(
+            () ->
+                k8s.secretValue(ns, HashKeys.NAMESPACE_KEY_NAME, HashKeys.KEY)
+                    .filter(key::equals)
+                    .isPresent());
+    operators.stop();
+    operators.start();
+    touch(ns);
+
+    assertThat(k8s.policy(ns, "shop").getStatus().getSecret().getContentHash()).isEqualTo(hash);
+    assertThat(stamped(ns, "shop")).isEqualTo(hash);
+    assertThat(deployment(ns).getMetadata().getGeneration()).isEqualTo(generation);
+  }
+
+  /**
+   * The upgrade from versions that kept a key per policy ({@code <policy>-hash-key}, owned by the
+   * policy): the policy keeps that key, so its hashes do not change and nothing restarts, and no
+   * namespace key is written for it.
+   */
+  @Test
+  void aKeyOfThePolicysOwnFromAnEarlierVersionIsKept(Operators operators) {
+    String ns = "own-key";
+    k8s.namespace(ns);
+    k8s.secret(ns, "db", Map.of("DATABASE_URL", sourceUrl));
+    k8s.deployment(ns, "web", "shop-connection");
+    byte[] own = new byte[ContentHash.KEY_BYTES];
+    java.util.Arrays.fill(own, (byte) 7);
+    operators.stop();
+    try {
+      k8s.create(shop(ns));
+      PostgresConnectionPolicy policy = k8s.policy(ns, "shop");
+      Secret earlier =
+          ManagedSecrets.owned(
+              policy,
+              "shop-hash-key",
+              new TreeMap<>(Map.of(HashKeys.KEY, Base64.getEncoder().encodeToString(own))),
+              Map.of());
+      client.secrets().inNamespace(ns).resource(earlier).create();
+    } finally {
+      operators.start();
+    }
+    await()
+        .until(
+            () ->
+                k8s.reason(ns, "shop").equals("Reconciled")
+                    && k8s.policy(ns, "shop").getStatus().getSecret() != null);
+
+    assertThat(k8s.policy(ns, "shop").getStatus().getSecret().getContentHash())
+        .isEqualTo(ContentHash.keyed(own).of(targetContent(ns, "shop-connection")));
+    assertThat(client.secrets().inNamespace(ns).withName(HashKeys.NAMESPACE_KEY_NAME).get())
+        .isNull();
   }
 
   /**
@@ -165,17 +286,31 @@ class PublishedHashIT {
     String ns = "foreign-key";
     k8s.namespace(ns);
     k8s.secret(ns, "db", Map.of("DATABASE_URL", sourceUrl));
-    k8s.secret(ns, "shop-hash-key", Map.of("key", "not-the-operators"));
-    String version = k8s.resourceVersion(ns, "shop-hash-key");
+    String name = HashKeys.NAMESPACE_KEY_NAME;
+    k8s.secret(ns, name, Map.of("key", "not-the-operators"));
+    String version = k8s.resourceVersion(ns, name);
     k8s.create(shop(ns));
     await().until(() -> k8s.reason(ns, "shop").equals("HashKeySecretConflict"));
 
-    assertThat(k8s.resourceVersion(ns, "shop-hash-key")).isEqualTo(version);
-    assertThat(k8s.secretValue(ns, "shop-hash-key", "key")).contains("not-the-operators");
+    assertThat(k8s.resourceVersion(ns, name)).isEqualTo(version);
+    assertThat(k8s.secretValue(ns, name, "key")).contains("not-the-operators");
     assertThat(client.secrets().inNamespace(ns).withName("shop-connection").get()).isNull();
     assertThat(k8s.condition(ns, "shop", "Ready").orElseThrow().getMessage())
-        .contains("shop-hash-key")
+        .contains(name)
         .doesNotContain("not-the-operators");
+
+    // Nor may a policy make the key's Secret its target.
+    k8s.create(
+        Policies.policy(
+            ns,
+            "squatter",
+            "db",
+            spec -> {
+              spec.getPool().setConnectionLimit(5);
+              spec.getTarget().setSecretName(name);
+            }));
+    await().until(() -> k8s.reason(ns, "squatter").equals("InvalidSpec"));
+    assertThat(k8s.resourceVersion(ns, name)).isEqualTo(version);
   }
 
   private SortedMap<String, String> targetContent(String ns, String name) {

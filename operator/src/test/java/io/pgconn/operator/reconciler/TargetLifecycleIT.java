@@ -62,8 +62,8 @@ class TargetLifecycleIT {
 
     policies(ns).withName("app").delete();
     await().until(() -> k8s.policy(ns, "app") == null);
-    // The garbage collector has dealt with the policy's dependents: its hash key is gone.
-    awaitGone(ns, "app-hash-key");
+    // The garbage collector has dealt with the policy's dependents.
+    awaitCollected(ns, "app");
 
     assertRetained(ns, "app-connection", content);
   }
@@ -76,7 +76,7 @@ class TargetLifecycleIT {
     operators.stop();
     try {
       policies(ns).withName("app").withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
-      awaitGone(ns, "app-hash-key");
+      awaitCollected(ns, "app");
       assertThat(secret(ns, "app-connection"))
           .as("the GC acted; the target is still there")
           .isPresent();
@@ -126,7 +126,7 @@ class TargetLifecycleIT {
 
     // Retain again: deleting it now keeps the target.
     policies(ns).withName("app").withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
-    awaitGone(ns, "app-hash-key");
+    awaitCollected(ns, "app");
     await().until(() -> k8s.policy(ns, "app") == null);
     assertRetained(ns, "app-connection", content);
   }
@@ -163,7 +163,7 @@ class TargetLifecycleIT {
     try {
       policies(ns).withName("kept").delete();
       await().until(() -> k8s.policy(ns, "kept") == null);
-      awaitGone(ns, "kept-hash-key");
+      awaitCollected(ns, "kept");
     } finally {
       operators.start();
     }
@@ -198,7 +198,7 @@ class TargetLifecycleIT {
     Map<String, String> content = reconciled(ns, "app", null);
     policies(ns).withName("app").delete();
     await().until(() -> k8s.policy(ns, "app") == null);
-    awaitGone(ns, "app-hash-key");
+    awaitCollected(ns, "app");
 
     k8s.create(policy(ns, "other", DeletionPolicy.Retain, 5, "app-connection"));
     await().until(() -> k8s.reason(ns, "other").equals("TargetOwnedByAnotherPolicy"));
@@ -240,7 +240,43 @@ class TargetLifecycleIT {
     k8s.secret(ns, name + "-db", Map.of("DATABASE_URL", postgres.url("app", PASSWORD, "postgres")));
     k8s.create(policy(ns, name, deletion, 5, null));
     await().until(() -> k8s.reason(ns, name).equals("Reconciled"));
+    dependent(ns, name);
     return data(ns, name + "-connection");
+  }
+
+  /**
+   * A ConfigMap the policy owns, so a test can tell when the garbage collector has dealt with the
+   * policy's dependents: the operator's own Secrets need not include one (a retained target has no
+   * owner, and the hash key is the namespace's).
+   */
+  private void dependent(String ns, String policy) {
+    var owner = k8s.policy(ns, policy);
+    client
+        .configMaps()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(policy + "-dependent")
+                .withNamespace(ns)
+                .addNewOwnerReference()
+                .withApiVersion(owner.getApiVersion())
+                .withKind(owner.getKind())
+                .withName(policy)
+                .withUid(owner.getMetadata().getUid())
+                .endOwnerReference()
+                .endMetadata()
+                .build())
+        .create();
+  }
+
+  /** The garbage collector has dealt with the policy's dependents: its ConfigMap is gone. */
+  private void awaitCollected(String ns, String policy) {
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .until(
+            () ->
+                client.configMaps().inNamespace(ns).withName(policy + "-dependent").get() == null);
   }
 
   private PostgresConnectionPolicy policy(
@@ -263,7 +299,7 @@ class TargetLifecycleIT {
 
   /**
    * With the operator down, app's spec is set to Retain and app deleted; once the operator is back
-   * and app gone (the garbage collector has acted: its hash key is gone), the target is kept.
+   * and app gone (the garbage collector has acted: its dependent is gone), the target is kept.
    */
   private void retainSetWhileDownThenDeleted(
       Operators operators, String ns, Map<String, String> content) {
@@ -275,7 +311,7 @@ class TargetLifecycleIT {
       operators.start();
     }
     await().until(() -> k8s.policy(ns, "app") == null);
-    awaitGone(ns, "app-hash-key");
+    awaitCollected(ns, "app");
     assertRetained(ns, "app-connection", content);
   }
 
