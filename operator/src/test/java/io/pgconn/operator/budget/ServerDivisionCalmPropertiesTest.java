@@ -19,7 +19,8 @@ import net.jqwik.api.statistics.StatisticsReport;
  * A calm division ({@link ServerDivision#calm}) is what lets the reconciler's index skip a second
  * division after a policy writes its decision: whatever the server, the policies and what they
  * wrote before, if the division is calm then any one policy writing exactly its decision gives the
- * same decisions, explanations included, for every policy on the server.
+ * same decisions, explanations included, for every policy on the server; by weight above the mins
+ * or keeping what running policies hold.
  */
 class ServerDivisionCalmPropertiesTest {
 
@@ -44,12 +45,25 @@ class ServerDivisionCalmPropertiesTest {
   void aPolicyWritingItsDecisionInACalmDivisionMovesNobody(
       @ForAll("servers") Server server,
       @ForAll("policies") List<Gen> gens,
-      @ForAll boolean podsRollAtOnce) {
+      @ForAll boolean podsRollAtOnce,
+      @ForAll boolean keepHeld) {
     List<BudgetPolicy> policies = policies(server, gens);
-    ServerDivision division = BudgetAllocator.divide(SERVER, policies, null);
+    ServerDivision division = BudgetAllocator.divide(SERVER, policies, null, keepHeld);
     Statistics.label("calm").collect(division.calm());
-    // Not vacuous: a good part of the generated divisions are calm.
-    Statistics.label("calm").coverage(check -> check.check(true).percentage(p -> p > 20));
+    boolean newcomerAtItsMin =
+        policies.stream()
+            .anyMatch(
+                p ->
+                    p.previousLimit() == null
+                        && p.sizing() instanceof PoolSizing.Auto auto
+                        && division.decisions().get(p.id()).connectionLimit() == auto.min());
+    Statistics.label("calm keeping held limits, with a newcomer at its min")
+        .collect(keepHeld && division.calm() && newcomerAtItsMin);
+    // Not vacuous: a good part of the generated divisions are calm, and some calm ones keep held
+    // limits while a newcomer, not written yet, is at its min.
+    Statistics.label("calm").coverage(check -> check.check(true).percentage(p -> p > 5));
+    Statistics.label("calm keeping held limits, with a newcomer at its min")
+        .coverage(check -> check.check(true).percentage(p -> p > 1));
     if (!division.calm()) return;
     for (int i = 0; i < policies.size(); i++) {
       BudgetPolicy writer = policies.get(i);
@@ -61,7 +75,7 @@ class ServerDivisionCalmPropertiesTest {
               : Math.max(writer.runningLimit(), limit);
       List<BudgetPolicy> after = new ArrayList<>(policies);
       after.set(i, writer.withWritten(decision, running));
-      assertThat(BudgetAllocator.divide(SERVER, after, null).decisions())
+      assertThat(BudgetAllocator.divide(SERVER, after, null, keepHeld).decisions())
           .as("after %s wrote %s", writer.id(), limit)
           .isEqualTo(division.decisions());
     }
