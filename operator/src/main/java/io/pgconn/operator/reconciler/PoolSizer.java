@@ -142,11 +142,12 @@ final class PoolSizer {
     }
     if (previousLimit == null) {
       // Its peers count it from now on; its own first decision waits for the other newcomers.
-      Optional<Duration> wait = newcomers.hold(id, verified.key(), clock.instant());
-      if (wait.isPresent()) {
+      NewcomerSettle.Hold settle = newcomers.hold(id, verified.key(), clock.instant());
+      if (settle.lookAgainIn().isPresent()) {
         budgets.hold(input, view.applicationName(), seen, changedUnseen);
-        throw new SizingHeld(wait.get());
+        throw new SizingHeld(settle.lookAgainIn().get());
       }
+      peers.wake(resourceIds(settle.release()));
     }
     newcomers.decided(id);
     ServerBudgetIndex.Allocation allocation =

@@ -15,47 +15,75 @@ class NewcomerSettleTest {
 
   final NewcomerSettle settle = new NewcomerSettle();
 
+  private java.util.Optional<Duration> hold(String id, ServerKey server, Instant now) {
+    return settle.hold(id, server, now).lookAgainIn();
+  }
+
   @Test
   void aLoneNewcomerWaitsTheQuietPeriodOnce() {
-    assertThat(settle.hold("a", DB, T)).contains(NewcomerSettle.QUIET);
-    assertThat(settle.hold("a", DB, T.plusMillis(400))).contains(Duration.ofMillis(600));
-    assertThat(settle.hold("a", DB, T.plus(NewcomerSettle.QUIET))).isEmpty();
+    assertThat(hold("a", DB, T)).contains(NewcomerSettle.QUIET);
+    assertThat(hold("a", DB, T.plusMillis(400))).contains(Duration.ofMillis(600));
+    assertThat(hold("a", DB, T.plus(NewcomerSettle.QUIET))).isEmpty();
     settle.decided("a");
   }
 
   @Test
   void newcomersArrivingTogetherAreDecidedTogetherOnceArrivalsStop() {
     for (int i = 0; i < 10; i++) {
-      settle.hold("p" + i, DB, T.plusMillis(500L * i));
+      hold("p" + i, DB, T.plusMillis(500L * i));
     }
     Instant last = T.plusMillis(4500);
-    assertThat(settle.hold("p0", DB, last.plusMillis(999)))
+    assertThat(hold("p0", DB, last.plusMillis(999)))
         .as("the first one waits for the last")
         .isPresent();
-    assertThat(settle.hold("p0", DB, last.plus(NewcomerSettle.QUIET))).isEmpty();
-    assertThat(settle.hold("p9", DB, last.plus(NewcomerSettle.QUIET))).isEmpty();
-    assertThat(settle.hold("x", OTHER, last))
+    assertThat(hold("p0", DB, last.plus(NewcomerSettle.QUIET))).isEmpty();
+    assertThat(hold("p9", DB, last.plus(NewcomerSettle.QUIET))).isEmpty();
+    assertThat(hold("x", OTHER, last))
         .as("another server's arrivals hold nobody here")
         .contains(NewcomerSettle.QUIET);
   }
 
   @Test
   void aSteadyTrickleCannotHoldAnyoneLongerThanTheLimit() {
-    settle.hold("first", DB, T);
+    hold("first", DB, T);
     Instant now = T;
     for (int i = 1; now.isBefore(T.plus(NewcomerSettle.AT_MOST)); i++) {
       now = T.plusMillis(500L * i);
-      settle.hold("n" + i, DB, now);
+      hold("n" + i, DB, now);
     }
-    assertThat(settle.hold("first", DB, now)).isEmpty();
-    assertThat(settle.hold("n1", DB, now)).as("a later one still waits for quiet").isPresent();
+    assertThat(hold("first", DB, now)).isEmpty();
+    assertThat(hold("n1", DB, now)).as("a later one still waits for quiet").isPresent();
+  }
+
+  /**
+   * Only the latest newcomer looks again when the arrivals may have stopped; the others look again
+   * at their limit, and the latest releases them once it finds the arrivals stopped.
+   */
+  @Test
+  void theLatestNewcomerReleasesTheOthersWhenArrivalsStop() {
+    for (int i = 0; i < 10; i++) {
+      hold("p" + i, DB, T.plusMillis(100L * i));
+    }
+    Instant last = T.plusMillis(900);
+    assertThat(hold("p0", DB, last.plusMillis(10)))
+        .as("not the latest: looks again at its limit, not every second")
+        .contains(NewcomerSettle.AT_MOST.minusMillis(910));
+    assertThat(hold("p9", DB, last.plusMillis(10)))
+        .as("the latest looks again when the arrivals may have stopped")
+        .contains(NewcomerSettle.QUIET.minusMillis(10));
+    NewcomerSettle.Hold released = settle.hold("p9", DB, last.plus(NewcomerSettle.QUIET));
+    assertThat(released.lookAgainIn()).isEmpty();
+    assertThat(released.release()).hasSize(9).contains("p0", "p8").doesNotContain("p9");
+    assertThat(settle.hold("p0", DB, last.plus(NewcomerSettle.QUIET)).release())
+        .as("released once")
+        .isEmpty();
   }
 
   @Test
   void aDecidedPolicyIsNoNewcomerAnyMore() {
-    settle.hold("a", DB, T);
+    hold("a", DB, T);
     settle.decided("a");
-    assertThat(settle.hold("a", DB, T.plusSeconds(60)))
+    assertThat(hold("a", DB, T.plusSeconds(60)))
         .as("seen anew: a newcomer again")
         .contains(NewcomerSettle.QUIET);
   }
