@@ -508,6 +508,7 @@ final class ScaleRun implements AutoCloseable {
   }
 
   private long applyAndAwait(int n, Duration atMost, java.util.function.IntSupplier readyCount) {
+    long[] cpu0 = cpuTicks();
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       source(i);
@@ -555,7 +556,43 @@ final class ScaleRun implements AutoCloseable {
               + " min after the apply began",
           e);
     }
-    return (System.nanoTime() - t0) / 1_000_000;
+    long elapsed = (System.nanoTime() - t0) / 1_000_000;
+    long[] cpu1 = cpuTicks();
+    note(
+        String.format(
+            "CPU while converging (%d ms): the machine %.0f%% busy of %d cores, the operator's"
+                + " process %s",
+            elapsed,
+            100.0 * (cpu1[0] - cpu0[0]) / Math.max(1, cpu1[1] - cpu0[1]),
+            Runtime.getRuntime().availableProcessors(),
+            cpu1[2] < 0
+                ? "n/a (in this JVM)"
+                : String.format("%.1f s", (cpu1[2] - cpu0[2]) / 100.0)));
+    return elapsed;
+  }
+
+  /**
+   * Clock ticks (1/100 s) from /proc: the machine's busy and total time over all cores, and the
+   * operator process's user and system time (-1 when it runs in this JVM).
+   */
+  private long[] cpuTicks() {
+    try {
+      String[] all =
+          java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < all.length; i++) total += Long.parseLong(all[i]);
+      long idle = Long.parseLong(all[4]) + Long.parseLong(all[5]);
+      long operatorTicks = -1;
+      if (process != null && process.alive()) {
+        String stat =
+            java.nio.file.Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        operatorTicks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+      }
+      return new long[] {total - idle, total, operatorTicks};
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Source i, labelled pgconn.io/source-secret=true unless the options say otherwise. */
