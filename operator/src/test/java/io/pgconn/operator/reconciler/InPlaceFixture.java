@@ -110,33 +110,13 @@ final class InPlaceFixture {
     return secret == null || secret.getData() == null ? Map.of() : new TreeMap<>(secret.getData());
   }
 
-  /**
-   * A ConfigMap the policy owns, so a test can tell when the garbage collector has dealt with the
-   * policy's dependents ({@link #dependentGone}).
-   */
+  /** A dependent of the policy: see {@link ClusterFixtures#dependent}. */
   void dependent(String ns) {
-    PostgresConnectionPolicy owner = k8s.policy(ns, POLICY);
-    client
-        .configMaps()
-        .inNamespace(ns)
-        .resource(
-            new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
-                .withNewMetadata()
-                .withName(POLICY + "-dependent")
-                .withNamespace(ns)
-                .addNewOwnerReference()
-                .withApiVersion(owner.getApiVersion())
-                .withKind(owner.getKind())
-                .withName(POLICY)
-                .withUid(owner.getMetadata().getUid())
-                .endOwnerReference()
-                .endMetadata()
-                .build())
-        .create();
+    k8s.dependent(ns, POLICY);
   }
 
   boolean dependentGone(String ns) {
-    return client.configMaps().inNamespace(ns).withName(POLICY + "-dependent").get() == null;
+    return k8s.dependentGone(ns, POLICY);
   }
 
   Optional<Secret> secret(String ns, String name) {

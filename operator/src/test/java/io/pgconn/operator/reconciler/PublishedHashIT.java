@@ -59,11 +59,7 @@ class PublishedHashIT {
   @Test
   void noPublishedHashIsTheUnkeyedHashOfTheContentAndASecondReconcileChangesNothing() {
     String ns = "hashes";
-    k8s.namespace(ns);
-    k8s.secret(ns, "db", Map.of("DATABASE_URL", sourceUrl));
-    k8s.deployment(ns, "web", "shop-connection");
-    k8s.create(shop(ns));
-    await().until(() -> k8s.reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
+    shopStamped(ns);
 
     String unkeyed = ContentHash.unkeyed(targetContent(ns, "shop-connection"));
     PostgresConnectionPolicy policy = k8s.policy(ns, "shop");
@@ -124,11 +120,7 @@ class PublishedHashIT {
   @Test
   void aPolicyDeletedAndAppliedAgainKeepsItsHashAndRestartsNothing() {
     String ns = "reapplied";
-    k8s.namespace(ns);
-    k8s.secret(ns, "db", Map.of("DATABASE_URL", sourceUrl));
-    k8s.deployment(ns, "web", "shop-connection");
-    k8s.create(shop(ns));
-    await().until(() -> k8s.reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
+    shopStamped(ns);
     String hash = stamped(ns, "shop");
     long generation = deployment(ns).getMetadata().getGeneration();
 
@@ -153,11 +145,7 @@ class PublishedHashIT {
   @Test
   void theNamespaceKeyDeletedWhileTheOperatorRunsComesBackWithTheSameKey(Operators operators) {
     String ns = "key-deleted";
-    k8s.namespace(ns);
-    k8s.secret(ns, "db", Map.of("DATABASE_URL", sourceUrl));
-    k8s.deployment(ns, "web", "shop-connection");
-    k8s.create(shop(ns));
-    await().until(() -> k8s.reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
+    shopStamped(ns);
     String hash = stamped(ns, "shop");
     String key = k8s.secretValue(ns, HashKeys.NAMESPACE_KEY_NAME, HashKeys.KEY).orElseThrow();
     long generation = deployment(ns).getMetadata().getGeneration();
@@ -192,9 +180,7 @@ class PublishedHashIT {
   @Test
   void aKeyOfThePolicysOwnFromAnEarlierVersionIsKept(Operators operators) {
     String ns = "own-key";
-    k8s.namespace(ns);
-    k8s.secret(ns, "db", Map.of("DATABASE_URL", sourceUrl));
-    k8s.deployment(ns, "web", "shop-connection");
+    shopInputs(ns);
     byte[] own = new byte[ContentHash.KEY_BYTES];
     java.util.Arrays.fill(own, (byte) 7);
     operators.stop();
@@ -231,11 +217,7 @@ class PublishedHashIT {
   @Test
   void aWorkloadStampedWithTheOldUnkeyedHashIsRestampedOnceThenLeftAlone() {
     String ns = "upgrade";
-    k8s.namespace(ns);
-    k8s.secret(ns, "db", Map.of("DATABASE_URL", sourceUrl));
-    k8s.deployment(ns, "web", "shop-connection");
-    k8s.create(shop(ns));
-    await().until(() -> k8s.reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
+    shopStamped(ns);
     String keyed = stamped(ns, "shop");
 
     // What an earlier version left on the pod template for the same content.
@@ -263,6 +245,20 @@ class PublishedHashIT {
     touch(ns);
     assertThat(stamped(ns, "shop")).isEqualTo(keyed);
     assertThat(deployment(ns).getMetadata().getGeneration()).isEqualTo(restamped);
+  }
+
+  /** The namespace, the source db and the Deployment web that reads shop-connection. */
+  private void shopInputs(String ns) {
+    k8s.namespace(ns);
+    k8s.secret(ns, "db", Map.of("DATABASE_URL", sourceUrl));
+    k8s.deployment(ns, "web", "shop-connection");
+  }
+
+  /** shop with its inputs, reconciled and web stamped. */
+  private void shopStamped(String ns) {
+    shopInputs(ns);
+    k8s.create(shop(ns));
+    await().until(() -> k8s.reason(ns, "shop").equals("Reconciled") && stamped(ns, "shop") != null);
   }
 
   /** Wakes the policy through its source and waits until it reconciled that version. */

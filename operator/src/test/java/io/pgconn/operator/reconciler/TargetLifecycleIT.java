@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * deleted: normally, or with foreground propagation (Argo CD's prune) where the garbage collector
  * deletes the policy's dependents before the operator's cleanup runs. With Delete it goes with the
  * policy. Runs on the full control plane, since only kube-controller-manager's garbage collector
- * deletes dependents; a dependent it deleted (the policy's hash key Secret) proves it has acted.
+ * deletes dependents; a dependent it deleted (a ConfigMap the test gives the policy) proves it has
+ * acted.
  */
 @OperatorEnvironment(controlPlane = ControlPlane.FULL, postgres = 16, maxConnections = 100)
 class TargetLifecycleIT {
@@ -240,43 +241,15 @@ class TargetLifecycleIT {
     k8s.secret(ns, name + "-db", Map.of("DATABASE_URL", postgres.url("app", PASSWORD, "postgres")));
     k8s.create(policy(ns, name, deletion, 5, null));
     await().until(() -> k8s.reason(ns, name).equals("Reconciled"));
-    dependent(ns, name);
+    // The operator's own Secrets need not include a dependent (a retained target has no owner,
+    // and the hash key is the namespace's): the test gives the policy one.
+    k8s.dependent(ns, name);
     return data(ns, name + "-connection");
-  }
-
-  /**
-   * A ConfigMap the policy owns, so a test can tell when the garbage collector has dealt with the
-   * policy's dependents: the operator's own Secrets need not include one (a retained target has no
-   * owner, and the hash key is the namespace's).
-   */
-  private void dependent(String ns, String policy) {
-    var owner = k8s.policy(ns, policy);
-    client
-        .configMaps()
-        .inNamespace(ns)
-        .resource(
-            new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
-                .withNewMetadata()
-                .withName(policy + "-dependent")
-                .withNamespace(ns)
-                .addNewOwnerReference()
-                .withApiVersion(owner.getApiVersion())
-                .withKind(owner.getKind())
-                .withName(policy)
-                .withUid(owner.getMetadata().getUid())
-                .endOwnerReference()
-                .endMetadata()
-                .build())
-        .create();
   }
 
   /** The garbage collector has dealt with the policy's dependents: its ConfigMap is gone. */
   private void awaitCollected(String ns, String policy) {
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .until(
-            () ->
-                client.configMaps().inNamespace(ns).withName(policy + "-dependent").get() == null);
+    await().atMost(Duration.ofSeconds(90)).until(() -> k8s.dependentGone(ns, policy));
   }
 
   private PostgresConnectionPolicy policy(

@@ -203,6 +203,36 @@ public final class ClusterFixtures {
     return true;
   }
 
+  /**
+   * A ConfigMap the policy {@code owner} owns, so a test can tell when the garbage collector has
+   * dealt with the policy's dependents ({@link #dependentGone}).
+   */
+  public void dependent(String namespace, String owner) {
+    PostgresConnectionPolicy policy = policy(namespace, owner);
+    client
+        .configMaps()
+        .inNamespace(namespace)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(owner + "-dependent")
+                .withNamespace(namespace)
+                .addNewOwnerReference()
+                .withApiVersion(policy.getApiVersion())
+                .withKind(policy.getKind())
+                .withName(owner)
+                .withUid(policy.getMetadata().getUid())
+                .endOwnerReference()
+                .endMetadata()
+                .build())
+        .create();
+  }
+
+  /** Whether the garbage collector has deleted the ConfigMap {@link #dependent} gave the policy. */
+  public boolean dependentGone(String namespace, String owner) {
+    return client.configMaps().inNamespace(namespace).withName(owner + "-dependent").get() == null;
+  }
+
   public Optional<Deployment> getDeployment(String namespace, String name) {
     return Optional.ofNullable(
         client.apps().deployments().inNamespace(namespace).withName(name).get());
