@@ -126,6 +126,12 @@ public final class NodeQuickstart implements QuickstartRun {
             + d.getStatus().getReadyReplicas()
             + " pods Ready (/health runs SELECT 1 over TLS):");
     for (Pod pod : client.pods().inNamespace(NS).withLabel("app", DEPLOYMENT).list().getItems()) {
+      // The pods the rollout replaced may still be terminating, some never started (the operator
+      // stamped the template while they were being created): they have no log to read.
+      if (pod.getMetadata().getDeletionTimestamp() != null
+          || !"Running".equals(pod.getStatus().getPhase())) {
+        continue;
+      }
       String name = pod.getMetadata().getName();
       out.println(
           "    " + name + ": " + poolLine(client.pods().inNamespace(NS).withName(name).getLog()));
