@@ -158,33 +158,39 @@ public record ConnectionLedger(List<Line> lines) {
           }
         });
     List<Line> lines = new ArrayList<>();
-    heldByBudgeted.forEach(
-        (id, n) -> {
-          int allot = allotted.get(id);
-          lines.add(
-              new Line(
-                  id.applicationName(),
-                  id.role(),
-                  n,
-                  allot,
-                  n > allot ? Standing.OVER_ALLOTMENT : Standing.WITHIN));
-        });
-    unbudgeted.forEach(
-        (id, n) ->
-            lines.add(
-                new Line(
-                    id.applicationName(),
-                    id.role(),
-                    n,
-                    null,
-                    id.applicationName().equals(probeApplicationName)
-                        ? Standing.OPERATOR_PROBE
-                        : Standing.NOT_BUDGETED)));
-    lines.sort(ORDER);
-    return new ConnectionLedger(lines);
+    heldByBudgeted.forEach((id, n) -> lines.add(budgetedLine(id, n, allotted.get(id))));
+    unbudgeted.forEach((id, n) -> lines.add(unbudgetedLine(id, n, probeApplicationName)));
+    return sorted(lines);
   }
 
-  private static final Comparator<ConsumerId> ID_ORDER =
+  /** A ledger of {@code lines} in the ledger's order. */
+  static ConnectionLedger sorted(List<Line> lines) {
+    List<Line> ordered = new ArrayList<>(lines);
+    ordered.sort(ORDER);
+    return new ConnectionLedger(ordered);
+  }
+
+  static Line budgetedLine(ConsumerId id, int held, int allotted) {
+    return new Line(
+        id.applicationName(),
+        id.role(),
+        held,
+        allotted,
+        held > allotted ? Standing.OVER_ALLOTMENT : Standing.WITHIN);
+  }
+
+  static Line unbudgetedLine(ConsumerId id, int held, String probeApplicationName) {
+    return new Line(
+        id.applicationName(),
+        id.role(),
+        held,
+        null,
+        id.applicationName().equals(probeApplicationName)
+            ? Standing.OPERATOR_PROBE
+            : Standing.NOT_BUDGETED);
+  }
+
+  static final Comparator<ConsumerId> ID_ORDER =
       Comparator.comparing(ConsumerId::applicationName).thenComparing(ConsumerId::role);
 
   /** The consumers over their allotment, largest excess first. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * What one server's probes saw in pg_stat_activity over the last few probe slots, and how much of
@@ -86,12 +87,20 @@ public record UsageWindow(List<Slot> slots) {
 
   /** As {@link #sustainedUnlisted}, with the listed names already in {@link #storedForms}. */
   public OptionalInt sustainedUnlistedBeyond(Set<String> stored, int reserve) {
+    return sustainedUnlistedBeyond(stored::contains, reserve);
+  }
+
+  /**
+   * As {@link #sustainedUnlisted}, with {@code listed} telling a listed name in the form a server
+   * stores it.
+   */
+  public OptionalInt sustainedUnlistedBeyond(Predicate<String> listed, int reserve) {
     if (slots.isEmpty()) return OptionalInt.empty();
     int min = Integer.MAX_VALUE;
     for (Slot slot : slots) {
       int unlisted =
           slot.byApplication().entrySet().stream()
-              .filter(e -> !stored.contains(e.getKey()))
+              .filter(e -> !listed.test(e.getKey()))
               .mapToInt(Map.Entry::getValue)
               .sum();
       min = Math.min(min, unlisted);

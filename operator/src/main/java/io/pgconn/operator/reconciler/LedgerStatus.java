@@ -20,9 +20,9 @@ final class LedgerStatus {
 
   private LedgerStatus() {}
 
-  /** What the policy whose own consumer is {@code own} shows of {@code ledger}. */
-  static List<ConsumerStatus> shown(ConnectionLedger ledger, ConnectionLedger.ConsumerId own) {
-    return ledger.shownFor(own, MAX_CONSUMERS).stream()
+  /** The ledger's lines a policy shows, as its status writes them. */
+  static List<ConsumerStatus> shown(List<ConnectionLedger.Line> lines) {
+    return lines.stream()
         .map(
             l ->
                 new ConsumerStatus(

@@ -170,7 +170,10 @@ public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>, A
               context.getPrimaryCache()::list);
       ConnectionLedger.ConsumerId own = LedgerStatus.own(view, seen.inputs().server().user());
       List<ConsumerStatus> consumers =
-          sizer.ledger(view, probed).map(l -> LedgerStatus.shown(l, own)).orElse(null);
+          sizer
+              .ledger(view, probed, own, LedgerStatus.MAX_CONSUMERS)
+              .map(LedgerStatus::shown)
+              .orElse(null);
       RenderedContent content =
           ContentRenderer.render(
               view,

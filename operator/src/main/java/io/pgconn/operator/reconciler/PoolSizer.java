@@ -9,7 +9,6 @@ import io.pgconn.operator.budget.Consumer;
 import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.budget.PoolSizing;
 import io.pgconn.operator.budget.ServerKey;
-import io.pgconn.operator.probe.ProbePools;
 import io.pgconn.operator.probe.ProbeResult;
 import io.pgconn.operator.probe.ServerFacts;
 import io.pgconn.operator.rollout.Workload;
@@ -177,11 +176,13 @@ final class PoolSizer {
   }
 
   /**
-   * Who holds connections on the policy's server against what every policy there allots, from this
-   * probe's sessions; empty when the probe failed or the server is not verified (then the policy
-   * shares no budget to hold anyone against).
+   * The lines of the connection ledger the policy shows (its own consumer first, see {@link
+   * ConnectionLedger#shownFor}): who holds connections on its server against what every policy
+   * there allots, from this probe's sessions; empty when the probe failed or the server is not
+   * verified (then the policy shares no budget to hold anyone against).
    */
-  Optional<ConnectionLedger> ledger(PolicyView view, ProbeResult probed) {
+  Optional<List<ConnectionLedger.Line>> ledger(
+      PolicyView view, ProbeResult probed, ConnectionLedger.ConsumerId own, int max) {
     ServerKey key = budgets.serverOf(budgetId(view));
     if (key == null || probed == null || !probed.ok()) return Optional.empty();
     Map<ConnectionLedger.ConsumerId, Integer> held =
@@ -189,8 +190,7 @@ final class PoolSizer {
             probed.facts().sessions(),
             ServerFacts.Client::applicationName,
             ServerFacts.Client::role);
-    return Optional.of(
-        ConnectionLedger.of(held, budgets.allotments(key), ProbePools.APPLICATION_NAME));
+    return Optional.of(budgets.consumersShown(key, held, own, max));
   }
 
   /**

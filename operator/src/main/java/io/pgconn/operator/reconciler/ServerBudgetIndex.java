@@ -1,12 +1,14 @@
 package io.pgconn.operator.reconciler;
 
 import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.budget.AllotmentBook;
 import io.pgconn.operator.budget.BudgetAllocator;
 import io.pgconn.operator.budget.BudgetPolicy;
 import io.pgconn.operator.budget.ConnectionLedger;
 import io.pgconn.operator.budget.PoolDecision;
 import io.pgconn.operator.budget.ServerDivision;
 import io.pgconn.operator.budget.ServerKey;
+import io.pgconn.operator.budget.StoredApplicationName;
 import io.pgconn.operator.budget.UsageWindow;
 import io.pgconn.operator.probe.ProbePools;
 import io.pgconn.operator.rollout.Workload;
@@ -65,8 +67,8 @@ final class ServerBudgetIndex {
     }
   }
 
-  /** The listed names of a server's policies in every stored form, at a version of the server. */
-  private record Listed(long version, Set<String> storedForms, int reserve) {}
+  /** The largest reserve a server's policies ask for, at a version of the server. */
+  private record Reserve(long version, int reserve) {}
 
   private final Map<String, BudgetPolicy> policies = new HashMap<>();
 
@@ -83,10 +85,19 @@ final class ServerBudgetIndex {
    */
   private final Map<ServerKey, Long> versions = new HashMap<>();
 
-  private final Map<ServerKey, Listed> listed = new HashMap<>();
+  private final Map<ServerKey, Reserve> reserves = new HashMap<>();
 
-  /** Each server's allotments as last read, until a policy's limit, pods or name there moves. */
-  private final Map<ServerKey, List<ConnectionLedger.Allotment>> allotments = new HashMap<>();
+  /**
+   * Each server's allotments, brought up to date when read after a policy's limit, pods or name
+   * there moved ({@link #staleBooks}): one policy at a time, so that a thousand newcomers do not
+   * each work out every peer's stored names again.
+   */
+  private final Map<ServerKey, AllotmentBook> books = new HashMap<>();
+
+  private final Set<ServerKey> staleBooks = new HashSet<>();
+
+  /** Every form a server may store the operator's probe application_name in. */
+  private final Set<String> probeForms = StoredApplicationName.forms(ProbePools.APPLICATION_NAME);
 
   /**
    * Servers being divided again by weight above the mins, after an explicit change of one of their
@@ -211,7 +222,7 @@ final class ServerBudgetIndex {
         policy.runningLimit() == null || restartsNothing
             ? limit
             : Math.max(policy.runningLimit(), limit);
-    if (!Objects.equals(running.put(policy.id(), mayRun), mayRun)) allotments.remove(server);
+    if (!Objects.equals(running.put(policy.id(), mayRun), mayRun)) staleBooks.add(server);
     store(policy.withWritten(decision, mayRun));
     // Peers see this policy as it is now written, and what its pods may now run (a lower that has
     // rolled out frees room a waiting raise may take): that division is the one they would get.
@@ -280,7 +291,7 @@ final class ServerBudgetIndex {
             : written == null ? before : Integer.valueOf(Math.max(before, written));
     store(policy.withRunningLimit(mayRun));
     if (mayRun != null && !mayRun.equals(running.put(policy.id(), mayRun))) {
-      allotments.remove(policy.server());
+      staleBooks.add(policy.server());
     }
     name(policy, applicationName);
     record(policy.server(), seen);
@@ -337,33 +348,62 @@ final class ServerBudgetIndex {
   synchronized void present(String id, int pods) {
     if (Objects.equals(podsNow.put(id, pods), pods)) return;
     BudgetPolicy policy = policies.get(id);
-    if (policy != null) allotments.remove(policy.server());
+    if (policy != null) staleBooks.add(policy.server());
   }
 
   /**
-   * What every policy on {@code server} allots its consumer: the highest limit its pods may run
-   * (during a rollout old pods keep the old one) times the pods its workloads have now.
+   * What one policy shows of its server's connection ledger ({@link AllotmentBook#shownFor}): every
+   * policy on {@code server} allots its consumer the highest limit its pods may run (during a
+   * rollout old pods keep the old one) times the pods its workloads have now.
    */
-  synchronized List<ConnectionLedger.Allotment> allotments(ServerKey server) {
-    List<ConnectionLedger.Allotment> known = allotments.get(server);
-    if (known != null) return known;
-    List<ConnectionLedger.Allotment> read = readAllotments(server);
-    if (byServer.containsKey(server)) allotments.put(server, read);
-    return read;
+  synchronized List<ConnectionLedger.Line> consumersShown(
+      ServerKey server,
+      Map<ConnectionLedger.ConsumerId, Integer> held,
+      ConnectionLedger.ConsumerId own,
+      int max) {
+    AllotmentBook book = book(server);
+    return book == null
+        ? ConnectionLedger.of(held, List.of(), ProbePools.APPLICATION_NAME).shownFor(own, max)
+        : book.shownFor(held, ProbePools.APPLICATION_NAME, own, max);
   }
 
-  private List<ConnectionLedger.Allotment> readAllotments(ServerKey server) {
-    return byServer.getOrDefault(server, Map.of()).values().stream()
-        .filter(p -> applicationNames.get(p.id()) != null)
-        .map(
-            p ->
-                new ConnectionLedger.Allotment(
-                    applicationNames.get(p.id()),
-                    p.user(),
-                    Objects.requireNonNullElse(
-                        running.get(p.id()), Objects.requireNonNullElse(p.previousLimit(), 0)),
-                    podsNow.getOrDefault(p.id(), p.pods())))
-        .toList();
+  /** What every policy on {@code server} allots, one per policy. */
+  synchronized Collection<ConnectionLedger.Allotment> allotments(ServerKey server) {
+    AllotmentBook book = book(server);
+    return book == null ? List.of() : book.allotments();
+  }
+
+  /** The server's book, up to date; null for a server no policy counts on. */
+  private AllotmentBook book(ServerKey server) {
+    Map<String, BudgetPolicy> on = byServer.get(server);
+    if (on == null) {
+      staleBooks.remove(server);
+      return null;
+    }
+    AllotmentBook book = books.get(server);
+    if (book != null && !staleBooks.remove(server)) return book;
+    if (book == null) {
+      book = new AllotmentBook();
+      books.put(server, book);
+      staleBooks.remove(server);
+    }
+    book.retain(on.keySet());
+    for (BudgetPolicy p : on.values()) {
+      String name = applicationNames.get(p.id());
+      if (name == null) {
+        book.remove(p.id());
+      } else {
+        book.put(
+            p.id(),
+            new ConnectionLedger.Allotment(
+                name,
+                p.user(),
+                Objects.requireNonNullElse(
+                    running.get(p.id()), Objects.requireNonNullElse(p.previousLimit(), 0)),
+                podsNow.getOrDefault(p.id(), p.pods())));
+      }
+    }
+    return book;
   }
 
   /** The server a policy counts on, or null while the index does not hold it (unverified). */
@@ -414,7 +454,7 @@ final class ServerBudgetIndex {
   /** An input of the server's division moved: its version too, and its allotments are read anew. */
   private void touch(ServerKey server) {
     versions.merge(server, 1L, Long::sum);
-    allotments.remove(server);
+    staleBooks.add(server);
   }
 
   private long version(ServerKey server) {
@@ -428,8 +468,9 @@ final class ServerBudgetIndex {
       byServer.remove(policy.server());
       divisions.remove(policy.server());
       redividing.remove(policy.server());
-      listed.remove(policy.server());
-      allotments.remove(policy.server());
+      reserves.remove(policy.server());
+      books.remove(policy.server());
+      staleBooks.remove(policy.server());
     }
   }
 
@@ -474,17 +515,13 @@ final class ServerBudgetIndex {
     UsageWindow window = usage.get(server);
     if (window == null) return OptionalInt.empty();
     long version = version(server);
-    Listed names = listed.get(server);
-    if (names == null || names.version() != version) {
-      Collection<BudgetPolicy> onServer = byServer.get(server).values();
-      Set<String> listedNames = new HashSet<>();
-      onServer.forEach(p -> listedNames.add(applicationNames.get(p.id())));
-      listedNames.add(ProbePools.APPLICATION_NAME);
-      names =
-          new Listed(
-              version, UsageWindow.storedForms(listedNames), BudgetPolicy.reserveOf(onServer));
-      listed.put(server, names);
+    Reserve reserve = reserves.get(server);
+    if (reserve == null || reserve.version() != version) {
+      reserve = new Reserve(version, BudgetPolicy.reserveOf(byServer.get(server).values()));
+      reserves.put(server, reserve);
     }
-    return window.sustainedUnlistedBeyond(names.storedForms(), names.reserve());
+    AllotmentBook book = book(server);
+    return window.sustainedUnlistedBeyond(
+        name -> probeForms.contains(name) || book.lists(name), reserve.reserve());
   }
 }

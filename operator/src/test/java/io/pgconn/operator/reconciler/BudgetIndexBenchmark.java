@@ -1,6 +1,7 @@
 package io.pgconn.operator.reconciler;
 
 import io.pgconn.operator.budget.BudgetPolicy;
+import io.pgconn.operator.budget.ConnectionLedger;
 import io.pgconn.operator.budget.Consumer;
 import io.pgconn.operator.budget.PoolSizing;
 import io.pgconn.operator.budget.ServerKey;
@@ -74,7 +75,8 @@ public final class BudgetIndexBenchmark {
     woken.remove(id);
     ServerBudgetIndex.Allocation allocation =
         index.put(policy(id, server, limits, written.get(id)), true, false, id, null);
-    index.allotments(server);
+    index.consumersShown(
+        server, Map.of(), new ConnectionLedger.ConsumerId(id, "app"), LedgerStatus.MAX_CONSUMERS);
     if (allocation.decision().admitted()) {
       written.put(id, allocation.decision().connectionLimit());
     }
