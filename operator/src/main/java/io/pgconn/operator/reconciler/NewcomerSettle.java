@@ -41,45 +41,49 @@ final class NewcomerSettle {
     }
   }
 
-  private final Map<String, Instant> firstSeen = new HashMap<>();
-  private final Map<String, ServerKey> serverOf = new HashMap<>();
-  private final Map<ServerKey, Instant> lastArrival = new HashMap<>();
-  private final Map<ServerKey, String> latest = new HashMap<>();
+  /** A newcomer: when it was first seen, and the server it waits on. */
+  private record Newcomer(Instant firstSeen, ServerKey server) {}
+
+  /**
+   * A server's last arrival: when it came, and which newcomer it was while that one waits (null
+   * once released or gone).
+   */
+  private record Arrival(Instant at, String latest) {}
+
+  private final Map<String, Newcomer> newcomers = new HashMap<>();
+  private final Map<ServerKey, Arrival> arrivals = new HashMap<>();
   private final Map<ServerKey, Set<String>> waiting = new HashMap<>();
 
   synchronized Hold hold(String id, ServerKey server, Instant now) {
-    Instant first = firstSeen.get(id);
-    if (first == null) {
-      firstSeen.put(id, now);
-      first = now;
-      if (!lastArrival.containsKey(server) || !lastArrival.get(server).isAfter(now)) {
-        lastArrival.put(server, now);
-        latest.put(server, id);
-      }
+    Newcomer known = newcomers.get(id);
+    Instant first = known == null ? now : known.firstSeen();
+    if (known == null) {
+      Arrival last = arrivals.get(server);
+      if (last == null || !last.at().isAfter(now)) arrivals.put(server, new Arrival(now, id));
     }
-    ServerKey before = serverOf.put(id, server);
-    if (before != null && !before.equals(server)) leave(id, before);
+    newcomers.put(id, new Newcomer(first, server));
+    if (known != null && !known.server().equals(server)) leave(id, known.server());
     waiting.computeIfAbsent(server, k -> new TreeSet<>()).add(id);
-    Instant quietAt = lastArrival.getOrDefault(server, first).plus(QUIET);
+    Arrival last = arrivals.get(server);
+    Instant quietAt = (last == null ? first : last.at()).plus(QUIET);
     Instant deadline = first.plus(AT_MOST);
     if (!now.isBefore(quietAt)) {
       // The arrivals stopped: every newcomer held here may be decided now.
       Set<String> release = waiting.remove(server);
-      latest.remove(server);
+      if (last != null) arrivals.put(server, new Arrival(last.at(), null));
       release.remove(id);
       return Hold.decide(release);
     }
     if (!now.isBefore(deadline)) return Hold.decide(Set.of());
-    Instant until =
-        id.equals(latest.get(server)) && quietAt.isBefore(deadline) ? quietAt : deadline;
+    boolean isLatest = last != null && id.equals(last.latest());
+    Instant until = isLatest && quietAt.isBefore(deadline) ? quietAt : deadline;
     return new Hold(Optional.of(Duration.between(now, until)), Set.of());
   }
 
   /** The newcomer got its first decision (or left): it is a newcomer no more. */
   synchronized void decided(String id) {
-    firstSeen.remove(id);
-    ServerKey server = serverOf.remove(id);
-    if (server != null) leave(id, server);
+    Newcomer gone = newcomers.remove(id);
+    if (gone != null) leave(id, gone.server());
   }
 
   private void leave(String id, ServerKey server) {
@@ -88,6 +92,8 @@ final class NewcomerSettle {
       held.remove(id);
       if (held.isEmpty()) waiting.remove(server);
     }
-    latest.remove(server, id);
+    Arrival last = arrivals.get(server);
+    if (last != null && id.equals(last.latest()))
+      arrivals.put(server, new Arrival(last.at(), null));
   }
 }

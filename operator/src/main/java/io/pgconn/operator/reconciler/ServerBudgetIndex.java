@@ -88,13 +88,14 @@ final class ServerBudgetIndex {
   private final Map<ServerKey, Reserve> reserves = new HashMap<>();
 
   /**
-   * Each server's allotments, brought up to date when read after a policy's limit, pods or name
-   * there moved ({@link #staleBooks}): one policy at a time, so that a thousand newcomers do not
-   * each work out every peer's stored names again.
+   * Each server's allotments, kept one policy at a time as its limit, pods or name move ({@link
+   * #rebook}): reading them whole on every reconcile cost a thousand newcomers a pass over every
+   * peer each.
    */
   private final Map<ServerKey, AllotmentBook> books = new HashMap<>();
 
-  private final Set<ServerKey> staleBooks = new HashSet<>();
+  /** The server whose book holds each policy's allotment. */
+  private final Map<String, ServerKey> bookedOn = new HashMap<>();
 
   /** Every form a server may store the operator's probe application_name in. */
   private final Set<String> probeForms = StoredApplicationName.forms(ProbePools.APPLICATION_NAME);
@@ -222,7 +223,7 @@ final class ServerBudgetIndex {
         policy.runningLimit() == null || restartsNothing
             ? limit
             : Math.max(policy.runningLimit(), limit);
-    if (!Objects.equals(running.put(policy.id(), mayRun), mayRun)) staleBooks.add(server);
+    if (!Objects.equals(running.put(policy.id(), mayRun), mayRun)) rebook(policy.id());
     store(policy.withWritten(decision, mayRun));
     // Peers see this policy as it is now written, and what its pods may now run (a lower that has
     // rolled out frees room a waiting raise may take): that division is the one they would get.
@@ -290,9 +291,7 @@ final class ServerBudgetIndex {
             ? written
             : written == null ? before : Integer.valueOf(Math.max(before, written));
     store(policy.withRunningLimit(mayRun));
-    if (mayRun != null && !mayRun.equals(running.put(policy.id(), mayRun))) {
-      staleBooks.add(policy.server());
-    }
+    if (mayRun != null && !mayRun.equals(running.put(policy.id(), mayRun))) rebook(policy.id());
     name(policy, applicationName);
     record(policy.server(), seen);
   }
@@ -348,7 +347,7 @@ final class ServerBudgetIndex {
   synchronized void present(String id, int pods) {
     if (Objects.equals(podsNow.put(id, pods), pods)) return;
     BudgetPolicy policy = policies.get(id);
-    if (policy != null) staleBooks.add(policy.server());
+    if (policy != null) rebook(id);
   }
 
   /**
@@ -373,37 +372,43 @@ final class ServerBudgetIndex {
     return book == null ? List.of() : book.allotments();
   }
 
-  /** The server's book, up to date; null for a server no policy counts on. */
+  /**
+   * The same allotments read whole from the index, as they were before the book: what the book must
+   * always equal (ServerBudgetIndexBookPropertiesTest).
+   */
+  synchronized List<ConnectionLedger.Allotment> allotmentsReadWhole(ServerKey server) {
+    return byServer.getOrDefault(server, Map.of()).values().stream()
+        .filter(p -> applicationNames.get(p.id()) != null)
+        .map(p -> allotmentOf(p, applicationNames.get(p.id())))
+        .toList();
+  }
+
   private AllotmentBook book(ServerKey server) {
-    Map<String, BudgetPolicy> on = byServer.get(server);
-    if (on == null) {
-      staleBooks.remove(server);
-      return null;
+    return books.get(server);
+  }
+
+  /** Brings the book up to date with what policy {@code id} allots now. */
+  private void rebook(String id) {
+    BudgetPolicy p = policies.get(id);
+    String name = applicationNames.get(id);
+    ServerKey was = bookedOn.remove(id);
+    if (was != null && (p == null || name == null || !was.equals(p.server()))) {
+      AllotmentBook old = books.get(was);
+      if (old != null) old.remove(id);
     }
-    AllotmentBook book = books.get(server);
-    if (book != null && !staleBooks.remove(server)) return book;
-    if (book == null) {
-      book = new AllotmentBook();
-      books.put(server, book);
-      staleBooks.remove(server);
-    }
-    book.retain(on.keySet());
-    for (BudgetPolicy p : on.values()) {
-      String name = applicationNames.get(p.id());
-      if (name == null) {
-        book.remove(p.id());
-      } else {
-        book.put(
-            p.id(),
-            new ConnectionLedger.Allotment(
-                name,
-                p.user(),
-                Objects.requireNonNullElse(
-                    running.get(p.id()), Objects.requireNonNullElse(p.previousLimit(), 0)),
-                podsNow.getOrDefault(p.id(), p.pods())));
-      }
-    }
-    return book;
+    if (p == null || name == null) return;
+    books.computeIfAbsent(p.server(), s -> new AllotmentBook()).put(id, allotmentOf(p, name));
+    bookedOn.put(id, p.server());
+  }
+
+  /** The highest limit its pods may run times the pods its workloads have now. */
+  private ConnectionLedger.Allotment allotmentOf(BudgetPolicy p, String name) {
+    return new ConnectionLedger.Allotment(
+        name,
+        p.user(),
+        Objects.requireNonNullElse(
+            running.get(p.id()), Objects.requireNonNullElse(p.previousLimit(), 0)),
+        podsNow.getOrDefault(p.id(), p.pods()));
   }
 
   /** The server a policy counts on, or null while the index does not hold it (unverified). */
@@ -426,6 +431,7 @@ final class ServerBudgetIndex {
     if (removed == null) return Set.of();
     unindex(removed);
     touch(removed.server());
+    rebook(id);
     return idsOn(removed.server());
   }
 
@@ -442,19 +448,20 @@ final class ServerBudgetIndex {
     }
     byServer.computeIfAbsent(policy.server(), s -> new TreeMap<>()).put(policy.id(), policy);
     touch(policy.server());
+    rebook(policy.id());
   }
 
   /** Records what the policy's pools report as application_name; a change moves its server. */
   private void name(BudgetPolicy policy, String applicationName) {
     if (!Objects.equals(applicationNames.put(policy.id(), applicationName), applicationName)) {
       touch(policy.server());
+      rebook(policy.id());
     }
   }
 
-  /** An input of the server's division moved: its version too, and its allotments are read anew. */
+  /** An input of the server's division moved: its version too. */
   private void touch(ServerKey server) {
     versions.merge(server, 1L, Long::sum);
-    staleBooks.add(server);
   }
 
   private long version(ServerKey server) {
@@ -470,7 +477,6 @@ final class ServerBudgetIndex {
       redividing.remove(policy.server());
       reserves.remove(policy.server());
       books.remove(policy.server());
-      staleBooks.remove(policy.server());
     }
   }
 
@@ -522,6 +528,6 @@ final class ServerBudgetIndex {
     }
     AllotmentBook book = book(server);
     return window.sustainedUnlistedBeyond(
-        name -> probeForms.contains(name) || book.lists(name), reserve.reserve());
+        name -> probeForms.contains(name) || book != null && book.lists(name), reserve.reserve());
   }
 }
