@@ -67,9 +67,6 @@ final class ServerBudgetIndex {
     }
   }
 
-  /** The largest reserve a server's policies ask for, at a version of the server. */
-  private record Reserve(long version, int reserve) {}
-
   private final Map<String, BudgetPolicy> policies = new HashMap<>();
 
   /** The same policies by server, by id: a server's set without a scan of every server's. */
@@ -85,7 +82,11 @@ final class ServerBudgetIndex {
    */
   private final Map<ServerKey, Long> versions = new HashMap<>();
 
-  private final Map<ServerKey, Reserve> reserves = new HashMap<>();
+  /**
+   * The reserves a server's policies ask for, counted by size: the largest is what the server keeps
+   * free ({@link BudgetPolicy#reserveOf}), without a pass over every policy per arrival.
+   */
+  private final Map<ServerKey, TreeMap<Integer, Integer>> reserves = new HashMap<>();
 
   /**
    * Each server's allotments, kept one policy at a time as its limit, pods or name move ({@link
@@ -383,6 +384,24 @@ final class ServerBudgetIndex {
         .toList();
   }
 
+  /** The largest reserve a policy on {@code server} asks for. */
+  synchronized int reserve(ServerKey server) {
+    TreeMap<Integer, Integer> asked = reserves.get(server);
+    return asked == null ? 0 : asked.lastKey();
+  }
+
+  /** The policies on {@code server} as the index holds them. */
+  synchronized List<BudgetPolicy> policiesOn(ServerKey server) {
+    return List.copyOf(byServer.getOrDefault(server, Map.of()).values());
+  }
+
+  private void countReserve(BudgetPolicy policy, int delta) {
+    TreeMap<Integer, Integer> asked =
+        reserves.computeIfAbsent(policy.server(), s -> new TreeMap<>());
+    asked.merge(policy.reserve(), delta, (n, d) -> n + d == 0 ? null : n + d);
+    if (asked.isEmpty()) reserves.remove(policy.server());
+  }
+
   private AllotmentBook book(ServerKey server) {
     return books.get(server);
   }
@@ -429,6 +448,7 @@ final class ServerBudgetIndex {
     podsNow.remove(id);
     BudgetPolicy removed = policies.remove(id);
     if (removed == null) return Set.of();
+    countReserve(removed, -1);
     unindex(removed);
     touch(removed.server());
     rebook(id);
@@ -442,6 +462,8 @@ final class ServerBudgetIndex {
   private void store(BudgetPolicy policy) {
     BudgetPolicy before = policies.put(policy.id(), policy);
     if (policy.equals(before)) return;
+    if (before != null) countReserve(before, -1);
+    countReserve(policy, 1);
     if (before != null && !before.server().equals(policy.server())) {
       unindex(before);
       touch(before.server());
@@ -475,7 +497,6 @@ final class ServerBudgetIndex {
       byServer.remove(policy.server());
       divisions.remove(policy.server());
       redividing.remove(policy.server());
-      reserves.remove(policy.server());
       books.remove(policy.server());
     }
   }
@@ -520,14 +541,8 @@ final class ServerBudgetIndex {
   private OptionalInt unlistedBeyondReserves(ServerKey server) {
     UsageWindow window = usage.get(server);
     if (window == null) return OptionalInt.empty();
-    long version = version(server);
-    Reserve reserve = reserves.get(server);
-    if (reserve == null || reserve.version() != version) {
-      reserve = new Reserve(version, BudgetPolicy.reserveOf(byServer.get(server).values()));
-      reserves.put(server, reserve);
-    }
     AllotmentBook book = book(server);
     return window.sustainedUnlistedBeyond(
-        name -> probeForms.contains(name) || book != null && book.lists(name), reserve.reserve());
+        name -> probeForms.contains(name) || book != null && book.lists(name), reserve(server));
   }
 }

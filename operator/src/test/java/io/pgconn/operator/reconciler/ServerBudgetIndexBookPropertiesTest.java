@@ -21,7 +21,8 @@ import net.jqwik.api.Provide;
 /**
  * The index keeps each server's allotments one policy at a time; whatever happens to its policies
  * (decided, held after a start, their pods counted, renamed, moved to another server, deleted), the
- * book says what reading every policy whole says.
+ * book says what reading every policy whole says, and the reserve counted per size is the largest
+ * any of them asks for.
  */
 class ServerBudgetIndexBookPropertiesTest {
 
@@ -68,7 +69,7 @@ class ServerBudgetIndexBookPropertiesTest {
               SERVERS.get(step.server()),
               USERS.get(step.user()),
               "shop",
-              0,
+              step.pods() % 3,
               new PoolSizing.Auto(1, 20, 1),
               List.of(new Consumer("Deployment", "d" + step.policy(), 1 + step.pods() % 3, 0)),
               LIMITS,
@@ -95,6 +96,9 @@ class ServerBudgetIndexBookPropertiesTest {
         assertThat(index.allotments(server))
             .as("%s after %s", server, trace)
             .containsExactlyInAnyOrderElementsOf(index.allotmentsReadWhole(server));
+        assertThat(index.reserve(server))
+            .as("reserve of %s after %s", server, trace)
+            .isEqualTo(BudgetPolicy.reserveOf(index.policiesOn(server)));
       }
     }
   }
