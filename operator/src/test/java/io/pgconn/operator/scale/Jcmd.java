@@ -33,6 +33,8 @@ final class Jcmd {
       Pattern.compile("^\\s*\\S.*?\\s+total (\\d+)K, used (\\d+)K", Pattern.MULTILINE);
   private static final Pattern METASPACE =
       Pattern.compile("^\\s*Metaspace\\s+used (\\d+)K, committed (\\d+)K", Pattern.MULTILINE);
+  private static final Pattern THREADS_STARTED =
+      Pattern.compile("^java\\.threads\\.started=(\\d+)", Pattern.MULTILINE);
   private static final Pattern MAX_HEAP = Pattern.compile("-XX:MaxHeapSize=(\\d+)");
 
   private final long pid;
@@ -61,6 +63,13 @@ final class Jcmd {
   long maxHeapBytes() {
     Matcher m = MAX_HEAP.matcher(run("VM.flags"));
     if (!m.find()) throw new IllegalStateException("no MaxHeapSize in VM.flags");
+    return Long.parseLong(m.group(1));
+  }
+
+  /** Threads the JVM has started since it began (the java.threads.started performance counter). */
+  long threadsStarted() {
+    Matcher m = THREADS_STARTED.matcher(run("PerfCounter.print"));
+    if (!m.find()) throw new IllegalStateException("no java.threads.started in PerfCounter.print");
     return Long.parseLong(m.group(1));
   }
 

@@ -567,13 +567,16 @@ final class ScaleRun implements AutoCloseable {
             Runtime.getRuntime().availableProcessors(),
             cpu1[2] < 0
                 ? "n/a (in this JVM)"
-                : String.format("%.1f s", (cpu1[2] - cpu0[2]) / 100.0)));
+                : String.format(
+                    "%.1f s, %d threads started", (cpu1[2] - cpu0[2]) / 100.0, cpu1[3] - cpu0[3])));
     return elapsed;
   }
 
   /**
    * Clock ticks (1/100 s) from /proc: the machine's busy and total time over all cores, and the
-   * operator process's user and system time (-1 when it runs in this JVM).
+   * operator process's user and system time (-1 when it runs in this JVM); then the threads the
+   * operator's JVM has started (a thread per request costs CPU that no thread's own time shows once
+   * it has ended).
    */
   private long[] cpuTicks() {
     try {
@@ -583,13 +586,15 @@ final class ScaleRun implements AutoCloseable {
       for (int i = 1; i < all.length; i++) total += Long.parseLong(all[i]);
       long idle = Long.parseLong(all[4]) + Long.parseLong(all[5]);
       long operatorTicks = -1;
+      long threads = -1;
       if (process != null && process.alive()) {
+        threads = new Jcmd(process.pid()).threadsStarted();
         String stat =
             java.nio.file.Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         operatorTicks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
       }
-      return new long[] {total - idle, total, operatorTicks};
+      return new long[] {total - idle, total, operatorTicks, threads};
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
