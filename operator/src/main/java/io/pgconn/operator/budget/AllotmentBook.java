@@ -62,13 +62,6 @@ public final class AllotmentBook {
     if (before != null) withdraw(before);
   }
 
-  /** Forgets every policy but {@code kept}. */
-  public void retain(Set<String> kept) {
-    for (String policy : List.copyOf(byPolicy.keySet())) {
-      if (!kept.contains(policy)) remove(policy);
-    }
-  }
-
   /** Every allotment recorded, one per policy. */
   public Collection<Allotment> allotments() {
     return List.copyOf(byPolicy.values());

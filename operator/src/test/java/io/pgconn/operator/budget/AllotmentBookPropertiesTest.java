@@ -104,27 +104,4 @@ class AllotmentBookPropertiesTest {
     assertThat(book.shownFor(held, PROBE, own, max))
         .isEqualTo(ConnectionLedger.of(held, expected.values(), PROBE).shownFor(own, max));
   }
-
-  @Property
-  void retainForgetsEveryOtherPolicy(
-      @ForAll("changes") List<Change> changes,
-      @ForAll("held") Map<ConsumerId, Integer> held,
-      @ForAll("own") ConsumerId own) {
-    AllotmentBook book = new AllotmentBook();
-    Map<String, Allotment> expected = new HashMap<>();
-    for (Change change : changes) {
-      change
-          .allotment()
-          .ifPresent(
-              a -> {
-                book.put(change.policy(), a);
-                expected.put(change.policy(), a);
-              });
-    }
-    book.retain(Set.of("p0", "p1"));
-    expected.keySet().retainAll(Set.of("p0", "p1"));
-
-    assertThat(book.shownFor(held, PROBE, own, 10))
-        .isEqualTo(ConnectionLedger.of(held, expected.values(), PROBE).shownFor(own, 10));
-  }
 }
