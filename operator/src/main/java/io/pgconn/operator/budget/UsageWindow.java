@@ -72,7 +72,7 @@ public record UsageWindow(List<Slot> slots) {
    *     it, see {@link StoredApplicationName}), including the operator's own probe
    */
   public OptionalInt sustainedUnlisted(Collection<String> listed, int reserve) {
-    return sustainedUnlistedBeyond(storedForms(listed), reserve);
+    return sustainedUnlistedBeyond(storedForms(listed)::contains, reserve);
   }
 
   /**
@@ -83,11 +83,6 @@ public record UsageWindow(List<Slot> slots) {
     Set<String> stored = new HashSet<>();
     listed.forEach(name -> stored.addAll(StoredApplicationName.forms(name)));
     return stored;
-  }
-
-  /** As {@link #sustainedUnlisted}, with the listed names already in {@link #storedForms}. */
-  public OptionalInt sustainedUnlistedBeyond(Set<String> stored, int reserve) {
-    return sustainedUnlistedBeyond(stored::contains, reserve);
   }
 
   /**

@@ -11,21 +11,26 @@ package io.pgconn.operator.scale;
  * @param rotations policies whose source is rotated one at a time to measure rotation latency
  * @param labelSources whether the source Secrets carry pgconn.io/source-secret=true (watched with
  *     one watch for the namespace) or not (a watch each, as before the label existed)
+ * @param poolMax every policy's auto.max, or 0 for the largest its server has room for with all of
+ *     them at it (at 1,000 policies on 1,100 slots that is 1, so min is max: one size, decided at
+ *     once); a larger one leaves room to share, and newcomers then settle together
  */
 record ScaleOptions(
     boolean process,
     long memoryLimitBytes,
     int unrelatedSecrets,
     int rotations,
-    boolean labelSources) {
+    boolean labelSources,
+    int poolMax) {
 
   static ScaleOptions inTestJvm() {
-    return new ScaleOptions(false, 0, 0, 0, true);
+    return new ScaleOptions(false, 0, 0, 0, true, 0);
   }
 
   /**
    * From -Dscale.process (default false), -Dscale.memoryLimitMiB (256), -Dscale.unrelatedSecrets
-   * (10,000 in process mode, else 0), -Dscale.rotations (50) and -Dscale.labelSources (true).
+   * (10,000 in process mode, else 0), -Dscale.rotations (50), -Dscale.labelSources (true) and
+   * -Dscale.poolMax (0).
    */
   static ScaleOptions fromSystemProperties() {
     boolean process = Boolean.getBoolean("scale.process");
@@ -34,6 +39,7 @@ record ScaleOptions(
         Long.getLong("scale.memoryLimitMiB", 256) * 1024 * 1024,
         Integer.getInteger("scale.unrelatedSecrets", process ? 10_000 : 0),
         Integer.getInteger("scale.rotations", 50),
-        Boolean.parseBoolean(System.getProperty("scale.labelSources", "true")));
+        Boolean.parseBoolean(System.getProperty("scale.labelSources", "true")),
+        Integer.getInteger("scale.poolMax", 0));
   }
 }

@@ -508,7 +508,7 @@ final class ScaleRun implements AutoCloseable {
   }
 
   private long applyAndAwait(int n, Duration atMost, java.util.function.IntSupplier readyCount) {
-    long[] cpu0 = cpuTicks();
+    CpuSample cpu0 = CpuSample.now(process);
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       source(i);
@@ -557,18 +557,22 @@ final class ScaleRun implements AutoCloseable {
           e);
     }
     long elapsed = (System.nanoTime() - t0) / 1_000_000;
-    long[] cpu1 = cpuTicks();
+    CpuSample cpu1 = CpuSample.now(process);
     note(
         String.format(
             "CPU while converging (%d ms): the machine %.0f%% busy of %d cores, the operator's"
                 + " process %s",
             elapsed,
-            100.0 * (cpu1[0] - cpu0[0]) / Math.max(1, cpu1[1] - cpu0[1]),
+            100.0
+                * (cpu1.machineBusy() - cpu0.machineBusy())
+                / Math.max(1, cpu1.machineTotal() - cpu0.machineTotal()),
             Runtime.getRuntime().availableProcessors(),
-            cpu1[2] < 0
+            cpu1.operator() < 0
                 ? "n/a (in this JVM)"
                 : String.format(
-                    "%.1f s, %d threads started", (cpu1[2] - cpu0[2]) / 100.0, cpu1[3] - cpu0[3])));
+                    "%.1f s, %d threads started",
+                    (cpu1.operator() - cpu0.operator()) / 100.0,
+                    cpu1.threadsStarted() - cpu0.threadsStarted())));
     return elapsed;
   }
 
@@ -576,27 +580,32 @@ final class ScaleRun implements AutoCloseable {
    * Clock ticks (1/100 s) from /proc: the machine's busy and total time over all cores, and the
    * operator process's user and system time (-1 when it runs in this JVM); then the threads the
    * operator's JVM has started (a thread per request costs CPU that no thread's own time shows once
-   * it has ended).
+   * it has ended; -1 in this JVM).
    */
-  private long[] cpuTicks() {
-    try {
-      String[] all =
-          java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-      long total = 0;
-      for (int i = 1; i < all.length; i++) total += Long.parseLong(all[i]);
-      long idle = Long.parseLong(all[4]) + Long.parseLong(all[5]);
-      long operatorTicks = -1;
-      long threads = -1;
-      if (process != null && process.alive()) {
-        threads = new Jcmd(process.pid()).threadsStarted();
-        String stat =
-            java.nio.file.Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        operatorTicks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  private record CpuSample(
+      long machineBusy, long machineTotal, long operator, long threadsStarted) {
+
+    static CpuSample now(OperatorProcess process) {
+      try {
+        String[] all =
+            java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < all.length; i++) total += Long.parseLong(all[i]);
+        long idle = Long.parseLong(all[4]) + Long.parseLong(all[5]);
+        long operatorTicks = -1;
+        long threads = -1;
+        if (process != null && process.alive()) {
+          threads = new Jcmd(process.pid()).threadsStarted();
+          String stat =
+              java.nio.file.Files.readString(
+                  Path.of("/proc", Long.toString(process.pid()), "stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          operatorTicks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
+        return new CpuSample(total - idle, total, operatorTicks, threads);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
-      return new long[] {total - idle, total, operatorTicks, threads};
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -874,7 +883,10 @@ final class ScaleRun implements AutoCloseable {
             .min()
             .orElseThrow();
     // Less the reserved slots, the operator's probe connection and a margin for the harness.
-    poolMax = Math.max(1, Math.min(AutoPoolSpec.DEFAULT_MAX, (slots - 20) / perServer));
+    poolMax =
+        options.poolMax() > 0
+            ? options.poolMax()
+            : Math.max(1, Math.min(AutoPoolSpec.DEFAULT_MAX, (slots - 20) / perServer));
   }
 
   private PostgresConnectionPolicy policy(String namespace, int i) {
