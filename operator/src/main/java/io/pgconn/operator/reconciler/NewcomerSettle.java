@@ -16,7 +16,9 @@ import java.util.TreeSet;
  * peers lower as each next one arrives, it is raised once they have). A newcomer is registered (its
  * peers count it) but decided only once no other newcomer has arrived on its server for {@link
  * #QUIET}, and never later than {@link #AT_MOST} after it was first seen, so a steady trickle of
- * newcomers cannot starve anyone. A lone newcomer waits {@link #QUIET} once.
+ * newcomers cannot starve anyone. A lone newcomer waits {@link #QUIET} once. A newcomer whose pool
+ * has one size (a fixed limit, or min equal to max) is not held: its peers decide only whether it
+ * is admitted, not its size ({@link PoolSizer}); it still counts as an arrival for those held.
  *
  * <p>Only a server's latest newcomer looks again when the arrivals may have stopped; the others
  * look again at their own limit, and the latest releases them when it finds the arrivals stopped.
@@ -80,6 +82,22 @@ final class NewcomerSettle {
     return new Hold(Optional.of(Duration.between(now, until)), Set.of());
   }
 
+  /** Whether {@code id} is held here, waiting for the arrivals on its server to stop. */
+  synchronized boolean waits(String id) {
+    return newcomers.containsKey(id);
+  }
+
+  /**
+   * A newcomer decided without waiting (the size of its pool cannot depend on its peers) still
+   * arrived: the newcomers held on its server wait for it as for any arrival, and their latest
+   * still looks again and releases them.
+   */
+  synchronized void passedThrough(ServerKey server, Instant now) {
+    Arrival last = arrivals.get(server);
+    if (!waiting.containsKey(server) || last == null || last.at().isAfter(now)) return;
+    arrivals.put(server, new Arrival(now, last.latest()));
+  }
+
   /** The newcomer got its first decision (or left): it is a newcomer no more. */
   synchronized void decided(String id) {
     Newcomer gone = newcomers.remove(id);
@@ -93,7 +111,8 @@ final class NewcomerSettle {
       if (held.isEmpty()) waiting.remove(server);
     }
     Arrival last = arrivals.get(server);
-    if (last != null && id.equals(last.latest()))
+    if (last != null && id.equals(last.latest())) {
       arrivals.put(server, new Arrival(last.at(), null));
+    }
   }
 }

@@ -140,13 +140,19 @@ final class PoolSizer {
       throw new SizingHeld(REBUILD_LIMIT);
     }
     if (previousLimit == null) {
-      // Its peers count it from now on; its own first decision waits for the other newcomers.
-      NewcomerSettle.Hold settle = newcomers.hold(id, verified.key(), clock.instant());
-      if (settle.lookAgainIn().isPresent()) {
-        budgets.hold(input, view.applicationName(), seen, changedUnseen);
-        throw new SizingHeld(settle.lookAgainIn().get());
+      // Its peers count it from now on.
+      budgets.hold(input, view.applicationName(), seen, changedUnseen);
+      if (!newcomers.waits(id) && budgets.fitsAtItsSize(input)) {
+        // Its pool has one size, which it gets whoever else arrives, and once written no arrival
+        // moves it: waiting for the other newcomers would change nothing but when it is Ready.
+        // Those held on its server wait for it as for any arrival.
+        newcomers.passedThrough(verified.key(), clock.instant());
+      } else {
+        // Its first decision waits for the other newcomers.
+        NewcomerSettle.Hold settle = newcomers.hold(id, verified.key(), clock.instant());
+        if (settle.lookAgainIn().isPresent()) throw new SizingHeld(settle.lookAgainIn().get());
+        peers.wake(resourceIds(settle.release()));
       }
-      peers.wake(resourceIds(settle.release()));
     }
     newcomers.decided(id);
     ServerBudgetIndex.Allocation allocation =

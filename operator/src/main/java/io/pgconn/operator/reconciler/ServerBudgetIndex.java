@@ -76,6 +76,14 @@ final class ServerBudgetIndex {
   private final Map<ServerKey, Division> divisions = new HashMap<>();
 
   /**
+   * What every policy on each server was last told (or is queued to hear): the division the last
+   * decision there handed out. Apart from {@link #divisions}, so that a newcomer looking whether it
+   * fits at its size ({@link #fitsAtItsSize}) tells nobody anything: the next decision still wakes
+   * the peers its arrival moved.
+   */
+  private final Map<ServerKey, Division> told = new HashMap<>();
+
+  /**
    * Each server's version: it moves whenever an input of its division does (a policy's inputs or
    * application_name, a policy joining or leaving), so a division is known current without
    * comparing every policy's inputs, which at ten thousand policies cost more than most decisions.
@@ -194,8 +202,7 @@ final class ServerBudgetIndex {
     ServerKey server = policy.server();
     record(server, seen);
     OptionalInt unlisted = unlistedBeyondReserves(server);
-    // What every policy here was last told (or is queued to hear): the last division.
-    Division told = divisions.get(server);
+    Division lastTold = told.get(server);
     Division now = divide(server, unlisted);
     PoolDecision divided = now.decisions().get(policy.id());
     PoolDecision decision = divided;
@@ -213,8 +220,9 @@ final class ServerBudgetIndex {
     if (!decision.admitted()) {
       // Refused: nothing is written, it stays a newcomer and counts for nobody. Peers hear of it
       // only if its arrival moved them (it did not: a refused newcomer takes nothing).
-      Set<String> wake = new TreeSet<>(changed(told, now));
+      Set<String> wake = new TreeSet<>(changed(lastTold, now));
       wake.remove(policy.id());
+      told.put(server, now);
       return new Allocation(decision, wake);
     }
     // From now on the Secret holds this decision and pods roll to it: peers count it.
@@ -248,9 +256,10 @@ final class ServerBudgetIndex {
       wake.addAll(idsOn(previous.server()));
       wake.addAll(idsOn(server));
     } else {
-      wake.addAll(changed(told, next));
+      wake.addAll(changed(lastTold, next));
     }
     wake.remove(policy.id());
+    told.put(server, next);
     return new Allocation(decision, wake);
   }
 
@@ -264,7 +273,7 @@ final class ServerBudgetIndex {
    * waking them all for it made every arrival cost a reconcile of every peer (at 10,000 policies,
    * most of the convergence). Every policy when nothing was divided here yet.
    */
-  private static Set<String> changed(Division told, Division now) {
+  private Set<String> changed(Division told, Division now) {
     if (told == null) return now.decisions().keySet();
     if (told.division() == now.division()) return Set.of();
     Set<String> changed = new TreeSet<>();
@@ -272,9 +281,40 @@ final class ServerBudgetIndex {
         .forEach(
             (id, decision) -> {
               PoolDecision before = told.decisions().get(id);
-              if (before == null || !SizingVerdict.sameMeaning(before, decision)) changed.add(id);
+              if (before == null ? wrote(id) : !SizingVerdict.sameMeaning(before, decision)) {
+                changed.add(id);
+              }
             });
     return changed;
+  }
+
+  /**
+   * Whether the policy has written a limit. One that has not, and was told nothing yet, is a
+   * newcomer on its way to its own first decision (held, or deciding right now on another thread):
+   * waking it would only make it decide again, and write again, once it has.
+   */
+  private boolean wrote(String id) {
+    BudgetPolicy policy = policies.get(id);
+    return policy != null && policy.previousLimit() != null;
+  }
+
+  /**
+   * Whether the division of its server admits a newcomer, already {@link #hold held}, at the one
+   * size of its pool ({@link io.pgconn.operator.budget.PoolSizing#isOneSize}), satisfied and with
+   * no raise waiting for peers to roll: arrivals after it could not change that size, and once
+   * written none moves it. The division is the one its decision then takes, so looking costs no
+   * second division.
+   */
+  synchronized boolean fitsAtItsSize(BudgetPolicy policy) {
+    if (!policy.sizing().isOneSize() || policies.get(policy.id()) == null) return false;
+    ServerKey server = policy.server();
+    PoolDecision decision =
+        divide(server, unlistedBeyondReserves(server)).decisions().get(policy.id());
+    return decision != null
+        && decision.admitted()
+        && decision.satisfied()
+        && !decision.raiseWaiting()
+        && decision.connectionLimit() == policy.sizing().floorPerPod();
   }
 
   /**
@@ -496,6 +536,7 @@ final class ServerBudgetIndex {
     if (on.isEmpty()) {
       byServer.remove(policy.server());
       divisions.remove(policy.server());
+      told.remove(policy.server());
       redividing.remove(policy.server());
       books.remove(policy.server());
     }

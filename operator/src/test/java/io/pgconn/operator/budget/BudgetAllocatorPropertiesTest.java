@@ -272,6 +272,50 @@ class BudgetAllocatorPropertiesTest {
   }
 
   /**
+   * A pool of one size (a fixed limit, or min equal to max) gets that size wherever it is admitted
+   * and satisfied with no raise waiting for peers to roll, whoever else is on the server: so a
+   * newcomer with such a pool that fits is decided at once instead of waiting for the other
+   * newcomers to arrive ({@code NewcomerSettle}), and once written it is never moved by them (the
+   * property above). (A newcomer alone in a limit that its min does not fit is admitted below it:
+   * that one waits like any other.)
+   */
+  @Property(tries = 500)
+  void aPoolOfOneSizeGetsThatSizeWhereverItFits(@ForAll("worlds") World world, @ForAll long seed) {
+    Random random = new Random(seed);
+    List<BudgetPolicy> policies = new ArrayList<>();
+    for (BudgetPolicy p : world.policies()) {
+      BudgetPolicy policy = p;
+      if (random.nextBoolean() && p.sizing() instanceof PoolSizing.Auto auto) {
+        policy =
+            new BudgetPolicy(
+                p.id(),
+                p.server(),
+                p.user(),
+                p.database(),
+                p.reserve(),
+                new PoolSizing.Auto(auto.min(), auto.min(), auto.weight()),
+                p.consumers(),
+                p.limits(),
+                p.written(),
+                p.probeConnection());
+      }
+      policies.add(random.nextInt(3) == 0 ? policy.withPreviousLimit(null) : policy);
+    }
+    Map<String, PoolDecision> decisions = allocate(world, policies);
+    boolean any = false;
+    for (BudgetPolicy policy : policies) {
+      PoolDecision decision = decisions.get(policy.id());
+      if (!policy.sizing().isOneSize() || policy.previousLimit() != null) continue;
+      if (!decision.admitted() || !decision.satisfied() || decision.raiseWaiting()) continue;
+      any = true;
+      assertThat(decision.connectionLimit())
+          .as("%s %s: %s", policy.id(), policy.sizing(), decision.explanation())
+          .isEqualTo(floorPerPod(policy));
+    }
+    Assume.that(any);
+  }
+
+  /**
    * Issue 15, goal 2, between explicit changes: running policies keep what they hold. Whatever
    * newcomers arrive, a running policy's limit is never lowered while what the running policies
    * hold fits; newcomers are admitted only into what is free, and every limit holds.

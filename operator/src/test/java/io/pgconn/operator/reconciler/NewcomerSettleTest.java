@@ -79,6 +79,27 @@ class NewcomerSettleTest {
         .isEmpty();
   }
 
+  /**
+   * A newcomer decided without waiting (its size cannot depend on its peers) still arrives: the
+   * others wait for it too, and the latest of them still releases them.
+   */
+  @Test
+  void aNewcomerDecidedAtOnceStillCountsAsAnArrival() {
+    hold("held", DB, T);
+    settle.passedThrough(DB, T.plusMillis(800));
+    assertThat(settle.waits("held")).isTrue();
+    assertThat(hold("held", DB, T.plus(NewcomerSettle.QUIET)))
+        .as("the arrivals have not stopped: it is still the latest, and looks again")
+        .contains(Duration.ofMillis(800));
+    assertThat(hold("held", DB, T.plusMillis(1800))).isEmpty();
+    settle.decided("held");
+    assertThat(settle.waits("held")).isFalse();
+    settle.passedThrough(OTHER, T);
+    assertThat(hold("x", OTHER, T.plusMillis(100)))
+        .as("nobody waited there: the one decided at once left nothing behind")
+        .contains(NewcomerSettle.QUIET);
+  }
+
   @Test
   void aDecidedPolicyIsNoNewcomerAnyMore() {
     hold("a", DB, T);

@@ -186,6 +186,62 @@ class ServerBudgetIndexTest {
   }
 
   /** a and b arrive together (held while newcomers settle, as the sizer does) and share BEFORE. */
+  /**
+   * A newcomer whose pool has one size is decided without waiting for other newcomers only where
+   * the division admits it at that size: whoever else arrives, it would get just that.
+   */
+  @Test
+  void aNewcomerFitsAtItsSizeOnlyWithOneSizeAdmittedInFull() {
+    assertThat(arrives("ns/fixed", new PoolSizing.Fixed(5))).isTrue();
+    assertThat(arrives("ns/min-is-max", new PoolSizing.Auto(3, 3, 1))).isTrue();
+    assertThat(arrives("ns/auto", new PoolSizing.Auto(1, 50, 1)))
+        .as("its size depends on who else arrives")
+        .isFalse();
+    assertThat(arrives("ns/large", new PoolSizing.Fixed(40)))
+        .as("admitted alone in its limit, below its size: it waits like any other")
+        .isFalse();
+  }
+
+  @Test
+  void aFullServerAdmitsNoNewcomerAtItsSize() {
+    settle();
+    assertThat(arrives("ns/c", new PoolSizing.Fixed(1))).isFalse();
+  }
+
+  /**
+   * Looking whether it fits divides the server, but tells nobody: its decision still wakes the
+   * peers its arrival moved. Here the server is divided again by weight after an explicit change
+   * (b's weight to 3), so the arrival of a fixed pool of 5 lowers a's share of what is left.
+   */
+  @Test
+  void aNewcomerThatLookedFirstStillWakesThePeersItsArrivalMoved() {
+    settle();
+    putSized("ns/b", BEFORE, null, new PoolSizing.Auto(1, 50, 3));
+    assertThat(arrives("ns/f", new PoolSizing.Fixed(5))).isTrue();
+    ServerBudgetIndex.Allocation decided = putSized("ns/f", BEFORE, null, new PoolSizing.Fixed(5));
+    assertThat(decided.decision().connectionLimit()).isEqualTo(5);
+    assertThat(decided.peersToWake()).contains("ns/a");
+  }
+
+  /**
+   * A newcomer that was told nothing yet is on its way to its own first decision: waking it for a
+   * peer's would make it decide, and write, twice.
+   */
+  @Test
+  void aNewcomerNotYetDecidedIsNotWokenForAPeersDecision() {
+    index.hold(policy("ns/h", BEFORE, null, new PoolSizing.Auto(1, 50, 1)), "ns/h", null, false);
+    putSized("ns/r", BEFORE, null, new PoolSizing.Fixed(5));
+    index.hold(policy("ns/n", BEFORE, null, new PoolSizing.Fixed(5)), "ns/n", null, false);
+    ServerBudgetIndex.Allocation decided = putSized("ns/f", BEFORE, null, new PoolSizing.Fixed(5));
+    assertThat(decided.peersToWake()).doesNotContain("ns/n");
+  }
+
+  private boolean arrives(String id, PoolSizing sizing) {
+    BudgetPolicy newcomer = policy(id, BEFORE, null, sizing);
+    index.hold(newcomer, id, null, false);
+    return index.fitsAtItsSize(newcomer);
+  }
+
   private void settle() {
     for (String id : List.of("ns/a", "ns/b")) {
       index.hold(policy(id, BEFORE, null, new PoolSizing.Auto(1, 50, 1)), id, null, false);
