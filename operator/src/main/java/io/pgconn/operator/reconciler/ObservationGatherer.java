@@ -33,7 +33,8 @@ final class ObservationGatherer {
 
   PolicyObservation gather(PostgresConnectionPolicy policy, PolicyView view) throws PolicyFailure {
     PolicyInputs resolved = inputs.resolve(policy, view);
-    PolicyProbe.Outcome probed = probe.probe(view, resolved.server(), resolved.ca());
+    PolicyProbe.Outcome probed =
+        probe.probe(view, resolved.server(), resolved.ca(), PolicyProbe.neverProbedSince(policy));
     WorkloadSelection selection =
         inventory.select(view.namespace(), view.spec().getWorkloads(), view.targetSecretName());
     Map<WorkloadKey, Integer> hpaMax =

@@ -1,6 +1,7 @@
 package io.pgconn.operator.reconciler;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.ProbeMode;
 import io.pgconn.operator.probe.FailureReason;
 import io.pgconn.operator.probe.ProbePools;
@@ -27,10 +28,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * asked (as when it probed itself): it asks, ends at once ({@link ProbePending}, status untouched),
  * and the completion wakes it through {@link ProbeEventSource}. Policies asking for the same target
  * at the same time share one probe.
+ *
+ * <p>A policy never probed before takes, instead, a result for its target that completed after it
+ * was created and at most {@link #NEWCOMER_RESULT_AGE} ago: as new as one it would ask for, since
+ * nothing about the server changed because the policy appeared. A burst of new policies on one
+ * server otherwise cost each of them a reconcile that only waited, and the server a probe for
+ * almost every arrival.
  */
 final class PolicyProbe {
 
   private static final Duration ANY_AGE = Duration.ofDays(3650);
+
+  static final Duration NEWCOMER_RESULT_AGE = Duration.ofSeconds(5);
 
   /** The probe's result, or none with the reason it could not run. */
   record Outcome(ProbeResult result, Optional<String> warning) {
@@ -58,8 +67,11 @@ final class PolicyProbe {
 
   /**
    * @param ca the policy's CA bundle the server must be verified with, or null
+   * @param neverProbedSince when the policy was created, if its status shows no probe yet
    */
-  Outcome probe(PolicyView view, ConnectionString server, CaBundle ca) throws PolicyFailure {
+  Outcome probe(
+      PolicyView view, ConnectionString server, CaBundle ca, Optional<Instant> neverProbedSince)
+      throws PolicyFailure {
     ProbeMode mode = view.spec().getProbe().getMode();
     if (mode == ProbeMode.Off) return Outcome.skipped(null);
     if (server.kind() == SourceKind.PRISMA_ACCELERATE) {
@@ -71,7 +83,9 @@ final class PolicyProbe {
     ResourceID id = new ResourceID(view.name(), view.namespace());
     Instant asked = askedAt.get(id);
     Optional<ProbeScheduler.Latest> latest = probes.latest(target, ANY_AGE, ANY_AGE);
-    if (asked == null || latest.isEmpty() || latest.get().completedAt().isBefore(asked)) {
+    if (asked == null && servesNewcomer(latest, neverProbedSince)) {
+      observer.probed(view.namespace(), view.name(), latest.get().result());
+    } else if (asked == null || latest.isEmpty() || latest.get().completedAt().isBefore(asked)) {
       askedAt.putIfAbsent(id, clock.instant());
       probes.request(
           target,
@@ -82,8 +96,9 @@ final class PolicyProbe {
             results.wake(id);
           });
       throw new ProbePending(Duration.ofSeconds(target.connectTimeoutSeconds() + 60L));
+    } else {
+      askedAt.remove(id, asked);
     }
-    askedAt.remove(id, asked);
     ProbeResult result = latest.get().result();
     if (!result.ok() && mode == ProbeMode.Enforce && !saturated(result)) {
       throw new PolicyFailure(result);
@@ -96,6 +111,28 @@ final class PolicyProbe {
                     + result.failure().name()
                     + "): the pool size may only be lowered until a probe succeeds")
             : Optional.empty());
+  }
+
+  /** When a policy whose status shows no probe yet was created; empty once it has one. */
+  static Optional<Instant> neverProbedSince(PostgresConnectionPolicy policy) {
+    String created = policy.getMetadata().getCreationTimestamp();
+    if (created == null
+        || policy.getStatus() != null && policy.getStatus().getLastProbe() != null) {
+      return Optional.empty();
+    }
+    return Optional.of(Instant.parse(created));
+  }
+
+  private boolean servesNewcomer(
+      Optional<ProbeScheduler.Latest> latest, Optional<Instant> neverProbedSince) {
+    return latest.isPresent()
+        && neverProbedSince.isPresent()
+        && servesNewcomer(latest.get().completedAt(), neverProbedSince.get(), clock.instant());
+  }
+
+  /** Whether a result that completed then serves a policy created then, never probed, now. */
+  static boolean servesNewcomer(Instant completed, Instant created, Instant now) {
+    return !completed.isBefore(created) && !completed.isBefore(now.minus(NEWCOMER_RESULT_AGE));
   }
 
   /**
