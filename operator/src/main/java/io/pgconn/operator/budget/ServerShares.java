@@ -572,10 +572,7 @@ final class ServerShares {
     Scope scope = scopes.get(k);
     long demand = Math.max(demand(k), used[k]);
     long short_ = demand - scope.capacity();
-    int floor =
-        policy.sizing() instanceof PoolSizing.Fixed fixed
-            ? fixed.connectionLimit()
-            : ((PoolSizing.Auto) policy.sizing()).min();
+    int floor = policy.sizing().floorPerPod();
     long othersDemand = demand - (long) pods[p] * floor;
     long fittingPods = Math.max(0, (scope.capacity() - othersDemand) / floor);
     String what = policy.sizing() instanceof PoolSizing.Fixed ? "fixed " : "min ";

@@ -207,19 +207,14 @@ class BudgetAllocatorPropertiesTest {
     return policies.stream().filter(p -> decisions.get(p.id()).admitted()).toList();
   }
 
-  /** The least a policy needs per pod: its fixed limit, or its min. */
-  private static int floorPerPod(BudgetPolicy policy) {
-    return policy.sizing() instanceof PoolSizing.Fixed f
-        ? f.connectionLimit()
-        : ((PoolSizing.Auto) policy.sizing()).min();
-  }
-
   /** Whether every scope holds the floors (pods x fixed limit or min) of all of these. */
   private static boolean floorsFit(World world, List<BudgetPolicy> policies) {
     return world.scopes(policies).stream()
         .allMatch(
             scope ->
-                scope.getValue().stream().mapToLong(p -> (long) p.pods() * floorPerPod(p)).sum()
+                scope.getValue().stream()
+                        .mapToLong(p -> (long) p.pods() * p.sizing().floorPerPod())
+                        .sum()
                     <= scope.getKey());
   }
 
@@ -239,7 +234,7 @@ class BudgetAllocatorPropertiesTest {
     List<BudgetPolicy> policies = new ArrayList<>();
     for (BudgetPolicy p : world.policies()) {
       List<BudgetPolicy> with = new ArrayList<>(running);
-      with.add(p.withPreviousLimit(floorPerPod(p)));
+      with.add(p.withPreviousLimit(p.sizing().floorPerPod()));
       if (random.nextInt(3) > 0 && floorsFit(world, with)) {
         running = with;
         policies.add(with.get(with.size() - 1));
@@ -254,7 +249,7 @@ class BudgetAllocatorPropertiesTest {
       assertThat(decision.admitted()).as("%s is running", policy.id()).isTrue();
       assertThat(decision.connectionLimit())
           .as("%s: %s", policy.id(), decision.explanation())
-          .isGreaterThanOrEqualTo(floorPerPod(policy));
+          .isGreaterThanOrEqualTo(policy.sizing().floorPerPod());
     }
     for (BudgetPolicy policy : policies) {
       if (!decisions.get(policy.id()).admitted()) {
@@ -265,7 +260,10 @@ class BudgetAllocatorPropertiesTest {
     // alone in a limit is not refused: it harms nobody there.)
     for (Map.Entry<Long, List<BudgetPolicy>> scope : world.scopes(admitted(policies, decisions))) {
       if (scope.getValue().stream().noneMatch(p -> p.previousLimit() != null)) continue;
-      assertThat(scope.getValue().stream().mapToLong(p -> (long) p.pods() * floorPerPod(p)).sum())
+      assertThat(
+              scope.getValue().stream()
+                  .mapToLong(p -> (long) p.pods() * p.sizing().floorPerPod())
+                  .sum())
           .as("floors admitted beside running policies, %s", scope.getValue())
           .isLessThanOrEqualTo(scope.getKey());
     }
@@ -310,7 +308,7 @@ class BudgetAllocatorPropertiesTest {
       any = true;
       assertThat(decision.connectionLimit())
           .as("%s %s: %s", policy.id(), policy.sizing(), decision.explanation())
-          .isEqualTo(floorPerPod(policy));
+          .isEqualTo(policy.sizing().floorPerPod());
     }
     Assume.that(any);
   }
