@@ -33,6 +33,7 @@ record ScaleReport(
     long atRestLeaseWrites,
     List<Long> rotationMillis,
     Map<String, Long> rotationWrites,
+    long sameWritesFloorMillis,
     List<String> operatorNotes) {
 
   static ScaleReport measure(ScaleRun run, int n, Duration atRest, Duration atMost) {
@@ -85,6 +86,8 @@ record ScaleReport(
     Map<String, Long> restartWrites = run.since(restartMark, ScaleRun::write);
     run.memoryCheckpoint(
         "restarted and quiet", true, Integer.getInteger("scale.restartHistogramRows", 0));
+    // Last: it copies what the operator wrote, and needs the machine to itself.
+    long sameWritesFloor = run.sameWritesFloorMillis();
     return new ScaleReport(
         n,
         run.servers(),
@@ -110,6 +113,7 @@ record ScaleReport(
         restLeaseWrites,
         rotations,
         rotationWrites,
+        sameWritesFloor,
         run.notes());
   }
 
@@ -131,10 +135,17 @@ record ScaleReport(
                 ? "one server:"
                 : servers + " servers (policy i on server i mod " + servers + "):"),
         "  raw-write floor (" + 2 * n + " writes, one client): " + floorMillis + " ms",
+        "  raw-write floor with the operator's own content ("
+            + 2 * n
+            + " server-side applies of the targets and statuses it wrote, one client): "
+            + sameWritesFloorMillis
+            + " ms",
         "  all Ready: "
             + readyMillis
             + " ms after the apply began (ratio to the floor "
             + String.format("%.1f", (double) readyMillis / Math.max(1, floorMillis))
+            + "; to the floor with the operator's own content "
+            + String.format("%.1f", (double) readyMillis / Math.max(1, sameWritesFloorMillis))
             + ")",
         "  convergence requests: "
             + ScaleRun.total(convergenceRequests)

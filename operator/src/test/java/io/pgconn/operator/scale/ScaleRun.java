@@ -4,11 +4,14 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.pgconn.operator.api.AutoPoolSpec;
 import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PoolStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.SourceSpec;
+import io.pgconn.operator.reconciler.ManagedSecrets;
 import io.pgconn.operator.testenv.AuditLog;
 import io.pgconn.operator.testenv.ClusterFixtures;
 import io.pgconn.operator.testenv.LocalPostgres;
@@ -178,6 +181,72 @@ final class ScaleRun implements AutoCloseable {
       status.setObservedGeneration(1L);
       p.setStatus(status);
       admin.resource(p).subresource("status").patch();
+    }
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  /**
+   * The floor with the operator's own content: the n target Secrets (their data, type, labels and
+   * annotations as the operator wrote them) and the n statuses it wrote, server-side applied by one
+   * client, one request at a time, in the floor namespace. Goal 3 of issue 15 defines the floor as
+   * the writes the operator must make; {@link #rawWriteFloorMillis} makes as many, but each is a
+   * one-key Secret or a one-field status, and the API server's cost of a status patch grows with
+   * the status (about 15 ms of its CPU for the 3 KB status a Ready policy carries, against 5 ms for
+   * a Secret's). Left out: the owner reference, which cannot point across namespaces. Run once the
+   * operator has converged and is quiet, since it copies what the operator wrote. In ms.
+   */
+  long sameWritesFloorMillis() {
+    Map<String, io.fabric8.kubernetes.api.model.Secret> targets =
+        admin
+            .secrets()
+            .inNamespace(NS)
+            .withLabel(ManagedSecrets.MANAGED_BY_LABEL)
+            .list()
+            .getItems()
+            .stream()
+            .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s));
+    List<PostgresConnectionPolicy> policies =
+        admin.resources(PostgresConnectionPolicy.class).inNamespace(NS).list().getItems().stream()
+            .filter(
+                p ->
+                    p.getStatus() != null
+                        && p.getStatus().getSecret() != null
+                        && targets.containsKey(p.getStatus().getSecret().getName()))
+            .toList();
+    note(
+        "floor with the operator's own content: "
+            + policies.size()
+            + " targets and statuses to copy");
+    PatchContext apply =
+        new PatchContext.Builder()
+            .withPatchType(PatchType.SERVER_SIDE_APPLY)
+            .withFieldManager("scale-floor")
+            .withForce(true)
+            .build();
+    long t0 = System.nanoTime();
+    for (PostgresConnectionPolicy policy : policies) {
+      var target = targets.get(policy.getStatus().getSecret().getName());
+      admin
+          .secrets()
+          .inNamespace(FLOOR_NS)
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName(target.getMetadata().getName())
+                  .withNamespace(FLOOR_NS)
+                  .withLabels(target.getMetadata().getLabels())
+                  .withAnnotations(target.getMetadata().getAnnotations())
+                  .endMetadata()
+                  .withType(target.getType())
+                  .withData(target.getData())
+                  .build())
+          .patch(apply);
+      // What the operator applies: identity and status alone.
+      PostgresConnectionPolicy status = new PostgresConnectionPolicy();
+      status.getMetadata().setName(policy.getMetadata().getName());
+      status.getMetadata().setNamespace(FLOOR_NS);
+      status.setStatus(policy.getStatus());
+      admin.resource(status).subresource("status").patch(apply);
     }
     return (System.nanoTime() - t0) / 1_000_000;
   }
@@ -553,7 +622,8 @@ final class ScaleRun implements AutoCloseable {
               + n
               + " policies Ready "
               + atMost.toMinutes()
-              + " min after the apply began",
+              + " min after the apply began; not Ready, by reason: "
+              + whyNotReady(),
           e);
     }
     long elapsed = (System.nanoTime() - t0) / 1_000_000;
@@ -902,6 +972,35 @@ final class ScaleRun implements AutoCloseable {
           spec.getPool().setSslMode("disable");
           spec.getProbe().setInterval(probeInterval);
         });
+  }
+
+  /**
+   * The unready policies grouped by their Ready condition's reason, with one message of each, so a
+   * stalled run says whether its stragglers were refused by design or left undecided.
+   */
+  private String whyNotReady() {
+    Map<String, List<String>> byReason = new TreeMap<>();
+    for (PostgresConnectionPolicy p :
+        admin.resources(PostgresConnectionPolicy.class).inNamespace(NS).list().getItems()) {
+      if (ready(p)) {
+        continue;
+      }
+      var readyCondition =
+          p.getStatus() == null || p.getStatus().getConditions() == null
+              ? null
+              : p.getStatus().getConditions().stream()
+                  .filter(c -> c.getType().equals("Ready"))
+                  .findFirst()
+                  .orElse(null);
+      String reason = readyCondition == null ? "(no Ready condition)" : readyCondition.getReason();
+      String example =
+          p.getMetadata().getName()
+              + (readyCondition == null ? "" : ": " + readyCondition.getMessage());
+      byReason.computeIfAbsent(reason, r -> new java.util.ArrayList<>()).add(example);
+    }
+    return byReason.entrySet().stream()
+        .map(e -> e.getValue().size() + " " + e.getKey() + " (e.g. " + e.getValue().get(0) + ")")
+        .collect(Collectors.joining("; "));
   }
 
   private static boolean ready(PostgresConnectionPolicy p) {
