@@ -1,7 +1,9 @@
 package io.pgconn.operator.app;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.Cloner;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -63,6 +65,11 @@ public class OperatorFactory {
     return builder.build();
   }
 
+  /** The copy of a policy each reconcile works on: see {@link TokenBufferCloner}. */
+  public static Cloner resourceCloner(KubernetesSerialization serialization) {
+    return new TokenBufferCloner(serialization);
+  }
+
   /**
    * The one Operator of the application: OperatorLifecycle starts it with the HTTP server, and the
    * context stops it on shutdown, before the client and reconciler it uses are closed (stop() does
@@ -81,6 +88,7 @@ public class OperatorFactory {
               o.withKubernetesClient(client)
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                   .withCloseClientOnStop(false)
+                  .withResourceCloner(resourceCloner(client.getKubernetesSerialization()))
                   .withConcurrentReconciliationThreads(settings.reconcileThreads())
                   .withConcurrentWorkflowExecutorThreads(settings.reconcileThreads())
                   .withStopOnInformerErrorDuringStartup(false);
