@@ -36,10 +36,14 @@ record ScaleReport(
     long sameWritesFloorMillis,
     List<String> operatorNotes) {
 
+  /** Requests of each kind the harness makes before it times anything (see ScaleRun.warmUp). */
+  static final int WARM_UP = 500;
+
   static ScaleReport measure(ScaleRun run, int n, Duration atRest, Duration atMost) {
     ScaleOptions options = run.options();
     long unrelated =
         options.unrelatedSecrets() > 0 ? run.createUnrelatedSecrets(options.unrelatedSecrets()) : 0;
+    run.warmUp(Math.min(n, WARM_UP));
     long floor = run.rawWriteFloorMillis(n);
     run.startOperator();
     run.memoryCheckpoint("started, no policy yet", true, 0);
