@@ -167,31 +167,14 @@ final class ScaleRun implements AutoCloseable {
    */
   void warmUp(int n) {
     AtomicInteger seen = new AtomicInteger();
-    PatchContext apply =
-        new PatchContext.Builder()
-            .withPatchType(PatchType.SERVER_SIDE_APPLY)
-            .withFieldManager("scale-warm-up")
-            .withForce(true)
-            .build();
+    PatchContext apply = serverSideApply("scale-warm-up");
     try (var watch =
-        admin
-            .resources(PostgresConnectionPolicy.class)
-            .inNamespace(WARM_NS)
-            .inform(
-                new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(PostgresConnectionPolicy p) {
-                    if (!ready(p)) seen.incrementAndGet();
-                  }
-
-                  @Override
-                  public void onUpdate(PostgresConnectionPolicy old, PostgresConnectionPolicy p) {
-                    if (!ready(p)) seen.incrementAndGet();
-                  }
-
-                  @Override
-                  public void onDelete(PostgresConnectionPolicy p, boolean unknown) {}
-                })) {
+        informPolicies(
+            WARM_NS,
+            p -> {
+              if (!ready(p)) seen.incrementAndGet();
+            },
+            p -> {})) {
       for (int i = 0; i < n; i++) {
         source(WARM_NS, i);
         k8s.create(policy(WARM_NS, i));
@@ -272,12 +255,7 @@ final class ScaleRun implements AutoCloseable {
         "floor with the operator's own content: "
             + policies.size()
             + " targets and statuses to copy");
-    PatchContext apply =
-        new PatchContext.Builder()
-            .withPatchType(PatchType.SERVER_SIDE_APPLY)
-            .withFieldManager("scale-floor")
-            .withForce(true)
-            .build();
+    PatchContext apply = serverSideApply("scale-floor");
     long t0 = System.nanoTime();
     for (PostgresConnectionPolicy policy : policies) {
       var target = targets.get(policy.getStatus().getSecret().getName());
@@ -606,26 +584,10 @@ final class ScaleRun implements AutoCloseable {
     sizePoolsFor(n);
     Map<String, Boolean> readiness = new java.util.concurrent.ConcurrentHashMap<>();
     try (var watch =
-        admin
-            .resources(PostgresConnectionPolicy.class)
-            .inNamespace(NS)
-            .inform(
-                new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
-                  @Override
-                  public void onAdd(PostgresConnectionPolicy p) {
-                    readiness.put(p.getMetadata().getName(), ready(p));
-                  }
-
-                  @Override
-                  public void onUpdate(PostgresConnectionPolicy old, PostgresConnectionPolicy p) {
-                    readiness.put(p.getMetadata().getName(), ready(p));
-                  }
-
-                  @Override
-                  public void onDelete(PostgresConnectionPolicy p, boolean unknown) {
-                    readiness.remove(p.getMetadata().getName());
-                  }
-                })) {
+        informPolicies(
+            NS,
+            p -> readiness.put(p.getMetadata().getName(), ready(p)),
+            p -> readiness.remove(p.getMetadata().getName()))) {
       return applyAndAwait(
           n, atMost, () -> (int) readiness.values().stream().filter(b -> b).count());
     }
@@ -1060,6 +1022,42 @@ final class ScaleRun implements AutoCloseable {
     return byReason.entrySet().stream()
         .map(e -> e.getValue().size() + " " + e.getKey() + " (e.g. " + e.getValue().get(0) + ")")
         .collect(Collectors.joining("; "));
+  }
+
+  /** A watch of the policies of a namespace: each add or update, and each delete. */
+  private io.fabric8.kubernetes.client.informers.SharedIndexInformer<PostgresConnectionPolicy>
+      informPolicies(
+          String namespace,
+          java.util.function.Consumer<PostgresConnectionPolicy> changed,
+          java.util.function.Consumer<PostgresConnectionPolicy> deleted) {
+    return admin
+        .resources(PostgresConnectionPolicy.class)
+        .inNamespace(namespace)
+        .inform(
+            new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+              @Override
+              public void onAdd(PostgresConnectionPolicy p) {
+                changed.accept(p);
+              }
+
+              @Override
+              public void onUpdate(PostgresConnectionPolicy old, PostgresConnectionPolicy p) {
+                changed.accept(p);
+              }
+
+              @Override
+              public void onDelete(PostgresConnectionPolicy p, boolean unknown) {
+                deleted.accept(p);
+              }
+            });
+  }
+
+  private static PatchContext serverSideApply(String fieldManager) {
+    return new PatchContext.Builder()
+        .withPatchType(PatchType.SERVER_SIDE_APPLY)
+        .withFieldManager(fieldManager)
+        .withForce(true)
+        .build();
   }
 
   private static boolean ready(PostgresConnectionPolicy p) {
