@@ -5,13 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.pgconn.operator.api.AutoPoolSpec;
-import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.testenv.Policies;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -67,20 +62,17 @@ class TokenBufferClonerTest {
     assertThat(serialization.asJson(original)).isEqualTo(before);
   }
 
+  /** The sample Ready policy, with the metadata a copy must also keep apart. */
   private PostgresConnectionPolicy readyPolicy() {
     PostgresConnectionPolicy policy =
-        Policies.policy(
-            "shop",
-            "checkout",
-            "checkout-db",
+        Policies.readyWithSampleStatus(
+            serialization,
             spec -> {
               AutoPoolSpec auto = new AutoPoolSpec();
               auto.setMax(20);
               spec.getPool().setAuto(auto);
             });
     var metadata = policy.getMetadata();
-    metadata.setUid("0b6a3f5e-1d2c-4c1e-9a51-7d3f7a1c2b90");
-    metadata.setResourceVersion("4711");
     metadata.setGeneration(3L);
     metadata.setLabels(new HashMap<>(Map.of("team", "payments", "tier", "web")));
     metadata.setAnnotations(new HashMap<>(Map.of("argocd.argoproj.io/sync-wave", "2")));
@@ -94,17 +86,6 @@ class TokenBufferClonerTest {
                     .withName("shop")
                     .withUid("5d1c9a7e-0000-4000-8000-000000000001")
                     .build())));
-    policy.setStatus(serialization.unmarshal(sampleStatus(), PolicyStatus.class));
     return policy;
-  }
-
-  /** A Ready policy's status as the operator wrote it against PostgreSQL 16 (3 KB). */
-  private static String sampleStatus() {
-    try (InputStream in =
-        TokenBufferClonerTest.class.getResourceAsStream("/status/ready-policy-status.json")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

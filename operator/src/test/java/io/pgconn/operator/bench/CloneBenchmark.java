@@ -2,13 +2,9 @@ package io.pgconn.operator.bench;
 
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.Cloner;
-import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.app.OperatorFactory;
 import io.pgconn.operator.testenv.Policies;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,17 +43,10 @@ public class CloneBenchmark {
   PostgresConnectionPolicy policy;
 
   @Setup
-  public void setUp() throws IOException {
+  public void setUp() {
     serialization = new KubernetesSerialization();
     tokenBuffer = OperatorFactory.resourceCloner(serialization);
-    policy = Policies.policy("shop", "checkout", "checkout-db", spec -> {});
-    policy.getMetadata().setUid("0b6a3f5e-1d2c-4c1e-9a51-7d3f7a1c2b90");
-    policy.getMetadata().setResourceVersion("4711");
-    try (InputStream in = getClass().getResourceAsStream("/status/ready-policy-status.json")) {
-      policy.setStatus(
-          serialization.unmarshal(
-              new String(in.readAllBytes(), StandardCharsets.UTF_8), PolicyStatus.class));
-    }
+    policy = Policies.readyWithSampleStatus(serialization, spec -> {});
   }
 
   @Benchmark

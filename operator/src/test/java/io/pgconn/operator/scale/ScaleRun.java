@@ -178,12 +178,10 @@ final class ScaleRun implements AutoCloseable {
       for (int i = 0; i < n; i++) {
         source(WARM_NS, i);
         k8s.create(policy(WARM_NS, i));
-        PostgresConnectionPolicy status = new PostgresConnectionPolicy();
-        status.getMetadata().setName(name(i));
-        status.getMetadata().setNamespace(WARM_NS);
-        status.setStatus(new PolicyStatus());
-        status.getStatus().setObservedGeneration(1L);
-        admin.resource(status).subresource("status").patch(apply);
+        admin
+            .resource(statusOnly(WARM_NS, name(i), generationOnly()))
+            .subresource("status")
+            .patch(apply);
       }
       Awaitility.await("the warm-up's " + 2 * n + " policy events")
           .atMost(Duration.ofMinutes(2))
@@ -212,13 +210,7 @@ final class ScaleRun implements AutoCloseable {
                   .withStringData(Map.of("DATABASE_URL", url()))
                   .build())
           .create();
-      PostgresConnectionPolicy p = new PostgresConnectionPolicy();
-      p.getMetadata().setName(name(i));
-      p.getMetadata().setNamespace(FLOOR_NS);
-      PolicyStatus status = new PolicyStatus();
-      status.setObservedGeneration(1L);
-      p.setStatus(status);
-      admin.resource(p).subresource("status").patch();
+      admin.resource(statusOnly(FLOOR_NS, name(i), generationOnly())).subresource("status").patch();
     }
     return (System.nanoTime() - t0) / 1_000_000;
   }
@@ -274,12 +266,10 @@ final class ScaleRun implements AutoCloseable {
                   .withData(target.getData())
                   .build())
           .patch(apply);
-      // What the operator applies: identity and status alone.
-      PostgresConnectionPolicy status = new PostgresConnectionPolicy();
-      status.getMetadata().setName(policy.getMetadata().getName());
-      status.getMetadata().setNamespace(FLOOR_NS);
-      status.setStatus(policy.getStatus());
-      admin.resource(status).subresource("status").patch(apply);
+      admin
+          .resource(statusOnly(FLOOR_NS, policy.getMetadata().getName(), policy.getStatus()))
+          .subresource("status")
+          .patch(apply);
     }
     return (System.nanoTime() - t0) / 1_000_000;
   }
@@ -1003,9 +993,6 @@ final class ScaleRun implements AutoCloseable {
     Map<String, List<String>> byReason = new TreeMap<>();
     for (PostgresConnectionPolicy p :
         admin.resources(PostgresConnectionPolicy.class).inNamespace(NS).list().getItems()) {
-      if (ready(p)) {
-        continue;
-      }
       var readyCondition =
           p.getStatus() == null || p.getStatus().getConditions() == null
               ? null
@@ -1013,6 +1000,7 @@ final class ScaleRun implements AutoCloseable {
                   .filter(c -> c.getType().equals("Ready"))
                   .findFirst()
                   .orElse(null);
+      if (readyCondition != null && "True".equals(readyCondition.getStatus())) continue;
       String reason = readyCondition == null ? "(no Ready condition)" : readyCondition.getReason();
       String example =
           p.getMetadata().getName()
@@ -1050,6 +1038,23 @@ final class ScaleRun implements AutoCloseable {
                 deleted.accept(p);
               }
             });
+  }
+
+  /** Identity and status alone: what the operator applies to a policy's status. */
+  private static PostgresConnectionPolicy statusOnly(
+      String namespace, String name, PolicyStatus status) {
+    PostgresConnectionPolicy policy = new PostgresConnectionPolicy();
+    policy.getMetadata().setName(name);
+    policy.getMetadata().setNamespace(namespace);
+    policy.setStatus(status);
+    return policy;
+  }
+
+  /** The least status a floor writes: observedGeneration alone. */
+  private static PolicyStatus generationOnly() {
+    PolicyStatus status = new PolicyStatus();
+    status.setObservedGeneration(1L);
+    return status;
   }
 
   private static PatchContext serverSideApply(String fieldManager) {

@@ -1,12 +1,18 @@
 package io.pgconn.operator.testenv;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.pgconn.operator.api.AutoPoolSpec;
 import io.pgconn.operator.api.PolicySpec;
+import io.pgconn.operator.api.PolicyStatus;
 import io.pgconn.operator.api.PostgresConnectionPolicy;
 import io.pgconn.operator.api.SecretKeyRef;
 import io.pgconn.operator.api.WorkloadKind;
 import io.pgconn.operator.api.WorkloadRef;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -28,6 +34,25 @@ public final class Policies {
     spec.getProbe().setInterval("1h");
     customize.accept(spec);
     policy.setSpec(spec);
+    return policy;
+  }
+
+  /**
+   * A Ready policy as the operator left it against PostgreSQL 16: its spec, identity with a uid and
+   * resourceVersion, and the 3 KB status it wrote (conditions, server, pool, ledger, checks).
+   */
+  public static PostgresConnectionPolicy readyWithSampleStatus(
+      KubernetesSerialization serialization, Consumer<PolicySpec> customize) {
+    PostgresConnectionPolicy policy = policy("shop", "checkout", "checkout-db", customize);
+    policy.getMetadata().setUid("0b6a3f5e-1d2c-4c1e-9a51-7d3f7a1c2b90");
+    policy.getMetadata().setResourceVersion("4711");
+    try (InputStream in = Policies.class.getResourceAsStream("/status/ready-policy-status.json")) {
+      policy.setStatus(
+          serialization.unmarshal(
+              new String(in.readAllBytes(), StandardCharsets.UTF_8), PolicyStatus.class));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     return policy;
   }
 
