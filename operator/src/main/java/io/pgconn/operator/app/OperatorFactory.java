@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.pgconn.operator.probe.ServerProbe;
-import io.pgconn.operator.reconciler.ManagedFieldsDroppingStore;
 import io.pgconn.operator.reconciler.PolicyObserver;
 import io.pgconn.operator.reconciler.PolicyReconciler;
 import jakarta.inject.Singleton;
@@ -108,7 +107,7 @@ public class OperatorFactory {
         reconciler,
         c -> {
           c.withRetry(retry);
-          c.withItemStore(new ManagedFieldsDroppingStore<>());
+          c.withItemStore(reconciler.cacheStore());
           if (settings.watchedNamespaces().isEmpty()) {
             c.watchingAllNamespaces();
           } else {

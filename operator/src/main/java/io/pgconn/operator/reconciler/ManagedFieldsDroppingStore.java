@@ -3,6 +3,7 @@ package io.pgconn.operator.reconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.util.function.Consumer;
 
 /**
  * An informer store that keeps objects without their managedFields, as Kubernetes' own controllers
@@ -13,12 +14,24 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
  */
 public final class ManagedFieldsDroppingStore<T extends HasMetadata> extends BasicItemStore<T> {
 
+  private final Consumer<? super T> beforePut;
+
   public ManagedFieldsDroppingStore() {
+    this(object -> {});
+  }
+
+  /**
+   * @param beforePut told of each object before it is stored, on the informer's thread (see {@link
+   *     PolicyObserver#caching})
+   */
+  public ManagedFieldsDroppingStore(Consumer<? super T> beforePut) {
     super(Cache::metaNamespaceKeyFunc);
+    this.beforePut = beforePut;
   }
 
   @Override
   public T put(String key, T obj) {
+    beforePut.accept(obj);
     if (obj.getMetadata() != null) obj.getMetadata().setManagedFields(null);
     return super.put(key, obj);
   }

@@ -70,6 +70,13 @@ public interface PolicyObserver {
    */
   default void wrote(String namespace, String name, WriteStep step) {}
 
+  /**
+   * A version of the policy is about to enter the operator's cache, on the informer's thread, which
+   * waits for this to return. Nothing in the application needs it; a test holds it there to make
+   * the cache lag behind the API server, as it does under load.
+   */
+  default void caching(String namespace, String name) {}
+
   /** Tells every one of {@code observers}, in order. */
   static PolicyObserver all(List<? extends PolicyObserver> observers) {
     List<PolicyObserver> each = List.copyOf(observers);
@@ -112,6 +119,11 @@ public interface PolicyObserver {
       @Override
       public void wrote(String namespace, String name, WriteStep step) {
         each.forEach(o -> o.wrote(namespace, name, step));
+      }
+
+      @Override
+      public void caching(String namespace, String name) {
+        each.forEach(o -> o.caching(namespace, name));
       }
     };
   }

@@ -116,6 +116,15 @@ public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>, A
             observer);
   }
 
+  /**
+   * The store of the policy informer: policies without managedFields, each told to the observer.
+   */
+  public ManagedFieldsDroppingStore<PostgresConnectionPolicy> cacheStore() {
+    return new ManagedFieldsDroppingStore<>(
+        policy ->
+            observer.caching(policy.getMetadata().getNamespace(), policy.getMetadata().getName()));
+  }
+
   /** The watches open on referenced Secrets, for a gauge and for tests. */
   public ReferencedSecretEventSource.Watches referencedSecretWatches() {
     return referencedSecrets.watches();
@@ -148,7 +157,8 @@ public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>, A
     PolicyView view = PolicyView.of(policy);
     if (needsFinalizer(policy, view) && !policy.hasFinalizer(FINALIZER)) {
       // Before the first write its deletion would have to undo.
-      PrimaryUpdateAndCacheUtils.addFinalizer(context, FINALIZER);
+      StatusPatch.cache(
+          policy, PrimaryUpdateAndCacheUtils.addFinalizer(context, FINALIZER), context);
     }
     PolicyStatusBuilder status =
         new PolicyStatusBuilder(policy.getStatus(), view.generation(), clock.instant());
@@ -225,7 +235,8 @@ public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>, A
               ? Optional.of(new PolicyEvents.TargetWrite(view.targetSecretName(), content))
               : Optional.empty());
       events.ledgerTransition(policy, own, status.previous(), next);
-      return StatusPatch.of(policy, status.previous(), next)
+      StatusPatch.write(policy, status.previous(), next, context);
+      return UpdateControl.<PostgresConnectionPolicy>noUpdate()
           .rescheduleAfter(rollout.recheck(view.spec().getProbe().intervalDuration()));
     } catch (ProbePending pending) {
       // The probe's completion wakes this policy; status stays as it is until then.
@@ -239,7 +250,8 @@ public class PolicyReconciler implements Reconciler<PostgresConnectionPolicy>, A
       // Expected trouble the user can fix: report it in status and try again later, without
       // handing it to the SDK's error path (which would log a stack trace per retry).
       PolicyStatus next = failed(policy, status, failure);
-      return StatusPatch.of(policy, status.previous(), next)
+      StatusPatch.write(policy, status.previous(), next, context);
+      return UpdateControl.<PostgresConnectionPolicy>noUpdate()
           .rescheduleAfter(FailureBackoff.next(next, clock.instant()));
     }
   }
