@@ -14,6 +14,9 @@ package io.pgconn.operator.scale;
  * @param poolMax every policy's auto.max, or 0 for the largest its server has room for with all of
  *     them at it (at 1,000 policies on 1,100 slots that is 1, so min is max: one size, decided at
  *     once); a larger one leaves room to share, and newcomers then settle together
+ * @param floorRounds how many times each floor is measured, each round in a namespace of its own;
+ *     the report divides by the median. One client's serial writes wait on etcd's fsync, which
+ *     varied by a quarter between runs on this VM's disk (session 16)
  */
 record ScaleOptions(
     boolean process,
@@ -21,16 +24,17 @@ record ScaleOptions(
     int unrelatedSecrets,
     int rotations,
     boolean labelSources,
-    int poolMax) {
+    int poolMax,
+    int floorRounds) {
 
   static ScaleOptions inTestJvm() {
-    return new ScaleOptions(false, 0, 0, 0, true, 0);
+    return new ScaleOptions(false, 0, 0, 0, true, 0, 1);
   }
 
   /**
    * From -Dscale.process (default false), -Dscale.memoryLimitMiB (256), -Dscale.unrelatedSecrets
    * (10,000 in process mode, else 0), -Dscale.rotations (50), -Dscale.labelSources (true) and
-   * -Dscale.poolMax (0).
+   * -Dscale.poolMax (0) and -Dscale.floorRounds (3).
    */
   static ScaleOptions fromSystemProperties() {
     boolean process = Boolean.getBoolean("scale.process");
@@ -40,6 +44,7 @@ record ScaleOptions(
         Integer.getInteger("scale.unrelatedSecrets", process ? 10_000 : 0),
         Integer.getInteger("scale.rotations", 50),
         Boolean.parseBoolean(System.getProperty("scale.labelSources", "true")),
-        Integer.getInteger("scale.poolMax", 0));
+        Integer.getInteger("scale.poolMax", 0),
+        Math.max(1, Integer.getInteger("scale.floorRounds", 3)));
   }
 }

@@ -34,6 +34,8 @@ record ScaleReport(
     List<Long> rotationMillis,
     Map<String, Long> rotationWrites,
     long sameWritesFloorMillis,
+    List<Long> floorSamples,
+    List<Long> sameWritesFloorSamples,
     List<String> operatorNotes) {
 
   /** Requests of each kind the harness makes before it times anything (see ScaleRun.warmUp). */
@@ -44,7 +46,10 @@ record ScaleReport(
     long unrelated =
         options.unrelatedSecrets() > 0 ? run.createUnrelatedSecrets(options.unrelatedSecrets()) : 0;
     run.warmUp(Math.min(n, WARM_UP));
-    long floor = run.rawWriteFloorMillis(n);
+    List<Long> floors = new java.util.ArrayList<>();
+    for (int round = 0; round < options.floorRounds(); round++) {
+      floors.add(run.rawWriteFloorMillis(n, round));
+    }
     run.startOperator();
     run.memoryCheckpoint("started, no policy yet", true, 0);
     int mark = run.mark();
@@ -91,11 +96,14 @@ record ScaleReport(
     run.memoryCheckpoint(
         "restarted and quiet", true, Integer.getInteger("scale.restartHistogramRows", 0));
     // Last: it copies what the operator wrote, and needs the machine to itself.
-    long sameWritesFloor = run.sameWritesFloorMillis();
+    List<Long> sameWritesFloors = new java.util.ArrayList<>();
+    for (int round = 0; round < options.floorRounds(); round++) {
+      sameWritesFloors.add(run.sameWritesFloorMillis(round));
+    }
     return new ScaleReport(
         n,
         run.servers(),
-        floor,
+        median(floors),
         ready,
         requests,
         options.labelSources(),
@@ -117,8 +125,16 @@ record ScaleReport(
         restLeaseWrites,
         rotations,
         rotationWrites,
-        sameWritesFloor,
+        median(sameWritesFloors),
+        floors,
+        sameWritesFloors,
         run.notes());
+  }
+
+  /** The median (for an even count, the lower middle): the figure a ratio divides by. */
+  static long median(List<Long> samples) {
+    List<Long> sorted = samples.stream().sorted().toList();
+    return sorted.get((sorted.size() - 1) / 2);
   }
 
   /** The q-quantile of the samples (nearest rank): with 50 samples, p99 is the largest. */
@@ -138,12 +154,20 @@ record ScaleReport(
             + (servers == 1
                 ? "one server:"
                 : servers + " servers (policy i on server i mod " + servers + "):"),
-        "  raw-write floor (" + 2 * n + " writes, one client): " + floorMillis + " ms",
+        "  raw-write floor ("
+            + 2 * n
+            + " writes, one client): "
+            + floorMillis
+            + " ms (median of "
+            + floorSamples
+            + ")",
         "  raw-write floor with the operator's own content ("
             + 2 * n
             + " server-side applies of the targets and statuses it wrote, one client): "
             + sameWritesFloorMillis
-            + " ms",
+            + " ms (median of "
+            + sameWritesFloorSamples
+            + ")",
         "  all Ready: "
             + readyMillis
             + " ms after the apply began (ratio to the floor "

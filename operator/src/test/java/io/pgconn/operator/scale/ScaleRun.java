@@ -189,19 +189,29 @@ final class ScaleRun implements AutoCloseable {
     }
   }
 
+  /** The namespace of a floor's round: the first is FLOOR_NS, the others made as needed. */
+  private String floorNamespace(int round) {
+    if (round == 0) return FLOOR_NS;
+    String ns = FLOOR_NS + "-" + round;
+    if (admin.namespaces().withName(ns).get() == null) k8s.namespace(ns);
+    return ns;
+  }
+
   /**
    * The floor: a plain client, one request at a time, creating n Secrets and patching the status of
    * n policies, the writes the operator cannot avoid (one target Secret and one status patch per
-   * policy). In a namespace the operator does not watch. In ms.
+   * policy). In a namespace the operator does not watch, one per round, so that no round's writes
+   * find the previous round's content already there. In ms.
    */
-  long rawWriteFloorMillis(int n) {
+  long rawWriteFloorMillis(int n, int round) {
+    String ns = floorNamespace(round);
     sizePoolsFor(n);
-    for (int i = 0; i < n; i++) k8s.create(policy(FLOOR_NS, i));
+    for (int i = 0; i < n; i++) k8s.create(policy(ns, i));
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       admin
           .secrets()
-          .inNamespace(FLOOR_NS)
+          .inNamespace(ns)
           .resource(
               new SecretBuilder()
                   .withNewMetadata()
@@ -210,7 +220,7 @@ final class ScaleRun implements AutoCloseable {
                   .withStringData(Map.of("DATABASE_URL", url()))
                   .build())
           .create();
-      admin.resource(statusOnly(FLOOR_NS, name(i), generationOnly())).subresource("status").patch();
+      admin.resource(statusOnly(ns, name(i), generationOnly())).subresource("status").patch();
     }
     return (System.nanoTime() - t0) / 1_000_000;
   }
@@ -223,9 +233,11 @@ final class ScaleRun implements AutoCloseable {
    * one-key Secret or a one-field status, and the API server's cost of a status patch grows with
    * the status (about 15 ms of its CPU for the 3 KB status a Ready policy carries, against 5 ms for
    * a Secret's). Left out: the owner reference, which cannot point across namespaces. Run once the
-   * operator has converged and is quiet, since it copies what the operator wrote. In ms.
+   * operator has converged and is quiet, since it copies what the operator wrote; into the round's
+   * floor namespace, where {@link #rawWriteFloorMillis} made the policies. In ms.
    */
-  long sameWritesFloorMillis() {
+  long sameWritesFloorMillis(int round) {
+    String ns = floorNamespace(round);
     Map<String, io.fabric8.kubernetes.api.model.Secret> targets =
         admin
             .secrets()
@@ -243,22 +255,24 @@ final class ScaleRun implements AutoCloseable {
                         && p.getStatus().getSecret() != null
                         && targets.containsKey(p.getStatus().getSecret().getName()))
             .toList();
-    note(
-        "floor with the operator's own content: "
-            + policies.size()
-            + " targets and statuses to copy");
+    if (round == 0) {
+      note(
+          "floor with the operator's own content: "
+              + policies.size()
+              + " targets and statuses to copy");
+    }
     PatchContext apply = serverSideApply("scale-floor");
     long t0 = System.nanoTime();
     for (PostgresConnectionPolicy policy : policies) {
       var target = targets.get(policy.getStatus().getSecret().getName());
       admin
           .secrets()
-          .inNamespace(FLOOR_NS)
+          .inNamespace(ns)
           .resource(
               new SecretBuilder()
                   .withNewMetadata()
                   .withName(target.getMetadata().getName())
-                  .withNamespace(FLOOR_NS)
+                  .withNamespace(ns)
                   .withLabels(target.getMetadata().getLabels())
                   .withAnnotations(target.getMetadata().getAnnotations())
                   .endMetadata()
@@ -267,7 +281,7 @@ final class ScaleRun implements AutoCloseable {
                   .build())
           .patch(apply);
       admin
-          .resource(statusOnly(FLOOR_NS, policy.getMetadata().getName(), policy.getStatus()))
+          .resource(statusOnly(ns, policy.getMetadata().getName(), policy.getStatus()))
           .subresource("status")
           .patch(apply);
     }
