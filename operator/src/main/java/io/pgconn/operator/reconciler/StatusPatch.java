@@ -43,7 +43,9 @@ final class StatusPatch {
   /**
    * Puts what a write of the policy returned into the operator's cache, which keeps it until the
    * informer has caught up. The SDK does so only while its cache still holds {@code before}'s
-   * version: one that already shows a later change is left as it is.
+   * version: one that already shows a later change is left as it is. {@code before} then takes the
+   * answer's resourceVersion, so that a later write in the same reconcile (the status after the
+   * finalizer) is cached against the version it follows.
    */
   static void cache(
       PostgresConnectionPolicy before,
