@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -222,20 +221,7 @@ class StatusWriteCostBenchmark {
     crd.setStatus(null);
     change.accept(crd);
     client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-    client
-        .apiextensions()
-        .v1()
-        .customResourceDefinitions()
-        .withName(crd.getMetadata().getName())
-        .waitUntilCondition(
-            c ->
-                c.getStatus() != null
-                    && c.getStatus().getConditions() != null
-                    && c.getStatus().getConditions().stream()
-                        .anyMatch(
-                            x -> x.getType().equals("Established") && x.getStatus().equals("True")),
-            1,
-            TimeUnit.MINUTES);
+    ClusterFixtures.awaitEstablished(client, crd.getMetadata().getName());
     return group;
   }
 
