@@ -16,10 +16,6 @@ public final class ManagedFieldsDroppingStore<T extends HasMetadata> extends Bas
 
   private final Consumer<? super T> beforePut;
 
-  public ManagedFieldsDroppingStore() {
-    this(object -> {});
-  }
-
   /**
    * @param beforePut told of each object before it is stored, on the informer's thread (see {@link
    *     PolicyObserver#caching})

@@ -46,10 +46,7 @@ record ScaleReport(
     long unrelated =
         options.unrelatedSecrets() > 0 ? run.createUnrelatedSecrets(options.unrelatedSecrets()) : 0;
     run.warmUp(Math.min(n, WARM_UP));
-    List<Long> floors = new java.util.ArrayList<>();
-    for (int round = 0; round < options.floorRounds(); round++) {
-      floors.add(run.rawWriteFloorMillis(n, round));
-    }
+    List<Long> floors = rounds(options.floorRounds(), round -> run.rawWriteFloorMillis(n, round));
     run.startOperator();
     run.memoryCheckpoint("started, no policy yet", true, 0);
     int mark = run.mark();
@@ -96,10 +93,7 @@ record ScaleReport(
     run.memoryCheckpoint(
         "restarted and quiet", true, Integer.getInteger("scale.restartHistogramRows", 0));
     // Last: it copies what the operator wrote, and needs the machine to itself.
-    List<Long> sameWritesFloors = new java.util.ArrayList<>();
-    for (int round = 0; round < options.floorRounds(); round++) {
-      sameWritesFloors.add(run.sameWritesFloorMillis(round));
-    }
+    List<Long> sameWritesFloors = rounds(options.floorRounds(), run::sameWritesFloorMillis);
     return new ScaleReport(
         n,
         run.servers(),
@@ -129,6 +123,11 @@ record ScaleReport(
         floors,
         sameWritesFloors,
         run.notes());
+  }
+
+  /** A floor measured once per round, in order. */
+  private static List<Long> rounds(int count, java.util.function.IntToLongFunction floor) {
+    return java.util.stream.IntStream.range(0, count).mapToObj(floor::applyAsLong).toList();
   }
 
   /** The median (for an even count, the lower middle): the figure a ratio divides by. */

@@ -687,11 +687,7 @@ final class ScaleRun implements AutoCloseable {
         long threads = -1;
         if (process != null && process.alive()) {
           threads = new Jcmd(process.pid()).threadsStarted();
-          String stat =
-              java.nio.file.Files.readString(
-                  Path.of("/proc", Long.toString(process.pid()), "stat"));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          operatorTicks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          operatorTicks = ProcessCpu.ticks(process.pid());
         }
         return new CpuSample(total - idle, total, operatorTicks, threads);
       } catch (java.io.IOException e) {

@@ -15,15 +15,10 @@ import io.pgconn.operator.testenv.LocalPostgres;
 import io.pgconn.operator.testenv.OperatorEnvironment;
 import io.pgconn.operator.testenv.OperatorEnvironment.ControlPlane;
 import io.pgconn.operator.testenv.Policies;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -55,7 +50,11 @@ class StatusWriteCostBenchmark {
           .withForce(true)
           .build();
 
-  private record Variant(String group, UnaryOperator<String> status) {}
+  /** One kind of write, made to object i of its own. */
+  private record Variant(String name, java.util.function.IntConsumer write) {}
+
+  /** Numbers every write, so that each one really changes its object. */
+  private int seq;
 
   private final KubernetesClient client;
   private final KubernetesSerialization json;
@@ -70,7 +69,7 @@ class StatusWriteCostBenchmark {
   }
 
   @Test
-  void statusWriteCost() throws IOException {
+  void statusWriteCost() {
     postgres.createRole("app", "pw-app", null);
     k8s.secret(NS, "src", Map.of("DATABASE_URL", postgres.url("app", "pw-app", "postgres")));
     k8s.create(Policies.policy(NS, "p", "src", spec -> spec.getPool().setSslMode("disable")));
@@ -80,50 +79,46 @@ class StatusWriteCostBenchmark {
     String status = json.asJson(ready.getStatus());
     String trimmed = trimmed(status);
 
-    Map<String, Variant> variants = new LinkedHashMap<>();
-    variants.put("as shipped", new Variant(copyCrd("shipped", crd -> {}), s -> status));
-    variants.put(
-        "without CEL rules",
-        new Variant(copyCrd("nocel", crd -> strip(crd, "x-kubernetes-validations")), s -> status));
-    variants.put(
-        "without patterns",
-        new Variant(copyCrd("nopattern", crd -> strip(crd, "pattern")), s -> status));
-    variants.put(
-        "no schema (preserve unknown fields)",
-        new Variant(copyCrd("open", StatusWriteCostBenchmark::open), s -> status));
-    variants.put(
-        "as shipped, status without checks and server (" + trimmed.length() + " bytes)",
-        new Variant(copyCrd("trimmed", crd -> {}), s -> trimmed));
     Map<String, Object> spec = json.unmarshal(json.asJson(ready.getSpec()), Map.class);
-    for (Variant variant : variants.values()) createObjects(variant.group(), spec);
-    for (int i = 0; i < OBJECTS; i++) k8s.secret(NS, "s" + i, Map.of("DATABASE_URL", "x"));
+    List<Variant> variants =
+        List.of(
+            statusVariant("as shipped", copyCrd("shipped", crd -> {}), status, spec),
+            statusVariant(
+                "without CEL rules",
+                copyCrd("nocel", crd -> strip(crd, "x-kubernetes-validations")),
+                status,
+                spec),
+            statusVariant(
+                "without patterns",
+                copyCrd("nopattern", crd -> strip(crd, "pattern")),
+                status,
+                spec),
+            statusVariant(
+                "no schema (preserve unknown fields)",
+                copyCrd("open", StatusWriteCostBenchmark::open),
+                status,
+                spec),
+            statusVariant(
+                "as shipped, status without checks and server (" + trimmed.length() + " bytes)",
+                copyCrd("trimmed", crd -> {}),
+                trimmed,
+                spec),
+            secretVariant());
 
-    int api = pid("kube-apiserver");
-    int etcd = pid("etcd");
+    long api = ProcessCpu.pidOf("kube-apiserver");
+    long etcd = ProcessCpu.pidOf("etcd");
     Map<String, long[]> totals = new LinkedHashMap<>();
-    int seq = 0;
     for (int round = 0; round < ROUNDS; round++) {
-      for (var entry : variants.entrySet()) {
-        long[] t = totals.computeIfAbsent(entry.getKey(), k -> new long[3]);
-        long api0 = ticks(api);
-        long etcd0 = ticks(etcd);
+      for (Variant variant : variants) {
+        long[] t = totals.computeIfAbsent(variant.name(), k -> new long[3]);
+        long api0 = ProcessCpu.ticks(api);
+        long etcd0 = ProcessCpu.ticks(etcd);
         long t0 = System.nanoTime();
-        for (int i = 0; i < OBJECTS; i++) {
-          applyStatus(
-              entry.getValue(), "o" + i, varied(entry.getValue().status().apply(""), ++seq));
-        }
-        t[0] += ticks(api) - api0;
-        t[1] += ticks(etcd) - etcd0;
+        for (int i = 0; i < OBJECTS; i++) variant.write().accept(i);
+        t[0] += ProcessCpu.ticks(api) - api0;
+        t[1] += ProcessCpu.ticks(etcd) - etcd0;
         t[2] += System.nanoTime() - t0;
       }
-      long[] t = totals.computeIfAbsent("a Secret (for scale)", k -> new long[3]);
-      long api0 = ticks(api);
-      long etcd0 = ticks(etcd);
-      long t0 = System.nanoTime();
-      for (int i = 0; i < OBJECTS; i++) applySecret("s" + i, ++seq);
-      t[0] += ticks(api) - api0;
-      t[1] += ticks(etcd) - etcd0;
-      t[2] += System.nanoTime() - t0;
     }
     List<String> lines = new ArrayList<>();
     lines.add(
@@ -144,9 +139,24 @@ class StatusWriteCostBenchmark {
     lines.forEach(System.out::println);
   }
 
-  /** Changes one condition's message, so that every write really changes the object. */
-  private static String varied(String status, int seq) {
-    return status.replaceFirst("\"message\":\"", "\"message\":\"v" + seq + " ");
+  /** Status writes to objects of their own under a copy of the CRD, made here. */
+  private Variant statusVariant(
+      String name, String group, String status, Map<String, Object> spec) {
+    createObjects(group, spec);
+    return new Variant(
+        name,
+        i ->
+            applyStatus(
+                group,
+                "o" + i,
+                // Changes one condition's message, so that every write really changes the object.
+                status.replaceFirst("\"message\":\"", "\"message\":\"v" + ++seq + " ")));
+  }
+
+  /** Secret applies, for scale, to Secrets of their own, made here. */
+  private Variant secretVariant() {
+    for (int i = 0; i < OBJECTS; i++) k8s.secret(NS, "s" + i, Map.of("DATABASE_URL", "x"));
+    return new Variant("a Secret (for scale)", i -> applySecret("s" + i, ++seq));
   }
 
   private String trimmed(String status) {
@@ -156,16 +166,16 @@ class StatusWriteCostBenchmark {
     return json.asJson(tree);
   }
 
-  private void applyStatus(Variant variant, String name, String status) {
+  private void applyStatus(String group, String name, String status) {
     client
-        .genericKubernetesResources(context(variant.group()))
+        .genericKubernetesResources(context(group))
         .inNamespace(NS)
         .withName(name)
         .subresource("status")
         .patch(
             APPLY,
             "{\"apiVersion\":\""
-                + variant.group()
+                + group
                 + "/"
                 + version()
                 + "\",\"kind\":\"PostgresConnectionPolicy\",\"metadata\":{\"name\":\""
@@ -273,32 +283,5 @@ class StatusWriteCostBenchmark {
         .withKind("PostgresConnectionPolicy")
         .withNamespaced(true)
         .build();
-  }
-
-  private static int pid(String comm) throws IOException {
-    try (var dirs = Files.list(Path.of("/proc"))) {
-      for (Path dir : (Iterable<Path>) dirs::iterator) {
-        String name = dir.getFileName().toString();
-        if (!name.chars().allMatch(Character::isDigit)) continue;
-        try {
-          if (Files.readString(dir.resolve("comm")).strip().equals(comm)) {
-            return Integer.parseInt(name);
-          }
-        } catch (IOException gone) {
-          // The process ended while the directory was listed.
-        }
-      }
-    }
-    throw new IllegalStateException("no process named " + comm);
-  }
-
-  private static long ticks(int pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
