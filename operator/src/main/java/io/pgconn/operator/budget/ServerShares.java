@@ -1,6 +1,7 @@
 package io.pgconn.operator.budget;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,7 @@ final class ServerShares {
 
   private final long[] used;
   private final int[] written;
-  private final String[] notes;
+  private final Note[] notes;
   private final boolean[] waiting;
 
   private ServerShares(
@@ -94,7 +95,7 @@ final class ServerShares {
     autoWeights = new long[scopes.size()];
     used = new long[scopes.size()];
     written = new int[n];
-    notes = new String[n];
+    notes = new Note[n];
     waiting = new boolean[n];
   }
 
@@ -151,9 +152,11 @@ final class ServerShares {
     shares.fill();
     shares.holdSmallRaises();
     shares.boundRaisesByWhatRuns();
-    Map<String, PoolDecision> decisions = shares.decisions();
+    Map<String, PoolDecision> decisions = new HashMap<>();
+    Map<String, DecisionTerms> terms = new HashMap<>();
+    shares.decideInto(decisions, terms);
     decisions.putAll(admission.refused());
-    return new ServerDivision(decisions, admission.refused().isEmpty() && shares.calm());
+    return new ServerDivision(decisions, terms, admission.refused().isEmpty() && shares.calm());
   }
 
   /**
@@ -244,7 +247,12 @@ final class ServerShares {
   // ---------------------------------------------------------------------------------------------
 
   /** What a scope counts against and what it has left for pools. */
-  private record Scope(LimitScope scope, long capacity, String arithmetic, List<Integer> members) {}
+  private record Scope(
+      LimitScope scope,
+      long capacity,
+      String arithmetic,
+      DecisionTerms.Arithmetic terms,
+      List<Integer> members) {}
 
   private void buildScopes() {
     Map<LimitScope, List<Integer>> members = new TreeMap<>();
@@ -304,8 +312,13 @@ final class ServerShares {
           arithmetic = capacity + " = " + scope.label() + " limit " + dbLimit + reserveText;
         }
       }
+      boolean unlistedShown =
+          scope.kind() == LimitScope.Kind.SERVER && unlisted != null && unlisted > 0;
+      DecisionTerms.Arithmetic terms =
+          new DecisionTerms.Arithmetic(
+              scope.kind(), scope.name(), in.size() > 1, (int) Math.min(probes, 2), unlistedShown);
       int index = scopes.size();
-      scopes.add(new Scope(scope, capacity, arithmetic, in));
+      scopes.add(new Scope(scope, capacity, arithmetic, terms, in));
       in.forEach(p -> scopesOf.get(p).add(index));
     }
   }
@@ -394,7 +407,7 @@ final class ServerShares {
     for (int p = 0; p < policies.size(); p++) {
       BudgetPolicy policy = policies.get(p);
       written[p] = limit[p];
-      notes[p] = "";
+      notes[p] = Note.NONE;
       if (policy.sizing() instanceof PoolSizing.Auto auto) {
         Integer previous = policy.previousLimit();
         int floor = minFits[p] ? auto.min() : 1;
@@ -406,17 +419,25 @@ final class ServerShares {
             && previous != limit[p]) {
           written[p] = previous;
           notes[p] =
-              " (kept "
-                  + previous
-                  + ": target "
-                  + limit[p]
-                  + " is less than a raise of "
-                  + RaiseStep.from(previous)
-                  + ")";
+              new Note(
+                  " (kept "
+                      + previous
+                      + ": target "
+                      + limit[p]
+                      + " is less than a raise of "
+                      + RaiseStep.from(previous)
+                      + ")",
+                  DecisionTerms.Note.KEPT,
+                  limit[p]);
         } else if (!minFits[p]) {
-          notes[p] = " (min " + auto.min() + " does not fit)";
+          notes[p] =
+              new Note(
+                  " (min " + auto.min() + " does not fit)",
+                  DecisionTerms.Note.MIN_DOES_NOT_FIT,
+                  -1);
         } else if (limit[p] == auto.max() && blockedBy[p] < 0) {
-          notes[p] = " (capped at max " + auto.max() + ")";
+          notes[p] =
+              new Note(" (capped at max " + auto.max() + ")", DecisionTerms.Note.CAPPED_AT_MAX, -1);
         }
       }
     }
@@ -457,13 +478,16 @@ final class ServerShares {
         if (written[p] != target) {
           waiting[p] = true;
           notes[p] =
-              " ("
-                  + written[p]
-                  + " until peers have rolled to lower limits: target "
-                  + target
-                  + ", "
-                  + Math.max(0, slack)
-                  + " free while pods still run earlier limits)";
+              new Note(
+                  " ("
+                      + written[p]
+                      + " until peers have rolled to lower limits: target "
+                      + target
+                      + ", "
+                      + Math.max(0, slack)
+                      + " free while pods still run earlier limits)",
+                  DecisionTerms.Note.WAITING_FOR_PEERS,
+                  target);
         }
       }
       for (int k : scopesOf.get(p))
@@ -471,15 +495,18 @@ final class ServerShares {
     }
   }
 
-  private Map<String, PoolDecision> decisions() {
-    Map<String, PoolDecision> out = new LinkedHashMap<>();
+  /** Each admitted policy's decision, and the terms of its wording. */
+  private record Decided(PoolDecision decision, DecisionTerms terms) {}
+
+  private void decideInto(Map<String, PoolDecision> decisions, Map<String, DecisionTerms> terms) {
     for (int p = 0; p < policies.size(); p++) {
-      out.put(policies.get(p).id(), decision(p));
+      Decided decided = decision(p);
+      decisions.put(policies.get(p).id(), decided.decision());
+      terms.put(policies.get(p).id(), decided.terms());
     }
-    return out;
   }
 
-  private PoolDecision decision(int p) {
+  private Decided decision(int p) {
     BudgetPolicy policy = policies.get(p);
     int over = -1;
     for (int k : scopesOf.get(p)) {
@@ -492,30 +519,67 @@ final class ServerShares {
     int binding = binding(p, over);
     Scope scope = scopes.get(binding);
     int written = this.written[p];
-    String note = notes[p];
+    Note note = notes[p];
+    Sharing sharing = sharing(p, scope);
+    Pods podsWording = Pods.of(policy);
+    DecisionTerms.Tail tail =
+        policy.sizing() instanceof PoolSizing.Fixed f
+            ? satisfied || written != f.connectionLimit()
+                ? DecisionTerms.Tail.FIXED
+                : DecisionTerms.Tail.FIXED_EXCEEDING
+            : DecisionTerms.Tail.AUTO;
     String explanation =
         scope.arithmetic()
             + "; "
-            + podsText(policy)
-            + sharing(p, scope)
-            + (policy.sizing() instanceof PoolSizing.Fixed f
-                ? " -> fixed "
-                    + written
-                    + " each ("
-                    + (long) pods[p] * written
-                    + (satisfied || written != f.connectionLimit() ? ")" : ", exceeds the budget)")
-                    + note
-                : " -> " + written + " each" + note);
+            + podsWording.text()
+            + sharing.text()
+            + switch (tail) {
+              case AUTO -> " -> " + written + " each";
+              case FIXED -> " -> fixed " + written + " each (" + (long) pods[p] * written + ")";
+              case FIXED_EXCEEDING ->
+                  " -> fixed "
+                      + written
+                      + " each ("
+                      + (long) pods[p] * written
+                      + ", exceeds the budget)";
+            }
+            + note.text();
     String remedy = satisfied ? "" : remedy(p, firstShortScope(p));
-    return new PoolDecision(
-        written,
-        pods[p],
-        (int) Math.max(0, scope.capacity()),
-        satisfied,
-        explanation,
-        remedy,
-        waiting[p]);
+    PoolDecision decision =
+        new PoolDecision(
+            written,
+            pods[p],
+            (int) Math.max(0, scope.capacity()),
+            satisfied,
+            explanation,
+            remedy,
+            waiting[p]);
+    DecisionTerms terms =
+        new DecisionTerms(
+            scope.terms(),
+            podsWording.form(),
+            sharing.form(),
+            tail,
+            note.kind(),
+            note.target(),
+            remedy.isEmpty() ? "" : DecisionTerms.withoutNumbers(remedy));
+    return new Decided(decision, terms);
   }
+
+  /**
+   * A note after the limit, and its terms.
+   *
+   * @param target the target it names, else -1
+   */
+  private record Note(String text, DecisionTerms.Note kind, int target) {
+    static final Note NONE = new Note("", DecisionTerms.Note.NONE, -1);
+  }
+
+  /**
+   * The sharing part of an explanation, and which form it takes: 0 alone, else 1 with one other
+   * policy or 2 with several, plus 4 when they hold fixed pools and 8 when weights are shown.
+   */
+  private record Sharing(String text, int form) {}
 
   /** The scope the explanation shows: where the policy does not fit, or what stopped its growth. */
   private int binding(int p, int over) {
@@ -545,9 +609,10 @@ final class ServerShares {
     return fixedUsed[k] + minDemand[k];
   }
 
-  private String sharing(int p, Scope scope) {
+  private Sharing sharing(int p, Scope scope) {
     int others = scope.members().size() - 1;
-    if (others == 0) return "";
+    if (others == 0) return new Sharing("", 0);
+    int form = others == 1 ? 1 : 2;
     StringBuilder text =
         new StringBuilder(", shared with ")
             .append(others)
@@ -558,13 +623,18 @@ final class ServerShares {
             - (policies.get(p).sizing() instanceof PoolSizing.Fixed f
                 ? (long) pods[p] * f.connectionLimit()
                 : 0);
-    if (othersFixed > 0) text.append(" (").append(othersFixed).append(" in fixed pools)");
+    if (othersFixed > 0) {
+      text.append(" (").append(othersFixed).append(" in fixed pools)");
+      form |= 4;
+    }
     if (policies.get(p).sizing() instanceof PoolSizing.Auto auto) {
       long weights = autoWeights[k];
-      if (weights > auto.weight())
+      if (weights > auto.weight()) {
         text.append(", weight ").append(auto.weight()).append(" of ").append(weights);
+        form |= 8;
+      }
     }
-    return text.toString();
+    return new Sharing(text.toString(), form);
   }
 
   private String remedy(int p, int k) {
@@ -616,20 +686,40 @@ final class ServerShares {
     return text.toString();
   }
 
-  static String podsText(BudgetPolicy policy) {
-    List<Consumer> consumers = policy.consumers();
-    int pods = policy.pods();
-    int replicas = consumers.stream().mapToInt(Consumer::replicas).sum();
-    int surge = consumers.stream().mapToInt(Consumer::surge).sum();
-    if (consumers.isEmpty() || replicas + surge == 0) {
-      return pods + " pod (no workloads" + (consumers.isEmpty() ? " listed" : " running") + ")";
+  /**
+   * The pods part of an explanation ("3 pods (2 HPA max + 1 surge)"), and which form it takes: 0 no
+   * workloads listed, 1 none running, else 2 for one pod or 3 for several, plus 2 with replicas and
+   * surge shown, 4 with "incl. HPA max", 6 with "HPA max". One pass without streams: it is worded
+   * for every policy at every division of its server.
+   */
+  record Pods(String text, int form) {
+
+    static Pods of(BudgetPolicy policy) {
+      List<Consumer> consumers = policy.consumers();
+      int pods = policy.pods();
+      int replicas = 0;
+      int surge = 0;
+      int autoscaled = 0;
+      for (Consumer consumer : consumers) {
+        replicas += consumer.replicas();
+        surge += consumer.surge();
+        if (consumer.autoscaled()) autoscaled++;
+      }
+      if (consumers.isEmpty() || replicas + surge == 0) {
+        return new Pods(
+            pods + " pod (no workloads" + (consumers.isEmpty() ? " listed" : " running") + ")",
+            consumers.isEmpty() ? 0 : 1);
+      }
+      boolean allHpa = autoscaled == consumers.size();
+      boolean someHpa = autoscaled > 0;
+      int form = pods == 1 ? 2 : 3;
+      String text = pods + (pods == 1 ? " pod" : " pods");
+      if (surge == 0 && !someHpa) return new Pods(text, form);
+      String hpa = allHpa ? " HPA max" : someHpa ? " incl. HPA max" : "";
+      return new Pods(
+          text + " (" + replicas + hpa + " + " + surge + " surge)",
+          form + (allHpa ? 6 : someHpa ? 4 : 2));
     }
-    boolean allHpa = consumers.stream().allMatch(Consumer::autoscaled);
-    boolean someHpa = consumers.stream().anyMatch(Consumer::autoscaled);
-    String hpa = allHpa ? " HPA max" : someHpa ? " incl. HPA max" : "";
-    return pods
-        + (pods == 1 ? " pod" : " pods")
-        + (surge == 0 && !someHpa ? "" : " (" + replicas + hpa + " + " + surge + " surge)");
   }
 
   private static Map<String, PoolDecision> unknownServer(List<BudgetPolicy> policies) {

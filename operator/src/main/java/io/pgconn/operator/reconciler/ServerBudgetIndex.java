@@ -281,7 +281,13 @@ final class ServerBudgetIndex {
         .forEach(
             (id, decision) -> {
               PoolDecision before = told.decisions().get(id);
-              if (before == null ? wrote(id) : !SizingVerdict.sameMeaning(before, decision)) {
+              if (before == null
+                  ? wrote(id)
+                  : !SizingVerdict.sameMeaning(
+                      before,
+                      told.division().terms().get(id),
+                      decision,
+                      now.division().terms().get(id))) {
                 changed.add(id);
               }
             });

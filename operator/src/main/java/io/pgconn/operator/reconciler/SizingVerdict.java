@@ -2,6 +2,7 @@ package io.pgconn.operator.reconciler;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.pgconn.operator.api.PolicyStatus;
+import io.pgconn.operator.budget.DecisionTerms;
 import io.pgconn.operator.budget.PoolDecision;
 import java.util.Optional;
 
@@ -58,14 +59,25 @@ record SizingVerdict(int connectionLimit, int consumers, String reason, String t
    * way would reconcile to write nothing: it is not woken for it.
    */
   static boolean sameMeaning(PoolDecision a, PoolDecision b) {
+    return sameMeaning(a, null, b, null);
+  }
+
+  /**
+   * As {@link #sameMeaning(PoolDecision, PoolDecision)}, by the terms the division recorded for
+   * each decision's wording when both have them ({@link DecisionTerms}: a few fields where the
+   * texts take a walk over each), else by their texts.
+   */
+  static boolean sameMeaning(
+      PoolDecision a, DecisionTerms aTerms, PoolDecision b, DecisionTerms bTerms) {
     if (a == b) return true;
     return a.connectionLimit() == b.connectionLimit()
         && a.consumers() == b.consumers()
         && a.satisfied() == b.satisfied()
         && a.budgeted() == b.budgeted()
         && a.raiseWaiting() == b.raiseWaiting()
-        && sameTerms(a.explanation(), b.explanation())
-        && sameTerms(a.remedy(), b.remedy());
+        && (aTerms != null && bTerms != null
+            ? aTerms.equals(bTerms)
+            : sameTerms(a.explanation(), b.explanation()) && sameTerms(a.remedy(), b.remedy()));
   }
 
   /**

@@ -20,9 +20,18 @@ import java.util.Map;
  *
  * <p>Not a test. Run it with {@code mvn -B -o -pl operator -Pbench test-compile exec:exec
  * -Dbench.main=io.pgconn.operator.reconciler.BudgetIndexBenchmark} (sizes: the environment variable
- * BENCH_POLICIES, comma separated; results in docs/benchmarks/scale.md).
+ * BENCH_POLICIES, comma separated; every policy's auto.max: BENCH_POOL_MAX; results in
+ * docs/benchmarks/scale.md).
  */
 public final class BudgetIndexBenchmark {
+
+  /**
+   * Every policy's auto.max (BENCH_POOL_MAX, default 20): the first policies fill the server and
+   * later ones are refused until it has room. 1 is {@code ScaleBenchmark}'s one size: every
+   * newcomer fits, and each arrival moves only its peers' numbers.
+   */
+  private static final int POOL_MAX =
+      Integer.parseInt(System.getenv().getOrDefault("BENCH_POOL_MAX", "20"));
 
   private BudgetIndexBenchmark() {}
 
@@ -95,7 +104,7 @@ public final class BudgetIndexBenchmark {
         "app",
         "postgres",
         0,
-        new PoolSizing.Auto(1, 20, 1),
+        new PoolSizing.Auto(1, POOL_MAX, 1),
         List.of(new Consumer("Deployment", id.substring(6), 1, 0, false)),
         limits,
         BudgetPolicy.Written.rolledOut(w),

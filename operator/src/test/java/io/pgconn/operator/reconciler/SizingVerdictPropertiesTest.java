@@ -2,6 +2,7 @@ package io.pgconn.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgconn.operator.budget.DecisionTerms;
 import io.pgconn.operator.budget.PoolDecision;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
@@ -26,6 +27,18 @@ class SizingVerdictPropertiesTest {
       assertThat(SizingVerdict.terms(a)).isEqualTo(SizingVerdict.terms(b));
     }
     assertThat(SizingVerdict.sameTerms(a, b)).isEqualTo(SizingVerdict.sameTerms(b, a));
+  }
+
+  /**
+   * A division compares its decisions by their recorded terms, which keep what {@link
+   * DecisionTerms#withoutNumbers} keeps: the same equivalence as this comparison of texts, used
+   * where a decision has no terms recorded.
+   */
+  @Property(tries = 5000)
+  void theTextComparisonAndTheTermsKeepTheSameWords(
+      @ForAll("messages") String a, @ForAll("messages") String b) {
+    assertThat(SizingVerdict.sameTerms(a, b))
+        .isEqualTo(DecisionTerms.withoutNumbers(a).equals(DecisionTerms.withoutNumbers(b)));
   }
 
   @Property(tries = 2000)
