@@ -25,7 +25,17 @@ import java.util.TreeMap;
  */
 final class Admission {
 
-  record Result(List<BudgetPolicy> admitted, Map<String, PoolDecision> refused) {}
+  /**
+   * @param refused each refused newcomer's decision
+   * @param refusedTerms the terms of each refusal's wording
+   */
+  record Result(
+      List<BudgetPolicy> admitted,
+      Map<String, PoolDecision> refused,
+      Map<String, DecisionTerms> refusedTerms) {}
+
+  /** A refusal and the terms of its wording. */
+  private record Refusal(PoolDecision decision, DecisionTerms.Refused terms) {}
 
   /** Floors, reserves and probe connections of the policies admitted so far, in one scope. */
   private static final class Tally {
@@ -81,8 +91,9 @@ final class Admission {
       }
     }
     Map<String, PoolDecision> refused = new TreeMap<>();
+    Map<String, DecisionTerms> refusedTerms = new HashMap<>();
     for (BudgetPolicy newcomer : newcomers) {
-      PoolDecision refusal = null;
+      Refusal refusal = null;
       for (LimitScope scope : scopesOf(key, newcomer, view)) {
         Tally tally = tallies.getOrDefault(scope, new Tally(keepHeld));
         long capacity = tally.capacity(scope, view, unlisted, newcomer);
@@ -98,11 +109,12 @@ final class Admission {
           tallies.computeIfAbsent(scope, s -> new Tally(keepHeld)).add(newcomer);
         }
       } else {
-        refused.put(newcomer.id(), refusal);
+        refused.put(newcomer.id(), refusal.decision());
+        refusedTerms.put(newcomer.id(), refusal.terms());
       }
     }
     admitted.sort(java.util.Comparator.comparing(BudgetPolicy::id));
-    return new Result(List.copyOf(admitted), refused);
+    return new Result(List.copyOf(admitted), refused, refusedTerms);
   }
 
   private static List<LimitScope> scopesOf(ServerKey key, BudgetPolicy policy, ServerView view) {
@@ -131,7 +143,7 @@ final class Admission {
         : ServerShares.autoFloor(policy, (PoolSizing.Auto) policy.sizing(), keepHeld);
   }
 
-  private static PoolDecision refusal(
+  private static Refusal refusal(
       BudgetPolicy newcomer, LimitScope scope, long capacity, Tally tally) {
     long free = Math.max(0, capacity - tally.floors);
     int pods = newcomer.pods();
@@ -160,7 +172,8 @@ final class Admission {
             + (tally.keepHeld ? (tally.policies == 1 ? " holds" : " hold") : "")
             + "; it takes nothing from them";
     StringBuilder remedy = new StringBuilder("Make room: ");
-    if (free >= pods && perPod > 1) {
+    boolean lowerFirst = free >= pods && perPod > 1;
+    if (lowerFirst) {
       remedy.append("lower ").append(what).append(" to ").append(free / pods).append(", ");
     }
     remedy
@@ -177,7 +190,15 @@ final class Admission {
                     + " max), pods or reserve: an explicit change divides the server again by"
                     + " weight above the mins, this policy included. It joins as soon as it fits."
                 : ", or lower another policy's min or delete it. It joins as soon as it fits.");
-    return PoolDecision.notAdmitted(
-        pods, (int) Math.max(0, capacity), explanation, remedy.toString());
+    return new Refusal(
+        PoolDecision.notAdmitted(pods, (int) Math.max(0, capacity), explanation, remedy.toString()),
+        new DecisionTerms.Refused(
+            pods == 1,
+            newcomer.sizing() instanceof PoolSizing.Fixed,
+            scope.kind(),
+            scope.name(),
+            tally.keepHeld,
+            tally.policies == 1,
+            lowerFirst));
   }
 }

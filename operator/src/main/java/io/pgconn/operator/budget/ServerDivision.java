@@ -8,8 +8,8 @@ import java.util.Map;
  * One server's budget divided among its policies (see {@link ServerShares}).
  *
  * @param decisions a decision per policy id, in no particular order
- * @param terms the terms of the wording of each decision {@link ServerShares} wrote: not for a
- *     refused newcomer's, nor where the server is unknown
+ * @param terms the terms of the wording of each decision, admitted or refused: none where the
+ *     server is unknown
  * @param calm every policy on the server was admitted and fits at its floor (min, or fixed limit),
  *     no raise waits for peers, and every limit counts what pods may run within its capacity. Then
  *     a policy that writes exactly its decision (and whose pods may run that limit, or what they

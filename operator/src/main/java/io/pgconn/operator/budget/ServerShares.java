@@ -156,6 +156,7 @@ final class ServerShares {
     Map<String, DecisionTerms> terms = new HashMap<>();
     shares.decideInto(decisions, terms);
     decisions.putAll(admission.refused());
+    terms.putAll(admission.refusedTerms());
     return new ServerDivision(decisions, terms, admission.refused().isEmpty() && shares.calm());
   }
 
@@ -555,7 +556,7 @@ final class ServerShares {
             remedy,
             waiting[p]);
     DecisionTerms terms =
-        new DecisionTerms(
+        new DecisionTerms.Admitted(
             scope.terms(),
             podsWording.form(),
             sharing.form(),

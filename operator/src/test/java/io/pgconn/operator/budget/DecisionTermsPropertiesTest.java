@@ -48,6 +48,11 @@ class DecisionTermsPropertiesTest {
                       .equals(DecisionTerms.withoutNumbers(b.decision().explanation()))
                   && DecisionTerms.withoutNumbers(a.decision().remedy())
                       .equals(DecisionTerms.withoutNumbers(b.decision().remedy()));
+          Statistics.label("refusals")
+              .collect(
+                  a.terms() instanceof DecisionTerms.Refused
+                      ? b.terms() instanceof DecisionTerms.Refused ? "both" : "one"
+                      : b.terms() instanceof DecisionTerms.Refused ? "one" : "neither");
           Statistics.label("pairs")
               .collect(
                   a.terms().equals(b.terms())
@@ -82,6 +87,26 @@ class DecisionTermsPropertiesTest {
     assertThat(after.decisions().get("ns/p0").explanation())
         .isNotEqualTo(before.decisions().get("ns/p0").explanation());
     assertThat(after.terms().get("ns/p0")).isEqualTo(before.terms().get("ns/p0"));
+  }
+
+  @Example
+  void aRefusedNewcomerKeepsItsTermsWhileThePoliciesRunningThereGrowInNumber() {
+    ServerKey server = new ServerKey("db.internal", 5432);
+    List<BudgetPolicy> full = new ArrayList<>();
+    for (int i = 0; i < 17; i++) full.add(onePod("ns/p" + i, server, 1));
+    List<BudgetPolicy> before = new ArrayList<>(full);
+    before.add(onePod("ns/q", server, null));
+    List<BudgetPolicy> after = new ArrayList<>(full);
+    after.add(onePod("ns/p17", server, 1));
+    after.add(onePod("ns/q", server, null));
+    ServerDivision refused = BudgetAllocator.divide(server, before, 0, true);
+    ServerDivision refusedAgain = BudgetAllocator.divide(server, after, 0, true);
+    assertThat(refused.decisions().get("ns/q").admitted()).isFalse();
+    assertThat(refusedAgain.decisions().get("ns/q").explanation())
+        .isNotEqualTo(refused.decisions().get("ns/q").explanation());
+    assertThat(refusedAgain.terms().get("ns/q"))
+        .isInstanceOf(DecisionTerms.Refused.class)
+        .isEqualTo(refused.terms().get("ns/q"));
   }
 
   @Example
