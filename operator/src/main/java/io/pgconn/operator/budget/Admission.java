@@ -86,7 +86,7 @@ final class Admission {
       } else {
         admitted.add(policy);
         for (LimitScope scope : scopesOf(key, policy, view)) {
-          tallies.computeIfAbsent(scope, s -> new Tally(keepHeld)).add(policy);
+          tally(tallies, scope, keepHeld).add(policy);
         }
       }
     }
@@ -106,7 +106,7 @@ final class Admission {
       if (refusal == null) {
         admitted.add(newcomer);
         for (LimitScope scope : scopesOf(key, newcomer, view)) {
-          tallies.computeIfAbsent(scope, s -> new Tally(keepHeld)).add(newcomer);
+          tally(tallies, scope, keepHeld).add(newcomer);
         }
       } else {
         refused.put(newcomer.id(), refusal.decision());
@@ -115,6 +115,20 @@ final class Admission {
     }
     admitted.sort(java.util.Comparator.comparing(BudgetPolicy::id));
     return new Result(List.copyOf(admitted), refused, refusedTerms);
+  }
+
+  /**
+   * The scope's tally, created on first use. Not {@code computeIfAbsent} with a lambda that
+   * captures keepHeld: C1, the image's only compiler, creates such a lambda through a method handle
+   * it does not inline, once per policy and scope of every division.
+   */
+  private static Tally tally(Map<LimitScope, Tally> tallies, LimitScope scope, boolean keepHeld) {
+    Tally tally = tallies.get(scope);
+    if (tally == null) {
+      tally = new Tally(keepHeld);
+      tallies.put(scope, tally);
+    }
+    return tally;
   }
 
   private static List<LimitScope> scopesOf(ServerKey key, BudgetPolicy policy, ServerView view) {

@@ -1,5 +1,7 @@
 package io.pgconn.operator.budget;
 
+import java.util.Objects;
+
 /**
  * A set of connections the server counts against one limit: the whole server (max_connections), one
  * role (rolconnlimit) or one database (datconnlimit) on it.
@@ -24,6 +26,22 @@ public record LimitScope(ServerKey server, Kind kind, String name)
 
   public static LimitScope database(ServerKey server, String database) {
     return new LimitScope(server, Kind.DATABASE, database);
+  }
+
+  // Written out: C1, the image's only compiler, runs a record's generated equals and hashCode
+  // through method handles it does not inline, and a division looks scopes up in hash maps for
+  // every policy. RecordEqualityTest holds them to the components.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof LimitScope t
+        && kind == t.kind
+        && Objects.equals(name, t.name)
+        && Objects.equals(server, t.server);
+  }
+
+  @Override
+  public int hashCode() {
+    return (Objects.hashCode(server) * 31 + Objects.hashCode(kind)) * 31 + Objects.hashCode(name);
   }
 
   @Override

@@ -340,16 +340,25 @@ final class ServerShares {
       PoolSizing sizing = policies.get(p).sizing();
       if (sizing instanceof PoolSizing.Fixed fixed) {
         limit[p] = fixed.connectionLimit();
-        minFits[p] =
-            scopesOf.get(p).stream().allMatch(k -> fixedUsed[k] <= scopes.get(k).capacity());
+        minFits[p] = floorsFit(p, false);
       } else if (sizing instanceof PoolSizing.Auto auto) {
-        minFits[p] =
-            scopesOf.get(p).stream()
-                .allMatch(k -> fixedUsed[k] + minDemand[k] <= scopes.get(k).capacity());
+        minFits[p] = floorsFit(p, true);
         limit[p] = minFits[p] ? autoFloor(policies.get(p), auto, keepHeld) : 1;
       }
       for (int k : scopesOf.get(p)) used[k] += (long) pods[p] * limit[p];
     }
+  }
+
+  /**
+   * Whether every scope of the policy holds its fixed pools (and, with {@code mins}, the auto
+   * pools' floors). A loop, not a stream with a capturing lambda: C1, the image's only compiler,
+   * creates such a lambda through a method handle it does not inline, once per policy per division.
+   */
+  private boolean floorsFit(int p, boolean mins) {
+    for (int k : scopesOf.get(p)) {
+      if (fixedUsed[k] + (mins ? minDemand[k] : 0) > scopes.get(k).capacity()) return false;
+    }
+    return true;
   }
 
   private void fill() {
