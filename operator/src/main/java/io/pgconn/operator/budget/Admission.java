@@ -26,16 +26,9 @@ import java.util.TreeMap;
 final class Admission {
 
   /**
-   * @param refused each refused newcomer's decision
-   * @param refusedTerms the terms of each refusal's wording
+   * @param refused each refused newcomer's decision, with the terms of its wording
    */
-  record Result(
-      List<BudgetPolicy> admitted,
-      Map<String, PoolDecision> refused,
-      Map<String, DecisionTerms> refusedTerms) {}
-
-  /** A refusal and the terms of its wording. */
-  private record Refusal(PoolDecision decision, DecisionTerms.Refused terms) {}
+  record Result(List<BudgetPolicy> admitted, Map<String, WordedDecision> refused) {}
 
   /** Floors, reserves and probe connections of the policies admitted so far, in one scope. */
   private static final class Tally {
@@ -90,10 +83,9 @@ final class Admission {
         }
       }
     }
-    Map<String, PoolDecision> refused = new TreeMap<>();
-    Map<String, DecisionTerms> refusedTerms = new HashMap<>();
+    Map<String, WordedDecision> refused = new TreeMap<>();
     for (BudgetPolicy newcomer : newcomers) {
-      Refusal refusal = null;
+      WordedDecision refusal = null;
       for (LimitScope scope : scopesOf(key, newcomer, view)) {
         Tally tally = tallies.getOrDefault(scope, new Tally(keepHeld));
         long capacity = tally.capacity(scope, view, unlisted, newcomer);
@@ -109,12 +101,11 @@ final class Admission {
           tally(tallies, scope, keepHeld).add(newcomer);
         }
       } else {
-        refused.put(newcomer.id(), refusal.decision());
-        refusedTerms.put(newcomer.id(), refusal.terms());
+        refused.put(newcomer.id(), refusal);
       }
     }
     admitted.sort(java.util.Comparator.comparing(BudgetPolicy::id));
-    return new Result(List.copyOf(admitted), refused, refusedTerms);
+    return new Result(List.copyOf(admitted), refused);
   }
 
   /**
@@ -157,7 +148,7 @@ final class Admission {
         : ServerShares.autoFloor(policy, (PoolSizing.Auto) policy.sizing(), keepHeld);
   }
 
-  private static Refusal refusal(
+  private static WordedDecision refusal(
       BudgetPolicy newcomer, LimitScope scope, long capacity, Tally tally) {
     long free = Math.max(0, capacity - tally.floors);
     int pods = newcomer.pods();
@@ -204,7 +195,7 @@ final class Admission {
                     + " max), pods or reserve: an explicit change divides the server again by"
                     + " weight above the mins, this policy included. It joins as soon as it fits."
                 : ", or lower another policy's min or delete it. It joins as soon as it fits.");
-    return new Refusal(
+    return new WordedDecision(
         PoolDecision.notAdmitted(pods, (int) Math.max(0, capacity), explanation, remedy.toString()),
         new DecisionTerms.Refused(
             pods == 1,

@@ -48,15 +48,10 @@ public sealed interface DecisionTerms {
           && Objects.equals(remedy, t.remedy);
     }
 
+    // Terms are compared, not hashed on a hot path: the plain form is enough here.
     @Override
     public int hashCode() {
-      return ((((Objects.hashCode(arithmetic) * 31 + pods) * 31 + sharing) * 31
-                          + Objects.hashCode(tail))
-                      * 31
-                  + Objects.hashCode(note))
-              * 31
-          + target
-          + Objects.hashCode(remedy) * 17;
+      return Objects.hash(arithmetic, pods, sharing, tail, note, target, remedy);
     }
   }
 
@@ -96,13 +91,7 @@ public sealed interface DecisionTerms {
 
     @Override
     public int hashCode() {
-      int bits =
-          (onePod ? 1 : 0)
-              | (fixed ? 2 : 0)
-              | (keepHeld ? 4 : 0)
-              | (onePolicy ? 8 : 0)
-              | (lowerFirst ? 16 : 0);
-      return (Objects.hashCode(scope) * 31 + Objects.hashCode(scopeName)) * 31 + bits;
+      return Objects.hash(onePod, fixed, scope, scopeName, keepHeld, onePolicy, lowerFirst);
     }
   }
 
@@ -127,9 +116,7 @@ public sealed interface DecisionTerms {
 
     @Override
     public int hashCode() {
-      return ((Objects.hashCode(kind) * 31 + Objects.hashCode(name)) * 31 + probes) * 4
-          + (largestOfMany ? 2 : 0)
-          + (unlisted ? 1 : 0);
+      return Objects.hash(kind, name, largestOfMany, probes, unlisted);
     }
   }
 

@@ -155,8 +155,10 @@ final class ServerShares {
     Map<String, PoolDecision> decisions = new HashMap<>();
     Map<String, DecisionTerms> terms = new HashMap<>();
     shares.decideInto(decisions, terms);
-    decisions.putAll(admission.refused());
-    terms.putAll(admission.refusedTerms());
+    for (Map.Entry<String, WordedDecision> refusal : admission.refused().entrySet()) {
+      decisions.put(refusal.getKey(), refusal.getValue().decision());
+      terms.put(refusal.getKey(), refusal.getValue().terms());
+    }
     return new ServerDivision(decisions, terms, admission.refused().isEmpty() && shares.calm());
   }
 
@@ -506,17 +508,15 @@ final class ServerShares {
   }
 
   /** Each admitted policy's decision, and the terms of its wording. */
-  private record Decided(PoolDecision decision, DecisionTerms terms) {}
-
   private void decideInto(Map<String, PoolDecision> decisions, Map<String, DecisionTerms> terms) {
     for (int p = 0; p < policies.size(); p++) {
-      Decided decided = decision(p);
+      WordedDecision decided = decision(p);
       decisions.put(policies.get(p).id(), decided.decision());
       terms.put(policies.get(p).id(), decided.terms());
     }
   }
 
-  private Decided decision(int p) {
+  private WordedDecision decision(int p) {
     BudgetPolicy policy = policies.get(p);
     int over = -1;
     for (int k : scopesOf.get(p)) {
@@ -573,7 +573,7 @@ final class ServerShares {
             note.kind(),
             note.target(),
             remedy.isEmpty() ? "" : DecisionTerms.withoutNumbers(remedy));
-    return new Decided(decision, terms);
+    return new WordedDecision(decision, terms);
   }
 
   /**
