@@ -8,7 +8,10 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -21,6 +24,7 @@ final class NodeCleanup {
 
   private static final Path NETNS_DIR = Path.of("/var/run/netns");
   private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
+  private static final Path CNI_RESULTS = Path.of("/var/lib/cni/results");
 
   private NodeCleanup() {}
 
@@ -75,9 +79,15 @@ final class NodeCleanup {
 
   /** Unmounts and deletes the CRI's pod namespaces (cni-*) that were not there {@code before}. */
   static void removePodNetns(Set<String> before) {
-    for (String name : netnsNames()) {
-      if (!name.startsWith("cni-") || before.contains(name)) continue;
+    removeNetns(
+        netnsNames().stream().filter(n -> n.startsWith("cni-") && !before.contains(n)).toList());
+  }
+
+  /** Unmounts and deletes these network namespaces (names under /var/run/netns). */
+  static void removeNetns(List<String> names) {
+    for (String name : names) {
       Path p = NETNS_DIR.resolve(name);
+      if (!Files.exists(p)) continue;
       umount(realPath(p).toString());
       try {
         Files.deleteIfExists(p);
@@ -87,32 +97,60 @@ final class NodeCleanup {
     }
   }
 
-  /**
-   * runc (cgroupfs driver, no QoS cgroups) makes one cgroup per container and sandbox, named after
-   * its id, in every hierarchy: removes the now empty ones whose id this node's containerd knew.
-   */
-  static void removeContainerCgroups(Path dir) {
-    Set<String> ids = new HashSet<>();
-    Path tasks = dir.resolve("containerd/state/io.containerd.runtime.v2.task/k8s.io");
-    try (Stream<Path> s = Files.list(tasks)) {
-      s.forEach(p -> ids.add(p.getFileName().toString()));
+  /** The ids of the containers and pod sandboxes this node's containerd ran (its task state). */
+  static List<String> containerIds(Path dir) {
+    try (Stream<Path> s = Files.list(tasks(dir))) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
     } catch (IOException e) {
       // containerd removed its task state (and runc the cgroups) itself
+      return List.of();
     }
-    try (Stream<Path> s = Files.walk(CGROUP_ROOT, 4)) {
-      s.filter(Files::isDirectory)
-          .filter(p -> ids.contains(p.getFileName().toString()))
-          .sorted(Comparator.comparingInt(Path::getNameCount).reversed())
-          .forEach(
-              p -> {
-                try {
-                  Files.delete(p);
-                } catch (IOException e) {
-                  System.err.println("real node: cannot remove cgroup " + p + ": " + e);
-                }
-              });
-    } catch (IOException | RuntimeException e) {
-      System.err.println("real node: cannot scan cgroups: " + e.getMessage());
+  }
+
+  /**
+   * The pod network namespaces of this node's sandboxes, as their runc bundles name them: the CRI
+   * creates them under /var/run/netns, outside the node's directory, with random names.
+   */
+  static List<String> podNetnsOf(Path dir) {
+    Pattern netns = Pattern.compile("\"(?:/var)?/run/netns/(cni-[0-9a-f-]+)\"");
+    Set<String> names = new TreeSet<>();
+    for (String id : containerIds(dir)) {
+      try {
+        Matcher m = netns.matcher(Files.readString(tasks(dir).resolve(id).resolve("config.json")));
+        while (m.find()) names.add(m.group(1));
+      } catch (IOException e) {
+        // no bundle: nothing to find
+      }
+    }
+    return List.copyOf(names);
+  }
+
+  private static Path tasks(Path dir) {
+    return dir.resolve("containerd/state/io.containerd.runtime.v2.task/k8s.io");
+  }
+
+  /**
+   * runc (cgroupfs driver, no QoS cgroups) makes one cgroup per container and sandbox, named after
+   * its id, in every hierarchy: removes the now empty ones of these containers.
+   */
+  static void removeContainerCgroups(List<String> containerIds) {
+    Set<String> ids = new HashSet<>(containerIds);
+    if (!ids.isEmpty()) {
+      try (Stream<Path> s = Files.walk(CGROUP_ROOT, 4)) {
+        s.filter(Files::isDirectory)
+            .filter(p -> ids.contains(p.getFileName().toString()))
+            .sorted(Comparator.comparingInt(Path::getNameCount).reversed())
+            .forEach(
+                p -> {
+                  try {
+                    Files.delete(p);
+                  } catch (IOException e) {
+                    System.err.println("real node: cannot remove cgroup " + p + ": " + e);
+                  }
+                });
+      } catch (IOException | RuntimeException e) {
+        System.err.println("real node: cannot scan cgroups: " + e.getMessage());
+      }
     }
     // Their parent (containerd's namespace name), when nothing else is in it: rmdir of a cgroup
     // that still has children or tasks fails, so another user's containers are never touched.
@@ -120,6 +158,29 @@ final class NodeCleanup {
       s.map(h -> h.resolve("k8s.io")).filter(Files::isDirectory).forEach(NodeCleanup::rmdirQuietly);
     } catch (IOException e) {
       // nothing to remove
+    }
+  }
+
+  /**
+   * libcni caches each network attachment's result under /var/lib/cni/results, one file per sandbox
+   * and network, named after the sandbox id, and removes it only when the runtime tears the pod's
+   * network down; a node stopped with its pods still running leaves them. Removes this node's (the
+   * directories stay: libcni's, not ours).
+   */
+  static void removeCniResults(List<String> containerIds) {
+    if (containerIds.isEmpty() || !Files.isDirectory(CNI_RESULTS)) return;
+    try (Stream<Path> s = Files.list(CNI_RESULTS)) {
+      s.filter(p -> containerIds.stream().anyMatch(id -> p.getFileName().toString().contains(id)))
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  System.err.println("real node: cannot delete " + p + ": " + e.getMessage());
+                }
+              });
+    } catch (IOException e) {
+      System.err.println("real node: cannot list " + CNI_RESULTS + ": " + e.getMessage());
     }
   }
 

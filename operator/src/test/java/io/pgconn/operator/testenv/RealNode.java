@@ -47,6 +47,7 @@ public final class RealNode implements AutoCloseable {
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
   private final Path dir;
+  private final String netnsName;
   private final Path logDir;
   private final NodeFiles files;
   private final NodeProcesses processes;
@@ -57,8 +58,9 @@ public final class RealNode implements AutoCloseable {
   private int apiPort;
   private boolean closed;
 
-  private RealNode(Path dir) {
+  private RealNode(Path dir, String netnsName) {
     this.dir = dir;
+    this.netnsName = netnsName;
     this.logDir = dir.resolve("logs");
     this.files = new NodeFiles(dir, NODE_IP);
     this.processes = new NodeProcesses(logDir);
@@ -74,14 +76,19 @@ public final class RealNode implements AutoCloseable {
     NodePrerequisites.check();
     Path k8s = NodePrerequisites.binaries();
     Path pauseTar = NodePrerequisites.image("pause.tar");
+    AbandonedNodes.sweep();
     Path dir;
+    String netnsName =
+        AbandonedNodes.PREFIX + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
     try {
       // Short: containerd's socket paths live under it.
-      dir = Files.createTempDirectory(Path.of("/tmp"), "pgconn-node-");
+      dir = Files.createTempDirectory(AbandonedNodes.TMP, AbandonedNodes.PREFIX);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    RealNode node = new RealNode(dir);
+    // Before anything it starts: a JVM killed from here on leaves a node the next one removes.
+    AbandonedNodes.claim(dir, netnsName);
+    RealNode node = new RealNode(dir, netnsName);
     Runtime.getRuntime().addShutdownHook(node.shutdownHook);
     try {
       node.phase("prerequisites", t0);
@@ -195,10 +202,7 @@ public final class RealNode implements AutoCloseable {
     files.writeCertificates();
     apiPort = freePort();
     files.writeKubeconfigs(apiPort);
-    netns =
-        NetworkNamespace.create(
-            "pgconn-node-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet(),
-            NODE_IP);
+    netns = NetworkNamespace.create(netnsName, NODE_IP);
     // In place of kube-proxy, the one Service pods need: `kubernetes` (the operator's in-cluster
     // client uses its ClusterIP from KUBERNETES_SERVICE_HOST) goes to the API server.
     for (String chain : List.of("PREROUTING", "OUTPUT")) {
@@ -352,17 +356,21 @@ public final class RealNode implements AutoCloseable {
   /**
    * Kubelet first (so it restarts nothing), then every container (through the shims of this node's
    * containerd, found by its socket), containerd, the control plane and forwarders; then the mounts
-   * under the directory and the pods' network namespaces, then our namespace.
+   * under the directory, the pods' network namespaces, CNI results and cgroups, then our namespace.
    */
   private void teardown() {
+    // Read first: containerd deletes a task's state once it sees the task's shim gone.
+    List<String> ids = NodeCleanup.containerIds(dir);
     processes.stop("kubelet");
     NodeCleanup.killShims(files.containerdSocket());
     processes.stop("containerd");
     processes.stopAll();
     NodeCleanup.unmountUnder(dir);
     NodeCleanup.removePodNetns(netnsBefore);
-    NodeCleanup.removeContainerCgroups(dir);
+    NodeCleanup.removeCniResults(ids);
+    NodeCleanup.removeContainerCgroups(ids);
     if (netns != null) netns.close();
+    AbandonedNodes.release(dir);
   }
 
   private void phase(String name, long t0) {

@@ -1,16 +1,15 @@
 package io.pgconn.operator.testenv;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -23,38 +22,13 @@ import org.junit.jupiter.api.Test;
 class RealNodeIT {
 
   @Test
-  void runsAPodAndLeavesNothingBehind() {
+  void runsAPodAndLeavesNothingBehind() throws IOException {
     long t0 = System.nanoTime();
     RealNode node = RealNode.start(Map.of());
     Path dir = node.logDir().getParent();
     String netns;
     try (KubernetesClient client = node.newClient()) {
-      Pod pod =
-          new PodBuilder()
-              .withNewMetadata()
-              .withName("sleeper")
-              .withNamespace("default")
-              .endMetadata()
-              .withNewSpec()
-              .addNewContainer()
-              .withName("pause")
-              .withImage(RealNode.PAUSE_IMAGE)
-              .withImagePullPolicy("Never")
-              .endContainer()
-              .endSpec()
-              .build();
-      client.resource(pod).create();
-      await("pod sleeper Ready")
-          .atMost(Duration.ofSeconds(90))
-          .pollInterval(Duration.ofMillis(500))
-          .until(
-              () -> {
-                Pod p = client.pods().inNamespace("default").withName("sleeper").get();
-                return p != null
-                    && p.getStatus().getConditions().stream()
-                        .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
-              });
-      Pod running = client.pods().inNamespace("default").withName("sleeper").get();
+      Pod running = AbandonedNodeIT.runPausePod(client, "sleeper");
       assertEquals(RealNode.NODE_NAME, running.getSpec().getNodeName());
       assertTrue(
           running.getStatus().getPodIP().startsWith("10.244.0."),
@@ -68,7 +42,11 @@ class RealNodeIT {
     }
     System.err.printf(
         "RealNodeIT: node up and pod Ready in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+    List<String> ids = NodeCleanup.containerIds(dir);
+    assertFalse(ids.isEmpty(), "containers ran");
     node.close();
+
+    assertEquals(List.of(), AbandonedNodeIT.cniResultsOf(ids), "CNI results left");
 
     assertFalse(Files.exists(dir), dir + " left behind");
     assertTrue(
