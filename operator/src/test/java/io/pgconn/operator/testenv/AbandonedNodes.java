@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -135,18 +134,10 @@ final class AbandonedNodes {
   }
 
   private static void kill(Predicate<String> commandLine) {
-    List<ProcessHandle> found =
+    NodeCleanup.killAndAwait(
         ProcessHandle.allProcesses()
             .filter(h -> h.pid() != ProcessHandle.current().pid())
             .filter(h -> commandLine.test(h.info().commandLine().orElse("")))
-            .toList();
-    found.forEach(ProcessHandle::destroyForcibly);
-    for (ProcessHandle h : found) {
-      try {
-        h.onExit().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("real node: pid " + h.pid() + " survived SIGKILL");
-      }
-    }
+            .toList());
   }
 }

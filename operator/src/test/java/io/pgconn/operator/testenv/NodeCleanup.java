@@ -48,8 +48,13 @@ final class NodeCleanup {
       shim.descendants().forEach(all::add);
       all.add(shim);
     }
-    all.forEach(ProcessHandle::destroyForcibly);
-    for (ProcessHandle h : all) {
+    killAndAwait(all);
+  }
+
+  /** SIGKILL to each, then waits up to 10 s for each to exit. */
+  static void killAndAwait(List<ProcessHandle> processes) {
+    processes.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle h : processes) {
       try {
         h.onExit().get(10, TimeUnit.SECONDS);
       } catch (Exception e) {
