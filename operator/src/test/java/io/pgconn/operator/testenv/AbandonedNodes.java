@@ -110,25 +110,13 @@ final class AbandonedNodes {
   private static void remove(Path dir, Owner owner) {
     String path = dir + "/";
     Path netnsPath = Path.of("/var/run/netns", owner.netns());
-    // Read first: containerd deletes a task's state (its bundle names the pod's namespace) once
-    // it sees the task's shim gone, which may happen before containerd itself is killed.
     List<String> ids = NodeCleanup.containerIds(dir);
     List<String> podNetns = NodeCleanup.podNetnsOf(dir);
     kill(p -> p.contains(path) && p.contains("kubelet") && !p.contains("containerd-shim"));
     NodeCleanup.killShims(dir.resolve("containerd/containerd.sock"));
     kill(p -> p.contains(path) || p.contains(netnsPath.toString()));
-    NodeCleanup.unmountUnder(dir);
-    NodeCleanup.removeNetns(podNetns);
-    NodeCleanup.removeContainerCgroups(ids);
-    NodeCleanup.removeCniResults(ids);
-    if (NodeCleanup.netnsNames().contains(owner.netns())) {
-      try {
-        NetworkNamespace.run(List.of("ip", "netns", "del", owner.netns()));
-      } catch (RuntimeException e) {
-        System.err.println(
-            "real node: cannot delete network namespace " + owner.netns() + ": " + e);
-      }
-    }
+    NodeCleanup.removeLeftovers(dir, ids, podNetns);
+    if (NodeCleanup.netnsNames().contains(owner.netns())) NetworkNamespace.delete(owner.netns());
     release(dir);
     NodeCleanup.deleteDirectory(dir, null);
   }

@@ -95,6 +95,11 @@ final class NetworkNamespace implements AutoCloseable {
   public synchronized void close() {
     if (deleted) return;
     deleted = true;
+    delete(name);
+  }
+
+  /** Deletes namespace {@code name}, saying so if it cannot. */
+  static void delete(String name) {
     try {
       run(List.of("ip", "netns", "del", name));
     } catch (RuntimeException e) {

@@ -82,10 +82,17 @@ final class NodeCleanup {
     return names;
   }
 
-  /** Unmounts and deletes the CRI's pod namespaces (cni-*) that were not there {@code before}. */
-  static void removePodNetns(Set<String> before) {
-    removeNetns(
-        netnsNames().stream().filter(n -> n.startsWith("cni-") && !before.contains(n)).toList());
+  /**
+   * What a node leaves once its processes are gone: the mounts under its directory, its pods'
+   * network namespaces, its containers' CNI results and cgroups. {@code ids} and {@code podNetns}
+   * are read ({@link #containerIds}, {@link #podNetnsOf}) before any process is stopped: containerd
+   * deletes a task's state once it sees the task's shim gone.
+   */
+  static void removeLeftovers(Path dir, List<String> ids, List<String> podNetns) {
+    unmountUnder(dir);
+    removeNetns(podNetns);
+    removeCniResults(ids);
+    removeContainerCgroups(ids);
   }
 
   /** Unmounts and deletes these network namespaces (names under /var/run/netns). */

@@ -17,7 +17,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -54,7 +53,6 @@ public final class RealNode implements AutoCloseable {
   private final Map<String, Duration> phases = new LinkedHashMap<>();
   private final Thread shutdownHook = new Thread(this::teardown, "real-node-stop");
   private NetworkNamespace netns;
-  private Set<String> netnsBefore = Set.of();
   private int apiPort;
   private boolean closed;
 
@@ -306,9 +304,6 @@ public final class RealNode implements AutoCloseable {
 
   private void startRuntime(Path pauseTar) {
     files.writeContainerdConfig(PAUSE_IMAGE);
-    // Pod network namespaces are bind mounts under /var/run/netns, outside our directory: the
-    // ones that appear from now on are this node's, for the teardown.
-    netnsBefore = NodeCleanup.netnsNames();
     processes.start(
         "containerd",
         netns.command(List.of("containerd", "--config", files.containerdConfig().toString())));
@@ -359,16 +354,13 @@ public final class RealNode implements AutoCloseable {
    * under the directory, the pods' network namespaces, CNI results and cgroups, then our namespace.
    */
   private void teardown() {
-    // Read first: containerd deletes a task's state once it sees the task's shim gone.
     List<String> ids = NodeCleanup.containerIds(dir);
+    List<String> podNetns = NodeCleanup.podNetnsOf(dir);
     processes.stop("kubelet");
     NodeCleanup.killShims(files.containerdSocket());
     processes.stop("containerd");
     processes.stopAll();
-    NodeCleanup.unmountUnder(dir);
-    NodeCleanup.removePodNetns(netnsBefore);
-    NodeCleanup.removeCniResults(ids);
-    NodeCleanup.removeContainerCgroups(ids);
+    NodeCleanup.removeLeftovers(dir, ids, podNetns);
     if (netns != null) netns.close();
     AbandonedNodes.release(dir);
   }
