@@ -113,7 +113,7 @@ final class AbandonedNodes {
     List<String> ids = NodeCleanup.containerIds(dir);
     List<String> podNetns = NodeCleanup.podNetnsOf(dir);
     kill(p -> p.contains(path) && p.contains("kubelet") && !p.contains("containerd-shim"));
-    NodeCleanup.killShims(dir.resolve("containerd/containerd.sock"));
+    NodeCleanup.killShims(new NodeFiles(dir, RealNode.NODE_IP).containerdSocket());
     kill(p -> p.contains(path) || p.contains(netnsPath.toString()));
     NodeCleanup.removeLeftovers(dir, ids, podNetns);
     if (NodeCleanup.netnsNames().contains(owner.netns())) NetworkNamespace.delete(owner.netns());
