@@ -17,6 +17,12 @@ package io.pgconn.operator.scale;
  * @param floorRounds how many times each floor is measured, each round in a namespace of its own;
  *     the report divides by the median. One client's serial writes wait on etcd's fsync, which
  *     varied by a quarter between runs on this VM's disk (session 16)
+ * @param scriptedRounds how many times the operator's writes are made by a plain client in step
+ *     with a second apply (ScaleRun#scriptedConvergenceMillis), a bound on convergence for any
+ *     operator that makes them; 0 skips it
+ * @param operatorWarmUp policies applied, awaited Ready and deleted after the operator starts and
+ *     before anything of it is timed: a diagnostic of what its JIT warm-up costs the convergence
+ *     (0, the default, times a cold operator, as a fresh install meets a sync)
  */
 record ScaleOptions(
     boolean process,
@@ -25,16 +31,19 @@ record ScaleOptions(
     int rotations,
     boolean labelSources,
     int poolMax,
-    int floorRounds) {
+    int floorRounds,
+    int scriptedRounds,
+    int operatorWarmUp) {
 
   static ScaleOptions inTestJvm() {
-    return new ScaleOptions(false, 0, 0, 0, true, 0, 1);
+    return new ScaleOptions(false, 0, 0, 0, true, 0, 1, 0, 0);
   }
 
   /**
    * From -Dscale.process (default false), -Dscale.memoryLimitMiB (256), -Dscale.unrelatedSecrets
    * (10,000 in process mode, else 0), -Dscale.rotations (50), -Dscale.labelSources (true) and
-   * -Dscale.poolMax (0) and -Dscale.floorRounds (3).
+   * -Dscale.poolMax (0), -Dscale.floorRounds (3), -Dscale.scriptedRounds (3) and
+   * -Dscale.operatorWarmUp (0).
    */
   static ScaleOptions fromSystemProperties() {
     boolean process = Boolean.getBoolean("scale.process");
@@ -45,6 +54,8 @@ record ScaleOptions(
         Integer.getInteger("scale.rotations", 50),
         Boolean.parseBoolean(System.getProperty("scale.labelSources", "true")),
         Integer.getInteger("scale.poolMax", 0),
-        Math.max(1, Integer.getInteger("scale.floorRounds", 3)));
+        Math.max(1, Integer.getInteger("scale.floorRounds", 3)),
+        Math.max(0, Integer.getInteger("scale.scriptedRounds", 3)),
+        Math.max(0, Integer.getInteger("scale.operatorWarmUp", 0)));
   }
 }

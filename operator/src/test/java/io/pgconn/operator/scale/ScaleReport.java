@@ -36,6 +36,7 @@ record ScaleReport(
     long sameWritesFloorMillis,
     List<Long> floorSamples,
     List<Long> sameWritesFloorSamples,
+    List<Long> scriptedSamples,
     List<String> operatorNotes) {
 
   /** Requests of each kind the harness makes before it times anything (see ScaleRun.warmUp). */
@@ -49,6 +50,7 @@ record ScaleReport(
     List<Long> floors = rounds(options.floorRounds(), round -> run.rawWriteFloorMillis(n, round));
     run.startOperator();
     run.memoryCheckpoint("started, no policy yet", true, 0);
+    if (options.operatorWarmUp() > 0) run.warmOperator(options.operatorWarmUp(), n, atMost);
     int mark = run.mark();
     long logins0 = run.sessionsOpened();
     long ready = run.applyAndAwaitReady(n, atMost);
@@ -64,6 +66,8 @@ record ScaleReport(
     // (as before 2026-12-04, session 21) compared the convergence with another minute's machine.
     // It copies what the operator wrote, into namespaces the operator does not watch.
     List<Long> sameWritesFloors = rounds(options.floorRounds(), run::sameWritesFloorMillis);
+    List<Long> scripted =
+        rounds(options.scriptedRounds(), round -> run.scriptedConvergenceMillis(n, round, atMost));
 
     int restMark = run.mark();
     Map<String, String> statusBefore = run.statuses();
@@ -125,6 +129,7 @@ record ScaleReport(
         median(sameWritesFloors),
         floors,
         sameWritesFloors,
+        scripted,
         run.notes());
   }
 
@@ -177,6 +182,19 @@ record ScaleReport(
             + "; to the floor with the operator's own content "
             + String.format("%.1f", (double) readyMillis / Math.max(1, sameWritesFloorMillis))
             + ")",
+        scriptedSamples.isEmpty()
+            ? "  the operator's writes by a plain client in step with an apply: not measured"
+            : "  the operator's writes by a plain client in step with an apply (a bound on"
+                + " convergence for any operator making them): "
+                + median(scriptedSamples)
+                + " ms (median of "
+                + scriptedSamples
+                + "; ratio to the floor with the operator's own content "
+                + String.format(
+                    "%.1f", (double) median(scriptedSamples) / Math.max(1, sameWritesFloorMillis))
+                + "; the convergence is "
+                + String.format("%.1f", (double) readyMillis / Math.max(1, median(scriptedSamples)))
+                + " times it)",
         "  convergence requests: "
             + ScaleRun.total(convergenceRequests)
             + " ("

@@ -53,6 +53,9 @@ final class ScaleRun implements AutoCloseable {
   static final String NS = "scale";
   static final String FLOOR_NS = "scale-floor";
 
+  /** Where the scripted stand-in's rounds run (one namespace each): not watched by the operator. */
+  static final String SCRIPTED_NS = "scale-scripted";
+
   /** Where this JVM's client warms up: a namespace the operator does not watch. */
   static final String WARM_NS = "scale-warm-up";
 
@@ -286,6 +289,167 @@ final class ScaleRun implements AutoCloseable {
           .patch(apply);
     }
     return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  /**
+   * The operator's writes made by a plain client in step with an apply: a bound on convergence for
+   * any operator that makes them, on this machine, in this minute. A second client, warm and with
+   * as many threads as the chart gives the operator's reconciles, watches what the operator watches
+   * (the policies, the labelled sources and the targets) in a namespace the operator does not
+   * watch. For each policy the apply creates it makes the operator's four requests with what the
+   * operator wrote for that policy: the read of the target (not there yet), the target's
+   * server-side apply, the status's, and the event. Its clock is the convergence's: from the first
+   * apply until the harness's watch has seen every policy Ready. What it leaves out is the
+   * operator's own thinking (the budget, the connection strings, its cache) and its warm-up, so the
+   * convergence divided by this is what the operator's own CPU costs on a machine whose cores it
+   * shares. Run once the operator has converged and is quiet, since it copies what the operator
+   * wrote. In ms.
+   */
+  long scriptedConvergenceMillis(int n, int round, Duration atMost) {
+    String ns = SCRIPTED_NS + "-" + round;
+    k8s.namespace(ns);
+    Map<String, io.fabric8.kubernetes.api.model.Secret> targets = new java.util.HashMap<>();
+    for (var secret :
+        admin
+            .secrets()
+            .inNamespace(NS)
+            .withLabel(ManagedSecrets.MANAGED_BY_LABEL)
+            .list()
+            .getItems()) {
+      targets.put(secret.getMetadata().getName(), secret);
+    }
+    Map<String, PolicyStatus> statuses = new java.util.HashMap<>();
+    Map<String, io.fabric8.kubernetes.api.model.Secret> targetOf = new java.util.HashMap<>();
+    for (var policy :
+        admin.resources(PostgresConnectionPolicy.class).inNamespace(NS).list().getItems()) {
+      var status = policy.getStatus();
+      if (status == null || status.getSecret() == null) continue;
+      var target = targets.get(status.getSecret().getName());
+      if (target == null) continue;
+      statuses.put(policy.getMetadata().getName(), status);
+      targetOf.put(policy.getMetadata().getName(), target);
+    }
+    Map<String, io.fabric8.kubernetes.api.model.Event> eventOf = new java.util.HashMap<>();
+    for (var event : admin.v1().events().inNamespace(NS).list().getItems()) {
+      eventOf.putIfAbsent(event.getInvolvedObject().getName(), event);
+    }
+    if (round == 0) {
+      note(
+          "scripted stand-in: "
+              + statuses.size()
+              + " targets and statuses, "
+              + eventOf.size()
+              + " events to copy");
+    }
+    int threads;
+    try {
+      threads = Integer.parseInt(OperatorProcess.chartValue("reconcileThreads"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    var writers = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    AtomicInteger failures = new AtomicInteger();
+    PatchContext apply = serverSideApply("scale-scripted");
+    Map<String, Boolean> readiness = new java.util.concurrent.ConcurrentHashMap<>();
+    try (KubernetesClient standIn =
+            new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(admin.getConfiguration())
+                .build();
+        var sources =
+            standIn.secrets().inNamespace(ns).withLabel(SourceSpec.WATCH_LABEL, "true").inform();
+        var owned =
+            standIn.secrets().inNamespace(ns).withLabel(ManagedSecrets.MANAGED_BY_LABEL).inform();
+        var policies =
+            standIn
+                .resources(PostgresConnectionPolicy.class)
+                .inNamespace(ns)
+                .inform(
+                    new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+                      @Override
+                      public void onAdd(PostgresConnectionPolicy p) {
+                        writers.execute(
+                            () -> {
+                              try {
+                                writeAsOperator(standIn, apply, p, targetOf, statuses, eventOf);
+                              } catch (RuntimeException e) {
+                                if (failures.getAndIncrement() == 0) {
+                                  note("scripted stand-in: " + e);
+                                }
+                              }
+                            });
+                      }
+
+                      @Override
+                      public void onUpdate(
+                          PostgresConnectionPolicy old, PostgresConnectionPolicy p) {}
+
+                      @Override
+                      public void onDelete(PostgresConnectionPolicy p, boolean unknown) {}
+                    });
+        var watch =
+            informPolicies(
+                ns,
+                p -> readiness.put(p.getMetadata().getName(), ready(p)),
+                p -> readiness.remove(p.getMetadata().getName()))) {
+      return applyAndAwait(
+          ns,
+          "scripted stand-in: ",
+          n,
+          atMost,
+          () -> (int) readiness.values().stream().filter(b -> b).count());
+    } finally {
+      writers.shutdownNow();
+      if (failures.get() > 0) note("scripted stand-in: " + failures.get() + " policies failed");
+    }
+  }
+
+  /** The operator's four requests for one new policy, with what it wrote for that policy. */
+  private static void writeAsOperator(
+      KubernetesClient client,
+      PatchContext apply,
+      PostgresConnectionPolicy policy,
+      Map<String, io.fabric8.kubernetes.api.model.Secret> targetOf,
+      Map<String, PolicyStatus> statuses,
+      Map<String, io.fabric8.kubernetes.api.model.Event> eventOf) {
+    String name = policy.getMetadata().getName();
+    String ns = policy.getMetadata().getNamespace();
+    var target = targetOf.get(name);
+    client.secrets().inNamespace(ns).withName(target.getMetadata().getName()).get();
+    client
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(target.getMetadata().getName())
+                .withNamespace(ns)
+                .withLabels(target.getMetadata().getLabels())
+                .withAnnotations(target.getMetadata().getAnnotations())
+                .endMetadata()
+                .withType(target.getType())
+                .withData(target.getData())
+                .build())
+        .patch(apply);
+    client.resource(statusOnly(ns, name, statuses.get(name))).subresource("status").patch(apply);
+    var event = eventOf.get(name);
+    if (event == null) return;
+    client
+        .v1()
+        .events()
+        .inNamespace(ns)
+        .resource(
+            new io.fabric8.kubernetes.api.model.EventBuilder(event)
+                .withNewMetadata()
+                .withNamespace(ns)
+                .withName(name + "." + Long.toHexString(System.nanoTime()))
+                .endMetadata()
+                .editInvolvedObject()
+                .withNamespace(ns)
+                .withUid(policy.getMetadata().getUid())
+                .withResourceVersion(policy.getMetadata().getResourceVersion())
+                .endInvolvedObject()
+                .build())
+        .create();
   }
 
   ScaleOptions options() {
@@ -577,6 +741,50 @@ final class ScaleRun implements AutoCloseable {
     return PASSWORD + "-rotated-" + k;
   }
 
+  /** The first index of the policies {@link #warmOperator} applies and deletes. */
+  private static final int WARM_OPERATOR_FIRST = 1_000_000;
+
+  /**
+   * Applies count policies (and their sources) in the operator's namespace, waits until they are
+   * Ready, deletes them and waits until the operator is quiet: the operator's code is then compiled
+   * before the timed apply. A diagnostic (-Dscale.operatorWarmUp), not the benchmark's figure.
+   */
+  void warmOperator(int count, int n, Duration atMost) {
+    sizePoolsFor(n);
+    java.util.Set<String> ready = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    try (var watch =
+        informPolicies(
+            NS,
+            p -> {
+              if (ready(p)) ready.add(p.getMetadata().getName());
+            },
+            p -> {})) {
+      for (int i = WARM_OPERATOR_FIRST; i < WARM_OPERATOR_FIRST + count; i++) {
+        source(NS, i);
+        k8s.create(policy(NS, i));
+      }
+      Awaitility.await("the operator's " + count + " warm-up policies Ready")
+          .atMost(atMost)
+          .until(() -> ready.size() >= count);
+    }
+    for (int i = WARM_OPERATOR_FIRST; i < WARM_OPERATOR_FIRST + count; i++) {
+      admin.resources(PostgresConnectionPolicy.class).inNamespace(NS).withName(name(i)).delete();
+      admin.secrets().inNamespace(NS).withName("src-" + i).delete();
+    }
+    Awaitility.await("the operator's warm-up policies gone")
+        .atMost(atMost)
+        .until(
+            () ->
+                admin
+                    .resources(PostgresConnectionPolicy.class)
+                    .inNamespace(NS)
+                    .list()
+                    .getItems()
+                    .isEmpty());
+    writesUntilQuiet(Duration.ofSeconds(5), atMost);
+    note("operator warmed up: " + count + " policies applied, Ready and deleted");
+  }
+
   /**
    * Applies n source Secrets and n policies; returns ms from the first apply to all Ready. Ready is
    * counted from a watch on the policies, as {@code kubectl wait} does, not by listing them: a list
@@ -593,19 +801,26 @@ final class ScaleRun implements AutoCloseable {
             p -> readiness.put(p.getMetadata().getName(), ready(p)),
             p -> readiness.remove(p.getMetadata().getName()))) {
       return applyAndAwait(
-          n, atMost, () -> (int) readiness.values().stream().filter(b -> b).count());
+          NS, "", n, atMost, () -> (int) readiness.values().stream().filter(b -> b).count());
     }
   }
 
-  private long applyAndAwait(int n, Duration atMost, java.util.function.IntSupplier readyCount) {
+  /** Applies n sources and policies in namespace; notes are prefixed with label. */
+  private long applyAndAwait(
+      String namespace,
+      String label,
+      int n,
+      Duration atMost,
+      java.util.function.IntSupplier readyCount) {
     CpuSample cpu0 = CpuSample.now(process);
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
-      source(i);
-      k8s.create(policy(NS, i));
+      source(namespace, i);
+      k8s.create(policy(namespace, i));
     }
     note(
-        "apply of "
+        label
+            + "apply of "
             + 2 * n
             + " objects (sources and policies, one client) done "
             + (System.nanoTime() - t0) / 1_000_000
@@ -627,7 +842,8 @@ final class ScaleRun implements AutoCloseable {
                 if (now - lastNote.get() >= noteEvery) {
                   lastNote.set(now);
                   note(
-                      ready
+                      label
+                          + ready
                           + " of "
                           + n
                           + " Ready "
@@ -651,13 +867,15 @@ final class ScaleRun implements AutoCloseable {
     CpuSample cpu1 = CpuSample.now(process);
     note(
         String.format(
-            "CPU while converging (%d ms): the machine %.0f%% busy of %d cores, the operator's"
-                + " process %s",
+            "%sCPU while converging (%d ms): the machine %.0f%% busy of %d cores, this JVM (the"
+                + " harness) %.1f s, the operator's process %s",
+            label,
             elapsed,
             100.0
                 * (cpu1.machineBusy() - cpu0.machineBusy())
                 / Math.max(1, cpu1.machineTotal() - cpu0.machineTotal()),
             Runtime.getRuntime().availableProcessors(),
+            (cpu1.harness() - cpu0.harness()) / 100.0,
             cpu1.operator() < 0
                 ? "n/a (in this JVM)"
                 : String.format(
@@ -671,10 +889,11 @@ final class ScaleRun implements AutoCloseable {
    * Clock ticks (1/100 s) from /proc: the machine's busy and total time over all cores, and the
    * operator process's user and system time (-1 when it runs in this JVM); then the threads the
    * operator's JVM has started (a thread per request costs CPU that no thread's own time shows once
-   * it has ended; -1 in this JVM).
+   * it has ended; -1 in this JVM); then this JVM's own time (the harness's client, its watches and,
+   * in a scripted round, the stand-in).
    */
   private record CpuSample(
-      long machineBusy, long machineTotal, long operator, long threadsStarted) {
+      long machineBusy, long machineTotal, long operator, long threadsStarted, long harness) {
 
     static CpuSample now(OperatorProcess process) {
       try {
@@ -689,7 +908,12 @@ final class ScaleRun implements AutoCloseable {
           threads = new Jcmd(process.pid()).threadsStarted();
           operatorTicks = ProcessCpu.ticks(process.pid());
         }
-        return new CpuSample(total - idle, total, operatorTicks, threads);
+        return new CpuSample(
+            total - idle,
+            total,
+            operatorTicks,
+            threads,
+            ProcessCpu.ticks(ProcessHandle.current().pid()));
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
@@ -697,10 +921,6 @@ final class ScaleRun implements AutoCloseable {
   }
 
   /** Source i, labelled pgconn.io/source-secret=true unless the options say otherwise. */
-  private void source(int i) {
-    source(NS, i);
-  }
-
   private void source(String namespace, int i) {
     Map<String, String> labels =
         options.labelSources() ? Map.of(SourceSpec.WATCH_LABEL, "true") : Map.of();
