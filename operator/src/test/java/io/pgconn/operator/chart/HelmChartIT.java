@@ -382,7 +382,8 @@ class HelmChartIT {
     List<HasMetadata> objects = render("pgconn-operator", "pgconn-system", "");
 
     assertEquals(
-        "-XX:MaxRAMPercentage=50 -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError",
+        "-XX:MaxRAMPercentage=50 -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=0.2"
+            + " -XX:+ExitOnOutOfMemoryError",
         env(operatorContainer(objects), "JAVA_TOOL_OPTIONS"));
     assertTrue(all(objects, PodDisruptionBudget.class).isEmpty(), "a PDB for one replica");
     assertTrue(all(objects, NetworkPolicy.class).isEmpty(), "a NetworkPolicy by default");
