@@ -268,21 +268,7 @@ final class ScaleRun implements AutoCloseable {
     long t0 = System.nanoTime();
     for (PostgresConnectionPolicy policy : policies) {
       var target = targets.get(policy.getStatus().getSecret().getName());
-      admin
-          .secrets()
-          .inNamespace(ns)
-          .resource(
-              new SecretBuilder()
-                  .withNewMetadata()
-                  .withName(target.getMetadata().getName())
-                  .withNamespace(ns)
-                  .withLabels(target.getMetadata().getLabels())
-                  .withAnnotations(target.getMetadata().getAnnotations())
-                  .endMetadata()
-                  .withType(target.getType())
-                  .withData(target.getData())
-                  .build())
-          .patch(apply);
+      admin.secrets().inNamespace(ns).resource(copyInto(ns, target)).patch(apply);
       admin
           .resource(statusOnly(ns, policy.getMetadata().getName(), policy.getStatus()))
           .subresource("status")
@@ -403,6 +389,24 @@ final class ScaleRun implements AutoCloseable {
     }
   }
 
+  /**
+   * A target Secret as the operator wrote it (data, type, labels, annotations), in namespace ns.
+   * Left out: the owner reference, which cannot point across namespaces.
+   */
+  private static io.fabric8.kubernetes.api.model.Secret copyInto(
+      String ns, io.fabric8.kubernetes.api.model.Secret target) {
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(target.getMetadata().getName())
+        .withNamespace(ns)
+        .withLabels(target.getMetadata().getLabels())
+        .withAnnotations(target.getMetadata().getAnnotations())
+        .endMetadata()
+        .withType(target.getType())
+        .withData(target.getData())
+        .build();
+  }
+
   /** The operator's four requests for one new policy, with what it wrote for that policy. */
   private static void writeAsOperator(
       KubernetesClient client,
@@ -415,21 +419,7 @@ final class ScaleRun implements AutoCloseable {
     String ns = policy.getMetadata().getNamespace();
     var target = targetOf.get(name);
     client.secrets().inNamespace(ns).withName(target.getMetadata().getName()).get();
-    client
-        .secrets()
-        .inNamespace(ns)
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName(target.getMetadata().getName())
-                .withNamespace(ns)
-                .withLabels(target.getMetadata().getLabels())
-                .withAnnotations(target.getMetadata().getAnnotations())
-                .endMetadata()
-                .withType(target.getType())
-                .withData(target.getData())
-                .build())
-        .patch(apply);
+    client.secrets().inNamespace(ns).resource(copyInto(ns, target)).patch(apply);
     client.resource(statusOnly(ns, name, statuses.get(name))).subresource("status").patch(apply);
     var event = eventOf.get(name);
     if (event == null) return;
