@@ -2,6 +2,7 @@ package io.pgconn.operator.testenv;
 
 import io.fabric8.kubeapitest.KubeAPIServer;
 import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubeapitest.KubeAPITestException;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -53,10 +54,7 @@ public final class LocalControlPlane implements TestCluster {
             .withUpdateKubeConfig(false)
             .withApiServerFlag("--advertise-address", "127.0.0.1");
     apiServerFlags.forEach(config::withApiServerFlag);
-    KubeAPIServer server = new KubeAPIServer(config.build());
-    new StartupClock(Clock.systemDefaultZone())
-        .awaitStartWithoutWrap(StartupClock.KUBE_API_TEST_TIMEOUT);
-    server.start();
+    KubeAPIServer server = startWithRetry(config);
     try {
       String yaml = server.getKubeConfigYaml();
       Path file = Files.createTempFile("pgconn-kubeconfig-", ".yaml");
@@ -65,6 +63,34 @@ public final class LocalControlPlane implements TestCluster {
     } catch (IOException e) {
       server.stop();
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Starts etcd and kube-apiserver, up to three times. kube-api-test picks free ports and hands
+   * them to etcd after releasing them, so another process of the build can take one first: CI at
+   * 34964d2 lost CrdValidationIT's whole class to "etcd process stopped unexpectedly", and the
+   * class-level error was not rerun. A failed start is stopped (its processes and directories)
+   * before the next one, which gets new ports.
+   */
+  private static KubeAPIServer startWithRetry(KubeAPIServerConfigBuilder config) {
+    for (int attempt = 1; ; attempt++) {
+      KubeAPIServer server = new KubeAPIServer(config.build());
+      new StartupClock(Clock.systemDefaultZone())
+          .awaitStartWithoutWrap(StartupClock.KUBE_API_TEST_TIMEOUT);
+      try {
+        server.start();
+        return server;
+      } catch (KubeAPITestException e) {
+        try {
+          server.stop();
+        } catch (RuntimeException stopFailed) {
+          e.addSuppressed(stopFailed);
+        }
+        if (attempt == 3) throw e;
+        System.err.println(
+            "local control plane: start " + attempt + " of 3 failed (" + e.getMessage() + ")");
+      }
     }
   }
 
