@@ -65,9 +65,13 @@ record ScaleReport(
     // drifts by a third over minutes, and a floor taken after the rest, rotations and restart
     // (as before 2026-12-04, session 21) compared the convergence with another minute's machine.
     // It copies what the operator wrote, into namespaces the operator does not watch.
-    List<Long> sameWritesFloors = rounds(options.floorRounds(), run::sameWritesFloorMillis);
+    Map<String, ScaleRun.Written> written = run.operatorWrites();
+    List<Long> sameWritesFloors =
+        rounds(options.floorRounds(), round -> run.sameWritesFloorMillis(round, written));
     List<Long> scripted =
-        rounds(options.scriptedRounds(), round -> run.scriptedConvergenceMillis(n, round, atMost));
+        rounds(
+            options.scriptedRounds(),
+            round -> run.scriptedConvergenceMillis(n, round, written, atMost));
 
     int restMark = run.mark();
     Map<String, String> statusBefore = run.statuses();

@@ -229,18 +229,19 @@ final class ScaleRun implements AutoCloseable {
   }
 
   /**
-   * The floor with the operator's own content: the n target Secrets (their data, type, labels and
-   * annotations as the operator wrote them) and the n statuses it wrote, server-side applied by one
-   * client, one request at a time, in the floor namespace. Goal 3 of issue 15 defines the floor as
-   * the writes the operator must make; {@link #rawWriteFloorMillis} makes as many, but each is a
-   * one-key Secret or a one-field status, and the API server's cost of a status patch grows with
-   * the status (about 15 ms of its CPU for the 3 KB status a Ready policy carries, against 5 ms for
-   * a Secret's). Left out: the owner reference, which cannot point across namespaces. Run once the
-   * operator has converged and is quiet, since it copies what the operator wrote; into the round's
-   * floor namespace, where {@link #rawWriteFloorMillis} made the policies. In ms.
+   * What the operator wrote for one policy: its target, its status and its first event (or null).
    */
-  long sameWritesFloorMillis(int round) {
-    String ns = floorNamespace(round);
+  record Written(
+      io.fabric8.kubernetes.api.model.Secret target,
+      PolicyStatus status,
+      io.fabric8.kubernetes.api.model.Event event) {}
+
+  /**
+   * What the operator wrote for each policy with a target, by policy name in list order: read once
+   * it has converged and is quiet, for {@link #sameWritesFloorMillis} and {@link
+   * #scriptedConvergenceMillis} to copy.
+   */
+  Map<String, Written> operatorWrites() {
     Map<String, io.fabric8.kubernetes.api.model.Secret> targets =
         admin
             .secrets()
@@ -250,27 +251,53 @@ final class ScaleRun implements AutoCloseable {
             .getItems()
             .stream()
             .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s));
-    List<PostgresConnectionPolicy> policies =
-        admin.resources(PostgresConnectionPolicy.class).inNamespace(NS).list().getItems().stream()
-            .filter(
-                p ->
-                    p.getStatus() != null
-                        && p.getStatus().getSecret() != null
-                        && targets.containsKey(p.getStatus().getSecret().getName()))
-            .toList();
-    if (round == 0) {
-      note(
-          "floor with the operator's own content: "
-              + policies.size()
-              + " targets and statuses to copy");
+    Map<String, io.fabric8.kubernetes.api.model.Event> eventOf = new java.util.HashMap<>();
+    for (var event : admin.v1().events().inNamespace(NS).list().getItems()) {
+      eventOf.putIfAbsent(event.getInvolvedObject().getName(), event);
     }
+    Map<String, Written> written = new java.util.LinkedHashMap<>();
+    for (var policy :
+        admin.resources(PostgresConnectionPolicy.class).inNamespace(NS).list().getItems()) {
+      var status = policy.getStatus();
+      if (status == null || status.getSecret() == null) continue;
+      var target = targets.get(status.getSecret().getName());
+      if (target == null) continue;
+      String name = policy.getMetadata().getName();
+      written.put(name, new Written(target, status, eventOf.get(name)));
+    }
+    note(
+        "the operator's writes to copy: "
+            + written.size()
+            + " targets and statuses, "
+            + written.values().stream().filter(w -> w.event() != null).count()
+            + " events");
+    return written;
+  }
+
+  /**
+   * The floor with the operator's own content: the n target Secrets (their data, type, labels and
+   * annotations as the operator wrote them) and the n statuses it wrote, server-side applied by one
+   * client, one request at a time, in the floor namespace. Goal 3 of issue 15 defines the floor as
+   * the writes the operator must make; {@link #rawWriteFloorMillis} makes as many, but each is a
+   * one-key Secret or a one-field status, and the API server's cost of a status patch grows with
+   * the status (about 15 ms of its CPU for the 3 KB status a Ready policy carries, against 5 ms for
+   * a Secret's). Left out: the owner reference, which cannot point across namespaces. Run once the
+   * operator has converged and is quiet, since it copies what the operator wrote ({@link
+   * #operatorWrites}); into the round's floor namespace, where {@link #rawWriteFloorMillis} made
+   * the policies. In ms.
+   */
+  long sameWritesFloorMillis(int round, Map<String, Written> written) {
+    String ns = floorNamespace(round);
     PatchContext apply = serverSideApply("scale-floor");
     long t0 = System.nanoTime();
-    for (PostgresConnectionPolicy policy : policies) {
-      var target = targets.get(policy.getStatus().getSecret().getName());
-      admin.secrets().inNamespace(ns).resource(copyInto(ns, target)).patch(apply);
+    for (var entry : written.entrySet()) {
       admin
-          .resource(statusOnly(ns, policy.getMetadata().getName(), policy.getStatus()))
+          .secrets()
+          .inNamespace(ns)
+          .resource(copyInto(ns, entry.getValue().target()))
+          .patch(apply);
+      admin
+          .resource(statusOnly(ns, entry.getKey(), entry.getValue().status()))
           .subresource("status")
           .patch(apply);
     }
@@ -289,44 +316,11 @@ final class ScaleRun implements AutoCloseable {
    * operator's own thinking (the budget, the connection strings, its cache) and its warm-up, so the
    * convergence divided by this is what the operator's own CPU costs on a machine whose cores it
    * shares. Run once the operator has converged and is quiet, since it copies what the operator
-   * wrote. In ms.
+   * wrote ({@link #operatorWrites}). In ms.
    */
-  long scriptedConvergenceMillis(int n, int round, Duration atMost) {
+  long scriptedConvergenceMillis(int n, int round, Map<String, Written> written, Duration atMost) {
     String ns = SCRIPTED_NS + "-" + round;
     k8s.namespace(ns);
-    Map<String, io.fabric8.kubernetes.api.model.Secret> targets = new java.util.HashMap<>();
-    for (var secret :
-        admin
-            .secrets()
-            .inNamespace(NS)
-            .withLabel(ManagedSecrets.MANAGED_BY_LABEL)
-            .list()
-            .getItems()) {
-      targets.put(secret.getMetadata().getName(), secret);
-    }
-    Map<String, PolicyStatus> statuses = new java.util.HashMap<>();
-    Map<String, io.fabric8.kubernetes.api.model.Secret> targetOf = new java.util.HashMap<>();
-    for (var policy :
-        admin.resources(PostgresConnectionPolicy.class).inNamespace(NS).list().getItems()) {
-      var status = policy.getStatus();
-      if (status == null || status.getSecret() == null) continue;
-      var target = targets.get(status.getSecret().getName());
-      if (target == null) continue;
-      statuses.put(policy.getMetadata().getName(), status);
-      targetOf.put(policy.getMetadata().getName(), target);
-    }
-    Map<String, io.fabric8.kubernetes.api.model.Event> eventOf = new java.util.HashMap<>();
-    for (var event : admin.v1().events().inNamespace(NS).list().getItems()) {
-      eventOf.putIfAbsent(event.getInvolvedObject().getName(), event);
-    }
-    if (round == 0) {
-      note(
-          "scripted stand-in: "
-              + statuses.size()
-              + " targets and statuses, "
-              + eventOf.size()
-              + " events to copy");
-    }
     int threads;
     try {
       threads = Integer.parseInt(OperatorProcess.chartValue("reconcileThreads"));
@@ -356,7 +350,8 @@ final class ScaleRun implements AutoCloseable {
                         writers.execute(
                             () -> {
                               try {
-                                writeAsOperator(standIn, apply, p, targetOf, statuses, eventOf);
+                                writeAsOperator(
+                                    standIn, apply, p, written.get(p.getMetadata().getName()));
                               } catch (RuntimeException e) {
                                 if (failures.getAndIncrement() == 0) {
                                   note("scripted stand-in: " + e);
@@ -412,16 +407,14 @@ final class ScaleRun implements AutoCloseable {
       KubernetesClient client,
       PatchContext apply,
       PostgresConnectionPolicy policy,
-      Map<String, io.fabric8.kubernetes.api.model.Secret> targetOf,
-      Map<String, PolicyStatus> statuses,
-      Map<String, io.fabric8.kubernetes.api.model.Event> eventOf) {
+      Written written) {
     String name = policy.getMetadata().getName();
     String ns = policy.getMetadata().getNamespace();
-    var target = targetOf.get(name);
+    var target = written.target();
     client.secrets().inNamespace(ns).withName(target.getMetadata().getName()).get();
     client.secrets().inNamespace(ns).resource(copyInto(ns, target)).patch(apply);
-    client.resource(statusOnly(ns, name, statuses.get(name))).subresource("status").patch(apply);
-    var event = eventOf.get(name);
+    client.resource(statusOnly(ns, name, written.status())).subresource("status").patch(apply);
+    var event = written.event();
     if (event == null) return;
     client
         .v1()
