@@ -87,6 +87,14 @@ public final class BudgetAllocator {
   }
 
   /**
+   * {@code division} with {@code newcomer} added, without dividing the server again, when that is
+   * sure to give what dividing again would (see {@code ServerShares.extend}); else null.
+   */
+  public static ServerDivision extend(ServerDivision division, BudgetPolicy newcomer) {
+    return ServerShares.extend(division, newcomer);
+  }
+
+  /**
    * The limit of a policy no server's budget counts, because no probe of it logged in (probe mode
    * Off, a failing probe, a host nobody answers for): nothing shows which server it uses, so it
    * takes nothing from anyone's budget, and its pods' connections reach the budgets of the policies

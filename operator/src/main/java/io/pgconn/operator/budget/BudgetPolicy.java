@@ -84,6 +84,10 @@ public record BudgetPolicy(
     user = user == null ? "" : user;
     database = database == null ? "" : database;
     consumers = List.copyOf(consumers);
+    // One instance per endpoint list: every division counts the distinct probe connections of a
+    // server's policies in a hash set, and a thousand equal strings that are not the same instance
+    // each cost a comparison of every character there (an endpoint list holds no credentials).
+    probeConnection = probeConnection == null ? null : probeConnection.intern();
   }
 
   /** Pods that can hold a pool at once; a policy with no listed workload counts as one pod. */

@@ -1,12 +1,15 @@
 package io.pgconn.operator.budget;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -68,6 +71,14 @@ final class ServerShares {
   private final Note[] notes;
   private final boolean[] waiting;
 
+  /** Per scope: members with a fixed pool, and auto members with a positive weight. */
+  private final int[] fixedMembers;
+
+  private final int[] weightedAutos;
+
+  /** Policies the fill could still raise: 0 when every auto pool starts at its max. */
+  private int growing;
+
   private ServerShares(
       ServerKey key,
       List<BudgetPolicy> sortedPolicies,
@@ -97,6 +108,74 @@ final class ServerShares {
     written = new int[n];
     notes = new Note[n];
     waiting = new boolean[n];
+    fixedMembers = new int[scopes.size()];
+    weightedAutos = new int[scopes.size()];
+  }
+
+  /**
+   * {@code base} with {@code newcomer} added at its one size, as the steps above would have it (see
+   * {@link #extend}, which checks that they would): it starts, and stays, at that size.
+   */
+  private ServerShares(ServerShares base, BudgetPolicy newcomer, List<Integer> newcomerScopes) {
+    this.key = base.key;
+    this.keepHeld = base.keepHeld;
+    this.view = base.view;
+    this.unlisted = base.unlisted;
+    int n = base.policies.size();
+    List<BudgetPolicy> all = new ArrayList<>(n + 1);
+    all.addAll(base.policies);
+    all.add(newcomer);
+    this.policies = all;
+    this.scopesOf.addAll(base.scopesOf);
+    this.scopesOf.add(newcomerScopes);
+    int size = newcomer.sizing().floorPerPod();
+    int newcomerPods = newcomer.pods();
+    pods = grown(base.pods, newcomerPods);
+    limit = grown(base.limit, size);
+    minFits = Arrays.copyOf(base.minFits, n + 1);
+    minFits[n] = true;
+    blockedBy = grown(base.blockedBy, -1);
+    written = grown(base.written, size);
+    notes = Arrays.copyOf(base.notes, n + 1);
+    notes[n] =
+        newcomer.sizing() instanceof PoolSizing.Auto auto
+            ? new Note(DecisionTerms.Note.CAPPED_AT_MAX, -1, auto.max(), 0)
+            : Note.NONE;
+    waiting = Arrays.copyOf(base.waiting, n + 1);
+    fixedUsed = base.fixedUsed.clone();
+    minDemand = base.minDemand.clone();
+    autoWeights = base.autoWeights.clone();
+    used = base.used.clone();
+    fixedMembers = base.fixedMembers.clone();
+    weightedAutos = base.weightedAutos.clone();
+    growing = base.growing;
+    // Calm, as extend checked: the newcomer may run its size, and the others what they did.
+    exposed = base.exposed.clone();
+    for (int k = 0; k < base.scopes.size(); k++) {
+      if (!newcomerScopes.contains(k)) {
+        scopes.add(base.scopes.get(k));
+        continue;
+      }
+      scopes.add(base.scopes.get(k).joinedBy(arithmetic(base.scopes.get(k), 1)));
+      long connections = (long) newcomerPods * size;
+      used[k] += connections;
+      exposed[k] += connections;
+      if (newcomer.sizing() instanceof PoolSizing.Fixed) {
+        fixedUsed[k] += connections;
+        fixedMembers[k]++;
+      } else {
+        PoolSizing.Auto auto = (PoolSizing.Auto) newcomer.sizing();
+        minDemand[k] += connections;
+        autoWeights[k] += auto.weight();
+        if (auto.weight() > 0) weightedAutos[k]++;
+      }
+    }
+  }
+
+  private static int[] grown(int[] values, int last) {
+    int[] grown = Arrays.copyOf(values, values.length + 1);
+    grown[values.length] = last;
+    return grown;
   }
 
   /**
@@ -152,14 +231,86 @@ final class ServerShares {
     shares.fill();
     shares.holdSmallRaises();
     shares.boundRaisesByWhatRuns();
-    Map<String, PoolDecision> decisions = new HashMap<>();
-    Map<String, DecisionTerms> terms = new HashMap<>();
+    // Sized for every policy at once: growing a map of a thousand rehashes it eight times.
+    HashMap<String, PoolDecision> decisions = new HashMap<>(mapCapacity(sortedPolicies.size()));
+    HashMap<String, DecisionTerms> terms = new HashMap<>(mapCapacity(sortedPolicies.size()));
     shares.decideInto(decisions, terms);
     for (Map.Entry<String, WordedDecision> refusal : admission.refused().entrySet()) {
       decisions.put(refusal.getKey(), refusal.getValue().decision());
       terms.put(refusal.getKey(), refusal.getValue().terms());
     }
-    return new ServerDivision(decisions, terms, admission.refused().isEmpty() && shares.calm());
+    boolean calm = admission.refused().isEmpty() && shares.calm();
+    return ServerDivision.divided(decisions, terms, calm, calm && keepHeld ? shares : null);
+  }
+
+  private static int mapCapacity(int entries) {
+    return (int) (entries / 0.75f) + 1;
+  }
+
+  /**
+   * The division of the server with {@code newcomer} added, made from {@code division} without
+   * dividing again, or null when that cannot be shown to give the same result as dividing again
+   * (then the caller divides). It can for a newcomer whose pool has one size, joining a calm
+   * division that keeps held limits where nobody could grow: the newcomer starts and stays at its
+   * size, it moves nobody's limit, and nobody's decision means anything new. Precisely, besides:
+   *
+   * <ul>
+   *   <li>its limits are no tighter than the server's as combined so far, and it adds no scope;
+   *   <li>in every scope it counts against, its reserve and probe connection take no capacity its
+   *       peers did not already take, and every raise still fits in full beside it (so every
+   *       newcomer is admitted, in any order, and every limit stays where it was);
+   *   <li>in those scopes, at least 3 policies shared it before, a fixed pool joins at least 2 and
+   *       a weighted auto pool at least 2 weighted ones: how a peer's explanation shares the scope
+   *       ("with several other policies", "in fixed pools", "weight w of") stays in the same terms,
+   *       only its numbers move.
+   * </ul>
+   *
+   * <p>At a thousand policies on one server, one division per newcomer was a third of the
+   * operator's work while they converged. Extending copies the per-policy arrays, appends the
+   * newcomer and recounts its scopes; every decision is made when it is read (a peer's explanation
+   * names the newcomer in its counts). {@code ServerDivisionExtensionPropertiesTest} holds the
+   * result to dividing again, and {@code ServerBudgetIndexExtensionPropertiesTest} the index's
+   * answers to those of an index that divides at every change.
+   */
+  static ServerDivision extend(ServerDivision division, BudgetPolicy newcomer) {
+    ServerShares base = division.shares();
+    if (base == null || !division.calm() || !base.keepHeld || base.growing > 0) return null;
+    if (newcomer.previousLimit() != null
+        || !newcomer.sizing().isOneSize()
+        || !newcomer.server().equals(base.key)
+        || division.decisions().containsKey(newcomer.id())
+        || !base.view.equals(base.view.with(newcomer))) {
+      return null;
+    }
+    long connections = (long) newcomer.pods() * newcomer.sizing().floorPerPod();
+    boolean fixed = newcomer.sizing() instanceof PoolSizing.Fixed;
+    boolean weighted = newcomer.sizing() instanceof PoolSizing.Auto auto && auto.weight() > 0;
+    List<Integer> newcomerScopes = new ArrayList<>(3);
+    for (LimitScope scope : Admission.scopesOf(base.key, newcomer, base.view)) {
+      int k = base.indexOf(scope);
+      if (k < 0) return null;
+      Scope before = base.scopes.get(k);
+      if (before.size() < 3
+          || newcomer.reserve() > before.reserve()
+          || newcomer.probeConnection() != null
+              && !before.probeConnections().contains(newcomer.probeConnection())
+          || base.exposed[k] + connections > before.capacity()
+          || fixed && base.fixedMembers[k] < 2
+          || weighted && base.weightedAutos[k] < 2) {
+        return null;
+      }
+      newcomerScopes.add(k);
+    }
+    ServerShares shares = new ServerShares(base, newcomer, List.copyOf(newcomerScopes));
+    return division.extendedBy(newcomer.id(), shares);
+  }
+
+  /** The index of {@code scope} among this division's scopes, or -1. */
+  private int indexOf(LimitScope scope) {
+    for (int k = 0; k < scopes.size(); k++) {
+      if (scopes.get(k).scope().equals(scope)) return k;
+    }
+    return -1;
   }
 
   /**
@@ -211,8 +362,12 @@ final class ServerShares {
     for (int k = 0; k < scopes.size(); k++) {
       if (exposed[k] > scopes.get(k).capacity()) return false;
     }
+    this.exposed = exposed;
     return true;
   }
+
+  /** Per scope, pods x max(running, written) over its members: set by a calm {@link #calm}. */
+  private long[] exposed;
 
   /**
    * Whether a newcomer writing its decision leaves its floor where it is, and so every share: a
@@ -250,12 +405,27 @@ final class ServerShares {
   // ---------------------------------------------------------------------------------------------
 
   /** What a scope counts against and what it has left for pools. */
+  /**
+   * @param members indexes into policies, at the division: a policy added by {@link #extend} is
+   *     counted in {@code size} only (nothing but the steps of a division reads them)
+   * @param size how many policies count against it
+   */
   private record Scope(
       LimitScope scope,
       long capacity,
       String arithmetic,
       DecisionTerms.Arithmetic terms,
-      List<Integer> members) {}
+      List<Integer> members,
+      int size,
+      int reserve,
+      Set<String> probeConnections) {
+
+    /** The same scope with one more policy, whose reserve and probe connection it had already. */
+    Scope joinedBy(String arithmetic) {
+      return new Scope(
+          scope, capacity, arithmetic, terms, members, size + 1, reserve, probeConnections);
+    }
+  }
 
   private void buildScopes() {
     Map<LimitScope, List<Integer>> members = new TreeMap<>();
@@ -272,58 +442,81 @@ final class ServerShares {
       }
     }
     for (Map.Entry<LimitScope, List<Integer>> entry : members.entrySet()) {
-      LimitScope scope = entry.getKey();
-      List<Integer> in = List.copyOf(entry.getValue());
-      long reserve = BudgetPolicy.reserveOf(in.stream().map(policies::get).toList());
-      // The operator's own probe connections count against the same limits as the pools do.
-      long probes =
-          in.stream()
-              .map(p -> policies.get(p).probeConnection())
-              .filter(Objects::nonNull)
-              .distinct()
-              .count();
-      String reserveText =
-          " - "
-              + reserve
-              + " reserve"
-              + (in.size() > 1 ? " (largest of " + in.size() + " policies)" : "")
-              + (probes > 0 ? " - " + probes + " probe connection" + (probes > 1 ? "s" : "") : "");
-      long capacity;
-      String arithmetic;
-      switch (scope.kind()) {
-        case SERVER -> {
-          long usage = unlisted == null ? 0 : Math.max(0, unlisted);
-          capacity = capacity(scope, view, reserve, probes, unlisted);
-          arithmetic =
-              capacity
-                  + " = "
-                  + view.maxConnections()
-                  + " max - "
-                  + view.reservedConnections()
-                  + " reserved"
-                  + reserveText
-                  + (usage > 0 ? " - " + usage + " used by unlisted clients" : "");
-        }
-        case ROLE -> {
-          int roleLimit = view.roleLimits().get(scope.name());
-          capacity = capacity(scope, view, reserve, probes, unlisted);
-          arithmetic = capacity + " = " + scope.label() + " limit " + roleLimit + reserveText;
-        }
-        default -> {
-          int dbLimit = view.databaseLimits().get(scope.name());
-          capacity = capacity(scope, view, reserve, probes, unlisted);
-          arithmetic = capacity + " = " + scope.label() + " limit " + dbLimit + reserveText;
-        }
-      }
-      boolean unlistedShown =
-          scope.kind() == LimitScope.Kind.SERVER && unlisted != null && unlisted > 0;
-      DecisionTerms.Arithmetic terms =
-          new DecisionTerms.Arithmetic(
-              scope.kind(), scope.name(), in.size() > 1, (int) Math.min(probes, 2), unlistedShown);
       int index = scopes.size();
-      scopes.add(new Scope(scope, capacity, arithmetic, terms, in));
-      in.forEach(p -> scopesOf.get(p).add(index));
+      Scope scope = scope(entry.getKey(), List.copyOf(entry.getValue()));
+      scopes.add(scope);
+      scope.members().forEach(p -> scopesOf.get(p).add(index));
     }
+  }
+
+  /** A scope and its members (indexes into policies): what it counts against, and its text. */
+  private Scope scope(LimitScope scope, List<Integer> in) {
+    // Loops, not streams: once per scope at every division, over every policy in the scope.
+    int reserve = 0;
+    // The operator's own probe connections count against the same limits as the pools do.
+    Set<String> probeConnections = new HashSet<>();
+    for (int p : in) {
+      BudgetPolicy member = policies.get(p);
+      reserve = Math.max(reserve, member.reserve());
+      if (member.probeConnection() != null) probeConnections.add(member.probeConnection());
+    }
+    long probes = probeConnections.size();
+    long capacity = capacity(scope, view, reserve, probes, unlisted);
+    String arithmetic = arithmetic(scope, capacity, reserve, probes, in.size());
+    boolean unlistedShown =
+        scope.kind() == LimitScope.Kind.SERVER && unlisted != null && unlisted > 0;
+    DecisionTerms.Arithmetic terms =
+        new DecisionTerms.Arithmetic(
+            scope.kind(), scope.name(), in.size() > 1, (int) Math.min(probes, 2), unlistedShown);
+    return new Scope(
+        scope, capacity, arithmetic, terms, in, in.size(), reserve, Set.copyOf(probeConnections));
+  }
+
+  /** {@code scope}'s arithmetic with {@code more} policies counting against it. */
+  private String arithmetic(Scope scope, int more) {
+    return arithmetic(
+        scope.scope(),
+        scope.capacity(),
+        scope.reserve(),
+        scope.probeConnections().size(),
+        scope.size() + more);
+  }
+
+  /** How a scope's capacity comes about, in one line. */
+  private String arithmetic(LimitScope scope, long capacity, int reserve, long probes, int size) {
+    String reserveText =
+        " - "
+            + reserve
+            + " reserve"
+            + (size > 1 ? " (largest of " + size + " policies)" : "")
+            + (probes > 0 ? " - " + probes + " probe connection" + (probes > 1 ? "s" : "") : "");
+    return switch (scope.kind()) {
+      case SERVER -> {
+        long usage = unlisted == null ? 0 : Math.max(0, unlisted);
+        yield capacity
+            + " = "
+            + view.maxConnections()
+            + " max - "
+            + view.reservedConnections()
+            + " reserved"
+            + reserveText
+            + (usage > 0 ? " - " + usage + " used by unlisted clients" : "");
+      }
+      case ROLE ->
+          capacity
+              + " = "
+              + scope.label()
+              + " limit "
+              + view.roleLimits().get(scope.name())
+              + reserveText;
+      case DATABASE ->
+          capacity
+              + " = "
+              + scope.label()
+              + " limit "
+              + view.databaseLimits().get(scope.name())
+              + reserveText;
+    };
   }
 
   private void startAtFloors() {
@@ -332,9 +525,11 @@ final class ServerShares {
         PoolSizing sizing = policies.get(p).sizing();
         if (sizing instanceof PoolSizing.Fixed fixed) {
           fixedUsed[k] += (long) pods[p] * fixed.connectionLimit();
+          fixedMembers[k]++;
         } else if (sizing instanceof PoolSizing.Auto auto) {
           minDemand[k] += (long) pods[p] * autoFloor(policies.get(p), auto, keepHeld);
           autoWeights[k] += auto.weight();
+          if (auto.weight() > 0) weightedAutos[k]++;
         }
       }
     }
@@ -373,6 +568,7 @@ final class ServerShares {
         growing.add(p);
       }
     }
+    this.growing = growing.size();
     while (!growing.isEmpty()) {
       int next = growing.poll();
       int blocking = firstScopeWithout(next, pods[next]);
@@ -430,26 +626,11 @@ final class ServerShares {
             && RaiseStep.holds(previous, limit[p])
             && previous != limit[p]) {
           written[p] = previous;
-          notes[p] =
-              new Note(
-                  " (kept "
-                      + previous
-                      + ": target "
-                      + limit[p]
-                      + " is less than a raise of "
-                      + RaiseStep.from(previous)
-                      + ")",
-                  DecisionTerms.Note.KEPT,
-                  limit[p]);
+          notes[p] = new Note(DecisionTerms.Note.KEPT, limit[p], previous, 0);
         } else if (!minFits[p]) {
-          notes[p] =
-              new Note(
-                  " (min " + auto.min() + " does not fit)",
-                  DecisionTerms.Note.MIN_DOES_NOT_FIT,
-                  -1);
+          notes[p] = new Note(DecisionTerms.Note.MIN_DOES_NOT_FIT, -1, auto.min(), 0);
         } else if (limit[p] == auto.max() && blockedBy[p] < 0) {
-          notes[p] =
-              new Note(" (capped at max " + auto.max() + ")", DecisionTerms.Note.CAPPED_AT_MAX, -1);
+          notes[p] = new Note(DecisionTerms.Note.CAPPED_AT_MAX, -1, auto.max(), 0);
         }
       }
     }
@@ -491,21 +672,42 @@ final class ServerShares {
           waiting[p] = true;
           notes[p] =
               new Note(
-                  " ("
-                      + written[p]
-                      + " until peers have rolled to lower limits: target "
-                      + target
-                      + ", "
-                      + Math.max(0, slack)
-                      + " free while pods still run earlier limits)",
-                  DecisionTerms.Note.WAITING_FOR_PEERS,
-                  target);
+                  DecisionTerms.Note.WAITING_FOR_PEERS, target, written[p], Math.max(0, slack));
         }
       }
       for (int k : scopesOf.get(p))
         exposed[k] += (long) pods[p] * Math.max(0, written[p] - running);
     }
   }
+
+  /** How many policies this division decides (all admitted). */
+  int size() {
+    return policies.size();
+  }
+
+  /** The id of policy {@code p}. */
+  String idAt(int p) {
+    return policies.get(p).id();
+  }
+
+  /** Policy {@code p}'s decision, made when first asked for (see {@link ServerDivision}). */
+  WordedDecision decided(int p) {
+    WordedDecision[] made = this.made;
+    if (made == null) {
+      made = new WordedDecision[policies.size()];
+      this.made = made;
+    }
+    WordedDecision decided = made[p];
+    if (decided == null) {
+      // Two threads may make it at once: equal decisions, either will do.
+      decided = decision(p);
+      made[p] = decided;
+    }
+    return decided;
+  }
+
+  /** Decisions made so far by {@link #decided}; a division by extension makes none up front. */
+  private volatile WordedDecision[] made;
 
   /** Each admitted policy's decision, and the terms of its wording. */
   private void decideInto(Map<String, PoolDecision> decisions, Map<String, DecisionTerms> terms) {
@@ -530,45 +732,28 @@ final class ServerShares {
     Scope scope = scopes.get(binding);
     int written = this.written[p];
     Note note = notes[p];
-    Sharing sharing = sharing(p, scope);
-    Pods podsWording = Pods.of(policy);
     DecisionTerms.Tail tail =
         policy.sizing() instanceof PoolSizing.Fixed f
             ? satisfied || written != f.connectionLimit()
                 ? DecisionTerms.Tail.FIXED
                 : DecisionTerms.Tail.FIXED_EXCEEDING
             : DecisionTerms.Tail.AUTO;
-    String explanation =
-        scope.arithmetic()
-            + "; "
-            + podsWording.text()
-            + sharing.text()
-            + switch (tail) {
-              case AUTO -> " -> " + written + " each";
-              case FIXED -> " -> fixed " + written + " each (" + (long) pods[p] * written + ")";
-              case FIXED_EXCEEDING ->
-                  " -> fixed "
-                      + written
-                      + " each ("
-                      + (long) pods[p] * written
-                      + ", exceeds the budget)";
-            }
-            + note.text();
     String remedy = satisfied ? "" : remedy(p, firstShortScope(p));
+    // Worded when read: this instance is not changed once the division is made.
     PoolDecision decision =
-        new PoolDecision(
+        PoolDecision.worded(
             written,
             pods[p],
             (int) Math.max(0, scope.capacity()),
             satisfied,
-            explanation,
+            () -> explanation(p, binding, tail),
             remedy,
             waiting[p]);
     DecisionTerms terms =
         new DecisionTerms.Admitted(
             scope.terms(),
-            podsWording.form(),
-            sharing.form(),
+            Pods.of(policy, false).form(),
+            sharing(p, binding, false).form(),
             tail,
             note.kind(),
             note.target(),
@@ -576,13 +761,60 @@ final class ServerShares {
     return new WordedDecision(decision, terms);
   }
 
+  /** The explanation of policy {@code p}'s decision, which shows scope {@code binding}. */
+  private String explanation(int p, int binding, DecisionTerms.Tail tail) {
+    int written = this.written[p];
+    return scopes.get(binding).arithmetic()
+        + "; "
+        + Pods.of(policies.get(p), true).text()
+        + sharing(p, binding, true).text()
+        + switch (tail) {
+          case AUTO -> " -> " + written + " each";
+          case FIXED -> " -> fixed " + written + " each (" + (long) pods[p] * written + ")";
+          case FIXED_EXCEEDING ->
+              " -> fixed "
+                  + written
+                  + " each ("
+                  + (long) pods[p] * written
+                  + ", exceeds the budget)";
+        }
+        + notes[p].text();
+  }
+
   /**
-   * A note after the limit, and its terms.
+   * A note after the limit: its terms, and the numbers its text shows.
    *
    * @param target the target it names, else -1
+   * @param shown KEPT: the limit kept; MIN_DOES_NOT_FIT: the min; CAPPED_AT_MAX: the max;
+   *     WAITING_FOR_PEERS: the limit written until then
+   * @param free WAITING_FOR_PEERS: what is free while pods still run earlier limits
    */
-  private record Note(String text, DecisionTerms.Note kind, int target) {
-    static final Note NONE = new Note("", DecisionTerms.Note.NONE, -1);
+  private record Note(DecisionTerms.Note kind, int target, int shown, long free) {
+    static final Note NONE = new Note(DecisionTerms.Note.NONE, -1, 0, 0);
+
+    String text() {
+      return switch (kind) {
+        case NONE -> "";
+        case KEPT ->
+            " (kept "
+                + shown
+                + ": target "
+                + target
+                + " is less than a raise of "
+                + RaiseStep.from(shown)
+                + ")";
+        case MIN_DOES_NOT_FIT -> " (min " + shown + " does not fit)";
+        case CAPPED_AT_MAX -> " (capped at max " + shown + ")";
+        case WAITING_FOR_PEERS ->
+            " ("
+                + shown
+                + " until peers have rolled to lower limits: target "
+                + target
+                + ", "
+                + free
+                + " free while pods still run earlier limits)";
+      };
+    }
   }
 
   /**
@@ -619,32 +851,31 @@ final class ServerShares {
     return fixedUsed[k] + minDemand[k];
   }
 
-  private Sharing sharing(int p, Scope scope) {
-    int others = scope.members().size() - 1;
+  /** How policy {@code p} shares scope {@code k}; worded only when {@code worded}. */
+  private Sharing sharing(int p, int k, boolean worded) {
+    Scope scope = scopes.get(k);
+    int others = scope.size() - 1;
     if (others == 0) return new Sharing("", 0);
     int form = others == 1 ? 1 : 2;
-    StringBuilder text =
-        new StringBuilder(", shared with ")
-            .append(others)
-            .append(others == 1 ? " other policy" : " other policies");
-    int k = scopes.indexOf(scope);
+    StringBuilder text = worded ? new StringBuilder(", shared with ") : null;
+    if (worded) text.append(others).append(others == 1 ? " other policy" : " other policies");
     long othersFixed =
         fixedUsed[k]
             - (policies.get(p).sizing() instanceof PoolSizing.Fixed f
                 ? (long) pods[p] * f.connectionLimit()
                 : 0);
     if (othersFixed > 0) {
-      text.append(" (").append(othersFixed).append(" in fixed pools)");
+      if (worded) text.append(" (").append(othersFixed).append(" in fixed pools)");
       form |= 4;
     }
     if (policies.get(p).sizing() instanceof PoolSizing.Auto auto) {
       long weights = autoWeights[k];
       if (weights > auto.weight()) {
-        text.append(", weight ").append(auto.weight()).append(" of ").append(weights);
+        if (worded) text.append(", weight ").append(auto.weight()).append(" of ").append(weights);
         form |= 8;
       }
     }
-    return new Sharing(text.toString(), form);
+    return new Sharing(worded ? text.toString() : null, form);
   }
 
   private String remedy(int p, int k) {
@@ -699,12 +930,13 @@ final class ServerShares {
   /**
    * The pods part of an explanation ("3 pods (2 HPA max + 1 surge)"), and which form it takes: 0 no
    * workloads listed, 1 none running, else 2 for one pod or 3 for several, plus 2 with replicas and
-   * surge shown, 4 with "incl. HPA max", 6 with "HPA max". One pass without streams: it is worded
-   * for every policy at every division of its server.
+   * surge shown, 4 with "incl. HPA max", 6 with "HPA max". One pass without streams: its form is
+   * taken for every policy at every division of its server, its text only when a decision is read.
    */
   record Pods(String text, int form) {
 
-    static Pods of(BudgetPolicy policy) {
+    /** The pods part; its text (else null) only when {@code worded}. */
+    static Pods of(BudgetPolicy policy, boolean worded) {
       List<Consumer> consumers = policy.consumers();
       int pods = policy.pods();
       int replicas = 0;
@@ -717,17 +949,19 @@ final class ServerShares {
       }
       if (consumers.isEmpty() || replicas + surge == 0) {
         return new Pods(
-            pods + " pod (no workloads" + (consumers.isEmpty() ? " listed" : " running") + ")",
+            worded
+                ? pods + " pod (no workloads" + (consumers.isEmpty() ? " listed" : " running") + ")"
+                : null,
             consumers.isEmpty() ? 0 : 1);
       }
       boolean allHpa = autoscaled == consumers.size();
       boolean someHpa = autoscaled > 0;
       int form = pods == 1 ? 2 : 3;
-      String text = pods + (pods == 1 ? " pod" : " pods");
+      String text = worded ? pods + (pods == 1 ? " pod" : " pods") : null;
       if (surge == 0 && !someHpa) return new Pods(text, form);
       String hpa = allHpa ? " HPA max" : someHpa ? " incl. HPA max" : "";
       return new Pods(
-          text + " (" + replicas + hpa + " + " + surge + " surge)",
+          worded ? text + " (" + replicas + hpa + " + " + surge + " surge)" : null,
           form + (allHpa ? 6 : someHpa ? 4 : 2));
     }
   }

@@ -41,4 +41,23 @@ record ServerView(
         ? null
         : new ServerView(max, reserved, Map.copyOf(roles), Map.copyOf(databases));
   }
+
+  /** This view combined with what {@code policy} probed, by the same rule. */
+  ServerView with(BudgetPolicy policy) {
+    ServerLimits limits = policy.limits();
+    if (limits == null) return this;
+    Map<String, Integer> roles = new TreeMap<>(roleLimits);
+    Map<String, Integer> databases = new TreeMap<>(databaseLimits);
+    if (limits.roleConnectionLimit() >= 0) {
+      roles.merge(policy.user(), limits.roleConnectionLimit(), Math::min);
+    }
+    if (limits.databaseConnectionLimit() >= 0) {
+      databases.merge(policy.database(), limits.databaseConnectionLimit(), Math::min);
+    }
+    return new ServerView(
+        Math.min(maxConnections, limits.maxConnections()),
+        Math.max(reservedConnections, limits.reservedConnections()),
+        Map.copyOf(roles),
+        Map.copyOf(databases));
+  }
 }

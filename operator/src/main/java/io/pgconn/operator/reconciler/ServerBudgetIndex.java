@@ -76,6 +76,15 @@ final class ServerBudgetIndex {
   private final Map<ServerKey, Division> divisions = new HashMap<>();
 
   /**
+   * A policy new to the index, held on a server whose division was current just before: the only
+   * input of that division that moved since (see {@link #divide}).
+   */
+  private record Arrival(long fromVersion, long toVersion, BudgetPolicy policy) {}
+
+  /** Each server's last arrival, while it may still be the only change since its division. */
+  private final Map<ServerKey, Arrival> arrivals = new HashMap<>();
+
+  /**
    * What every policy on each server was last told (or is queued to hear): the division the last
    * decision there handed out. Apart from {@link #divisions}, so that a newcomer looking whether it
    * fits at its size ({@link #fitsAtItsSize}) tells nobody anything: the next decision still wakes
@@ -115,6 +124,30 @@ final class ServerBudgetIndex {
    * division. Elsewhere, running policies keep what they hold and newcomers share what is free.
    */
   private final Set<ServerKey> redividing = new HashSet<>();
+
+  /**
+   * Whether a division may be extended by a newcomer rather than divided again ({@link #divide}).
+   */
+  private final boolean extending;
+
+  /** Divisions extended so far, for tests and benchmarks. */
+  private long extensions;
+
+  ServerBudgetIndex() {
+    this(true);
+  }
+
+  private ServerBudgetIndex(boolean extending) {
+    this.extending = extending;
+  }
+
+  /**
+   * An index that divides again at every change, as before divisions were extended: what an
+   * extending index must answer exactly as (ServerBudgetIndexExtensionPropertiesTest).
+   */
+  static ServerBudgetIndex dividingAtEveryChange() {
+    return new ServerBudgetIndex(false);
+  }
 
   private final Map<String, String> applicationNames = new HashMap<>();
   private final Map<ServerKey, UsageWindow> usage = new HashMap<>();
@@ -276,6 +309,16 @@ final class ServerBudgetIndex {
   private Set<String> changed(Division told, Division now) {
     if (told == null) return now.decisions().keySet();
     if (told.division() == now.division()) return Set.of();
+    List<String> added = now.division().addedSince(told.division());
+    if (added != null) {
+      // Extended from what they were told, one newcomer at a time: nobody else's decision means
+      // anything new (BudgetAllocator.extend), and a newcomer counts only once it has written.
+      Set<String> changed = new TreeSet<>();
+      for (String id : added) {
+        if (wrote(id)) changed.add(id);
+      }
+      return changed;
+    }
     Set<String> changed = new TreeSet<>();
     now.decisions()
         .forEach(
@@ -330,6 +373,10 @@ final class ServerBudgetIndex {
    */
   synchronized void hold(
       BudgetPolicy policy, String applicationName, Usage seen, boolean changedUnseen) {
+    Division last = divisions.get(policy.server());
+    long dividedAt = version(policy.server());
+    boolean arriving =
+        policies.get(policy.id()) == null && last != null && last.version() == dividedAt;
     noteExplicitChange(policies.get(policy.id()), policy, changedUnseen);
     Integer before = running.get(policy.id());
     Integer written = policy.previousLimit();
@@ -341,6 +388,11 @@ final class ServerBudgetIndex {
     if (mayRun != null && !mayRun.equals(running.put(policy.id(), mayRun))) rebook(policy.id());
     name(policy, applicationName);
     record(policy.server(), seen);
+    if (arriving) {
+      arrivals.put(
+          policy.server(),
+          new Arrival(dividedAt, version(policy.server()), policies.get(policy.id())));
+    }
   }
 
   /**
@@ -487,6 +539,11 @@ final class ServerBudgetIndex {
     return new TreeSet<>(policies.keySet());
   }
 
+  /** How many divisions were extended by a newcomer rather than divided again. */
+  synchronized long extensions() {
+    return extensions;
+  }
+
   /** Forgets a policy; returns the peers whose share may now grow. */
   synchronized Set<String> remove(String id) {
     applicationNames.remove(id);
@@ -542,6 +599,7 @@ final class ServerBudgetIndex {
     if (on.isEmpty()) {
       byServer.remove(policy.server());
       divisions.remove(policy.server());
+      arrivals.remove(policy.server());
       told.remove(policy.server());
       redividing.remove(policy.server());
       books.remove(policy.server());
@@ -559,6 +617,25 @@ final class ServerBudgetIndex {
     long version = version(server);
     if (last != null && last.version() == version && last.unlisted().equals(unlisted)) {
       return last;
+    }
+    Arrival arrival = arrivals.remove(server);
+    if (extending
+        && last != null
+        && arrival != null
+        && arrival.fromVersion() == last.version()
+        && arrival.toVersion() == version
+        && last.unlisted().equals(unlisted)
+        && !redividing.contains(server)) {
+      // Only a newcomer moved since the last division: extend it by the newcomer when that gives
+      // what dividing again would. One division per newcomer made a thousand arrivals on one
+      // server cost a pass over all of them each, most of the operator's work while converging.
+      ServerDivision extended = BudgetAllocator.extend(last.division(), arrival.policy());
+      if (extended != null) {
+        extensions++;
+        Division division = new Division(version, unlisted, extended);
+        divisions.put(server, division);
+        return division;
+      }
     }
     Division division =
         new Division(

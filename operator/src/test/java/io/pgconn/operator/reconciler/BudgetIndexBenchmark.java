@@ -20,8 +20,9 @@ import java.util.Map;
  *
  * <p>Not a test. Run it with {@code mvn -B -o -pl operator -Pbench test-compile exec:exec
  * -Dbench.main=io.pgconn.operator.reconciler.BudgetIndexBenchmark} (sizes: the environment variable
- * BENCH_POLICIES, comma separated; every policy's auto.max: BENCH_POOL_MAX; results in
- * docs/benchmarks/scale.md).
+ * BENCH_POLICIES, comma separated; every policy's auto.max: BENCH_POOL_MAX; BENCH_FLOW=arrive
+ * decides each newcomer as it arrives, as the reconciler does with a pool of one size that fits at
+ * its size, instead of after the settle window; results in docs/benchmarks/scale.md).
  */
 public final class BudgetIndexBenchmark {
 
@@ -33,27 +34,74 @@ public final class BudgetIndexBenchmark {
   private static final int POOL_MAX =
       Integer.parseInt(System.getenv().getOrDefault("BENCH_POOL_MAX", "20"));
 
+  /**
+   * BENCH_FLOW: "settle" (default) decides each newcomer once others arrived after it, as the
+   * reconciler does with pools that are not of one size; "arrive" asks whether it fits at its size
+   * and decides it at once, as it does with one that does (PoolSizer).
+   */
+  private static final boolean ARRIVE =
+      "arrive".equals(System.getenv().getOrDefault("BENCH_FLOW", "settle"));
+
   private BudgetIndexBenchmark() {}
 
   public static void main(String[] args) {
     String sizes = System.getenv().getOrDefault("BENCH_POLICIES", "1000,2000,5000,10000");
     // Warm-up: the same work at a small size, so the first size is not measured interpreted.
-    converge(500);
+    if (ARRIVE) {
+      arrive(new ServerBudgetIndex(), 500);
+    } else {
+      converge(new ServerBudgetIndex(), 500);
+    }
     for (String size : sizes.split(",")) {
       int n = Integer.parseInt(size.trim());
       long start = System.nanoTime();
-      int decisions = converge(n);
+      ServerBudgetIndex index = new ServerBudgetIndex();
+      int decisions = ARRIVE ? arrive(index, n) : converge(index, n);
       double ms = (System.nanoTime() - start) / 1e6;
       System.out.printf(
-          "%,7d policies: %,7d decisions in %,9.0f ms, %7.3f ms per decision%n",
-          n, decisions, ms, ms / decisions);
+          "%,7d policies: %,7d decisions in %,9.0f ms, %7.3f ms per decision, %,d divisions"
+              + " extended%n",
+          n, decisions, ms, ms / decisions, index.extensions());
     }
   }
 
-  static int converge(int n) {
+  /**
+   * Each newcomer is held, asked whether it fits at its size and, if it does, decided at once;
+   * otherwise after the next arrival. Woken peers are decided between arrivals, two at a time.
+   */
+  static int arrive(ServerBudgetIndex index, int n) {
     ServerKey server = ServerKey.reported("bench");
     ServerLimits limits = new ServerLimits(n + 100, 3, -1, -1);
-    ServerBudgetIndex index = new ServerBudgetIndex();
+    Map<String, Integer> written = new HashMap<>();
+    LinkedHashSet<String> woken = new LinkedHashSet<>();
+    String waiting = null;
+    int decisions = 0;
+    for (int i = 0; i < n; i++) {
+      BudgetPolicy arriving = policy(id(i), server, limits, null);
+      index.hold(arriving, id(i), null, false);
+      if (waiting != null) {
+        decisions += decide(index, waiting, server, limits, written, woken);
+        waiting = null;
+      }
+      if (index.fitsAtItsSize(arriving)) {
+        decisions += decide(index, id(i), server, limits, written, woken);
+      } else {
+        waiting = id(i);
+      }
+      for (int k = 0; k < 2 && !woken.isEmpty(); k++) {
+        decisions += decide(index, woken.iterator().next(), server, limits, written, woken);
+      }
+    }
+    if (waiting != null) decisions += decide(index, waiting, server, limits, written, woken);
+    while (!woken.isEmpty()) {
+      decisions += decide(index, woken.iterator().next(), server, limits, written, woken);
+    }
+    return decisions;
+  }
+
+  static int converge(ServerBudgetIndex index, int n) {
+    ServerKey server = ServerKey.reported("bench");
+    ServerLimits limits = new ServerLimits(n + 100, 3, -1, -1);
     Map<String, Integer> written = new HashMap<>();
     LinkedHashSet<String> woken = new LinkedHashSet<>();
     // Policies keep arriving while the first ones are decided: a newcomer is decided once LAG
