@@ -2,6 +2,7 @@ package io.pgconn.operator.budget;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgconn.operator.budget.ServerDivisionCalmPropertiesTest.Server;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,11 +27,10 @@ import net.jqwik.api.statistics.StatisticsReport;
  */
 class ServerDivisionExtensionPropertiesTest {
 
-  static final ServerKey SERVER = ServerKey.reported("extend");
-  static final String[] USERS = {"app", "report"};
-  static final String[] DATABASES = {"shop", "audit"};
-
-  record Server(int maxConnections, int reserved, int roleLimit, int databaseLimit) {}
+  // The server, its roles and databases as the calm division's properties have them.
+  static final ServerKey SERVER = ServerDivisionCalmPropertiesTest.SERVER;
+  static final String[] USERS = ServerDivisionCalmPropertiesTest.USERS;
+  static final String[] DATABASES = ServerDivisionCalmPropertiesTest.DATABASES;
 
   /**
    * @param order where the id sorts among the others
