@@ -71,10 +71,10 @@ final class ServerShares {
   private final Note[] notes;
   private final boolean[] waiting;
 
-  /** Per scope: members with a fixed pool, and auto members with a positive weight. */
+  /** Per scope: members with a fixed pool, and members with an auto pool. */
   private final int[] fixedMembers;
 
-  private final int[] weightedAutos;
+  private final int[] autoMembers;
 
   /** Policies the fill could still raise: 0 when every auto pool starts at its max. */
   private int growing;
@@ -109,7 +109,7 @@ final class ServerShares {
     notes = new Note[n];
     waiting = new boolean[n];
     fixedMembers = new int[scopes.size()];
-    weightedAutos = new int[scopes.size()];
+    autoMembers = new int[scopes.size()];
   }
 
   /**
@@ -147,7 +147,7 @@ final class ServerShares {
     autoWeights = base.autoWeights.clone();
     used = base.used.clone();
     fixedMembers = base.fixedMembers.clone();
-    weightedAutos = base.weightedAutos.clone();
+    autoMembers = base.autoMembers.clone();
     growing = base.growing;
     // Calm, as extend checked: the newcomer may run its size, and the others what they did.
     exposed = base.exposed.clone();
@@ -167,7 +167,7 @@ final class ServerShares {
         PoolSizing.Auto auto = (PoolSizing.Auto) newcomer.sizing();
         minDemand[k] += connections;
         autoWeights[k] += auto.weight();
-        if (auto.weight() > 0) weightedAutos[k]++;
+        autoMembers[k]++;
       }
     }
   }
@@ -260,9 +260,9 @@ final class ServerShares {
    *       peers did not already take, and every raise still fits in full beside it (so every
    *       newcomer is admitted, in any order, and every limit stays where it was);
    *   <li>in those scopes, at least 3 policies shared it before, a fixed pool joins at least 2 and
-   *       a weighted auto pool at least 2 weighted ones: how a peer's explanation shares the scope
-   *       ("with several other policies", "in fixed pools", "weight w of") stays in the same terms,
-   *       only its numbers move.
+   *       an auto pool at least 2 auto pools (a weight is at least 1): how a peer's explanation
+   *       shares the scope ("with several other policies", "in fixed pools", "weight w of") stays
+   *       in the same terms, only its numbers move.
    * </ul>
    *
    * <p>At a thousand policies on one server, one division per newcomer was a third of the
@@ -284,7 +284,6 @@ final class ServerShares {
     }
     long connections = (long) newcomer.pods() * newcomer.sizing().floorPerPod();
     boolean fixed = newcomer.sizing() instanceof PoolSizing.Fixed;
-    boolean weighted = newcomer.sizing() instanceof PoolSizing.Auto auto && auto.weight() > 0;
     List<Integer> newcomerScopes = new ArrayList<>(3);
     for (LimitScope scope : Admission.scopesOf(base.key, newcomer, base.view)) {
       int k = base.indexOf(scope);
@@ -295,8 +294,7 @@ final class ServerShares {
           || newcomer.probeConnection() != null
               && !before.probeConnections().contains(newcomer.probeConnection())
           || base.exposed[k] + connections > before.capacity()
-          || fixed && base.fixedMembers[k] < 2
-          || weighted && base.weightedAutos[k] < 2) {
+          || (fixed ? base.fixedMembers[k] : base.autoMembers[k]) < 2) {
         return null;
       }
       newcomerScopes.add(k);
@@ -404,8 +402,9 @@ final class ServerShares {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** What a scope counts against and what it has left for pools. */
   /**
+   * What a scope counts against and what it has left for pools.
+   *
    * @param members indexes into policies, at the division: a policy added by {@link #extend} is
    *     counted in {@code size} only (nothing but the steps of a division reads them)
    * @param size how many policies count against it
@@ -529,7 +528,7 @@ final class ServerShares {
         } else if (sizing instanceof PoolSizing.Auto auto) {
           minDemand[k] += (long) pods[p] * autoFloor(policies.get(p), auto, keepHeld);
           autoWeights[k] += auto.weight();
-          if (auto.weight() > 0) weightedAutos[k]++;
+          autoMembers[k]++;
         }
       }
     }

@@ -21,13 +21,32 @@ record ServerView(
 
   /** Null when no policy on the server could probe it. */
   static ServerView combine(List<BudgetPolicy> policies) {
-    Integer max = null;
-    int reserved = 0;
-    Map<String, Integer> roles = new TreeMap<>();
-    Map<String, Integer> databases = new TreeMap<>();
-    for (BudgetPolicy policy : policies) {
+    Tightest tightest = new Tightest();
+    for (BudgetPolicy policy : policies) tightest.add(policy);
+    return tightest.view();
+  }
+
+  /** This view combined with what {@code policy} probed, by the same rule. */
+  ServerView with(BudgetPolicy policy) {
+    Tightest tightest = new Tightest();
+    tightest.max = maxConnections;
+    tightest.reserved = reservedConnections;
+    tightest.roles.putAll(roleLimits);
+    tightest.databases.putAll(databaseLimits);
+    tightest.add(policy);
+    return tightest.view();
+  }
+
+  /** The tightest value of each limit among the probes added so far. */
+  private static final class Tightest {
+    Integer max;
+    int reserved;
+    final Map<String, Integer> roles = new TreeMap<>();
+    final Map<String, Integer> databases = new TreeMap<>();
+
+    void add(BudgetPolicy policy) {
       ServerLimits limits = policy.limits();
-      if (limits == null) continue;
+      if (limits == null) return;
       max = max == null ? limits.maxConnections() : Math.min(max, limits.maxConnections());
       reserved = Math.max(reserved, limits.reservedConnections());
       if (limits.roleConnectionLimit() >= 0) {
@@ -37,27 +56,11 @@ record ServerView(
         databases.merge(policy.database(), limits.databaseConnectionLimit(), Math::min);
       }
     }
-    return max == null
-        ? null
-        : new ServerView(max, reserved, Map.copyOf(roles), Map.copyOf(databases));
-  }
 
-  /** This view combined with what {@code policy} probed, by the same rule. */
-  ServerView with(BudgetPolicy policy) {
-    ServerLimits limits = policy.limits();
-    if (limits == null) return this;
-    Map<String, Integer> roles = new TreeMap<>(roleLimits);
-    Map<String, Integer> databases = new TreeMap<>(databaseLimits);
-    if (limits.roleConnectionLimit() >= 0) {
-      roles.merge(policy.user(), limits.roleConnectionLimit(), Math::min);
+    ServerView view() {
+      return max == null
+          ? null
+          : new ServerView(max, reserved, Map.copyOf(roles), Map.copyOf(databases));
     }
-    if (limits.databaseConnectionLimit() >= 0) {
-      databases.merge(policy.database(), limits.databaseConnectionLimit(), Math::min);
-    }
-    return new ServerView(
-        Math.min(maxConnections, limits.maxConnections()),
-        Math.max(reservedConnections, limits.reservedConnections()),
-        Map.copyOf(roles),
-        Map.copyOf(databases));
   }
 }
